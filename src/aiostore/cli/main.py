@@ -1,0 +1,179 @@
+"""`aiostore`: serve, worker, db, user (and sandbox, sync, ... as areas arrive)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from aiostore import __version__
+from aiostore.log import configure_logging
+from aiostore.settings import ConfigurationError, Settings, get_settings
+
+T = TypeVar("T")
+console = Console(stderr=True)
+out = Console()
+
+app = typer.Typer(
+    name="aiostore",
+    help="AIOStore: one catalog, one stock pool and all orders across Shopee, TikTok Shop, Tokopedia and Lazada.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema: upgrade, downgrade, current revision.", no_args_is_help=True)
+user_app = typer.Typer(help="Accounts: create users and their organizations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return get_settings()
+    except Exception as exc:  # pydantic's ValidationError names the setting
+        raise fail(f"invalid settings: {exc}") from exc
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"aiostore {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """AIOStore command line."""
+    settings = settings_or_exit()
+    configure_logging(settings.log_level, settings.log_json)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on (AIOSTORE_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (AIOSTORE_PORT, default 8000).")] = None,
+    worker: Annotated[bool, typer.Option(help="Run a job worker inside the service.")] = True,
+) -> None:
+    """Run the service: starts the embedded database if no URL is set, applies migrations, serves the API."""
+    from aiostore.cli.serving import serve_forever
+
+    settings = settings_or_exit()
+    update: dict[str, Any] = {}
+    if host:
+        update["host"] = host
+    if port:
+        update["port"] = port
+    if not worker:
+        update["run_worker"] = False
+    try:
+        run(serve_forever(settings.model_copy(update=update), console))
+    except ConfigurationError as exc:
+        raise fail(str(exc)) from exc
+    except OSError as exc:
+        raise fail(f"cannot start: {exc}") from exc
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Jobs run at once by this worker.")] = 4,
+) -> None:
+    """Run a job worker (any number, on any machine sharing the database)."""
+    from aiostore.worker.app import run_worker
+
+    settings = settings_or_exit()
+    try:
+        run(run_worker(settings, concurrency=concurrency, console=console))
+    except ConfigurationError as exc:
+        raise fail(str(exc)) from exc
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Create the roles where allowed and migrate the schema up to a revision (default: head)."""
+    from aiostore.db import migrate
+    from aiostore.db.engine import resolve_urls
+
+    settings = settings_or_exit()
+    try:
+        urls = resolve_urls(settings)
+        run(migrate.upgrade(urls, settings, revision))
+        out.print(f"[green]database at[/] {run(migrate.current_revision(urls))}")
+    except Exception as exc:
+        raise fail(f"upgrade failed: {exc}") from exc
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base.")]) -> None:
+    """Migrate the schema down to a revision."""
+    from aiostore.db import migrate
+    from aiostore.db.engine import resolve_urls
+
+    settings = settings_or_exit()
+    try:
+        urls = resolve_urls(settings)
+        run(migrate.downgrade(urls, settings, revision))
+        out.print(f"[yellow]database at[/] {run(migrate.current_revision(urls))}")
+    except Exception as exc:
+        raise fail(f"downgrade failed: {exc}") from exc
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the schema revision of the database and of the code."""
+    from aiostore.db import migrate
+    from aiostore.db.engine import resolve_urls
+
+    settings = settings_or_exit()
+    try:
+        current = run(migrate.current_revision(resolve_urls(settings)))
+    except Exception as exc:
+        raise fail(f"cannot read the database: {exc}") from exc
+    head = migrate.head_revision()
+    state = "[green]up to date[/]" if current == head else "[yellow]behind: run `aiostore db upgrade`[/]"
+    out.print(f"database: {current or 'empty'}  code: {head}  {state}")
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Option(help="Login email.")],
+    org: Annotated[str, typer.Option(help="Name of the organization to create, owned by this user.")],
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    password: Annotated[
+        str,
+        typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters."),
+    ] = "",
+) -> None:
+    """Create a user and an organization they own (for a first login)."""
+    from aiostore.cli.users import create_user
+
+    settings = settings_or_exit()
+    try:
+        user_id, org_id = run(create_user(settings, email=email, password=password, name=name, org=org))
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    out.print(f"[green]created[/] {email} (user {user_id}) owning {org!r} (org {org_id})")
+
+
+def _register_areas() -> None:
+    try:
+        from aiostore.cli import sandbox
+    except ImportError:  # the sandbox area is optional while it is being built
+        return
+    app.add_typer(sandbox.app, name="sandbox")
+
+
+_register_areas()

@@ -1,0 +1,41 @@
+"""All models, imported so that Base.metadata knows every table."""
+
+from aiostore.db.models.accounts import (
+    ApiToken,
+    Invitation,
+    LoginFailure,
+    Membership,
+    Organization,
+    User,
+    UserSession,
+)
+from aiostore.db.models.catalog import Inventory, Product, Variant, VariantPrice
+from aiostore.db.models.channels import ChannelAccount, Listing
+from aiostore.db.models.orders import Customer, Order, OrderLine
+from aiostore.db.models.platform import AuditLog, IdempotencyKey, WebhookEvent
+from aiostore.db.models.sync import CatalogPreview, SyncJob, SyncJobItem
+
+__all__ = [
+    "ApiToken",
+    "AuditLog",
+    "CatalogPreview",
+    "ChannelAccount",
+    "Customer",
+    "IdempotencyKey",
+    "Inventory",
+    "Invitation",
+    "Listing",
+    "LoginFailure",
+    "Membership",
+    "Order",
+    "OrderLine",
+    "Organization",
+    "Product",
+    "SyncJob",
+    "SyncJobItem",
+    "User",
+    "UserSession",
+    "Variant",
+    "VariantPrice",
+    "WebhookEvent",
+]

@@ -1,0 +1,90 @@
+"""Organizations, users, memberships, invitations, API tokens, browser sessions, login throttling."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func, literal_column
+from sqlalchemy.orm import Mapped, mapped_column
+
+from aiostore.db.base import Base, IdMixin, TenantScoped, TimestampMixin
+
+
+class Organization(IdMixin, TimestampMixin, Base):
+    """A seller or agency; the tenant. RLS: visible when it is the current org or one of the user's."""
+
+    __tablename__ = "organizations"
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class User(IdMixin, TimestampMixin, Base):
+    """A person; global (one account, any number of organizations)."""
+
+    __tablename__ = "users"
+    __table_args__ = (Index("uq_users_email_lower", func.lower(literal_column("email")), unique=True),)
+    email: Mapped[str] = mapped_column(String(320))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None]
+
+
+class Membership(TenantScoped, Base):
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("org_id", "user_id"),
+        Index("ix_memberships_user_id", "user_id"),
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))
+
+
+class Invitation(TenantScoped, Base):
+    __tablename__ = "invitations"
+    __table_args__ = (Index("ix_invitations_org_id_created_at", "org_id", "created_at"),)
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+
+
+class ApiToken(TenantScoped, Base):
+    """A bearer token for scripts: hashed at rest, scoped to one org, acting with a role."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (Index("ix_api_tokens_org_id_created_at", "org_id", "created_at"),)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class UserSession(IdMixin, TimestampMixin, Base):
+    """A browser session: the cookie holds a random token, the table its hash."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user_id", "user_id"),)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    org_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"))
+    expires_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime | None]
+    client_ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class LoginFailure(IdMixin, Base):
+    """One failed login, by account (email hash) and by client address, for throttling."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_scope_key_at", "scope", "key", "at"),)
+    scope: Mapped[str] = mapped_column(String(10))  # "account" | "address"
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]

@@ -1,0 +1,64 @@
+"""Channel accounts (a connected shop) and listings (a variant on one shop)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from aiostore.db.base import Base, TenantScoped
+
+
+class ChannelAccount(TenantScoped, Base):
+    __tablename__ = "channel_accounts"
+    __table_args__ = (
+        UniqueConstraint("org_id", "platform", "shop_id"),
+        Index("ix_channel_accounts_org_id_platform_market", "org_id", "platform", "market"),
+        Index("ix_channel_accounts_org_id_status", "org_id", "status"),
+        Index("ix_channel_accounts_platform_shop_id", "platform", "shop_id"),
+    )
+    platform: Mapped[str] = mapped_column(String(20))
+    market: Mapped[str] = mapped_column(String(2))
+    shop_id: Mapped[str] = mapped_column(String(100))
+    shop_name: Mapped[str] = mapped_column(String(300), default="")
+    display_platform: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="connected")
+    access_token_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    refresh_token_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    access_expires_at: Mapped[datetime | None]
+    refresh_expires_at: Mapped[datetime | None]
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    connected_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    disconnected_at: Mapped[datetime | None]
+
+
+class Listing(TenantScoped, Base):
+    __tablename__ = "listings"
+    __table_args__ = (
+        UniqueConstraint(
+            "channel_account_id", "platform_item_id", "platform_model_id", postgresql_nulls_not_distinct=True
+        ),
+        Index("ix_listings_org_id_channel_account_id", "org_id", "channel_account_id"),
+        Index("ix_listings_org_id_variant_id", "org_id", "variant_id"),
+        Index("ix_listings_org_id_sync_state", "org_id", "sync_state"),
+        Index("ix_listings_org_id_platform_sku", "org_id", "platform_sku"),
+    )
+    channel_account_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("channel_accounts.id", ondelete="CASCADE")
+    )
+    variant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("variants.id", ondelete="SET NULL"))
+    platform_item_id: Mapped[str] = mapped_column(String(100))
+    platform_model_id: Mapped[str | None] = mapped_column(String(100))
+    platform_sku: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(30), default="active")
+    platform_state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    sync_state: Mapped[str] = mapped_column(String(20), default="in_sync")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_synced_at: Mapped[datetime | None]
+    platform_updated_at: Mapped[datetime | None]

@@ -1,0 +1,73 @@
+"""Orders, their lines, and customers (buyer PII lives only here)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from aiostore.db.base import Base, TenantScoped
+
+
+class Customer(TenantScoped, Base):
+    __tablename__ = "customers"
+    __table_args__ = (UniqueConstraint("org_id", "channel_account_id", "platform_customer_id"),)
+    channel_account_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("channel_accounts.id", ondelete="CASCADE")
+    )
+    platform_customer_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str | None] = mapped_column(String(300))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    email: Mapped[str | None] = mapped_column(String(320))
+    address: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Order(TenantScoped, Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("channel_account_id", "platform_order_id"),
+        Index("ix_orders_org_id_placed_at", "org_id", "placed_at", "id"),
+        Index("ix_orders_org_id_status", "org_id", "status"),
+        Index("ix_orders_org_id_market", "org_id", "market"),
+        Index("ix_orders_org_id_channel_account_id", "org_id", "channel_account_id"),
+    )
+    channel_account_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("channel_accounts.id", ondelete="CASCADE")
+    )
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    platform_order_id: Mapped[str] = mapped_column(String(100))
+    market: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(20))
+    platform_status: Mapped[str] = mapped_column(String(50))
+    currency: Mapped[str] = mapped_column(String(3))
+    total_amount: Mapped[int] = mapped_column(default=0)
+    placed_at: Mapped[datetime]
+    paid_at: Mapped[datetime | None]
+    shipped_at: Mapped[datetime | None]
+    platform_updated_at: Mapped[datetime]
+    tracking_number: Mapped[str | None] = mapped_column(String(100))
+    cancel_reason: Mapped[str | None] = mapped_column(String(200))
+    oversold: Mapped[bool] = mapped_column(default=False)
+    raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class OrderLine(TenantScoped, Base):
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        Index("ix_order_lines_order_id", "order_id"),
+        Index("ix_order_lines_org_id_variant_id", "org_id", "variant_id"),
+    )
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    variant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("variants.id", ondelete="SET NULL"))
+    listing_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("listings.id", ondelete="SET NULL"))
+    platform_line_id: Mapped[str | None] = mapped_column(String(100))
+    platform_item_id: Mapped[str | None] = mapped_column(String(100))
+    platform_model_id: Mapped[str | None] = mapped_column(String(100))
+    sku: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    quantity: Mapped[int]
+    unit_price: Mapped[int] = mapped_column(default=0)
+    currency: Mapped[str] = mapped_column(String(3))

@@ -1,0 +1,64 @@
+"""Catalog previews and sync jobs (what people see of the job queue)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from aiostore.db.base import Base, TenantScoped
+
+
+class CatalogPreview(TenantScoped, Base):
+    __tablename__ = "catalog_previews"
+    __table_args__ = (Index("ix_catalog_previews_org_id_created_at", "org_id", "created_at"),)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    kind: Mapped[str] = mapped_column(String(30), default="catalog")
+    diff: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    issues: Mapped[list[Any]] = mapped_column(default=list)
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    expires_at: Mapped[datetime]
+    committed_at: Mapped[datetime | None]
+
+
+class SyncJob(TenantScoped, Base):
+    __tablename__ = "sync_jobs"
+    __table_args__ = (
+        Index("ix_sync_jobs_org_id_created_at", "org_id", "created_at", "id"),
+        Index("ix_sync_jobs_org_id_status", "org_id", "status"),
+        Index("ix_sync_jobs_org_id_kind", "org_id", "kind"),
+        Index("ix_sync_jobs_org_id_channel_account_id", "org_id", "channel_account_id"),
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    channel_account_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("channel_accounts.id", ondelete="SET NULL")
+    )
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    max_attempts: Mapped[int] = mapped_column(default=5)
+    next_attempt_at: Mapped[datetime | None]
+    progress_done: Mapped[int] = mapped_column(default=0)
+    progress_total: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    dry_run: Mapped[bool] = mapped_column(default=True)
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    started_by: Mapped[str] = mapped_column(String(20), default="user")  # user | webhook | schedule | system
+    started_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    queue_job_id: Mapped[int | None]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class SyncJobItem(TenantScoped, Base):
+    __tablename__ = "sync_job_items"
+    __table_args__ = (Index("ix_sync_job_items_job_id", "job_id"),)
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sync_jobs.id", ondelete="CASCADE"))
+    ref: Mapped[str] = mapped_column(String(200))
+    result: Mapped[str] = mapped_column(String(20))  # ok | failed | skipped
+    error: Mapped[str | None] = mapped_column(Text)
+    dry_run: Mapped[bool] = mapped_column(default=False)
+    request: Mapped[dict[str, Any]] = mapped_column(default=dict)

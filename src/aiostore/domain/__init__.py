@@ -1,0 +1,1 @@
+"""The business model: plain, typed, no I/O."""

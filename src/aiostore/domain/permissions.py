@@ -1,0 +1,58 @@
+"""Roles and what each may do: the one permission table every endpoint refers to."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    ADMIN = "admin"
+    OPERATOR = "operator"
+    VIEWER = "viewer"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def at_least(self, other: Role) -> bool:
+        return self.rank >= other.rank
+
+
+_RANK = {Role.VIEWER: 0, Role.OPERATOR: 1, Role.ADMIN: 2, Role.OWNER: 3}
+
+
+class Permission(StrEnum):
+    READ = "read"  # catalog, stock, listings, orders, jobs, channels, members
+    AUDIT_READ = "audit:read"
+    CATALOG_WRITE = "catalog:write"  # products, variants, stock, prices, listings
+    SYNC_RUN = "sync:run"
+    ORDERS_WRITE = "orders:write"  # ship, cancel
+    PII_READ = "pii:read"  # unmasked buyer names, phones, addresses, emails
+    CHANNELS_MANAGE = "channels:manage"
+    MEMBERS_MANAGE = "members:manage"
+    TOKENS_MANAGE = "tokens:manage"
+    ORG_MANAGE = "org:manage"
+
+
+_VIEWER = {Permission.READ}
+_OPERATOR = _VIEWER | {Permission.CATALOG_WRITE, Permission.SYNC_RUN, Permission.ORDERS_WRITE}
+_ADMIN = _OPERATOR | {
+    Permission.CHANNELS_MANAGE,
+    Permission.MEMBERS_MANAGE,
+    Permission.TOKENS_MANAGE,
+    Permission.AUDIT_READ,
+    Permission.PII_READ,
+}
+_OWNER = _ADMIN | {Permission.ORG_MANAGE}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.VIEWER: frozenset(_VIEWER),
+    Role.OPERATOR: frozenset(_OPERATOR),
+    Role.ADMIN: frozenset(_ADMIN),
+    Role.OWNER: frozenset(_OWNER),
+}
+
+
+def allows(role: Role, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS[role]

@@ -1,0 +1,1 @@
+"""Password hashing, random tokens, encryption of platform credentials at rest."""

@@ -1,0 +1,1 @@
+"""The master catalog: products, variants (master SKUs), per-market prices, inventory."""

@@ -1,0 +1,167 @@
+"""Settings from the environment (prefix AIOSTORE_) and an optional .env file.
+
+In development mode missing secrets are generated once and kept in the data folder, so a laptop
+install needs no configuration; in production mode the service refuses to start without them.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from cryptography.fernet import Fernet
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class WriteMode(StrEnum):
+    DRY = "dry"
+    LIVE = "live"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="AIOSTORE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    env: Environment = Environment.DEVELOPMENT
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    data_dir: Path = Path(".aiostore")
+    public_url: str | None = None
+
+    database_url: str | None = None
+    app_database_url: str | None = None
+    db_owner_role: str = "aiostore_owner"
+    db_app_role: str = "aiostore_app"
+    db_app_password: SecretStr | None = None
+    db_pool_size: int = Field(default=10, ge=1)
+
+    secret_key: SecretStr | None = None
+    encryption_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+
+    write_mode: WriteMode = WriteMode.DRY
+    run_worker: bool = True
+
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    cookie_secure: bool = False
+    session_ttl_hours: int = Field(default=24 * 14, ge=1)
+    login_max_failures: int = Field(default=10, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+    idempotency_ttl_hours: int = Field(default=24, ge=1)
+
+    log_level: str = "INFO"
+    log_json: bool | None = None
+
+    shopee_partner_id: str | None = None
+    shopee_partner_key: SecretStr | None = None
+    shopee_redirect_url: str | None = None
+    shopee_api_base_url: str = "https://partner.shopeemobile.com"
+
+    tiktokshop_app_key: str | None = None
+    tiktokshop_app_secret: SecretStr | None = None
+    tiktokshop_service_id: str | None = None
+    tiktokshop_redirect_url: str | None = None
+    tiktokshop_api_base_url: str = "https://open-api.tiktokglobalshop.com"
+    tiktokshop_auth_base_url: str = "https://auth.tiktok-shops.com"
+
+    lazada_app_key: str | None = None
+    lazada_app_secret: SecretStr | None = None
+    lazada_redirect_url: str | None = None
+    lazada_api_base_url: str | None = None
+    lazada_auth_base_url: str = "https://auth.lazada.com"
+
+    tokopedia_fs_id: str | None = None
+    tokopedia_client_id: str | None = None
+    tokopedia_client_secret: SecretStr | None = None
+    tokopedia_redirect_url: str | None = None
+    tokopedia_api_base_url: str = "https://fs.tokopedia.net"
+    tokopedia_auth_base_url: str = "https://accounts.tokopedia.com"
+
+    @field_validator("encryption_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [k.strip() for k in value.split(",") if k.strip()]
+        return value
+
+    @field_validator("encryption_keys")
+    @classmethod
+    def _valid_fernet(cls, value: list[SecretStr]) -> list[SecretStr]:
+        for i, key in enumerate(value):
+            try:
+                Fernet(key.get_secret_value().encode())
+            except ValueError as exc:
+                raise ValueError(f"key {i} is not a Fernet key (32 url-safe base64 bytes)") from exc
+        return value
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    def missing_production_secrets(self) -> list[str]:
+        """Names of the settings production mode requires and that are not set."""
+        missing = []
+        if self.secret_key is None or len(self.secret_key.get_secret_value()) < 32:
+            missing.append("AIOSTORE_SECRET_KEY (at least 32 characters)")
+        if not self.encryption_keys:
+            missing.append("AIOSTORE_ENCRYPTION_KEYS")
+        if self.database_url is None:
+            missing.append("AIOSTORE_DATABASE_URL")
+        if self.database_url is not None and self.app_database_url is None and self.db_app_password is None:
+            missing.append("AIOSTORE_APP_DATABASE_URL or AIOSTORE_DB_APP_PASSWORD")
+        return missing
+
+    def with_development_secrets(self) -> Settings:
+        """Fill missing secrets from (or into) the data folder; only outside production."""
+        if self.is_production:
+            return self
+        path = self.data_dir / "secrets.json"
+        stored: dict[str, str] = {}
+        if path.exists():
+            stored = json.loads(path.read_text())
+        changed = False
+        if "secret_key" not in stored:
+            stored["secret_key"] = secrets.token_urlsafe(48)
+            changed = True
+        if "encryption_key" not in stored:
+            stored["encryption_key"] = Fernet.generate_key().decode()
+            changed = True
+        if changed:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(stored))
+            path.chmod(0o600)
+        update: dict[str, object] = {}
+        if self.secret_key is None:
+            update["secret_key"] = SecretStr(stored["secret_key"])
+        if not self.encryption_keys:
+            update["encryption_keys"] = [SecretStr(stored["encryption_key"])]
+        return self.model_copy(update=update)
+
+
+class ConfigurationError(RuntimeError):
+    """The service cannot start with these settings; the message says why."""
+
+
+def check_startup(settings: Settings) -> Settings:
+    """Validate the settings for starting a service; returns the settings to run with."""
+    if settings.is_production:
+        missing = settings.missing_production_secrets()
+        if missing:
+            raise ConfigurationError("production mode needs: " + ", ".join(missing))
+        return settings
+    return settings.with_development_secrets()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""HTTP adapter: FastAPI app, dependencies, problem+json, routes."""

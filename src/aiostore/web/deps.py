@@ -1,0 +1,171 @@
+"""Typed dependencies: the request's session, who is calling, and what they may do.
+
+`Session` owns the transaction: it commits when the endpoint returns and rolls back when it raises,
+before the response is sent (scope="function"). `RequirePermission(p)` authenticates, checks the role,
+enforces CSRF for cookie sessions, honours Idempotency-Key on unsafe methods, and returns an OrgContext.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable, Coroutine
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aiostore.db.session import Database
+from aiostore.domain.permissions import Permission
+from aiostore.errors import CSRFFailed, Forbidden, NotAuthenticated
+from aiostore.security.tokens import same
+from aiostore.services import auth, idempotency
+from aiostore.services.context import OrgContext
+from aiostore.settings import Settings
+from aiostore.web.problems import Replay
+
+SESSION_COOKIE = "aiostore_session"
+CSRF_COOKIE = "aiostore_csrf"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_settings(request: Request) -> Settings:
+    settings = request.app.state.settings
+    assert isinstance(settings, Settings)  # noqa: S101
+    return settings
+
+
+def get_db(request: Request) -> Database:
+    db = request.app.state.db
+    assert isinstance(db, Database)  # noqa: S101
+    return db
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    db = get_db(request)
+    async with db.sessionmaker() as session, session.begin():
+        yield session
+
+
+AppSettings = Annotated[Settings, Depends(get_settings)]
+Session = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def request_id(request: Request) -> str | None:
+    value = request.scope.get("aiostore.request_id")
+    return value if isinstance(value, str) else None
+
+
+async def get_principal(request: Request, session: Session) -> auth.Principal | None:
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthenticated("use 'Authorization: Bearer <API token>'")
+        principal = await auth.authenticate_token(session, token.strip())
+        if principal is None:
+            raise NotAuthenticated("the API token is not valid, expired or revoked")
+        return principal
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    principal = await auth.authenticate_session(session, cookie)
+    if principal is None:
+        return None
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        assert principal.session is not None  # noqa: S101
+        if not sent or not same(sent, principal.session.csrf_token):
+            raise CSRFFailed(f"send the {CSRF_COOKIE} cookie's value in the X-CSRF-Token header")
+    return principal
+
+
+MaybePrincipal = Annotated[auth.Principal | None, Depends(get_principal)]
+
+
+async def require_principal(principal: MaybePrincipal) -> auth.Principal:
+    if principal is None:
+        raise NotAuthenticated("log in, or send an API token")
+    return principal
+
+
+CurrentPrincipal = Annotated[auth.Principal, Depends(require_principal)]
+
+
+async def honour_idempotency(request: Request, org_id: uuid.UUID | None, user_id: uuid.UUID) -> None:
+    """Claim the Idempotency-Key of an unsafe request, or replay / refuse (see services/idempotency.py)."""
+    raw = request.headers.get("idempotency-key")
+    if raw is None or request.method in SAFE_METHODS or org_id is None:
+        return
+    key = idempotency.validate_key(raw)
+    body = request.scope.get("aiostore.body", b"")
+    fingerprint = idempotency.request_fingerprint(
+        request.method, request.url.path, request.url.query, body if isinstance(body, bytes) else b""
+    )
+    settings = get_settings(request)
+    result = await idempotency.claim(
+        get_db(request),
+        org_id=org_id,
+        user_id=user_id,
+        key=key,
+        method=request.method,
+        path=request.url.path,
+        fingerprint=fingerprint,
+        ttl=timedelta(hours=settings.idempotency_ttl_hours),
+    )
+    if isinstance(result, idempotency.StoredResponse):
+        raise Replay(result)
+    request.scope["aiostore.idempotency_claim"] = result
+
+
+def RequirePermission(permission: Permission) -> Any:  # noqa: N802  (reads as a type in signatures)
+    """A dependency giving the OrgContext of a caller allowed `permission`; 401/403 otherwise."""
+
+    async def dependency(request: Request, principal: CurrentPrincipal) -> OrgContext:
+        if principal.org_id is None or principal.role is None:
+            raise Forbidden("you are not a member of any organization yet")
+        ctx = OrgContext(
+            org_id=principal.org_id,
+            role=principal.role,
+            actor=principal.actor,
+            request_id=request_id(request),
+            client_ip=client_ip(request),
+        )
+        if not ctx.can(permission):
+            raise Forbidden(f"your role ({ctx.role.value}) does not allow {permission.value}")
+        if principal.user.id is not None:
+            await honour_idempotency(request, ctx.org_id, principal.user.id)
+        return ctx
+
+    dependency.__aiostore_permission__ = permission  # type: ignore[attr-defined]
+    return Depends(dependency)
+
+
+def Public(reason: str) -> Any:  # noqa: N802
+    """Marks an endpoint that needs no permission (login, health); the route walk test reads it."""
+
+    async def dependency() -> None:
+        return None
+
+    dependency.__aiostore_public__ = reason  # type: ignore[attr-defined]
+    return Depends(dependency)
+
+
+def Authenticated() -> Any:  # noqa: N802
+    """Any logged-in caller, with or without an org (me, switch org, accept invitation, logout)."""
+
+    async def dependency(request: Request, principal: CurrentPrincipal) -> auth.Principal:
+        if principal.org_id is not None:
+            await honour_idempotency(request, principal.org_id, principal.user.id)
+        return principal
+
+    dependency.__aiostore_authenticated__ = True  # type: ignore[attr-defined]
+    return Depends(dependency)
+
+
+AsyncDep = Callable[..., Coroutine[Any, Any, Any]]

@@ -1,0 +1,220 @@
+"""Register, log in and out, who am I, switch organization, accept an invitation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Request, Response, status
+from pydantic import BaseModel, EmailStr, Field, StringConstraints
+
+from aiostore.domain.permissions import ROLE_PERMISSIONS, Role
+from aiostore.errors import InvalidCredentials
+from aiostore.services import accounts, auth
+from aiostore.web.deps import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    AppSettings,
+    Authenticated,
+    Public,
+    Session,
+    client_ip,
+    get_db,
+    request_id,
+)
+from aiostore.web.routes.common import StrictModel
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+Password = Annotated[str, StringConstraints(min_length=10, max_length=1024)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class RegisterIn(StrictModel):
+    email: EmailStr
+    password: Password
+    display_name: Name
+    organization_name: Name
+
+
+class LoginIn(StrictModel):
+    email: EmailStr
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+
+
+class SwitchOrgIn(StrictModel):
+    org_id: uuid.UUID
+
+
+class AcceptInvitationIn(StrictModel):
+    org_id: uuid.UUID
+    token: Annotated[str, StringConstraints(min_length=10, max_length=200)]
+
+
+class OrgMembershipOut(BaseModel):
+    org_id: uuid.UUID
+    name: str
+    role: Role
+
+
+class MeOut(BaseModel):
+    user_id: uuid.UUID
+    email: str
+    display_name: str
+    org_id: uuid.UUID | None
+    role: Role | None
+    permissions: list[str]
+    organizations: list[OrgMembershipOut]
+    auth: str = Field(description="'session' or 'token'")
+    csrf_token: str | None = None
+
+
+def _set_cookies(response: Response, settings: AppSettings, new: auth.NewSession) -> None:
+    max_age = settings.session_ttl_hours * 3600
+    response.set_cookie(
+        SESSION_COOKIE,
+        new.token,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        path="/",
+    )
+    response.set_cookie(
+        CSRF_COOKIE,
+        new.csrf_token,
+        max_age=max_age,
+        httponly=False,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        path="/",
+    )
+
+
+async def _me(session: Session, principal: auth.Principal) -> MeOut:
+    orgs = await accounts.memberships_of(session, principal.user.id)
+    if principal.actor.token_id is not None:  # a token sees only its own org
+        orgs = [(m, o) for m, o in orgs if o.id == principal.org_id]
+    return MeOut(
+        user_id=principal.user.id,
+        email=principal.user.email,
+        display_name=principal.user.display_name,
+        org_id=principal.org_id,
+        role=principal.role,
+        permissions=sorted(p.value for p in ROLE_PERMISSIONS[principal.role]) if principal.role else [],
+        organizations=[OrgMembershipOut(org_id=o.id, name=o.name, role=Role(m.role)) for m, o in orgs],
+        auth="token" if principal.actor.token_id else "session",
+        csrf_token=principal.session.csrf_token if principal.session else None,
+    )
+
+
+@router.post("/register", status_code=status.HTTP_201_CREATED, dependencies=[Public("sign-up")])
+async def register(
+    body: RegisterIn, request: Request, response: Response, session: Session, settings: AppSettings
+) -> MeOut:
+    """Create an account and its organization (you become its owner), and log in."""
+    done = await accounts.register(
+        session,
+        email=str(body.email),
+        password=body.password,
+        display_name=body.display_name,
+        org_name=body.organization_name,
+        request_id=request_id(request),
+        client_ip=client_ip(request),
+    )
+    new = await auth.new_session_for(
+        session,
+        done.user,
+        done.org.id,
+        ttl=timedelta(hours=settings.session_ttl_hours),
+        client_ip=client_ip(request),
+    )
+    _set_cookies(response, settings, new)
+    principal = await auth.authenticate_session(session, new.token)
+    assert principal is not None  # noqa: S101
+    return await _me(session, principal)
+
+
+@router.post("/login", dependencies=[Public("log in")])
+async def login(body: LoginIn, request: Request, response: Response, settings: AppSettings) -> MeOut:
+    """Log in with email and password; sets an HttpOnly session cookie and a CSRF cookie.
+
+    After 10 failures for one account or one client address within 15 minutes, further attempts get
+    429 with Retry-After. The answer never says whether the email exists.
+    """
+    policy = auth.ThrottlePolicy(
+        settings.login_max_failures, timedelta(minutes=settings.login_window_minutes)
+    )
+    db = get_db(request)
+    ip = client_ip(request)
+    try:
+        async with db.transaction() as session:
+            new = await auth.login(
+                session,
+                email=str(body.email),
+                password=body.password,
+                client_ip=ip,
+                ttl=timedelta(hours=settings.session_ttl_hours),
+                policy=policy,
+            )
+    except InvalidCredentials:
+        async with db.transaction() as session:
+            await auth.record_login_failure(session, email=str(body.email), client_ip=ip)
+        raise
+    _set_cookies(response, settings, new)
+    async with db.transaction() as session:
+        principal = await auth.authenticate_session(session, new.token)
+        assert principal is not None  # noqa: S101
+        return await _me(session, principal)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(
+    response: Response, session: Session, principal: Annotated[auth.Principal, Authenticated()]
+) -> None:
+    """End this browser session (API tokens are revoked under /api/tokens)."""
+    if principal.session is not None:
+        await auth.logout(session, principal.session)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+
+
+@router.get("/me")
+async def me(session: Session, principal: Annotated[auth.Principal, Authenticated()]) -> MeOut:
+    """Who you are, the organization you act in, your role and permissions, and your organizations."""
+    return await _me(session, principal)
+
+
+@router.post("/switch-org")
+async def switch_org(
+    body: SwitchOrgIn, session: Session, principal: Annotated[auth.Principal, Authenticated()]
+) -> MeOut:
+    """Act in another organization you belong to (browser sessions)."""
+    role = await auth.switch_org(session, principal, body.org_id)
+    updated = auth.Principal(principal.user, body.org_id, role, principal.actor, principal.session)
+    return await _me(session, updated)
+
+
+@router.post("/accept-invitation")
+async def accept_invitation(
+    body: AcceptInvitationIn,
+    request: Request,
+    session: Session,
+    principal: Annotated[auth.Principal, Authenticated()],
+) -> MeOut:
+    """Join the organization that invited your email address."""
+    member = await accounts.accept_invitation(
+        session,
+        principal.user,
+        body.org_id,
+        body.token,
+        request_id=request_id(request),
+        client_ip=client_ip(request),
+    )
+    if principal.session is not None:
+        principal.session.org_id = body.org_id
+    updated = auth.Principal(
+        principal.user, body.org_id, Role(member.role), principal.actor, principal.session
+    )
+    return await _me(session, updated)

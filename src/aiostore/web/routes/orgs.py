@@ -1,0 +1,146 @@
+"""The current organization and its members."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, EmailStr, StringConstraints
+
+from aiostore.domain.permissions import Permission, Role
+from aiostore.services import accounts
+from aiostore.services.context import OrgContext
+from aiostore.web.deps import RequirePermission, Session
+from aiostore.web.routes.common import StrictModel
+
+router = APIRouter(prefix="/api/org", tags=["organization"])
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class OrgOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    created_at: datetime
+
+
+class OrgPatch(StrictModel):
+    name: Name
+
+
+class MemberOut(BaseModel):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    email: str
+    display_name: str
+    role: Role
+    created_at: datetime
+
+
+class InviteIn(StrictModel):
+    email: EmailStr
+    role: Role
+
+
+class InviteOut(BaseModel):
+    status: str  # "added" | "invited"
+    member: MemberOut | None = None
+    invitation_id: uuid.UUID | None = None
+    invitation_token: str | None = None
+    expires_at: datetime | None = None
+
+
+class RoleIn(StrictModel):
+    role: Role
+
+
+@router.get("")
+async def get_org(session: Session, ctx: Annotated[OrgContext, RequirePermission(Permission.READ)]) -> OrgOut:
+    org = await accounts.get_org(session, ctx)
+    return OrgOut(id=org.id, name=org.name, created_at=org.created_at)
+
+
+@router.patch("")
+async def rename_org(
+    body: OrgPatch, session: Session, ctx: Annotated[OrgContext, RequirePermission(Permission.ORG_MANAGE)]
+) -> OrgOut:
+    org = await accounts.rename_org(session, ctx, body.name)
+    return OrgOut(id=org.id, name=org.name, created_at=org.created_at)
+
+
+@router.get("/members")
+async def list_members(
+    session: Session, ctx: Annotated[OrgContext, RequirePermission(Permission.READ)]
+) -> list[MemberOut]:
+    return [
+        MemberOut(
+            id=m.id,
+            user_id=u.id,
+            email=u.email,
+            display_name=u.display_name,
+            role=Role(m.role),
+            created_at=m.created_at,
+        )
+        for m, u in await accounts.list_members(session, ctx)
+    ]
+
+
+@router.post("/members", status_code=status.HTTP_201_CREATED)
+async def invite_member(
+    body: InviteIn, session: Session, ctx: Annotated[OrgContext, RequirePermission(Permission.MEMBERS_MANAGE)]
+) -> InviteOut:
+    """Add a person with a role. Someone without an account gets an invitation token (shown once)
+    to redeem at POST /api/auth/accept-invitation after registering with that email."""
+    result = await accounts.invite(session, ctx, email=str(body.email), role=body.role)
+    if result.membership is not None:
+        members = {m.id: (m, u) for m, u in await accounts.list_members(session, ctx)}
+        m, u = members[result.membership.id]
+        return InviteOut(
+            status="added",
+            member=MemberOut(
+                id=m.id,
+                user_id=u.id,
+                email=u.email,
+                display_name=u.display_name,
+                role=Role(m.role),
+                created_at=m.created_at,
+            ),
+        )
+    assert result.invitation is not None  # noqa: S101
+    return InviteOut(
+        status="invited",
+        invitation_id=result.invitation.id,
+        invitation_token=result.token,
+        expires_at=result.invitation.expires_at,
+    )
+
+
+@router.patch("/members/{member_id}")
+async def change_role(
+    member_id: uuid.UUID,
+    body: RoleIn,
+    session: Session,
+    ctx: Annotated[OrgContext, RequirePermission(Permission.MEMBERS_MANAGE)],
+) -> MemberOut:
+    member = await accounts.change_role(session, ctx, member_id, body.role)
+    users = {m.id: u for m, u in await accounts.list_members(session, ctx)}
+    u = users[member.id]
+    return MemberOut(
+        id=member.id,
+        user_id=u.id,
+        email=u.email,
+        display_name=u.display_name,
+        role=Role(member.role),
+        created_at=member.created_at,
+    )
+
+
+@router.delete("/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_member(
+    member_id: uuid.UUID,
+    session: Session,
+    ctx: Annotated[OrgContext, RequirePermission(Permission.MEMBERS_MANAGE)],
+) -> None:
+    await accounts.remove_member(session, ctx, member_id)

@@ -1,0 +1,28 @@
+"""Periodic clean-up: expired idempotency keys, sessions and login failures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import structlog
+from sqlalchemy import text
+
+from aiostore.services import auth
+from aiostore.worker import runtime
+from aiostore.worker.app import queue
+
+log = structlog.get_logger(__name__)
+
+
+@queue.periodic(cron="*/15 * * * *", periodic_id="housekeeping")
+@queue.task(queue="housekeeping", name="housekeeping.purge_expired", queueing_lock="housekeeping")
+async def purge_expired(timestamp: int) -> None:
+    rt = runtime.current()
+    policy = auth.ThrottlePolicy(
+        rt.settings.login_max_failures, timedelta(minutes=rt.settings.login_window_minutes)
+    )
+    async with rt.db.transaction() as session:
+        await session.execute(text("SELECT set_config('app.housekeeping', 'on', true)"))
+        result = await session.execute(text("DELETE FROM idempotency_keys WHERE expires_at < now()"))
+        await auth.purge_expired(session, policy)
+    log.info("housekeeping.purged", idempotency_keys=getattr(result, "rowcount", None), at=timestamp)

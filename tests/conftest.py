@@ -1,0 +1,69 @@
+"""Test-wide fixtures: one real PostgreSQL per run, migrated by Alembic, used as the application role.
+
+AIOSTORE_TEST_DATABASE_URL (a role that may create databases and roles) selects an external server;
+otherwise an embedded server is started from the pgserver wheel in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import URL, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from aiostore.db import migrate
+from aiostore.db.engine import DatabaseURLs, normalize, start_embedded
+from aiostore.db.session import Database
+from aiostore.settings import Settings
+
+APP_PASSWORD = "test-app-role-password"  # noqa: S105
+
+
+def _admin_url(tmp: Path) -> URL:
+    external = os.environ.get("AIOSTORE_TEST_DATABASE_URL")
+    if external:
+        return normalize(external)
+    return start_embedded(tmp)
+
+
+@pytest.fixture(scope="session")
+async def test_settings(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Settings]:
+    tmp = tmp_path_factory.mktemp("aiostore")
+    admin = _admin_url(tmp)
+    name = f"aiostore_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    engine = create_async_engine(admin, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    owner_url = admin.set(database=name)
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=tmp,
+        database_url=owner_url.render_as_string(hide_password=False),
+        db_app_password=APP_PASSWORD,  # type: ignore[arg-type]
+        login_max_failures=10,
+    ).with_development_secrets()
+    yield settings
+    async with engine.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def urls(test_settings: Settings) -> DatabaseURLs:
+    assert test_settings.database_url
+    owner = normalize(test_settings.database_url)
+    app = owner.set(username=test_settings.db_app_role, password=APP_PASSWORD)
+    urls = DatabaseURLs(owner=owner, app=app, embedded=False)
+    await migrate.upgrade(urls, test_settings)
+    return urls
+
+
+@pytest.fixture(scope="session")
+async def db(urls: DatabaseURLs) -> AsyncIterator[Database]:
+    database = Database.connect(urls, pool_size=5)
+    yield database
+    await database.dispose()

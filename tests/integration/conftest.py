@@ -1,0 +1,55 @@
+"""Integration fixtures: each test starts from empty tables; API clients over ASGI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from aiostore.db.base import Base
+from aiostore.db.engine import DatabaseURLs, create_engine
+from aiostore.db.session import Database
+from aiostore.settings import Settings
+from aiostore.web.app import create_app
+from tests.factories import Caller, signup
+
+QUEUE_TABLES = ("procrastinate_jobs", "procrastinate_events", "procrastinate_periodic_defers",
+                "procrastinate_workers")
+
+
+@pytest.fixture(autouse=True)
+async def _clean_tables(urls: DatabaseURLs) -> AsyncIterator[None]:
+    yield
+    engine = create_engine(urls.owner, pool_size=1)
+    tables = ", ".join([t.name for t in Base.metadata.sorted_tables] + list(QUEUE_TABLES))
+    async with engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture
+def app(test_settings: Settings, db: Database) -> FastAPI:
+    return create_app(test_settings, db)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+        yield c
+
+
+@pytest.fixture
+async def owner(app: FastAPI) -> AsyncIterator[Caller]:
+    caller = await signup(app, email="owner@example.com", org="Toko Owner")
+    yield caller
+    await caller.client.aclose()
+
+
+@pytest.fixture
+async def other_org(app: FastAPI) -> AsyncIterator[Caller]:
+    caller = await signup(app, email="rival@example.com", org="Toko Rival")
+    yield caller
+    await caller.client.aclose()
