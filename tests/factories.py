@@ -54,13 +54,24 @@ async def signup(app: FastAPI, *, email: str | None = None, org: str = "Toko Maj
     """Register through the API; the caller holds the session cookie and sends the CSRF header."""
     email = email or f"user-{uuid.uuid4().hex[:8]}@example.com"
     client = new_client(app)
-    resp = await client.post("/api/auth/register", json={
-        "email": email, "password": PASSWORD, "display_name": email.split("@")[0], "organization_name": org,
-    })
+    resp = await client.post(
+        "/api/auth/register",
+        json={
+            "email": email,
+            "password": PASSWORD,
+            "display_name": email.split("@")[0],
+            "organization_name": org,
+        },
+    )
     assert resp.status_code == 201, resp.text
     body = resp.json()
-    return Caller(client, uuid.UUID(body["user_id"]), uuid.UUID(body["org_id"]), email,
-                  {"X-CSRF-Token": body["csrf_token"]})
+    return Caller(
+        client,
+        uuid.UUID(body["user_id"]),
+        uuid.UUID(body["org_id"]),
+        email,
+        {"X-CSRF-Token": body["csrf_token"]},
+    )
 
 
 async def member_token(app: FastAPI, db: Database, org_id: uuid.UUID, role: Role) -> Caller:
@@ -72,7 +83,9 @@ async def member_token(app: FastAPI, db: Database, org_id: uuid.UUID, role: Role
         session.add(Membership(org_id=org_id, user_id=user.id, role=role.value))
         await session.flush()
         ctx = OrgContext(org_id, role, Actor(ActorKind.USER, user.id, email))
-        created = await auth.create_api_token(session, ctx, name=f"{role.value} token", role=role, expires_at=None)
+        created = await auth.create_api_token(
+            session, ctx, name=f"{role.value} token", role=role, expires_at=None
+        )
     headers = {"Authorization": f"Bearer {created.secret}"}
     return Caller(new_client(app), user.id, org_id, email, headers)
 
@@ -83,10 +96,18 @@ def product_body(sku: str = "KAOS-001", **overrides: Any) -> dict[str, Any]:
         "brand": "Maju",
         "category": "Fashion/Tops",
         "variants": [
-            {"sku": f"{sku}-M", "option_values": {"size": "M"}, "prices": {"ID": "150000", "SG": "12.90"},
-             "inventory": {"on_hand": 10, "safety_buffer": 1}},
-            {"sku": f"{sku}-L", "option_values": {"size": "L"}, "prices": {"ID": "155000", "MY": "39.90"},
-             "inventory": {"on_hand": 5}},
+            {
+                "sku": f"{sku}-M",
+                "option_values": {"size": "M"},
+                "prices": {"ID": "150000", "SG": "12.90"},
+                "inventory": {"on_hand": 10, "safety_buffer": 1},
+            },
+            {
+                "sku": f"{sku}-L",
+                "option_values": {"size": "L"},
+                "prices": {"ID": "155000", "MY": "39.90"},
+                "inventory": {"on_hand": 5},
+            },
         ],
     }
     body.update(overrides)

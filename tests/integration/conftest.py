@@ -16,13 +16,31 @@ from aiostore.settings import Settings
 from aiostore.web.app import create_app
 from tests.factories import Caller, signup
 
-QUEUE_TABLES = ("procrastinate_jobs", "procrastinate_events", "procrastinate_periodic_defers",
-                "procrastinate_workers")
+DB_FIXTURES = frozenset({"urls", "db", "app", "client", "owner", "other_org", "test_settings"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that use the database are marked `db`; CI runs them again on an external server."""
+    for item in items:
+        if DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+
+
+QUEUE_TABLES = (
+    "procrastinate_jobs",
+    "procrastinate_events",
+    "procrastinate_periodic_defers",
+    "procrastinate_workers",
+)
 
 
 @pytest.fixture(autouse=True)
-async def _clean_tables(urls: DatabaseURLs) -> AsyncIterator[None]:
+async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """After a test that used the database, every table is emptied (real commits, fresh start)."""
     yield
+    if not DB_FIXTURES & set(request.fixturenames):
+        return
+    urls: DatabaseURLs = request.getfixturevalue("urls")
     engine = create_engine(urls.owner, pool_size=1)
     tables = ", ".join([t.name for t in Base.metadata.sorted_tables] + list(QUEUE_TABLES))
     async with engine.begin() as conn:

@@ -19,7 +19,7 @@ out = Console()
 
 app = typer.Typer(
     name="aiostore",
-    help="AIOStore: one catalog, one stock pool and all orders across Shopee, TikTok Shop, Tokopedia and Lazada.",
+    help="AIOStore: one catalog, one stock pool and all orders across Shopee, TikTok Shop, Tokopedia, Lazada.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -177,3 +177,7 @@ def _register_areas() -> None:
 
 
 _register_areas()
+
+
+if __name__ == "__main__":
+    app()

@@ -42,9 +42,10 @@ async def serve_forever(settings: Settings, console: Console) -> None:
         async with queue.open_async():
             if settings.run_worker:
                 worker_task = asyncio.create_task(run_embedded_worker(queue))
+            url = f"http://{settings.host}:{settings.port}"
             console.print(
-                f"[bold green]AIOStore[/] listening on [link]http://{settings.host}:{settings.port}[/link]"
-                f"  (API docs: http://{settings.host}:{settings.port}/docs, write mode: {settings.write_mode.value})"
+                f"[bold green]AIOStore[/] listening on [link]{url}[/link]"
+                f"  (API docs: {url}/docs, write mode: {settings.write_mode.value})"
             )
             await server.serve()
     finally:

@@ -33,8 +33,10 @@ def api_token_org(token: str) -> uuid.UUID | None:
     """The org a token claims; None when the token is not of our shape."""
     if not token.startswith(API_TOKEN_PREFIX):
         return None
-    org_part, sep, secret = token[len(API_TOKEN_PREFIX) :].partition("_")
-    if not sep or len(org_part) != 22 or len(secret) < 32:
+    rest = token[len(API_TOKEN_PREFIX) :]
+    # The org part is always 22 characters (16 bytes, unpadded base64) and may itself hold '_' or '-'.
+    org_part, sep, secret = rest[:22], rest[22:23], rest[23:]
+    if sep != "_" or len(secret) < 32:
         return None
     try:
         return uuid.UUID(bytes=base64.urlsafe_b64decode(org_part + "=="))

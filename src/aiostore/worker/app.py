@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import procrastinate
+import psycopg_pool
 import structlog
 from rich.console import Console
 
@@ -15,15 +18,27 @@ log = structlog.get_logger(__name__)
 
 QUEUES = ["default", "housekeeping"]
 
-# The connector is replaced by open_queue() with the real connection string before use.
+_conninfo: dict[str, str] = {}
+
+
+def _pool(**kwargs: Any) -> psycopg_pool.AsyncConnectionPool:
+    if "conninfo" not in _conninfo:
+        raise RuntimeError("the job queue is not configured: call aiostore.worker.app.configure(urls) first")
+    return psycopg_pool.AsyncConnectionPool(conninfo=_conninfo["conninfo"], **kwargs)
+
+
+# One App for the whole process (tasks register on it at import); its pool connects as the
+# application role once configure() has said where the database is.
 queue = procrastinate.App(
-    connector=procrastinate.PsycopgConnector(), import_paths=["aiostore.worker.tasks.housekeeping"]
+    connector=procrastinate.PsycopgConnector(pool_factory=_pool),
+    import_paths=["aiostore.worker.tasks.housekeeping"],
 )
 
 
 def configure(urls: DatabaseURLs) -> procrastinate.App:
-    """The queue bound to the application role's connection (jobs are rows in our database)."""
-    return queue.with_connector(procrastinate.PsycopgConnector(conninfo=urls.app_conninfo()))
+    """Point the queue at the application role's connection (jobs are rows in our database)."""
+    _conninfo["conninfo"] = urls.app_conninfo()
+    return queue
 
 
 async def run_worker(settings: Settings, *, concurrency: int, console: Console | None = None) -> None:

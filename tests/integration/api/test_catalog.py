@@ -45,8 +45,11 @@ async def test_idr_with_decimals_is_422_naming_the_field(owner: Caller) -> None:
         (lambda b: b["variants"][1].update(sku="KAOS-001-M"), "variants.1.sku", "duplicate"),
         (lambda b: b.update(variants=[]), "variants", "too_short"),
         (lambda b: b.pop("title"), "title", "required"),
-        (lambda b: b["variants"][0]["inventory"].update(on_hand=-1), "variants.0.inventory.on_hand",
-         "greater_than_equal"),
+        (
+            lambda b: b["variants"][0]["inventory"].update(on_hand=-1),
+            "variants.0.inventory.on_hand",
+            "greater_than_equal",
+        ),
         (lambda b: b["variants"][0]["prices"].update(XX="1"), "variants.0.prices.XX", "enum"),
         (lambda b: b["variants"][0]["prices"].update(SG="-1"), "variants.0.prices.SG", "negative"),
     ],
@@ -65,13 +68,17 @@ async def test_sku_unique_per_org_not_across_orgs(owner: Caller, other_org: Call
     again = await owner.post("/api/products", json=product_body())
     assert again.status_code == 422
     assert again.json()["errors"][0] == {
-        "field": "variants.0.sku", "code": "taken", "message": "SKU 'KAOS-001-M' already exists",
+        "field": "variants.0.sku",
+        "code": "taken",
+        "message": "SKU 'KAOS-001-M' already exists",
     }
     assert (await other_org.post("/api/products", json=product_body())).status_code == 201
 
 
 async def test_malformed_json_is_400(owner: Caller) -> None:
-    resp = await owner.post("/api/products", content=b"{not json", headers={"content-type": "application/json"})
+    resp = await owner.post(
+        "/api/products", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert resp.status_code == 400
     assert resp.json()["code"] == "malformed_json"
     assert resp.json()["request_id"]

@@ -56,11 +56,13 @@ def _enable_rls() -> None:
         op.execute(
             f"CREATE POLICY tenant_isolation ON {table} USING ({using}) WITH CHECK (org_id = {CURRENT_ORG})"
         )
-    # Housekeeping may delete expired idempotency keys of every org, and nothing else.
-    op.execute(
-        "CREATE POLICY housekeeping_expired ON idempotency_keys FOR DELETE "
-        "USING (current_setting('app.housekeeping', true) = 'on' AND expires_at < now())"
-    )
+    # Housekeeping may see and delete expired idempotency keys of every org, and nothing else
+    # (a DELETE with a WHERE clause needs a SELECT policy too).
+    for command in ("SELECT", "DELETE"):
+        op.execute(
+            f"CREATE POLICY housekeeping_expired_{command.lower()} ON idempotency_keys FOR {command} "
+            "USING (current_setting('app.housekeeping', true) = 'on' AND expires_at < now())"
+        )
     op.execute("ALTER TABLE organizations ENABLE ROW LEVEL SECURITY")
     op.execute("ALTER TABLE organizations FORCE ROW LEVEL SECURITY")
     op.execute(

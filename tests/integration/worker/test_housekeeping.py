@@ -1,0 +1,43 @@
+"""The real procrastinate worker runs a job deferred in our database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from aiostore.db.engine import DatabaseURLs
+from aiostore.db.models import IdempotencyKey
+from aiostore.db.session import Database
+from aiostore.services import idempotency
+from aiostore.settings import Settings
+from aiostore.worker import runtime
+from aiostore.worker.app import configure
+from aiostore.worker.tasks.housekeeping import purge_expired
+from tests.factories import Caller
+
+
+async def test_purge_expired_idempotency_keys(
+    urls: DatabaseURLs, db: Database, test_settings: Settings, owner: Caller
+) -> None:
+    for key, ttl in (("old", timedelta(seconds=-1)), ("fresh", timedelta(hours=1))):
+        claim = await idempotency.claim(
+            db,
+            org_id=owner.org_id,
+            user_id=owner.user_id,
+            key=key,
+            method="POST",
+            path="/x",
+            fingerprint="f",
+            ttl=ttl,
+        )
+        assert isinstance(claim, idempotency.Claim)
+    runtime.install(runtime.Runtime(test_settings, db))
+    queue = configure(urls)
+    async with queue.open_async():
+        await purge_expired.defer_async(timestamp=int(datetime.now(UTC).timestamp()))
+        await queue.run_worker_async(queues=["housekeeping"], wait=False, install_signal_handlers=False)
+    async with db.transaction(owner.org_id, owner.user_id) as session:
+        keys = (await session.scalars(select(IdempotencyKey.key))).all()
+        assert keys == ["fresh"]
+        assert await session.scalar(select(func.count()).select_from(IdempotencyKey)) == 1
