@@ -57,11 +57,26 @@ def _throttle_keys(email: str, client_ip: str | None) -> list[tuple[str, str]]:
     return keys
 
 
-async def record_login_failure(session: AsyncSession, *, email: str, client_ip: str | None) -> None:
-    """Count one failed login against the account and the client address (committed by the caller)."""
+async def record_login_failure(
+    session: AsyncSession, *, email: str, client_ip: str | None, account: bool = True
+) -> None:
+    """Count one failure against the account and the client address (committed by the caller).
+
+    Registration attempts for a taken email count against the address only (account=False).
+    """
     now = datetime.now(UTC)
-    session.add_all([LoginFailure(scope=s, key=k, at=now) for s, k in _throttle_keys(email, client_ip)])
+    keys = _throttle_keys(email, client_ip)
+    if not account:
+        keys = [k for k in keys if k[0] == "address"]
+    session.add_all([LoginFailure(scope=s, key=k, at=now) for s, k in keys])
     await session.flush()
+
+
+async def check_address_throttle(
+    session: AsyncSession, client_ip: str | None, policy: ThrottlePolicy
+) -> None:
+    if client_ip:
+        await _check_throttle(session, policy, [("address", _key(client_ip))])
 
 
 async def _check_throttle(session: AsyncSession, policy: ThrottlePolicy, keys: list[tuple[str, str]]) -> None:

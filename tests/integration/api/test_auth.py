@@ -195,3 +195,13 @@ async def test_members_of_other_org_are_404(owner: Caller, other_org: Caller) ->
     theirs = (await other_org.get("/api/org/members")).json()[0]["id"]
     resp = await owner.patch(f"/api/org/members/{theirs}", json={"role": "viewer"})
     assert resp.status_code == 404
+
+
+async def test_register_taken_email_is_409_and_throttled(app: FastAPI, owner: Caller) -> None:
+    client = new_client(app)
+    body = {"email": owner.email, "password": PASSWORD, "display_name": "x", "organization_name": "x"}
+    for _ in range(10):
+        resp = await client.post("/api/auth/register", json=body)
+        assert resp.status_code == 409
+    blocked = await client.post("/api/auth/register", json=body | {"email": "fresh@example.com"})
+    assert blocked.status_code == 429

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from aiostore.domain.permissions import ROLE_PERMISSIONS, Role
-from aiostore.errors import InvalidCredentials
+from aiostore.errors import Conflict, InvalidCredentials
 from aiostore.services import accounts, auth
 from aiostore.web.deps import (
     CSRF_COOKIE,
@@ -110,30 +110,43 @@ async def _me(session: Session, principal: auth.Principal) -> MeOut:
 
 
 @router.post("/register", status_code=status.HTTP_201_CREATED, dependencies=[Public("sign-up")])
-async def register(
-    body: RegisterIn, request: Request, response: Response, session: Session, settings: AppSettings
-) -> MeOut:
-    """Create an account and its organization (you become its owner), and log in."""
-    done = await accounts.register(
-        session,
-        email=str(body.email),
-        password=body.password,
-        display_name=body.display_name,
-        org_name=body.organization_name,
-        request_id=request_id(request),
-        client_ip=client_ip(request),
-    )
-    new = await auth.new_session_for(
-        session,
-        done.user,
-        done.org.id,
-        ttl=timedelta(hours=settings.session_ttl_hours),
-        client_ip=client_ip(request),
-    )
+async def register(body: RegisterIn, request: Request, response: Response, settings: AppSettings) -> MeOut:
+    """Create an account and its organization (you become its owner), and log in.
+
+    An email that is taken gets 409 and counts as a failed attempt of the client address, like a failed
+    login, so probing for accounts is throttled the same way.
+    """
+    db = get_db(request)
+    ip = client_ip(request)
+    policy = _policy(settings)
+    try:
+        async with db.transaction() as session:
+            await auth.check_address_throttle(session, ip, policy)
+            done = await accounts.register(
+                session,
+                email=str(body.email),
+                password=body.password,
+                display_name=body.display_name,
+                org_name=body.organization_name,
+                request_id=request_id(request),
+                client_ip=ip,
+            )
+            new = await auth.new_session_for(
+                session, done.user, done.org.id, ttl=timedelta(hours=settings.session_ttl_hours), client_ip=ip
+            )
+    except Conflict:
+        async with db.transaction() as session:
+            await auth.record_login_failure(session, email=str(body.email), client_ip=ip, account=False)
+        raise
     _set_cookies(response, settings, new)
-    principal = await auth.authenticate_session(session, new.token)
-    assert principal is not None  # noqa: S101
-    return await _me(session, principal)
+    async with db.transaction() as session:
+        principal = await auth.authenticate_session(session, new.token)
+        assert principal is not None  # noqa: S101
+        return await _me(session, principal)
+
+
+def _policy(settings: AppSettings) -> auth.ThrottlePolicy:
+    return auth.ThrottlePolicy(settings.login_max_failures, timedelta(minutes=settings.login_window_minutes))
 
 
 @router.post("/login", dependencies=[Public("log in")])
