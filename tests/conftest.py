@@ -18,9 +18,15 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from aiostore.db import migrate
 from aiostore.db.engine import DatabaseURLs, normalize, start_embedded
 from aiostore.db.session import Database
+from aiostore.log import configure_logging
 from aiostore.settings import Settings
 
 APP_PASSWORD = "test-app-role-password"  # noqa: S105
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The service's own log setup (plain tracebacks, redaction) for every test.
+    configure_logging("INFO", json_logs=False)
 
 
 def _admin_url(tmp: Path) -> URL:

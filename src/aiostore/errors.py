@@ -27,11 +27,15 @@ class AppError(Exception):
         *,
         errors: list[FieldError] | None = None,
         headers: dict[str, str] | None = None,
+        keep_changes: bool = False,
     ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.errors = errors or []
         self.headers = headers or {}
+        # True when the request's changes so far are facts to keep although the request fails
+        # (e.g. a channel marked "needs_reauth" because the platform refused its refresh token).
+        self.keep_changes = keep_changes
 
     @classmethod
     def openapi(cls) -> dict[int | str, dict[str, Any]]:

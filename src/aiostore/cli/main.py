@@ -19,7 +19,7 @@ out = Console()
 
 app = typer.Typer(
     name="aiostore",
-    help="AIOStore: one catalog, one stock pool and all orders across Shopee, TikTok Shop, Tokopedia, Lazada.",
+    help="AIOStore: one catalog, one stock pool and all orders across four SEA marketplaces.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )

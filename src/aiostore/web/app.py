@@ -5,22 +5,44 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
 
 from aiostore import __version__
 from aiostore.db.engine import resolve_urls
 from aiostore.db.session import Database
+from aiostore.http.client import DEFAULT_TIMEOUT, HttpPolicy
+from aiostore.services.channels import Connectors
 from aiostore.settings import Settings, check_startup
 from aiostore.web import problems
 from aiostore.web.middleware import IdempotencyMiddleware, RequestContextMiddleware
-from aiostore.web.routes import audit, auth, health, orgs, products, tokens
+from aiostore.web.routes import audit, auth, channels, health, orgs, products, tokens
 
-ROUTERS = (health.router, auth.router, orgs.router, tokens.router, audit.router, products.router)
+ROUTERS = (
+    health.router,
+    auth.router,
+    orgs.router,
+    tokens.router,
+    audit.router,
+    products.router,
+    channels.router,
+)
 
 
-def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
-    """The service. Pass `db` to share a Database (tests, `serve`); else it is opened on startup."""
+def create_app(
+    settings: Settings,
+    db: Database | None = None,
+    *,
+    http: httpx.AsyncClient | None = None,
+    policy: HttpPolicy | None = None,
+) -> FastAPI:
+    """The service. Pass `db` to share a Database (tests, `serve`); else it is opened on startup.
+
+    `http` is the client connectors use to reach the marketplaces (tests and the demo pass one whose
+    transport is a sandbox); by default one pooled client for the process.
+    """
     settings = check_startup(settings)
+    http_client = http or httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=httpx.Limits(max_connections=100))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -31,6 +53,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         finally:
             if owned:
                 await app.state.db.dispose()
+            if http is None:
+                await http_client.aclose()
 
     app = FastAPI(
         title="AIOStore",
@@ -41,6 +65,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.connectors = Connectors(settings, http_client, policy or HttpPolicy())
     if db is not None:
         app.state.db = db
     problems.install(app)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.db.session import Database
 from aiostore.domain.permissions import Permission
-from aiostore.errors import CSRFFailed, Forbidden, NotAuthenticated
+from aiostore.errors import AppError, CSRFFailed, Forbidden, NotAuthenticated
 from aiostore.security.tokens import same
 from aiostore.services import auth, idempotency
 from aiostore.services.context import OrgContext
@@ -43,9 +43,23 @@ def get_db(request: Request) -> Database:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed on success, rolled back on error unless the error
+    says its changes are facts to keep (AppError.keep_changes)."""
     db = get_db(request)
-    async with db.sessionmaker() as session, session.begin():
-        yield session
+    async with db.sessionmaker() as session:
+        try:
+            yield session
+        except AppError as exc:
+            if exc.keep_changes:
+                await session.commit()
+            else:
+                await session.rollback()
+            raise
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
 
 
 AppSettings = Annotated[Settings, Depends(get_settings)]

@@ -1,0 +1,1 @@
+"""Marketplace connectors: one package per platform behind one ``MarketplaceConnector`` protocol."""

@@ -1,0 +1,142 @@
+"""Shopee ``error`` codes → the connector error family (one table; see shopee-tiktokshop.md §A6).
+
+Shopee puts the error in the JSON body (``error`` non-empty), with HTTP 200 or a 4xx/5xx status; both
+are accepted. Codes not in the table fall back on their shape, then on the HTTP status.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from aiostore.connectors.errors import (
+    AuthExpired,
+    ConnectorError,
+    FieldError,
+    InvalidRequest,
+    NotFound,
+    PlatformUnavailable,
+    RateLimited,
+    Refused,
+)
+
+PLATFORM = "shopee"
+_UTC8 = timezone(timedelta(hours=8))
+
+ERROR_TABLE: dict[str, type[ConnectorError]] = {
+    # request and signature problems: ours to fix
+    "error_sign": InvalidRequest,
+    "error_param": InvalidRequest,
+    "error_update_time_range": InvalidRequest,
+    "order.order_list_invalid_time": InvalidRequest,
+    # token / authorization
+    "error_auth": AuthExpired,
+    "invalid_acceess_token": AuthExpired,  # (sic), as Shopee spells it
+    "invalid_access_token": AuthExpired,
+    "error_invalid_access_token": AuthExpired,
+    "partner_shop_no_link": AuthExpired,
+    "shop_no_linked": AuthExpired,
+    "error_shop_refresh_token": AuthExpired,  # refresh token used, wrong or for another shop
+    "refresh_token_expired": AuthExpired,
+    "invalid_code": InvalidRequest,  # auth code expired, used or wrong
+    "invalid_shop_id": InvalidRequest,
+    # permanent refusals
+    "error_api_permission": Refused,
+    "error_permission": Refused,
+    "error_partner_key_expired": Refused,
+    "source_ip_undeclared": Refused,
+    "error_update_item_price": Refused,  # daily price-edit limit
+    "logistics.package_already_shipped": Refused,
+    "logistics.package_can_not_ship": Refused,
+    "order.order_status_error": Refused,
+    "error_item_not_normal": Refused,
+    # slow down
+    "error_rate_limit": RateLimited,
+    "error_limit": RateLimited,  # daily quota: retry after 00:00 UTC+8
+    # the platform is struggling
+    "error_system_busy": PlatformUnavailable,
+    "error_inner": PlatformUnavailable,
+    "error_server": PlatformUnavailable,
+    "error_network": PlatformUnavailable,
+    "error_busi_system": PlatformUnavailable,
+    # missing things
+    "error_not_found": NotFound,
+    "error_item_not_found": NotFound,
+    "product.error_item_not_found": NotFound,
+    "order.order_not_found": NotFound,
+    "logistics.order_not_found": NotFound,
+}
+
+TIMESTAMP_EXPIRED = "timestamp is expired"
+
+
+class TimestampExpired(InvalidRequest):
+    """Shopee refused our timestamp; ``server_time`` (from the response's Date header) if known."""
+
+    def __init__(self, message: str, *, server_time: float | None = None, **kw: str) -> None:
+        super().__init__(message, field_errors=(), **kw)
+        self.server_time = server_time
+
+
+def _by_shape(code: str, http_status: int) -> type[ConnectorError]:
+    if code.endswith("not_found"):
+        return NotFound
+    if "rate_limit" in code:
+        return RateLimited
+    if "param" in code or "invalid" in code:
+        return InvalidRequest
+    if http_status >= 500:
+        return PlatformUnavailable
+    if http_status == 429:
+        return RateLimited
+    if http_status in (401, 403):
+        return AuthExpired
+    return Refused
+
+
+def seconds_to_quota_reset(now: datetime) -> float:
+    """Seconds until the next 00:00 UTC+8, when Shopee resets the daily call quota."""
+    local = now.astimezone(_UTC8)
+    midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (midnight - local).total_seconds()
+
+
+def error_for(
+    code: str,
+    message: str,
+    *,
+    http_status: int = 200,
+    request_id: str = "",
+    retry_after: float | None = None,
+    server_time: float | None = None,
+    now: datetime | None = None,
+) -> ConnectorError:
+    """The connector error for one Shopee error envelope."""
+    kw = {"platform": PLATFORM, "platform_code": code, "request_id": request_id}
+    text = message or code
+    lowered = text.lower()
+    cls = ERROR_TABLE.get(code) or _by_shape(code, http_status)
+    if code == "error_param":
+        if TIMESTAMP_EXPIRED in lowered:
+            return TimestampExpired(text, server_time=server_time, **kw)
+        if "not found" in lowered:
+            return NotFound(text, **kw)
+        if "access_token" in lowered and "there is no" not in lowered:
+            return AuthExpired(text, **kw)
+    if code == "error_auth" and "permission" in lowered:
+        return Refused(text, **kw)
+    if cls is RateLimited:
+        if retry_after is None and code == "error_limit":
+            retry_after = seconds_to_quota_reset(now or datetime.now(UTC))
+        return RateLimited(text, retry_after=retry_after, **kw)
+    if cls is InvalidRequest:
+        return InvalidRequest(text, field_errors=_field_errors(text), **kw)
+    return cls(text, **kw)
+
+
+def _field_errors(message: str) -> tuple[FieldError, ...]:
+    """Shopee's "Wrong parameters, detail: {msg}." carries the detail; keep it as a field error."""
+    marker = "detail:"
+    if marker in message:
+        detail = message.split(marker, 1)[1].strip().rstrip(".")
+        return (FieldError(field="", message=detail, code="error_param"),)
+    return ()

@@ -1,0 +1,293 @@
+"""Shopee JSON ⇄ DTOs for money, tokens, shops and products (orders: ``order_mapping.py``).
+
+Shopee prices are JSON floats in major units (IDR whole, SGD/MYR two decimals). They are read through
+``Decimal(str(x))`` into ``Money`` (excess precision is an error, never rounded) and written back as an
+int (IDR) or a float that prints as the exact decimal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from aiostore.connectors.dtos import (
+    ListingStatus,
+    ProductDraft,
+    ProductDTO,
+    ProductUpdate,
+    ShopInfo,
+    TokenSet,
+    VariantDTO,
+)
+from aiostore.connectors.errors import UnexpectedResponse
+from aiostore.connectors.shopee.errors import PLATFORM
+from aiostore.domain.market import Currency, MarketCode
+from aiostore.domain.money import Money, MoneyError
+
+REFRESH_TOKEN_TTL = timedelta(days=30)
+NO_MODEL = "0"  # Shopee's model_id for an item without models
+
+ITEM_STATUSES = ("NORMAL", "BANNED", "UNLIST", "REVIEWING", "SELLER_DELETE", "SHOPEE_DELETE")
+LISTING_STATUS: dict[str, ListingStatus] = {
+    "NORMAL": ListingStatus.ACTIVE,
+    "UNLIST": ListingStatus.INACTIVE,
+    "REVIEWING": ListingStatus.UNDER_REVIEW,
+    "BANNED": ListingStatus.BANNED,
+    "SELLER_DELETE": ListingStatus.DELETED,
+    "SHOPEE_DELETE": ListingStatus.DELETED,
+}
+MODEL_STATUS: dict[str, ListingStatus] = {
+    "MODEL_NORMAL": ListingStatus.ACTIVE,
+    "MODEL_UNAVAILABLE": ListingStatus.INACTIVE,
+}
+
+JSON = Mapping[str, Any]
+
+
+# -- small readers --------------------------------------------------------------------------------
+
+
+def ts(value: Any) -> datetime | None:
+    """A Unix-seconds field as an aware UTC datetime (None for 0 or missing)."""
+    if value in (None, "", 0):
+        return None
+    try:
+        return datetime.fromtimestamp(int(value), UTC)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise UnexpectedResponse(f"bad timestamp {value!r}", platform=PLATFORM) from exc
+
+
+def ts_required(value: Any, field: str) -> datetime:
+    when = ts(value)
+    if when is None:
+        raise UnexpectedResponse(f"{field} missing", platform=PLATFORM)
+    return when
+
+
+def to_epoch(when: datetime) -> int:
+    if when.tzinfo is None:
+        raise ValueError("datetimes must be timezone-aware")
+    return int(when.timestamp())
+
+
+def currency_of(code: Any, default: Currency | None) -> Currency:
+    try:
+        return Currency(str(code)) if code else _need(default)
+    except ValueError as exc:
+        raise UnexpectedResponse(
+            f"currency {code!r} is not one AIOStore trades in", platform=PLATFORM
+        ) from exc
+
+
+def _need(currency: Currency | None) -> Currency:
+    if currency is None:
+        raise UnexpectedResponse("no currency in the answer and none known for the shop", platform=PLATFORM)
+    return currency
+
+
+def money_from_shopee(value: Any, currency: Currency) -> Money:
+    """A Shopee price (float/int/str in major units) as Money; refuses excess precision."""
+    if isinstance(value, bool) or value is None:
+        raise UnexpectedResponse(f"price {value!r} is not a number", platform=PLATFORM)
+    try:
+        return Money.from_major(Decimal(str(value)), currency)
+    except (MoneyError, InvalidOperation) as exc:
+        raise UnexpectedResponse(f"price {value!r} {currency.value}: {exc}", platform=PLATFORM) from exc
+
+
+def money_to_shopee(money: Money) -> int | float:
+    """Money as Shopee wants it: whole numbers for IDR, a 2-decimal float for SGD/MYR."""
+    major = money.to_major()
+    if money.currency.exponent == 0:
+        return int(major)
+    return float(major)
+
+
+def optional_money(value: Any, currency: Currency) -> Money | None:
+    return None if value is None or value == "" else money_from_shopee(value, currency)
+
+
+# -- tokens and shop ------------------------------------------------------------------------------
+
+
+def token_set(body: JSON, now: datetime, *, shop_id: str | None = None) -> TokenSet:
+    """From token/get or access_token/get (top-level fields; ``expire_in`` is a duration)."""
+    try:
+        access, refresh, expire_in = body["access_token"], body["refresh_token"], int(body["expire_in"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UnexpectedResponse(f"token answer lacks {exc}", platform=PLATFORM) from exc
+    shop_ids = tuple(str(s) for s in body.get("shop_id_list") or ())
+    merchant_ids = tuple(str(m) for m in body.get("merchant_id_list") or ())
+    answered_shop = body.get("shop_id")
+    shop = str(answered_shop) if answered_shop else (shop_id or (shop_ids[0] if len(shop_ids) == 1 else None))
+    if shop and shop not in shop_ids:
+        shop_ids = (shop, *shop_ids)
+    return TokenSet(
+        access_token=str(access),
+        refresh_token=str(refresh),
+        access_expires_at=now + timedelta(seconds=expire_in),
+        refresh_expires_at=now + REFRESH_TOKEN_TTL,
+        shop_id=shop,
+        shop_ids=shop_ids,
+        merchant_ids=merchant_ids,
+    )
+
+
+def shop_info(body: JSON, shop_id: str) -> ShopInfo:
+    region = str(body.get("region") or "")
+    status = str(body.get("status") or "")
+    return ShopInfo(
+        shop_id=shop_id,
+        name=str(body.get("shop_name") or ""),
+        market=MarketCode(region) if region in MarketCode.__members__ else None,
+        status=status,
+        active=status == "NORMAL",
+        authorization_expires_at=ts(body.get("expire_time")),
+    )
+
+
+# -- products -------------------------------------------------------------------------------------
+
+
+def _price(price_info: Any, currency: Currency | None) -> Money | None:
+    if not price_info:
+        return None
+    first = price_info[0]
+    return money_from_shopee(first.get("original_price"), currency_of(first.get("currency"), currency))
+
+
+def _stock(stock_info: Any) -> int | None:
+    if not stock_info:
+        return None
+    seller = stock_info.get("seller_stock")
+    if seller:
+        return sum(int(s.get("stock") or 0) for s in seller)
+    summary = stock_info.get("summary_info") or {}
+    total = summary.get("total_available_stock")
+    return None if total is None else int(total)
+
+
+def product(base: JSON, models: JSON | None, currency: Currency | None) -> ProductDTO:
+    """One item from get_item_base_info, with its get_model_list answer when it has models."""
+    item_id = str(base["item_id"])
+    platform_status = str(base.get("item_status") or "")
+    status = LISTING_STATUS.get(platform_status, ListingStatus.UNKNOWN)
+    item_sku = str(base.get("item_sku") or "")
+    has_model = bool(base.get("has_model"))
+    if has_model and models is not None:
+        variants = tuple(
+            _variant(item_id, m, models.get("tier_variation") or [], currency) for m in models["model"]
+        )
+    else:
+        variants = (
+            VariantDTO(
+                item_id=item_id,
+                variant_id=NO_MODEL,
+                seller_sku=item_sku,
+                name="",
+                option_values=(),
+                price=_price(base.get("price_info"), currency),
+                stock=_stock(base.get("stock_info_v2")),
+                status=status,
+                platform_status=platform_status,
+            ),
+        )
+    image = base.get("image") or {}
+    weight = base.get("weight")
+    return ProductDTO(
+        item_id=item_id,
+        name=str(base.get("item_name") or ""),
+        seller_sku=item_sku,
+        status=status,
+        platform_status=platform_status,
+        variants=variants,
+        has_variants=has_model,
+        description=str(base.get("description") or ""),
+        category_id=str(base.get("category_id") or ""),
+        image_urls=tuple(str(u) for u in image.get("image_url_list") or ()),
+        weight_kg=Decimal(str(weight)) if weight not in (None, "") else None,
+        created_at=ts(base.get("create_time")),
+        updated_at=ts(base.get("update_time")),
+    )
+
+
+def _variant(item_id: str, model: JSON, tiers: list[Any], currency: Currency | None) -> VariantDTO:
+    options: list[str] = []
+    for tier_no, option_no in enumerate(model.get("tier_index") or ()):
+        try:
+            options.append(str(tiers[tier_no]["option_list"][option_no]["option"]))
+        except (IndexError, KeyError, TypeError):
+            options.append("")
+    platform_status = str(model.get("model_status") or "MODEL_NORMAL")
+    return VariantDTO(
+        item_id=item_id,
+        variant_id=str(model["model_id"]),
+        seller_sku=str(model.get("model_sku") or ""),
+        name=str(model.get("model_name") or ",".join(options)),
+        option_values=tuple(options),
+        price=_price(model.get("price_info"), currency),
+        stock=_stock(model.get("stock_info_v2")),
+        status=MODEL_STATUS.get(platform_status, ListingStatus.UNKNOWN),
+        platform_status=platform_status,
+    )
+
+
+def add_item_body(draft: ProductDraft) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "original_price": money_to_shopee(draft.price),
+        "description": draft.description,
+        "weight": float(draft.weight_kg),
+        "item_name": draft.name,
+        "category_id": int(draft.category_id),
+        "image": {"image_id_list": list(draft.image_ids)},
+        "logistic_info": [{"logistic_id": int(i), "enabled": True} for i in draft.logistics_ids],
+        "item_status": "NORMAL" if draft.active else "UNLIST",
+        "seller_stock": [{"stock": draft.stock}],
+    }
+    if draft.seller_sku:
+        body["item_sku"] = draft.seller_sku
+    if draft.brand_id is not None:
+        body["brand"] = {"brand_id": int(draft.brand_id)}
+    return body
+
+
+def init_tier_variation_body(item_id: str | None, draft: ProductDraft) -> dict[str, Any]:
+    """Models for a new item (Shopee v2.product.init_tier_variation); ``item_id`` None in a dry run."""
+    tiers: list[list[str]] = [[] for _ in draft.option_names]
+    for variant in draft.variants:
+        for n, value in enumerate(variant.option_values):
+            if value not in tiers[n]:
+                tiers[n].append(value)
+    return {
+        "item_id": int(item_id) if item_id else 0,
+        "tier_variation": [
+            {"name": name, "option_list": [{"option": o} for o in tiers[n]]}
+            for n, name in enumerate(draft.option_names)
+        ],
+        "model": [
+            {
+                "tier_index": [tiers[n].index(v) for n, v in enumerate(variant.option_values)],
+                "original_price": money_to_shopee(variant.price),
+                "model_sku": variant.seller_sku,
+                "seller_stock": [{"stock": variant.stock}],
+            }
+            for variant in draft.variants
+        ],
+    }
+
+
+def update_item_body(update: ProductUpdate) -> dict[str, Any]:
+    body: dict[str, Any] = {"item_id": int(update.item_id)}
+    if update.name is not None:
+        body["item_name"] = update.name
+    if update.description is not None:
+        body["description"] = update.description
+    if update.seller_sku is not None:
+        body["item_sku"] = update.seller_sku
+    if update.active is not None:
+        body["item_status"] = "NORMAL" if update.active else "UNLIST"
+    if update.weight_kg is not None:
+        body["weight"] = float(update.weight_kg)
+    return body

@@ -1,0 +1,443 @@
+"""Channels: connecting a shop (OAuth), its encrypted tokens, testing, refreshing, disconnecting."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+import structlog
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aiostore.connectors import registry
+from aiostore.connectors.base import PlanningConnector
+from aiostore.connectors.dtos import AppCredentials, TokenSet
+from aiostore.connectors.errors import (
+    AuthExpired,
+    ConnectorError,
+    InvalidRequest,
+    PlatformUnavailable,
+    RateLimited,
+    Refused,
+)
+from aiostore.connectors.errors import (
+    NotFound as PlatformNotFound,
+)
+from aiostore.db.models import ChannelAccount
+from aiostore.domain.market import MarketCode
+from aiostore.domain.platforms import PLATFORM_MARKETS, Platform, serves
+from aiostore.errors import AppError, Conflict, NotFound, ServiceUnavailable, invalid
+from aiostore.http.client import HttpPolicy
+from aiostore.security.crypto import TokenCipher
+from aiostore.services import audit, oauth_state
+from aiostore.services.context import OrgContext
+from aiostore.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+CONNECTED = "connected"
+NEEDS_REAUTH = "needs_reauth"
+DISCONNECTED = "disconnected"
+
+
+class PlatformCallFailed(AppError):
+    status = 502
+    code = "platform_error"
+    title = "The marketplace refused or failed the call"
+
+
+def platform_error(exc: ConnectorError, field: str | None = None) -> AppError:
+    """Our problem for a connector error: the caller learns what the platform said, never a token."""
+    if isinstance(exc, RateLimited):
+        retry = str(int(exc.retry_after or 1))
+        return ServiceUnavailable(
+            f"{exc.platform} is rate limiting us; try again shortly", headers={"Retry-After": retry}
+        )
+    if isinstance(exc, PlatformUnavailable):
+        return ServiceUnavailable(f"{exc.platform} is not answering right now; try again shortly")
+    if field and isinstance(exc, InvalidRequest | AuthExpired | Refused | PlatformNotFound):
+        return invalid(field, f"{exc.platform} refused it: {exc}", "platform_refused")
+    return PlatformCallFailed(f"{exc.platform}: {exc}")
+
+
+@dataclass(frozen=True, slots=True)
+class Connectors:
+    """Builds connectors for this process: one shared HTTP client and one reliability policy."""
+
+    settings: Settings
+    http: httpx.AsyncClient
+    policy: HttpPolicy
+    clock: Callable[[], float] = time.time
+
+    def cipher(self) -> TokenCipher:
+        return TokenCipher(self.settings.encryption_keys)
+
+    def credentials(self, platform: Platform) -> AppCredentials:
+        s = self.settings
+        if platform is Platform.SHOPEE:
+            key, secret, base = s.shopee_partner_id, s.shopee_partner_key, s.shopee_api_base_url
+            names = "AIOSTORE_SHOPEE_PARTNER_ID and AIOSTORE_SHOPEE_PARTNER_KEY"
+            auth_base, extra = None, {}
+        elif platform is Platform.TIKTOKSHOP:
+            key, secret, base = s.tiktokshop_app_key, s.tiktokshop_app_secret, s.tiktokshop_api_base_url
+            names = "AIOSTORE_TIKTOKSHOP_APP_KEY and AIOSTORE_TIKTOKSHOP_APP_SECRET"
+            auth_base = s.tiktokshop_auth_base_url
+            extra = {"service_id": s.tiktokshop_service_id} if s.tiktokshop_service_id else {}
+        elif platform is Platform.LAZADA:
+            key, secret, base = s.lazada_app_key, s.lazada_app_secret, s.lazada_api_base_url or ""
+            names = "AIOSTORE_LAZADA_APP_KEY and AIOSTORE_LAZADA_APP_SECRET"
+            auth_base, extra = s.lazada_auth_base_url, {}
+        else:
+            key, secret, base = s.tokopedia_client_id, s.tokopedia_client_secret, s.tokopedia_api_base_url
+            names = "AIOSTORE_TOKOPEDIA_CLIENT_ID and AIOSTORE_TOKOPEDIA_CLIENT_SECRET"
+            auth_base = s.tokopedia_auth_base_url
+            extra = {"fs_id": s.tokopedia_fs_id} if s.tokopedia_fs_id else {}
+        if not key or secret is None:
+            raise invalid(
+                "platform",
+                f"{platform.value} is not configured on this server: set {names}",
+                "platform_not_configured",
+            )
+        return AppCredentials(key, secret.get_secret_value(), base, auth_base, extra)
+
+    def redirect_url(self, platform: Platform) -> str:
+        configured = getattr(self.settings, f"{platform.value}_redirect_url", None)
+        if configured:
+            return str(configured)
+        base = self.settings.public_url or f"http://{self.settings.host}:{self.settings.port}"
+        return f"{base.rstrip('/')}/api/channels/callback/{platform.value}"
+
+    def for_app(self, platform: Platform, market: MarketCode | None = None) -> PlanningConnector:
+        try:
+            return registry.get_connector(
+                platform,
+                self.credentials(platform),
+                registry.ShopAccount(market=market),
+                self.http,
+                write_mode=self.settings.write_mode.value,
+                policy=self.policy,
+                clock=self.clock,
+            )
+        except registry.UnsupportedPlatform as exc:
+            raise invalid(
+                "platform", f"{platform.value} cannot be connected yet", "unsupported_platform"
+            ) from exc
+
+    def for_account(self, session: AsyncSession, account: ChannelAccount) -> PlanningConnector:
+        """A connector acting for this shop; refreshed tokens are stored (encrypted) at once."""
+        cipher = self.cipher()
+        tokens = load_tokens(cipher, account)
+
+        async def on_tokens(new: TokenSet) -> None:
+            store_tokens(cipher, account, new)
+            account.status = CONNECTED
+            await session.flush()
+
+        try:
+            return registry.get_connector(
+                account.platform,
+                self.credentials(Platform(account.platform)),
+                registry.ShopAccount(
+                    shop_id=account.shop_id, market=MarketCode(account.market), tokens=tokens
+                ),
+                self.http,
+                write_mode=self.settings.write_mode.value,
+                policy=self.policy,
+                clock=self.clock,
+                on_tokens=on_tokens,
+            )
+        except registry.UnsupportedPlatform as exc:
+            raise invalid(
+                "platform", f"{account.platform} cannot be used yet", "unsupported_platform"
+            ) from exc
+
+
+def store_tokens(cipher: TokenCipher, account: ChannelAccount, tokens: TokenSet) -> None:
+    account.access_token_enc = cipher.encrypt(tokens.access_token)
+    account.refresh_token_enc = cipher.encrypt(tokens.refresh_token)
+    account.access_expires_at = tokens.access_expires_at
+    account.refresh_expires_at = tokens.refresh_expires_at
+    account.extra = {**account.extra, "external_ids": dict(tokens.external_ids)}
+
+
+def load_tokens(cipher: TokenCipher, account: ChannelAccount) -> TokenSet | None:
+    if (
+        account.access_token_enc is None
+        or account.refresh_token_enc is None
+        or account.access_expires_at is None
+    ):
+        return None
+    external: Mapping[str, str] = account.extra.get("external_ids", {}) if account.extra else {}
+    return TokenSet(
+        access_token=cipher.decrypt(account.access_token_enc),
+        refresh_token=cipher.decrypt(account.refresh_token_enc),
+        access_expires_at=account.access_expires_at,
+        refresh_expires_at=account.refresh_expires_at,
+        shop_id=account.shop_id,
+        external_ids=dict(external),
+    )
+
+
+def snapshot(account: ChannelAccount) -> dict[str, object]:
+    return {
+        "platform": account.platform,
+        "market": account.market,
+        "shop_id": account.shop_id,
+        "shop_name": account.shop_name,
+        "status": account.status,
+        "access_expires_at": account.access_expires_at,
+    }
+
+
+# --- use cases -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectStart:
+    authorization_url: str
+    state: str
+    expires_at: datetime
+
+
+def start_connect(
+    connectors: Connectors, ctx: OrgContext, platform: Platform, market: MarketCode
+) -> ConnectStart:
+    if not serves(platform, market):
+        offered = ", ".join(sorted(m.value for m in PLATFORM_MARKETS[platform]))
+        raise invalid("market", f"{platform.value} serves sellers in {offered} only", "market_not_served")
+    if ctx.actor.user_id is None:
+        raise invalid("platform", "a person must start a connection")
+    connector = connectors.for_app(platform, market)
+    secret = connectors.settings.secret_key
+    assert secret is not None  # noqa: S101  (check_startup guarantees it)
+    state, expires = oauth_state.sign(
+        secret.get_secret_value(),
+        org_id=ctx.org_id,
+        user_id=ctx.actor.user_id,
+        platform=platform.value,
+        market=market.value,
+        now=connectors.clock(),
+    )
+    url = connector.authorization_url(state, connectors.redirect_url(platform))
+    return ConnectStart(url, state, datetime.fromtimestamp(expires, UTC))
+
+
+async def complete_connect(
+    session: AsyncSession,
+    connectors: Connectors,
+    ctx: OrgContext,
+    platform: Platform,
+    market: MarketCode,
+    code: str,
+    params: Mapping[str, str],
+) -> ChannelAccount:
+    """The callback: code → tokens → shop info → the channel account, created or reconnected."""
+    connector = connectors.for_app(platform, market)
+    try:
+        tokens = await connector.exchange_code(code, params)
+        shop_id = tokens.shop_id or params.get("shop_id")
+        if not shop_id:
+            raise invalid("shop_id", f"{platform.value} named no shop for this authorization")
+        shop_connector = registry.get_connector(
+            platform,
+            connectors.credentials(platform),
+            registry.ShopAccount(shop_id=shop_id, market=market, tokens=tokens),
+            connectors.http,
+            write_mode=connectors.settings.write_mode.value,
+            policy=connectors.policy,
+            clock=connectors.clock,
+        )
+        info = await shop_connector.shop_info()
+    except ConnectorError as exc:
+        raise platform_error(exc, "code") from exc
+    if info.market is not None and info.market != market:
+        raise invalid(
+            "market",
+            f"the authorized shop sells in {info.market.value}, not {market.value}; "
+            f"connect it as {platform.value} {info.market.value}",
+            "market_mismatch",
+        )
+    account = await session.scalar(
+        select(ChannelAccount).where(
+            ChannelAccount.platform == platform.value, ChannelAccount.shop_id == shop_id
+        )
+    )
+    before = snapshot(account) if account else None
+    if account is None:
+        account = ChannelAccount(
+            org_id=ctx.org_id,
+            platform=platform.value,
+            market=market.value,
+            shop_id=shop_id,
+            extra={},
+            connected_by=ctx.actor.user_id,
+        )
+        session.add(account)
+    account.shop_name = info.name
+    account.status = CONNECTED
+    account.last_error = None
+    account.disconnected_at = None
+    account.display_platform = platform.value
+    store_tokens(connectors.cipher(), account, tokens)
+    await session.flush()
+    action = "channel.connected" if before is None else "channel.reconnected"
+    await audit.record(
+        session, ctx, action, "channel_account", account.id, before=before, after=snapshot(account)
+    )
+    log.info("channel.connected", platform=platform.value, market=market.value, channel_id=str(account.id))
+    return account
+
+
+async def list_channels(session: AsyncSession, ctx: OrgContext) -> list[ChannelAccount]:
+    rows = await session.scalars(
+        select(ChannelAccount).order_by(ChannelAccount.created_at, ChannelAccount.id)
+    )
+    return list(rows.all())
+
+
+async def get_channel(
+    session: AsyncSession, ctx: OrgContext, channel_id: uuid.UUID, *, for_update: bool = False
+) -> ChannelAccount:
+    stmt = select(ChannelAccount).where(ChannelAccount.id == channel_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    account = await session.scalar(stmt)
+    if account is None:
+        raise NotFound("channel not found")
+    return account
+
+
+def _require_connected(account: ChannelAccount) -> None:
+    if account.status == DISCONNECTED:
+        raise Conflict("this channel is disconnected; connect the shop again")
+
+
+@dataclass(frozen=True, slots=True)
+class TestResult:
+    ok: bool
+    latency_ms: float
+    shop_name: str | None
+    shop_status: str | None
+    authorization_expires_at: datetime | None
+    access_expires_at: datetime | None
+    error: str | None
+
+
+async def test_channel(
+    session: AsyncSession, connectors: Connectors, ctx: OrgContext, channel_id: uuid.UUID
+) -> TestResult:
+    """Call the shop-info endpoint: proves the tokens, the signature and the network path."""
+    account = await get_channel(session, ctx, channel_id, for_update=True)
+    _require_connected(account)
+    connector = connectors.for_account(session, account)
+    started = time.perf_counter()
+    try:
+        info = await connector.shop_info()
+    except ConnectorError as exc:
+        latency = (time.perf_counter() - started) * 1000
+        if isinstance(exc, AuthExpired):
+            account.status = NEEDS_REAUTH
+        account.last_error = f"{type(exc).__name__}: {exc}"
+        await session.flush()
+        await audit.record(
+            session,
+            ctx,
+            "channel.tested",
+            "channel_account",
+            account.id,
+            after={"ok": False, "error": account.last_error},
+        )
+        return TestResult(
+            False, round(latency, 1), None, None, None, account.access_expires_at, account.last_error
+        )
+    latency = (time.perf_counter() - started) * 1000
+    account.last_error = None
+    if info.name and info.name != account.shop_name:
+        account.shop_name = info.name
+    await session.flush()
+    await audit.record(session, ctx, "channel.tested", "channel_account", account.id, after={"ok": True})
+    return TestResult(
+        True,
+        round(latency, 1),
+        info.name,
+        info.status,
+        info.authorization_expires_at,
+        account.access_expires_at,
+        None,
+    )
+
+
+async def refresh_channel(
+    session: AsyncSession, connectors: Connectors, ctx: OrgContext, channel_id: uuid.UUID
+) -> ChannelAccount:
+    # FOR UPDATE: refresh tokens may be single-use, so two refreshes of one shop never overlap.
+    account = await get_channel(session, ctx, channel_id, for_update=True)
+    _require_connected(account)
+    before = snapshot(account)
+    tokens = load_tokens(connectors.cipher(), account)
+    if tokens is None:
+        raise Conflict("this channel has no tokens; connect the shop again")
+    connector = connectors.for_account(session, account)
+    try:
+        new = await connector.refresh(tokens)
+    except ConnectorError as exc:
+        if isinstance(exc, AuthExpired | InvalidRequest | Refused):
+            account.status = NEEDS_REAUTH
+            account.last_error = f"{type(exc).__name__}: {exc}"
+            await session.flush()
+            await audit.record(
+                session,
+                ctx,
+                "channel.refresh_failed",
+                "channel_account",
+                account.id,
+                before=before,
+                after=snapshot(account),
+            )
+            raise Conflict(
+                f"{account.platform} refused the refresh ({exc}); connect the shop again", keep_changes=True
+            ) from exc
+        raise platform_error(exc) from exc
+    store_tokens(connectors.cipher(), account, new)
+    account.status = CONNECTED
+    account.last_error = None
+    await session.flush()
+    await audit.record(
+        session,
+        ctx,
+        "channel.tokens_refreshed",
+        "channel_account",
+        account.id,
+        before=before,
+        after=snapshot(account),
+    )
+    return account
+
+
+async def disconnect_channel(session: AsyncSession, ctx: OrgContext, channel_id: uuid.UUID) -> ChannelAccount:
+    """Forget the tokens and stop syncing; the account, its listings and orders stay as history."""
+    account = await get_channel(session, ctx, channel_id, for_update=True)
+    if account.status == DISCONNECTED:
+        return account
+    before = snapshot(account)
+    account.status = DISCONNECTED
+    account.access_token_enc = None
+    account.refresh_token_enc = None
+    account.access_expires_at = None
+    account.refresh_expires_at = None
+    account.disconnected_at = datetime.now(UTC)
+    await session.flush()
+    await audit.record(
+        session,
+        ctx,
+        "channel.disconnected",
+        "channel_account",
+        account.id,
+        before=before,
+        after=snapshot(account),
+    )
+    return account

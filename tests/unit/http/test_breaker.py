@@ -1,0 +1,88 @@
+"""Per-platform circuit breaker: opens after N failures, fails fast, probes after the recovery time."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from aiostore.http.breaker import BreakerRegistry
+from aiostore.http.errors import CircuitOpen, InvalidRequest, NotFound, PlatformUnavailable, RateLimited
+
+
+class Platform:
+    def __init__(self) -> None:
+        self.calls = 0
+        self.down = True
+
+    async def call(self) -> str:
+        self.calls += 1
+        if self.down:
+            raise PlatformUnavailable("503")
+        return "ok"
+
+
+async def through(breakers: BreakerRegistry, platform: Platform, name: str = "shopee") -> str:
+    async with breakers.guard(name):
+        return await platform.call()
+
+
+async def test_opens_fails_fast_half_opens_and_closes() -> None:
+    with time_machine.travel(1_700_000_000, tick=False) as clock:
+        breakers = BreakerRegistry(threshold=3, recovery_seconds=30)
+        platform = Platform()
+        for _ in range(3):
+            with pytest.raises(PlatformUnavailable):
+                await through(breakers, platform)
+        assert await breakers.state("shopee") == "opened"
+
+        with pytest.raises(CircuitOpen):
+            await through(breakers, platform)
+        assert platform.calls == 3  # refused without calling
+
+        clock.shift(31)
+        platform.down = False
+        assert await through(breakers, platform) == "ok"  # the half-open probe
+        assert await breakers.state("shopee") == "closed"
+        assert platform.calls == 4
+
+
+async def test_failed_probe_reopens() -> None:
+    with time_machine.travel(1_700_000_000, tick=False) as clock:
+        breakers = BreakerRegistry(threshold=1, recovery_seconds=10)
+        platform = Platform()
+        with pytest.raises(PlatformUnavailable):
+            await through(breakers, platform)
+        clock.shift(11)
+        with pytest.raises(PlatformUnavailable):
+            await through(breakers, platform)  # probe sent, failed
+        assert await breakers.state("shopee") == "opened"
+        with pytest.raises(CircuitOpen):
+            await through(breakers, platform)
+        assert platform.calls == 2
+
+
+@pytest.mark.parametrize("error", [InvalidRequest("bad"), NotFound("gone"), RateLimited("slow")])
+async def test_answers_from_a_live_platform_do_not_count(error: Exception) -> None:
+    breakers = BreakerRegistry(threshold=2, recovery_seconds=30)
+    for _ in range(5):
+        with pytest.raises(type(error)):
+            async with breakers.guard("shopee"):
+                raise error
+    assert await breakers.state("shopee") == "closed"
+
+
+async def test_success_resets_the_count_and_platforms_are_separate() -> None:
+    breakers = BreakerRegistry(threshold=2, recovery_seconds=30)
+    platform = Platform()
+    with pytest.raises(PlatformUnavailable):
+        await through(breakers, platform)
+    platform.down = False
+    await through(breakers, platform)
+    platform.down = True
+    with pytest.raises(PlatformUnavailable):
+        await through(breakers, platform)
+    assert await breakers.state("shopee") == "closed"
+    with pytest.raises(PlatformUnavailable):
+        await through(breakers, platform)
+    assert await breakers.state("shopee") == "opened"
+    assert await breakers.state("lazada") == "closed"
