@@ -18,103 +18,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
+import pkgutil
 import sys
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
 
-import httpx
+import pull_targets
+from aiostore.connectors.dtos import StockUpdate
+from pull_targets import PlatformBench, min_stock_calls
 
-from aiostore.connectors.base import MarketplaceConnector
-from aiostore.connectors.batching import group_by, min_calls
-from aiostore.connectors.dtos import AppCredentials, ConnectorLimits, ProductDTO, StockUpdate, TokenSet
-from aiostore.http.client import HttpPolicy
-
-
-def unthrottled(limits: ConnectorLimits) -> ConnectorLimits:
-    """The platform's page and batch limits, with our rate limiter out of the way."""
-    return replace(limits, rate_per_second=1_000_000.0, burst=100_000)
-
-
-@dataclass
-class Target:
-    """One platform's sandbox and the connector pointed at it."""
-
-    connector: MarketplaceConnector
-    received: Callable[[], int]  # requests the sandbox received
-    close: Callable[[], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class PlatformBench:
-    name: str
-    open: Callable[[int, int], Awaitable[Target]]
-    min_pull_calls: Callable[[ConnectorLimits, list[ProductDTO]], int]
-
-
-def min_stock_calls(limits: ConnectorLimits, updates: list[StockUpdate]) -> int:
-    """⌈M/batch⌉ when a call may mix products; else per product ⌈its models/batch⌉ (Shopee, TikTok)."""
-    if limits.stock_items_per_call is None:
-        return min_calls(len(updates), limits.stock_batch)
-    per_item = group_by(updates, lambda u: u.item_id)
-    return sum(min_calls(len(entries), limits.stock_batch) for entries in per_item.values())
-
-
-# -- Shopee -------------------------------------------------------------------------------------------
-
-
-async def open_shopee(products: int, models: int) -> Target:
-    from datetime import UTC, datetime, timedelta
-
-    from aiostore.connectors.shopee import SHOPEE_LIMITS, ShopeeConnector
-    from aiostore.domain.market import MarketCode
-    from aiostore.sandbox.shopee import ShopeeSandbox, ShopeeSandboxConfig, create_app
-
-    partner_id, key, shop_id = 100001, "bench-partner-key", 200001
-    token, refresh = "bench-access-token", "bench-refresh-token"
-    config = ShopeeSandboxConfig(
-        partner_id=partner_id,
-        partner_key=key,
-        shop_id=shop_id,
-        region="ID",
-        access_token=token,
-        refresh_token=refresh,
-        products=products,
-        models_per_product=models,
-        rate_limit_rps=None,
-    )
-    app = create_app(config)
-    sandbox: ShopeeSandbox = app.state.sandbox
-    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app))
-    now = datetime.now(UTC)
-    connector = ShopeeConnector(
-        http,
-        AppCredentials(app_key=str(partner_id), app_secret=key, base_url="http://shopee.sandbox"),
-        shop_id=str(shop_id),
-        tokens=TokenSet(token, refresh, now + timedelta(hours=4), now + timedelta(days=30)),
-        market=MarketCode.ID,
-        policy=HttpPolicy(),
-        limits=unthrottled(SHOPEE_LIMITS),
-    )
-
-    async def close() -> None:
-        await http.aclose()
-        await sandbox.aclose()
-
-    return Target(connector, sandbox.call_count, close)
-
-
-def shopee_min_pull(limits: ConnectorLimits, products: list[ProductDTO]) -> int:
-    """⌈P/100⌉ list pages + ⌈P/50⌉ base-info calls + one model-list call per item with models."""
-    count = len(products)
-    pages = max(1, min_calls(count, limits.product_page))  # an empty shop still takes one page
-    with_models = sum(1 for p in products if p.has_variants)
-    return pages + min_calls(count, limits.product_detail_batch) + with_models
-
-
+# Every module in bench/pull_targets/ is one platform (its BENCH), in the order of their names.
 PLATFORMS: dict[str, PlatformBench] = {
-    "shopee": PlatformBench("shopee", open_shopee, shopee_min_pull),
+    bench.name: bench
+    for bench in (
+        importlib.import_module(f"pull_targets.{m.name}").BENCH
+        for m in sorted(pkgutil.iter_modules(pull_targets.__path__), key=lambda m: m.name)
+    )
 }
 
 

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from aiostore import __version__
+from aiostore.cli import sandbox as sandbox_cli
 from aiostore.log import configure_logging
 from aiostore.settings import ConfigurationError, Settings, get_settings
 
@@ -168,15 +169,7 @@ def user_create(
     out.print(f"[green]created[/] {email} (user {user_id}) owning {org!r} (org {org_id})")
 
 
-def _register_areas() -> None:
-    try:
-        from aiostore.cli import sandbox
-    except ImportError:  # the sandbox area is optional while it is being built
-        return
-    app.add_typer(sandbox.app, name="sandbox")
-
-
-_register_areas()
+app.add_typer(sandbox_cli.app, name="sandbox")
 
 
 if __name__ == "__main__":

@@ -75,6 +75,15 @@ class TokenSet:
 
 
 @dataclass(frozen=True, slots=True)
+class ShopAccount:
+    """The shop a connector acts for: its platform id, market and current tokens (None before OAuth)."""
+
+    shop_id: str | None = None
+    market: MarketCode | None = None
+    tokens: TokenSet | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ShopInfo:
     shop_id: str
     name: str

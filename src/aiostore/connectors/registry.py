@@ -1,63 +1,69 @@
-"""The one place that picks a platform's connector, and dry-run (``RecordingConnector``) or live."""
+"""The one place that picks a platform's connector, and dry-run (``RecordingConnector``) or live.
+
+Each platform is a package ``aiostore.connectors.<platform>`` exporting ``make_connector`` (a
+``ConnectorFactory``) and ``LIMITS``; adding a platform touches nothing here.
+"""
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from types import ModuleType
+from typing import Protocol
 
 import httpx
 
 from aiostore.connectors.base import PlanningConnector
-from aiostore.connectors.dtos import AppCredentials, ConnectorLimits, TokenSet
+from aiostore.connectors.dtos import AppCredentials, ConnectorLimits, ShopAccount
 from aiostore.connectors.recording import OnRecord, RecordingConnector
-from aiostore.connectors.shopee.connector import SHOPEE_LIMITS, ShopeeConnector
 from aiostore.connectors.tokens import OnTokens
-from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import Platform
 from aiostore.http.client import HttpPolicy, shared_policy
 
 DRY = "dry"
 LIVE = "live"
 
-
-@dataclass(frozen=True, slots=True)
-class ShopAccount:
-    """The shop a connector acts for: its platform id, market and current tokens (None before OAuth)."""
-
-    shop_id: str | None = None
-    market: MarketCode | None = None
-    tokens: TokenSet | None = None
+__all__ = ["ShopAccount", "UnsupportedPlatform", "default_limits", "factory", "get_connector"]
 
 
 class UnsupportedPlatform(LookupError):
     pass
 
 
-def _shopee(
-    http: httpx.AsyncClient,
-    app: AppCredentials,
-    account: ShopAccount,
-    policy: HttpPolicy,
-    limits: ConnectorLimits | None,
-    clock: Callable[[], float],
-    on_tokens: OnTokens | None,
-) -> PlanningConnector:
-    return ShopeeConnector(
-        http,
-        app,
-        shop_id=account.shop_id,
-        tokens=account.tokens,
-        market=account.market,
-        policy=policy,
-        limits=limits or SHOPEE_LIMITS,
-        clock=clock,
-        on_tokens=on_tokens,
-    )
+class ConnectorFactory(Protocol):
+    """What each platform package exports as ``make_connector`` (beside ``LIMITS``)."""
+
+    def __call__(
+        self,
+        http: httpx.AsyncClient,
+        app: AppCredentials,
+        account: ShopAccount,
+        policy: HttpPolicy,
+        limits: ConnectorLimits | None,
+        clock: Callable[[], float],
+        on_tokens: OnTokens | None,
+    ) -> PlanningConnector: ...
 
 
-_FACTORIES = {Platform.SHOPEE: _shopee}
-DEFAULT_LIMITS: dict[Platform, ConnectorLimits] = {Platform.SHOPEE: SHOPEE_LIMITS}
+def _package(platform: Platform) -> ModuleType:
+    try:
+        return importlib.import_module(f"aiostore.connectors.{platform.value}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"aiostore.connectors.{platform.value}":
+            raise
+        raise UnsupportedPlatform(f"no connector for {platform.value} yet") from exc
+
+
+def factory(platform: Platform | str) -> ConnectorFactory:
+    """``aiostore.connectors.<platform>.make_connector``: every platform plugs in the same way."""
+    made: ConnectorFactory = _package(Platform(platform)).make_connector
+    return made
+
+
+def default_limits(platform: Platform | str) -> ConnectorLimits:
+    limits: ConnectorLimits = _package(Platform(platform)).LIMITS
+    return limits
 
 
 def get_connector(
@@ -79,10 +85,8 @@ def get_connector(
     Without ``policy`` the process-wide ``shared_policy()`` is used, so rate limits (per shop) and breakers
     (per platform) hold across every job in the process.
     """
-    factory = _FACTORIES.get(Platform(platform))
-    if factory is None:
-        raise UnsupportedPlatform(f"no connector for {platform} yet")
-    connector = factory(http, app, account, policy or shared_policy(), limits, clock, on_tokens)
+    make = factory(platform)
+    connector = make(http, app, account, policy or shared_policy(), limits, clock, on_tokens)
     if str(write_mode) == LIVE:
         return connector
     return RecordingConnector(connector, on_record=on_record)

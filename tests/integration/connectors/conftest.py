@@ -1,8 +1,7 @@
 """A Shopee connector talking to the Shopee sandbox over HTTP (httpx.ASGITransport), on one manual clock.
 
-The server layer ASGITransport lacks is added as an HTTP server would: a ``Date`` header (from the
-sandbox's clock), which real Shopee answers carry and the connector uses to correct its clock offset.
-Retry sleeps are recorded, not slept. The sandbox is imported only here, to build the app.
+The sandbox answers with a ``Date`` header from its own clock, as real Shopee does; the connector uses
+it to correct its clock offset. Retry sleeps are recorded, not slept. The sandbox is imported only here, to build the app.
 """
 
 from __future__ import annotations
@@ -12,12 +11,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from email.utils import formatdate
 from typing import Any
 
 import httpx
 import pytest
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aiostore.connectors.dtos import AppCredentials, ConnectorLimits, TokenSet
 from aiostore.connectors.shopee import SHOPEE_LIMITS, ShopeeConnector
@@ -43,19 +40,6 @@ TEST_LIMITS = replace(SHOPEE_LIMITS, rate_per_second=10_000.0, burst=1_000)
 @pytest.fixture(autouse=True)
 def _clean_tables() -> None:
     """Connector contract tests use no database (overrides the integration-wide table cleaner)."""
-
-
-def with_date_header(app: ASGIApp, sandbox: ShopeeSandbox) -> ASGIApp:
-    async def served(scope: Scope, receive: Receive, send: Send) -> None:
-        async def send_with_date(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                date = formatdate(sandbox.now(), usegmt=True).encode()
-                message = {**message, "headers": [*message.get("headers", []), (b"date", date)]}
-            await send(message)
-
-        await app(scope, receive, send_with_date)
-
-    return served
 
 
 class Sleeps:
@@ -149,7 +133,7 @@ async def open_env(**overrides: Any) -> AsyncIterator[Env]:
         setattr(config, key, value)
     app = create_app(config)
     sandbox: ShopeeSandbox = app.state.sandbox
-    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=with_date_header(app, sandbox)))
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app))
     sleeps = Sleeps()
     try:
         yield Env(sandbox, clock, http, sleeps, make_policy(sleeps))

@@ -8,6 +8,7 @@ platform's paths, field names, envelopes or error codes.
 from aiostore.sandbox.common.core import (
     MARKETS,
     CallCounter,
+    DateHeaderMiddleware,
     ManualClock,
     Market,
     RateLimiter,
@@ -25,8 +26,12 @@ from aiostore.sandbox.common.faults import (
     path_matches,
 )
 from aiostore.sandbox.common.push import PushDelivery, PushDispatcher, PushMessage
+from aiostore.sandbox.common.standalone import Standalone, StandaloneFlags
 
 __all__ = [
+    "DateHeaderMiddleware",
+    "Standalone",
+    "StandaloneFlags",
     "COLORS",
     "MARKETS",
     "SIZES",

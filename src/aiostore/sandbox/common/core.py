@@ -8,6 +8,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from email.utils import formatdate
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class SandboxError(Exception):
@@ -108,3 +111,28 @@ class RateLimiter:
         allowed = tokens >= 1.0
         self._buckets[key] = (tokens - 1.0 if allowed else tokens, now)
         return allowed
+
+
+class DateHeaderMiddleware:
+    """Every response carries `Date` from the sandbox's own clock, as a platform's HTTP server does.
+
+    Clients learn the server's clock from it (Shopee's timestamp-offset correction). Run standalone
+    under uvicorn with `date_header=False`, so there is exactly one.
+    """
+
+    def __init__(self, app: ASGIApp, now: Callable[[], float]) -> None:
+        self.app = app
+        self.now = now
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_date(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                date = formatdate(self.now(), usegmt=True).encode()
+                message = {**message, "headers": [*message.get("headers", []), (b"date", date)]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_date)

@@ -9,7 +9,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
+from aiostore.sandbox.common import DateHeaderMiddleware
 from aiostore.sandbox.shopee import routes_auth, routes_order, routes_product
 from aiostore.sandbox.shopee.config import ShopeeSandboxConfig
 from aiostore.sandbox.shopee.control import control_routes
@@ -33,6 +35,7 @@ def create_app(
     app = Starlette(
         routes=[api_route(state, ENDPOINTS), routes_auth.approve_route(state), *control_routes(state)],
         lifespan=lifespan,
+        middleware=[Middleware(DateHeaderMiddleware, now=state.now)],
     )
     app.state.sandbox = state
     return app

@@ -1,0 +1,34 @@
+"""The flags every `aiostore sandbox <platform>` command takes, as one value a sandbox package reads.
+
+Each sandbox package exports `from_flags(flags: StandaloneFlags) -> Standalone`; the CLI builds one
+command per package with exactly these flags, so any client of that platform can be pointed at it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp
+
+
+@dataclass(frozen=True, slots=True)
+class StandaloneFlags:
+    host: str
+    port: int
+    app_key: str  # the platform's app identity: Shopee partner_id, TikTok/Lazada app_key, Tokopedia client_id
+    app_secret: str  # Shopee partner_key, TikTok/Lazada app_secret, Tokopedia client_secret
+    shop_id: str
+    access_token: str
+    region: str  # ID, SG or MY
+    products: int
+    orders: int
+    push_url: str | None = None
+    fault_rate: float = 0.0
+    latency_ms: int = 0
+    seed: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Standalone:
+    app: ASGIApp
+    banner: str  # what the CLI prints at start: URLs, ids, tokens
