@@ -1,7 +1,8 @@
 """A Shopee connector talking to the Shopee sandbox over HTTP (httpx.ASGITransport), on one manual clock.
 
 The sandbox answers with a ``Date`` header from its own clock, as real Shopee does; the connector uses
-it to correct its clock offset. Retry sleeps are recorded, not slept. The sandbox is imported only here, to build the app.
+it to correct its clock offset. Retry sleeps are recorded, not slept. The sandbox is imported only here,
+to build the app.
 """
 
 from __future__ import annotations
