@@ -78,6 +78,11 @@ class PushDispatcher:
             self._pending.append(message)
         self._kick()
 
+    def set_transport(self, transport: httpx.AsyncBaseTransport | None) -> None:
+        """Deliver through this transport from now on (tests: httpx.ASGITransport of the receiver)."""
+        self._transport = transport
+        self._client = None  # the next delivery opens a client on the new transport
+
     @property
     def queued(self) -> int:
         return len(self._pending) + (self._held is not None) + self._busy

@@ -1,0 +1,116 @@
+"""The Shopee sandbox as a `SandboxHarness` (sandbox/common/harness.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+
+from aiostore.sandbox.common import FaultConfig
+from aiostore.sandbox.common.harness import SandboxHarness, SellableUnit
+from aiostore.sandbox.shopee.state import ShopeeSandbox
+
+# Unified status -> Shopee order_status (shopee-tiktokshop.md §A5).
+_STATUS = {
+    "unpaid": "UNPAID",
+    "to_ship": "READY_TO_SHIP",
+    "shipped": "SHIPPED",
+    "completed": "COMPLETED",
+    "cancelled": "CANCELLED",
+    "returned": "TO_RETURN",
+}
+
+
+class ShopeeHarness:
+    platform = "shopee"
+
+    def __init__(self, sandbox: ShopeeSandbox) -> None:
+        self.sandbox = sandbox
+        shop = sandbox.shop()
+        partner = sandbox.partner()
+        self.shop_id = str(shop.shop_id)
+        self.app_key = str(partner.partner_id)
+        self.app_secret = partner.partner_key
+        self.market = shop.region
+        granted = sandbox.grant_access_token(shop.shop_id, partner_id=partner.partner_id)
+        self.access_token, self.refresh_token = granted.access_token, granted.refresh_token
+
+    def seed(self, products: int, orders: int = 0, *, variants_per_product: int = 3, seed: int = 1) -> None:
+        self.sandbox.seed(products, orders, models_per_product=variants_per_product, seed=seed)
+
+    def units(self) -> list[SellableUnit]:
+        shop_id = int(self.shop_id)
+        out: list[SellableUnit] = []
+        for item in sorted(self.sandbox.catalog.items.values(), key=lambda i: i.item_id):
+            if item.shop_id != shop_id:
+                continue
+            if item.has_model:
+                for model in sorted(item.models.values(), key=lambda m: m.model_id):
+                    out.append(
+                        SellableUnit(
+                            str(item.item_id),
+                            str(model.model_id),
+                            model.model_sku,
+                            model.stock,
+                            model.reserved,
+                        )
+                    )
+            else:
+                out.append(SellableUnit(str(item.item_id), "0", item.item_sku, item.stock, item.reserved))
+        return out
+
+    def unit(self, item_id: str, variant_id: str) -> SellableUnit:
+        item = self.sandbox.item(int(item_id))
+        holder = self.sandbox.catalog.holder(item, int(variant_id))
+        if holder is None:
+            raise KeyError(f"no variant {variant_id} on item {item_id}")
+        sku = getattr(holder, "model_sku", None) or item.item_sku
+        return SellableUnit(item_id, variant_id, sku, holder.stock, holder.reserved)
+
+    def set_unit(
+        self, item_id: str, variant_id: str, *, sku: str | None = None, stock: int | None = None
+    ) -> None:
+        item = self.sandbox.item(int(item_id))
+        holder = self.sandbox.catalog.holder(item, int(variant_id))
+        if holder is None:
+            raise KeyError(f"no variant {variant_id} on item {item_id}")
+        if sku is not None:
+            if item.has_model:
+                holder.model_sku = sku  # type: ignore[union-attr]
+            else:
+                item.item_sku = sku
+        if stock is not None:
+            holder.stock = stock
+
+    def place_order(self, lines: list[tuple[str, str, int]], *, paid: bool = True) -> str:
+        order = self.sandbox.place_order(
+            [(int(i), int(v), q) for i, v, q in lines], status="READY_TO_SHIP" if paid else "UNPAID"
+        )
+        return order.order_sn
+
+    def set_order_status(self, order_id: str, status: str) -> None:
+        self.sandbox.set_order_status(order_id, _STATUS[status], force=True)
+
+    def set_push_url(self, url: str | None, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.sandbox.partner().push_url = url
+        self.sandbox.pushes.set_transport(transport)
+
+    def set_faults(self, faults: FaultConfig | dict[str, Any]) -> None:
+        self.sandbox.set_faults(faults)
+
+    def call_count(self, path: str | None = None) -> int:
+        return self.sandbox.call_count(path)
+
+    def reset_calls(self) -> None:
+        self.sandbox.reset_calls()
+
+    def expire_access_tokens(self) -> None:
+        self.sandbox.expire_access_tokens(int(self.shop_id))
+
+    async def drain_pushes(self) -> None:
+        await self.sandbox.drain_pushes()
+
+
+def harness(app: Starlette) -> SandboxHarness:
+    return ShopeeHarness(app.state.sandbox)
