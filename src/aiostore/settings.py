@@ -28,6 +28,11 @@ class WriteMode(StrEnum):
     LIVE = "live"
 
 
+class TokopediaApi(StrEnum):
+    FS = "fs"  # Tokopedia's own Fulfillment Service API
+    TIKTOKSHOP = "tiktokshop"  # shops moved onto TikTok Shop's Partner API (the TikTok app's credentials)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="AIOSTORE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
@@ -51,6 +56,10 @@ class Settings(BaseSettings):
 
     write_mode: WriteMode = WriteMode.DRY
     run_worker: bool = True
+    worker_concurrency: int = Field(default=8, ge=1, le=64)
+    sync_orders_interval_minutes: int = Field(default=5, ge=1)
+    sync_products_interval_hours: int = Field(default=24, ge=1)
+    token_refresh_margin_minutes: int = Field(default=30, ge=1)
 
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     cookie_secure: bool = False
@@ -80,6 +89,7 @@ class Settings(BaseSettings):
     lazada_api_base_url: str | None = None
     lazada_auth_base_url: str = "https://auth.lazada.com"
 
+    tokopedia_api: TokopediaApi = TokopediaApi.FS
     tokopedia_fs_id: str | None = None
     tokopedia_client_id: str | None = None
     tokopedia_client_secret: SecretStr | None = None

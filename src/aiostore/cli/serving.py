@@ -24,8 +24,8 @@ async def serve_forever(settings: Settings, console: Console) -> None:
     console.print(f"[dim]database:[/] {where}")
     await migrate.upgrade(urls, settings)
     db = Database.connect(urls, pool_size=settings.db_pool_size)
-    runtime.install(runtime.Runtime(settings, db))
     app = create_app(settings, db)
+    runtime.install(runtime.make(settings, db, app.state.connectors))
     config = uvicorn.Config(
         app,
         host=settings.host,
@@ -41,7 +41,9 @@ async def serve_forever(settings: Settings, console: Console) -> None:
     try:
         async with queue.open_async():
             if settings.run_worker:
-                worker_task = asyncio.create_task(run_embedded_worker(queue))
+                worker_task = asyncio.create_task(
+                    run_embedded_worker(queue, concurrency=settings.worker_concurrency)
+                )
             url = f"http://{settings.host}:{settings.port}"
             console.print(
                 f"[bold green]AIOStore[/] listening on [link]{url}[/link]"

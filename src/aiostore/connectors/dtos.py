@@ -43,6 +43,15 @@ class ConnectorLimits:
     concurrency: int = 8  # calls in flight at once per connector (the limiter still rules the rate)
     access_token_ttl: timedelta | None = None
     refresh_margin: timedelta = timedelta(minutes=10)
+    # True when the stock a seller sets still counts units the platform holds for its own open orders
+    # (Shopee: seller stock >= reserved stock). Then what we push for a variant is our available
+    # quantity plus what that channel's open orders hold, so the platform's sellable quantity equals
+    # ours; False when the platform deducts sold units from the stock we set.
+    stock_counts_reserved: bool = False
+    # With stock_counts_reserved: the platform order statuses (lower case) whose units the platform still
+    # holds inside the stock we set. Once an order leaves them (packed and handed over...), the platform
+    # has taken its units out of the stock itself, and we must not add them back.
+    stock_held_statuses: frozenset[str] = frozenset()
 
 
 # -- credentials and tokens -----------------------------------------------------------------------

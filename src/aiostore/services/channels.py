@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import httpx
 import structlog
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors import registry
@@ -27,7 +28,9 @@ from aiostore.connectors.errors import (
 from aiostore.connectors.errors import (
     NotFound as PlatformNotFound,
 )
-from aiostore.db.models import ChannelAccount
+from aiostore.connectors.recording import OnRecord
+from aiostore.connectors.tokens import OnTokens
+from aiostore.db.models import ChannelAccount, ChannelRoute
 from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import PLATFORM_MARKETS, Platform, serves
 from aiostore.errors import AppError, Conflict, NotFound, ServiceUnavailable, invalid
@@ -35,7 +38,7 @@ from aiostore.http.client import HttpPolicy
 from aiostore.security.crypto import TokenCipher
 from aiostore.services import audit, oauth_state
 from aiostore.services.context import OrgContext
-from aiostore.settings import Settings
+from aiostore.settings import Settings, TokopediaApi
 
 log = structlog.get_logger(__name__)
 
@@ -91,6 +94,14 @@ class Connectors:
             key, secret, base = s.lazada_app_key, s.lazada_app_secret, s.lazada_api_base_url or ""
             names = "AIOSTORE_LAZADA_APP_KEY and AIOSTORE_LAZADA_APP_SECRET"
             auth_base, extra = s.lazada_auth_base_url, {}
+        elif s.tokopedia_api is TokopediaApi.TIKTOKSHOP:
+            # Tokopedia shops moved onto TikTok Shop: TikTok's app and API, shown as Tokopedia.
+            key, secret, base = s.tiktokshop_app_key, s.tiktokshop_app_secret, s.tiktokshop_api_base_url
+            names = "AIOSTORE_TIKTOKSHOP_APP_KEY and AIOSTORE_TIKTOKSHOP_APP_SECRET"
+            auth_base = s.tiktokshop_auth_base_url
+            extra = {"api": "tiktokshop"} | (
+                {"service_id": s.tiktokshop_service_id} if s.tiktokshop_service_id else {}
+            )
         else:
             key, secret, base = s.tokopedia_client_id, s.tokopedia_client_secret, s.tokopedia_api_base_url
             names = "AIOSTORE_TOKOPEDIA_CLIENT_ID and AIOSTORE_TOKOPEDIA_CLIENT_SECRET"
@@ -128,15 +139,21 @@ class Connectors:
             ) from exc
 
     def for_account(self, session: AsyncSession, account: ChannelAccount) -> PlanningConnector:
-        """A connector acting for this shop; refreshed tokens are stored (encrypted) at once."""
+        """A connector acting for this shop; refreshed tokens are stored (encrypted) in this session."""
         cipher = self.cipher()
-        tokens = load_tokens(cipher, account)
 
         async def on_tokens(new: TokenSet) -> None:
             store_tokens(cipher, account, new)
             account.status = CONNECTED
             await session.flush()
 
+        return self.build(account, on_tokens=on_tokens)
+
+    def build(
+        self, account: ChannelAccount, *, on_tokens: OnTokens | None = None, on_record: OnRecord | None = None
+    ) -> PlanningConnector:
+        """A connector for this shop with the process's HTTP client, policy and write mode."""
+        tokens = load_tokens(self.cipher(), account)
         try:
             return registry.get_connector(
                 account.platform,
@@ -149,6 +166,7 @@ class Connectors:
                 policy=self.policy,
                 clock=self.clock,
                 on_tokens=on_tokens,
+                on_record=on_record,
             )
         except registry.UnsupportedPlatform as exc:
             raise invalid(
@@ -179,6 +197,21 @@ def load_tokens(cipher: TokenCipher, account: ChannelAccount) -> TokenSet | None
         refresh_expires_at=account.refresh_expires_at,
         shop_id=account.shop_id,
         external_ids=dict(external),
+    )
+
+
+async def _route(session: AsyncSession, account: ChannelAccount, *, active: bool) -> None:
+    """Keep the global (platform, shop) -> org route of webhooks and schedules in step."""
+    values = {
+        "org_id": account.org_id,
+        "platform": account.platform,
+        "shop_id": account.shop_id,
+        "active": active,
+    }
+    await session.execute(
+        insert(ChannelRoute)
+        .values(channel_account_id=account.id, **values)
+        .on_conflict_do_update(index_elements=["channel_account_id"], set_=values)
     )
 
 
@@ -261,6 +294,13 @@ async def complete_connect(
             f"connect it as {platform.value} {info.market.value}",
             "market_mismatch",
         )
+    route = await session.scalar(
+        select(ChannelRoute).where(ChannelRoute.platform == platform.value, ChannelRoute.shop_id == shop_id)
+    )
+    if route is not None and route.org_id != ctx.org_id and route.active:
+        raise Conflict(
+            f"this {platform.value} shop is connected to another organization; disconnect it there first"
+        )
     account = await session.scalar(
         select(ChannelAccount).where(
             ChannelAccount.platform == platform.value, ChannelAccount.shop_id == shop_id
@@ -284,6 +324,7 @@ async def complete_connect(
     account.display_platform = platform.value
     store_tokens(connectors.cipher(), account, tokens)
     await session.flush()
+    await _route(session, account, active=True)
     action = "channel.connected" if before is None else "channel.reconnected"
     await audit.record(
         session, ctx, action, "channel_account", account.id, before=before, after=snapshot(account)
@@ -431,6 +472,7 @@ async def disconnect_channel(session: AsyncSession, ctx: OrgContext, channel_id:
     account.refresh_expires_at = None
     account.disconnected_at = datetime.now(UTC)
     await session.flush()
+    await _route(session, account, active=False)
     await audit.record(
         session,
         ctx,

@@ -13,10 +13,24 @@ from aiostore.db.engine import resolve_urls
 from aiostore.db.session import Database
 from aiostore.http.client import DEFAULT_TIMEOUT, HttpPolicy
 from aiostore.services.channels import Connectors
+from aiostore.services.sync.context import SyncContext
 from aiostore.settings import Settings, check_startup
 from aiostore.web import problems
 from aiostore.web.middleware import IdempotencyMiddleware, RequestContextMiddleware
-from aiostore.web.routes import audit, auth, channels, health, orgs, products, tokens
+from aiostore.web.routes import (
+    audit,
+    auth,
+    channels,
+    health,
+    jobs,
+    listings,
+    orders,
+    orgs,
+    products,
+    sync,
+    tokens,
+    webhooks,
+)
 
 ROUTERS = (
     health.router,
@@ -26,6 +40,11 @@ ROUTERS = (
     audit.router,
     products.router,
     channels.router,
+    listings.router,
+    sync.router,
+    jobs.router,
+    orders.router,
+    webhooks.router,
 )
 
 
@@ -48,6 +67,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = db is None
         app.state.db = db or Database.connect(resolve_urls(settings), pool_size=settings.db_pool_size)
+        app.state.sync = SyncContext(app.state.db, app.state.connectors)
         try:
             yield
         finally:
@@ -68,6 +88,7 @@ def create_app(
     app.state.connectors = Connectors(settings, http_client, policy or HttpPolicy())
     if db is not None:
         app.state.db = db
+        app.state.sync = SyncContext(db, app.state.connectors)
     problems.install(app)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)

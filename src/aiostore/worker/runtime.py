@@ -1,10 +1,15 @@
-"""What tasks need at run time (the Database, the settings), set once by whoever starts the worker."""
+"""What tasks need at run time (the sync context), set once by whoever starts the worker."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import httpx
+
 from aiostore.db.session import Database
+from aiostore.http.client import DEFAULT_TIMEOUT, HttpPolicy
+from aiostore.services.channels import Connectors
+from aiostore.services.sync.context import SyncContext
 from aiostore.settings import Settings
 
 
@@ -12,6 +17,7 @@ from aiostore.settings import Settings
 class Runtime:
     settings: Settings
     db: Database
+    sync: SyncContext
 
 
 _current: Runtime | None = None
@@ -20,6 +26,14 @@ _current: Runtime | None = None
 def install(runtime: Runtime) -> None:
     global _current
     _current = runtime
+
+
+def make(settings: Settings, db: Database, connectors: Connectors | None = None) -> Runtime:
+    """A runtime over this database; connectors default to a new pooled HTTP client and policy."""
+    if connectors is None:
+        http = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=httpx.Limits(max_connections=100))
+        connectors = Connectors(settings, http, HttpPolicy())
+    return Runtime(settings, db, SyncContext(db, connectors))
 
 
 def current() -> Runtime:

@@ -32,7 +32,7 @@ async def test_purge_expired_idempotency_keys(
             ttl=ttl,
         )
         assert isinstance(claim, idempotency.Claim)
-    runtime.install(runtime.Runtime(test_settings, db))
+    runtime.install(runtime.make(test_settings, db))
     queue = configure(urls)
     async with queue.open_async():
         await purge_expired.defer_async(timestamp=int(datetime.now(UTC).timestamp()))

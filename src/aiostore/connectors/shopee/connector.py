@@ -51,6 +51,9 @@ SHOPEE_LIMITS = ConnectorLimits(
     concurrency=8,
     access_token_ttl=timedelta(hours=4),
     refresh_margin=timedelta(minutes=10),
+    stock_counts_reserved=True,  # "Stock must be ≥ reserved stock" (shopee-tiktokshop.md §A4)
+    # Reserved until shipment is arranged; from PROCESSED on the units have left the seller stock.
+    stock_held_statuses=frozenset({"unpaid", "ready_to_ship", "in_cancel", "invoice_pending", "pending"}),
 )
 
 

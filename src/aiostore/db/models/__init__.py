@@ -10,9 +10,9 @@ from aiostore.db.models.accounts import (
     UserSession,
 )
 from aiostore.db.models.catalog import Inventory, Product, Variant, VariantPrice
-from aiostore.db.models.channels import ChannelAccount, Listing
-from aiostore.db.models.orders import Customer, Order, OrderLine
-from aiostore.db.models.platform import AuditLog, IdempotencyKey, WebhookEvent
+from aiostore.db.models.channels import ChannelAccount, ChannelRoute, Listing
+from aiostore.db.models.orders import Customer, InventoryMovement, Order, OrderLine
+from aiostore.db.models.platform import AuditLog, IdempotencyKey, IgnoredWebhook, WebhookEvent
 from aiostore.db.models.sync import CatalogPreview, SyncJob, SyncJobItem
 
 __all__ = [
@@ -20,9 +20,12 @@ __all__ = [
     "AuditLog",
     "CatalogPreview",
     "ChannelAccount",
+    "ChannelRoute",
     "Customer",
     "IdempotencyKey",
+    "IgnoredWebhook",
     "Inventory",
+    "InventoryMovement",
     "Invitation",
     "Listing",
     "LoginFailure",

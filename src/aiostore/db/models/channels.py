@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aiostore.db.base import Base, TenantScoped
@@ -34,6 +34,8 @@ class ChannelAccount(TenantScoped, Base):
     connected_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     last_error: Mapped[str | None] = mapped_column(Text)
     disconnected_at: Mapped[datetime | None]
+    orders_synced_until: Mapped[datetime | None]  # incremental order pulls continue from here
+    products_synced_at: Mapped[datetime | None]
 
 
 class Listing(TenantScoped, Base):
@@ -46,6 +48,7 @@ class Listing(TenantScoped, Base):
         Index("ix_listings_org_id_variant_id", "org_id", "variant_id"),
         Index("ix_listings_org_id_sync_state", "org_id", "sync_state"),
         Index("ix_listings_org_id_platform_sku", "org_id", "platform_sku"),
+        Index("ix_listings_dirty", "channel_account_id", postgresql_where=text("stock_dirty")),
     )
     channel_account_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("channel_accounts.id", ondelete="CASCADE")
@@ -62,3 +65,27 @@ class Listing(TenantScoped, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     last_synced_at: Mapped[datetime | None]
     platform_updated_at: Mapped[datetime | None]
+    platform_stock: Mapped[int | None]  # the stock last seen on or pushed to the platform
+    stock_dirty: Mapped[bool] = mapped_column(
+        default=False, server_default=text("false")
+    )  # our available quantity changed since
+    stock_dirty_at: Mapped[datetime | None]
+
+
+class ChannelRoute(Base):
+    """Which org a platform shop belongs to: the one lookup that crosses tenants (webhooks, schedules).
+
+    Not tenant-scoped on purpose: a push names only the platform and the shop. It holds ids only; the
+    channel account itself stays under RLS. One org per shop: connecting a shop that another org has
+    connected is refused.
+    """
+
+    __tablename__ = "channel_routes"
+    __table_args__ = (UniqueConstraint("platform", "shop_id"),)
+    channel_account_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("channel_accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(20))
+    shop_id: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(default=True)

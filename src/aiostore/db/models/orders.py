@@ -71,3 +71,25 @@ class OrderLine(TenantScoped, Base):
     quantity: Mapped[int]
     unit_price: Mapped[int] = mapped_column(default=0)
     currency: Mapped[str] = mapped_column(String(3))
+    # What this line does to stock now: none | reserved | deducted | released (see services/inventory.py)
+    stock_state: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
+
+
+class InventoryMovement(TenantScoped, Base):
+    """The inventory ledger: every change of on hand or reserved, with its cause, so stock can be
+    explained and recomputed."""
+
+    __tablename__ = "inventory_ledger"
+    __table_args__ = (
+        Index("ix_inventory_ledger_org_id_variant_id_created_at", "org_id", "variant_id", "created_at"),
+        Index("ix_inventory_ledger_order_id", "order_id"),
+    )
+    variant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("variants.id", ondelete="CASCADE"))
+    cause: Mapped[str] = mapped_column(String(10))  # order | manual | import | sync
+    on_hand_delta: Mapped[int] = mapped_column(default=0)
+    reserved_delta: Mapped[int] = mapped_column(default=0)
+    on_hand_after: Mapped[int]
+    reserved_after: Mapped[int]
+    order_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    order_line_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("order_lines.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(String(200), default="")

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aiostore.db.base import Base, TenantScoped
+from aiostore.db.base import Base, IdMixin, TenantScoped, TimestampMixin
 
 
 class WebhookEvent(TenantScoped, Base):
@@ -67,3 +67,19 @@ class IdempotencyKey(TenantScoped, Base):
     response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
     response_headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     expires_at: Mapped[datetime]
+
+
+class IgnoredWebhook(IdMixin, TimestampMixin, Base):
+    """A verified push for a shop no organization has connected: answered 2xx (platforms retry anything
+    else forever) and kept here, outside every tenant, for an operator to see."""
+
+    __tablename__ = "ignored_webhooks"
+    __table_args__ = (
+        UniqueConstraint("platform", "shop_id", "dedup_key"),
+        Index("ix_ignored_webhooks_created_at", "created_at"),
+    )
+    platform: Mapped[str] = mapped_column(String(20))
+    shop_id: Mapped[str] = mapped_column(String(100))
+    dedup_key: Mapped[str] = mapped_column(String(200))
+    event_type: Mapped[str] = mapped_column(String(50))
+    reason: Mapped[str] = mapped_column(String(200))

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aiostore.db.base import Base, TenantScoped
@@ -51,6 +51,9 @@ class SyncJob(TenantScoped, Base):
     queue_job_id: Mapped[int | None]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    result: Mapped[dict[str, Any]] = mapped_column(
+        default=dict, server_default=text("'{}'::jsonb")
+    )  # summary: counts, unmatched, ...
 
 
 class SyncJobItem(TenantScoped, Base):

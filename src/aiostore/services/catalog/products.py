@@ -16,7 +16,7 @@ from aiostore.db.models import Inventory, Product, Variant, VariantPrice
 from aiostore.domain.market import MarketCode, market
 from aiostore.domain.money import Money, MoneyError
 from aiostore.errors import Conflict, FieldError, NotFound, ValidationFailed, invalid
-from aiostore.services import audit
+from aiostore.services import audit, inventory
 from aiostore.services.catalog.schemas import (
     InventoryIn,
     MoneyIn,
@@ -373,10 +373,8 @@ async def set_inventory(
     session: AsyncSession, ctx: OrgContext, variant_id: uuid.UUID, data: InventoryIn
 ) -> Inventory:
     variant = await _get_variant(session, variant_id)
-    inv = variant.inventory
-    if inv is None:
-        inv = Inventory(org_id=ctx.org_id, variant_id=variant.id, on_hand=0, reserved=0, safety_buffer=0)
-        session.add(inv)
+    locked = await inventory.lock_inventory(session, ctx.org_id, [variant.id])
+    inv = locked[variant.id]
     before = {"on_hand": inv.on_hand, "safety_buffer": inv.safety_buffer}
     if data.on_hand < inv.reserved:
         raise invalid(
@@ -384,8 +382,8 @@ async def set_inventory(
             f"on hand cannot be below the {inv.reserved} units reserved by open orders",
             "below_reserved",
         )
-    inv.on_hand = data.on_hand
     inv.safety_buffer = data.safety_buffer
+    await inventory.manual_adjust(session, ctx.org_id, inv, on_hand=data.on_hand, note="set through the API")
     await _flush(session)
     await audit.record(
         session,

@@ -1,0 +1,390 @@
+"""``MarketplaceConnector`` for the TikTok Shop Partner API, 202309+ (shopee-tiktokshop.md Part B)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from functools import partial
+
+import httpx
+
+from aiostore.connectors import batching
+from aiostore.connectors.dtos import (
+    AppCredentials,
+    ConnectorLimits,
+    OrderDTO,
+    OrderRef,
+    ProductDTO,
+    ShopInfo,
+    TokenSet,
+    WebhookEvent,
+)
+from aiostore.connectors.errors import AuthExpired, NotFound, Refused, UnexpectedResponse
+from aiostore.connectors.tiktokshop import mapping, order_mapping, paths, signing, webhooks
+from aiostore.connectors.tiktokshop.client import SELLER, TikTokShopClient
+from aiostore.connectors.tiktokshop.writes import TikTokShopWrites
+from aiostore.connectors.tokens import OnTokens, TokenKeeper
+from aiostore.domain.market import MARKETS, Currency, MarketCode
+from aiostore.domain.platforms import Platform
+from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, RecordedRequest, shared_policy
+
+DEFAULT_AUTH_HOST = "https://auth.tiktok-shops.com"
+
+# TikTok publishes no rate limit for these markets (§B7): 40 req/s per shop with bursts of 20 is our
+# assumption, under the sandbox's default (50/s, burst 50); rate-limit answers are retried after a back-off.
+TIKTOKSHOP_LIMITS = ConnectorLimits(
+    product_page=100,
+    product_detail_batch=1,  # Get Product reads one product
+    variant_batch=None,  # SKUs come inline with the product
+    stock_batch=100,  # a product has at most 100 SKUs; inventory/update takes all of one product's
+    stock_items_per_call=1,
+    price_batch=100,
+    price_items_per_call=1,
+    order_page=100,
+    order_detail_batch=50,
+    order_window=None,  # no documented window for Get Order List
+    rate_per_second=40.0,
+    burst=20,
+    concurrency=8,
+    access_token_ttl=timedelta(days=7),
+    refresh_margin=timedelta(hours=1),
+)
+
+
+class TikTokShopConnector(TikTokShopWrites):
+    platform = Platform.TIKTOKSHOP
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        app: AppCredentials,
+        *,
+        shop_id: str | None = None,
+        tokens: TokenSet | None = None,
+        market: MarketCode | None = None,
+        policy: HttpPolicy | None = None,
+        limits: ConnectorLimits = TIKTOKSHOP_LIMITS,
+        clock: Callable[[], float] = time.time,
+        on_tokens: OnTokens | None = None,
+    ) -> None:
+        self.limits = limits
+        self.app = app
+        self.shop_id = shop_id or (tokens.shop_id if tokens else None)
+        self.market = market
+        self.currency: Currency | None = MARKETS[market].currency if market else None
+        self.sku_warehouses: dict[str, str] = {}  # SKU id -> warehouse id, learnt from reads
+        self._cipher = _cipher_of(tokens, self.shop_id)
+        self.keeper = TokenKeeper(
+            tokens,
+            refresher=self._refreshed_tokens,
+            margin=limits.refresh_margin,
+            clock=clock,
+            on_tokens=on_tokens,
+            platform=self.platform.value,
+        )
+        self.client = TikTokShopClient(
+            http,
+            base_url=app.base_url,
+            auth_base_url=app.auth_base_url or DEFAULT_AUTH_HOST,
+            app_key=app.app_key,
+            app_secret=app.app_secret,
+            policy=policy or shared_policy(),
+            rate_per_second=limits.rate_per_second,
+            burst=limits.burst,
+            limiter_key=f"{self.platform.value}:{self.shop_id or 'app:' + app.app_key}",
+            platform=self.platform.value,
+            access_token=lambda: self.keeper.access_token,
+            shop_cipher=lambda: self._cipher,
+            clock=clock,
+        )
+
+    @property
+    def tokens(self) -> TokenSet | None:
+        return self.keeper.tokens
+
+    @property
+    def api_calls(self) -> int:
+        return self.client.calls
+
+    # -- calling --------------------------------------------------------------------------------
+
+    async def _authorized_shops(self) -> list[mapping.JSON]:
+        request = ApiRequest(
+            "GET", paths.AUTHORIZED_SHOPS, op="authorization.shops", auth=SELLER, safe_to_repeat=True
+        )
+        return mapping.shops(await self.keeper.run(lambda: self.client.data(request)))
+
+    async def _ensure_cipher(self) -> None:
+        """The acting shop's ``shop_cipher``: from the stored tokens, else from Get Authorized Shops."""
+        if self._cipher:
+            return
+        if not self.shop_id:
+            raise AuthExpired("no shop authorized for this connector", platform=self.platform.value)
+        shop = mapping.choose_shop(await self._authorized_shops(), self.shop_id, None)
+        if shop is None or not shop.get("cipher"):
+            raise AuthExpired(
+                f"shop {self.shop_id} is not among the shops this authorization covers",
+                platform=self.platform.value,
+            )
+        self._cipher = str(shop["cipher"])
+
+    async def _shop(self, request: ApiRequest) -> JSONObject:
+        """A shop call's ``data``: cipher known, fresh token, refresh and repeat once on an auth error."""
+        await self._ensure_cipher()
+        return await self.keeper.run(lambda: self.client.data(request))
+
+    # -- authorization --------------------------------------------------------------------------
+
+    def authorization_url(self, state: str, redirect_url: str) -> str:
+        """The seller's authorization page. TikTok redirects to the URL registered for the app in Partner
+        Center (``redirect_url`` must be that one), with ``code`` and ``state``."""
+        return signing.authorize_url(
+            state=state,
+            service_id=self.app.extra.get("service_id"),
+            app_key=self.app.app_key,
+            services_base=self.app.extra.get("authorize_base_url", signing.SERVICES_HOST),
+            legacy_base=self.client.auth_base_url,
+        )
+
+    async def exchange_code(self, code: str, params: Mapping[str, str]) -> TokenSet:
+        request = self.client.token_request(
+            paths.TOKEN_GET, (("auth_code", code), ("grant_type", "authorized_code")), "auth.token_get"
+        )
+        fresh = mapping.token_set(await self.client.data(request))
+        listed = ApiRequest(
+            "GET", paths.AUTHORIZED_SHOPS, op="authorization.shops", auth=SELLER, safe_to_repeat=True
+        )
+        found = mapping.shops(await self.client.data_with_token(listed, fresh.access_token))
+        shop = mapping.choose_shop(found, self.shop_id or params.get("shop_id"), self.market)
+        if shop is None:
+            wanted = self.shop_id or params.get("shop_id")
+            what = f"shop {wanted}" if wanted else "any shop"
+            raise Refused(f"this authorization does not cover {what}", platform=self.platform.value)
+        tokens = replace(
+            fresh,
+            shop_id=str(shop["id"]),
+            shop_ids=tuple(str(s["id"]) for s in found),
+            external_ids={
+                **fresh.external_ids,
+                mapping.CIPHER: str(shop.get("cipher") or ""),
+                **mapping.ciphers(found),
+            },
+        )
+        if self.shop_id is None:
+            self.shop_id = tokens.shop_id
+        if tokens.shop_id == self.shop_id:
+            self._cipher = tokens.external_ids[mapping.CIPHER] or None
+            await self.keeper.replace(tokens)
+        return tokens
+
+    async def refresh(self, tokens: TokenSet) -> TokenSet:
+        """New tokens; when ``tokens`` are the ones in use, the connector keeps (and hands over) the new."""
+        current = self.keeper.tokens
+        if current is not None and current.refresh_token == tokens.refresh_token:
+            return await self.keeper.refresh_now()
+        return await self._refreshed_tokens(tokens)
+
+    async def _refreshed_tokens(self, tokens: TokenSet) -> TokenSet:
+        request = self.client.token_request(
+            paths.TOKEN_REFRESH,
+            (("refresh_token", tokens.refresh_token), ("grant_type", "refresh_token")),
+            "auth.token_refresh",
+        )
+        fresh = mapping.token_set(await self.client.data(request))
+        return replace(
+            fresh,
+            refresh_expires_at=fresh.refresh_expires_at or tokens.refresh_expires_at,
+            shop_id=tokens.shop_id,
+            shop_ids=tokens.shop_ids,
+            merchant_ids=tokens.merchant_ids,
+            external_ids={**tokens.external_ids, **fresh.external_ids},
+        )
+
+    async def shop_info(self) -> ShopInfo:
+        shop = mapping.choose_shop(await self._authorized_shops(), self.shop_id, self.market)
+        if shop is None:
+            raise NotFound(
+                f"shop {self.shop_id} is not among the authorized shops", platform=self.platform.value
+            )
+        if shop.get("cipher"):
+            self._cipher = str(shop["cipher"])
+        tokens = self.keeper.tokens
+        info = mapping.shop_info(shop, tokens.refresh_expires_at if tokens else None)
+        if self.currency is None and info.market is not None:
+            self.currency = MARKETS[info.market].currency
+        return info
+
+    # -- products -------------------------------------------------------------------------------
+
+    def _learn_warehouses(self, entry: mapping.JSON) -> None:
+        for sku in entry.get("skus") or ():
+            warehouses = {str(i["warehouse_id"]) for i in sku.get("inventory") or () if i.get("warehouse_id")}
+            if len(warehouses) == 1 and sku.get("id"):
+                self.sku_warehouses[str(sku["id"])] = warehouses.pop()
+
+    async def list_products(self, updated_since: datetime | None = None) -> AsyncIterator[ProductDTO]:
+        body: dict[str, object] = {"status": "ALL"}
+        if updated_since is not None:
+            body["update_time_ge"] = mapping.to_epoch(updated_since)
+            body["update_time_le"] = mapping.to_epoch(self.keeper.now())
+        seen: set[str] = set()
+        token = ""
+        while True:
+            params = [("page_size", str(self.limits.product_page))] + (
+                [("page_token", token)] if token else []
+            )
+            data = await self._shop(
+                ApiRequest(
+                    "POST",
+                    paths.PRODUCT_SEARCH,
+                    tuple(params),
+                    body=body,
+                    op="product.search",
+                    safe_to_repeat=True,
+                )
+            )
+            for entry in data.get("products") or ():
+                self._learn_warehouses(entry)
+                found = mapping.product(entry, self.currency)
+                if found.item_id not in seen:
+                    seen.add(found.item_id)
+                    yield found
+            next_token = str(data.get("next_page_token") or "")
+            if not next_token:
+                return
+            if next_token == token:
+                raise UnexpectedResponse(
+                    "products/search repeated its page token", platform=self.platform.value
+                )
+            token = next_token
+
+    async def _product(self, product_id: str) -> ProductDTO | None:
+        try:
+            data = await self._shop(
+                ApiRequest("GET", paths.product(product_id), op="product.get", safe_to_repeat=True)
+            )
+        except NotFound:
+            return None
+        self._learn_warehouses(data)
+        return mapping.product(data, self.currency)
+
+    async def get_products(self, ids: Sequence[str]) -> list[ProductDTO]:
+        thunks = [partial(self._product, product_id) for product_id in dict.fromkeys(ids)]
+        return [p for p in await batching.gather_bounded(thunks, self.limits.concurrency) if p is not None]
+
+    # -- orders ---------------------------------------------------------------------------------
+
+    async def _returns(self, orders: Sequence[mapping.JSON]) -> dict[str, list[mapping.JSON]]:
+        """Returns of the orders whose goods may have come back, by order id (one search per 50 orders)."""
+        wanted = [str(o["id"]) for o in orders if o.get("status") in order_mapping.MAY_BE_RETURNED]
+        found: dict[str, list[mapping.JSON]] = {}
+        for chunk in batching.chunks(wanted, self.limits.order_detail_batch):
+            token = ""
+            while True:
+                params = [("page_size", str(self.limits.order_detail_batch))] + (
+                    [("page_token", token)] if token else []
+                )
+                data = await self._shop(
+                    ApiRequest(
+                        "POST",
+                        paths.RETURN_SEARCH,
+                        tuple(params),
+                        body={"order_ids": chunk},
+                        op="return_refund.returns_search",
+                        safe_to_repeat=True,
+                    )
+                )
+                for entry in data.get("return_orders") or ():
+                    found.setdefault(str(entry.get("order_id")), []).append(entry)
+                next_token = str(data.get("next_page_token") or "")
+                if not next_token or next_token == token:
+                    break
+                token = next_token
+        return found
+
+    async def _orders(self, raw: Sequence[mapping.JSON]) -> list[OrderDTO]:
+        returns = await self._returns(raw)
+        return [order_mapping.order(o, self.currency, returns.get(str(o.get("id")), ())) for o in raw]
+
+    async def list_orders(self, since: datetime, until: datetime | None = None) -> AsyncIterator[OrderRef]:
+        end = mapping.to_epoch(until or self.keeper.now())
+        body = {"update_time_ge": mapping.to_epoch(since), "update_time_lt": end + 1}  # [since, until]
+        seen: set[str] = set()
+        token = ""
+        while True:
+            params = [
+                ("page_size", str(self.limits.order_page)),
+                ("sort_field", "update_time"),
+                ("sort_order", "ASC"),
+            ] + ([("page_token", token)] if token else [])
+            data = await self._shop(
+                ApiRequest(
+                    "POST",
+                    paths.ORDER_SEARCH,
+                    tuple(params),
+                    body=body,
+                    op="order.search",
+                    safe_to_repeat=True,
+                )
+            )
+            for dto in await self._orders(data.get("orders") or ()):
+                if dto.order_id not in seen:
+                    seen.add(dto.order_id)
+                    yield order_mapping.order_ref(dto)
+            next_token = str(data.get("next_page_token") or "")
+            if not next_token:
+                return
+            if next_token == token:
+                raise UnexpectedResponse(
+                    "orders/search repeated its page token", platform=self.platform.value
+                )
+            token = next_token
+
+    async def _order_page(self, chunk: list[str]) -> list[mapping.JSON]:
+        data = await self._shop(
+            ApiRequest(
+                "GET", paths.ORDER_DETAIL, (("ids", ",".join(chunk)),), op="order.detail", safe_to_repeat=True
+            )
+        )
+        return list(data.get("orders") or ())
+
+    async def _order_json(self, order_id: str) -> JSONObject:
+        found = await self._order_page([order_id])
+        if not found:
+            raise NotFound(f"order {order_id} not found", platform=self.platform.value)
+        return dict(found[0])
+
+    async def get_orders(self, ids: Sequence[str]) -> list[OrderDTO]:
+        chunks = list(batching.chunks(dict.fromkeys(ids), self.limits.order_detail_batch))
+        pages = await batching.gather_bounded(
+            [partial(self._order_page, c) for c in chunks], self.limits.concurrency
+        )
+        return await self._orders([o for page in pages for o in page])
+
+    # -- writes: see writes.py ------------------------------------------------------------------
+
+    def render(self, request: ApiRequest) -> RecordedRequest:
+        return self.client.record(request)
+
+    # -- webhooks -------------------------------------------------------------------------------
+
+    def verify_webhook(self, url: str, headers: Mapping[str, str], raw_body: bytes) -> bool:
+        """TikTok signs app_key + body (not the URL); ``url`` is accepted for the shared interface."""
+        authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
+        return self.client.verify_push(raw_body, authorization)
+
+    def parse_webhook(self, raw_body: bytes) -> WebhookEvent:
+        return webhooks.parse_push(raw_body, platform=self.platform)
+
+
+def _cipher_of(tokens: TokenSet | None, shop_id: str | None) -> str | None:
+    if tokens is None:
+        return None
+    external = tokens.external_ids
+    if shop_id and external.get(f"{mapping.CIPHER_OF}{shop_id}"):
+        return external[f"{mapping.CIPHER_OF}{shop_id}"]
+    if tokens.shop_id in (None, shop_id):
+        return external.get(mapping.CIPHER) or None
+    return None

@@ -1,0 +1,312 @@
+"""TikTok Shop writes: each is planned as the exact requests (``WritePlanner``), then sent.
+
+- prices/update and inventory/update: one product per call, every SKU of it (``limits``); absolute values,
+  so safe to repeat. inventory/update reports failed SKUs in ``data.errors``; a failed call turns into
+  failed results for the SKUs it carried: a partial failure is data, not an exception.
+- the warehouse of a SKU is sent when a read showed it, else TikTok's default warehouse is meant;
+- ship: the order (its package) and the package's handover time slots are read, then Ship Package is
+  sent (not repeated); cancel: the order is read for its status (TikTok's reason codes depend on it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from aiostore.connectors import batching
+from aiostore.connectors.base import BatchPlan, PlannedCall, VariantKey
+from aiostore.connectors.dtos import (
+    CancelLine,
+    CancelReason,
+    ConnectorLimits,
+    ItemError,
+    ItemResult,
+    PriceUpdate,
+    ProductDraft,
+    ProductUpdate,
+    ShipMethod,
+    ShipRequest,
+    StockUpdate,
+    WriteResult,
+)
+from aiostore.connectors.errors import ConnectorError, InvalidRequest, Refused, UnexpectedResponse
+from aiostore.connectors.tiktokshop import mapping, order_mapping, paths
+from aiostore.connectors.tiktokshop.client import SHOP
+from aiostore.connectors.tiktokshop.errors import PLATFORM, error_for
+from aiostore.domain.market import Currency
+from aiostore.http.client import ApiRequest, JSONObject
+
+MAX_QUANTITY = 99_999  # Update Inventory: "non-negative … and less than 99999"
+
+
+def _error(exc: ConnectorError) -> ItemError:
+    return ItemError(
+        kind=exc.kind, message=exc.message, platform_code=exc.platform_code, retryable=exc.retryable
+    )
+
+
+def _rejected(item_id: str, variant_id: str, message: str) -> ItemResult:
+    return ItemResult(item_id, variant_id, ok=False, error=ItemError(kind="InvalidRequest", message=message))
+
+
+class TikTokShopWrites:
+    if TYPE_CHECKING:
+        limits: ConnectorLimits
+        currency: Currency | None
+        sku_warehouses: dict[str, str]
+
+        async def _shop(self, request: ApiRequest) -> JSONObject: ...
+
+        async def _order_json(self, order_id: str) -> JSONObject: ...
+
+    _warehouse_id: str | None = None
+
+    # -- products -------------------------------------------------------------------------------
+
+    def _check_currency(self, currency: Currency) -> None:
+        if self.currency is not None and currency != self.currency:
+            raise InvalidRequest(
+                f"price in {currency.value}, but the shop sells in {self.currency.value}", platform=PLATFORM
+            )
+
+    async def _default_warehouse(self) -> str | None:
+        if self._warehouse_id is None:
+            data = await self._shop(
+                ApiRequest("GET", paths.WAREHOUSES, op="logistics.warehouses", safe_to_repeat=True)
+            )
+            sales = [
+                w
+                for w in data.get("warehouses") or ()
+                if w.get("type", "SALES_WAREHOUSE") == "SALES_WAREHOUSE"
+            ]
+            chosen = next((w for w in sales if w.get("is_default")), sales[0] if sales else None)
+            self._warehouse_id = str(chosen["id"]) if chosen else ""
+        return self._warehouse_id or None
+
+    async def plan_create_product(self, draft: ProductDraft) -> list[ApiRequest]:
+        self._check_currency(draft.price.currency)
+        for variant in draft.variants:
+            self._check_currency(variant.price.currency)
+        body = mapping.create_body(draft, await self._default_warehouse())
+        return [ApiRequest("POST", paths.PRODUCTS, body=body, op="product.create")]
+
+    async def create_product(self, draft: ProductDraft) -> WriteResult:
+        (request,) = await self.plan_create_product(draft)
+        data = await self._shop(request)
+        product_id = data.get("product_id")
+        if not product_id:
+            raise UnexpectedResponse("Create Product answered no product_id", platform=PLATFORM)
+        return WriteResult(ok=True, external_id=str(product_id))
+
+    async def plan_update_product(self, update: ProductUpdate) -> list[ApiRequest]:
+        sku_id: str | None = None
+        if update.seller_sku is not None:
+            detail = await self._shop(
+                ApiRequest("GET", paths.product(update.item_id), op="product.get", safe_to_repeat=True)
+            )
+            skus = detail.get("skus") or []
+            if len(skus) != 1:
+                raise InvalidRequest(
+                    f"product {update.item_id} has {len(skus)} SKUs: set the seller SKU on a variant",
+                    platform=PLATFORM,
+                )
+            sku_id = str(skus[0]["id"])
+        requests = []
+        body = mapping.partial_edit_body(update, sku_id)
+        if body:
+            requests.append(
+                ApiRequest(
+                    "POST",
+                    paths.partial_edit(update.item_id),
+                    body=body,
+                    op="product.partial_edit",
+                    safe_to_repeat=True,
+                )
+            )
+        if update.active is not None:
+            path, op = (
+                (paths.PRODUCTS_ACTIVATE, "activate")
+                if update.active
+                else (paths.PRODUCTS_DEACTIVATE, "deactivate")
+            )
+            requests.append(
+                ApiRequest(
+                    "POST",
+                    path,
+                    body={"product_ids": [update.item_id]},
+                    op=f"product.{op}",
+                    safe_to_repeat=True,
+                )
+            )
+        return requests
+
+    async def update_product(self, update: ProductUpdate) -> WriteResult:
+        for request in await self.plan_update_product(update):
+            data = await self._shop(request)
+            failed = [e for e in data.get("errors") or () if isinstance(e, dict)]
+            if failed:  # activate/deactivate name the products they could not switch
+                code = int(failed[0].get("code") or 0)
+                raise error_for(code, str(failed[0].get("message") or "refused"), platform=PLATFORM)
+        return WriteResult(ok=True, external_id=update.item_id)
+
+    # -- price and stock ------------------------------------------------------------------------
+
+    async def plan_update_prices(self, updates: Sequence[PriceUpdate]) -> BatchPlan:
+        rejected: list[ItemResult] = []
+        valid: list[PriceUpdate] = []
+        for u in batching.last_wins(updates, lambda u: (u.item_id, u.variant_id)):
+            if self.currency is not None and u.price.currency != self.currency:
+                rejected.append(
+                    _rejected(u.item_id, u.variant_id, f"the shop sells in {self.currency.value}")
+                )
+            elif u.price.amount <= 0:
+                rejected.append(_rejected(u.item_id, u.variant_id, "price must be above zero"))
+            else:
+                valid.append(u)
+        calls = tuple(
+            PlannedCall(
+                ApiRequest(
+                    "POST",
+                    paths.prices_update(product_id),
+                    body={
+                        "skus": [{"id": u.variant_id, "price": mapping.price_body(u.price)} for u in batch]
+                    },
+                    op="product.prices_update",
+                    safe_to_repeat=True,
+                ),
+                tuple((u.item_id, u.variant_id) for u in batch),
+            )
+            for product_id, batch in batching.per_item_batches(
+                valid, lambda u: u.item_id, self.limits.price_batch
+            )
+        )
+        return BatchPlan(calls, tuple(rejected))
+
+    def _inventory(self, update: StockUpdate) -> list[dict[str, Any]]:
+        entry: dict[str, Any] = {"quantity": update.stock}
+        warehouse = self.sku_warehouses.get(update.variant_id)
+        if warehouse:
+            entry["warehouse_id"] = warehouse
+        return [entry]
+
+    async def plan_update_stock(self, updates: Sequence[StockUpdate]) -> BatchPlan:
+        rejected: list[ItemResult] = []
+        valid: list[StockUpdate] = []
+        for u in batching.last_wins(updates, lambda u: (u.item_id, u.variant_id)):
+            if not 0 <= u.stock <= MAX_QUANTITY:
+                rejected.append(
+                    _rejected(u.item_id, u.variant_id, f"stock must be between 0 and {MAX_QUANTITY}")
+                )
+            else:
+                valid.append(u)
+        calls = tuple(
+            PlannedCall(
+                ApiRequest(
+                    "POST",
+                    paths.inventory_update(product_id),
+                    body={"skus": [{"id": u.variant_id, "inventory": self._inventory(u)} for u in batch]},
+                    op="product.inventory_update",
+                    safe_to_repeat=True,
+                ),
+                tuple((u.item_id, u.variant_id) for u in batch),
+            )
+            for product_id, batch in batching.per_item_batches(
+                valid, lambda u: u.item_id, self.limits.stock_batch
+            )
+        )
+        return BatchPlan(calls, tuple(rejected))
+
+    async def update_prices(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
+        outcome = await self._run_batch(await self.plan_update_prices(updates))
+        return [outcome[(u.item_id, u.variant_id)] for u in updates]
+
+    async def update_stock(self, updates: Sequence[StockUpdate]) -> list[ItemResult]:
+        outcome = await self._run_batch(await self.plan_update_stock(updates))
+        return [outcome[(u.item_id, u.variant_id)] for u in updates]
+
+    async def _run_batch(self, plan: BatchPlan) -> dict[VariantKey, ItemResult]:
+        outcome: dict[VariantKey, ItemResult] = {(r.item_id, r.variant_id): r for r in plan.rejected}
+
+        async def run(call: PlannedCall) -> list[ItemResult]:
+            try:
+                data = await self._shop(call.request)
+            except ConnectorError as exc:
+                return [ItemResult(i, v, ok=False, error=_error(exc)) for i, v in call.keys]
+            return _item_results(call.keys, data)
+
+        results = await batching.gather_bounded(
+            [partial(run, c) for c in plan.calls], self.limits.concurrency
+        )
+        for batch in results:
+            outcome.update({(r.item_id, r.variant_id): r for r in batch})
+        return outcome
+
+    # -- orders ---------------------------------------------------------------------------------
+
+    async def plan_ship_order(self, order_id: str, request: ShipRequest) -> list[ApiRequest]:
+        order = await self._order_json(order_id)
+        package_id = request.package_id or next(
+            (str(p["id"]) for p in order.get("packages") or () if p.get("id")), None
+        )
+        if not package_id:
+            raise Refused(f"order {order_id} has no package to ship yet", platform=PLATFORM)
+        slots = None
+        if request.method is not ShipMethod.SELF:
+            slots = await self._shop(
+                ApiRequest(
+                    "GET",
+                    paths.handover_time_slots(package_id),
+                    op="fulfillment.handover_time_slots",
+                    safe_to_repeat=True,
+                )
+            )
+        body = order_mapping.ship_body(order_id, order, slots, request)
+        return [
+            ApiRequest(
+                "POST", paths.ship_package(package_id), body=body, op="fulfillment.ship_package", auth=SHOP
+            )
+        ]
+
+    async def ship_order(self, order_id: str, request: ShipRequest) -> WriteResult:
+        (planned,) = await self.plan_ship_order(order_id, request)
+        await self._shop(planned)
+        return WriteResult(ok=True, external_id=order_id, detail=planned.path.split("/")[-2])
+
+    async def plan_cancel_order(
+        self, order_id: str, reason: CancelReason, lines: Sequence[CancelLine] = ()
+    ) -> list[ApiRequest]:
+        """Whole-order cancellation: TikTok cancels by order in ID/SG/MY (line-level only in US/UK), so
+        ``lines`` are not sent."""
+        order = await self._order_json(order_id)
+        code = order_mapping.cancel_reason(order_id, str(order.get("status") or ""), reason)
+        body = {"order_id": order_id, "cancel_reason": code}
+        return [ApiRequest("POST", paths.CANCELLATIONS, body=body, op="return_refund.cancel_order")]
+
+    async def cancel_order(
+        self, order_id: str, reason: CancelReason, lines: Sequence[CancelLine] = ()
+    ) -> WriteResult:
+        (planned,) = await self.plan_cancel_order(order_id, reason, lines)
+        data = await self._shop(planned)
+        return WriteResult(ok=True, external_id=order_id, detail=str(data.get("cancel_status") or ""))
+
+
+def _item_results(keys: Sequence[VariantKey], data: JSONObject) -> list[ItemResult]:
+    """Per-SKU results of one inventory/update or prices/update answer (``data.errors`` names failures)."""
+    failures: dict[str, ItemError] = {}
+    for entry in data.get("errors") or ():
+        detail = entry.get("detail") or {}
+        sku_id = str(detail.get("sku_id") or "")
+        error = ItemError(
+            kind="Refused",
+            message=str(entry.get("message") or "failed"),
+            platform_code=str(entry.get("code") or ""),
+        )
+        if sku_id:
+            failures[sku_id] = error
+        else:
+            failures.update({v: error for _, v in keys})
+    return [
+        ItemResult(i, v, ok=False, error=failures[v]) if v in failures else ItemResult(i, v, ok=True)
+        for i, v in keys
+    ]

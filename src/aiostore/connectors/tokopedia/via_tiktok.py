@@ -1,0 +1,113 @@
+"""A Tokopedia shop served through TikTok Shop's Partner API (lazada-tokopedia.md §B0; MARKETPLACES.md
+"Tokopedia: what we build"; docs/marketplaces/tokopedia.md).
+
+Since 2024-2025 Tokopedia shops are moved onto the "Tokopedia & TikTok Shop" platform; third-party apps reach
+them through TikTok Shop's Partner API: the same hosts, request signing, OAuth (auth code → access and
+refresh tokens, ``shop_cipher`` from Get Authorized Shops), versioned endpoints and webhooks. So this is
+TikTok Shop's connector, imported, not copied: ``connectors.tiktokshop``'s signing, client, paths, mappings
+and writes do all the work. It differs only where the platform does:
+
+- the channel is Tokopedia: ``platform`` is ``tokopedia``, and TikTok Shop's connector labels with it its
+  errors, rate limiter and circuit breaker (``TikTokShopClient(platform=...)``), its token keeper and its
+  webhook events (``webhooks.parse_push(platform=...)``);
+- Indonesia only: a market other than ID is refused when the connector is made, an authorization acts only
+  for its Indonesian shops (Get Authorized Shops' ``region``), and money is IDR.
+
+It is chosen by ``make_connector`` when ``AppCredentials.extra["api"] == "tiktokshop"``; the app
+credentials are then TikTok Shop's (app key and secret, hosts, ``service_id``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+
+import httpx
+
+from aiostore.connectors.dtos import AppCredentials, ConnectorLimits, ShopAccount, TokenSet
+from aiostore.connectors.errors import NotFound, Refused
+from aiostore.connectors.tiktokshop import TIKTOKSHOP_LIMITS
+from aiostore.connectors.tiktokshop.connector import TikTokShopConnector
+from aiostore.connectors.tiktokshop.mapping import JSON
+from aiostore.connectors.tokens import OnTokens
+from aiostore.connectors.tokopedia.connector import check_market
+from aiostore.connectors.tokopedia.errors import PLATFORM
+from aiostore.domain.market import MarketCode
+from aiostore.domain.platforms import Platform
+from aiostore.http.client import HttpPolicy
+
+MARKET = MarketCode.ID
+
+
+def _indonesian(shop: JSON) -> bool:
+    return str(shop.get("region") or "").upper() == MARKET.value
+
+
+class TokopediaViaTikTokConnector(TikTokShopConnector):
+    platform = Platform.TOKOPEDIA
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        app: AppCredentials,
+        *,
+        shop_id: str | None = None,
+        tokens: TokenSet | None = None,
+        market: MarketCode | None = None,
+        policy: HttpPolicy | None = None,
+        limits: ConnectorLimits = TIKTOKSHOP_LIMITS,
+        clock: Callable[[], float] = time.time,
+        on_tokens: OnTokens | None = None,
+    ) -> None:
+        check_market(market)
+        super().__init__(
+            http,
+            app,
+            shop_id=shop_id,
+            tokens=tokens,
+            market=MARKET,
+            policy=policy,
+            limits=limits,
+            clock=clock,
+            on_tokens=on_tokens,
+        )
+
+    async def _authorized_shops(self) -> list[JSON]:
+        """Only the authorization's Indonesian shops can be Tokopedia shops."""
+        return [shop for shop in await super()._authorized_shops() if _indonesian(shop)]
+
+    async def exchange_code(self, code: str, params: Mapping[str, str]) -> TokenSet:
+        tokens = await super().exchange_code(code, params)
+        try:
+            await self.shop_info()  # the shop chosen must be one of the authorization's Indonesian shops
+        except NotFound as exc:
+            raise Refused(
+                f"shop {tokens.shop_id} is not an Indonesian shop: Tokopedia serves sellers in ID only",
+                platform=PLATFORM,
+            ) from exc
+        return tokens
+
+
+def make_tiktok_connector(
+    http: httpx.AsyncClient,
+    app: AppCredentials,
+    account: ShopAccount,
+    policy: HttpPolicy,
+    limits: ConnectorLimits | None,
+    clock: Callable[[], float] = time.time,
+    on_tokens: OnTokens | None = None,
+) -> TokopediaViaTikTokConnector:
+    return TokopediaViaTikTokConnector(
+        http,
+        app,
+        shop_id=account.shop_id,
+        tokens=account.tokens,
+        market=account.market,
+        policy=policy,
+        limits=limits or TIKTOKSHOP_LIMITS,
+        clock=clock,
+        on_tokens=on_tokens,
+    )
+
+
+__all__ = ["TokopediaViaTikTokConnector", "make_tiktok_connector"]

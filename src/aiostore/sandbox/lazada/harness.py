@@ -1,0 +1,102 @@
+"""The Lazada sandbox as a ``SandboxHarness`` (sandbox/common/harness.py).
+
+A unit is a SKU (``variant_id`` = SkuId); ``stock`` is its total quantity (what price_quantity/update
+sets) and ``reserved`` what open orders withhold or occupy. A buyer's order holds one unit per order
+item: withheld while unpaid, occupied once paid.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+
+from aiostore.sandbox.common import FaultConfig
+from aiostore.sandbox.common.harness import SandboxHarness, SellableUnit
+from aiostore.sandbox.lazada.models import Sku
+from aiostore.sandbox.lazada.state import LazadaSandbox
+
+# Unified status -> Lazada order item status (lazada-tokopedia.md §A5).
+_STATUS = {
+    "unpaid": "unpaid",
+    "to_ship": "pending",
+    "shipped": "shipped",
+    "completed": "delivered",
+    "cancelled": "canceled",
+    "returned": "returned",
+}
+
+
+class LazadaHarness:
+    platform = "lazada"
+
+    def __init__(self, sandbox: LazadaSandbox) -> None:
+        self.sandbox = sandbox
+        seller, app = sandbox.seller(), sandbox.app()
+        self.shop_id = seller.seller_id
+        self.app_key = app.app_key
+        self.app_secret = app.app_secret
+        self.market = seller.country
+        granted = sandbox.grant_access_token(seller.seller_id, app_key=app.app_key)
+        self.access_token, self.refresh_token = granted.access_token, granted.refresh_token
+
+    def seed(self, products: int, orders: int = 0, *, variants_per_product: int = 3, seed: int = 1) -> None:
+        self.sandbox.seed(products, orders, skus_per_product=variants_per_product, seed=seed)
+
+    def units(self) -> list[SellableUnit]:
+        return [
+            SellableUnit(str(p.item_id), str(s.sku_id), s.seller_sku, s.quantity, s.reserved)
+            for p in sorted(self.sandbox.catalog.of_seller(self.shop_id), key=lambda p: p.item_id)
+            for s in sorted(p.skus.values(), key=lambda s: s.sku_id)
+        ]
+
+    def _sku(self, item_id: str, variant_id: str) -> Sku:
+        product = self.sandbox.product(int(item_id))
+        sku = product.skus.get(int(variant_id))
+        if sku is None:
+            raise KeyError(f"no SKU {variant_id} on product {item_id}")
+        return sku
+
+    def unit(self, item_id: str, variant_id: str) -> SellableUnit:
+        sku = self._sku(item_id, variant_id)
+        return SellableUnit(item_id, variant_id, sku.seller_sku, sku.quantity, sku.reserved)
+
+    def set_unit(
+        self, item_id: str, variant_id: str, *, sku: str | None = None, stock: int | None = None
+    ) -> None:
+        found = self._sku(item_id, variant_id)
+        if sku is not None:
+            self.sandbox.catalog.rename_sku(self.sandbox.product(int(item_id)), found, sku)
+        if stock is not None:
+            found.quantity = stock
+
+    def place_order(self, lines: list[tuple[str, str, int]], *, paid: bool = True) -> str:
+        order = self.sandbox.place_order([(int(i), int(v), q) for i, v, q in lines], paid=paid)
+        return str(order.order_id)
+
+    def set_order_status(self, order_id: str, status: str) -> None:
+        self.sandbox.set_order_status(int(order_id), _STATUS[status], force=True)
+
+    def set_push_url(self, url: str | None, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.sandbox.app().push_url = url
+        self.sandbox.pushes.set_transport(transport)
+
+    def set_faults(self, faults: FaultConfig | dict[str, Any]) -> None:
+        self.sandbox.set_faults(faults)
+
+    def call_count(self, path: str | None = None) -> int:
+        return self.sandbox.call_count(path)
+
+    def reset_calls(self) -> None:
+        self.sandbox.reset_calls()
+
+    def expire_access_tokens(self) -> None:
+        self.sandbox.expire_access_tokens(self.shop_id)
+
+    async def drain_pushes(self) -> None:
+        await self.sandbox.drain_pushes()
+
+
+def harness(app: Starlette) -> SandboxHarness:
+    return LazadaHarness(app.state.sandbox)

@@ -1,0 +1,57 @@
+"""Lazada push (webhook) messages (Lazada Push Mechanism; lazada-tokopedia.md §A8).
+
+An order change becomes a message type 0 push, compact JSON in the key order of Lazada's sample
+(``{"seller_id","message_type","data":{"order_status","trade_order_id","trade_order_line_id",
+"status_update_time"},"timestamp","site"}``), POSTed to the app's callback URL with Authorization =
+lowercase hex HMAC-SHA256(app_secret, app_key + body). The receiver must answer HTTP 200; Lazada retries
+12 times, 30 minutes apart (the sandbox: the config's attempts and delay), then gives up (there is no
+lost-push API: apps reconcile with /orders/get).
+
+Lazada pushes per order item ("at least one message" per change). The sandbox sends one message per order
+change, naming the first order item that changed, so a change is one delivery whatever its unit count.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from aiostore.sandbox.common import PushMessage
+from aiostore.sandbox.lazada.signing import push_signature
+
+TRADE_ORDER = 0
+
+
+def order_payload(
+    seller_id: str, order_id: int, line_id: int, status: str, update_time: int, now: int, site: str
+) -> dict[str, Any]:
+    data = {
+        "order_status": status,
+        "trade_order_id": str(order_id),
+        "trade_order_line_id": str(line_id),
+        "status_update_time": update_time,
+    }
+    return {
+        "seller_id": seller_id,
+        "message_type": TRADE_ORDER,
+        "data": data,
+        "timestamp": now * 1000,
+        "site": site,
+    }
+
+
+def encode(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def build_message(app_key: str, app_secret: str, url: str, payload: dict[str, Any]) -> PushMessage:
+    body = encode(payload)
+    headers = {"Content-Type": "application/json", "Authorization": push_signature(app_key, app_secret, body)}
+    return PushMessage(url, body, headers, meta=(app_key, payload))
+
+
+def accepted(response: httpx.Response) -> bool:
+    """Lazada counts a push as delivered on HTTP status 200 (the body is not read)."""
+    return response.status_code == 200

@@ -1,0 +1,320 @@
+"""``LazadaSandbox``: the in-memory marketplace behind the Lazada sandbox app (lazada-tokopedia.md Part A).
+
+Tests and benchmarks drive it directly (``app.state.sandbox``) or over HTTP through ``/_sandbox/...``:
+seed data, place orders and move their items along §A5 (each change bumps updated_at and pushes, §A8),
+grant or expire tokens (§A3), set faults, read the per-path call counter.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from typing import Any
+
+from aiostore.sandbox.common import (
+    MARKETS,
+    CallCounter,
+    FaultConfig,
+    FaultInjector,
+    PushDispatcher,
+    RateLimiter,
+    SandboxError,
+)
+from aiostore.sandbox.lazada.catalog import Catalog
+from aiostore.sandbox.lazada.config import LazadaSandboxConfig
+from aiostore.sandbox.lazada.models import CARRIERS, NORMAL_PATH, App, Order, OrderItem, Product, Seller
+from aiostore.sandbox.lazada.orders import OrderBook
+from aiostore.sandbox.lazada.push import accepted, build_message, order_payload
+from aiostore.sandbox.lazada.seed import OrderFactory, SeedResult, seed_seller
+from aiostore.sandbox.lazada.tokens import TokenPair, TokenStore
+
+SERVED_COUNTRIES = frozenset({"ID", "SG", "MY"})
+
+
+class LazadaSandbox:
+    def __init__(self, config: LazadaSandboxConfig | None = None) -> None:
+        self.config = config = config or LazadaSandboxConfig()
+        self.apps: dict[str, App] = {}
+        self.sellers: dict[str, Seller] = {}
+        self.calls = CallCounter()
+        self.faults = FaultInjector(config.faults)
+        self.rate_limiter = RateLimiter(config.rate_limit_rps, config.rate_limit_burst, config.monotonic)
+        self.tokens = TokenStore(config)
+        self.catalog = Catalog()
+        self.orders = OrderBook(self.catalog)
+        self.packages: dict[str, int] = {}  # package_id -> order_id
+        self.pushes = PushDispatcher(
+            faults=self.faults,
+            accept=accepted,
+            transport=config.push_transport,
+            timeout=config.push_timeout,
+            max_attempts=config.push_max_attempts,
+            retry_delay=config.push_retry_delay,
+        )
+        self._activity = OrderFactory(random.Random(f"lazada-activity-{config.seed}"), self.orders)
+        self.add_app(
+            config.app_key, config.app_secret, push_url=config.push_url, callback_url=config.callback_url
+        )
+        self.add_seller(config.seller_id, config.country, config.seller_name)
+        if config.access_token:
+            self.grant_access_token(config.seller_id, config.access_token, refresh_token=config.refresh_token)
+        if config.products or config.orders:
+            self.seed(
+                products=config.products, orders=config.orders, skus_per_product=config.skus_per_product
+            )
+
+    def now(self) -> int:
+        return int(self.config.clock())
+
+    # ------------------------------------------------------------ apps, sellers, tokens
+
+    def add_app(
+        self, app_key: str, app_secret: str, *, push_url: str | None = None, callback_url: str | None = None
+    ) -> App:
+        app = self.apps[app_key] = App(app_key, app_secret, push_url, callback_url)
+        return app
+
+    def add_seller(self, seller_id: str, country: str = "ID", name: str | None = None) -> Seller:
+        country = country.upper()
+        if country not in SERVED_COUNTRIES:
+            raise SandboxError(f"country must be one of {sorted(SERVED_COUNTRIES)}")
+        seller = self.sellers[seller_id] = Seller(
+            seller_id=seller_id,
+            country=country,
+            name=name or f"Sandbox Store {country} {seller_id}",
+            short_code=f"{country}{abs(hash(seller_id)) % 10**6:06d}",
+            user_id=str(100_000 + len(self.sellers)),
+            email=f"seller{seller_id}@sandbox.example",
+        )
+        return seller
+
+    def app(self, app_key: str | None = None) -> App:
+        found = self.apps.get(self.config.app_key if app_key is None else app_key)
+        if found is None:
+            raise SandboxError(f"unknown app {app_key}", 404)
+        return found
+
+    def seller(self, seller_id: str | None = None) -> Seller:
+        found = self.sellers.get(self.config.seller_id if seller_id is None else seller_id)
+        if found is None:
+            raise SandboxError(f"unknown seller {seller_id}", 404)
+        return found
+
+    def grant_access_token(
+        self,
+        seller_id: str | None = None,
+        access_token: str | None = None,
+        *,
+        app_key: str | None = None,
+        refresh_token: str | None = None,
+    ) -> TokenPair:
+        """Authorize a seller for an app without the browser flow; returns the token pair."""
+        seller, app = self.seller(seller_id), self.app(app_key)
+        return self.tokens.issue(app.app_key, seller.seller_id, self.now(), access_token, refresh_token)
+
+    def issue_auth_code(self, seller_id: str | None = None, *, app_key: str | None = None) -> str:
+        """What the approval page does: authorize the seller and return a fresh code."""
+        return self.tokens.authorize(self.app(app_key).app_key, self.seller(seller_id).seller_id, self.now())
+
+    def expire_access_tokens(self, seller_id: str | None = None) -> int:
+        return self.tokens.expire(self.now(), seller_id)
+
+    def expire_refresh_tokens(self, seller_id: str | None = None) -> int:
+        return self.tokens.expire(self.now(), seller_id, refresh=True)
+
+    # ------------------------------------------------------------ data
+
+    def seed(
+        self,
+        products: int = 0,
+        orders: int = 0,
+        skus_per_product: int = 3,
+        seed: int | None = None,
+        *,
+        seller_id: str | None = None,
+        order_days: int = 30,
+    ) -> SeedResult:
+        result = seed_seller(
+            self.catalog,
+            self.orders,
+            self.seller(seller_id),
+            products=products,
+            orders=orders,
+            skus_per_product=max(1, skus_per_product),
+            seed=self.config.seed if seed is None else seed,
+            now=self.now(),
+            order_days=order_days,
+        )
+        for order_id in result.order_ids:
+            for item in self.orders.orders[order_id].items:
+                if item.package_id:
+                    self.packages[item.package_id] = order_id
+        return result
+
+    def product(self, item_id: int) -> Product:
+        found = self.catalog.products.get(item_id)
+        if found is None:
+            raise SandboxError(f"unknown product {item_id}", 404)
+        return found
+
+    def order(self, order_id: int) -> Order:
+        found = self.orders.orders.get(order_id)
+        if found is None:
+            raise SandboxError(f"unknown order {order_id}", 404)
+        return found
+
+    # ------------------------------------------------------------ marketplace activity
+
+    def place_order(
+        self,
+        lines: list[tuple[int, int, int]] | None = None,
+        *,
+        seller_id: str | None = None,
+        paid: bool = False,
+    ) -> Order:
+        """A buyer orders (item_id, sku_id, quantity) lines (random ones when None): one order item per
+        unit, withheld while unpaid or occupied once paid (``paid``), and a push."""
+        seller = self.seller(seller_id)
+        if lines is None:
+            pool = [p for p in self.catalog.of_seller(seller.seller_id) if p.status == "Active"]
+            picks = self._activity.random_picks(pool) if pool else []
+        else:
+            self.orders.check_available(seller.seller_id, lines)
+            picks = []
+            for _item_id, sku_id, quantity in lines:
+                if quantity < 1:
+                    raise SandboxError("quantity must be at least 1")
+                product, sku = self.catalog.sku(seller.seller_id, sku_id) or (None, None)
+                assert product is not None and sku is not None  # noqa: S101 - checked above
+                picks.append((product, sku, quantity))
+        if not picks:
+            raise SandboxError("nothing to buy: no SKU with sellable stock")
+        self.orders.check_available(seller.seller_id, [(p.item_id, s.sku_id, q) for p, s, q in picks])
+        now = self.now()
+        status = "pending" if paid else "unpaid"
+        order = self._activity.build(seller, picks, now, status)
+        for item in order.items:
+            item.payment_ms = now * 1000 if paid else None
+            self.orders.apply_stock(order, item, "occupied" if paid else "withheld")
+        self.orders.add(order)
+        self._push(order, order.items)
+        return order
+
+    def set_order_status(
+        self,
+        order_id: int,
+        status: str,
+        *,
+        items: Iterable[int] | None = None,
+        force: bool = False,
+        reason: str = "",
+        initiator: str = "",
+    ) -> list[OrderItem]:
+        """Move the order's items (all but the cancelled ones, or ``items``) to ``status`` and push."""
+        order = self.order(order_id)
+        chosen = self._items(order, items)
+        changed = self.orders.set_status(
+            order, chosen, status, self.now(), force=force, reason=reason, initiator=initiator
+        )
+        self._push(order, changed)
+        return changed
+
+    def advance_order(self, order_id: int) -> list[OrderItem]:
+        """One step along unpaid -> pending -> packed -> ready_to_ship -> shipped -> delivered."""
+        order = self.order(order_id)
+        live = [i for i in order.items if i.status in NORMAL_PATH[:-1]]
+        if not live:
+            raise SandboxError(f"order {order_id} has no item on the normal path", 409)
+        step = min(NORMAL_PATH.index(i.status) for i in live)
+        target = NORMAL_PATH[step + 1]
+        if target == "packed":
+            return self.pack(order, [i for i in live if NORMAL_PATH.index(i.status) == step])
+        return self.set_order_status(
+            order_id, target, items=[i.order_item_id for i in live if i.status == NORMAL_PATH[step]]
+        )
+
+    def pack(self, order: Order, items: list[OrderItem], provider: str | None = None) -> list[OrderItem]:
+        """What /order/fulfill/pack does: a package, a tracking number, items ``packed``."""
+        rng = self._activity.rng
+        package_id = f"FP{rng.randint(10**14, 10**15 - 1)}"
+        carrier = provider or CARRIERS[order.country][0]
+        tracking = f"LX{order.country}{rng.randint(10**9, 10**10 - 1)}"
+        changed = self.orders.set_status(order, items, "packed", self.now())
+        for item in changed:
+            item.package_id, item.shipment_provider, item.tracking_code = package_id, carrier, tracking
+        self.packages[package_id] = order.order_id
+        self._push(order, changed)
+        return changed
+
+    def _items(self, order: Order, ids: Iterable[int] | None) -> list[OrderItem]:
+        if ids is None:
+            return [i for i in order.items if i.status != "canceled"]
+        wanted = set(ids)
+        chosen = [i for i in order.items if i.order_item_id in wanted]
+        if len(chosen) != len(wanted):
+            raise SandboxError(
+                f"order {order.order_id} has no item {sorted(wanted - {i.order_item_id for i in chosen})}",
+                404,
+            )
+        return chosen
+
+    # ------------------------------------------------------------ faults, counters, pushes
+
+    def set_faults(self, faults: FaultConfig | dict[str, Any]) -> FaultConfig:
+        config = faults if isinstance(faults, FaultConfig) else FaultConfig.model_validate(faults)
+        self.faults.configure(config)
+        return config
+
+    def call_count(self, path: str | None = None) -> int:
+        """Requests received on an API path ("/orders/get", or "orders/get"), or all."""
+        if path is None:
+            return self.calls.count()
+        return self.calls.count("/" + path.strip("/"))
+
+    def reset_calls(self) -> None:
+        self.calls.reset()
+
+    async def drain_pushes(self) -> None:
+        await self.pushes.drain()
+
+    async def aclose(self) -> None:
+        await self.pushes.aclose()
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "apps": [{"app_key": a.app_key, "push_url": a.push_url} for a in self.apps.values()],
+            "sellers": [
+                {
+                    "seller_id": s.seller_id,
+                    "country": s.country,
+                    "currency": MARKETS[s.country].currency,
+                    "name": s.name,
+                    "products": self.catalog.count(s.seller_id),
+                    "orders": sum(1 for o in self.orders.orders.values() if o.seller_id == s.seller_id),
+                }
+                for s in self.sellers.values()
+            ],
+            "calls": self.calls.count(),
+            "pushes_queued": self.pushes.queued,
+            "pushes_delivered": sum(1 for d in self.pushes.deliveries if d.ok),
+            "faults": self.faults.config.model_dump(),
+        }
+
+    def _push(self, order: Order, changed: list[OrderItem]) -> None:
+        if not changed:
+            return
+        seller = self.seller(order.seller_id)
+        first = changed[0]
+        for app in self.apps.values():
+            if not app.push_url or (app.app_key, order.seller_id) not in self.tokens.authorizations:
+                continue
+            payload = order_payload(
+                seller.seller_id,
+                order.order_id,
+                first.order_item_id,
+                first.status,
+                order.updated,
+                self.now(),
+                seller.site,
+            )
+            self.pushes.submit(build_message(app.app_key, app.app_secret, app.push_url, payload))

@@ -1,0 +1,209 @@
+"""One entry for every API request (shopee-tiktokshop.md §B1 hosts and paths, §B2 signing, §B6 envelope).
+
+For each request, in this order: count it under its path template; unknown path (36009009) or method
+(36009010); injected latency, time-out (36009007), internal error / busy (36009003), rate limit
+(36009002); for the auth host's token endpoints, the handler (they check app_key and app_secret). For
+every other API: ``app_key``, ``sign`` present, ``timestamp`` within [now - 5 min, now + 30 s], the
+signature over path + sorted query + raw body (106001), the ``x-tts-access-token`` header (missing or
+unknown: 36009004, expired: 105002), ``shop_cipher`` required (106013), refused where not expected, or
+not a shop the token's seller authorized (36009004); the rate limit per app and shop; then the handler.
+Success: ``{"code": 0, "message": "Success", "request_id", "data"}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from aiostore.sandbox.tiktokshop import errors
+from aiostore.sandbox.tiktokshop.errors import TikTokError
+from aiostore.sandbox.tiktokshop.models import Shop
+from aiostore.sandbox.tiktokshop.params import Body, Query
+from aiostore.sandbox.tiktokshop.signing import request_sign, sign_matches
+from aiostore.sandbox.tiktokshop.state import TikTokShopSandbox
+
+Scope = Literal["shop", "seller", "token"]
+TOKEN_HEADER = "x-tts-access-token"  # noqa: S105 - a header name
+
+
+@dataclass(slots=True)
+class Ctx:
+    sandbox: TikTokShopSandbox
+    request: Request
+    shop_or_none: Shop | None
+    open_id: str
+    path_params: dict[str, str]
+    query: Query
+    body: Body
+    now: int
+
+    @property
+    def shop(self) -> Shop:
+        assert self.shop_or_none is not None  # noqa: S101 - only shop APIs ask
+        return self.shop_or_none
+
+
+Handler = Callable[[Ctx], dict[str, Any] | Response]
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    method: Literal["GET", "POST", "PUT", "DELETE"]
+    path: str  # a template: /product/202309/products/{product_id}
+    handler: Handler
+    scope: Scope = "shop"
+    param_code: int = 12052910  # the module's "invalid parameter" code
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.path) + "$")
+
+
+def request_id() -> str:
+    return time.strftime("%Y%m%d%H%M%S") + secrets.token_hex(9).upper()
+
+
+def error_response(exc: TikTokError) -> JSONResponse:
+    return JSONResponse({"code": exc.code, "message": exc.message, "request_id": request_id()}, exc.status)
+
+
+def success(data: dict[str, Any]) -> JSONResponse:
+    return JSONResponse({"code": 0, "message": "Success", "request_id": request_id(), "data": data})
+
+
+def route_path(request: Request) -> str:
+    """The path without a mount prefix: what the client signed."""
+    path: str = request.scope["path"]
+    root: str = request.scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
+def _check_timestamp(sandbox: TikTokShopSandbox, query: Query) -> None:
+    text = query.text("timestamp")
+    if text is None or not (text.isascii() and text.lstrip("-").isdigit()):
+        raise errors.timestamp_missing()
+    stamp, now = int(text), sandbox.now()
+    if stamp < 0:
+        raise errors.timestamp_negative()
+    if now - stamp > sandbox.config.timestamp_past_tolerance:
+        raise errors.timestamp_too_old()
+    if stamp - now > sandbox.config.timestamp_future_tolerance:
+        raise errors.timestamp_too_new()
+
+
+def authenticate(
+    sandbox: TikTokShopSandbox, endpoint: Endpoint, path: str, request: Request, raw: bytes
+) -> tuple[Shop | None, str]:
+    query = Query(request.query_params, endpoint.param_code)
+    if query.text("app_key") != sandbox.app.app_key:
+        raise errors.invalid_app_key()
+    given = query.text("sign")
+    if given is None:
+        raise errors.missing_sign()
+    _check_timestamp(sandbox, query)
+    expected = request_sign(sandbox.app.app_secret, path, request.query_params.multi_items(), raw)
+    if not sign_matches(expected, given):
+        raise errors.wrong_sign()
+    token = request.headers.get(TOKEN_HEADER)
+    if not token:
+        raise errors.missing_token()
+    grant = sandbox.tokens.access_grant(token, sandbox.app.app_key)
+    if grant is None:
+        raise errors.invalid_token()
+    if grant.expires_at < sandbox.now():
+        raise errors.expired_token()
+    cipher = query.text("shop_cipher")
+    if endpoint.scope == "seller":
+        if cipher is not None:
+            raise errors.cipher_not_expected()
+        return None, grant.open_id
+    if cipher is None:
+        raise errors.cipher_required()
+    shop = sandbox.shop_by_cipher(cipher)
+    if shop is None or shop.shop_id not in sandbox.tokens.shops_of(sandbox.app.app_key, grant.open_id):
+        raise errors.invalid_cipher()
+    return shop, grant.open_id
+
+
+def parse_body(request: Request, raw: bytes, code: int) -> Body:
+    if not raw.strip():
+        return Body({}, code)
+    if "application/json" not in request.headers.get("content-type", ""):
+        raise errors.bad_content_type()
+    try:
+        data = json.loads(raw, parse_float=Decimal)
+    except ValueError:
+        raise errors.bad_body() from None
+    if not isinstance(data, dict):
+        raise errors.bad_body()
+    return Body(data, code)
+
+
+def api_route(sandbox: TikTokShopSandbox, endpoints: Sequence[Endpoint]) -> Route:
+    table = [(e.pattern, e) for e in endpoints]
+
+    def find(path: str, method: str) -> tuple[Endpoint, dict[str, str]] | None:
+        matched = [(e, m.groupdict()) for pattern, e in table if (m := pattern.match(path))]
+        chosen = next(((e, p) for e, p in matched if e.method == method), None)
+        sandbox.calls.record(chosen[0].path if chosen else matched[0][0].path if matched else path)
+        if not matched:
+            raise errors.unknown_path()
+        if chosen is None:
+            raise errors.method_not_allowed(method)
+        return chosen
+
+    async def answer(request: Request) -> Response:
+        try:
+            return await _answer(request)
+        except TikTokError as exc:
+            return error_response(exc)
+
+    async def _answer(request: Request) -> Response:
+        path = route_path(request)
+        found = find(path, request.method)
+        assert found is not None  # noqa: S101 - find raises otherwise
+        endpoint, path_params = found
+        decision = sandbox.faults.decide(path)
+        if decision.latency:
+            await asyncio.sleep(decision.latency)
+        if decision.kind == "timeout":
+            await asyncio.sleep(sandbox.faults.config.timeout_seconds)
+            raise errors.gateway_timeout()
+        if decision.kind == "server_error":
+            raise errors.internal_error()
+        if decision.kind == "busy":
+            raise errors.internal_error(503)
+        if decision.kind == "rate_limit":
+            raise errors.rate_limited()
+        raw = await request.body()
+        shop: Shop | None = None
+        open_id = ""
+        if endpoint.scope != "token":
+            shop, open_id = authenticate(sandbox, endpoint, path, request, raw)
+            if not sandbox.rate_limiter.acquire(f"{sandbox.app.app_key}:{shop.shop_id if shop else open_id}"):
+                raise errors.rate_limited()
+        ctx = Ctx(
+            sandbox,
+            request,
+            shop,
+            open_id,
+            path_params,
+            Query(request.query_params, endpoint.param_code),
+            parse_body(request, raw, endpoint.param_code),
+            sandbox.now(),
+        )
+        reply = endpoint.handler(ctx)
+        return reply if isinstance(reply, Response) else success(reply)
+
+    return Route("/{rest:path}", answer, methods=["GET", "POST", "PUT", "DELETE"])

@@ -1,0 +1,292 @@
+"""``TikTokShopSandbox``: the in-memory marketplace behind the TikTok Shop sandbox app (shopee-tiktokshop.md
+Part B).
+
+Tests and benchmarks drive it directly (``app.state.sandbox``) or over HTTP through ``/_sandbox/...``: seed
+data, place orders and move them along §B5 (each change bumps update_time and sends an
+ORDER_STATUS_CHANGE push, §B8), record returns, grant or expire tokens (§B3), set faults, read the call
+counter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from typing import Any
+
+from aiostore.sandbox.common import (
+    MARKETS,
+    CallCounter,
+    FaultConfig,
+    FaultInjector,
+    PushDispatcher,
+    RateLimiter,
+    SandboxError,
+)
+from aiostore.sandbox.tiktokshop import push
+from aiostore.sandbox.tiktokshop.catalog import Catalog
+from aiostore.sandbox.tiktokshop.config import TikTokShopSandboxConfig
+from aiostore.sandbox.tiktokshop.models import NORMAL_PATH, App, Order, Product, Shop
+from aiostore.sandbox.tiktokshop.orders import OrderBook
+from aiostore.sandbox.tiktokshop.seed import OrderFactory, SeedResult, seed_shop
+from aiostore.sandbox.tiktokshop.tokens import TokenPair, TokenStore
+
+OPEN_ID = "7010736057180325637"  # the sandbox's seller
+
+
+class TikTokShopSandbox:
+    def __init__(self, config: TikTokShopSandboxConfig | None = None) -> None:
+        self.config = config = config or TikTokShopSandboxConfig()
+        self.app = App(
+            config.app_key, config.app_secret, config.service_id, config.redirect_url, config.push_url
+        )
+        self.shops: dict[str, Shop] = {}
+        self.calls = CallCounter()
+        self.faults = FaultInjector(config.faults)
+        self.rate_limiter = RateLimiter(config.rate_limit_rps, config.rate_limit_burst, config.monotonic)
+        self.tokens = TokenStore(config)
+        self.catalog = Catalog()
+        self.orders = OrderBook(self.catalog)
+        self.pushes = PushDispatcher(
+            faults=self.faults,
+            accept=push.accepted,
+            transport=config.push_transport,
+            timeout=config.push_timeout,
+            max_attempts=config.push_max_attempts,
+            retry_delay=config.push_retry_delay,
+        )
+        self._rng = random.Random(f"tiktokshop-activity-{config.seed}")
+        self._activity = OrderFactory(self._rng, self.orders)
+        self._notifications = 0
+        self.add_shop(config.shop_id, config.region, config.shop_name, cipher=config.shop_cipher)
+        if config.access_token:
+            self.grant_access_token(access_token=config.access_token, refresh_token=config.refresh_token)
+        if config.products or config.orders:
+            self.seed(
+                products=config.products, orders=config.orders, skus_per_product=config.skus_per_product
+            )
+
+    def now(self) -> int:
+        return int(self.config.clock())
+
+    # ------------------------------------------------------------ shops and tokens
+
+    def add_shop(
+        self, shop_id: str, region: str = "ID", name: str | None = None, *, cipher: str | None = None
+    ) -> Shop:
+        if region not in MARKETS:
+            raise SandboxError(f"region must be one of {sorted(MARKETS)} (TikTok Shop's markets here)")
+        digest = hashlib.sha256(f"{self.app.app_key}:{shop_id}".encode()).hexdigest()
+        shop = Shop(
+            shop_id=shop_id,
+            region=region,
+            name=name or f"Sandbox Store {region} {shop_id[-4:]}",
+            cipher=cipher or f"ROW_{digest[:27]}",
+            code=f"{region}LC{digest[27:33].upper()}",
+            warehouse_id=str(7_068_517_275_539_719_000 + int(digest[33:37], 16)),
+            open_id=OPEN_ID,
+        )
+        self.shops[shop_id] = shop
+        authorization = self.tokens.authorizations.get((self.app.app_key, OPEN_ID))
+        if authorization is not None and shop_id not in authorization.shop_ids:
+            authorization.shop_ids.append(shop_id)
+        return shop
+
+    def shop(self, shop_id: str | None = None) -> Shop:
+        found = self.shops.get(self.config.shop_id if shop_id is None else shop_id)
+        if found is None:
+            raise SandboxError(f"unknown shop {shop_id}", 404)
+        return found
+
+    def shop_by_cipher(self, cipher: str) -> Shop | None:
+        return next((s for s in self.shops.values() if s.cipher == cipher), None)
+
+    def grant_access_token(
+        self, access_token: str | None = None, *, refresh_token: str | None = None, open_id: str = OPEN_ID
+    ) -> TokenPair:
+        """Authorize every shop of the seller for the app without the browser flow; returns the tokens."""
+        self.authorize(open_id)
+        return self.tokens.issue(self.app.app_key, open_id, self.now(), access_token, refresh_token)
+
+    def authorize(self, open_id: str = OPEN_ID) -> str:
+        """What the approval page does: the seller authorizes all its shops; returns a fresh auth code."""
+        shop_ids = [s.shop_id for s in self.shops.values() if s.open_id == open_id]
+        return self.tokens.authorize(self.app.app_key, open_id, shop_ids, self.now())
+
+    def expire_access_tokens(self) -> int:
+        return self.tokens.expire(self.now())
+
+    def expire_refresh_tokens(self) -> int:
+        return self.tokens.expire(self.now(), refresh=True)
+
+    # ------------------------------------------------------------ data
+
+    def seed(
+        self,
+        products: int = 0,
+        orders: int = 0,
+        skus_per_product: int = 3,
+        seed: int | None = None,
+        *,
+        shop_id: str | None = None,
+        order_days: int = 30,
+    ) -> SeedResult:
+        return seed_shop(
+            self.catalog,
+            self.orders,
+            self.shop(shop_id),
+            products=products,
+            orders=orders,
+            skus_per_product=skus_per_product,
+            seed=self.config.seed if seed is None else seed,
+            now=self.now(),
+            order_days=order_days,
+        )
+
+    def product(self, product_id: str) -> Product:
+        found = self.catalog.products.get(product_id)
+        if found is None:
+            raise SandboxError(f"unknown product {product_id}", 404)
+        return found
+
+    def order(self, order_id: str) -> Order:
+        found = self.orders.orders.get(order_id)
+        if found is None:
+            raise SandboxError(f"unknown order {order_id}", 404)
+        return found
+
+    # ------------------------------------------------------------ marketplace activity
+
+    def place_order(
+        self,
+        lines: list[tuple[str, str, int]] | None = None,
+        *,
+        shop_id: str | None = None,
+        status: str = "UNPAID",
+    ) -> Order:
+        """A buyer buys (product_id, sku_id, quantity) lines (random ones when None): the units move from
+        available to committed, the order starts UNPAID (or AWAITING_SHIPMENT, paid at once), it is pushed."""
+        shop = self.shop(shop_id)
+        if status not in ("UNPAID", "AWAITING_SHIPMENT"):
+            raise SandboxError("a new order is UNPAID or AWAITING_SHIPMENT")
+        if lines is None:
+            pool = [p for p in self.catalog.of_shop(shop.shop_id) if p.status == "ACTIVATE"]
+            picks = self._activity.random_picks(pool) if pool else []
+        else:
+            picks = []
+            for product_id, sku_id, quantity in lines:
+                product = self.catalog.get(shop.shop_id, product_id)
+                sku = product.skus.get(sku_id) if product is not None else None
+                if product is None or sku is None:
+                    raise SandboxError(
+                        f"product {product_id} sku {sku_id} not found in shop {shop.shop_id}", 404
+                    )
+                if quantity < 1:
+                    raise SandboxError("quantity must be at least 1")
+                picks.append((product, sku, quantity))
+        if not picks:
+            raise SandboxError("nothing to buy: no product with free stock")
+        now = self.now()
+        order = self._activity.build(shop, picks, now, status)
+        self.orders.check_available(order)
+        order.paid_time = now if status != "UNPAID" else None
+        self.orders.add(order)
+        self.orders.apply_stock(order, "reserved")
+        self.push_order(order)
+        return order
+
+    def set_order_status(self, order_id: str, status: str, *, force: bool = False) -> Order:
+        """Move an order to ``status`` (checked against §B5 unless ``force``), bump update_time, push."""
+        order = self.order(order_id)
+        self.orders.transition(order, status, self.now(), force=force)
+        self.push_order(order)
+        return order
+
+    def advance_order(self, order_id: str) -> Order:
+        """One step along the normal path UNPAID -> AWAITING_SHIPMENT -> ... -> COMPLETED."""
+        order = self.order(order_id)
+        if order.status not in NORMAL_PATH[:-1]:
+            raise SandboxError(f"order {order_id} is {order.status}: not on the normal path", 409)
+        return self.set_order_status(order_id, NORMAL_PATH[NORMAL_PATH.index(order.status) + 1])
+
+    def return_order(self, order_id: str, *, return_type: str = "RETURN_AND_REFUND") -> Order:
+        """The buyer returns the whole order and the refund completes: a return record, a push."""
+        order = self.order(order_id)
+        if order.status not in ("DELIVERED", "COMPLETED"):  # goods come back after delivery
+            self.orders.transition(order, "DELIVERED", self.now(), force=True)
+            self.push_order(order)
+        record = self.orders.add_return(order, return_type, "RETURN_OR_REFUND_REQUEST_COMPLETE", self.now())
+        data = push.return_status_data(
+            order_id, record.return_id, return_type, record.return_status, record.update_time
+        )
+        self._push(order.shop_id, push.RETURN_STATUS_CHANGE, data)
+        return order
+
+    def cancel(self, order: Order, reason_text: str, initiator: str = "SELLER") -> None:
+        order.cancellation_initiator, order.cancel_reason = initiator, reason_text
+        self.orders.transition(order, "CANCELLED", self.now())
+        self.push_order(order)
+
+    # ------------------------------------------------------------ faults, counters, pushes
+
+    def set_faults(self, faults: FaultConfig | dict[str, Any]) -> FaultConfig:
+        config = faults if isinstance(faults, FaultConfig) else FaultConfig.model_validate(faults)
+        self.faults.configure(config)
+        return config
+
+    def call_count(self, path: str | None = None) -> int:
+        """Requests received on ``path`` (a full path or template, or a tail such as
+        "products/{product_id}/inventory/update"), or all."""
+        if path is None:
+            return self.calls.count()
+        tail = path if path.startswith("/") else "/" + path.strip("/")
+        return sum(n for key, n in self.calls.snapshot().items() if key == path or key.endswith(tail))
+
+    def reset_calls(self) -> None:
+        self.calls.reset()
+
+    async def drain_pushes(self) -> None:
+        await self.pushes.drain()
+
+    async def aclose(self) -> None:
+        await self.pushes.aclose()
+
+    def push_order(self, order: Order) -> None:
+        data = push.order_status_data(order.order_id, order.status, order.update_time)
+        self._push(order.shop_id, push.ORDER_STATUS_CHANGE, data)
+
+    def _push(self, shop_id: str, push_type: int, data: dict[str, Any]) -> None:
+        shop = self.shops[shop_id]
+        if shop.shop_id not in self.tokens.shops_of(self.app.app_key, shop.open_id):
+            return  # TikTok pushes only for shops that authorized the app
+        url = shop.webhooks.get(push.EVENT_NAMES.get(push_type, "")) or self.app.push_url
+        if not url:
+            return
+        self._notifications += 1
+        notification = f"{7_300_000_000_000_000_000 + self._notifications}"
+        body = push.payload(push_type, notification, shop_id, self.now(), data)
+        self.pushes.submit(push.build_message(self.app.app_key, self.app.app_secret, url, body))
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "app": {
+                "app_key": self.app.app_key,
+                "service_id": self.app.service_id,
+                "push_url": self.app.push_url,
+            },
+            "shops": [
+                {
+                    "shop_id": s.shop_id,
+                    "region": s.region,
+                    "currency": s.market.currency,
+                    "shop_name": s.name,
+                    "shop_cipher": s.cipher,
+                    "products": self.catalog.count(s.shop_id),
+                    "orders": sum(1 for o in self.orders.orders.values() if o.shop_id == s.shop_id),
+                }
+                for s in self.shops.values()
+            ],
+            "calls": self.calls.count(),
+            "pushes_queued": self.pushes.queued,
+            "pushes_delivered": sum(1 for d in self.pushes.deliveries if d.ok),
+            "faults": self.faults.config.model_dump(),
+        }

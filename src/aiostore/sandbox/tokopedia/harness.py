@@ -1,0 +1,108 @@
+"""The Tokopedia sandbox as a ``SandboxHarness`` (sandbox/common/harness.py).
+
+A sellable unit is a product a buyer can order: a variant (its own product id) or a product without
+variants, so units are ``(product_id, "0")``, the keys the connector gives them. A paid order takes its
+units out of the stock at once (``reserved`` stays 0) and sends the order_notification webhook; an unpaid
+one (100) takes nothing and Tokopedia says nothing about it until it is paid.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+
+from aiostore.sandbox.common import FaultConfig, SandboxError
+from aiostore.sandbox.common.harness import SandboxHarness, SellableUnit
+from aiostore.sandbox.tokopedia.state import TokopediaSandbox
+
+# Unified status -> Tokopedia order_status (§B5).
+_STATUS = {
+    "unpaid": 100,
+    "to_ship": 220,
+    "shipped": 500,
+    "completed": 700,
+    "cancelled": 0,
+    "returned": 550,
+}
+
+
+class TokopediaHarness:
+    platform = "tokopedia"
+
+    def __init__(self, sandbox: TokopediaSandbox) -> None:
+        self.sandbox = sandbox
+        app, shop = sandbox.app(), sandbox.shop()
+        sandbox.link(shop.shop_id, app.client_id)
+        self.shop_id = str(shop.shop_id)
+        self.app_key = app.client_id
+        self.app_secret = app.client_secret
+        self.fs_id = str(app.fs_id)
+        self.market = "ID"
+        self.access_token = sandbox.tokens.current_or_new(app.client_id, sandbox.now()).value
+        self.refresh_token = ""  # client credentials: no refresh token
+
+    def seed(self, products: int, orders: int = 0, *, variants_per_product: int = 3, seed: int = 1) -> None:
+        self.sandbox.seed(products, orders, variants_per_product=variants_per_product, seed=seed)
+
+    def units(self) -> list[SellableUnit]:
+        return [
+            SellableUnit(str(p.product_id), "0", p.sku, p.stock, 0)
+            for p in self.sandbox.catalog.sellable(int(self.shop_id))
+        ]
+
+    def _unit_product(self, item_id: str, variant_id: str) -> Any:
+        product = self.sandbox.catalog.get(
+            int(self.shop_id), int(variant_id if variant_id != "0" else item_id)
+        )
+        if product is None or product.is_parent:
+            raise KeyError(f"no sellable unit {item_id}/{variant_id}")
+        return product
+
+    def unit(self, item_id: str, variant_id: str) -> SellableUnit:
+        product = self._unit_product(item_id, variant_id)
+        return SellableUnit(str(product.product_id), "0", product.sku, product.stock, 0)
+
+    def set_unit(
+        self, item_id: str, variant_id: str, *, sku: str | None = None, stock: int | None = None
+    ) -> None:
+        product = self._unit_product(item_id, variant_id)
+        if sku is not None:
+            self.sandbox.catalog.set_sku(product, sku)
+        if stock is not None:
+            product.stock = stock
+
+    def place_order(self, lines: list[tuple[str, str, int]], *, paid: bool = True) -> str:
+        picks = [(self._unit_product(i, v).product_id, q) for i, v, q in lines]
+        return str(self.sandbox.place_order(picks, shop_id=int(self.shop_id), paid=paid).order_id)
+
+    def set_order_status(self, order_id: str, status: str) -> None:
+        try:
+            code = _STATUS[status]
+        except KeyError:
+            raise SandboxError(f"unknown status {status}") from None
+        self.sandbox.set_order_status(int(order_id), code, force=True)
+
+    def set_push_url(self, url: str | None, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.sandbox.set_push_url(url)
+        self.sandbox.pushes.set_transport(transport)
+
+    def set_faults(self, faults: FaultConfig | dict[str, Any]) -> None:
+        self.sandbox.set_faults(faults)
+
+    def call_count(self, path: str | None = None) -> int:
+        return self.sandbox.call_count(path)
+
+    def reset_calls(self) -> None:
+        self.sandbox.reset_calls()
+
+    def expire_access_tokens(self) -> None:
+        self.sandbox.expire_access_tokens()
+
+    async def drain_pushes(self) -> None:
+        await self.sandbox.drain_pushes()
+
+
+def harness(app: Starlette) -> SandboxHarness:
+    return TokopediaHarness(app.state.sandbox)

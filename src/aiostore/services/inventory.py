@@ -1,0 +1,182 @@
+"""Stock that follows every sale: reservations, deductions and releases, each a ledger row.
+
+An order line's `stock_state` says what it does to stock now (none, reserved, deducted, released);
+applying an order status moves each line to the state that status implies, and only the difference
+moves stock. Applying the same status twice moves nothing, so replays and duplicate webhooks are
+harmless. Inventory rows are locked (FOR UPDATE, in id order) for the movement, so two sales of the
+last unit on two channels serialise: the first takes it, the second is flagged oversold, and every
+channel is then pushed 0.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aiostore.db.models import Inventory, InventoryMovement, Listing, Order, OrderLine
+from aiostore.domain.inventory import available_to_sell
+from aiostore.domain.orders import DEDUCTED, RELEASED, RESERVING, OrderStatus
+
+NONE, RESERVED, DEDUCTED_STATE, RELEASED_STATE = "none", "reserved", "deducted", "released"
+
+
+def line_state_for(status: OrderStatus | None, current: str) -> str:
+    """The stock state an order line should be in for an order status (unknown status: unchanged)."""
+    if status is None:
+        return current
+    if status in RESERVING:
+        return RESERVED
+    if status in DEDUCTED:
+        return DEDUCTED_STATE
+    if status in RELEASED:
+        # A line that never held stock has nothing to release.
+        return RELEASED_STATE if current in (RESERVED, DEDUCTED_STATE) else current
+    return current
+
+
+def deltas(old: str, new: str, quantity: int) -> tuple[int, int]:
+    """(on_hand delta, reserved delta) for moving a line of `quantity` from one state to another."""
+    if old == new:
+        return 0, 0
+    before = _holds(old, quantity)
+    after = _holds(new, quantity)
+    return after[0] - before[0], after[1] - before[1]
+
+
+def _holds(state: str, quantity: int) -> tuple[int, int]:
+    # Relative to a line that never touched stock: deducted units left on_hand; reserved units are held.
+    if state == RESERVED:
+        return 0, quantity
+    if state == DEDUCTED_STATE:
+        return -quantity, 0
+    return 0, 0  # none, released (a return puts the units back on hand)
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    variant_id: uuid.UUID
+    on_hand_delta: int
+    reserved_delta: int
+    line: OrderLine | None = None
+
+
+async def lock_inventory(
+    session: AsyncSession, org_id: uuid.UUID, variant_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Inventory]:
+    ids = sorted(set(variant_ids))
+    if not ids:
+        return {}
+    rows = await session.scalars(
+        select(Inventory)
+        .where(Inventory.variant_id.in_(ids))
+        .order_by(Inventory.variant_id)
+        .with_for_update()
+    )
+    found = {row.variant_id: row for row in rows.all()}
+    for variant_id in ids:
+        if variant_id not in found:
+            inv = Inventory(org_id=org_id, variant_id=variant_id, on_hand=0, reserved=0, safety_buffer=0)
+            session.add(inv)
+            found[variant_id] = inv
+    await session.flush()
+    return found
+
+
+async def apply_order_status(
+    session: AsyncSession, org_id: uuid.UUID, order: Order, lines: list[OrderLine]
+) -> bool:
+    """Move each line's stock to what the order's status implies. Returns True when stock moved.
+
+    Flags the order oversold when a new reservation or deduction finds fewer units available than it
+    needs (the sale already happened on the platform: it is recorded, never refused).
+    """
+    status = OrderStatus(order.status) if order.status in OrderStatus._value2member_map_ else None
+    changes: list[tuple[OrderLine, str]] = []
+    for line in lines:
+        if line.variant_id is None:
+            continue
+        target = line_state_for(status, line.stock_state)
+        if target != line.stock_state:
+            changes.append((line, target))
+    if not changes:
+        return False
+    stock = await lock_inventory(session, org_id, [line.variant_id for line, _ in changes if line.variant_id])
+    moved: set[uuid.UUID] = set()
+    for line, target in changes:
+        assert line.variant_id is not None  # noqa: S101
+        inv = stock[line.variant_id]
+        d_on_hand, d_reserved = deltas(line.stock_state, target, line.quantity)
+        taking = line.stock_state in (NONE, RELEASED_STATE) and target in (RESERVED, DEDUCTED_STATE)
+        if taking and available_to_sell(inv.on_hand, inv.reserved, 0) < line.quantity:
+            order.oversold = True
+        new_on_hand = inv.on_hand + d_on_hand
+        if new_on_hand < 0:  # sold more than we had: the shortfall is the oversell, stock stays at 0
+            order.oversold = True
+            d_on_hand = -inv.on_hand
+            new_on_hand = 0
+        inv.on_hand = new_on_hand
+        inv.reserved = max(0, inv.reserved + d_reserved)
+        session.add(
+            InventoryMovement(
+                org_id=org_id,
+                variant_id=line.variant_id,
+                cause="order",
+                on_hand_delta=d_on_hand,
+                reserved_delta=d_reserved,
+                on_hand_after=inv.on_hand,
+                reserved_after=inv.reserved,
+                order_id=order.id,
+                order_line_id=line.id,
+                note=f"{line.stock_state}->{target}",
+            )
+        )
+        line.stock_state = target
+        moved.add(line.variant_id)
+    await mark_dirty(session, moved)
+    await session.flush()
+    return True
+
+
+async def mark_dirty(session: AsyncSession, variant_ids: Iterable[uuid.UUID]) -> None:
+    """Every listing of these variants, on every channel, must be pushed the new available quantity."""
+    ids = list(set(variant_ids))
+    if ids:
+        await session.execute(
+            update(Listing)
+            .where(Listing.variant_id.in_(ids))
+            .values(stock_dirty=True, stock_dirty_at=datetime.now(UTC))
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def manual_adjust(
+    session: AsyncSession,
+    org_id: uuid.UUID,
+    inv: Inventory,
+    *,
+    on_hand: int,
+    cause: str = "manual",
+    note: str = "",
+) -> None:
+    """Set on hand (from the API, an import or a sync) as a ledger movement, and mark listings dirty."""
+    delta = on_hand - inv.on_hand
+    inv.on_hand = on_hand
+    if delta:
+        session.add(
+            InventoryMovement(
+                org_id=org_id,
+                variant_id=inv.variant_id,
+                cause=cause,
+                on_hand_delta=delta,
+                reserved_delta=0,
+                on_hand_after=inv.on_hand,
+                reserved_after=inv.reserved,
+                note=note,
+            )
+        )
+    await mark_dirty(session, [inv.variant_id])

@@ -1,0 +1,75 @@
+"""What the sync engine needs at run time: the database, the connectors, the settings."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aiostore.connectors.base import PlanningConnector
+from aiostore.connectors.dtos import TokenSet
+from aiostore.connectors.recording import DryRunRecord
+from aiostore.db.models import ChannelAccount
+from aiostore.db.session import Database
+from aiostore.errors import Conflict, NotFound
+from aiostore.services import channels
+from aiostore.settings import Settings
+
+
+@dataclass
+class SyncContext:
+    db: Database
+    connectors: channels.Connectors
+
+    @property
+    def settings(self) -> Settings:
+        return self.connectors.settings
+
+    @property
+    def dry_run(self) -> bool:
+        return self.settings.write_mode.value != "live"
+
+    @asynccontextmanager
+    async def tx(self, org_id: uuid.UUID) -> AsyncIterator[AsyncSession]:
+        async with self.db.transaction(org_id) as session:
+            yield session
+
+
+@dataclass
+class ShopConnection:
+    """A connector for one channel, for work outside a request: tokens it refreshes are stored at once
+    in a transaction of their own; dry-run records are collected for the job's items."""
+
+    connector: PlanningConnector
+    channel: ChannelAccount
+    records: list[DryRunRecord]
+
+
+async def open_channel(sc: SyncContext, org_id: uuid.UUID, channel_id: uuid.UUID) -> ShopConnection:
+    async with sc.tx(org_id) as session:
+        channel = await session.scalar(select(ChannelAccount).where(ChannelAccount.id == channel_id))
+        if channel is None:
+            raise NotFound("channel not found")
+        if channel.status == channels.DISCONNECTED:
+            raise Conflict("the channel is disconnected")
+    records: list[DryRunRecord] = []
+    cipher = sc.connectors.cipher()
+
+    async def on_tokens(tokens: TokenSet) -> None:
+        async with sc.tx(org_id) as session:
+            fresh = await session.scalar(
+                select(ChannelAccount).where(ChannelAccount.id == channel_id).with_for_update()
+            )
+            if fresh is not None:
+                channels.store_tokens(cipher, fresh, tokens)
+                fresh.status = channels.CONNECTED
+
+    async def on_record(record: DryRunRecord) -> None:
+        records.append(record)
+
+    connector = sc.connectors.build(channel, on_tokens=on_tokens, on_record=on_record)
+    return ShopConnection(connector, channel, records)

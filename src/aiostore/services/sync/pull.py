@@ -1,0 +1,227 @@
+"""Pulls: products become listings matched to master variants by seller SKU; orders upsert by
+platform id, incrementally by update time with an overlap, and move stock."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aiostore.connectors.dtos import OrderDTO, OrderRef, ProductDTO
+from aiostore.db.models import ChannelAccount, Listing, SyncJob, Variant
+from aiostore.services import orders
+from aiostore.services.sync.context import SyncContext, open_channel
+from aiostore.services.sync.push import request_pushes
+from aiostore.services.sync.runner import checkpoint, handler
+
+PAGE = 200  # products written per transaction
+ORDER_OVERLAP = timedelta(minutes=10)  # a late update inside this window is never missed
+FIRST_ORDER_WINDOW = timedelta(days=14)
+
+
+def _listing_rows(
+    org_id: uuid.UUID,
+    channel: ChannelAccount,
+    products: list[ProductDTO],
+    skus: dict[str, uuid.UUID],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    rows = []
+    for product in products:
+        for v in product.variants:
+            sku = v.seller_sku or (product.seller_sku if not product.has_variants else "")
+            rows.append(
+                {
+                    "id": uuid.uuid4(),
+                    "org_id": org_id,
+                    "channel_account_id": channel.id,
+                    # The variant's own item id: on Tokopedia each variant is a product of its own.
+                    "platform_item_id": v.item_id or product.item_id,
+                    "platform_model_id": v.variant_id or "0",
+                    "platform_sku": sku or None,
+                    "variant_id": skus.get(sku.lower()) if sku else None,
+                    "title": (product.name + (f" ({v.name})" if v.name and product.has_variants else ""))[
+                        :300
+                    ],
+                    "status": v.status.value,
+                    "platform_state": {
+                        "name": product.name,
+                        "variant_name": v.name,
+                        "options": list(v.option_values),
+                        "price": str(v.price.to_major()) if v.price else None,
+                        "currency": v.price.currency.value if v.price else None,
+                        "stock": v.stock,
+                        "status": v.platform_status or product.platform_status,
+                    },
+                    "platform_stock": v.stock,
+                    "last_synced_at": now,
+                    "platform_updated_at": product.updated_at,
+                    "overrides": {},
+                    "sync_state": "in_sync",
+                    "stock_dirty": False,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+    return rows
+
+
+async def _write_listings(
+    session: AsyncSession, org_id: uuid.UUID, channel: ChannelAccount, products: list[ProductDTO]
+) -> tuple[int, list[str]]:
+    """Upsert one page of listings; returns (matched count, unmatched SKUs)."""
+    skus_wanted = {
+        (v.seller_sku or p.seller_sku).lower()
+        for p in products
+        for v in p.variants
+        if v.seller_sku or p.seller_sku
+    }
+    found = (
+        await session.execute(
+            select(func.lower(Variant.sku), Variant.id).where(func.lower(Variant.sku).in_(skus_wanted))
+        )
+        if skus_wanted
+        else None
+    )
+    skus: dict[str, uuid.UUID] = {sku: vid for sku, vid in found.all()} if found is not None else {}
+    keyed = {
+        (r["platform_item_id"], r["platform_model_id"]): r
+        for r in _listing_rows(org_id, channel, products, skus, datetime.now(UTC))
+    }
+    rows = list(keyed.values())  # one row per listing key (one INSERT cannot touch a row twice)
+    if not rows:
+        return 0, []
+    stmt = insert(Listing).values(rows)
+    excluded = stmt.excluded
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["channel_account_id", "platform_item_id", "platform_model_id"],
+        set_={
+            "platform_sku": excluded.platform_sku,
+            "title": excluded.title,
+            "status": excluded.status,
+            "platform_state": excluded.platform_state,
+            "platform_stock": excluded.platform_stock,
+            "last_synced_at": excluded.last_synced_at,
+            "platform_updated_at": excluded.platform_updated_at,
+            # A link made by hand (or an earlier match) stays; a new SKU match fills an empty one.
+            "variant_id": func.coalesce(Listing.variant_id, excluded.variant_id),
+            "updated_at": excluded.updated_at,
+        },
+    )
+    await session.execute(stmt)
+    matched = sum(1 for r in rows if r["variant_id"] is not None)
+    unmatched = [
+        r["platform_sku"] or f"{r['platform_item_id']}/{r['platform_model_id']}"
+        for r in rows
+        if r["variant_id"] is None
+    ]
+    return matched, unmatched
+
+
+@handler("pull_products")
+async def pull_products(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
+    assert job.channel_account_id is not None  # noqa: S101
+    shop = await open_channel(sc, job.org_id, job.channel_account_id)
+    synced = shop.channel.products_synced_at
+    since = None if job.params.get("full", True) or synced is None else synced - ORDER_OVERLAP
+    started = datetime.now(UTC)
+    page: list[ProductDTO] = []
+    counts = {"products": 0, "listings": 0, "matched": 0}
+    unmatched: list[str] = []
+
+    async def flush() -> None:
+        async with sc.tx(job.org_id) as session:
+            matched, missing = await _write_listings(session, job.org_id, shop.channel, page)
+        counts["products"] += len(page)
+        counts["listings"] += sum(len(p.variants) for p in page)
+        counts["matched"] += matched
+        unmatched.extend(missing)
+        page.clear()
+        await checkpoint(sc, job, counts["products"], None)
+
+    async for product in shop.connector.list_products(updated_since=since):
+        page.append(product)
+        if len(page) >= PAGE:
+            await flush()
+    if page:
+        await flush()
+    async with sc.tx(job.org_id) as session:
+        await session.execute(
+            update(ChannelAccount)
+            .where(ChannelAccount.id == shop.channel.id)
+            .values(products_synced_at=started)
+        )
+        await session.execute(
+            update(SyncJob)
+            .where(SyncJob.id == job.id)
+            .values(progress_done=counts["products"], progress_total=counts["products"])
+        )
+    return {
+        **counts,
+        "unmatched": len(unmatched),
+        "unmatched_skus": unmatched[:100],
+        "api_calls": shop.connector.api_calls,
+    }
+
+
+@handler("pull_orders")
+async def pull_orders(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
+    assert job.channel_account_id is not None  # noqa: S101
+    shop = await open_channel(sc, job.org_id, job.channel_account_id)
+    until = datetime.now(UTC)
+    if "since" in job.params:
+        since = datetime.fromisoformat(job.params["since"])
+    elif shop.channel.orders_synced_until is not None:
+        since = shop.channel.orders_synced_until - ORDER_OVERLAP
+    else:
+        since = until - FIRST_ORDER_WINDOW
+    refs: list[OrderRef] = [ref async for ref in shop.connector.list_orders(since, until)]
+    whole = [ref.order for ref in refs if ref.order is not None]
+    to_fetch = [ref.order_id for ref in refs if ref.order is None]
+    batch = max(1, shop.connector.limits.order_detail_batch)
+    counts = {"orders": 0, "created": 0, "updated": 0, "stale": 0, "oversold": 0}
+    total = len(refs)
+    for start in range(0, len(to_fetch), batch):
+        whole.extend(await shop.connector.get_orders(to_fetch[start : start + batch]))
+    for start in range(0, len(whole), 50):
+        chunk = whole[start : start + 50]
+        async with sc.tx(job.org_id) as session:
+            await ingest_many(session, job.org_id, shop.channel, chunk, counts)
+        await checkpoint(sc, job, counts["orders"], total)
+    async with sc.tx(job.org_id) as session:
+        await session.execute(
+            update(ChannelAccount)
+            .where(ChannelAccount.id == shop.channel.id)
+            .values(orders_synced_until=until)
+        )
+    return {
+        **counts,
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "api_calls": shop.connector.api_calls,
+    }
+
+
+async def ingest_many(
+    session: AsyncSession,
+    org_id: uuid.UUID,
+    channel: ChannelAccount,
+    dtos: list[OrderDTO],
+    counts: dict[str, int] | None = None,
+) -> bool:
+    """Ingest orders in the caller's transaction and ask for the stock pushes they cause."""
+    moved = False
+    for dto in dtos:
+        result = await orders.ingest(session, org_id, channel, dto)
+        moved = moved or result.stock_moved
+        if counts is not None:
+            counts["orders"] += 1
+            counts["stale" if result.stale else ("created" if result.created else "updated")] += 1
+            counts["oversold"] += int(result.order.oversold)
+    if moved:
+        await request_pushes(session, org_id)
+    return moved

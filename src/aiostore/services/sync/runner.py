@@ -1,0 +1,138 @@
+"""Running a sync job: claim it, run its kind's handler, then succeed, retry later, or fail.
+
+Transient failures (rate limited, platform unavailable, time-outs, our own database hiccups) retry with
+capped exponential backoff and full jitter, honouring Retry-After, up to the job's attempts; then the
+job fails and stays visible (dead letter). Permanent refusals fail at once with the platform's
+message. An authentication failure (after the connector's own refresh-and-retry) marks the channel
+`needs_reauth`. Effects are idempotent (upserts, absolute stock sets, order state machines), so a job
+run again after a crash does nothing twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import structlog
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+
+from aiostore.connectors.errors import AuthExpired, ConnectorError, PlatformUnavailable, RateLimited
+from aiostore.db.models import ChannelAccount, SyncJob
+from aiostore.errors import AppError
+from aiostore.services import channels
+from aiostore.services.sync import jobs
+from aiostore.services.sync.context import SyncContext
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[SyncContext, SyncJob], Awaitable[dict[str, Any]]]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+class Cancelled(Exception):  # noqa: N818  (control flow)
+    """The job was cancelled while running; it stops at a checkpoint."""
+
+
+TRANSIENT = (RateLimited, PlatformUnavailable, httpx.TransportError, DBAPIError, TimeoutError)
+
+
+async def run_job(sc: SyncContext, org_id: uuid.UUID, job_id: uuid.UUID) -> str:
+    """Run one attempt of a job; returns its status afterwards."""
+    structlog.contextvars.bind_contextvars(org_id=str(org_id), job_id=str(job_id))
+    async with sc.tx(org_id) as session:
+        job = await session.scalar(select(SyncJob).where(SyncJob.id == job_id).with_for_update())
+        if job is None or job.status in jobs.FINISHED:
+            return job.status if job else "missing"
+        job.status = jobs.RUNNING
+        job.attempts += 1
+        job.started_at = job.started_at or datetime.now(UTC)
+        job.next_attempt_at = None
+        job.error = None
+    handle = HANDLERS.get(job.kind)
+    try:
+        if handle is None:
+            raise AppError(f"no handler for jobs of kind {job.kind}")
+        result = await handle(sc, job)
+    except Cancelled:
+        log.info("job.cancelled", kind=job.kind)
+        return jobs.CANCELLED
+    except TRANSIENT as exc:
+        retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+        return await _retry_or_fail(sc, org_id, job_id, f"{type(exc).__name__}: {exc}", retry_after)
+    except AuthExpired as exc:
+        await _auth_failed(sc, org_id, job, exc)
+        return jobs.FAILED
+    except (ConnectorError, AppError) as exc:
+        return await _finish(sc, org_id, job_id, jobs.FAILED, error=f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # a bug or an unforeseen failure: retried like a transient one, then dead
+        log.exception("job.crashed", kind=job.kind)
+        return await _retry_or_fail(sc, org_id, job_id, f"{type(exc).__name__}: {exc}", None)
+    return await _finish(sc, org_id, job_id, jobs.SUCCEEDED, result=result)
+
+
+async def _finish(
+    sc: SyncContext,
+    org_id: uuid.UUID,
+    job_id: uuid.UUID,
+    status: str,
+    *,
+    error: str | None = None,
+    result: dict[str, Any] | None = None,
+) -> str:
+    async with sc.tx(org_id) as session:
+        job = await jobs.get_job(session, job_id, for_update=True)
+        if job.status == jobs.CANCELLED:
+            return job.status
+        job.status = status
+        job.error = error
+        job.finished_at = datetime.now(UTC)
+        if result is not None:
+            job.result = result
+    log.info("job.finished", status=status, error=error)
+    return status
+
+
+async def _retry_or_fail(
+    sc: SyncContext, org_id: uuid.UUID, job_id: uuid.UUID, error: str, retry_after: float | None
+) -> str:
+    async with sc.tx(org_id) as session:
+        job = await jobs.get_job(session, job_id, for_update=True)
+        if job.status == jobs.CANCELLED:
+            return job.status
+        retrying = await jobs.schedule_retry(session, job, error=error, retry_after=retry_after)
+        log.warning(
+            "job.retrying" if retrying else "job.dead", kind=job.kind, attempts=job.attempts, error=error
+        )
+        return job.status
+
+
+async def _auth_failed(sc: SyncContext, org_id: uuid.UUID, job: SyncJob, exc: AuthExpired) -> None:
+    message = f"{exc.platform} refused our tokens ({exc}); connect the shop again"
+    async with sc.tx(org_id) as session:
+        if job.channel_account_id:
+            channel = await session.scalar(
+                select(ChannelAccount).where(ChannelAccount.id == job.channel_account_id).with_for_update()
+            )
+            if channel is not None and channel.status != channels.DISCONNECTED:
+                channel.status = channels.NEEDS_REAUTH
+                channel.last_error = message
+    await _finish(sc, org_id, job.id, jobs.FAILED, error=message)
+
+
+async def checkpoint(sc: SyncContext, job: SyncJob, done: int, total: int | None) -> None:
+    """Record progress between pages; stop here if the job was cancelled."""
+    async with sc.tx(job.org_id) as session:
+        if not await jobs.set_progress(session, job.id, done, total):
+            raise Cancelled()

@@ -1,0 +1,69 @@
+"""Periodic work per shop, queued by a one-minute tick: orders pulled every few minutes as a safety net
+behind webhooks, products daily, tokens refreshed ahead of expiry. Intervals are settings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from aiostore.db.models import ChannelAccount, ChannelRoute, SyncJob
+from aiostore.services import channels
+from aiostore.services.sync import jobs
+from aiostore.services.sync.context import SyncContext
+
+OPEN = (jobs.QUEUED, jobs.RUNNING, jobs.RETRYING)
+
+
+async def tick(sc: SyncContext, now: datetime | None = None) -> int:
+    """Queue what is due on every connected shop; returns how many jobs were created."""
+    now = now or datetime.now(UTC)
+    s = sc.settings
+    orders_every = timedelta(minutes=s.sync_orders_interval_minutes)
+    products_every = timedelta(hours=s.sync_products_interval_hours)
+    refresh_margin = timedelta(minutes=s.token_refresh_margin_minutes)
+    async with sc.db.transaction() as session:
+        routes = list(
+            (
+                await session.execute(
+                    select(ChannelRoute.org_id, ChannelRoute.channel_account_id).where(
+                        ChannelRoute.active.is_(True)
+                    )
+                )
+            ).all()
+        )
+    created = 0
+    for org_id, channel_id in routes:
+        async with sc.tx(org_id) as session:
+            channel = await session.get(ChannelAccount, channel_id)
+            if channel is None or channel.status != channels.CONNECTED:
+                continue
+            busy = set(
+                (
+                    await session.scalars(
+                        select(SyncJob.kind).where(
+                            SyncJob.channel_account_id == channel_id, SyncJob.status.in_(OPEN)
+                        )
+                    )
+                ).all()
+            )
+            due: list[str] = []
+            if channel.access_expires_at is not None and channel.access_expires_at - refresh_margin <= now:
+                due.append("refresh_tokens")
+            if channel.orders_synced_until is None or channel.orders_synced_until + orders_every <= now:
+                due.append("pull_orders")
+            if channel.products_synced_at is None or channel.products_synced_at + products_every <= now:
+                due.append("pull_products")
+            for kind in due:
+                if kind in busy:
+                    continue
+                await jobs.create(
+                    session,
+                    org_id,
+                    kind,
+                    channel_account_id=channel_id,
+                    dry_run=sc.dry_run,
+                    started_by="schedule",
+                )
+                created += 1
+    return created

@@ -1,0 +1,177 @@
+"""Webhooks: verify first (401, nothing stored), store once (dedup), defer processing, answer at once.
+
+A push names a platform and a shop; `channel_routes` says which org's channel that is. A verified push
+for a shop nobody connected is kept in `ignored_webhooks` and answered 2xx (platforms retry non-2xx
+forever). Processing re-reads the order through the connector (a push only signals a change) and runs
+the order flow: upsert, stock movement, pushes to every shop.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+
+from aiostore.connectors.dtos import WebhookEvent as PushEvent
+from aiostore.connectors.dtos import WebhookKind
+from aiostore.connectors.errors import AuthExpired, ConnectorError, PlatformUnavailable, RateLimited
+from aiostore.db.models import ChannelAccount, ChannelRoute, IgnoredWebhook, WebhookEvent
+from aiostore.domain.platforms import Platform
+from aiostore.errors import AppError, BadRequest, NotAuthenticated
+from aiostore.services import channels
+from aiostore.services.sync import jobs
+from aiostore.services.sync.context import SyncContext, open_channel
+from aiostore.services.sync.pull import ingest_many
+from aiostore.services.sync.queue import defer
+
+log = structlog.get_logger(__name__)
+
+PROCESS_TASK = "webhooks.process"
+MAX_ATTEMPTS = 8
+ORDER_KINDS = frozenset({WebhookKind.ORDER_STATUS, WebhookKind.ORDER_TRACKING})
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    stored: bool  # False: a duplicate, or a shop nobody connected
+    ignored: bool
+    event_id: uuid.UUID | None
+
+
+def verify_and_parse(
+    sc: SyncContext, platform: Platform, url: str, headers: dict[str, str], body: bytes
+) -> PushEvent:
+    try:
+        connector = sc.connectors.for_app(platform)
+    except AppError as exc:
+        raise NotAuthenticated(
+            f"{platform.value} is not configured here; the push cannot be verified"
+        ) from exc
+    if not connector.verify_webhook(url, headers, body):
+        raise NotAuthenticated("the push signature is not valid")
+    try:
+        return connector.parse_webhook(body)
+    except (ConnectorError, ValueError, KeyError) as exc:
+        raise BadRequest(f"the push body cannot be read: {exc}") from exc
+
+
+async def receive(
+    sc: SyncContext, platform: Platform, url: str, headers: dict[str, str], body: bytes
+) -> Received:
+    event = verify_and_parse(sc, platform, url, headers, body)
+    shop_id = event.shop_id or ""
+    async with sc.db.transaction() as session:
+        route = await session.scalar(
+            select(ChannelRoute).where(
+                ChannelRoute.platform == platform.value, ChannelRoute.shop_id == shop_id
+            )
+        )
+        if route is None or not route.active:
+            await session.execute(
+                insert(IgnoredWebhook)
+                .values(
+                    id=uuid.uuid4(),
+                    platform=platform.value,
+                    shop_id=shop_id,
+                    dedup_key=event.event_id[:200],
+                    event_type=event.kind.value,
+                    reason="no organization has connected this shop",
+                )
+                .on_conflict_do_nothing()
+            )
+            log.info("webhook.ignored", platform=platform.value, kind=event.kind.value)
+            return Received(False, True, None)
+        org_id, channel_id = route.org_id, route.channel_account_id
+    async with sc.tx(org_id) as session:
+        event_id = await session.scalar(
+            insert(WebhookEvent)
+            .values(
+                id=uuid.uuid4(),
+                org_id=org_id,
+                platform=platform.value,
+                shop_id=shop_id,
+                channel_account_id=channel_id,
+                dedup_key=event.event_id[:200],
+                event_type=event.kind.value,
+                payload=_payload(event),
+                status="received",
+                attempts=0,
+            )
+            .on_conflict_do_nothing(index_elements=["platform", "shop_id", "dedup_key"])
+            .returning(WebhookEvent.id)
+        )
+        if event_id is None:
+            return Received(False, False, None)
+        await defer(session, PROCESS_TASK, org_id=str(org_id), event_id=str(event_id))
+    return Received(True, False, event_id)
+
+
+def _payload(event: PushEvent) -> dict[str, Any]:
+    return {
+        "kind": event.kind.value,
+        "platform_code": event.platform_code,
+        "order_id": event.order_id,
+        "status": event.status.value if event.status else None,
+        "platform_status": event.platform_status,
+        "occurred_at": event.occurred_at.isoformat(),
+    }
+
+
+async def process(sc: SyncContext, org_id: uuid.UUID, event_id: uuid.UUID) -> str:
+    async with sc.tx(org_id) as session:
+        event = await session.scalar(
+            select(WebhookEvent).where(WebhookEvent.id == event_id).with_for_update()
+        )
+        if event is None or event.status in ("processed", "failed", "ignored"):
+            return event.status if event else "missing"
+        event.attempts += 1
+        kind, order_id, channel_id = event.event_type, event.payload.get("order_id"), event.channel_account_id
+    try:
+        if kind in ORDER_KINDS and order_id and channel_id:
+            shop = await open_channel(sc, org_id, channel_id)
+            dtos = await shop.connector.get_orders([order_id])
+            async with sc.tx(org_id) as session:
+                await ingest_many(session, org_id, shop.channel, dtos)
+                await _set(session, event_id, "processed")
+            return "processed"
+        async with sc.tx(org_id) as session:
+            if kind == WebhookKind.SHOP_DEAUTHORIZED and channel_id:
+                channel = await session.get(ChannelAccount, channel_id)
+                if channel is not None and channel.status != channels.DISCONNECTED:
+                    channel.status = channels.NEEDS_REAUTH
+                    channel.last_error = "the seller withdrew the authorization on the platform"
+            await _set(session, event_id, "processed" if kind in ORDER_KINDS else "ignored")
+        return "processed"
+    except (RateLimited, PlatformUnavailable, TimeoutError) as exc:
+        return await _retry(sc, org_id, event_id, exc)
+    except (AuthExpired, ConnectorError, AppError) as exc:
+        async with sc.tx(org_id) as session:
+            await _set(session, event_id, "failed", f"{type(exc).__name__}: {exc}")
+        return "failed"
+
+
+async def _set(session: Any, event_id: uuid.UUID, status: str, error: str | None = None) -> None:
+    event = await session.get(WebhookEvent, event_id)
+    event.status = status
+    event.error = error
+    event.processed_at = datetime.now(UTC)
+
+
+async def _retry(sc: SyncContext, org_id: uuid.UUID, event_id: uuid.UUID, exc: Exception) -> str:
+    async with sc.tx(org_id) as session:
+        event = await session.get(WebhookEvent, event_id)
+        assert event is not None  # noqa: S101
+        event.error = f"{type(exc).__name__}: {exc}"
+        if event.attempts >= MAX_ATTEMPTS:
+            event.status = "failed"
+            return "failed"
+        event.status = "retrying"
+        retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+        when = datetime.now(UTC) + timedelta(seconds=jobs.backoff(event.attempts, retry_after))
+        await defer(session, PROCESS_TASK, schedule_at=when, org_id=str(org_id), event_id=str(event_id))
+        return "retrying"

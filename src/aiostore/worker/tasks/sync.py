@@ -1,0 +1,50 @@
+"""Sync tasks: thin adapters from the queue to services/sync and services/webhooks."""
+
+from __future__ import annotations
+
+import uuid
+
+import structlog
+
+from aiostore.services import webhooks
+from aiostore.services.sync import ops, pull, push, runner, schedule  # noqa: F401  (register handlers)
+from aiostore.worker import runtime
+from aiostore.worker.app import queue
+
+log = structlog.get_logger(__name__)
+
+
+@queue.task(name="sync.run_job", queue="default", pass_context=False)
+async def run_job(org_id: str, job_id: str) -> None:
+    await runner.run_job(runtime.current().sync, uuid.UUID(org_id), uuid.UUID(job_id))
+
+
+@queue.task(name=push.PUSH_TASK, queue="push")
+async def push_stock(org_id: str, channel_id: str) -> None:
+    await push.start_push(runtime.current().sync, uuid.UUID(org_id), uuid.UUID(channel_id))
+
+
+@queue.task(name=webhooks.PROCESS_TASK, queue="webhooks")
+async def process_webhook(org_id: str, event_id: str) -> None:
+    await webhooks.process(runtime.current().sync, uuid.UUID(org_id), uuid.UUID(event_id))
+
+
+@queue.periodic(cron="* * * * *", periodic_id="sync-schedule")
+@queue.task(name="sync.schedule", queue="housekeeping", queueing_lock="sync-schedule")
+async def tick(timestamp: int) -> None:
+    """Every minute: queue the periodic work that is due on each shop (intervals in settings)."""
+    created = await schedule.tick(runtime.current().sync)
+    if created:
+        log.info("schedule.queued", jobs=created)
+
+
+@queue.periodic(cron="* * * * *", periodic_id="stalled-jobs")
+@queue.task(name="sync.retry_stalled", queue="housekeeping", queueing_lock="stalled-jobs")
+async def retry_stalled(timestamp: int) -> None:
+    """Jobs of workers that died (no heartbeat) go back to the queue; their effects are idempotent."""
+    manager = queue.job_manager
+    stalled = list(await manager.get_stalled_jobs())
+    for job in stalled:
+        await manager.retry_job(job)
+    if stalled:
+        log.warning("jobs.stalled_retried", count=len(stalled))
