@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     sync_orders_interval_minutes: int = Field(default=5, ge=1)
     sync_products_interval_hours: int = Field(default=24, ge=1)
     token_refresh_margin_minutes: int = Field(default=30, ge=1)
+    sync_retry_base_seconds: float = Field(default=2.0, gt=0, le=600)
+    sync_max_attempts: int = Field(default=5, ge=1, le=50)
 
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     cookie_secure: bool = False

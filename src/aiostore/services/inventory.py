@@ -143,15 +143,20 @@ async def apply_order_status(
 
 
 async def mark_dirty(session: AsyncSession, variant_ids: Iterable[uuid.UUID]) -> None:
-    """Every listing of these variants, on every channel, must be pushed the new available quantity."""
+    """Every listing of these variants, on every channel, must be pushed the new available quantity.
+
+    Rows are locked in id order (as pushes do), so concurrent sales and pushes cannot deadlock.
+    """
     ids = list(set(variant_ids))
-    if ids:
-        await session.execute(
-            update(Listing)
-            .where(Listing.variant_id.in_(ids))
-            .values(stock_dirty=True, stock_dirty_at=datetime.now(UTC))
-            .execution_options(synchronize_session=False)
-        )
+    if not ids:
+        return
+    locked = select(Listing.id).where(Listing.variant_id.in_(ids)).order_by(Listing.id).with_for_update()
+    await session.execute(
+        update(Listing)
+        .where(Listing.id.in_(locked.scalar_subquery()))
+        .values(stock_dirty=True, stock_dirty_at=datetime.now(UTC), stock_version=Listing.stock_version + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def manual_adjust(

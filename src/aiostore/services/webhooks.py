@@ -147,12 +147,15 @@ async def process(sc: SyncContext, org_id: uuid.UUID, event_id: uuid.UUID) -> st
                     channel.last_error = "the seller withdrew the authorization on the platform"
             await _set(session, event_id, "processed" if kind in ORDER_KINDS else "ignored")
         return "processed"
-    except (RateLimited, PlatformUnavailable, TimeoutError) as exc:
-        return await _retry(sc, org_id, event_id, exc)
     except (AuthExpired, ConnectorError, AppError) as exc:
+        if isinstance(exc, RateLimited | PlatformUnavailable):
+            return await _retry(sc, org_id, event_id, exc)
         async with sc.tx(org_id) as session:
             await _set(session, event_id, "failed", f"{type(exc).__name__}: {exc}")
         return "failed"
+    except Exception as exc:  # time-outs, a deadlock victim, a dropped connection: try again later
+        log.warning("webhook.process_failed", error=f"{type(exc).__name__}: {exc}")
+        return await _retry(sc, org_id, event_id, exc)
 
 
 async def _set(session: Any, event_id: uuid.UUID, status: str, error: str | None = None) -> None:
@@ -172,6 +175,7 @@ async def _retry(sc: SyncContext, org_id: uuid.UUID, event_id: uuid.UUID, exc: E
             return "failed"
         event.status = "retrying"
         retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
-        when = datetime.now(UTC) + timedelta(seconds=jobs.backoff(event.attempts, retry_after))
+        delay = jobs.backoff(event.attempts, retry_after, base=sc.settings.sync_retry_base_seconds)
+        when = datetime.now(UTC) + timedelta(seconds=delay)
         await defer(session, PROCESS_TASK, schedule_at=when, org_id=str(org_id), event_id=str(event_id))
         return "retrying"

@@ -48,7 +48,12 @@ class HostRouter(httpx.AsyncBaseTransport):
 
 
 def _settings_for(base: Settings, shops: dict[str, SandboxHarness]) -> Settings:
-    update: dict[str, Any] = {"write_mode": WriteMode.LIVE, "public_url": SERVICE}
+    update: dict[str, Any] = {
+        "write_mode": WriteMode.LIVE,
+        "public_url": SERVICE,
+        "sync_retry_base_seconds": 0.05,
+        "sync_max_attempts": 8,
+    }
     for platform, h in shops.items():
         host = f"http://{platform}.sandbox"
         if platform == "shopee":

@@ -70,6 +70,9 @@ class Listing(TenantScoped, Base):
         default=False, server_default=text("false")
     )  # our available quantity changed since
     stock_dirty_at: Mapped[datetime | None]
+    # Bumped by every change of the variant's available quantity; a push clears `stock_dirty` only if
+    # the version it read is still current (a sale committed meanwhile keeps the listing dirty).
+    stock_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
 
 class ChannelRoute(Base):

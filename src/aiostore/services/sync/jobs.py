@@ -44,9 +44,15 @@ BASE_DELAY = 2.0
 MAX_DELAY = 300.0
 
 
-def backoff(attempts: int, retry_after: float | None = None, rng: random.Random | None = None) -> float:
+def backoff(
+    attempts: int,
+    retry_after: float | None = None,
+    rng: random.Random | None = None,
+    *,
+    base: float = BASE_DELAY,
+) -> float:
     """Seconds before the next attempt: capped exponential with full jitter, never below Retry-After."""
-    ceiling = min(MAX_DELAY, BASE_DELAY * 2 ** max(0, attempts - 1))
+    ceiling = min(MAX_DELAY, base * 2 ** max(0, attempts - 1))
     delay = (rng or random.SystemRandom()).uniform(0, ceiling)
     return max(delay, retry_after or 0.0)
 
@@ -91,7 +97,7 @@ def _lock(job: SyncJob) -> str | None:
 
 
 async def schedule_retry(
-    session: AsyncSession, job: SyncJob, *, error: str, retry_after: float | None
+    session: AsyncSession, job: SyncJob, *, error: str, retry_after: float | None, base: float = BASE_DELAY
 ) -> bool:
     """After a transient failure: retry later, or fail for good (dead letter) when out of attempts."""
     job.error = error
@@ -100,7 +106,7 @@ async def schedule_retry(
         job.finished_at = datetime.now(UTC)
         job.next_attempt_at = None
         return False
-    when = datetime.now(UTC) + timedelta(seconds=backoff(job.attempts, retry_after))
+    when = datetime.now(UTC) + timedelta(seconds=backoff(job.attempts, retry_after, base=base))
     job.status = RETRYING
     job.next_attempt_at = when
     job.queue_job_id = await defer(

@@ -160,6 +160,11 @@ async def _record_stock(
     retryable = 0
     items: list[dict[str, Any]] = []
     async with sc.tx(job.org_id) as session:
+        # Lock the listings in id order first (as sales do), so a push and a sale never deadlock.
+        ids = sorted(listing.id for listing, _ in targets.values())
+        await session.execute(
+            select(Listing.id).where(Listing.id.in_(ids)).order_by(Listing.id).with_for_update()
+        )
         for result in results:
             listing, quantity = targets[(result.item_id, result.variant_id)]
             values: dict[str, Any] = {"last_synced_at": datetime.now(UTC)}
@@ -176,10 +181,10 @@ async def _record_stock(
             clean = result.ok or not (result.error and result.error.retryable)
             stmt = update(Listing).where(Listing.id == listing.id).values(**values)
             await session.execute(stmt)
-            if clean:  # a change that came in after we read the stock keeps the listing dirty
+            if clean:  # a change committed after we read the stock keeps the listing dirty
                 await session.execute(
                     update(Listing)
-                    .where(Listing.id == listing.id, and_(Listing.stock_dirty_at <= started))
+                    .where(Listing.id == listing.id, Listing.stock_version == listing.stock_version)
                     .values(stock_dirty=False)
                 )
             items.append(

@@ -56,6 +56,8 @@ async def run_job(sc: SyncContext, org_id: uuid.UUID, job_id: uuid.UUID) -> str:
         if job is None or job.status in jobs.FINISHED:
             return job.status if job else "missing"
         job.status = jobs.RUNNING
+        if job.attempts == 0:
+            job.max_attempts = sc.settings.sync_max_attempts
         job.attempts += 1
         job.started_at = job.started_at or datetime.now(UTC)
         job.next_attempt_at = None
@@ -111,7 +113,9 @@ async def _retry_or_fail(
         job = await jobs.get_job(session, job_id, for_update=True)
         if job.status == jobs.CANCELLED:
             return job.status
-        retrying = await jobs.schedule_retry(session, job, error=error, retry_after=retry_after)
+        retrying = await jobs.schedule_retry(
+            session, job, error=error, retry_after=retry_after, base=sc.settings.sync_retry_base_seconds
+        )
         log.warning(
             "job.retrying" if retrying else "job.dead", kind=job.kind, attempts=job.attempts, error=error
         )
