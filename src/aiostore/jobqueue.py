@@ -35,3 +35,16 @@ def configure(urls: DatabaseURLs) -> procrastinate.App:
     """Point the queue at the application role's connection (jobs are rows in our database)."""
     _conninfo["conninfo"] = urls.app_conninfo()
     return app
+
+
+async def retry_stalled_jobs(queue: procrastinate.App, *, seconds_since_heartbeat: float = 30) -> int:
+    """Put back in the queue the jobs of workers that stopped sending heartbeats (killed, lost).
+
+    procrastinate retries such jobs only when asked; a periodic task asks every minute. Our effects
+    are idempotent (upserts, absolute stock, order state machines), so running one again is safe.
+    """
+    manager = queue.job_manager
+    stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=seconds_since_heartbeat))
+    for job in stalled:
+        await manager.retry_job(job)
+    return len(stalled)

@@ -1,4 +1,4 @@
-"""`aiostore`: serve, worker, db, user (and sandbox, sync, ... as areas arrive)."""
+"""`aiostore`: serve, worker, db, user, sandbox, sync, jobs, catalog."""
 
 from __future__ import annotations
 
@@ -7,16 +7,18 @@ from collections.abc import Coroutine
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 
 from aiostore import __version__
+from aiostore.cli import catalog as catalog_cli
+from aiostore.cli import jobs as jobs_cli
 from aiostore.cli import sandbox as sandbox_cli
+from aiostore.cli import sync as sync_cli
+from aiostore.cli.installation import settings_or_exit
+from aiostore.cli.output import console, fail, out
 from aiostore.log import configure_logging
-from aiostore.settings import ConfigurationError, Settings, get_settings
+from aiostore.settings import ConfigurationError
 
 T = TypeVar("T")
-console = Console(stderr=True)
-out = Console()
 
 app = typer.Typer(
     name="aiostore",
@@ -30,20 +32,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 
 
-def fail(message: str, code: int = 1) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code)
-
-
 def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
-
-
-def settings_or_exit() -> Settings:
-    try:
-        return get_settings()
-    except Exception as exc:  # pydantic's ValidationError names the setting
-        raise fail(f"invalid settings: {exc}") from exc
 
 
 def _version(value: bool) -> None:
@@ -170,6 +160,9 @@ def user_create(
 
 
 app.add_typer(sandbox_cli.app, name="sandbox")
+app.add_typer(sync_cli.app, name="sync")
+app.add_typer(jobs_cli.app, name="jobs")
+app.add_typer(catalog_cli.app, name="catalog")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ class Actor:
 
 
 SYSTEM = Actor(ActorKind.SYSTEM, None, "system")
+CLI = Actor(ActorKind.SYSTEM, None, "cli")  # the operator of the installation, at its command line
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -15,33 +14,15 @@ from typer.testing import CliRunner
 
 from aiostore import __version__
 from aiostore.cli.main import app
-from aiostore.db.engine import DatabaseURLs
-from aiostore.settings import Settings, get_settings
-from tests.conftest import APP_PASSWORD
+from aiostore.settings import get_settings
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_env(
-    urls: DatabaseURLs, test_settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[dict[str, str]]:
-    env = {
-        "AIOSTORE_DATABASE_URL": urls.owner.render_as_string(hide_password=False),
-        "AIOSTORE_DB_APP_PASSWORD": APP_PASSWORD,
-        "AIOSTORE_DATA_DIR": str(test_settings.data_dir),
-    }
-    for k, v in env.items():
-        monkeypatch.setenv(k, v)
-    get_settings.cache_clear()
-    yield env
-    get_settings.cache_clear()
 
 
 def test_help_lists_commands() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("serve", "worker", "db", "user"):
+    for command in ("serve", "worker", "db", "user", "sync", "jobs", "catalog"):
         assert command in result.output
     assert runner.invoke(app, ["db", "--help"]).exit_code == 0
     assert "upgrade" in runner.invoke(app, ["db", "--help"]).output

@@ -31,6 +31,7 @@ TENANT_TABLES = (
     "webhook_events",
     "audit_log",
     "idempotency_keys",
+    "inventory_ledger",
 )
 
 

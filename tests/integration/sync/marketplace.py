@@ -8,6 +8,7 @@ until the queue is empty.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import uuid
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from aiostore.connectors.dtos import TokenSet
 from aiostore.db.models import ChannelAccount, Inventory, Product, Variant
@@ -96,32 +97,36 @@ class Market:
     org_id: uuid.UUID
     channel_ids: dict[str, uuid.UUID] = field(default_factory=dict)
 
-    async def settle(self) -> None:
-        """Deliver every queued push, then run the worker until no job is left; repeat until quiet."""
+    async def settle(self, *, max_rounds: int = 300) -> None:
+        """Deliver every queued push, run the worker until no job is left, wait for scheduled retries;
+        repeat until the queue is empty (the periodic tasks excepted)."""
         queue = configure(self.db.urls)
-        for _ in range(10):
+        for _ in range(max_rounds):
             for h in self.shops.values():
                 await h.drain_pushes()
             async with queue.open_async():
                 await queue.run_worker_async(
                     queues=QUEUES, wait=False, install_signal_handlers=False, concurrency=4
                 )
-            if not await self._queued():
+            waiting = await self._waiting()
+            if waiting is None:
                 return
+            await asyncio.sleep(min(max(waiting, 0.01), 1.0))
+        raise AssertionError("the queue did not settle")
 
-    async def _queued(self) -> int:
-        from sqlalchemy import text
-
+    async def _waiting(self) -> float | None:
+        """Seconds until the next queued job may run (0 or less: now); None when nothing is queued."""
         async with self.db.engine.connect() as conn:
-            return int(
-                await conn.scalar(
+            row = (
+                await conn.execute(
                     text(
-                        "SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo' AND "
-                        "(scheduled_at IS NULL OR scheduled_at <= now())"
+                        "SELECT count(*), min(extract(epoch FROM coalesce(scheduled_at, now()) - now())) "
+                        "FROM procrastinate_jobs WHERE status = 'todo' AND task_name NOT IN "
+                        "('sync.schedule', 'sync.retry_stalled', 'housekeeping.purge_expired')"
                     )
                 )
-                or 0
-            )
+            ).one()
+        return None if not row[0] else float(row[1])
 
     async def connect(self, platform: str) -> uuid.UUID:
         """A connected channel for the platform's sandbox shop, with its current tokens (no OAuth)."""

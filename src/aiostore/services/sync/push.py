@@ -104,6 +104,14 @@ async def _held_by_shop(
     return {variant_id: int(total) for variant_id, total in rows.all() if variant_id is not None}
 
 
+# Item failures that say nothing about the item: the platform (or our breaker) was unavailable.
+PASSING = frozenset({"PlatformUnavailable", "CircuitOpen", "RateLimited"})
+
+
+def _passing(result: ItemResult) -> bool:
+    return result.error is not None and (result.error.retryable or result.error.kind in PASSING)
+
+
 def _ref(listing: Listing) -> str:
     return listing.platform_sku or f"{listing.platform_item_id}/{listing.platform_model_id}"
 
@@ -172,13 +180,13 @@ async def _record_stock(
                 values |= {"sync_state": "in_sync", "last_error": None}
                 if not result.dry_run:
                     values["platform_stock"] = quantity
-            elif result.error is not None and result.error.retryable:
+            elif result.error is not None and _passing(result):
                 retryable += 1
                 values |= {"sync_state": "retrying", "last_error": result.error.message}
             else:
                 message = result.error.message if result.error else "refused"
                 values |= {"sync_state": "error", "last_error": message}
-            clean = result.ok or not (result.error and result.error.retryable)
+            clean = result.ok or not _passing(result)
             stmt = update(Listing).where(Listing.id == listing.id).values(**values)
             await session.execute(stmt)
             if clean:  # a change committed after we read the stock keeps the listing dirty

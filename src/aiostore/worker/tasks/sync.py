@@ -6,6 +6,7 @@ import uuid
 
 import structlog
 
+from aiostore import jobqueue
 from aiostore.services import webhooks
 from aiostore.services.sync import ops, pull, push, runner, schedule  # noqa: F401  (register handlers)
 from aiostore.worker import runtime
@@ -42,9 +43,6 @@ async def tick(timestamp: int) -> None:
 @queue.task(name="sync.retry_stalled", queue="housekeeping", queueing_lock="stalled-jobs")
 async def retry_stalled(timestamp: int) -> None:
     """Jobs of workers that died (no heartbeat) go back to the queue; their effects are idempotent."""
-    manager = queue.job_manager
-    stalled = list(await manager.get_stalled_jobs())
-    for job in stalled:
-        await manager.retry_job(job)
-    if stalled:
-        log.warning("jobs.stalled_retried", count=len(stalled))
+    count = await jobqueue.retry_stalled_jobs(queue)
+    if count:
+        log.warning("jobs.stalled_retried", count=count)

@@ -1,0 +1,205 @@
+"""`aiostore sync pull|push`: the same jobs as POST /api/sync/pull|push, then their progress live.
+
+Both call services/sync/requests.py like the API does; the jobs record `started_by="cli"` and the
+audit log the system actor "cli".
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from aiostore.cli.installation import Installation, OrgOption, execute, settings_or_exit
+from aiostore.cli.output import console, fail, out
+from aiostore.domain.sync import PullKind
+from aiostore.settings import Settings
+
+if TYPE_CHECKING:
+    from aiostore.db.models import ChannelAccount, SyncJob
+
+app = typer.Typer(
+    help="Pull from shops and push to them: each request becomes jobs that a worker runs.",
+    no_args_is_help=True,
+)
+
+STARTED_BY = "cli"
+
+Wait = Annotated[
+    bool,
+    typer.Option(
+        "--wait/--no-wait",
+        help="Show each job's progress until it ends (exit 1 if any does not succeed), or only queue them.",
+    ),
+]
+Timeout = Annotated[
+    float | None,
+    typer.Option(
+        min=0, metavar="SECONDS", help="With --wait: stop waiting after this long (the jobs go on)."
+    ),
+]
+
+
+def channel_label(channel: ChannelAccount | None) -> str:
+    if channel is None:
+        return "-"
+    return f"{channel.platform} {channel.market} {channel.shop_name or channel.shop_id}"
+
+
+def channel_labels(known: Iterable[ChannelAccount]) -> dict[uuid.UUID, str]:
+    return {c.id: channel_label(c) for c in known}
+
+
+def _job_labels(created: Sequence[SyncJob], known: Iterable[ChannelAccount]) -> dict[uuid.UUID, str]:
+    shops = channel_labels(known)
+    return {
+        j.id: f"{j.kind} · {shops.get(j.channel_account_id, '-') if j.channel_account_id else '-'}"
+        for j in created
+    }
+
+
+async def _report(
+    installation: Installation,
+    org_id: uuid.UUID,
+    created: list[SyncJob],
+    labels: dict[uuid.UUID, str],
+    wait_seconds: float | None,
+) -> bool:
+    table = Table("job", "what", "status", title=f"queued {len(created)} job(s)", title_justify="left")
+    for job in created:
+        table.add_row(str(job.id), escape(labels[job.id]), job.status)
+    out.print(table)
+    if installation.dry_run:
+        console.print(
+            "[yellow]write mode is dry:[/] writes are recorded, not sent (AIOSTORE_WRITE_MODE=live)"
+        )
+    if installation.listener is None:  # --no-wait
+        return True
+    from aiostore.cli.progress import watch
+
+    console.print("waiting for a worker to run them (Ctrl-C stops waiting; the jobs go on)")
+    return await watch(
+        installation, installation.listener, org_id, created, labels, wait_seconds=wait_seconds
+    )
+
+
+async def _pull(
+    settings: Settings,
+    org: uuid.UUID | None,
+    channel_ids: list[uuid.UUID],
+    kinds: list[PullKind],
+    wait: bool,
+    wait_seconds: float | None,
+) -> bool:
+    from aiostore.errors import NotFound
+    from aiostore.services import channels
+    from aiostore.services.sync import requests
+
+    async with Installation(settings) as installation:
+        if wait:
+            await installation.start_listening()  # before the commit: no change of our jobs is missed
+        async with installation.org(org, channel_ids) as (session, ctx):
+            known = await channels.list_channels(session, ctx)
+            ids = channel_ids or [c.id for c in known if c.status != channels.DISCONNECTED]
+            if not ids:
+                raise NotFound("the organization has no connected channel to pull from")
+            created = await requests.request_pull(
+                session, ctx, ids, kinds, dry_run=installation.dry_run, started_by=STARTED_BY
+            )
+        return await _report(installation, ctx.org_id, created, _job_labels(created, known), wait_seconds)
+
+
+async def _push(
+    settings: Settings,
+    org: uuid.UUID | None,
+    skus: list[str],
+    listing_ids: list[uuid.UUID],
+    wait: bool,
+    wait_seconds: float | None,
+) -> bool:
+    from aiostore.services import channels
+    from aiostore.services.sync import requests
+
+    async with Installation(settings) as installation:
+        if wait:
+            await installation.start_listening()
+        async with installation.org(org) as (session, ctx):
+            created = await requests.request_push(
+                session,
+                ctx,
+                listing_ids=listing_ids or None,
+                skus=skus or None,
+                dry_run=installation.dry_run,
+                started_by=STARTED_BY,
+                require_all=True,
+            )
+            known = await channels.list_channels(session, ctx)
+        return await _report(installation, ctx.org_id, created, _job_labels(created, known), wait_seconds)
+
+
+@app.command("pull")
+def pull(
+    org: OrgOption = None,
+    channel: Annotated[
+        list[uuid.UUID] | None,
+        typer.Option(
+            "--channel",
+            metavar="CHANNEL_ID",
+            help="Channel to pull from (repeat for more); default: every connected channel of the org.",
+        ),
+    ] = None,
+    kind: Annotated[
+        list[PullKind] | None,
+        typer.Option(
+            "--kind",
+            metavar="products|orders",
+            help="What to pull (repeat for both); default: products and orders.",
+        ),
+    ] = None,
+    wait: Wait = True,
+    timeout: Timeout = None,
+) -> None:
+    """Pull products (as listings matched to master SKUs) and/or orders from shops, as jobs."""
+    settings = settings_or_exit()
+    channel_ids = list(dict.fromkeys(channel or []))
+    kinds = list(dict.fromkeys(kind or list(PullKind)))
+    ok = execute(
+        _pull(settings, org, channel_ids, kinds, wait, timeout),
+        labels={"channel_account_ids": ("--channel", channel_ids)},
+    )
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command("push")
+def push(
+    org: OrgOption = None,
+    sku: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sku", metavar="SKU", help="Master SKU whose listings to push, on every shop (repeat for more)."
+        ),
+    ] = None,
+    listing: Annotated[
+        list[uuid.UUID] | None,
+        typer.Option("--listing", metavar="LISTING_ID", help="Listing to push (repeat for more)."),
+    ] = None,
+    wait: Wait = True,
+    timeout: Timeout = None,
+) -> None:
+    """Push the stock and price of listings (chosen, or every listing of chosen SKUs), one job per shop."""
+    skus = list(dict.fromkeys(s.strip() for s in sku or [] if s.strip()))
+    listing_ids = list(dict.fromkeys(listing or []))
+    if bool(skus) == bool(listing_ids):
+        raise fail("give --sku or --listing (one of them, at least once)")
+    settings = settings_or_exit()
+    ok = execute(
+        _push(settings, org, skus, listing_ids, wait, timeout),
+        labels={"skus": ("--sku", skus), "listing_ids": ("--listing", listing_ids)},
+    )
+    if not ok:
+        raise typer.Exit(1)
