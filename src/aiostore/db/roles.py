@@ -50,7 +50,12 @@ async def ensure_roles(
             await conn.execute(text(f"GRANT {owner} TO current_user"))
     if not await _exists(conn, owner_role):
         return False
-    member = await conn.scalar(text("SELECT pg_has_role(current_user, :r, 'SET')"), {"r": owner_role})
+    # PostgreSQL 16 split SET from membership; before it, a member may always SET ROLE.
+    version = int(await conn.scalar(text("SHOW server_version_num")) or 0)
+    privilege = "SET" if version >= 160000 else "MEMBER"
+    member = await conn.scalar(
+        text("SELECT pg_has_role(current_user, :r, :p)"), {"r": owner_role, "p": privilege}
+    )
     if not member:
         return False
     db = await conn.scalar(text("SELECT current_database()"))

@@ -11,20 +11,15 @@ GET /_sandbox/pushes · POST /_sandbox/pushes/drain
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from aiostore.sandbox.common import FaultConfig, SandboxError
+from aiostore.sandbox.common.control import PREFIX, common_routes, json_endpoint, read_json
 from aiostore.sandbox.lazada.models import Order, Product
 from aiostore.sandbox.lazada.state import LazadaSandbox
-
-PREFIX = "/_sandbox"
 
 
 class _In(BaseModel):
@@ -120,56 +115,21 @@ def product_summary(product: Product) -> dict[str, Any]:
     }
 
 
-async def _body(request: Request) -> Any:
-    raw = await request.body()
-    return json.loads(raw) if raw.strip() else {}
-
-
-Handler = Callable[[Request], Awaitable[Any]]
-
-
-def _json(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    async def endpoint(request: Request) -> Response:
-        try:
-            return JSONResponse(await handler(request))
-        except SandboxError as exc:
-            return JSONResponse({"detail": exc.message}, exc.status)
-        except ValidationError as exc:
-            return JSONResponse({"detail": exc.errors(include_url=False, include_context=False)}, 422)
-        except ValueError as exc:  # bad JSON
-            return JSONResponse({"detail": str(exc)}, 400)
-
-    return endpoint
-
-
 def control_routes(sandbox: LazadaSandbox) -> list[Route]:
-    async def state(request: Request) -> Any:
-        return sandbox.summary()
-
-    async def calls(request: Request) -> Any:
-        if request.method == "DELETE":
-            sandbox.reset_calls()
-        return {"total": sandbox.calls.count(), "calls": sandbox.calls.snapshot()}
-
-    async def faults(request: Request) -> Any:
-        if request.method == "POST":
-            sandbox.set_faults(FaultConfig.model_validate(await _body(request)))
-        return sandbox.faults.config.model_dump()
-
     async def seed(request: Request) -> Any:
-        body = SeedIn.model_validate(await _body(request))
+        body = SeedIn.model_validate(await read_json(request))
         result = sandbox.seed(
             body.products, body.orders, body.skus_per_product, body.seed, seller_id=body.seller_id
         )
         return {"item_ids": result.item_ids, "order_ids": result.order_ids}
 
     async def sellers(request: Request) -> Any:
-        body = SellerIn.model_validate(await _body(request))
+        body = SellerIn.model_validate(await read_json(request))
         seller = sandbox.add_seller(body.seller_id, body.country, body.name)
         return {"seller_id": seller.seller_id, "country": seller.country, "name": seller.name}
 
     async def place_orders(request: Request) -> Any:
-        body = PlaceOrderIn.model_validate(await _body(request))
+        body = PlaceOrderIn.model_validate(await read_json(request))
         lines = [(x.item_id, x.sku_id, x.quantity) for x in body.lines] if body.lines is not None else None
         placed = [
             sandbox.place_order(lines, seller_id=body.seller_id, paid=body.paid) for _ in range(body.count)
@@ -180,7 +140,7 @@ def control_routes(sandbox: LazadaSandbox) -> list[Route]:
         return order_summary(sandbox.order(request.path_params["order_id"]))
 
     async def set_status(request: Request) -> Any:
-        body = StatusIn.model_validate(await _body(request))
+        body = StatusIn.model_validate(await read_json(request))
         order_id = request.path_params["order_id"]
         sandbox.set_order_status(
             order_id,
@@ -200,7 +160,7 @@ def control_routes(sandbox: LazadaSandbox) -> list[Route]:
         return product_summary(sandbox.product(request.path_params["item_id"]))
 
     async def tokens(request: Request) -> Any:
-        body = TokenIn.model_validate(await _body(request))
+        body = TokenIn.model_validate(await read_json(request))
         pair = sandbox.grant_access_token(
             body.seller_id, body.access_token, app_key=body.app_key, refresh_token=body.refresh_token
         )
@@ -213,7 +173,7 @@ def control_routes(sandbox: LazadaSandbox) -> list[Route]:
         }
 
     async def expire(request: Request) -> Any:
-        body = ExpireIn.model_validate(await _body(request))
+        body = ExpireIn.model_validate(await read_json(request))
         if body.refresh:
             return {"expired": sandbox.expire_refresh_tokens(body.seller_id)}
         return {"expired": sandbox.expire_access_tokens(body.seller_id)}
@@ -236,18 +196,16 @@ def control_routes(sandbox: LazadaSandbox) -> list[Route]:
         }
 
     return [
-        Route(f"{PREFIX}/state", _json(state), methods=["GET"]),
-        Route(f"{PREFIX}/calls", _json(calls), methods=["GET", "DELETE"]),
-        Route(f"{PREFIX}/faults", _json(faults), methods=["GET", "POST"]),
-        Route(f"{PREFIX}/seed", _json(seed), methods=["POST"]),
-        Route(f"{PREFIX}/sellers", _json(sellers), methods=["POST"]),
-        Route(f"{PREFIX}/orders", _json(place_orders), methods=["POST"]),
-        Route(f"{PREFIX}/orders/{{order_id:int}}", _json(get_order), methods=["GET"]),
-        Route(f"{PREFIX}/orders/{{order_id:int}}/status", _json(set_status), methods=["POST"]),
-        Route(f"{PREFIX}/orders/{{order_id:int}}/advance", _json(advance), methods=["POST"]),
-        Route(f"{PREFIX}/products/{{item_id:int}}", _json(get_product), methods=["GET"]),
-        Route(f"{PREFIX}/tokens", _json(tokens), methods=["POST"]),
-        Route(f"{PREFIX}/tokens/expire", _json(expire), methods=["POST"]),
-        Route(f"{PREFIX}/pushes", _json(pushes), methods=["GET"]),
-        Route(f"{PREFIX}/pushes/drain", _json(pushes), methods=["POST"]),
+        *common_routes(sandbox),
+        Route(f"{PREFIX}/seed", json_endpoint(seed), methods=["POST"]),
+        Route(f"{PREFIX}/sellers", json_endpoint(sellers), methods=["POST"]),
+        Route(f"{PREFIX}/orders", json_endpoint(place_orders), methods=["POST"]),
+        Route(f"{PREFIX}/orders/{{order_id:int}}", json_endpoint(get_order), methods=["GET"]),
+        Route(f"{PREFIX}/orders/{{order_id:int}}/status", json_endpoint(set_status), methods=["POST"]),
+        Route(f"{PREFIX}/orders/{{order_id:int}}/advance", json_endpoint(advance), methods=["POST"]),
+        Route(f"{PREFIX}/products/{{item_id:int}}", json_endpoint(get_product), methods=["GET"]),
+        Route(f"{PREFIX}/tokens", json_endpoint(tokens), methods=["POST"]),
+        Route(f"{PREFIX}/tokens/expire", json_endpoint(expire), methods=["POST"]),
+        Route(f"{PREFIX}/pushes", json_endpoint(pushes), methods=["GET"]),
+        Route(f"{PREFIX}/pushes/drain", json_endpoint(pushes), methods=["POST"]),
     ]

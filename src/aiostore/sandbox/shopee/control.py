@@ -10,20 +10,15 @@ POST /_sandbox/tokens/expire · GET /_sandbox/pushes · POST /_sandbox/pushes/dr
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from aiostore.sandbox.common import FaultConfig, SandboxError
+from aiostore.sandbox.common.control import PREFIX, common_routes, json_endpoint, read_json
 from aiostore.sandbox.shopee.models import Item, Order
 from aiostore.sandbox.shopee.state import ShopeeSandbox
-
-PREFIX = "/_sandbox"
 
 
 class _In(BaseModel):
@@ -103,51 +98,16 @@ def item_summary(item: Item) -> dict[str, Any]:
     }
 
 
-async def _body(request: Request) -> Any:
-    raw = await request.body()
-    return json.loads(raw) if raw.strip() else {}
-
-
-Handler = Callable[[Request], Awaitable[Any]]
-
-
-def _json(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    async def endpoint(request: Request) -> Response:
-        try:
-            return JSONResponse(await handler(request))
-        except SandboxError as exc:
-            return JSONResponse({"detail": exc.message}, exc.status)
-        except ValidationError as exc:
-            return JSONResponse({"detail": exc.errors(include_url=False, include_context=False)}, 422)
-        except ValueError as exc:  # bad JSON
-            return JSONResponse({"detail": str(exc)}, 400)
-
-    return endpoint
-
-
 def control_routes(sandbox: ShopeeSandbox) -> list[Route]:
-    async def state(request: Request) -> Any:
-        return sandbox.summary()
-
-    async def calls(request: Request) -> Any:
-        if request.method == "DELETE":
-            sandbox.reset_calls()
-        return {"total": sandbox.calls.count(), "calls": sandbox.calls.snapshot()}
-
-    async def faults(request: Request) -> Any:
-        if request.method == "POST":
-            sandbox.set_faults(FaultConfig.model_validate(await _body(request)))
-        return sandbox.faults.config.model_dump()
-
     async def seed(request: Request) -> Any:
-        body = SeedIn.model_validate(await _body(request))
+        body = SeedIn.model_validate(await read_json(request))
         result = sandbox.seed(
             body.products, body.orders, body.models_per_product, body.seed, shop_id=body.shop_id
         )
         return {"item_ids": result.item_ids, "order_sns": result.order_sns}
 
     async def place_orders(request: Request) -> Any:
-        body = PlaceOrderIn.model_validate(await _body(request))
+        body = PlaceOrderIn.model_validate(await read_json(request))
         lines = [(x.item_id, x.model_id, x.quantity) for x in body.lines] if body.lines is not None else None
         placed = [
             sandbox.place_order(lines, shop_id=body.shop_id, status=body.status) for _ in range(body.count)
@@ -158,7 +118,7 @@ def control_routes(sandbox: ShopeeSandbox) -> list[Route]:
         return order_summary(sandbox.order(request.path_params["order_sn"]))
 
     async def set_status(request: Request) -> Any:
-        body = StatusIn.model_validate(await _body(request))
+        body = StatusIn.model_validate(await read_json(request))
         order = sandbox.set_order_status(
             request.path_params["order_sn"],
             body.status,
@@ -175,7 +135,7 @@ def control_routes(sandbox: ShopeeSandbox) -> list[Route]:
         return item_summary(sandbox.item(request.path_params["item_id"]))
 
     async def tokens(request: Request) -> Any:
-        body = TokenIn.model_validate(await _body(request))
+        body = TokenIn.model_validate(await read_json(request))
         pair = sandbox.grant_access_token(
             body.shop_id, body.access_token, partner_id=body.partner_id, refresh_token=body.refresh_token
         )
@@ -188,7 +148,7 @@ def control_routes(sandbox: ShopeeSandbox) -> list[Route]:
         }
 
     async def expire(request: Request) -> Any:
-        body = ExpireIn.model_validate(await _body(request))
+        body = ExpireIn.model_validate(await read_json(request))
         ended = (
             sandbox.expire_refresh_tokens(body.shop_id)
             if body.refresh
@@ -214,17 +174,15 @@ def control_routes(sandbox: ShopeeSandbox) -> list[Route]:
         }
 
     return [
-        Route(f"{PREFIX}/state", _json(state), methods=["GET"]),
-        Route(f"{PREFIX}/calls", _json(calls), methods=["GET", "DELETE"]),
-        Route(f"{PREFIX}/faults", _json(faults), methods=["GET", "POST"]),
-        Route(f"{PREFIX}/seed", _json(seed), methods=["POST"]),
-        Route(f"{PREFIX}/orders", _json(place_orders), methods=["POST"]),
-        Route(f"{PREFIX}/orders/{{order_sn}}", _json(get_order), methods=["GET"]),
-        Route(f"{PREFIX}/orders/{{order_sn}}/status", _json(set_status), methods=["POST"]),
-        Route(f"{PREFIX}/orders/{{order_sn}}/advance", _json(advance), methods=["POST"]),
-        Route(f"{PREFIX}/items/{{item_id:int}}", _json(get_item), methods=["GET"]),
-        Route(f"{PREFIX}/tokens", _json(tokens), methods=["POST"]),
-        Route(f"{PREFIX}/tokens/expire", _json(expire), methods=["POST"]),
-        Route(f"{PREFIX}/pushes", _json(pushes), methods=["GET"]),
-        Route(f"{PREFIX}/pushes/drain", _json(pushes), methods=["POST"]),
+        *common_routes(sandbox),
+        Route(f"{PREFIX}/seed", json_endpoint(seed), methods=["POST"]),
+        Route(f"{PREFIX}/orders", json_endpoint(place_orders), methods=["POST"]),
+        Route(f"{PREFIX}/orders/{{order_sn}}", json_endpoint(get_order), methods=["GET"]),
+        Route(f"{PREFIX}/orders/{{order_sn}}/status", json_endpoint(set_status), methods=["POST"]),
+        Route(f"{PREFIX}/orders/{{order_sn}}/advance", json_endpoint(advance), methods=["POST"]),
+        Route(f"{PREFIX}/items/{{item_id:int}}", json_endpoint(get_item), methods=["GET"]),
+        Route(f"{PREFIX}/tokens", json_endpoint(tokens), methods=["POST"]),
+        Route(f"{PREFIX}/tokens/expire", json_endpoint(expire), methods=["POST"]),
+        Route(f"{PREFIX}/pushes", json_endpoint(pushes), methods=["GET"]),
+        Route(f"{PREFIX}/pushes/drain", json_endpoint(pushes), methods=["POST"]),
     ]

@@ -11,20 +11,15 @@ POST /_sandbox/tokens/expire · GET /_sandbox/pushes · POST /_sandbox/pushes/dr
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from aiostore.sandbox.common import FaultConfig, SandboxError
+from aiostore.sandbox.common.control import PREFIX, common_routes, json_endpoint, read_json
 from aiostore.sandbox.tiktokshop.models import Order, Product
 from aiostore.sandbox.tiktokshop.state import TikTokShopSandbox
-
-PREFIX = "/_sandbox"
 
 
 class _In(BaseModel):
@@ -104,51 +99,16 @@ def product_summary(product: Product) -> dict[str, Any]:
     }
 
 
-async def _body(request: Request) -> Any:
-    raw = await request.body()
-    return json.loads(raw) if raw.strip() else {}
-
-
-Handler = Callable[[Request], Awaitable[Any]]
-
-
-def _json(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    async def endpoint(request: Request) -> Response:
-        try:
-            return JSONResponse(await handler(request))
-        except SandboxError as exc:
-            return JSONResponse({"detail": exc.message}, exc.status)
-        except ValidationError as exc:
-            return JSONResponse({"detail": exc.errors(include_url=False, include_context=False)}, 422)
-        except ValueError as exc:  # bad JSON
-            return JSONResponse({"detail": str(exc)}, 400)
-
-    return endpoint
-
-
 def control_routes(sandbox: TikTokShopSandbox) -> list[Route]:
-    async def state(request: Request) -> Any:
-        return sandbox.summary()
-
-    async def calls(request: Request) -> Any:
-        if request.method == "DELETE":
-            sandbox.reset_calls()
-        return {"total": sandbox.calls.count(), "calls": sandbox.calls.snapshot()}
-
-    async def faults(request: Request) -> Any:
-        if request.method == "POST":
-            sandbox.set_faults(FaultConfig.model_validate(await _body(request)))
-        return sandbox.faults.config.model_dump()
-
     async def seed(request: Request) -> Any:
-        body = SeedIn.model_validate(await _body(request))
+        body = SeedIn.model_validate(await read_json(request))
         result = sandbox.seed(
             body.products, body.orders, body.skus_per_product, body.seed, shop_id=body.shop_id
         )
         return {"product_ids": result.product_ids, "order_ids": result.order_ids}
 
     async def app(request: Request) -> Any:
-        body = AppIn.model_validate(await _body(request))
+        body = AppIn.model_validate(await read_json(request))
         if "redirect_url" in body.model_fields_set:
             sandbox.app.redirect_url = body.redirect_url
         if "push_url" in body.model_fields_set:
@@ -156,7 +116,7 @@ def control_routes(sandbox: TikTokShopSandbox) -> list[Route]:
         return {"redirect_url": sandbox.app.redirect_url, "push_url": sandbox.app.push_url}
 
     async def place_orders(request: Request) -> Any:
-        body = PlaceOrderIn.model_validate(await _body(request))
+        body = PlaceOrderIn.model_validate(await read_json(request))
         lines = [(x.product_id, x.sku_id, x.quantity) for x in body.lines] if body.lines is not None else None
         placed = [
             sandbox.place_order(lines, shop_id=body.shop_id, status=body.status) for _ in range(body.count)
@@ -167,7 +127,7 @@ def control_routes(sandbox: TikTokShopSandbox) -> list[Route]:
         return order_summary(sandbox.order(request.path_params["order_id"]))
 
     async def set_status(request: Request) -> Any:
-        body = StatusIn.model_validate(await _body(request))
+        body = StatusIn.model_validate(await read_json(request))
         return order_summary(
             sandbox.set_order_status(request.path_params["order_id"], body.status, force=body.force)
         )
@@ -182,7 +142,7 @@ def control_routes(sandbox: TikTokShopSandbox) -> list[Route]:
         return product_summary(sandbox.product(request.path_params["product_id"]))
 
     async def tokens(request: Request) -> Any:
-        body = TokenIn.model_validate(await _body(request))
+        body = TokenIn.model_validate(await read_json(request))
         pair = sandbox.grant_access_token(body.access_token, refresh_token=body.refresh_token)
         return {
             "access_token": pair.access_token,
@@ -193,7 +153,7 @@ def control_routes(sandbox: TikTokShopSandbox) -> list[Route]:
         }
 
     async def expire(request: Request) -> Any:
-        body = ExpireIn.model_validate(await _body(request))
+        body = ExpireIn.model_validate(await read_json(request))
         ended = sandbox.expire_refresh_tokens() if body.refresh else sandbox.expire_access_tokens()
         return {"expired": ended}
 
@@ -215,19 +175,17 @@ def control_routes(sandbox: TikTokShopSandbox) -> list[Route]:
         }
 
     return [
-        Route(f"{PREFIX}/state", _json(state), methods=["GET"]),
-        Route(f"{PREFIX}/calls", _json(calls), methods=["GET", "DELETE"]),
-        Route(f"{PREFIX}/faults", _json(faults), methods=["GET", "POST"]),
-        Route(f"{PREFIX}/seed", _json(seed), methods=["POST"]),
-        Route(f"{PREFIX}/app", _json(app), methods=["POST"]),
-        Route(f"{PREFIX}/orders", _json(place_orders), methods=["POST"]),
-        Route(f"{PREFIX}/orders/{{order_id}}", _json(get_order), methods=["GET"]),
-        Route(f"{PREFIX}/orders/{{order_id}}/status", _json(set_status), methods=["POST"]),
-        Route(f"{PREFIX}/orders/{{order_id}}/advance", _json(advance), methods=["POST"]),
-        Route(f"{PREFIX}/orders/{{order_id}}/return", _json(returned), methods=["POST"]),
-        Route(f"{PREFIX}/products/{{product_id}}", _json(get_product), methods=["GET"]),
-        Route(f"{PREFIX}/tokens", _json(tokens), methods=["POST"]),
-        Route(f"{PREFIX}/tokens/expire", _json(expire), methods=["POST"]),
-        Route(f"{PREFIX}/pushes", _json(pushes), methods=["GET"]),
-        Route(f"{PREFIX}/pushes/drain", _json(pushes), methods=["POST"]),
+        *common_routes(sandbox),
+        Route(f"{PREFIX}/seed", json_endpoint(seed), methods=["POST"]),
+        Route(f"{PREFIX}/app", json_endpoint(app), methods=["POST"]),
+        Route(f"{PREFIX}/orders", json_endpoint(place_orders), methods=["POST"]),
+        Route(f"{PREFIX}/orders/{{order_id}}", json_endpoint(get_order), methods=["GET"]),
+        Route(f"{PREFIX}/orders/{{order_id}}/status", json_endpoint(set_status), methods=["POST"]),
+        Route(f"{PREFIX}/orders/{{order_id}}/advance", json_endpoint(advance), methods=["POST"]),
+        Route(f"{PREFIX}/orders/{{order_id}}/return", json_endpoint(returned), methods=["POST"]),
+        Route(f"{PREFIX}/products/{{product_id}}", json_endpoint(get_product), methods=["GET"]),
+        Route(f"{PREFIX}/tokens", json_endpoint(tokens), methods=["POST"]),
+        Route(f"{PREFIX}/tokens/expire", json_endpoint(expire), methods=["POST"]),
+        Route(f"{PREFIX}/pushes", json_endpoint(pushes), methods=["GET"]),
+        Route(f"{PREFIX}/pushes/drain", json_endpoint(pushes), methods=["POST"]),
     ]

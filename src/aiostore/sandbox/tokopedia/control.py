@@ -11,20 +11,15 @@ POST /_sandbox/pushes/drain
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from aiostore.sandbox.common import FaultConfig, SandboxError
+from aiostore.sandbox.common.control import PREFIX, common_routes, json_endpoint, read_json
 from aiostore.sandbox.tokopedia.models import Order, Product
 from aiostore.sandbox.tokopedia.state import TokopediaSandbox
-
-PREFIX = "/_sandbox"
 
 
 class _In(BaseModel):
@@ -100,48 +95,16 @@ def product_summary(product: Product) -> dict[str, Any]:
     }
 
 
-async def _body(request: Request) -> Any:
-    raw = await request.body()
-    return json.loads(raw) if raw.strip() else {}
-
-
-def _json(handler: Callable[[Request], Awaitable[Any]]) -> Callable[[Request], Awaitable[Response]]:
-    async def endpoint(request: Request) -> Response:
-        try:
-            return JSONResponse(await handler(request))
-        except SandboxError as exc:
-            return JSONResponse({"detail": exc.message}, exc.status)
-        except ValidationError as exc:
-            return JSONResponse({"detail": exc.errors(include_url=False, include_context=False)}, 422)
-        except ValueError as exc:
-            return JSONResponse({"detail": str(exc)}, 400)
-
-    return endpoint
-
-
 def control_routes(sandbox: TokopediaSandbox) -> list[Route]:  # noqa: C901 - a flat list of small handlers
-    async def state(request: Request) -> Any:
-        return sandbox.summary()
-
-    async def calls(request: Request) -> Any:
-        if request.method == "DELETE":
-            sandbox.reset_calls()
-        return {"total": sandbox.calls.count(), "calls": sandbox.calls.snapshot()}
-
-    async def faults(request: Request) -> Any:
-        if request.method == "POST":
-            sandbox.set_faults(FaultConfig.model_validate(await _body(request)))
-        return sandbox.faults.config.model_dump()
-
     async def seed(request: Request) -> Any:
-        body = SeedIn.model_validate(await _body(request))
+        body = SeedIn.model_validate(await read_json(request))
         done = sandbox.seed(
             body.products, body.orders, body.variants_per_product, body.seed, shop_id=body.shop_id
         )
         return {"product_ids": done.product_ids, "order_ids": done.order_ids}
 
     async def place_orders(request: Request) -> Any:
-        body = PlaceOrderIn.model_validate(await _body(request))
+        body = PlaceOrderIn.model_validate(await read_json(request))
         lines = [(x.product_id, x.quantity) for x in body.lines] if body.lines is not None else None
         placed = [sandbox.place_order(lines, shop_id=body.shop_id, paid=body.paid) for _ in range(body.count)]
         return {"orders": [order_summary(o) for o in placed]}
@@ -150,7 +113,7 @@ def control_routes(sandbox: TokopediaSandbox) -> list[Route]:  # noqa: C901 - a 
         return order_summary(sandbox.order(int(request.path_params["order_id"])))
 
     async def set_status(request: Request) -> Any:
-        body = StatusIn.model_validate(await _body(request))
+        body = StatusIn.model_validate(await read_json(request))
         order_id = int(request.path_params["order_id"])
         return order_summary(
             sandbox.set_order_status(order_id, body.status, message=body.message, force=body.force)
@@ -163,21 +126,21 @@ def control_routes(sandbox: TokopediaSandbox) -> list[Route]:  # noqa: C901 - a 
         return product_summary(sandbox.product(int(request.path_params["product_id"])))
 
     async def tokens(request: Request) -> Any:
-        body = TokenIn.model_validate(await _body(request))
+        body = TokenIn.model_validate(await read_json(request))
         granted = sandbox.grant_access_token(body.client_id, body.access_token)
         return {"access_token": granted.value, "expires_in": granted.expires_at - sandbox.now()}
 
     async def expire(request: Request) -> Any:
-        body = TokenIn.model_validate(await _body(request))
+        body = TokenIn.model_validate(await read_json(request))
         return {"expired": sandbox.expire_access_tokens(body.client_id)}
 
     async def link(request: Request) -> Any:
-        body = LinkIn.model_validate(await _body(request))
+        body = LinkIn.model_validate(await read_json(request))
         sandbox.link(body.shop_id, body.client_id, body.linked)
         return {"linked_shops": sorted(sandbox.app(body.client_id).linked_shops)}
 
     async def webhooks(request: Request) -> Any:
-        body = WebhooksIn.model_validate(await _body(request))
+        body = WebhooksIn.model_validate(await read_json(request))
         sandbox.set_push_url(body.url, body.client_id)
         return sandbox.app(body.client_id).webhook_urls
 
@@ -191,19 +154,17 @@ def control_routes(sandbox: TokopediaSandbox) -> list[Route]:  # noqa: C901 - a 
         return {"queued": sandbox.pushes.queued, "deliveries": deliveries}
 
     return [
-        Route(f"{PREFIX}/state", _json(state), methods=["GET"]),
-        Route(f"{PREFIX}/calls", _json(calls), methods=["GET", "DELETE"]),
-        Route(f"{PREFIX}/faults", _json(faults), methods=["GET", "POST"]),
-        Route(f"{PREFIX}/seed", _json(seed), methods=["POST"]),
-        Route(f"{PREFIX}/orders", _json(place_orders), methods=["POST"]),
-        Route(f"{PREFIX}/orders/{{order_id:int}}", _json(get_order), methods=["GET"]),
-        Route(f"{PREFIX}/orders/{{order_id:int}}/status", _json(set_status), methods=["POST"]),
-        Route(f"{PREFIX}/orders/{{order_id:int}}/advance", _json(advance), methods=["POST"]),
-        Route(f"{PREFIX}/products/{{product_id:int}}", _json(get_product), methods=["GET"]),
-        Route(f"{PREFIX}/tokens", _json(tokens), methods=["POST"]),
-        Route(f"{PREFIX}/tokens/expire", _json(expire), methods=["POST"]),
-        Route(f"{PREFIX}/shops/link", _json(link), methods=["POST"]),
-        Route(f"{PREFIX}/webhooks", _json(webhooks), methods=["POST"]),
-        Route(f"{PREFIX}/pushes", _json(pushes), methods=["GET"]),
-        Route(f"{PREFIX}/pushes/drain", _json(pushes), methods=["POST"]),
+        *common_routes(sandbox),
+        Route(f"{PREFIX}/seed", json_endpoint(seed), methods=["POST"]),
+        Route(f"{PREFIX}/orders", json_endpoint(place_orders), methods=["POST"]),
+        Route(f"{PREFIX}/orders/{{order_id:int}}", json_endpoint(get_order), methods=["GET"]),
+        Route(f"{PREFIX}/orders/{{order_id:int}}/status", json_endpoint(set_status), methods=["POST"]),
+        Route(f"{PREFIX}/orders/{{order_id:int}}/advance", json_endpoint(advance), methods=["POST"]),
+        Route(f"{PREFIX}/products/{{product_id:int}}", json_endpoint(get_product), methods=["GET"]),
+        Route(f"{PREFIX}/tokens", json_endpoint(tokens), methods=["POST"]),
+        Route(f"{PREFIX}/tokens/expire", json_endpoint(expire), methods=["POST"]),
+        Route(f"{PREFIX}/shops/link", json_endpoint(link), methods=["POST"]),
+        Route(f"{PREFIX}/webhooks", json_endpoint(webhooks), methods=["POST"]),
+        Route(f"{PREFIX}/pushes", json_endpoint(pushes), methods=["GET"]),
+        Route(f"{PREFIX}/pushes/drain", json_endpoint(pushes), methods=["POST"]),
     ]
