@@ -38,6 +38,7 @@ from aiostore.http.client import HttpPolicy
 from aiostore.security.crypto import TokenCipher
 from aiostore.services import audit, oauth_state
 from aiostore.services.context import OrgContext
+from aiostore.services.sync import jobs
 from aiostore.settings import Settings, TokopediaApi
 
 log = structlog.get_logger(__name__)
@@ -325,6 +326,18 @@ async def complete_connect(
     store_tokens(connectors.cipher(), account, tokens)
     await session.flush()
     await _route(session, account, active=True)
+    # The first pulls: the shop's listings (matched to master SKUs) and its recent orders.
+    dry_run = connectors.settings.write_mode.value != "live"
+    for kind in ("pull_products", "pull_orders"):
+        await jobs.create(
+            session,
+            ctx.org_id,
+            kind,
+            channel_account_id=account.id,
+            dry_run=dry_run,
+            started_by="system",
+            user_id=ctx.actor.user_id,
+        )
     action = "channel.connected" if before is None else "channel.reconnected"
     await audit.record(
         session, ctx, action, "channel_account", account.id, before=before, after=snapshot(account)

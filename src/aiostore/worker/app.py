@@ -17,6 +17,9 @@ log = structlog.get_logger(__name__)
 queue = jobqueue.app
 configure = jobqueue.configure
 QUEUES = jobqueue.QUEUES
+# New jobs wake workers at once (LISTEN/NOTIFY); polling only catches what no notification announces:
+# a job whose lock was just released, or whose scheduled time came.
+POLL_SECONDS = 1.0
 
 
 async def run_worker(settings: Settings, *, concurrency: int, console: Console | None = None) -> None:
@@ -30,11 +33,21 @@ async def run_worker(settings: Settings, *, concurrency: int, console: Console |
         console.print(f"[green]worker[/] running {concurrency} jobs at once on queues {', '.join(QUEUES)}")
     try:
         async with app.open_async():
-            await app.run_worker_async(concurrency=concurrency, queues=QUEUES, install_signal_handlers=True)
+            await app.run_worker_async(
+                concurrency=concurrency,
+                queues=QUEUES,
+                install_signal_handlers=True,
+                fetch_job_polling_interval=POLL_SECONDS,
+            )
     finally:
         await db.dispose()
 
 
 async def run_embedded_worker(app: procrastinate.App, *, concurrency: int = 4) -> None:
     """The worker `aiostore serve` runs beside the API; cancelled when the service stops."""
-    await app.run_worker_async(concurrency=concurrency, queues=QUEUES, install_signal_handlers=False)
+    await app.run_worker_async(
+        concurrency=concurrency,
+        queues=QUEUES,
+        install_signal_handlers=False,
+        fetch_job_polling_interval=POLL_SECONDS,
+    )

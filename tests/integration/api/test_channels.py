@@ -101,6 +101,12 @@ async def test_connect_test_refresh_disconnect(world: World, db: Database) -> No
     assert access.encode() not in row.access_token_enc  # encrypted at rest
     assert access not in done.text
 
+    first = (await owner.get("/api/jobs", params={"channel_account_id": channel["id"]})).json()["items"]
+    assert sorted((j["kind"], j["status"]) for j in first) == [
+        ("pull_orders", "queued"),
+        ("pull_products", "queued"),
+    ]
+
     listed = (await owner.get("/api/channels")).json()
     assert [c["id"] for c in listed] == [channel["id"]]
     assert access not in str(listed)

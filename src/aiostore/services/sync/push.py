@@ -52,26 +52,34 @@ async def request_pushes(
     return shops
 
 
-async def start_push(sc: SyncContext, org_id: uuid.UUID, channel_id: uuid.UUID) -> str | None:
-    """The push task: a visible job for this shop's dirty listings, run now."""
-    async with sc.tx(org_id) as session:
-        dirty = await session.scalar(
-            select(func.count())
-            .select_from(Listing)
-            .where(Listing.channel_account_id == channel_id, Listing.stock_dirty.is_(True))
-        )
-        if not dirty:
-            return None
-        job = await jobs.create(
-            session,
-            org_id,
-            "push_stock",
-            channel_account_id=channel_id,
-            dry_run=sc.dry_run,
-            started_by="system",
-            defer_now=False,
-        )
-    return await run_job(sc, org_id, job.id)
+async def start_push(
+    sc: SyncContext, org_id: uuid.UUID, channel_id: uuid.UUID, *, rounds: int = 5
+) -> str | None:
+    """The push task: a visible job for this shop's dirty listings, run now; again while sales that
+    came in meanwhile left listings dirty (up to `rounds`), so a burst's tail needs no new job."""
+    status: str | None = None
+    for _ in range(rounds):
+        async with sc.tx(org_id) as session:
+            dirty = await session.scalar(
+                select(func.count())
+                .select_from(Listing)
+                .where(Listing.channel_account_id == channel_id, Listing.stock_dirty.is_(True))
+            )
+            if not dirty:
+                return status
+            job = await jobs.create(
+                session,
+                org_id,
+                "push_stock",
+                channel_account_id=channel_id,
+                dry_run=sc.dry_run,
+                started_by="system",
+                defer_now=False,
+            )
+        status = await run_job(sc, org_id, job.id)
+        if status != jobs.SUCCEEDED:
+            return status  # a retry is scheduled (or the job failed): it owns what is left
+    return status
 
 
 def _dirty_listings(channel_id: uuid.UUID, listing_ids: list[uuid.UUID] | None) -> Select[Listing, Inventory]:
