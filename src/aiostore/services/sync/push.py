@@ -27,7 +27,7 @@ from aiostore.domain.money import Money
 from aiostore.services.sync import jobs
 from aiostore.services.sync.context import SyncContext, open_channel
 from aiostore.services.sync.queue import defer
-from aiostore.services.sync.runner import handler, run_job
+from aiostore.services.sync.runner import claim, execute, handler
 
 PUSH_TASK = "sync.push_stock"
 
@@ -76,7 +76,8 @@ async def start_push(
                 started_by="system",
                 defer_now=False,
             )
-        status = await run_job(sc, org_id, job.id)
+            claim(sc, job)  # it runs right here, now
+        status = await execute(sc, org_id, job)
         if status != jobs.SUCCEEDED:
             return status  # a retry is scheduled (or the job failed): it owns what is left
     return status

@@ -55,13 +55,25 @@ async def run_job(sc: SyncContext, org_id: uuid.UUID, job_id: uuid.UUID) -> str:
         job = await session.scalar(select(SyncJob).where(SyncJob.id == job_id).with_for_update())
         if job is None or job.status in jobs.FINISHED:
             return job.status if job else "missing"
-        job.status = jobs.RUNNING
-        if job.attempts == 0:
-            job.max_attempts = sc.settings.sync_max_attempts
-        job.attempts += 1
-        job.started_at = job.started_at or datetime.now(UTC)
-        job.next_attempt_at = None
-        job.error = None
+        claim(sc, job)
+    return await execute(sc, org_id, job)
+
+
+def claim(sc: SyncContext, job: SyncJob) -> None:
+    """Mark a job running for one more attempt (in the caller's transaction)."""
+    job.status = jobs.RUNNING
+    if job.attempts == 0:
+        job.max_attempts = sc.settings.sync_max_attempts
+    job.attempts += 1
+    job.started_at = job.started_at or datetime.now(UTC)
+    job.next_attempt_at = None
+    job.error = None
+
+
+async def execute(sc: SyncContext, org_id: uuid.UUID, job: SyncJob) -> str:
+    """Run a claimed job's handler and record the outcome: succeeded, retrying, failed."""
+    structlog.contextvars.bind_contextvars(org_id=str(org_id), job_id=str(job.id))
+    job_id = job.id
     handle = HANDLERS.get(job.kind)
     try:
         if handle is None:
