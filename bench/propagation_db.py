@@ -1,0 +1,154 @@
+"""What the database says about a run of bench/propagation.py: is the queue idle, what is each SKU's
+available quantity, and where the time went (webhook intake, queue, processing, pushes).
+
+Read as the embedded server's superuser, so row-level security does not hide anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from propagation_support import Shop, log
+
+Connection = psycopg.AsyncConnection[Any]
+
+
+@dataclass(frozen=True)
+class OrderTimes:
+    """One order as the bench saw it (wall-clock seconds)."""
+
+    platform: str
+    order_id: str
+    sent: float  # the push left the sandbox
+    done: float  # the last other shop showed the sale
+    reached: dict[str, float]  # when each other shop showed it
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def ms(value: float | None) -> float | None:
+    """Milliseconds, to one decimal."""
+    return None if value is None else round(value, 1)
+
+
+IDLE_SQL = """
+SELECT (SELECT count(*) FROM procrastinate_jobs
+         WHERE status IN ('todo', 'doing') AND queue_name <> 'housekeeping'),
+       (SELECT count(*) FROM listings WHERE stock_dirty),
+       (SELECT count(*) FROM webhook_events WHERE status NOT IN ('processed', 'ignored', 'failed'))
+"""
+MASTER_SQL = """
+SELECT v.sku, i.on_hand, i.reserved, i.safety_buffer
+  FROM variants v JOIN inventory i ON i.variant_id = v.id WHERE v.sku = ANY(%s)
+"""
+EVENTS_SQL = """
+SELECT e.platform, e.payload->>'order_id', extract(epoch FROM e.created_at),
+       extract(epoch FROM e.processed_at),
+       (SELECT extract(epoch FROM min(ev.at)) FROM procrastinate_jobs j
+          JOIN procrastinate_events ev ON ev.job_id = j.id AND ev.type = 'started'
+         WHERE j.task_name = 'webhooks.process' AND j.args->>'event_id' = e.id::text)
+  FROM webhook_events e
+"""
+PUSH_JOBS_SQL = """
+SELECT extract(epoch FROM min(ev.at) FILTER (WHERE ev.type = 'deferred')),
+       extract(epoch FROM min(ev.at) FILTER (WHERE ev.type = 'started')),
+       extract(epoch FROM max(ev.at) FILTER (WHERE ev.type IN ('succeeded', 'failed')))
+  FROM procrastinate_jobs j JOIN procrastinate_events ev ON ev.job_id = j.id
+ WHERE j.task_name = 'sync.push_stock' GROUP BY j.id
+"""
+
+
+async def wait_idle(db: Connection, shops: list[Shop], within: float = 90) -> bool:
+    """Until every push is delivered, no job waits or runs, nothing is dirty: three looks in a row."""
+    deadline, quiet = time.monotonic() + within, 0
+    while time.monotonic() < deadline and quiet < 3:
+        with contextlib.suppress(TimeoutError):
+            for shop in shops:
+                await asyncio.wait_for(shop.harness.drain_pushes(), max(0.1, deadline - time.monotonic()))
+        row = await (await db.execute(IDLE_SQL)).fetchone()
+        quiet = quiet + 1 if row is not None and not any(row) else 0
+        await asyncio.sleep(0.2)
+    return quiet >= 3
+
+
+async def mismatches(db: Connection, shops: list[Shop], stock: int, sold: dict[str, int]) -> tuple[int, int]:
+    """(shop quantities differing from the master's available, SKUs whose master lost or doubled a sale).
+
+    Every SKU started with `stock` on hand and has sold `sold[sku]` units since, all still reserved.
+    """
+    rows = await (await db.execute(MASTER_SQL, (list(sold),))).fetchall()
+    master = {sku: (on_hand, reserved, buffer) for sku, on_hand, reserved, buffer in rows}
+    shop_bad = master_bad = 0
+    for sku, count in sold.items():
+        on_hand, reserved, buffer = master.get(sku, (-1, 0, 0))
+        available = max(0, on_hand - reserved - buffer)
+        if on_hand - reserved != stock - count:
+            master_bad += 1
+            log(f"MASTER {sku}: on hand {on_hand} - reserved {reserved}, expected {stock - count}")
+        for shop in shops:
+            if shop.sellable(sku) != available:
+                shop_bad += 1
+                log(
+                    f"MISMATCH {shop.platform} {sku}: the shop shows {shop.sellable(sku)}, master {available}"
+                )
+    return shop_bad, master_bad
+
+
+def _figures(values: list[float]) -> dict[str, float | None]:
+    in_ms = [v * 1000 for v in values]
+    return {
+        "p50": ms(percentile(in_ms, 50)),
+        "p95": ms(percentile(in_ms, 95)),
+        "max": ms(max(in_ms, default=None)),
+        "n": len(values),
+    }
+
+
+async def stages(db: Connection, orders: list[OrderTimes]) -> dict[str, dict[str, float | None]]:
+    """Where the time goes, per order: the push -> our webhook stored the event (intake) -> its job
+    started (queue) -> the order was ingested and the pushes deferred (process) -> every other shop
+    shows it (push); and per stock push job: deferred -> started (wait), started -> finished (run)."""
+    events = await (await db.execute(EVENTS_SQL)).fetchall()
+    by_order = {
+        (platform, order_id): (float(created), started and float(started), processed and float(processed))
+        for platform, order_id, created, processed, started in events
+        if created
+    }
+    parts: dict[str, list[float]] = defaultdict(list)
+    for order in orders:
+        found = by_order.get((order.platform, order.order_id))
+        if found is None:
+            continue
+        created, started, processed = found
+        parts["intake"].append(created - order.sent)
+        if started and processed:
+            parts["queue"].append(started - created)
+            parts["process"].append(processed - started)
+            parts["push"].append(order.done - processed)
+            parts[f"process, sold on {order.platform}"].append(processed - started)
+            for shop, at in order.reached.items():
+                parts[f"push, to {shop}"].append(at - processed)
+    jobs = await (await db.execute(PUSH_JOBS_SQL)).fetchall()
+    parts["push_job_wait"] = [
+        float(started - deferred) for deferred, started, _ in jobs if deferred and started
+    ]
+    parts["push_job_run"] = [float(end - started) for _, started, end in jobs if started and end]
+    figures = {name: _figures(values) for name, values in parts.items()}
+    # procrastinate polls every 5 s when no notification wakes it: a push job that waited that long
+    # was deferred while the shop's previous push still held the lock, and nothing woke the worker after.
+    figures["push_job_wait"]["over_4s"] = sum(1 for wait in parts["push_job_wait"] if wait >= 4)
+    return figures
