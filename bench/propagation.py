@@ -5,8 +5,8 @@
 
 Starts everything by itself: the chosen sandboxes (default all four) as uvicorn servers on loopback
 ports, every API call delayed by --latency-ms; an embedded PostgreSQL in a temporary folder; and
-`aiostore serve` (API and in-process worker, live write mode) as a subprocess pointed at them (with
---worker-processes N, the jobs run in N `aiostore worker` processes instead). Through our API it
+`aiostore serve --no-worker` (API, live write mode) and one `aiostore worker` as subprocesses pointed at
+them (--worker-processes N for N workers; 0 runs the jobs inside `aiostore serve`). Through our API it
 registers a seller, creates master products whose SKUs match 50 units of every shop, connects each
 shop by the platform's OAuth flow (approval page, callback) and pulls products. Then it places orders
 of one unit at a steady rate, round-robin over the shops; each order's push goes to our webhook over
@@ -363,8 +363,9 @@ def parse(argv: list[str] | None) -> Options:
     parser.add_argument(
         "--worker-processes",
         type=int,
-        default=0,
-        help="run jobs in this many `aiostore worker` processes instead of inside `aiostore serve`",
+        default=1,
+        help="run jobs in this many `aiostore worker` processes (0: inside `aiostore serve`); the default,"
+        " one beside the service, uses this machine's second core as the scaled-out layout does",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile-service", type=Path, help="write the service's cProfile statistics here")
