@@ -7,7 +7,6 @@ to build the app.
 
 from __future__ import annotations
 
-import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -20,12 +19,10 @@ import pytest
 from aiostore.connectors.dtos import AppCredentials, ConnectorLimits, TokenSet
 from aiostore.connectors.shopee import SHOPEE_LIMITS, ShopeeConnector
 from aiostore.domain.market import MarketCode
-from aiostore.http.breaker import BreakerRegistry
 from aiostore.http.client import HttpPolicy
-from aiostore.http.ratelimit import LimiterRegistry
-from aiostore.http.retry import RetryConfig
 from aiostore.sandbox.common import ManualClock
 from aiostore.sandbox.shopee import ShopeeSandbox, ShopeeSandboxConfig, create_app
+from tests.integration.connectors.support import Sleeps, make_policy
 
 PARTNER_ID = 100001
 PARTNER_KEY = "contract-partner-key"
@@ -41,14 +38,6 @@ TEST_LIMITS = replace(SHOPEE_LIMITS, rate_per_second=10_000.0, burst=1_000)
 @pytest.fixture(autouse=True)
 def _clean_tables() -> None:
     """Connector contract tests use no database (overrides the integration-wide table cleaner)."""
-
-
-class Sleeps:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
 
 
 @dataclass
@@ -98,18 +87,6 @@ class Env:
 
     def calls(self, tail: str) -> int:
         return self.sandbox.call_count(tail)
-
-
-def make_policy(
-    sleeps: Sleeps, *, threshold: int = 5, recovery: float = 30.0, attempts: int = 4
-) -> HttpPolicy:
-    return HttpPolicy(
-        retry=RetryConfig(
-            attempts=attempts, base_delay=0.5, max_delay=8.0, sleep=sleeps, rng=random.Random(7)
-        ),
-        limiters=LimiterRegistry(),
-        breakers=BreakerRegistry(threshold=threshold, recovery_seconds=recovery),
-    )
 
 
 MakeEnv = Callable[..., Awaitable[Env]]

@@ -4,7 +4,6 @@ clock. Retry sleeps are recorded, not slept. The sandbox is imported only here, 
 
 from __future__ import annotations
 
-import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -17,12 +16,10 @@ import pytest
 from aiostore.connectors.dtos import AppCredentials, ConnectorLimits, TokenSet
 from aiostore.connectors.tiktokshop import TIKTOKSHOP_LIMITS, TikTokShopConnector
 from aiostore.domain.market import MarketCode
-from aiostore.http.breaker import BreakerRegistry
 from aiostore.http.client import HttpPolicy
-from aiostore.http.ratelimit import LimiterRegistry
-from aiostore.http.retry import RetryConfig
 from aiostore.sandbox.common import ManualClock
 from aiostore.sandbox.tiktokshop import TikTokShopSandbox, TikTokShopSandboxConfig, create_app
+from tests.integration.connectors.support import Sleeps, make_policy
 
 APP_KEY = "6a1contract"
 APP_SECRET = "contract-app-secret"
@@ -40,14 +37,6 @@ TEST_LIMITS = replace(TIKTOKSHOP_LIMITS, rate_per_second=10_000.0, burst=1_000)
 @pytest.fixture(autouse=True)
 def _clean_tables() -> None:
     """Connector contract tests use no database (overrides the integration-wide table cleaner)."""
-
-
-class Sleeps:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
 
 
 @dataclass
@@ -106,18 +95,6 @@ class Env:
 
     def calls(self, tail: str) -> int:
         return self.sandbox.call_count(tail)
-
-
-def make_policy(
-    sleeps: Sleeps, *, threshold: int = 5, recovery: float = 30.0, attempts: int = 4
-) -> HttpPolicy:
-    return HttpPolicy(
-        retry=RetryConfig(
-            attempts=attempts, base_delay=0.5, max_delay=8.0, sleep=sleeps, rng=random.Random(7)
-        ),
-        limiters=LimiterRegistry(),
-        breakers=BreakerRegistry(threshold=threshold, recovery_seconds=recovery),
-    )
 
 
 MakeEnv = Callable[..., Awaitable[Env]]
