@@ -77,6 +77,7 @@ def configure_logging(level: str = "INFO", json_logs: bool | None = None) -> Non
     # Uvicorn's access log carries full URLs; our own request log line replaces it.
     logging.getLogger("uvicorn.access").disabled = True
     logging.getLogger("pgserver").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # /readyz reads the revision on every probe
     for name in ("uvicorn", "uvicorn.error", "procrastinate"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
