@@ -49,13 +49,15 @@ class ShopConnection:
     records: list[DryRunRecord]
 
 
-async def open_channel(sc: SyncContext, org_id: uuid.UUID, channel_id: uuid.UUID) -> ShopConnection:
-    async with sc.tx(org_id) as session:
-        channel = await session.scalar(select(ChannelAccount).where(ChannelAccount.id == channel_id))
-        if channel is None:
-            raise NotFound("channel not found")
-        if channel.status == channels.DISCONNECTED:
-            raise Conflict("the channel is disconnected")
+async def open_channel(
+    sc: SyncContext, org_id: uuid.UUID, channel_id: uuid.UUID, session: AsyncSession | None = None
+) -> ShopConnection:
+    """A connector for the channel; reads the channel in `session` when given (one transaction less)."""
+    if session is None:
+        async with sc.tx(org_id) as own:
+            channel = await _channel(own, channel_id)
+    else:
+        channel = await _channel(session, channel_id)
     records: list[DryRunRecord] = []
     cipher = sc.connectors.cipher()
 
@@ -73,3 +75,12 @@ async def open_channel(sc: SyncContext, org_id: uuid.UUID, channel_id: uuid.UUID
 
     connector = sc.connectors.build(channel, on_tokens=on_tokens, on_record=on_record)
     return ShopConnection(connector, channel, records)
+
+
+async def _channel(session: AsyncSession, channel_id: uuid.UUID) -> ChannelAccount:
+    channel = await session.scalar(select(ChannelAccount).where(ChannelAccount.id == channel_id))
+    if channel is None:
+        raise NotFound("channel not found")
+    if channel.status == channels.DISCONNECTED:
+        raise Conflict("the channel is disconnected")
+    return channel

@@ -127,9 +127,9 @@ def _ref(listing: Listing) -> str:
 
 async def push_stock_of(sc: SyncContext, job: SyncJob, listing_ids: list[uuid.UUID] | None) -> dict[str, Any]:
     assert job.channel_account_id is not None  # noqa: S101
-    shop = await open_channel(sc, job.org_id, job.channel_account_id)
     started = datetime.now(UTC)
     async with sc.tx(job.org_id) as session:
+        shop = await open_channel(sc, job.org_id, job.channel_account_id, session)
         rows = (await session.execute(_dirty_listings(shop.channel.id, listing_ids))).all()
         held = (
             await _held_by_shop(session, shop.channel.id, shop.connector.limits.stock_held_statuses)
