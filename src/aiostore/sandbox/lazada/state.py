@@ -14,12 +14,12 @@ from typing import Any
 from aiostore.sandbox.common import (
     MARKETS,
     CallCounter,
-    FaultConfig,
     FaultInjector,
     PushDispatcher,
     RateLimiter,
     SandboxError,
 )
+from aiostore.sandbox.common.state import SandboxState
 from aiostore.sandbox.lazada.catalog import Catalog
 from aiostore.sandbox.lazada.config import LazadaSandboxConfig
 from aiostore.sandbox.lazada.models import CARRIERS, NORMAL_PATH, App, Order, OrderItem, Product, Seller
@@ -31,7 +31,7 @@ from aiostore.sandbox.lazada.tokens import TokenPair, TokenStore
 SERVED_COUNTRIES = frozenset({"ID", "SG", "MY"})
 
 
-class LazadaSandbox:
+class LazadaSandbox(SandboxState):
     def __init__(self, config: LazadaSandboxConfig | None = None) -> None:
         self.config = config = config or LazadaSandboxConfig()
         self.apps: dict[str, App] = {}
@@ -260,25 +260,11 @@ class LazadaSandbox:
 
     # ------------------------------------------------------------ faults, counters, pushes
 
-    def set_faults(self, faults: FaultConfig | dict[str, Any]) -> FaultConfig:
-        config = faults if isinstance(faults, FaultConfig) else FaultConfig.model_validate(faults)
-        self.faults.configure(config)
-        return config
-
     def call_count(self, path: str | None = None) -> int:
         """Requests received on an API path ("/orders/get", or "orders/get"), or all."""
         if path is None:
             return self.calls.count()
         return self.calls.count("/" + path.strip("/"))
-
-    def reset_calls(self) -> None:
-        self.calls.reset()
-
-    async def drain_pushes(self) -> None:
-        await self.pushes.drain()
-
-    async def aclose(self) -> None:
-        await self.pushes.aclose()
 
     def summary(self) -> dict[str, Any]:
         return {

@@ -13,13 +13,13 @@ from typing import Any
 from aiostore.sandbox.common import (
     MARKETS,
     CallCounter,
-    FaultConfig,
     FaultInjector,
     PushDispatcher,
     PushMessage,
     RateLimiter,
     SandboxError,
 )
+from aiostore.sandbox.common.state import SandboxState
 from aiostore.sandbox.shopee.catalog import Catalog
 from aiostore.sandbox.shopee.config import ShopeeSandboxConfig
 from aiostore.sandbox.shopee.models import NORMAL_PATH, Item, Order, Partner, Shop
@@ -29,7 +29,7 @@ from aiostore.sandbox.shopee.seed import OrderFactory, SeedResult, seed_shop
 from aiostore.sandbox.shopee.tokens import TokenPair, TokenStore
 
 
-class ShopeeSandbox:
+class ShopeeSandbox(SandboxState):
     def __init__(self, config: ShopeeSandboxConfig | None = None) -> None:
         self.config = config = config or ShopeeSandboxConfig()
         self.partners: dict[int, Partner] = {}
@@ -223,25 +223,11 @@ class ShopeeSandbox:
 
     # ------------------------------------------------------------ faults, counters, pushes
 
-    def set_faults(self, faults: FaultConfig | dict[str, Any]) -> FaultConfig:
-        config = faults if isinstance(faults, FaultConfig) else FaultConfig.model_validate(faults)
-        self.faults.configure(config)
-        return config
-
     def call_count(self, path: str | None = None) -> int:
         """Requests received on `path` ("/api/v2/..." or a tail such as "product/update_stock"), or all."""
         if path is None or path.startswith("/"):
             return self.calls.count(path)
         return self.calls.count("/api/v2/" + path.strip("/"))
-
-    def reset_calls(self) -> None:
-        self.calls.reset()
-
-    async def drain_pushes(self) -> None:
-        await self.pushes.drain()
-
-    async def aclose(self) -> None:
-        await self.pushes.aclose()
 
     def summary(self) -> dict[str, Any]:
         return {

@@ -16,12 +16,12 @@ from typing import Any
 from aiostore.sandbox.common import (
     MARKETS,
     CallCounter,
-    FaultConfig,
     FaultInjector,
     PushDispatcher,
     RateLimiter,
     SandboxError,
 )
+from aiostore.sandbox.common.state import SandboxState
 from aiostore.sandbox.tiktokshop import push
 from aiostore.sandbox.tiktokshop.catalog import Catalog
 from aiostore.sandbox.tiktokshop.config import TikTokShopSandboxConfig
@@ -33,7 +33,7 @@ from aiostore.sandbox.tiktokshop.tokens import TokenPair, TokenStore
 OPEN_ID = "7010736057180325637"  # the sandbox's seller
 
 
-class TikTokShopSandbox:
+class TikTokShopSandbox(SandboxState):
     def __init__(self, config: TikTokShopSandboxConfig | None = None) -> None:
         self.config = config = config or TikTokShopSandboxConfig()
         self.app = App(
@@ -228,11 +228,6 @@ class TikTokShopSandbox:
 
     # ------------------------------------------------------------ faults, counters, pushes
 
-    def set_faults(self, faults: FaultConfig | dict[str, Any]) -> FaultConfig:
-        config = faults if isinstance(faults, FaultConfig) else FaultConfig.model_validate(faults)
-        self.faults.configure(config)
-        return config
-
     def call_count(self, path: str | None = None) -> int:
         """Requests received on ``path`` (a full path or template, or a tail such as
         "products/{product_id}/inventory/update"), or all."""
@@ -240,15 +235,6 @@ class TikTokShopSandbox:
             return self.calls.count()
         tail = path if path.startswith("/") else "/" + path.strip("/")
         return sum(n for key, n in self.calls.snapshot().items() if key == path or key.endswith(tail))
-
-    def reset_calls(self) -> None:
-        self.calls.reset()
-
-    async def drain_pushes(self) -> None:
-        await self.pushes.drain()
-
-    async def aclose(self) -> None:
-        await self.pushes.aclose()
 
     def push_order(self, order: Order) -> None:
         data = push.order_status_data(order.order_id, order.status, order.update_time)

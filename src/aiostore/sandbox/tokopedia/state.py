@@ -13,13 +13,13 @@ from typing import Any
 
 from aiostore.sandbox.common import (
     CallCounter,
-    FaultConfig,
     FaultInjector,
     PushDispatcher,
     PushMessage,
     SandboxError,
     path_matches,
 )
+from aiostore.sandbox.common.state import SandboxState
 from aiostore.sandbox.tokopedia import push, render
 from aiostore.sandbox.tokopedia.catalog import Catalog
 from aiostore.sandbox.tokopedia.config import TokopediaSandboxConfig
@@ -35,7 +35,7 @@ def refuse_region(region: str) -> None:
         raise ValueError(f"Tokopedia serves sellers in Indonesia (ID) only, not {region}")
 
 
-class TokopediaSandbox:
+class TokopediaSandbox(SandboxState):
     def __init__(self, config: TokopediaSandboxConfig | None = None) -> None:
         self.config = config = config or TokopediaSandboxConfig()
         refuse_region(config.region)
@@ -235,26 +235,12 @@ class TokopediaSandbox:
 
     # ------------------------------------------------------------ faults, counters, pushes
 
-    def set_faults(self, faults: FaultConfig | dict[str, Any]) -> FaultConfig:
-        config = faults if isinstance(faults, FaultConfig) else FaultConfig.model_validate(faults)
-        self.faults.configure(config)
-        return config
-
     def call_count(self, path: str | None = None) -> int:
         """Requests received on an endpoint: its template ("/inventory/v1/fs/{fs_id}/stock/update") or a
         tail of it ("stock/update"); all requests when None."""
         if path is None:
             return self.calls.count()
         return sum(n for key, n in self.calls.snapshot().items() if path_matches(key, path))
-
-    def reset_calls(self) -> None:
-        self.calls.reset()
-
-    async def drain_pushes(self) -> None:
-        await self.pushes.drain()
-
-    async def aclose(self) -> None:
-        await self.pushes.aclose()
 
     def summary(self) -> dict[str, Any]:
         return {
