@@ -122,6 +122,7 @@ class SignedClient:
         rate_per_second: float,
         burst: int,
         on_attempt: Callable[[ApiRequest], None] | None = None,
+        per_endpoint: bool = False,
     ) -> None:
         self.http = http
         self.platform = platform
@@ -132,6 +133,8 @@ class SignedClient:
         self.limiter_key = limiter_key
         self.rate_per_second = rate_per_second
         self.burst = burst
+        # True where the platform's quota is per endpoint (one bucket per operation), not per key.
+        self.per_endpoint = per_endpoint
         self.on_attempt = on_attempt
         self.calls: Counter[str] = Counter()  # attempts sent, per op
 
@@ -174,9 +177,8 @@ class SignedClient:
     async def send(self, request: ApiRequest) -> JSONObject:
         """One attempt: breaker, rate limit, sign, send, decode. No retry."""
         async with self.policy.breakers.guard(self.platform):
-            limiter = self.policy.limiters.get(
-                self.limiter_key, rate_per_second=self.rate_per_second, burst=self.burst
-            )
+            key = f"{self.limiter_key}:{request.name}" if self.per_endpoint else self.limiter_key
+            limiter = self.policy.limiters.get(key, rate_per_second=self.rate_per_second, burst=self.burst)
             await limiter.acquire()
             built = self.build_request(request)
             self.calls[request.name] += 1

@@ -153,3 +153,16 @@ async def test_breaker_opens_and_stops_calling() -> None:
     with pytest.raises(CircuitOpen):
         await client.call(ApiRequest("GET", "/r", op="read", safe_to_repeat=True))
     assert len(hits) == 3
+
+
+async def test_per_endpoint_quota_keeps_one_bucket_per_operation() -> None:
+    client, _ = make(lambda request: httpx.Response(200, json={"ok": True}))
+    await client.send(ApiRequest("GET", "/a", op="orders.read", safe_to_repeat=True))
+    assert "testplat:1" in client.policy.limiters
+    client.per_endpoint = True
+    await client.send(ApiRequest("GET", "/order/1", op="order.get", safe_to_repeat=True))
+    await client.send(ApiRequest("GET", "/order/2", op="order.get", safe_to_repeat=True))
+    await client.send(ApiRequest("POST", "/stock", op="stock.update"))
+    assert "testplat:1:order.get" in client.policy.limiters  # one bucket for the operation, not per order id
+    assert "testplat:1:stock.update" in client.policy.limiters
+    assert "testplat:1:/order/1" not in client.policy.limiters

@@ -82,6 +82,7 @@ class TokopediaClient:
             limiter_key=f"{PLATFORM}:fs:{fs_id}",  # the FS API authorizes the app: its quota is the app's
             rate_per_second=rate_per_second,
             burst=burst,
+            per_endpoint=True,  # the Rate Limit page: 5 req/s with bursts of 5 per endpoint
         )
 
     # -- signing --------------------------------------------------------------------------------
