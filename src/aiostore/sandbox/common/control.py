@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from aiostore.sandbox.common.core import CallCounter, SandboxError
 from aiostore.sandbox.common.faults import FaultConfig, FaultInjector
+from aiostore.sandbox.common.push import PushDispatcher
 
 PREFIX = "/_sandbox"
 Handler = Callable[[Request], Awaitable[Any]]
@@ -43,6 +44,7 @@ def json_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
 class Controllable(Protocol):
     calls: CallCounter
     faults: FaultInjector
+    pushes: PushDispatcher
 
     def summary(self) -> dict[str, Any]: ...
 
@@ -50,9 +52,11 @@ class Controllable(Protocol):
 
     def set_faults(self, faults: FaultConfig | dict[str, Any]) -> FaultConfig: ...
 
+    async def drain_pushes(self) -> None: ...
+
 
 def common_routes(sandbox: Controllable) -> list[Route]:
-    """GET state; GET/DELETE calls (counts per path); GET/POST faults."""
+    """GET state; GET/DELETE calls (counts per path); GET/POST faults; GET pushes, POST pushes/drain."""
 
     async def state(request: Request) -> Any:
         return sandbox.summary()
@@ -67,8 +71,19 @@ def common_routes(sandbox: Controllable) -> list[Route]:
             sandbox.set_faults(FaultConfig.model_validate(await read_json(request)))
         return sandbox.faults.config.model_dump()
 
+    async def pushes(request: Request) -> Any:
+        if request.method == "POST":
+            await sandbox.drain_pushes()
+        deliveries = [
+            {"url": d.url, "attempt": d.attempt, "status_code": d.status_code, "ok": d.ok, "error": d.error}
+            for d in sandbox.pushes.deliveries
+        ]
+        return {"queued": sandbox.pushes.queued, "deliveries": deliveries}
+
     return [
         Route(f"{PREFIX}/state", json_endpoint(state), methods=["GET"]),
         Route(f"{PREFIX}/calls", json_endpoint(calls), methods=["GET", "DELETE"]),
         Route(f"{PREFIX}/faults", json_endpoint(faults), methods=["GET", "POST"]),
+        Route(f"{PREFIX}/pushes", json_endpoint(pushes), methods=["GET"]),
+        Route(f"{PREFIX}/pushes/drain", json_endpoint(pushes), methods=["POST"]),
     ]

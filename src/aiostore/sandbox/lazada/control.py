@@ -178,23 +178,6 @@ def control_routes(sandbox: LazadaSandbox) -> list[Route]:
             return {"expired": sandbox.expire_refresh_tokens(body.seller_id)}
         return {"expired": sandbox.expire_access_tokens(body.seller_id)}
 
-    async def pushes(request: Request) -> Any:
-        if request.method == "POST":
-            await sandbox.drain_pushes()
-        return {
-            "queued": sandbox.pushes.queued,
-            "deliveries": [
-                {
-                    "url": d.url,
-                    "attempt": d.attempt,
-                    "status_code": d.status_code,
-                    "ok": d.ok,
-                    "error": d.error,
-                }
-                for d in sandbox.pushes.deliveries
-            ],
-        }
-
     return [
         *common_routes(sandbox),
         Route(f"{PREFIX}/seed", json_endpoint(seed), methods=["POST"]),
@@ -206,6 +189,4 @@ def control_routes(sandbox: LazadaSandbox) -> list[Route]:
         Route(f"{PREFIX}/products/{{item_id:int}}", json_endpoint(get_product), methods=["GET"]),
         Route(f"{PREFIX}/tokens", json_endpoint(tokens), methods=["POST"]),
         Route(f"{PREFIX}/tokens/expire", json_endpoint(expire), methods=["POST"]),
-        Route(f"{PREFIX}/pushes", json_endpoint(pushes), methods=["GET"]),
-        Route(f"{PREFIX}/pushes/drain", json_endpoint(pushes), methods=["POST"]),
     ]

@@ -156,23 +156,6 @@ def control_routes(sandbox: ShopeeSandbox) -> list[Route]:
         )
         return {"expired": ended}
 
-    async def pushes(request: Request) -> Any:
-        if request.method == "POST":
-            await sandbox.drain_pushes()
-        return {
-            "queued": sandbox.pushes.queued,
-            "deliveries": [
-                {
-                    "url": d.url,
-                    "attempt": d.attempt,
-                    "status_code": d.status_code,
-                    "ok": d.ok,
-                    "error": d.error,
-                }
-                for d in sandbox.pushes.deliveries
-            ],
-        }
-
     return [
         *common_routes(sandbox),
         Route(f"{PREFIX}/seed", json_endpoint(seed), methods=["POST"]),
@@ -183,6 +166,4 @@ def control_routes(sandbox: ShopeeSandbox) -> list[Route]:
         Route(f"{PREFIX}/items/{{item_id:int}}", json_endpoint(get_item), methods=["GET"]),
         Route(f"{PREFIX}/tokens", json_endpoint(tokens), methods=["POST"]),
         Route(f"{PREFIX}/tokens/expire", json_endpoint(expire), methods=["POST"]),
-        Route(f"{PREFIX}/pushes", json_endpoint(pushes), methods=["GET"]),
-        Route(f"{PREFIX}/pushes/drain", json_endpoint(pushes), methods=["POST"]),
     ]

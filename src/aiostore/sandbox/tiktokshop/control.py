@@ -157,23 +157,6 @@ def control_routes(sandbox: TikTokShopSandbox) -> list[Route]:
         ended = sandbox.expire_refresh_tokens() if body.refresh else sandbox.expire_access_tokens()
         return {"expired": ended}
 
-    async def pushes(request: Request) -> Any:
-        if request.method == "POST":
-            await sandbox.drain_pushes()
-        return {
-            "queued": sandbox.pushes.queued,
-            "deliveries": [
-                {
-                    "url": d.url,
-                    "attempt": d.attempt,
-                    "status_code": d.status_code,
-                    "ok": d.ok,
-                    "error": d.error,
-                }
-                for d in sandbox.pushes.deliveries
-            ],
-        }
-
     return [
         *common_routes(sandbox),
         Route(f"{PREFIX}/seed", json_endpoint(seed), methods=["POST"]),
@@ -186,6 +169,4 @@ def control_routes(sandbox: TikTokShopSandbox) -> list[Route]:
         Route(f"{PREFIX}/products/{{product_id}}", json_endpoint(get_product), methods=["GET"]),
         Route(f"{PREFIX}/tokens", json_endpoint(tokens), methods=["POST"]),
         Route(f"{PREFIX}/tokens/expire", json_endpoint(expire), methods=["POST"]),
-        Route(f"{PREFIX}/pushes", json_endpoint(pushes), methods=["GET"]),
-        Route(f"{PREFIX}/pushes/drain", json_endpoint(pushes), methods=["POST"]),
     ]

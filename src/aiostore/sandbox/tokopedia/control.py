@@ -144,15 +144,6 @@ def control_routes(sandbox: TokopediaSandbox) -> list[Route]:  # noqa: C901 - a 
         sandbox.set_push_url(body.url, body.client_id)
         return sandbox.app(body.client_id).webhook_urls
 
-    async def pushes(request: Request) -> Any:
-        if request.method == "POST":
-            await sandbox.drain_pushes()
-        deliveries = [
-            {"url": d.url, "attempt": d.attempt, "status_code": d.status_code, "ok": d.ok, "error": d.error}
-            for d in sandbox.pushes.deliveries
-        ]
-        return {"queued": sandbox.pushes.queued, "deliveries": deliveries}
-
     return [
         *common_routes(sandbox),
         Route(f"{PREFIX}/seed", json_endpoint(seed), methods=["POST"]),
@@ -165,6 +156,4 @@ def control_routes(sandbox: TokopediaSandbox) -> list[Route]:  # noqa: C901 - a 
         Route(f"{PREFIX}/tokens/expire", json_endpoint(expire), methods=["POST"]),
         Route(f"{PREFIX}/shops/link", json_endpoint(link), methods=["POST"]),
         Route(f"{PREFIX}/webhooks", json_endpoint(webhooks), methods=["POST"]),
-        Route(f"{PREFIX}/pushes", json_endpoint(pushes), methods=["GET"]),
-        Route(f"{PREFIX}/pushes/drain", json_endpoint(pushes), methods=["POST"]),
     ]
