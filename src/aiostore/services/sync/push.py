@@ -127,7 +127,6 @@ def _ref(listing: Listing) -> str:
 
 async def push_stock_of(sc: SyncContext, job: SyncJob, listing_ids: list[uuid.UUID] | None) -> dict[str, Any]:
     assert job.channel_account_id is not None  # noqa: S101
-    started = datetime.now(UTC)
     async with sc.tx(job.org_id) as session:
         shop = await open_channel(sc, job.org_id, job.channel_account_id, session)
         rows = (await session.execute(_dirty_listings(shop.channel.id, listing_ids))).all()
@@ -144,7 +143,7 @@ async def push_stock_of(sc: SyncContext, job: SyncJob, listing_ids: list[uuid.UU
         targets[(listing.platform_item_id, listing.platform_model_id or "0")] = (listing, quantity)
     updates = [StockUpdate(item, model, qty) for (item, model), (_, qty) in targets.items()]
     results = await shop.connector.update_stock(updates) if updates else []
-    retryable = await _record_stock(sc, job, targets, results, started, shop.records)
+    retryable = await _record_stock(sc, job, targets, results)
     if retryable:
         raise PlatformUnavailable(
             f"{retryable} stock updates failed for a passing reason; retrying", platform=shop.channel.platform
@@ -171,8 +170,6 @@ async def _record_stock(
     job: SyncJob,
     targets: dict[tuple[str, str], tuple[Listing, int]],
     results: list[ItemResult],
-    started: datetime,
-    records: list[Any],
 ) -> int:
     retryable = 0
     items: list[dict[str, Any]] = []
