@@ -66,8 +66,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     cookie_secure: bool = False
     session_ttl_hours: int = Field(default=24 * 14, ge=1)
-    login_max_failures: int = Field(default=10, ge=1)
-    login_window_minutes: int = Field(default=15, ge=1)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_address_max_failures: int = Field(default=100, ge=1)
+    login_delay_seconds: int = Field(default=10, ge=1, le=3600)
+    login_max_delay_seconds: int = Field(default=900, ge=1, le=86400)
+    login_window_minutes: int = Field(default=60, ge=1)
     idempotency_ttl_hours: int = Field(default=24, ge=1)
 
     log_level: str = "INFO"

@@ -91,6 +91,16 @@ async def memberships_of(session: AsyncSession, user_id: uuid.UUID) -> list[tupl
     return [(m, o) for m, o in rows.all()]
 
 
+def home_org(
+    user: User, orgs: list[tuple[Membership, Organization]]
+) -> tuple[Membership, Organization] | None:
+    """Where a login opens: the org the person last chose, else the first one they joined."""
+    chosen = [(m, o) for m, o in orgs if o.id == user.last_org_id]
+    if chosen:
+        return chosen[0]
+    return min(orgs, key=lambda mo: (mo[0].created_at, str(mo[0].id)), default=None)
+
+
 async def membership(session: AsyncSession, org_id: uuid.UUID, user_id: uuid.UUID) -> Membership | None:
     return await session.scalar(
         select(Membership)

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aiostore.db.models import ApiToken, LoginFailure, User, UserSession
+from aiostore.db.models import ApiToken, OAuthState, User, UserSession
 from aiostore.db.tenancy import bind_tenant
 from aiostore.domain.permissions import Role
-from aiostore.errors import InvalidCredentials, NotFound, TooManyRequests, invalid
+from aiostore.errors import InvalidCredentials, NotFound, invalid
 from aiostore.security.passwords import hash_password, needs_rehash, verify_password
 from aiostore.security.tokens import api_token_org, hash_token, new_api_token, random_token
-from aiostore.services import accounts, audit
+from aiostore.services import accounts, audit, login_throttle
 from aiostore.services.context import Actor, ActorKind, OrgContext
-
-
-@dataclass(frozen=True, slots=True)
-class ThrottlePolicy:
-    max_failures: int = 10
-    window: timedelta = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,58 +39,6 @@ class Principal:
     session: UserSession | None = None
 
 
-def _key(value: str) -> str:
-    return hashlib.sha256(value.lower().encode()).hexdigest()
-
-
-def _throttle_keys(email: str, client_ip: str | None) -> list[tuple[str, str]]:
-    keys = [("account", _key(email))]
-    if client_ip:
-        keys.append(("address", _key(client_ip)))
-    return keys
-
-
-async def record_login_failure(
-    session: AsyncSession, *, email: str, client_ip: str | None, account: bool = True
-) -> None:
-    """Count one failure against the account and the client address (committed by the caller).
-
-    Registration attempts for a taken email count against the address only (account=False).
-    """
-    now = datetime.now(UTC)
-    keys = _throttle_keys(email, client_ip)
-    if not account:
-        keys = [k for k in keys if k[0] == "address"]
-    session.add_all([LoginFailure(scope=s, key=k, at=now) for s, k in keys])
-    await session.flush()
-
-
-async def check_address_throttle(
-    session: AsyncSession, client_ip: str | None, policy: ThrottlePolicy
-) -> None:
-    if client_ip:
-        await _check_throttle(session, policy, [("address", _key(client_ip))])
-
-
-async def _check_throttle(session: AsyncSession, policy: ThrottlePolicy, keys: list[tuple[str, str]]) -> None:
-    now = datetime.now(UTC)
-    since = now - policy.window
-    for scope, key in keys:
-        row = (
-            await session.execute(
-                select(func.count(), func.min(LoginFailure.at)).where(
-                    LoginFailure.scope == scope, LoginFailure.key == key, LoginFailure.at > since
-                )
-            )
-        ).one()
-        count, oldest = int(row[0]), row[1]
-        if count >= policy.max_failures and oldest is not None:
-            retry = max(1, int((oldest + policy.window - now).total_seconds()) + 1)
-            raise TooManyRequests(
-                "too many failed logins; try again later", headers={"Retry-After": str(retry)}
-            )
-
-
 async def login(
     session: AsyncSession,
     *,
@@ -105,15 +46,13 @@ async def login(
     password: str,
     client_ip: str | None,
     ttl: timedelta,
-    policy: ThrottlePolicy,
 ) -> NewSession:
     """Check the password and open a session; InvalidCredentials says nothing about which part was wrong.
 
-    The caller records the failure in a transaction of its own (record_login_failure), since this
-    one is rolled back with the error.
+    Throttling is the caller's (services/login_throttle.py): the attempt is counted before this runs.
+    The session opens in the org the person last chose, else their first membership: never in an
+    org they did not choose.
     """
-    keys = _throttle_keys(email, client_ip)
-    await _check_throttle(session, policy, keys)
     user = await accounts.find_user_by_email(session, email)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
@@ -121,30 +60,13 @@ async def login(
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = datetime.now(UTC)
-    await session.execute(
-        delete(LoginFailure).where(LoginFailure.scope == "account", LoginFailure.key == keys[0][1])
-    )
     await bind_tenant(session, None, user.id)
-    orgs = await accounts.memberships_of(session, user.id)
-    token, csrf = random_token(), random_token()
-    expires = datetime.now(UTC) + ttl
-    org_id = orgs[0][1].id if orgs else None
-    session.add(
-        UserSession(
-            user_id=user.id,
-            token_hash=hash_token(token),
-            csrf_token=csrf,
-            org_id=org_id,
-            expires_at=expires,
-            client_ip=client_ip,
-        )
-    )
-    await session.flush()
-    return NewSession(user, token, csrf, org_id, expires)
+    home = accounts.home_org(user, await accounts.memberships_of(session, user.id))
+    return await new_session_for(session, user, home[1].id if home else None, ttl=ttl, client_ip=client_ip)
 
 
 async def new_session_for(
-    session: AsyncSession, user: User, org_id: uuid.UUID, *, ttl: timedelta, client_ip: str | None
+    session: AsyncSession, user: User, org_id: uuid.UUID | None, *, ttl: timedelta, client_ip: str | None
 ) -> NewSession:
     token, csrf = random_token(), random_token()
     expires = datetime.now(UTC) + ttl
@@ -175,10 +97,10 @@ async def _org_role(
         if member is not None:
             return org_id, Role(member.role)
     await bind_tenant(session, None, user.id)
-    orgs = await accounts.memberships_of(session, user.id)
-    if not orgs:
+    home = accounts.home_org(user, await accounts.memberships_of(session, user.id))
+    if home is None:
         return None
-    m, o = orgs[0]
+    m, o = home
     await bind_tenant(session, o.id, user.id)
     return o.id, Role(m.role)
 
@@ -242,6 +164,7 @@ async def switch_org(session: AsyncSession, principal: Principal, org_id: uuid.U
     if member is None:
         raise NotFound("organization not found")
     principal.session.org_id = org_id
+    principal.user.last_org_id = org_id
     await session.flush()
     return Role(member.role)
 
@@ -308,7 +231,8 @@ async def revoke_api_token(session: AsyncSession, ctx: OrgContext, token_id: uui
     return token
 
 
-async def purge_expired(session: AsyncSession, policy: ThrottlePolicy) -> None:
+async def purge_expired(session: AsyncSession, policy: login_throttle.ThrottlePolicy) -> None:
     now = datetime.now(UTC)
     await session.execute(delete(UserSession).where(UserSession.expires_at < now))
-    await session.execute(delete(LoginFailure).where(LoginFailure.at < now - policy.window))
+    await session.execute(delete(OAuthState).where(OAuthState.expires_at < now))
+    await login_throttle.purge(session, policy)

@@ -67,7 +67,15 @@ Session = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 def client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    """The peer's address, or the client's as named by a trusted proxy (web/proxy.py)."""
+    return request.client.host[:64] if request.client else None
+
+
+def secure_cookies(request: Request) -> bool:
+    """Cookies are `Secure` in production, when forced by setting, or when the request came over
+    HTTPS (directly, or as a trusted proxy says)."""
+    settings = get_settings(request)
+    return settings.cookie_secure or settings.is_production or request.url.scheme == "https"
 
 
 def request_id(request: Request) -> str | None:

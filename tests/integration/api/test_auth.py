@@ -82,32 +82,6 @@ async def test_login_logout_and_no_enumeration(app: FastAPI, owner: Caller) -> N
     assert after.json()["code"] == "not_authenticated"
 
 
-async def test_eleventh_failure_is_throttled_per_account(app: FastAPI, owner: Caller) -> None:
-    client = new_client(app)
-    for _ in range(10):
-        resp = await client.post(
-            "/api/auth/login", json={"email": owner.email, "password": "not the password"}
-        )
-        assert resp.status_code == 401
-    blocked = await client.post("/api/auth/login", json={"email": owner.email, "password": PASSWORD})
-    assert blocked.status_code == 429
-    assert int(blocked.headers["retry-after"]) > 0
-    assert blocked.json()["code"] == "too_many_requests"
-
-
-async def test_failures_throttled_per_address_across_accounts(app: FastAPI) -> None:
-    client = new_client(app)
-    for i in range(10):
-        resp = await client.post(
-            "/api/auth/login", json={"email": f"u{i}@example.com", "password": "whatever!!"}
-        )
-        assert resp.status_code == 401
-    blocked = await client.post(
-        "/api/auth/login", json={"email": "new@example.com", "password": "whatever!!"}
-    )
-    assert blocked.status_code == 429
-
-
 async def test_api_token_lifecycle(owner: Caller, app: FastAPI) -> None:
     created = await owner.post("/api/tokens", json={"name": "sync script", "role": "operator"})
     assert created.status_code == 201
@@ -195,13 +169,3 @@ async def test_members_of_other_org_are_404(owner: Caller, other_org: Caller) ->
     theirs = (await other_org.get("/api/org/members")).json()[0]["id"]
     resp = await owner.patch(f"/api/org/members/{theirs}", json={"role": "viewer"})
     assert resp.status_code == 404
-
-
-async def test_register_taken_email_is_409_and_throttled(app: FastAPI, owner: Caller) -> None:
-    client = new_client(app)
-    body = {"email": owner.email, "password": PASSWORD, "display_name": "x", "organization_name": "x"}
-    for _ in range(10):
-        resp = await client.post("/api/auth/register", json=body)
-        assert resp.status_code == 409
-    blocked = await client.post("/api/auth/register", json=body | {"email": "fresh@example.com"})
-    assert blocked.status_code == 429

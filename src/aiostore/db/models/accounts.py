@@ -1,4 +1,5 @@
-"""Organizations, users, memberships, invitations, API tokens, browser sessions, login throttling."""
+"""Organizations, users, memberships, invitations, API tokens, browser sessions, login throttling,
+and the pending marketplace authorizations (OAuth state) a browser session started."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ class User(IdMixin, TimestampMixin, Base):
     display_name: Mapped[str] = mapped_column(String(200), default="")
     is_active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
+    # The org the person last chose to act in (switch or accepted invitation); a login opens there.
+    last_org_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"))
 
 
 class Membership(TenantScoped, Base):
@@ -41,6 +44,8 @@ class Membership(TenantScoped, Base):
 
 
 class Invitation(TenantScoped, Base):
+    """An offer to join an org, by email; the invitee (RLS: the user with that email) accepts or declines."""
+
     __tablename__ = "invitations"
     __table_args__ = (Index("ix_invitations_org_id_created_at", "org_id", "created_at"),)
     email: Mapped[str] = mapped_column(String(320))
@@ -49,6 +54,7 @@ class Invitation(TenantScoped, Base):
     invited_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     expires_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
+    declined_at: Mapped[datetime | None]
 
 
 class ApiToken(TenantScoped, Base):
@@ -81,10 +87,27 @@ class UserSession(IdMixin, TimestampMixin, Base):
 
 
 class LoginFailure(IdMixin, Base):
-    """One failed login, by account (email hash) and by client address, for throttling."""
+    """One login (or registration) attempt counted against a throttle key until it succeeds."""
 
     __tablename__ = "login_failures"
     __table_args__ = (Index("ix_login_failures_scope_key_at", "scope", "key", "at"),)
-    scope: Mapped[str] = mapped_column(String(10))  # "account" | "address"
+    scope: Mapped[str] = mapped_column(String(10))  # "pair" | "address" | "register"
     key: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
+
+
+class OAuthState(IdMixin, Base):
+    """A marketplace authorization a browser session started: single use, bound to that session.
+
+    Global like `user_sessions` (looked up by the hash of a secret); the callback deletes the row.
+    """
+
+    __tablename__ = "oauth_states"
+    __table_args__ = (Index("ix_oauth_states_expires_at", "expires_at"),)
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_sessions.id", ondelete="CASCADE"))
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(20))
+    market: Mapped[str] = mapped_column(String(2))
+    expires_at: Mapped[datetime]

@@ -10,8 +10,7 @@ from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from aiostore.domain.permissions import ROLE_PERMISSIONS, Role
-from aiostore.errors import Conflict, InvalidCredentials
-from aiostore.services import accounts, auth
+from aiostore.services import accounts, auth, login_throttle
 from aiostore.web.deps import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -22,6 +21,7 @@ from aiostore.web.deps import (
     client_ip,
     get_db,
     request_id,
+    secure_cookies,
 )
 from aiostore.web.routes.common import StrictModel
 
@@ -70,26 +70,13 @@ class MeOut(BaseModel):
     csrf_token: str | None = None
 
 
-def _set_cookies(response: Response, settings: AppSettings, new: auth.NewSession) -> None:
+def _set_cookies(request: Request, response: Response, settings: AppSettings, new: auth.NewSession) -> None:
     max_age = settings.session_ttl_hours * 3600
-    response.set_cookie(
-        SESSION_COOKIE,
-        new.token,
-        max_age=max_age,
-        httponly=True,
-        samesite="lax",
-        secure=settings.cookie_secure,
-        path="/",
-    )
-    response.set_cookie(
-        CSRF_COOKIE,
-        new.csrf_token,
-        max_age=max_age,
-        httponly=False,
-        samesite="lax",
-        secure=settings.cookie_secure,
-        path="/",
-    )
+    secure = secure_cookies(request)
+    for name, value, httponly in ((SESSION_COOKIE, new.token, True), (CSRF_COOKIE, new.csrf_token, False)):
+        response.set_cookie(
+            name, value, max_age=max_age, httponly=httponly, samesite="lax", secure=secure, path="/"
+        )
 
 
 async def _me(session: Session, principal: auth.Principal) -> MeOut:
@@ -113,84 +100,80 @@ async def _me(session: Session, principal: auth.Principal) -> MeOut:
 async def register(body: RegisterIn, request: Request, response: Response, settings: AppSettings) -> MeOut:
     """Create an account and its organization (you become its owner), and log in.
 
-    An email that is taken gets 409 and counts as a failed attempt of the client address, like a failed
-    login, so probing for accounts is throttled the same way.
+    An email that is taken gets 409 and counts as a failed attempt of the client address, with the
+    same progressive delays as failed logins, so probing for accounts is throttled.
     """
     db = get_db(request)
     ip = client_ip(request)
-    policy = _policy(settings)
-    try:
-        async with db.transaction() as session:
-            await auth.check_address_throttle(session, ip, policy)
-            done = await accounts.register(
-                session,
-                email=str(body.email),
-                password=body.password,
-                display_name=body.display_name,
-                org_name=body.organization_name,
-                request_id=request_id(request),
-                client_ip=ip,
-            )
-            new = await auth.new_session_for(
-                session, done.user, done.org.id, ttl=timedelta(hours=settings.session_ttl_hours), client_ip=ip
-            )
-    except Conflict:
-        async with db.transaction() as session:
-            await auth.record_login_failure(session, email=str(body.email), client_ip=ip, account=False)
-        raise
-    _set_cookies(response, settings, new)
+    policy = login_throttle.ThrottlePolicy.of(settings)
     async with db.transaction() as session:
+        attempt = await login_throttle.begin(session, policy, login_throttle.register_limits(ip, policy))
+    async with db.transaction() as session:
+        done = await accounts.register(
+            session,
+            email=str(body.email),
+            password=body.password,
+            display_name=body.display_name,
+            org_name=body.organization_name,
+            request_id=request_id(request),
+            client_ip=ip,
+        )
+        new = await auth.new_session_for(
+            session, done.user, done.org.id, ttl=timedelta(hours=settings.session_ttl_hours), client_ip=ip
+        )
+        await login_throttle.forgive(session, attempt)
+    return await _signed_in(request, response, settings, new)
+
+
+async def _signed_in(
+    request: Request, response: Response, settings: AppSettings, new: auth.NewSession
+) -> MeOut:
+    _set_cookies(request, response, settings, new)
+    async with get_db(request).transaction() as session:
         principal = await auth.authenticate_session(session, new.token)
         assert principal is not None  # noqa: S101
         return await _me(session, principal)
-
-
-def _policy(settings: AppSettings) -> auth.ThrottlePolicy:
-    return auth.ThrottlePolicy(settings.login_max_failures, timedelta(minutes=settings.login_window_minutes))
 
 
 @router.post("/login", dependencies=[Public("log in")])
 async def login(body: LoginIn, request: Request, response: Response, settings: AppSettings) -> MeOut:
     """Log in with email and password; sets an HttpOnly session cookie and a CSRF cookie.
 
-    After 10 failures for one account or one client address within 15 minutes, further attempts get
-    429 with Retry-After. The answer never says whether the email exists.
+    Failures are counted per account and client address: past AIOSTORE_LOGIN_MAX_FAILURES each
+    further attempt from that address waits a doubling delay (429 with Retry-After); other addresses
+    are not affected, and a success clears the count. One address failing on many accounts is slowed
+    the same way past AIOSTORE_LOGIN_ADDRESS_MAX_FAILURES. The answer never says whether the email exists.
     """
-    policy = auth.ThrottlePolicy(
-        settings.login_max_failures, timedelta(minutes=settings.login_window_minutes)
-    )
     db = get_db(request)
     ip = client_ip(request)
-    try:
-        async with db.transaction() as session:
-            new = await auth.login(
-                session,
-                email=str(body.email),
-                password=body.password,
-                client_ip=ip,
-                ttl=timedelta(hours=settings.session_ttl_hours),
-                policy=policy,
-            )
-    except InvalidCredentials:
-        async with db.transaction() as session:
-            await auth.record_login_failure(session, email=str(body.email), client_ip=ip)
-        raise
-    _set_cookies(response, settings, new)
+    policy = login_throttle.ThrottlePolicy.of(settings)
+    limits = login_throttle.login_limits(str(body.email), ip, policy)
     async with db.transaction() as session:
-        principal = await auth.authenticate_session(session, new.token)
-        assert principal is not None  # noqa: S101
-        return await _me(session, principal)
+        attempt = await login_throttle.begin(session, policy, limits)
+    async with db.transaction() as session:
+        new = await auth.login(
+            session,
+            email=str(body.email),
+            password=body.password,
+            client_ip=ip,
+            ttl=timedelta(hours=settings.session_ttl_hours),
+        )
+        await login_throttle.forgive(session, attempt, clear=login_throttle.PAIR)
+    return await _signed_in(request, response, settings, new)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
 async def logout(
-    response: Response, session: Session, principal: Annotated[auth.Principal, Authenticated()]
+    request: Request,
+    response: Response,
+    session: Session,
+    principal: Annotated[auth.Principal, Authenticated()],
 ) -> None:
     """End this browser session (API tokens are revoked under /api/tokens)."""
     if principal.session is not None:
         await auth.logout(session, principal.session)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    response.delete_cookie(CSRF_COOKIE, path="/")
+    for name in (SESSION_COOKIE, CSRF_COOKIE):
+        response.delete_cookie(name, path="/", secure=secure_cookies(request), samesite="lax")
 
 
 @router.get("/me")

@@ -1,13 +1,11 @@
-"""Periodic clean-up: expired idempotency keys, sessions and login failures."""
+"""Periodic clean-up: expired idempotency keys, sessions, OAuth states and login attempts."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 import structlog
 from sqlalchemy import text
 
-from aiostore.services import auth
+from aiostore.services import auth, login_throttle
 from aiostore.worker import runtime
 from aiostore.worker.app import queue
 
@@ -18,9 +16,7 @@ log = structlog.get_logger(__name__)
 @queue.task(queue="housekeeping", name="housekeeping.purge_expired", queueing_lock="housekeeping")
 async def purge_expired(timestamp: int) -> None:
     rt = runtime.current()
-    policy = auth.ThrottlePolicy(
-        rt.settings.login_max_failures, timedelta(minutes=rt.settings.login_window_minutes)
-    )
+    policy = login_throttle.ThrottlePolicy.of(rt.settings)
     async with rt.db.transaction() as session:
         await session.execute(text("SELECT set_config('app.housekeeping', 'on', true)"))
         result = await session.execute(text("DELETE FROM idempotency_keys WHERE expires_at < now()"))
