@@ -1,24 +1,20 @@
-"""Users, organizations and memberships: register, invite, roles, switching org."""
+"""Users, organizations and memberships: register, roles, leaving (invitations: services/invitations.py)."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aiostore.db.models import Invitation, Membership, Organization, User
+from aiostore.db.models import Membership, Organization, User
 from aiostore.db.tenancy import bind_tenant
 from aiostore.domain.permissions import Role
-from aiostore.errors import Conflict, Forbidden, NotFound, invalid
+from aiostore.errors import Conflict, Forbidden, NotFound
 from aiostore.security.passwords import hash_password
-from aiostore.security.tokens import hash_token, random_token
 from aiostore.services import audit
 from aiostore.services.context import Actor, ActorKind, OrgContext
-
-INVITATION_TTL = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,80 +147,6 @@ async def _owners(session: AsyncSession, org_id: uuid.UUID) -> int:
     return int(count or 0)
 
 
-@dataclass(frozen=True, slots=True)
-class InviteResult:
-    membership: Membership | None
-    invitation: Invitation | None
-    token: str | None  # shown once, for a person without an account yet
-
-
-async def invite(session: AsyncSession, ctx: OrgContext, *, email: str, role: Role) -> InviteResult:
-    """Add an existing user at once, or create an invitation whose token the invitee redeems."""
-    _check_grant(ctx, role)
-    user = await find_user_by_email(session, email)
-    if user is not None:
-        if await membership(session, ctx.org_id, user.id) is not None:
-            raise Conflict("this person is already a member")
-        member = Membership(org_id=ctx.org_id, user_id=user.id, role=role.value)
-        session.add(member)
-        await session.flush()
-        await audit.record(
-            session,
-            ctx,
-            "member.added",
-            "membership",
-            member.id,
-            after={"user_id": user.id, "email": user.email, "role": role.value},
-        )
-        return InviteResult(member, None, None)
-    token = random_token()
-    inv = Invitation(
-        org_id=ctx.org_id,
-        email=email.lower(),
-        role=role.value,
-        token_hash=hash_token(token),
-        invited_by=ctx.actor.user_id,
-        expires_at=datetime.now(UTC) + INVITATION_TTL,
-    )
-    session.add(inv)
-    await session.flush()
-    await audit.record(
-        session, ctx, "member.invited", "invitation", inv.id, after={"email": inv.email, "role": role.value}
-    )
-    return InviteResult(None, inv, token)
-
-
-async def accept_invitation(
-    session: AsyncSession,
-    user: User,
-    org_id: uuid.UUID,
-    token: str,
-    *,
-    request_id: str | None = None,
-    client_ip: str | None = None,
-) -> Membership:
-    await bind_tenant(session, org_id, user.id)
-    inv = await session.scalar(
-        select(Invitation).where(Invitation.org_id == org_id, Invitation.token_hash == hash_token(token))
-    )
-    now = datetime.now(UTC)
-    if inv is None or inv.accepted_at is not None or inv.expires_at < now:
-        raise invalid("token", "this invitation is not valid or has expired", "invalid_invitation")
-    if inv.email != user.email.lower():
-        raise invalid("token", "this invitation was sent to another email address", "invalid_invitation")
-    if await membership(session, org_id, user.id) is not None:
-        raise Conflict("you are already a member of this organization")
-    inv.accepted_at = now
-    member = Membership(org_id=org_id, user_id=user.id, role=inv.role)
-    session.add(member)
-    await session.flush()
-    ctx = OrgContext(
-        org_id, Role(inv.role), Actor(ActorKind.USER, user.id, user.email), request_id, client_ip
-    )
-    await audit.record(session, ctx, "member.joined", "membership", member.id, after={"role": inv.role})
-    return member
-
-
 async def _member_for_change(session: AsyncSession, ctx: OrgContext, member_id: uuid.UUID) -> Membership:
     member = await session.get(Membership, member_id)
     if member is None or member.org_id != ctx.org_id:
@@ -267,4 +189,31 @@ async def remove_member(session: AsyncSession, ctx: OrgContext, member_id: uuid.
         before={"user_id": member.user_id, "role": member.role},
     )
     await session.delete(member)
+    await session.flush()
+
+
+async def leave_org(
+    session: AsyncSession,
+    user: User,
+    org_id: uuid.UUID,
+    *,
+    request_id: str | None = None,
+    client_ip: str | None = None,
+) -> None:
+    """Any member may leave, whatever their role, except the last owner."""
+    await bind_tenant(session, org_id, user.id)
+    member = await membership(session, org_id, user.id)
+    if member is None:
+        raise NotFound("organization not found")
+    if member.role == Role.OWNER.value and await _owners(session, org_id) <= 1:
+        raise Conflict("you are the last owner: make another member owner before leaving")
+    ctx = OrgContext(
+        org_id, Role(member.role), Actor(ActorKind.USER, user.id, user.email), request_id, client_ip
+    )
+    await audit.record(
+        session, ctx, "member.left", "membership", member.id, before={"user_id": user.id, "role": member.role}
+    )
+    await session.delete(member)
+    if user.last_org_id == org_id:
+        user.last_org_id = None
     await session.flush()

@@ -114,9 +114,12 @@ async def test_token_cannot_outrank_creator(app: FastAPI, db: Database, owner: C
 async def test_invite_existing_user_switch_org_and_roles(
     app: FastAPI, owner: Caller, other_org: Caller
 ) -> None:
-    added = await owner.post("/api/org/members", json={"email": other_org.email, "role": "viewer"})
-    assert added.status_code == 201 and added.json()["status"] == "added"
-    member_id = added.json()["member"]["id"]
+    invited = await owner.post("/api/org/members", json={"email": other_org.email, "role": "viewer"})
+    assert invited.status_code == 201 and invited.json()["status"] == "invited"
+    accepted = await other_org.post(f"/api/invitations/{invited.json()['invitation_id']}/accept")
+    assert accepted.status_code == 200, accepted.text
+    members = (await owner.get("/api/org/members")).json()
+    member_id = next(m["id"] for m in members if m["email"] == other_org.email)
     me = (await other_org.get("/api/auth/me")).json()
     assert {o["name"] for o in me["organizations"]} == {"Toko Owner", "Toko Rival"}
     switched = await other_org.post("/api/auth/switch-org", json={"org_id": str(owner.org_id)})

@@ -9,8 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
+from aiostore.db.models import Membership
 from aiostore.domain.permissions import ROLE_PERMISSIONS, Role
-from aiostore.services import accounts, auth, login_throttle
+from aiostore.services import accounts, auth, invitations, login_throttle
 from aiostore.web.deps import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -79,7 +80,7 @@ def _set_cookies(request: Request, response: Response, settings: AppSettings, ne
         )
 
 
-async def _me(session: Session, principal: auth.Principal) -> MeOut:
+async def me_out(session: Session, principal: auth.Principal) -> MeOut:
     orgs = await accounts.memberships_of(session, principal.user.id)
     if principal.actor.token_id is not None:  # a token sees only its own org
         orgs = [(m, o) for m, o in orgs if o.id == principal.org_id]
@@ -132,7 +133,7 @@ async def _signed_in(
     async with get_db(request).transaction() as session:
         principal = await auth.authenticate_session(session, new.token)
         assert principal is not None  # noqa: S101
-        return await _me(session, principal)
+        return await me_out(session, principal)
 
 
 @router.post("/login", dependencies=[Public("log in")])
@@ -179,7 +180,7 @@ async def logout(
 @router.get("/me")
 async def me(session: Session, principal: Annotated[auth.Principal, Authenticated()]) -> MeOut:
     """Who you are, the organization you act in, your role and permissions, and your organizations."""
-    return await _me(session, principal)
+    return await me_out(session, principal)
 
 
 @router.post("/switch-org")
@@ -189,7 +190,7 @@ async def switch_org(
     """Act in another organization you belong to (browser sessions)."""
     role = await auth.switch_org(session, principal, body.org_id)
     updated = auth.Principal(principal.user, body.org_id, role, principal.actor, principal.session)
-    return await _me(session, updated)
+    return await me_out(session, updated)
 
 
 @router.post("/accept-invitation")
@@ -199,8 +200,8 @@ async def accept_invitation(
     session: Session,
     principal: Annotated[auth.Principal, Authenticated()],
 ) -> MeOut:
-    """Join the organization that invited your email address."""
-    member = await accounts.accept_invitation(
+    """Join the organization that invited your email address with the token its admin passed on."""
+    member = await invitations.accept_token(
         session,
         principal.user,
         body.org_id,
@@ -208,9 +209,16 @@ async def accept_invitation(
         request_id=request_id(request),
         client_ip=client_ip(request),
     )
+    return await act_in_joined_org(session, principal, member)
+
+
+async def act_in_joined_org(session: Session, principal: auth.Principal, member: Membership) -> MeOut:
+    """After accepting an invitation, this browser session acts in that org (the person chose it)."""
     if principal.session is not None:
-        principal.session.org_id = body.org_id
+        principal.session.org_id = member.org_id
+        principal.user.last_org_id = member.org_id
+        await session.flush()
     updated = auth.Principal(
-        principal.user, body.org_id, Role(member.role), principal.actor, principal.session
+        principal.user, member.org_id, Role(member.role), principal.actor, principal.session
     )
-    return await _me(session, updated)
+    return await me_out(session, updated)

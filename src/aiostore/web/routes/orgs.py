@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, EmailStr, StringConstraints
+from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from aiostore.domain.permissions import Permission, Role
-from aiostore.services import accounts
+from aiostore.services import accounts, invitations
 from aiostore.services.context import OrgContext
 from aiostore.web.deps import RequirePermission, Session
 from aiostore.web.routes.common import StrictModel
@@ -45,11 +45,10 @@ class InviteIn(StrictModel):
 
 
 class InviteOut(BaseModel):
-    status: str  # "added" | "invited"
-    member: MemberOut | None = None
-    invitation_id: uuid.UUID | None = None
-    invitation_token: str | None = None
-    expires_at: datetime | None = None
+    status: Literal["invited"] = "invited"
+    invitation_id: uuid.UUID
+    invitation_token: str = Field(description="shown once: pass it on to the invitee")
+    expires_at: datetime
 
 
 class RoleIn(StrictModel):
@@ -91,29 +90,15 @@ async def list_members(
 async def invite_member(
     body: InviteIn, session: Session, ctx: Annotated[OrgContext, RequirePermission(Permission.MEMBERS_MANAGE)]
 ) -> InviteOut:
-    """Add a person with a role. Someone without an account gets an invitation token (shown once)
-    to redeem at POST /api/auth/accept-invitation after registering with that email."""
-    result = await accounts.invite(session, ctx, email=str(body.email), role=body.role)
-    if result.membership is not None:
-        members = {m.id: (m, u) for m, u in await accounts.list_members(session, ctx)}
-        m, u = members[result.membership.id]
-        return InviteOut(
-            status="added",
-            member=MemberOut(
-                id=m.id,
-                user_id=u.id,
-                email=u.email,
-                display_name=u.display_name,
-                role=Role(m.role),
-                created_at=m.created_at,
-            ),
-        )
-    assert result.invitation is not None  # noqa: S101
+    """Invite a person by email with a role. Nobody joins without consent: the invitee sees the
+    invitation once signed in (GET /api/invitations) and accepts or declines it, or redeems the token
+    (shown once) at POST /api/auth/accept-invitation. The answer is the same whether or not the email
+    has an account."""
+    created = await invitations.invite(session, ctx, email=str(body.email), role=body.role)
     return InviteOut(
-        status="invited",
-        invitation_id=result.invitation.id,
-        invitation_token=result.token,
-        expires_at=result.invitation.expires_at,
+        invitation_id=created.invitation.id,
+        invitation_token=created.token,
+        expires_at=created.invitation.expires_at,
     )
 
 
