@@ -6,6 +6,7 @@ install needs no configuration; in production mode the service refuses to start 
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import secrets
 from enum import StrEnum
@@ -65,6 +66,10 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     cookie_secure: bool = False
+    # Peers (addresses or CIDR networks) whose X-Forwarded-For/-Proto are believed; none by default.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    metrics_token: SecretStr | None = None
+    metrics_public: bool = False
     session_ttl_hours: int = Field(default=24 * 14, ge=1)
     login_max_failures: int = Field(default=5, ge=1)
     login_address_max_failures: int = Field(default=100, ge=1)
@@ -117,6 +122,23 @@ class Settings(BaseSettings):
                 Fernet(key.get_secret_value().encode())
             except ValueError as exc:
                 raise ValueError(f"key {i} is not a Fernet key (32 url-safe base64 bytes)") from exc
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [p.strip() for p in value.split(",") if p.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{entry!r} is not an IP address or CIDR network") from exc
         return value
 
     @property

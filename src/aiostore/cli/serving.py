@@ -32,7 +32,7 @@ async def serve_forever(settings: Settings, console: Console) -> None:
         port=settings.port,
         log_config=None,
         access_log=False,
-        proxy_headers=True,
+        proxy_headers=False,  # the app honours X-Forwarded-* from AIOSTORE_TRUSTED_PROXIES only
         server_header=False,
     )
     server = uvicorn.Server(config)

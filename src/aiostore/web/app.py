@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from aiostore import __version__
 from aiostore.db.engine import resolve_urls
@@ -32,6 +33,7 @@ from aiostore.web.routes import (
     tokens,
     webhooks,
 )
+from aiostore.web.security import SecurityHeadersMiddleware
 
 ROUTERS = (
     health.router,
@@ -92,8 +94,12 @@ def create_app(
         app.state.db = db
         app.state.sync = SyncContext(db, app.state.connectors)
     problems.install(app)
+    # Outermost last: proxy headers (trusted peers only), security headers, request context, idempotency.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, production=settings.is_production)
+    if settings.trusted_proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     for router in ROUTERS:
         app.include_router(router)
     return app

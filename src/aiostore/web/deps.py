@@ -67,7 +67,7 @@ Session = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 def client_ip(request: Request) -> str | None:
-    """The peer's address, or the client's as named by a trusted proxy (web/proxy.py)."""
+    """The peer's address, or the client's as named by a trusted proxy (AIOSTORE_TRUSTED_PROXIES)."""
     return request.client.host[:64] if request.client else None
 
 

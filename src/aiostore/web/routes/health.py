@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
@@ -10,6 +10,7 @@ from sqlalchemy import text
 from aiostore import __version__
 from aiostore.db import migrate
 from aiostore.web.deps import Public, get_db
+from aiostore.web.security import metrics_access
 
 router = APIRouter(tags=["health"])
 
@@ -40,6 +41,11 @@ async def readyz(request: Request) -> JSONResponse:
     )
 
 
-@router.get("/metrics", dependencies=[Public("Prometheus scrape")], include_in_schema=False)
+@router.get(
+    "/metrics",
+    dependencies=[Public("Prometheus scrape, guarded by settings"), Depends(metrics_access)],
+    include_in_schema=False,
+)
 async def metrics() -> Response:
+    """Prometheus metrics (see web/security.py for who may read them)."""
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
