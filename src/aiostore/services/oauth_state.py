@@ -1,7 +1,9 @@
-"""The `state` of a marketplace authorization: signed, expiring, naming who asked and for what.
+"""The `state` of a marketplace authorization: signed, expiring, single use, bound to a browser session.
 
-It travels through the platform and comes back on the callback, so the callback needs no session:
-the signature proves an admin of that org started this connection within the last 15 minutes.
+It travels through the platform and comes back on the callback. The signature proves that an admin of
+that org started this connection within the last 15 minutes; the `oauth_states` row (keyed by the
+state's hash) makes it usable once, and only by the browser session that asked: a seller tricked into
+approving someone else's link comes back without that session, and nothing is connected.
 """
 
 from __future__ import annotations
@@ -14,8 +16,14 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aiostore.db.models import OAuthState
 from aiostore.errors import invalid
+from aiostore.security.tokens import hash_token
 
 TTL_SECONDS = 15 * 60
 
@@ -73,3 +81,58 @@ def verify(secret: str, state: str, *, platform: str, now: float | None = None) 
     if data["p"] != platform:
         raise invalid("state", "this authorization was started for another platform")
     return ConnectState(uuid.UUID(data["o"]), uuid.UUID(data["u"]), data["p"], data["m"], int(data["e"]))
+
+
+async def remember(
+    session: AsyncSession,
+    state: str,
+    *,
+    user_session_id: uuid.UUID,
+    user_id: uuid.UUID,
+    org_id: uuid.UUID,
+    platform: str,
+    market: str,
+    expires_at: datetime,
+) -> None:
+    """Record a state just handed out, for the browser session that asked."""
+    session.add(
+        OAuthState(
+            state_hash=hash_token(state),
+            user_session_id=user_session_id,
+            user_id=user_id,
+            org_id=org_id,
+            platform=platform,
+            market=market,
+            expires_at=expires_at,
+        )
+    )
+    await session.flush()
+
+
+async def consume(session: AsyncSession, state: str, *, user_session_id: uuid.UUID, now: float) -> None:
+    """Use the state up (the caller commits at once), if this browser session started it and in time."""
+    at = datetime.fromtimestamp(now, UTC)
+    used = await session.scalar(
+        delete(OAuthState)
+        .where(
+            OAuthState.state_hash == hash_token(state),
+            OAuthState.user_session_id == user_session_id,
+            OAuthState.expires_at > at,
+        )
+        .returning(OAuthState.id)
+    )
+    if used is not None:
+        return
+    found = await session.scalar(select(OAuthState).where(OAuthState.state_hash == hash_token(state)))
+    if found is None:
+        raise invalid(
+            "state", "this authorization was already used; start the connection again", "state_used"
+        )
+    if found.user_session_id != user_session_id:
+        raise invalid(
+            "state",
+            "this authorization was started in another browser session: only the person who started "
+            "connecting the shop, in that browser, can complete it",
+            "session_mismatch",
+        )
+    raise invalid("state", "the authorization took too long; start the connection again", "expired")

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from aiostore.db.models import ChannelAccount
 from aiostore.db.session import Database
@@ -22,7 +22,7 @@ from aiostore.sandbox.shopee.state import ShopeeSandbox
 from aiostore.security.crypto import TokenCipher
 from aiostore.settings import Settings
 from aiostore.web.app import create_app
-from tests.factories import Caller, member_token, signup
+from tests.factories import PASSWORD, Caller, member_token, new_client, signup
 
 SANDBOX = "http://shopee.sandbox"
 PARTNER_ID, PARTNER_KEY, SHOP_ID = 100001, "sandbox-partner-key-0123456789", 200001
@@ -66,8 +66,8 @@ async def world(test_settings: Settings, db: Database) -> AsyncIterator[World]:
         await owner.client.aclose()
 
 
-async def _authorize(world: World, caller: Caller, market: str = "ID") -> httpx.Response:
-    """Connect → the sandbox's approval page → approve → back to our callback."""
+async def _approve(world: World, caller: Caller, market: str = "ID") -> str:
+    """Connect → the sandbox's approval page → approve: the callback URL the browser is sent to."""
     started = await caller.post("/api/channels/connect", json={"platform": "shopee", "market": market})
     assert started.status_code == 200, started.text
     url = started.json()["authorization_url"]
@@ -82,7 +82,12 @@ async def _authorize(world: World, caller: Caller, market: str = "ID") -> httpx.
     assert approved.status_code == 302
     back = urlsplit(approved.headers["location"])
     assert back.path == "/api/channels/callback/shopee"
-    return await caller.get(f"{back.path}?{back.query}")
+    return f"{back.path}?{back.query}"
+
+
+async def _authorize(world: World, caller: Caller, market: str = "ID") -> httpx.Response:
+    """Connect, approve, and come back to our callback in the same browser session."""
+    return await caller.get(await _approve(world, caller, market))
 
 
 async def test_connect_test_refresh_disconnect(world: World, db: Database) -> None:
@@ -198,3 +203,46 @@ async def test_revoked_refresh_token_marks_needs_reauth(world: World) -> None:
     resp = await world.owner.post(f"/api/channels/{channel['id']}/refresh")
     assert resp.status_code == 409
     assert (await world.owner.get(f"/api/channels/{channel['id']}")).json()["status"] == "needs_reauth"
+
+
+async def test_state_is_single_use(world: World) -> None:
+    callback = await _approve(world, world.owner)
+    assert (await world.owner.get(callback)).status_code == 200
+    replay = await world.owner.get(callback)
+    assert replay.status_code == 422
+    assert replay.json()["errors"][0] == {
+        "field": "state",
+        "code": "state_used",
+        "message": "this authorization was already used; start the connection again",
+    }
+
+
+async def test_callback_in_another_session_connects_nothing(world: World, db: Database) -> None:
+    # An attacker starts a connection for their org and tricks a seller into approving it: the seller's
+    # browser comes back with another session (or none), so the shop is not connected to the attacker.
+    callback = await _approve(world, world.owner)
+    seller = await signup(world.app, email="tricked@example.com", org="Tricked seller")
+    refused = await seller.get(callback)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["code"] == "session_mismatch"
+    anonymous = await new_client(world.app).get(callback)
+    assert anonymous.status_code == 401 and anonymous.json()["code"] == "not_authenticated"
+    other_login = new_client(world.app)  # the same person, logged in from another browser
+    await other_login.post("/api/auth/login", json={"email": world.owner.email, "password": PASSWORD})
+    same_user = await other_login.get(callback)
+    assert same_user.status_code == 422 and same_user.json()["errors"][0]["code"] == "session_mismatch"
+    assert (await world.owner.get("/api/channels")).json() == []
+    assert (await world.owner.get(callback)).status_code == 200  # the session that asked still may
+
+
+async def test_expired_state_is_refused(world: World, db: Database) -> None:
+    callback = await _approve(world, world.owner)
+    async with db.transaction() as session:
+        await session.execute(text("UPDATE oauth_states SET expires_at = now() - interval '1 second'"))
+    expired = await world.owner.get(callback)
+    assert expired.status_code == 422 and expired.json()["errors"][0]["code"] == "expired"
+
+
+async def test_api_tokens_cannot_start_a_connection(world: World, db: Database) -> None:
+    admin = await member_token(world.app, db, world.owner.org_id, Role.ADMIN)
+    resp = await admin.post("/api/channels/connect", json={"platform": "shopee", "market": "ID"})
+    assert resp.status_code == 403 and "browser session" in resp.json()["detail"]

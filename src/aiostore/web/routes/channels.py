@@ -17,10 +17,18 @@ from aiostore.db.tenancy import bind_tenant
 from aiostore.domain.market import MarketCode
 from aiostore.domain.permissions import Permission, Role
 from aiostore.domain.platforms import Platform
-from aiostore.errors import invalid
+from aiostore.errors import Forbidden, NotAuthenticated, invalid
 from aiostore.services import accounts, channels, oauth_state
 from aiostore.services.context import Actor, ActorKind, OrgContext
-from aiostore.web.deps import Public, RequirePermission, Session, client_ip, request_id
+from aiostore.web.deps import (
+    MaybePrincipal,
+    Public,
+    RequirePermission,
+    Session,
+    client_ip,
+    get_db,
+    request_id,
+)
 from aiostore.web.routes.common import StrictModel
 
 router = APIRouter(prefix="/api/channels", tags=["channels"])
@@ -91,30 +99,59 @@ class TestOut(BaseModel):
 
 
 @router.post("/connect")
-async def connect(body: ConnectIn, request: Request, ctx: Manage) -> ConnectOut:
+async def connect(
+    body: ConnectIn, request: Request, session: Session, ctx: Manage, principal: MaybePrincipal
+) -> ConnectOut:
     """Start connecting a shop: send the seller to `authorization_url`; the platform returns to our
-    callback, which stores the shop. A platform that does not serve the market is a 422."""
+    callback, which stores the shop. A platform that does not serve the market is a 422.
+
+    Browser sessions only: the callback must come back to the same browser session, once."""
+    if principal is None or principal.session is None:
+        raise Forbidden("connect shops from a browser session: the marketplace sends you back to it")
     started = channels.start_connect(connectors_of(request), ctx, body.platform, body.market)
+    await oauth_state.remember(
+        session,
+        started.state,
+        user_session_id=principal.session.id,
+        user_id=principal.user.id,
+        org_id=ctx.org_id,
+        platform=body.platform.value,
+        market=body.market.value,
+        expires_at=started.expires_at,
+    )
     return ConnectOut(
         authorization_url=started.authorization_url, state=started.state, expires_at=started.expires_at
     )
 
 
-@router.get("/callback/{platform}", dependencies=[Public("OAuth callback, authorized by the signed state")])
+@router.get(
+    "/callback/{platform}",
+    dependencies=[
+        Public("OAuth callback: its signed, single-use state must come with the session that asked")
+    ],
+)
 async def callback(
     platform: Platform,
     request: Request,
     session: Session,
+    principal: MaybePrincipal,
     code: Annotated[str, Query(min_length=1, max_length=500)],
     state: Annotated[str, Query(min_length=10, max_length=2000)],
 ) -> ChannelOut:
-    """Where the platform sends the seller back with a one-time code."""
+    """Where the platform sends the seller back with a one-time code, in the browser session that
+    started the connection (else nothing is connected)."""
     connectors = connectors_of(request)
     secret = connectors.settings.secret_key
     assert secret is not None  # noqa: S101
     started = oauth_state.verify(
         secret.get_secret_value(), state, platform=platform.value, now=connectors.clock()
     )
+    if principal is None or principal.session is None:
+        raise NotAuthenticated(
+            "log in, in the browser where you started connecting the shop, and start the connection again"
+        )
+    async with get_db(request).transaction() as own:  # used up even if the rest fails
+        await oauth_state.consume(own, state, user_session_id=principal.session.id, now=connectors.clock())
     await bind_tenant(session, started.org_id, started.user_id)
     member = await accounts.membership(session, started.org_id, started.user_id)
     if member is None or not Role(member.role).at_least(Role.ADMIN):
