@@ -77,3 +77,47 @@ async def test_anonymous_gets_401_everywhere_but_public(app: FastAPI) -> None:
         for method in route.methods:
             resp = await client.request(method, url, json={} if method in ("POST", "PUT", "PATCH") else None)
             assert resp.status_code == 401, (method, route.path, resp.status_code)
+
+
+OPEN_TO_ANY_MEMBER = {
+    ("POST", "/api/auth/logout"),
+    ("GET", "/api/auth/me"),
+    ("POST", "/api/auth/switch-org"),
+    ("POST", "/api/auth/accept-invitation"),
+    ("GET", "/api/invitations"),
+    ("POST", "/api/invitations/{invitation_id}/accept"),
+    ("POST", "/api/invitations/{invitation_id}/decline"),
+    ("DELETE", "/api/orgs/{org_id}/membership"),
+}
+PUBLIC = {
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+    ("POST", "/api/auth/register"),
+    ("POST", "/api/auth/login"),
+    ("GET", "/api/channels/callback/{platform}"),
+    ("POST", "/api/webhooks/{platform}"),
+}
+
+
+def _routes_marked(mark: str) -> set[tuple[str, str]]:
+    return {(m, r.path) for r in _routes() if mark in _marks(r) for m in r.methods}
+
+
+def test_routes_without_a_permission_are_the_known_ones() -> None:
+    """A route open to any member, or to anyone, is a decision: it must be added here knowingly."""
+    assert _routes_marked("__aiostore_authenticated__") == OPEN_TO_ANY_MEMBER
+    assert _routes_marked("__aiostore_public__") == PUBLIC
+
+
+async def test_a_viewer_session_reaches_every_route_open_to_members(app: FastAPI, owner: Caller) -> None:
+    from tests.factories import signup
+
+    viewer = await signup(app, email="walk-viewer@example.com", org="Viewer org")
+    invited = await owner.post("/api/org/members", json={"email": viewer.email, "role": "viewer"})
+    joined = await viewer.post(f"/api/invitations/{invited.json()['invitation_id']}/accept")
+    assert joined.json()["role"] == "viewer"
+    for method, path in sorted(OPEN_TO_ANY_MEMBER - {("POST", "/api/auth/logout")}):
+        url = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
+        resp = await viewer.request(method, url, json={} if method == "POST" else None)
+        assert resp.status_code not in (401, 403), (method, path, resp.text)
