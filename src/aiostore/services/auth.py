@@ -1,4 +1,4 @@
-"""Logging in and out, browser sessions, API tokens, and throttling of failed logins."""
+"""Logging in and out, browser sessions, API tokens (throttling: services/login_throttle.py)."""
 
 from __future__ import annotations
 
