@@ -147,3 +147,39 @@ async def test_orm_scopes_queries_without_rls(urls: DatabaseURLs) -> None:
         async with session.begin():
             assert (await session.scalars(select(Product.title))).all() == ["A's product"]
     await engine.dispose()
+
+
+async def test_invitee_reads_own_invitations_and_changes_none(urls: DatabaseURLs, db: Database) -> None:
+    """A user may read the invitations sent to their email (and the inviting org's name), nothing more."""
+    a, _ = await _seed(urls)
+    invitee, stranger = uuid.uuid4(), uuid.uuid4()
+    engine = create_engine(urls.owner, pool_size=1)
+    async with engine.begin() as conn:
+        for user, email in ((invitee, "Invitee@Example.com"), (stranger, "stranger@example.com")):
+            await conn.execute(
+                text(
+                    "INSERT INTO users (id, email, password_hash, display_name, is_active) "
+                    "VALUES (:id, :e, 'x', 'x', true)"
+                ),
+                {"id": user, "e": email},
+            )
+        await conn.execute(
+            text(
+                "INSERT INTO invitations (id, org_id, email, role, token_hash, expires_at) "
+                "VALUES (:id, :o, 'invitee@example.com', 'viewer', :h, now() + interval '1 day')"
+            ),
+            {"id": uuid.uuid4(), "o": a, "h": uuid.uuid4().hex},
+        )
+    await engine.dispose()
+    async with db.engine.begin() as conn:
+        await conn.execute(text("SELECT set_config('app.user_id', :u, true)"), {"u": str(invitee)})
+        assert await conn.scalar(text("SELECT count(*) FROM invitations")) == 1
+        assert (await conn.scalars(text("SELECT id FROM organizations"))).all() == [a]
+        assert await conn.scalar(text("SELECT count(*) FROM products")) == 0
+        changed = await conn.execute(text("UPDATE invitations SET role = 'owner'"))
+        assert changed.rowcount == 0
+        assert (await conn.execute(text("DELETE FROM invitations"))).rowcount == 0
+    async with db.engine.begin() as conn:
+        await conn.execute(text("SELECT set_config('app.user_id', :u, true)"), {"u": str(stranger)})
+        assert await conn.scalar(text("SELECT count(*) FROM invitations")) == 0
+        assert await conn.scalar(text("SELECT count(*) FROM organizations")) == 0
