@@ -69,8 +69,47 @@ async def invite(session: AsyncSession, ctx: OrgContext, *, email: str, role: Ro
     return Created(inv, token)
 
 
+async def list_sent(session: AsyncSession, ctx: OrgContext) -> list[Invitation]:
+    """The org's invitations not accepted yet (pending, declined or expired), newest first."""
+    rows = await session.scalars(
+        select(Invitation)
+        .where(Invitation.accepted_at.is_(None))
+        .order_by(Invitation.created_at.desc(), Invitation.id)
+    )
+    return list(rows.all())
+
+
+async def revoke(session: AsyncSession, ctx: OrgContext, invitation_id: uuid.UUID) -> None:
+    """Withdraw an invitation not accepted yet (another org's is a 404)."""
+    inv = await session.get(Invitation, invitation_id)
+    if inv is None or inv.org_id != ctx.org_id:
+        raise NotFound("invitation not found")
+    if inv.accepted_at is not None:
+        raise Conflict("this invitation was accepted: remove the member instead")
+    if not ctx.role.at_least(Role(inv.role)):
+        raise Forbidden(f"a {ctx.role.value} cannot withdraw an invitation as {inv.role}")
+    await audit.record(
+        session,
+        ctx,
+        "member.invitation_revoked",
+        "invitation",
+        inv.id,
+        before={"email": inv.email, "role": inv.role},
+    )
+    await session.delete(inv)
+    await session.flush()
+
+
+def status_of(inv: Invitation, now: datetime) -> str:
+    if inv.accepted_at is not None:
+        return "accepted"
+    if inv.declined_at is not None:
+        return "declined"
+    return "expired" if inv.expires_at <= now else "pending"
+
+
 def _open(inv: Invitation, now: datetime) -> bool:
-    return inv.accepted_at is None and inv.declined_at is None and inv.expires_at > now
+    return status_of(inv, now) == "pending"
 
 
 async def pending_for(session: AsyncSession, user: User) -> list[Pending]:

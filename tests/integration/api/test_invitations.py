@@ -119,3 +119,35 @@ async def test_a_viewer_can_leave_and_the_last_owner_cannot(app: FastAPI, owner:
     assert len(gone) == 1 and gone[0]["actor_id"] == str(viewer.user_id)
     no_csrf = await viewer.client.delete(f"/api/orgs/{viewer.org_id}/membership")
     assert no_csrf.status_code == 403 and no_csrf.json()["code"] == "csrf_failed"
+
+
+async def test_admin_lists_and_withdraws_invitations(
+    app: FastAPI, db: Database, owner: Caller, other_org: Caller
+) -> None:
+    pending = await _invite(owner, other_org.email, "viewer")
+    declined = await _invite(owner, "declines@example.com", "viewer")
+    decliner = await signup(app, email="declines@example.com", org="Decliner")
+    await decliner.post(f"/api/invitations/{declined['invitation_id']}/decline")
+    owners_invite = await _invite(owner, "partner@example.com", "owner")
+    listed = {i["id"]: i["status"] for i in (await owner.get("/api/org/invitations")).json()}
+    assert listed == {
+        pending["invitation_id"]: "pending",
+        declined["invitation_id"]: "declined",
+        owners_invite["invitation_id"]: "pending",
+    }
+    admin = await member_token(app, db, owner.org_id, Role.ADMIN)
+    above = await admin.delete(f"/api/org/invitations/{owners_invite['invitation_id']}")
+    assert above.status_code == 403
+    assert (await admin.delete(f"/api/org/invitations/{pending['invitation_id']}")).status_code == 204
+    assert (await other_org.get("/api/invitations")).json() == []
+    late = await other_org.post(f"/api/invitations/{pending['invitation_id']}/accept")
+    assert late.status_code == 404
+    token = await other_org.post(
+        "/api/auth/accept-invitation",
+        json={"org_id": str(owner.org_id), "token": pending["invitation_token"]},
+    )
+    assert token.status_code == 422
+    theirs = await _invite(other_org, "someone@example.com")
+    assert (await owner.delete(f"/api/org/invitations/{theirs['invitation_id']}")).status_code == 404
+    revoked = (await owner.get("/api/audit", params={"action": "member.invitation_revoked"})).json()
+    assert len(revoked["items"]) == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, status
@@ -48,6 +48,15 @@ class InviteOut(BaseModel):
     status: Literal["invited"] = "invited"
     invitation_id: uuid.UUID
     invitation_token: str = Field(description="shown once: pass it on to the invitee")
+    expires_at: datetime
+
+
+class SentInvitationOut(BaseModel):
+    id: uuid.UUID
+    email: str
+    role: Role
+    status: Literal["pending", "declined", "expired"]
+    created_at: datetime
     expires_at: datetime
 
 
@@ -100,6 +109,35 @@ async def invite_member(
         invitation_token=created.token,
         expires_at=created.invitation.expires_at,
     )
+
+
+@router.get("/invitations")
+async def list_invitations(
+    session: Session, ctx: Annotated[OrgContext, RequirePermission(Permission.MEMBERS_MANAGE)]
+) -> list[SentInvitationOut]:
+    """Invitations not accepted yet: pending, declined by the invitee, or expired."""
+    now = datetime.now(UTC)
+    return [
+        SentInvitationOut(
+            id=inv.id,
+            email=inv.email,
+            role=Role(inv.role),
+            status=invitations.status_of(inv, now),
+            created_at=inv.created_at,
+            expires_at=inv.expires_at,
+        )
+        for inv in await invitations.list_sent(session, ctx)
+    ]
+
+
+@router.delete("/invitations/{invitation_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke_invitation(
+    invitation_id: uuid.UUID,
+    session: Session,
+    ctx: Annotated[OrgContext, RequirePermission(Permission.MEMBERS_MANAGE)],
+) -> None:
+    """Withdraw an invitation that was not accepted; its token stops working."""
+    await invitations.revoke(session, ctx, invitation_id)
 
 
 @router.patch("/members/{member_id}")
