@@ -77,9 +77,15 @@ async def test_kill_9_mid_pull_then_recovery(make_market: MarketFactory) -> None
             if job["status"] == "running":
                 break
             await asyncio.sleep(0.05)
-        await asyncio.sleep(1.0)  # mid-pull: pages fetched, listings being written
+        items = len({u.item_id for u in h.units()})
+        for _ in range(600):  # mid-pull: the item pages are read and the per-item model reads have begun
+            if h.call_count("product/get_model_list") >= 10:
+                break
+            await asyncio.sleep(0.05)
         job = (await owner.get(f"/api/jobs/{job_id}")).json()
         assert job["status"] == "running", job
+        assert h.call_count("product/get_item_list") >= 1
+        assert 10 <= h.call_count("product/get_model_list") < items  # really mid-way, not done
         worker.send_signal(signal.SIGKILL)
         await asyncio.wait_for(worker.wait(), timeout=10)
         await asyncio.sleep(1.5)  # the dead worker's heartbeat goes stale

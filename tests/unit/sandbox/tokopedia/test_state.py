@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
@@ -20,10 +19,9 @@ def make(**kw: Any) -> TokopediaSandbox:
     return TokopediaSandbox(TokopediaSandboxConfig(clock=ManualClock(1_700_000_000), **kw))
 
 
-def test_a_big_shop_seeds_fast_and_lists_by_slices() -> None:
-    started = time.perf_counter()
+def test_a_big_shop_seeds_and_lists_by_slices() -> None:
+    # How fast it seeds is bench/sandbox_state.py's figure: tests never assert wall-clock times.
     sandbox = make(products=10_000, variants_per_product=3)
-    assert time.perf_counter() - started < 3.0
     assert sandbox.catalog.count(sandbox.config.shop_id) == 40_000
     page = sandbox.catalog.page(sandbox.config.shop_id, 800, 50)
     assert len(page) == 50 and sandbox.catalog.page(sandbox.config.shop_id, 801, 50) == []
