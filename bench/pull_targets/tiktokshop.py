@@ -25,7 +25,7 @@ async def open_tiktokshop(products: int, models: int) -> Target:
         access_token=token,
         refresh_token=refresh,
         products=products,
-        skus_per_product=models,
+        variants_per_product=models,
         rate_limit_rps=None,
     )
     app = create_app(config)

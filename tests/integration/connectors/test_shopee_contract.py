@@ -100,7 +100,7 @@ async def test_list_products_returns_each_exactly_once(
     products: int, page: int, batch: int, models: int
 ) -> None:
     async with open_env() as env:
-        env.sandbox.seed(products=products, models_per_product=models)
+        env.sandbox.seed(products=products, variants_per_product=models)
         limits = replace(TEST_LIMITS, product_page=page, product_detail_batch=batch)
         listed = [p async for p in env.connector(limits=limits).list_products()]
         ids = [p.item_id for p in listed]
@@ -125,7 +125,7 @@ async def test_list_products_since(env: Env) -> None:
 
 
 async def test_get_products_in_batches_of_50(make_env: MakeEnv) -> None:
-    env = await make_env(products=120, models_per_product=1)
+    env = await make_env(products=120, variants_per_product=1)
     ids = [str(i) for i in sorted(env.sandbox.catalog.items)]
     found = await env.connector().get_products([*ids, "1"])  # an unknown id is left out
     assert [p.item_id for p in found] == ids
@@ -192,8 +192,8 @@ async def test_create_product_with_variants(env: Env) -> None:
 
 async def test_update_stock_one_call_per_item_at_most_50_models(make_env: MakeEnv) -> None:
     env = await make_env()
-    env.sandbox.seed(products=1, models_per_product=60)
-    env.sandbox.seed(products=2, models_per_product=3, seed=2)
+    env.sandbox.seed(products=1, variants_per_product=60)
+    env.sandbox.seed(products=2, variants_per_product=3, seed=2)
     connector = env.connector()
     products = [p async for p in connector.list_products()]
     updates = [

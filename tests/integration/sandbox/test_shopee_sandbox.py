@@ -231,8 +231,8 @@ async def test_update_time_window_filters_items(
 async def test_base_info_has_price_and_stock_only_without_models(
     shopee: Shopee, sandbox: ShopeeSandbox
 ) -> None:
-    with_models = sandbox.seed(products=2, models_per_product=3, seed=1).item_ids
-    plain = sandbox.seed(products=2, models_per_product=0, seed=2).item_ids
+    with_models = sandbox.seed(products=2, variants_per_product=3, seed=1).item_ids
+    plain = sandbox.seed(products=2, variants_per_product=0, seed=2).item_ids
     response = await shopee.get(BASE_INFO, item_id_list=",".join(map(str, with_models + plain)))
     items = {i["item_id"]: i for i in response.json()["response"]["item_list"]}
     for item_id in with_models:
@@ -251,7 +251,7 @@ async def test_base_info_has_price_and_stock_only_without_models(
 
 
 async def test_update_stock_below_reserved_fails_that_entry(shopee: Shopee, sandbox: ShopeeSandbox) -> None:
-    item = sandbox.item(sandbox.seed(products=1, models_per_product=3, seed=5).item_ids[0])
+    item = sandbox.item(sandbox.seed(products=1, variants_per_product=3, seed=5).item_ids[0])
     first, second, third = item.models.values()
     first.stock, second.stock = 10, 10
     sandbox.place_order([(item.item_id, first.model_id, 4)])
@@ -271,7 +271,7 @@ async def test_update_stock_below_reserved_fails_that_entry(shopee: Shopee, sand
 
 
 async def test_update_price_checks_currency_precision(shopee: Shopee, sandbox: ShopeeSandbox) -> None:
-    item = sandbox.item(sandbox.seed(products=1, models_per_product=2, seed=6).item_ids[0])
+    item = sandbox.item(sandbox.seed(products=1, variants_per_product=2, seed=6).item_ids[0])
     a, b = item.models
     item.models[a].price, item.models[b].price = 100000, 200000
     price_list = [{"model_id": a, "original_price": 150000}, {"model_id": b, "original_price": 1500.5}]
@@ -291,7 +291,7 @@ async def test_sgd_prices_take_two_decimals(
 ) -> None:
     sandbox.add_shop(700000, "SG")
     sandbox.grant_access_token(700000, "sg-token")
-    item_id = sandbox.seed(products=1, models_per_product=0, shop_id=700000).item_ids[0]
+    item_id = sandbox.seed(products=1, variants_per_product=0, shop_id=700000).item_ids[0]
     sg = make_shopee(shop_id=700000, token="sg-token")
     price_list = [{"model_id": 0, "original_price": 12.9}]
     body = (await sg.post(UPDATE_PRICE, {"item_id": item_id, "price_list": price_list})).json()
@@ -362,7 +362,7 @@ async def test_partner_id_mismatch_and_public_sign_for_shop_api(
 
 
 async def test_init_tier_variation_adds_models(shopee: Shopee, sandbox: ShopeeSandbox) -> None:
-    item = sandbox.item(sandbox.seed(products=1, models_per_product=0, seed=12).item_ids[0])
+    item = sandbox.item(sandbox.seed(products=1, variants_per_product=0, seed=12).item_ids[0])
     tiers = [{"name": "Size", "option_list": [{"option": "M"}, {"option": "L"}]}]
     models = [
         {"tier_index": [0], "original_price": 99000, "model_sku": "TEE-M", "seller_stock": [{"stock": 3}]},

@@ -29,7 +29,7 @@ DAY = 86400
 
 def _seed_one(sandbox: ShopeeSandbox, seed: int = 8) -> tuple[int, int]:
     """One item with one model holding 100 units: (item_id, model_id)."""
-    item = sandbox.item(sandbox.seed(products=1, models_per_product=1, seed=seed).item_ids[0])
+    item = sandbox.item(sandbox.seed(products=1, variants_per_product=1, seed=seed).item_ids[0])
     model = next(iter(item.models.values()))
     model.stock = 100
     return item.item_id, model.model_id
@@ -121,7 +121,7 @@ async def test_completed_orders_mask_recipient(shopee: Shopee, sandbox: ShopeeSa
 
 
 async def test_ship_order_rules_and_stock(shopee: Shopee, sandbox: ShopeeSandbox) -> None:
-    item = sandbox.item(sandbox.seed(products=1, models_per_product=2, seed=4).item_ids[0])
+    item = sandbox.item(sandbox.seed(products=1, variants_per_product=2, seed=4).item_ids[0])
     model = next(iter(item.models.values()))
     model.stock, model.reserved = 10, 0
     order = sandbox.place_order([(item.item_id, model.model_id, 3)])
@@ -154,7 +154,7 @@ async def test_ship_order_rules_and_stock(shopee: Shopee, sandbox: ShopeeSandbox
 
 
 async def test_cancel_order_rules_and_stock(shopee: Shopee, sandbox: ShopeeSandbox) -> None:
-    item = sandbox.item(sandbox.seed(products=1, models_per_product=2, seed=5).item_ids[0])
+    item = sandbox.item(sandbox.seed(products=1, variants_per_product=2, seed=5).item_ids[0])
     model = next(iter(item.models.values()))
     model.stock, model.reserved = 5, 0
     order = sandbox.place_order([(item.item_id, model.model_id, 2)])
@@ -176,7 +176,7 @@ async def test_cancel_order_rules_and_stock(shopee: Shopee, sandbox: ShopeeSandb
 
 
 async def test_place_order_refuses_missing_stock(sandbox: ShopeeSandbox) -> None:
-    item = sandbox.item(sandbox.seed(products=1, models_per_product=1, seed=6).item_ids[0])
+    item = sandbox.item(sandbox.seed(products=1, variants_per_product=1, seed=6).item_ids[0])
     model = next(iter(item.models.values()))
     model.stock = 1
     with pytest.raises(Exception, match="not enough stock"):

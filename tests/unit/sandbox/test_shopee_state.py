@@ -73,9 +73,9 @@ def test_seed_ten_thousand_products() -> None:
 
 def test_plain_items_and_model_counts() -> None:
     sandbox = make()
-    plain = sandbox.item(sandbox.seed(products=1, models_per_product=0).item_ids[0])
-    six = sandbox.item(sandbox.seed(products=1, models_per_product=6).item_ids[0])
-    twelve = sandbox.item(sandbox.seed(products=1, models_per_product=12).item_ids[0])
+    plain = sandbox.item(sandbox.seed(products=1, variants_per_product=0).item_ids[0])
+    six = sandbox.item(sandbox.seed(products=1, variants_per_product=6).item_ids[0])
+    twelve = sandbox.item(sandbox.seed(products=1, variants_per_product=12).item_ids[0])
     assert not plain.has_model and plain.price > 0
     assert [len(t.options) for t in six.tier_variation] == [2, 3] and len(six.models) == 6
     assert len(twelve.models) == 12 and plain.item_sku != six.item_sku
@@ -83,7 +83,7 @@ def test_plain_items_and_model_counts() -> None:
 
 def test_order_status_moves_stock() -> None:
     sandbox = make()
-    item = sandbox.item(sandbox.seed(products=1, models_per_product=1).item_ids[0])
+    item = sandbox.item(sandbox.seed(products=1, variants_per_product=1).item_ids[0])
     model = next(iter(item.models.values()))
     model.stock = 10
     order = sandbox.place_order([(item.item_id, model.model_id, 4)])

@@ -1,13 +1,20 @@
-"""What every sandbox's `/_sandbox/...` control API shares: JSON in and out, and the state, call
-counter and fault routes (the platform's own control routes sit beside them)."""
+"""What every sandbox's `/_sandbox/...` control API shares (DESIGN.md "Marketplace sandboxes"): a prefix
+no platform uses, so a separately running sandbox can be driven over HTTP by a benchmark or a demo.
+Unsigned, plain JSON in and out; errors are {"detail": "..."}.
+
+Shared routes: GET state · GET|DELETE calls · GET|POST faults · GET pushes · POST pushes/drain, and, from
+a platform's handlers, POST seed · POST orders · GET orders/{id} · POST orders/{id}/status ·
+POST orders/{id}/advance (`OrderControl`). A platform adds its own (tokens, products, apps).
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -18,6 +25,32 @@ from aiostore.sandbox.common.push import PushDispatcher
 
 PREFIX = "/_sandbox"
 Handler = Callable[[Request], Awaitable[Any]]
+M = TypeVar("M", bound=BaseModel)
+O = TypeVar("O")  # noqa: E741 - an order
+O_co = TypeVar("O_co", covariant=True)
+P = TypeVar("P", bound="PlaceOrdersIn")
+T = TypeVar("T", bound=BaseModel)
+
+
+class ControlIn(BaseModel):
+    """A control request's JSON body: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class SeedInBase(ControlIn):
+    """POST /_sandbox/seed; each platform adds its variants-per-product field (under its own word) and
+    which shop or seller to seed."""
+
+    products: int = Field(0, ge=0)
+    orders: int = Field(0, ge=0)
+    seed: int | None = None
+
+
+class PlaceOrdersIn(ControlIn):
+    """POST /_sandbox/orders; each platform adds its `lines` and order options."""
+
+    count: int = Field(1, ge=1, le=10_000)
 
 
 async def read_json(request: Request) -> Any:
@@ -53,6 +86,71 @@ class Controllable(Protocol):
     def set_faults(self, faults: FaultConfig | dict[str, Any]) -> FaultConfig: ...
 
     async def drain_pushes(self) -> None: ...
+
+
+def post(path: str, model: type[M], action: Callable[[M, Request], Any]) -> Route:
+    """POST /_sandbox/<path>: the body validated as `model`, then `action`'s answer as JSON."""
+
+    async def handler(request: Request) -> Any:
+        return action(model.model_validate(await read_json(request)), request)
+
+    return Route(f"{PREFIX}/{path}", json_endpoint(handler), methods=["POST"])
+
+
+def route(path: str, action: Callable[[Request], Any], method: str = "GET") -> Route:
+    """<method> /_sandbox/<path> without a body: `action`'s answer as JSON."""
+
+    async def handler(request: Request) -> Any:
+        return action(request)
+
+    return Route(f"{PREFIX}/{path}", json_endpoint(handler), methods=[method])
+
+
+class OrderDesk(Protocol[O_co]):
+    """A sandbox state's orders: by id, and one step along the platform's normal path."""
+
+    def order(self, order_id: Any, /) -> O_co: ...
+
+    def advance_order(self, order_id: Any, /) -> object: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OrderControl(Generic[O, P, T]):
+    """The order routes of a sandbox: place (POST orders), read (GET orders/{id}), set a status and
+    advance along the normal path (POST orders/{id}/status|advance); each answers the order's summary."""
+
+    param: str  # the path parameter with its converter: "order_sn", "order_id:int"
+    desk: OrderDesk[O]
+    summary: Callable[[O], dict[str, Any]]
+    place: Callable[[P], O]
+    place_model: type[P]
+    set_status: Callable[[Any, T], object]
+    status_model: type[T]
+
+    def routes(self) -> list[Route]:
+        name = self.param.split(":")[0]
+        one = f"orders/{{{self.param}}}"
+
+        def place(body: P, request: Request) -> Any:
+            return {"orders": [self.summary(self.place(body)) for _ in range(body.count)]}
+
+        def status(body: T, request: Request) -> Any:
+            self.set_status(request.path_params[name], body)
+            return self.summary(self.desk.order(request.path_params[name]))
+
+        async def advance(request: Request) -> Any:
+            self.desk.advance_order(request.path_params[name])
+            return self.summary(self.desk.order(request.path_params[name]))
+
+        async def read(request: Request) -> Any:
+            return self.summary(self.desk.order(request.path_params[name]))
+
+        return [
+            post("orders", self.place_model, place),
+            Route(f"{PREFIX}/{one}", json_endpoint(read), methods=["GET"]),
+            post(f"{one}/status", self.status_model, status),
+            Route(f"{PREFIX}/{one}/advance", json_endpoint(advance), methods=["POST"]),
+        ]
 
 
 def common_routes(sandbox: Controllable) -> list[Route]:

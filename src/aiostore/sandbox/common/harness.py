@@ -10,11 +10,14 @@ platform's back office would do, and what a test wants to see of the platform's 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import httpx
 
 from aiostore.sandbox.common.faults import FaultConfig
+
+if TYPE_CHECKING:
+    from aiostore.sandbox.common.state import SandboxState
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,3 +85,33 @@ class SandboxHarness(Protocol):
     async def drain_pushes(self) -> None:
         """Wait until every push queued so far has been delivered (or given up)."""
         ...
+
+
+S = TypeVar("S", bound="SandboxState[Any]")
+
+
+class HarnessBase(Generic[S]):
+    """What every platform's harness does the same way on its sandbox state (faults, counters, pushes);
+    a platform adds its ids, units, orders and `push_to` (where its pushes go)."""
+
+    def __init__(self, sandbox: S) -> None:
+        self.sandbox = sandbox
+
+    def push_to(self, url: str | None) -> None:
+        raise NotImplementedError
+
+    def set_push_url(self, url: str | None, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.push_to(url)
+        self.sandbox.pushes.set_transport(transport)
+
+    def set_faults(self, faults: FaultConfig | dict[str, Any]) -> None:
+        self.sandbox.set_faults(faults)
+
+    def call_count(self, path: str | None = None) -> int:
+        return self.sandbox.call_count(path)
+
+    def reset_calls(self) -> None:
+        self.sandbox.reset_calls()
+
+    async def drain_pushes(self) -> None:
+        await self.sandbox.drain_pushes()

@@ -7,8 +7,11 @@ command per package with exactly these flags, so any client of that platform can
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.types import ASGIApp
+
+from aiostore.sandbox.common.faults import FaultConfig
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +29,22 @@ class StandaloneFlags:
     fault_rate: float = 0.0
     latency_ms: int = 0
     seed: int = 1
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def shared_config(self) -> dict[str, Any]:
+        """The `SandboxConfig` fields every platform takes from the flags as they are."""
+        faults = FaultConfig(error_rate=self.fault_rate, latency_ms=self.latency_ms, seed=self.seed)
+        return {
+            "access_token": self.access_token,
+            "products": self.products,
+            "orders": self.orders,
+            "seed": self.seed,
+            "push_url": self.push_url,
+            "faults": faults,
+        }
 
 
 @dataclass(frozen=True, slots=True)

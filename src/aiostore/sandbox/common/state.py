@@ -1,20 +1,103 @@
-"""What every sandbox's state object shares: its fault injector, call counter and push dispatcher."""
+"""What every sandbox's state object shares: its config, clock, fault injector, call counter, rate limiter,
+push dispatcher, the `/_sandbox/state` counters, lookups by id and the normal order path."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Any, Generic, Protocol, TypeVar
 
-from aiostore.sandbox.common.core import CallCounter
-from aiostore.sandbox.common.faults import FaultConfig, FaultInjector
-from aiostore.sandbox.common.push import PushDispatcher
+import httpx
+
+from aiostore.sandbox.common.config import SandboxConfig
+from aiostore.sandbox.common.core import CallCounter, RateLimiter, SandboxError
+from aiostore.sandbox.common.faults import FaultConfig, FaultInjector, path_matches
+from aiostore.sandbox.common.push import PushDispatcher, PushMessage
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+S = TypeVar("S")
+L = TypeVar("L", covariant=True)
+C = TypeVar("C", bound=SandboxConfig)
 
 
-class SandboxState:
-    """Base of each platform's sandbox state (which sets these three in its __init__)."""
+class LimiterFactory(Protocol[L]):
+    def __call__(self, rate: float | None, burst: int, clock: Callable[[], float]) -> L: ...
 
+
+def lookup(table: Mapping[K, V], key: K, what: str) -> V:
+    """`table[key]`, or the control API's 404 "unknown <what> <key>"."""
+    found = table.get(key)
+    if found is None:
+        raise SandboxError(f"unknown {what} {key}", 404)
+    return found
+
+
+def next_on_path(order_id: object, status: S, path: Sequence[S]) -> S:
+    """The status after `status` on a platform's normal order path (409 when it is off it or at its end)."""
+    if status not in path[:-1]:
+        raise SandboxError(f"order {order_id} is {status}: not on the normal path", 409)
+    return path[path.index(status) + 1]
+
+
+class SandboxState(Generic[C]):
+    """Base of each platform's sandbox state (`C`: its config); its __init__ calls `start` first."""
+
+    config: C
     faults: FaultInjector
     calls: CallCounter
     pushes: PushDispatcher
+    rate_limiter: Any
+
+    def start(
+        self,
+        config: C,
+        *,
+        accept: Callable[[httpx.Response], bool],
+        on_lost: Callable[[PushMessage], None] | None = None,
+        limiter: LimiterFactory[Any] = RateLimiter,
+    ) -> None:
+        self.config = config
+        self.calls = CallCounter()
+        self.faults = FaultInjector(config.faults)
+        self.rate_limiter = limiter(config.rate_limit_rps, config.rate_limit_burst, config.monotonic)
+        self.pushes = PushDispatcher(
+            faults=self.faults,
+            accept=accept,
+            transport=config.push_transport,
+            timeout=config.push_timeout,
+            max_attempts=config.push_max_attempts,
+            retry_delay=config.push_retry_delay,
+            on_lost=on_lost,
+        )
+
+    def now(self) -> int:
+        return int(self.config.clock())
+
+    def lost_push_count(self) -> int | None:
+        """Pushes given up after every attempt, where the platform keeps them (None: it does not)."""
+        return None
+
+    def contents(self) -> dict[str, Any]:
+        """The platform's apps and shops, as `/_sandbox/state` shows them."""
+        raise NotImplementedError
+
+    def summary(self) -> dict[str, Any]:
+        counters: dict[str, Any] = {
+            "calls": self.calls.count(),
+            "pushes_queued": self.pushes.queued,
+            "pushes_delivered": sum(1 for d in self.pushes.deliveries if d.ok),
+        }
+        lost = self.lost_push_count()
+        if lost is not None:
+            counters["lost_pushes"] = lost
+        return {**self.contents(), **counters, "faults": self.faults.config.model_dump()}
+
+    def call_count(self, path: str | None = None) -> int:
+        """Requests received on an API path: in full ("/api/v2/product/update_stock", or a path template),
+        or a tail of it ("product/update_stock"); all requests when None."""
+        if path is None:
+            return self.calls.count()
+        return sum(n for key, n in self.calls.snapshot().items() if path_matches(key, path))
 
     def set_faults(self, faults: FaultConfig | dict[str, Any]) -> FaultConfig:
         config = faults if isinstance(faults, FaultConfig) else FaultConfig.model_validate(faults)

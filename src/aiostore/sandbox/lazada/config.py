@@ -7,17 +7,13 @@ codes 30 minutes (§A3); /products/get limit ≤ 50 and offset ≤ 10000; /order
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import httpx
-
-from aiostore.sandbox.common import FaultConfig
+from aiostore.sandbox.common.config import SandboxConfig
 
 
-@dataclass(slots=True)
-class LazadaSandboxConfig:
+@dataclass(slots=True, kw_only=True)
+class LazadaSandboxConfig(SandboxConfig):
     # The first app and seller; more can be added with LazadaSandbox.add_app / add_seller.
     app_key: str = "100001"
     app_secret: str = "lazada-sandbox-app-secret"  # noqa: S105 - a sandbox default, not a credential
@@ -25,25 +21,12 @@ class LazadaSandboxConfig:
     seller_id: str = "200001"
     country: str = "ID"  # ID, SG or MY: gateway api.lazada.co.id / .sg / .com.my, IDR / SGD / MYR
     seller_name: str | None = None
-    access_token: str | None = None  # a known token granted to (app_key, seller_id) at start
     refresh_token: str | None = None
-    # Seed data for the first seller.
-    products: int = 0
-    orders: int = 0
-    skus_per_product: int = 3
-    seed: int = 1
-    # Push (webhook) delivery for the first app.
-    push_url: str | None = None
-    push_transport: httpx.AsyncBaseTransport | None = None  # tests: httpx.ASGITransport / MockTransport
-    push_timeout: float = 5.0
-    push_max_attempts: int = 3  # Lazada retries 12 times, 30 minutes apart
-    push_retry_delay: float = 0.5
     # Time rules.
     timestamp_tolerance: int = 7200
     access_token_ttl: int = 7 * 86400
     refresh_token_ttl: int = 14 * 86400
     auth_code_ttl: int = 1800
-    auth_session_ttl: int = 600
     # Page and batch limits.
     product_page_max: int = 50
     product_offset_max: int = 10_000
@@ -55,7 +38,3 @@ class LazadaSandboxConfig:
     # Rate limit per app + seller; None disables it.
     rate_limit_rps: float | None = 50.0
     rate_limit_burst: int = 50
-    faults: FaultConfig = field(default_factory=FaultConfig)
-    # Business time (timestamps, token expiry, updated_at) and the rate limiter's clock.
-    clock: Callable[[], float] = time.time
-    monotonic: Callable[[], float] = time.monotonic

@@ -17,7 +17,6 @@ calls: their fields at the top level; fulfilment calls: ``result``).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections.abc import Callable, Sequence
@@ -30,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from aiostore.sandbox.common.pipeline import FaultErrors, inject_faults
 from aiostore.sandbox.lazada import errors
 from aiostore.sandbox.lazada.errors import LazadaError
 from aiostore.sandbox.lazada.models import AUTH_HOST, GATEWAY_HOSTS, App, Seller
@@ -40,6 +40,12 @@ from aiostore.sandbox.lazada.state import LazadaSandbox
 Scope = Literal["seller", "auth"]
 Envelope = Literal["data", "top", "result"]
 PREFIXES = {"id": "ID", "sg": "SG", "my": "MY"}
+FAULTS: FaultErrors = {
+    "timeout": errors.service_timeout,
+    "server_error": errors.internal_error,
+    "busy": errors.service_unavailable,
+    "rate_limit": errors.api_call_limit,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +175,7 @@ def authenticate(
     if point.scope == "auth":
         return app, None
     token = params.required("access_token")
-    seller_id = sandbox.tokens.seller_of(token, app.app_key, sandbox.now())
+    seller_id = sandbox.tokens.owner_of(token, app.app_key, sandbox.now())
     seller = sandbox.sellers.get(seller_id) if seller_id is not None else None
     if seller is None:
         raise errors.illegal_access_token()
@@ -200,18 +206,7 @@ def api_routes(sandbox: LazadaSandbox, endpoints: Sequence[Endpoint]) -> list[Ro
             raise errors.invalid_api_path(api_path)
         if request.method not in point.methods:
             raise errors.invalid("method", f"{api_path} takes {'/'.join(sorted(point.methods))}")
-        decision = sandbox.faults.decide(api_path)
-        if decision.latency:
-            await asyncio.sleep(decision.latency)
-        if decision.kind == "timeout":
-            await asyncio.sleep(sandbox.faults.config.timeout_seconds)
-            raise errors.service_timeout()
-        if decision.kind == "server_error":
-            raise errors.internal_error()
-        if decision.kind == "busy":
-            raise errors.service_unavailable()
-        if decision.kind == "rate_limit":
-            raise errors.api_call_limit()
+        await inject_faults(sandbox.faults, api_path, FAULTS)
         params = Params(await read_params(request))
         app, seller = authenticate(sandbox, point, api_path, params, country)
         if not sandbox.rate_limiter.acquire(f"{app.app_key}:{seller.seller_id if seller else ''}"):

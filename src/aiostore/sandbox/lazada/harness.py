@@ -7,13 +7,9 @@ item: withheld while unpaid, occupied once paid.
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
 from starlette.applications import Starlette
 
-from aiostore.sandbox.common import FaultConfig
-from aiostore.sandbox.common.harness import SandboxHarness, SellableUnit
+from aiostore.sandbox.common.harness import HarnessBase, SandboxHarness, SellableUnit
 from aiostore.sandbox.lazada.models import Sku
 from aiostore.sandbox.lazada.state import LazadaSandbox
 
@@ -28,11 +24,11 @@ _STATUS = {
 }
 
 
-class LazadaHarness:
+class LazadaHarness(HarnessBase[LazadaSandbox]):
     platform = "lazada"
 
     def __init__(self, sandbox: LazadaSandbox) -> None:
-        self.sandbox = sandbox
+        super().__init__(sandbox)
         seller, app = sandbox.seller(), sandbox.app()
         self.shop_id = seller.seller_id
         self.app_key = app.app_key
@@ -42,7 +38,7 @@ class LazadaHarness:
         self.access_token, self.refresh_token = granted.access_token, granted.refresh_token
 
     def seed(self, products: int, orders: int = 0, *, variants_per_product: int = 3, seed: int = 1) -> None:
-        self.sandbox.seed(products, orders, skus_per_product=variants_per_product, seed=seed)
+        self.sandbox.seed(products, orders, variants_per_product=variants_per_product, seed=seed)
 
     def units(self) -> list[SellableUnit]:
         return [
@@ -78,24 +74,11 @@ class LazadaHarness:
     def set_order_status(self, order_id: str, status: str) -> None:
         self.sandbox.set_order_status(int(order_id), _STATUS[status], force=True)
 
-    def set_push_url(self, url: str | None, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def push_to(self, url: str | None) -> None:
         self.sandbox.app().push_url = url
-        self.sandbox.pushes.set_transport(transport)
-
-    def set_faults(self, faults: FaultConfig | dict[str, Any]) -> None:
-        self.sandbox.set_faults(faults)
-
-    def call_count(self, path: str | None = None) -> int:
-        return self.sandbox.call_count(path)
-
-    def reset_calls(self) -> None:
-        self.sandbox.reset_calls()
 
     def expire_access_tokens(self) -> None:
         self.sandbox.expire_access_tokens(self.shop_id)
-
-    async def drain_pushes(self) -> None:
-        await self.sandbox.drain_pushes()
 
 
 def harness(app: Starlette) -> SandboxHarness:

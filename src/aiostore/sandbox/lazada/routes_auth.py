@@ -23,7 +23,7 @@ from aiostore.sandbox.lazada import errors
 from aiostore.sandbox.lazada.dispatch import Ctx, Endpoint, Reply, endpoint
 from aiostore.sandbox.lazada.models import Seller
 from aiostore.sandbox.lazada.state import LazadaSandbox
-from aiostore.sandbox.lazada.tokens import TokenPair
+from aiostore.sandbox.lazada.tokens import SellerTokens
 
 APPROVE_PATH = "/_sandbox/oauth/approve"
 
@@ -69,7 +69,7 @@ def oauth_routes(sandbox: LazadaSandbox) -> list[Route]:
         countries = tuple(c.strip().upper() for c in query.get("country", "").split(",") if c.strip())
         sellers = [s for s in sandbox.sellers.values() if not countries or s.country in countries]
         session = sandbox.tokens.open_session(
-            app.app_key, redirect, query.get("state", ""), countries, sandbox.now()
+            app.app_key, sandbox.now(), redirect=redirect, state=query.get("state", ""), countries=countries
         )
         rows = "\n".join(
             _ROW.format(
@@ -103,9 +103,9 @@ def oauth_routes(sandbox: LazadaSandbox) -> list[Route]:
             return _page_error("This authorization link has expired or was already used.")
         if session.countries and seller.country not in session.countries:
             return _page_error(f"This authorization is for {', '.join(session.countries)} sellers only.")
-        code = sandbox.tokens.authorize(session.app_key, seller.seller_id, sandbox.now())
+        code = sandbox.tokens.authorize(session.app, seller.seller_id, sandbox.now())
         extra = {"code": code, **({"state": session.state} if session.state else {})}
-        return RedirectResponse(_with_query(session.redirect_uri, extra), 302)
+        return RedirectResponse(_with_query(session.redirect, extra), 302)
 
     return [
         Route("/oauth/authorize", authorize, methods=["GET"]),
@@ -114,7 +114,7 @@ def oauth_routes(sandbox: LazadaSandbox) -> list[Route]:
     ]
 
 
-def _token_answer(pair: TokenPair, seller: Seller, entries_key: str) -> dict[str, object]:
+def _token_answer(pair: SellerTokens, seller: Seller, entries_key: str) -> dict[str, object]:
     entry = {
         "country": seller.country.lower(),
         "seller_id": seller.seller_id,
@@ -138,14 +138,14 @@ def token_create(ctx: Ctx) -> Reply:
     pair = ctx.sandbox.tokens.exchange_code(ctx.params.required("code"), ctx.app.app_key, ctx.now)
     if pair is None:
         raise errors.invalid_code()
-    return Reply(_token_answer(pair, ctx.sandbox.seller(pair.seller_id), "country_user_info"))
+    return Reply(_token_answer(pair, ctx.sandbox.seller(pair.owner), "country_user_info"))
 
 
 def token_refresh(ctx: Ctx) -> Reply:
     pair = ctx.sandbox.tokens.refresh_pair(ctx.params.required("refresh_token"), ctx.app.app_key, ctx.now)
     if pair is None:
         raise errors.illegal_refresh_token()
-    return Reply(_token_answer(pair, ctx.sandbox.seller(pair.seller_id), "country_user_info_list"))
+    return Reply(_token_answer(pair, ctx.sandbox.seller(pair.owner), "country_user_info_list"))
 
 
 def seller_get(ctx: Ctx) -> Reply:

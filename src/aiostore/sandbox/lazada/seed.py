@@ -149,14 +149,14 @@ class OrderFactory:
         return picks
 
 
-def seed_seller(
+def seed_shop(
     catalog: Catalog,
     book: OrderBook,
     seller: Seller,
     *,
     products: int,
     orders: int,
-    skus_per_product: int,
+    variants_per_product: int,
     seed: int,
     now: int,
     order_days: int = 30,
@@ -167,7 +167,9 @@ def seed_seller(
     start_ms = (now - 365 * DAY) * 1000
     spacing = max(1, (364 * DAY * 1000) // max(products, 1))
     new = [
-        make_product(catalog, seller, fake, first + i, skus_per_product, start_ms + i * spacing, now * 1000)
+        make_product(
+            catalog, seller, fake, first + i, variants_per_product, start_ms + i * spacing, now * 1000
+        )
         for i in range(products)
     ]
     for product in new:

@@ -9,7 +9,7 @@ the auth APIs at ``http://HOST:PORT/auth/rest``. For AIOStore set AIOSTORE_LAZAD
 
 from __future__ import annotations
 
-from aiostore.sandbox.common import FaultConfig, Standalone, StandaloneFlags
+from aiostore.sandbox.common import Standalone, StandaloneFlags
 from aiostore.sandbox.lazada.app import create_app
 from aiostore.sandbox.lazada.config import LazadaSandboxConfig
 from aiostore.sandbox.lazada.state import SERVED_COUNTRIES
@@ -31,17 +31,12 @@ def from_flags(flags: StandaloneFlags) -> Standalone:
         app_secret=flags.app_secret,
         seller_id=flags.shop_id,
         country=region,
-        access_token=flags.access_token,
-        products=flags.products,
-        orders=flags.orders,
-        seed=flags.seed,
-        push_url=flags.push_url,
-        faults=FaultConfig(error_rate=flags.fault_rate, latency_ms=flags.latency_ms, seed=flags.seed),
+        **flags.shared_config(),
     )
     app = create_app(config)
     sandbox = app.state.sandbox
-    refresh = next(g.value for g in sandbox.tokens.refresh.values() if g.seller_id == flags.shop_id)
-    base = f"http://{flags.host}:{flags.port}"
+    refresh = next(g.value for g in sandbox.tokens.refresh.values() if g.owner == flags.shop_id)
+    base = flags.base_url
     banner = (
         f"[bold]Lazada sandbox[/bold] on {base}  app_key={flags.app_key} seller_id={flags.shop_id} "
         f"country={region} products={flags.products} orders={flags.orders}\n"

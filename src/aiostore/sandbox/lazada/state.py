@@ -11,46 +11,29 @@ import random
 from collections.abc import Iterable
 from typing import Any
 
-from aiostore.sandbox.common import (
-    MARKETS,
-    CallCounter,
-    FaultInjector,
-    PushDispatcher,
-    RateLimiter,
-    SandboxError,
-)
-from aiostore.sandbox.common.state import SandboxState
+from aiostore.sandbox.common import MARKETS, SandboxError
+from aiostore.sandbox.common.state import SandboxState, lookup
 from aiostore.sandbox.lazada.catalog import Catalog
 from aiostore.sandbox.lazada.config import LazadaSandboxConfig
 from aiostore.sandbox.lazada.models import CARRIERS, NORMAL_PATH, App, Order, OrderItem, Product, Seller
 from aiostore.sandbox.lazada.orders import OrderBook
 from aiostore.sandbox.lazada.push import accepted, build_message, order_payload
-from aiostore.sandbox.lazada.seed import OrderFactory, SeedResult, seed_seller
-from aiostore.sandbox.lazada.tokens import TokenPair, TokenStore
+from aiostore.sandbox.lazada.seed import OrderFactory, SeedResult, seed_shop
+from aiostore.sandbox.lazada.tokens import SellerTokens, TokenStore
 
 SERVED_COUNTRIES = frozenset({"ID", "SG", "MY"})
 
 
-class LazadaSandbox(SandboxState):
+class LazadaSandbox(SandboxState[LazadaSandboxConfig]):
     def __init__(self, config: LazadaSandboxConfig | None = None) -> None:
-        self.config = config = config or LazadaSandboxConfig()
+        config = config or LazadaSandboxConfig()
+        self.start(config, accept=accepted)
         self.apps: dict[str, App] = {}
         self.sellers: dict[str, Seller] = {}
-        self.calls = CallCounter()
-        self.faults = FaultInjector(config.faults)
-        self.rate_limiter = RateLimiter(config.rate_limit_rps, config.rate_limit_burst, config.monotonic)
         self.tokens = TokenStore(config)
         self.catalog = Catalog()
         self.orders = OrderBook(self.catalog)
         self.packages: dict[str, int] = {}  # package_id -> order_id
-        self.pushes = PushDispatcher(
-            faults=self.faults,
-            accept=accepted,
-            transport=config.push_transport,
-            timeout=config.push_timeout,
-            max_attempts=config.push_max_attempts,
-            retry_delay=config.push_retry_delay,
-        )
         self._activity = OrderFactory(random.Random(f"lazada-activity-{config.seed}"), self.orders)
         self.add_app(
             config.app_key, config.app_secret, push_url=config.push_url, callback_url=config.callback_url
@@ -60,11 +43,10 @@ class LazadaSandbox(SandboxState):
             self.grant_access_token(config.seller_id, config.access_token, refresh_token=config.refresh_token)
         if config.products or config.orders:
             self.seed(
-                products=config.products, orders=config.orders, skus_per_product=config.skus_per_product
+                products=config.products,
+                orders=config.orders,
+                variants_per_product=config.variants_per_product,
             )
-
-    def now(self) -> int:
-        return int(self.config.clock())
 
     # ------------------------------------------------------------ apps, sellers, tokens
 
@@ -89,16 +71,10 @@ class LazadaSandbox(SandboxState):
         return seller
 
     def app(self, app_key: str | None = None) -> App:
-        found = self.apps.get(self.config.app_key if app_key is None else app_key)
-        if found is None:
-            raise SandboxError(f"unknown app {app_key}", 404)
-        return found
+        return lookup(self.apps, self.config.app_key if app_key is None else app_key, "app")
 
     def seller(self, seller_id: str | None = None) -> Seller:
-        found = self.sellers.get(self.config.seller_id if seller_id is None else seller_id)
-        if found is None:
-            raise SandboxError(f"unknown seller {seller_id}", 404)
-        return found
+        return lookup(self.sellers, self.config.seller_id if seller_id is None else seller_id, "seller")
 
     def grant_access_token(
         self,
@@ -107,7 +83,7 @@ class LazadaSandbox(SandboxState):
         *,
         app_key: str | None = None,
         refresh_token: str | None = None,
-    ) -> TokenPair:
+    ) -> SellerTokens:
         """Authorize a seller for an app without the browser flow; returns the token pair."""
         seller, app = self.seller(seller_id), self.app(app_key)
         return self.tokens.issue(app.app_key, seller.seller_id, self.now(), access_token, refresh_token)
@@ -128,19 +104,19 @@ class LazadaSandbox(SandboxState):
         self,
         products: int = 0,
         orders: int = 0,
-        skus_per_product: int = 3,
+        variants_per_product: int = 3,
         seed: int | None = None,
         *,
         seller_id: str | None = None,
         order_days: int = 30,
     ) -> SeedResult:
-        result = seed_seller(
+        result = seed_shop(
             self.catalog,
             self.orders,
             self.seller(seller_id),
             products=products,
             orders=orders,
-            skus_per_product=max(1, skus_per_product),
+            variants_per_product=max(1, variants_per_product),
             seed=self.config.seed if seed is None else seed,
             now=self.now(),
             order_days=order_days,
@@ -152,16 +128,10 @@ class LazadaSandbox(SandboxState):
         return result
 
     def product(self, item_id: int) -> Product:
-        found = self.catalog.products.get(item_id)
-        if found is None:
-            raise SandboxError(f"unknown product {item_id}", 404)
-        return found
+        return lookup(self.catalog.products, item_id, "product")
 
     def order(self, order_id: int) -> Order:
-        found = self.orders.orders.get(order_id)
-        if found is None:
-            raise SandboxError(f"unknown order {order_id}", 404)
-        return found
+        return lookup(self.orders.orders, order_id, "order")
 
     # ------------------------------------------------------------ marketplace activity
 
@@ -260,13 +230,7 @@ class LazadaSandbox(SandboxState):
 
     # ------------------------------------------------------------ faults, counters, pushes
 
-    def call_count(self, path: str | None = None) -> int:
-        """Requests received on an API path ("/orders/get", or "orders/get"), or all."""
-        if path is None:
-            return self.calls.count()
-        return self.calls.count("/" + path.strip("/"))
-
-    def summary(self) -> dict[str, Any]:
+    def contents(self) -> dict[str, Any]:
         return {
             "apps": [{"app_key": a.app_key, "push_url": a.push_url} for a in self.apps.values()],
             "sellers": [
@@ -280,10 +244,6 @@ class LazadaSandbox(SandboxState):
                 }
                 for s in self.sellers.values()
             ],
-            "calls": self.calls.count(),
-            "pushes_queued": self.pushes.queued,
-            "pushes_delivered": sum(1 for d in self.pushes.deliveries if d.ok),
-            "faults": self.faults.config.model_dump(),
         }
 
     def _push(self, order: Order, changed: list[OrderItem]) -> None:

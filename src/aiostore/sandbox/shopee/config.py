@@ -6,51 +6,27 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import httpx
-
-from aiostore.sandbox.common import FaultConfig
+from aiostore.sandbox.common.config import SandboxConfig
 
 
-@dataclass(slots=True)
-class ShopeeSandboxConfig:
+@dataclass(slots=True, kw_only=True)
+class ShopeeSandboxConfig(SandboxConfig):
     # The first partner (app) and shop; more can be added with ShopeeSandbox.add_partner / add_shop.
     partner_id: int = 100001
     partner_key: str = "shopee-sandbox-partner-key"
     shop_id: int = 200001
     region: str = "ID"  # ID, SG or MY: currency IDR, SGD or MYR
     shop_name: str | None = None
-    access_token: str | None = None  # a known token granted to (partner_id, shop_id) at start
     refresh_token: str | None = None  # its refresh token (generated when None)
-    # Seed data for the first shop.
-    products: int = 0
-    orders: int = 0
-    models_per_product: int = 3
-    seed: int = 1
-    # Push (webhook) delivery for the first partner.
-    push_url: str | None = None
-    push_transport: httpx.AsyncBaseTransport | None = None  # tests: httpx.ASGITransport / MockTransport
-    push_timeout: float = 5.0
-    push_max_attempts: int = 3
-    push_retry_delay: float = 0.5
     # Time rules.
     timestamp_tolerance: int = 300
     access_token_ttl: int = 4 * 3600
     refresh_token_ttl: int = 30 * 86400
     old_access_token_grace: int = 300
     auth_code_ttl: int = 600
-    auth_session_ttl: int = 600
     authorization_ttl: int = 365 * 86400
     order_list_max_window: int = 15 * 86400
     # Offset cap of product/get_item_list: Shopee has one but its value is unverified (§A4); None = no cap.
     item_list_offset_cap: int | None = None
-    # Rate limit per partner_id + shop_id; None disables it.
-    rate_limit_rps: float | None = 100.0
-    rate_limit_burst: int = 20
-    faults: FaultConfig = field(default_factory=FaultConfig)
-    # Business time (timestamps, token expiry, update_time) and the rate limiter's clock.
-    clock: Callable[[], float] = time.time
-    monotonic: Callable[[], float] = time.monotonic

@@ -12,18 +12,16 @@ shop/get_shop_info and public/get_shops_by_partner, the fields at the top level.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from aiostore.sandbox.common.pipeline import FaultErrors, inject_faults, json_body, route_path
 from aiostore.sandbox.shopee import errors
 from aiostore.sandbox.shopee.errors import ShopeeError
 from aiostore.sandbox.shopee.models import Partner, Shop
@@ -78,11 +76,12 @@ def error_response(exc: ShopeeError) -> JSONResponse:
     return JSONResponse({"request_id": request_id(), "error": exc.error, "message": exc.message}, exc.status)
 
 
-def route_path(request: Request) -> str:
-    """The path without a mount prefix: what the client signed."""
-    path: str = request.scope["path"]
-    root: str = request.scope.get("root_path", "")
-    return path[len(root) :] if root and path.startswith(root) else path
+FAULTS: FaultErrors = {
+    "timeout": lambda: errors.server_error(504),
+    "server_error": errors.server_error,
+    "busy": errors.system_busy,
+    "rate_limit": errors.rate_limited,
+}
 
 
 def _common_int(
@@ -133,13 +132,12 @@ def authenticate(
 
 
 async def read_json(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
     try:
-        data = json.loads(raw, parse_float=Decimal)
+        data = json_body(await request.body())
     except ValueError:
         raise errors.param("the request body is not valid JSON") from None
+    if data is None:
+        return {}
     if not isinstance(data, dict):
         raise errors.param("the request body should be a JSON object")
     return data
@@ -171,18 +169,7 @@ def api_route(sandbox: ShopeeSandbox, endpoints: Sequence[Endpoint]) -> Route:
             raise errors.unknown_api()
         if request.method != endpoint.method:
             raise errors.param(f"{path} only accepts {endpoint.method}")
-        decision = sandbox.faults.decide(path)
-        if decision.latency:
-            await asyncio.sleep(decision.latency)
-        if decision.kind == "timeout":
-            await asyncio.sleep(sandbox.faults.config.timeout_seconds)
-            raise errors.server_error(504)
-        if decision.kind == "server_error":
-            raise errors.server_error()
-        if decision.kind == "busy":
-            raise errors.system_busy()
-        if decision.kind == "rate_limit":
-            raise errors.rate_limited()
+        await inject_faults(sandbox.faults, path, FAULTS)
         query = Query(request.query_params)
         partner, shop = authenticate(sandbox, endpoint, path, query)
         if not sandbox.rate_limiter.acquire(f"{partner.partner_id}:{shop.shop_id if shop else ''}"):

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
 from starlette.applications import Starlette
 
-from aiostore.sandbox.common import FaultConfig
-from aiostore.sandbox.common.harness import SandboxHarness, SellableUnit
+from aiostore.sandbox.common.harness import HarnessBase, SandboxHarness, SellableUnit
 from aiostore.sandbox.shopee.state import ShopeeSandbox
 
 # Unified status -> Shopee order_status (shopee-tiktokshop.md §A5).
@@ -22,11 +18,11 @@ _STATUS = {
 }
 
 
-class ShopeeHarness:
+class ShopeeHarness(HarnessBase[ShopeeSandbox]):
     platform = "shopee"
 
     def __init__(self, sandbox: ShopeeSandbox) -> None:
-        self.sandbox = sandbox
+        super().__init__(sandbox)
         shop = sandbox.shop()
         partner = sandbox.partner()
         self.shop_id = str(shop.shop_id)
@@ -37,7 +33,7 @@ class ShopeeHarness:
         self.access_token, self.refresh_token = granted.access_token, granted.refresh_token
 
     def seed(self, products: int, orders: int = 0, *, variants_per_product: int = 3, seed: int = 1) -> None:
-        self.sandbox.seed(products, orders, models_per_product=variants_per_product, seed=seed)
+        self.sandbox.seed(products, orders, variants_per_product=variants_per_product, seed=seed)
 
     def units(self) -> list[SellableUnit]:
         shop_id = int(self.shop_id)
@@ -92,24 +88,11 @@ class ShopeeHarness:
     def set_order_status(self, order_id: str, status: str) -> None:
         self.sandbox.set_order_status(order_id, _STATUS[status], force=True)
 
-    def set_push_url(self, url: str | None, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def push_to(self, url: str | None) -> None:
         self.sandbox.partner().push_url = url
-        self.sandbox.pushes.set_transport(transport)
-
-    def set_faults(self, faults: FaultConfig | dict[str, Any]) -> None:
-        self.sandbox.set_faults(faults)
-
-    def call_count(self, path: str | None = None) -> int:
-        return self.sandbox.call_count(path)
-
-    def reset_calls(self) -> None:
-        self.sandbox.reset_calls()
 
     def expire_access_tokens(self) -> None:
         self.sandbox.expire_access_tokens(int(self.shop_id))
-
-    async def drain_pushes(self) -> None:
-        await self.sandbox.drain_pushes()
 
 
 def harness(app: Starlette) -> SandboxHarness:

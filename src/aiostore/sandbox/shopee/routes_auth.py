@@ -54,7 +54,7 @@ def auth_partner(ctx: Ctx) -> Response:
     assert redirect is not None  # noqa: S101 - required
     if urlsplit(redirect).scheme not in ("http", "https"):
         raise errors.param("redirect should be an http(s) URL")
-    session = ctx.sandbox.tokens.open_session(ctx.partner.partner_id, redirect, ctx.now)
+    session = ctx.sandbox.tokens.open_session(ctx.partner.partner_id, ctx.now, redirect=redirect)
     shops = "\n".join(
         _SHOP_ROW.format(
             shop_id=shop.shop_id,
@@ -88,7 +88,7 @@ def approve_route(sandbox: ShopeeSandbox) -> Route:
         session = sandbox.tokens.take_session(fields.get("session", ""), sandbox.now())
         if session is None:
             return HTMLResponse("<p>This authorization link has expired or was already used.</p>", 400)
-        code = sandbox.tokens.authorize(session.partner_id, int(shop_id), sandbox.now())
+        code = sandbox.tokens.authorize(session.app, int(shop_id), sandbox.now())
         return RedirectResponse(_with_query(session.redirect, {"code": code, "shop_id": shop_id}), 302)
 
     return Route(APPROVE_PATH, approve, methods=["GET", "POST"])
@@ -113,13 +113,13 @@ def token_get(ctx: Ctx) -> Reply:
     code = body.required_text("code")
     tokens = ctx.sandbox.tokens
     grant = tokens.codes.get(code)
-    if grant is not None and grant.shop_id != shop_id:
+    if grant is not None and grant.owner != shop_id:
         raise errors.code_shop_mismatch()
-    pair = tokens.exchange_code(code, ctx.partner.partner_id, shop_id, ctx.now)
+    pair = tokens.exchange_code(code, ctx.partner.partner_id, ctx.now, shop_id)
     if pair is None:
         raise errors.invalid_code()
     return Reply(
-        {"access_token": pair.access_token, "refresh_token": pair.refresh_token, "expire_in": pair.expire_in}
+        {"access_token": pair.access_token, "refresh_token": pair.refresh_token, "expire_in": pair.expires_in}
     )
 
 
@@ -127,19 +127,18 @@ def access_token_get(ctx: Ctx) -> Reply:
     body, shop_id = _partner_and_shop(ctx)
     refresh_token = body.required_text("refresh_token")
     tokens = ctx.sandbox.tokens
-    grant = tokens.refresh.get(refresh_token)
-    if grant is not None and not grant.used and grant.expires_at < ctx.now:
+    if tokens.refresh_expired(refresh_token, ctx.now):
         raise errors.refresh_token_expired()
-    pair = tokens.refresh_pair(refresh_token, ctx.partner.partner_id, shop_id, ctx.now)
+    pair = tokens.refresh_pair(refresh_token, ctx.partner.partner_id, ctx.now, shop_id)
     if pair is None:
         raise errors.invalid_refresh_token()
     return Reply(
         {
-            "partner_id": pair.partner_id,
-            "shop_id": pair.shop_id,
+            "partner_id": pair.app,
+            "shop_id": pair.owner,
             "access_token": pair.access_token,
             "refresh_token": pair.refresh_token,
-            "expire_in": pair.expire_in,
+            "expire_in": pair.expires_in,
         }
     )
 

@@ -197,7 +197,7 @@ def seed_shop(
     *,
     products: int,
     orders: int,
-    models_per_product: int,
+    variants_per_product: int,
     seed: int,
     now: int,
     order_days: int = 30,
@@ -207,7 +207,7 @@ def seed_shop(
     logistic_ids = [channel for channel, _ in CARRIERS[shop.region]]
     first = catalog.count(shop.shop_id) + 1
     new_items = [
-        make_item(catalog, shop, fake, first + i, models_per_product, now, logistic_ids)
+        make_item(catalog, shop, fake, first + i, variants_per_product, now, logistic_ids)
         for i in range(products)
     ]
     for item in new_items:

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from aiostore.sandbox.common import FaultConfig, Standalone, StandaloneFlags
+from aiostore.sandbox.common import Standalone, StandaloneFlags
 from aiostore.sandbox.shopee.app import create_app
 from aiostore.sandbox.shopee.config import ShopeeSandboxConfig
 
@@ -21,18 +21,13 @@ def from_flags(flags: StandaloneFlags) -> Standalone:
         partner_key=flags.app_secret,
         shop_id=int(flags.shop_id),
         region=flags.region,
-        access_token=flags.access_token,
-        products=flags.products,
-        orders=flags.orders,
-        seed=flags.seed,
-        push_url=flags.push_url,
-        faults=FaultConfig(error_rate=flags.fault_rate, latency_ms=flags.latency_ms, seed=flags.seed),
+        **flags.shared_config(),
     )
     app = create_app(config)
     sandbox = app.state.sandbox
     shop_id = int(flags.shop_id)
-    refresh = next(g.value for g in sandbox.tokens.refresh.values() if g.shop_id == shop_id)
-    base = f"http://{flags.host}:{flags.port}"
+    refresh = next(g.value for g in sandbox.tokens.refresh.values() if g.owner == shop_id)
+    base = flags.base_url
     banner = (
         f"[bold]Shopee sandbox[/bold] on {base}  partner_id={flags.app_key} shop_id={flags.shop_id} "
         f"region={flags.region} products={flags.products} orders={flags.orders}\n"

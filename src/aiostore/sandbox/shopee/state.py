@@ -10,46 +10,27 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from aiostore.sandbox.common import (
-    MARKETS,
-    CallCounter,
-    FaultInjector,
-    PushDispatcher,
-    PushMessage,
-    RateLimiter,
-    SandboxError,
-)
-from aiostore.sandbox.common.state import SandboxState
+from aiostore.sandbox.common import MARKETS, PushMessage, SandboxError
+from aiostore.sandbox.common.state import SandboxState, lookup, next_on_path
 from aiostore.sandbox.shopee.catalog import Catalog
 from aiostore.sandbox.shopee.config import ShopeeSandboxConfig
 from aiostore.sandbox.shopee.models import NORMAL_PATH, Item, Order, Partner, Shop
 from aiostore.sandbox.shopee.orders import OrderBook
 from aiostore.sandbox.shopee.push import LostPushStore, accepted, build_message, order_status_payload
 from aiostore.sandbox.shopee.seed import OrderFactory, SeedResult, seed_shop
-from aiostore.sandbox.shopee.tokens import TokenPair, TokenStore
+from aiostore.sandbox.shopee.tokens import ShopTokens, TokenStore
 
 
-class ShopeeSandbox(SandboxState):
+class ShopeeSandbox(SandboxState[ShopeeSandboxConfig]):
     def __init__(self, config: ShopeeSandboxConfig | None = None) -> None:
-        self.config = config = config or ShopeeSandboxConfig()
+        config = config or ShopeeSandboxConfig()
+        self.start(config, accept=accepted, on_lost=self._push_lost)
         self.partners: dict[int, Partner] = {}
         self.shops: dict[int, Shop] = {}
-        self.calls = CallCounter()
-        self.faults = FaultInjector(config.faults)
-        self.rate_limiter = RateLimiter(config.rate_limit_rps, config.rate_limit_burst, config.monotonic)
         self.tokens = TokenStore(config)
         self.catalog = Catalog()
         self.orders = OrderBook(self.catalog)
         self.lost_pushes = LostPushStore()
-        self.pushes = PushDispatcher(
-            faults=self.faults,
-            accept=accepted,
-            transport=config.push_transport,
-            timeout=config.push_timeout,
-            max_attempts=config.push_max_attempts,
-            retry_delay=config.push_retry_delay,
-            on_lost=self._push_lost,
-        )
         self._activity = OrderFactory(random.Random(f"shopee-activity-{config.seed}"), self.orders)
         self.add_partner(config.partner_id, config.partner_key, push_url=config.push_url)
         self.add_shop(config.shop_id, config.region, config.shop_name)
@@ -57,11 +38,10 @@ class ShopeeSandbox(SandboxState):
             self.grant_access_token(config.shop_id, config.access_token, refresh_token=config.refresh_token)
         if config.products or config.orders:
             self.seed(
-                products=config.products, orders=config.orders, models_per_product=config.models_per_product
+                products=config.products,
+                orders=config.orders,
+                variants_per_product=config.variants_per_product,
             )
-
-    def now(self) -> int:
-        return int(self.config.clock())
 
     # ------------------------------------------------------------ partners, shops, tokens
 
@@ -82,7 +62,7 @@ class ShopeeSandbox(SandboxState):
         *,
         partner_id: int | None = None,
         refresh_token: str | None = None,
-    ) -> TokenPair:
+    ) -> ShopTokens:
         """Authorize a shop for a partner without the browser flow; returns the token pair."""
         shop = self.shop(shop_id)
         partner = self.partner(partner_id)
@@ -101,16 +81,10 @@ class ShopeeSandbox(SandboxState):
         return self.tokens.expire(self.now(), shop_id, refresh=True)
 
     def partner(self, partner_id: int | None = None) -> Partner:
-        found = self.partners.get(self.config.partner_id if partner_id is None else partner_id)
-        if found is None:
-            raise SandboxError(f"unknown partner {partner_id}", 404)
-        return found
+        return lookup(self.partners, self.config.partner_id if partner_id is None else partner_id, "partner")
 
     def shop(self, shop_id: int | None = None) -> Shop:
-        found = self.shops.get(self.config.shop_id if shop_id is None else shop_id)
-        if found is None:
-            raise SandboxError(f"unknown shop {shop_id}", 404)
-        return found
+        return lookup(self.shops, self.config.shop_id if shop_id is None else shop_id, "shop")
 
     # ------------------------------------------------------------ data
 
@@ -118,7 +92,7 @@ class ShopeeSandbox(SandboxState):
         self,
         products: int = 0,
         orders: int = 0,
-        models_per_product: int = 3,
+        variants_per_product: int = 3,
         seed: int | None = None,
         *,
         shop_id: int | None = None,
@@ -130,23 +104,17 @@ class ShopeeSandbox(SandboxState):
             self.shop(shop_id),
             products=products,
             orders=orders,
-            models_per_product=models_per_product,
+            variants_per_product=variants_per_product,
             seed=self.config.seed if seed is None else seed,
             now=self.now(),
             order_days=order_days,
         )
 
     def item(self, item_id: int) -> Item:
-        found = self.catalog.items.get(item_id)
-        if found is None:
-            raise SandboxError(f"unknown item {item_id}", 404)
-        return found
+        return lookup(self.catalog.items, item_id, "item")
 
     def order(self, order_sn: str) -> Order:
-        found = self.orders.orders.get(order_sn)
-        if found is None:
-            raise SandboxError(f"unknown order {order_sn}", 404)
-        return found
+        return lookup(self.orders.orders, order_sn, "order")
 
     # ------------------------------------------------------------ marketplace activity
 
@@ -216,20 +184,16 @@ class ShopeeSandbox(SandboxState):
 
     def advance_order(self, order_sn: str) -> Order:
         """One step along the normal path UNPAID -> READY_TO_SHIP -> ... -> COMPLETED."""
-        order = self.order(order_sn)
-        if order.status not in NORMAL_PATH[:-1]:
-            raise SandboxError(f"order {order_sn} is {order.status}: not on the normal path", 409)
-        return self.set_order_status(order_sn, NORMAL_PATH[NORMAL_PATH.index(order.status) + 1])
+        return self.set_order_status(
+            order_sn, next_on_path(order_sn, self.order(order_sn).status, NORMAL_PATH)
+        )
 
     # ------------------------------------------------------------ faults, counters, pushes
 
-    def call_count(self, path: str | None = None) -> int:
-        """Requests received on `path` ("/api/v2/..." or a tail such as "product/update_stock"), or all."""
-        if path is None or path.startswith("/"):
-            return self.calls.count(path)
-        return self.calls.count("/api/v2/" + path.strip("/"))
+    def lost_push_count(self) -> int:
+        return len(self.lost_pushes)
 
-    def summary(self) -> dict[str, Any]:
+    def contents(self) -> dict[str, Any]:
         return {
             "partners": [
                 {"partner_id": p.partner_id, "push_url": p.push_url} for p in self.partners.values()
@@ -245,11 +209,6 @@ class ShopeeSandbox(SandboxState):
                 }
                 for s in self.shops.values()
             ],
-            "calls": self.calls.count(),
-            "pushes_queued": self.pushes.queued,
-            "pushes_delivered": sum(1 for d in self.pushes.deliveries if d.ok),
-            "lost_pushes": len(self.lost_pushes),
-            "faults": self.faults.config.model_dump(),
         }
 
     def _push_order(self, order: Order) -> None:

@@ -7,17 +7,13 @@ markets: the default here is an assumption, above the connector's own, and confi
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import httpx
-
-from aiostore.sandbox.common import FaultConfig
+from aiostore.sandbox.common.config import SandboxConfig
 
 
-@dataclass(slots=True)
-class TikTokShopSandboxConfig:
+@dataclass(slots=True, kw_only=True)
+class TikTokShopSandboxConfig(SandboxConfig):
     # The app and its first shop; more shops can be added with TikTokShopSandbox.add_shop.
     app_key: str = "6a1sandboxapp"
     app_secret: str = "tiktokshop-sandbox-app-secret"  # noqa: S105 - a made-up default
@@ -27,19 +23,7 @@ class TikTokShopSandboxConfig:
     region: str = "ID"  # ID, SG or MY: currency IDR, SGD or MYR
     shop_name: str | None = None
     shop_cipher: str | None = None  # generated when None
-    access_token: str | None = None  # a known token granted for the shop at start
     refresh_token: str | None = None  # its refresh token (generated when None)
-    # Seed data for the first shop.
-    products: int = 0
-    orders: int = 0
-    skus_per_product: int = 3
-    seed: int = 1
-    # Push (webhook) delivery, app level (per-shop addresses can be set with PUT /event/202309/webhooks).
-    push_url: str | None = None
-    push_transport: httpx.AsyncBaseTransport | None = None  # tests: httpx.ASGITransport / MockTransport
-    push_timeout: float = 5.0
-    push_max_attempts: int = 3
-    push_retry_delay: float = 0.5
     # Time rules.
     timestamp_past_tolerance: int = 300
     timestamp_future_tolerance: int = 30
@@ -47,7 +31,6 @@ class TikTokShopSandboxConfig:
     refresh_token_ttl: int = 365 * 86400
     old_access_token_grace: int = 300  # the previous access token after a refresh
     auth_code_ttl: int = 1800
-    auth_session_ttl: int = 600
     audit_seconds: int = 0  # a new product is PENDING this long, then ACTIVATE
     # Limits.
     max_page_size: int = 100
@@ -56,7 +39,3 @@ class TikTokShopSandboxConfig:
     # Rate limit per app_key + shop (+ seller for shop-less calls); None disables it.
     rate_limit_rps: float | None = 50.0
     rate_limit_burst: int = 50
-    faults: FaultConfig = field(default_factory=FaultConfig)
-    # Business time (timestamps, token expiry, update_time) and the rate limiter's clock.
-    clock: Callable[[], float] = time.time
-    monotonic: Callable[[], float] = time.monotonic

@@ -12,20 +12,25 @@ Success: ``{"code": 0, "message": "Success", "request_id", "data"}``.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import re
 import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from aiostore.sandbox.common.pipeline import (
+    FaultErrors,
+    inject_faults,
+    json_body,
+    match_template,
+    route_path,
+    template_pattern,
+)
 from aiostore.sandbox.tiktokshop import errors
 from aiostore.sandbox.tiktokshop.errors import TikTokError
 from aiostore.sandbox.tiktokshop.models import Shop
@@ -67,7 +72,7 @@ class Endpoint:
 
     @property
     def pattern(self) -> re.Pattern[str]:
-        return re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.path) + "$")
+        return template_pattern(self.path)
 
 
 def request_id() -> str:
@@ -82,11 +87,12 @@ def success(data: dict[str, Any]) -> JSONResponse:
     return JSONResponse({"code": 0, "message": "Success", "request_id": request_id(), "data": data})
 
 
-def route_path(request: Request) -> str:
-    """The path without a mount prefix: what the client signed."""
-    path: str = request.scope["path"]
-    root: str = request.scope.get("root_path", "")
-    return path[len(root) :] if root and path.startswith(root) else path
+FAULTS: FaultErrors = {
+    "timeout": errors.gateway_timeout,
+    "server_error": errors.internal_error,
+    "busy": lambda: errors.internal_error(503),
+    "rate_limit": errors.rate_limited,
+}
 
 
 def _check_timestamp(sandbox: TikTokShopSandbox, query: Query) -> None:
@@ -127,13 +133,13 @@ def authenticate(
     if endpoint.scope == "seller":
         if cipher is not None:
             raise errors.cipher_not_expected()
-        return None, grant.open_id
+        return None, grant.owner
     if cipher is None:
         raise errors.cipher_required()
     shop = sandbox.shop_by_cipher(cipher)
-    if shop is None or shop.shop_id not in sandbox.tokens.shops_of(sandbox.app.app_key, grant.open_id):
+    if shop is None or shop.shop_id not in sandbox.tokens.shops_of(sandbox.app.app_key, grant.owner):
         raise errors.invalid_cipher()
-    return shop, grant.open_id
+    return shop, grant.owner
 
 
 def parse_body(request: Request, raw: bytes, code: int) -> Body:
@@ -142,7 +148,7 @@ def parse_body(request: Request, raw: bytes, code: int) -> Body:
     if "application/json" not in request.headers.get("content-type", ""):
         raise errors.bad_content_type()
     try:
-        data = json.loads(raw, parse_float=Decimal)
+        data = json_body(raw)
     except ValueError:
         raise errors.bad_body() from None
     if not isinstance(data, dict):
@@ -151,17 +157,14 @@ def parse_body(request: Request, raw: bytes, code: int) -> Body:
 
 
 def api_route(sandbox: TikTokShopSandbox, endpoints: Sequence[Endpoint]) -> Route:
-    table = [(e.pattern, e) for e in endpoints]
-
-    def find(path: str, method: str) -> tuple[Endpoint, dict[str, str]] | None:
-        matched = [(e, m.groupdict()) for pattern, e in table if (m := pattern.match(path))]
-        chosen = next(((e, p) for e, p in matched if e.method == method), None)
-        sandbox.calls.record(chosen[0].path if chosen else matched[0][0].path if matched else path)
-        if not matched:
+    def find(path: str, method: str) -> tuple[Endpoint, dict[str, str]]:
+        chosen, params, same_path = match_template(endpoints, path, method)
+        sandbox.calls.record(chosen.path if chosen else same_path[0].path if same_path else path)
+        if not same_path:
             raise errors.unknown_path()
         if chosen is None:
             raise errors.method_not_allowed(method)
-        return chosen
+        return chosen, params
 
     async def answer(request: Request) -> Response:
         try:
@@ -171,21 +174,8 @@ def api_route(sandbox: TikTokShopSandbox, endpoints: Sequence[Endpoint]) -> Rout
 
     async def _answer(request: Request) -> Response:
         path = route_path(request)
-        found = find(path, request.method)
-        assert found is not None  # noqa: S101 - find raises otherwise
-        endpoint, path_params = found
-        decision = sandbox.faults.decide(path)
-        if decision.latency:
-            await asyncio.sleep(decision.latency)
-        if decision.kind == "timeout":
-            await asyncio.sleep(sandbox.faults.config.timeout_seconds)
-            raise errors.gateway_timeout()
-        if decision.kind == "server_error":
-            raise errors.internal_error()
-        if decision.kind == "busy":
-            raise errors.internal_error(503)
-        if decision.kind == "rate_limit":
-            raise errors.rate_limited()
+        endpoint, path_params = find(path, request.method)
+        await inject_faults(sandbox.faults, path, FAULTS)
         raw = await request.body()
         shop: Shop | None = None
         open_id = ""

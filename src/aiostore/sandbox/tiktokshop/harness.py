@@ -8,13 +8,9 @@ records a completed return-and-refund of the whole order (TikTok has no RETURNED
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
 from starlette.applications import Starlette
 
-from aiostore.sandbox.common import FaultConfig
-from aiostore.sandbox.common.harness import SandboxHarness, SellableUnit
+from aiostore.sandbox.common.harness import HarnessBase, SandboxHarness, SellableUnit
 from aiostore.sandbox.tiktokshop.state import TikTokShopSandbox
 
 _STATUS = {
@@ -26,11 +22,11 @@ _STATUS = {
 }
 
 
-class TikTokShopHarness:
+class TikTokShopHarness(HarnessBase[TikTokShopSandbox]):
     platform = "tiktokshop"
 
     def __init__(self, sandbox: TikTokShopSandbox) -> None:
-        self.sandbox = sandbox
+        super().__init__(sandbox)
         shop = sandbox.shop()
         self.shop_id = shop.shop_id
         self.shop_cipher = shop.cipher
@@ -41,7 +37,7 @@ class TikTokShopHarness:
         self.access_token, self.refresh_token = granted.access_token, granted.refresh_token
 
     def seed(self, products: int, orders: int = 0, *, variants_per_product: int = 3, seed: int = 1) -> None:
-        self.sandbox.seed(products, orders, skus_per_product=max(variants_per_product, 1), seed=seed)
+        self.sandbox.seed(products, orders, variants_per_product=max(variants_per_product, 1), seed=seed)
 
     def units(self) -> list[SellableUnit]:
         return [
@@ -77,24 +73,11 @@ class TikTokShopHarness:
         else:
             self.sandbox.set_order_status(order_id, _STATUS[status], force=True)
 
-    def set_push_url(self, url: str | None, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def push_to(self, url: str | None) -> None:
         self.sandbox.app.push_url = url
-        self.sandbox.pushes.set_transport(transport)
-
-    def set_faults(self, faults: FaultConfig | dict[str, Any]) -> None:
-        self.sandbox.set_faults(faults)
-
-    def call_count(self, path: str | None = None) -> int:
-        return self.sandbox.call_count(path)
-
-    def reset_calls(self) -> None:
-        self.sandbox.reset_calls()
 
     def expire_access_tokens(self) -> None:
         self.sandbox.expire_access_tokens()
-
-    async def drain_pushes(self) -> None:
-        await self.sandbox.drain_pushes()
 
 
 def harness(app: Starlette) -> SandboxHarness:

@@ -23,7 +23,7 @@ from starlette.routing import Route
 from aiostore.sandbox.tiktokshop import errors, push
 from aiostore.sandbox.tiktokshop.dispatch import Ctx, Endpoint
 from aiostore.sandbox.tiktokshop.state import OPEN_ID, TikTokShopSandbox
-from aiostore.sandbox.tiktokshop.tokens import TokenPair
+from aiostore.sandbox.tiktokshop.tokens import SellerTokens
 
 APPROVE_PATH = "/_sandbox/oauth/approve"
 SCOPES = [
@@ -63,7 +63,7 @@ def page_routes(sandbox: TikTokShopSandbox) -> list[Route]:
         known = params.get("service_id") == app.service_id or params.get("app_key") == app.app_key
         if not known:
             return HTMLResponse("<p>This app does not exist or is not published.</p>", 400)
-        session = sandbox.tokens.open_session(app.app_key, params.get("state", ""), sandbox.now())
+        session = sandbox.tokens.open_session(app.app_key, sandbox.now(), state=params.get("state", ""))
         shops = "".join(
             f"<li>{html.escape(s.name)} ({s.region}, {s.shop_id})</li>"
             for s in sandbox.shops.values()
@@ -111,14 +111,14 @@ def _check_app(ctx: Ctx, grant_type: str) -> None:
         raise errors.invalid_grant_type()
 
 
-def _token_data(ctx: Ctx, pair: TokenPair) -> dict[str, Any]:
-    shops = [ctx.sandbox.shops[s] for s in ctx.sandbox.tokens.shops_of(ctx.sandbox.app.app_key, pair.open_id)]
+def _token_data(ctx: Ctx, pair: SellerTokens) -> dict[str, Any]:
+    shops = [ctx.sandbox.shops[s] for s in ctx.sandbox.tokens.shops_of(ctx.sandbox.app.app_key, pair.owner)]
     return {
         "access_token": pair.access_token,
-        "access_token_expire_in": pair.access_token_expire_in,
+        "access_token_expire_in": pair.access_expires_at,
         "refresh_token": pair.refresh_token,
-        "refresh_token_expire_in": pair.refresh_token_expire_in,
-        "open_id": pair.open_id,
+        "refresh_token_expire_in": pair.refresh_expires_at,
+        "open_id": pair.owner,
         "seller_name": shops[0].name if shops else "Sandbox Seller",
         "seller_base_region": shops[0].region if shops else "ID",
         "user_type": 0,
@@ -139,8 +139,7 @@ def token_refresh(ctx: Ctx) -> dict[str, Any]:
     _check_app(ctx, "refresh_token")
     refresh_token = ctx.query.text("refresh_token") or ""
     tokens = ctx.sandbox.tokens
-    grant = tokens.refresh.get(refresh_token)
-    if grant is not None and not grant.used and grant.expires_at < ctx.now:
+    if tokens.refresh_expired(refresh_token, ctx.now):
         raise errors.refresh_token_expired()
     pair = tokens.refresh_pair(refresh_token, ctx.sandbox.app.app_key, ctx.now)
     if pair is None:

@@ -170,7 +170,7 @@ def seed_shop(
     *,
     products: int,
     orders: int,
-    skus_per_product: int,
+    variants_per_product: int,
     seed: int,
     now: int,
     order_days: int = 30,
@@ -178,7 +178,7 @@ def seed_shop(
     rng = random.Random(f"tiktokshop-seed-{seed}-{shop.shop_id}")
     fake = FakeData(rng)
     first = catalog.count(shop.shop_id) + 1
-    made = [make_product(catalog, shop, fake, first + i, skus_per_product, now) for i in range(products)]
+    made = [make_product(catalog, shop, fake, first + i, variants_per_product, now) for i in range(products)]
     for product in made:
         catalog.add(product)
     pool = made or [p for p in catalog.of_shop(shop.shop_id) if p.status == "ACTIVATE"]

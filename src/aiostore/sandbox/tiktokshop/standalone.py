@@ -7,7 +7,7 @@ auth host's token endpoints and the authorization pages.
 
 from __future__ import annotations
 
-from aiostore.sandbox.common import FaultConfig, Standalone, StandaloneFlags
+from aiostore.sandbox.common import Standalone, StandaloneFlags
 from aiostore.sandbox.tiktokshop.app import create_app
 from aiostore.sandbox.tiktokshop.config import TikTokShopSandboxConfig
 
@@ -26,18 +26,13 @@ def from_flags(flags: StandaloneFlags) -> Standalone:
         app_secret=flags.app_secret,
         shop_id=flags.shop_id,
         region=flags.region.upper(),
-        access_token=flags.access_token,
-        products=flags.products,
-        orders=flags.orders,
-        seed=flags.seed,
-        push_url=flags.push_url,
-        faults=FaultConfig(error_rate=flags.fault_rate, latency_ms=flags.latency_ms, seed=flags.seed),
+        **flags.shared_config(),
     )
     app = create_app(config)
     sandbox = app.state.sandbox
     shop = sandbox.shop(flags.shop_id)
     refresh = next((g.value for g in sandbox.tokens.refresh.values()), "")
-    base = f"http://{flags.host}:{flags.port}"
+    base = flags.base_url
     banner = (
         f"[bold]TikTok Shop sandbox[/bold] on {base}  app_key={flags.app_key} shop_id={shop.shop_id} "
         f"shop_cipher={shop.cipher} region={shop.region} products={flags.products} orders={flags.orders}\n"

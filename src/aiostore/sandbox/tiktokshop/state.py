@@ -13,47 +13,30 @@ import hashlib
 import random
 from typing import Any
 
-from aiostore.sandbox.common import (
-    MARKETS,
-    CallCounter,
-    FaultInjector,
-    PushDispatcher,
-    RateLimiter,
-    SandboxError,
-)
-from aiostore.sandbox.common.state import SandboxState
+from aiostore.sandbox.common import MARKETS, SandboxError
+from aiostore.sandbox.common.state import SandboxState, lookup, next_on_path
 from aiostore.sandbox.tiktokshop import push
 from aiostore.sandbox.tiktokshop.catalog import Catalog
 from aiostore.sandbox.tiktokshop.config import TikTokShopSandboxConfig
 from aiostore.sandbox.tiktokshop.models import NORMAL_PATH, App, Order, Product, Shop
 from aiostore.sandbox.tiktokshop.orders import OrderBook
 from aiostore.sandbox.tiktokshop.seed import OrderFactory, SeedResult, seed_shop
-from aiostore.sandbox.tiktokshop.tokens import TokenPair, TokenStore
+from aiostore.sandbox.tiktokshop.tokens import SellerTokens, TokenStore
 
 OPEN_ID = "7010736057180325637"  # the sandbox's seller
 
 
-class TikTokShopSandbox(SandboxState):
+class TikTokShopSandbox(SandboxState[TikTokShopSandboxConfig]):
     def __init__(self, config: TikTokShopSandboxConfig | None = None) -> None:
-        self.config = config = config or TikTokShopSandboxConfig()
+        config = config or TikTokShopSandboxConfig()
+        self.start(config, accept=push.accepted)
         self.app = App(
             config.app_key, config.app_secret, config.service_id, config.redirect_url, config.push_url
         )
         self.shops: dict[str, Shop] = {}
-        self.calls = CallCounter()
-        self.faults = FaultInjector(config.faults)
-        self.rate_limiter = RateLimiter(config.rate_limit_rps, config.rate_limit_burst, config.monotonic)
         self.tokens = TokenStore(config)
         self.catalog = Catalog()
         self.orders = OrderBook(self.catalog)
-        self.pushes = PushDispatcher(
-            faults=self.faults,
-            accept=push.accepted,
-            transport=config.push_transport,
-            timeout=config.push_timeout,
-            max_attempts=config.push_max_attempts,
-            retry_delay=config.push_retry_delay,
-        )
         self._rng = random.Random(f"tiktokshop-activity-{config.seed}")
         self._activity = OrderFactory(self._rng, self.orders)
         self._notifications = 0
@@ -62,11 +45,10 @@ class TikTokShopSandbox(SandboxState):
             self.grant_access_token(access_token=config.access_token, refresh_token=config.refresh_token)
         if config.products or config.orders:
             self.seed(
-                products=config.products, orders=config.orders, skus_per_product=config.skus_per_product
+                products=config.products,
+                orders=config.orders,
+                variants_per_product=config.variants_per_product,
             )
-
-    def now(self) -> int:
-        return int(self.config.clock())
 
     # ------------------------------------------------------------ shops and tokens
 
@@ -92,17 +74,14 @@ class TikTokShopSandbox(SandboxState):
         return shop
 
     def shop(self, shop_id: str | None = None) -> Shop:
-        found = self.shops.get(self.config.shop_id if shop_id is None else shop_id)
-        if found is None:
-            raise SandboxError(f"unknown shop {shop_id}", 404)
-        return found
+        return lookup(self.shops, self.config.shop_id if shop_id is None else shop_id, "shop")
 
     def shop_by_cipher(self, cipher: str) -> Shop | None:
         return next((s for s in self.shops.values() if s.cipher == cipher), None)
 
     def grant_access_token(
         self, access_token: str | None = None, *, refresh_token: str | None = None, open_id: str = OPEN_ID
-    ) -> TokenPair:
+    ) -> SellerTokens:
         """Authorize every shop of the seller for the app without the browser flow; returns the tokens."""
         self.authorize(open_id)
         return self.tokens.issue(self.app.app_key, open_id, self.now(), access_token, refresh_token)
@@ -124,7 +103,7 @@ class TikTokShopSandbox(SandboxState):
         self,
         products: int = 0,
         orders: int = 0,
-        skus_per_product: int = 3,
+        variants_per_product: int = 3,
         seed: int | None = None,
         *,
         shop_id: str | None = None,
@@ -136,23 +115,17 @@ class TikTokShopSandbox(SandboxState):
             self.shop(shop_id),
             products=products,
             orders=orders,
-            skus_per_product=skus_per_product,
+            variants_per_product=variants_per_product,
             seed=self.config.seed if seed is None else seed,
             now=self.now(),
             order_days=order_days,
         )
 
     def product(self, product_id: str) -> Product:
-        found = self.catalog.products.get(product_id)
-        if found is None:
-            raise SandboxError(f"unknown product {product_id}", 404)
-        return found
+        return lookup(self.catalog.products, product_id, "product")
 
     def order(self, order_id: str) -> Order:
-        found = self.orders.orders.get(order_id)
-        if found is None:
-            raise SandboxError(f"unknown order {order_id}", 404)
-        return found
+        return lookup(self.orders.orders, order_id, "order")
 
     # ------------------------------------------------------------ marketplace activity
 
@@ -203,10 +176,9 @@ class TikTokShopSandbox(SandboxState):
 
     def advance_order(self, order_id: str) -> Order:
         """One step along the normal path UNPAID -> AWAITING_SHIPMENT -> ... -> COMPLETED."""
-        order = self.order(order_id)
-        if order.status not in NORMAL_PATH[:-1]:
-            raise SandboxError(f"order {order_id} is {order.status}: not on the normal path", 409)
-        return self.set_order_status(order_id, NORMAL_PATH[NORMAL_PATH.index(order.status) + 1])
+        return self.set_order_status(
+            order_id, next_on_path(order_id, self.order(order_id).status, NORMAL_PATH)
+        )
 
     def return_order(self, order_id: str, *, return_type: str = "RETURN_AND_REFUND") -> Order:
         """The buyer returns the whole order and the refund completes: a return record, a push."""
@@ -228,14 +200,6 @@ class TikTokShopSandbox(SandboxState):
 
     # ------------------------------------------------------------ faults, counters, pushes
 
-    def call_count(self, path: str | None = None) -> int:
-        """Requests received on ``path`` (a full path or template, or a tail such as
-        "products/{product_id}/inventory/update"), or all."""
-        if path is None:
-            return self.calls.count()
-        tail = path if path.startswith("/") else "/" + path.strip("/")
-        return sum(n for key, n in self.calls.snapshot().items() if key == path or key.endswith(tail))
-
     def push_order(self, order: Order) -> None:
         data = push.order_status_data(order.order_id, order.status, order.update_time)
         self._push(order.shop_id, push.ORDER_STATUS_CHANGE, data)
@@ -252,7 +216,7 @@ class TikTokShopSandbox(SandboxState):
         body = push.payload(push_type, notification, shop_id, self.now(), data)
         self.pushes.submit(push.build_message(self.app.app_key, self.app.app_secret, url, body))
 
-    def summary(self) -> dict[str, Any]:
+    def contents(self) -> dict[str, Any]:
         return {
             "app": {
                 "app_key": self.app.app_key,
@@ -271,8 +235,4 @@ class TikTokShopSandbox(SandboxState):
                 }
                 for s in self.shops.values()
             ],
-            "calls": self.calls.count(),
-            "pushes_queued": self.pushes.queued,
-            "pushes_delivered": sum(1 for d in self.pushes.deliveries if d.ok),
-            "faults": self.faults.config.model_dump(),
         }

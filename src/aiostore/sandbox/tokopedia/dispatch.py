@@ -11,8 +11,6 @@ needs, linked to the app (403 ``RBAC_MDLW_001``); then the endpoint. Success:
 
 from __future__ import annotations
 
-import asyncio
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +20,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from aiostore.sandbox.common.pipeline import (
+    FaultErrors,
+    inject_faults,
+    json_body,
+    match_template,
+    route_path,
+    template_pattern,
+)
 from aiostore.sandbox.tokopedia import errors
 from aiostore.sandbox.tokopedia.errors import TokopediaError
 from aiostore.sandbox.tokopedia.models import App, Shop
@@ -90,8 +96,7 @@ class Endpoint:
     pattern: re.Pattern[str] = field(init=False)
 
     def __post_init__(self) -> None:
-        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.template)
-        object.__setattr__(self, "pattern", re.compile(f"^{regex}$"))
+        object.__setattr__(self, "pattern", template_pattern(self.template))
 
 
 def envelope(data: Any, headers: dict[str, str]) -> JSONResponse:
@@ -104,10 +109,12 @@ def error_response(exc: TokopediaError, headers: dict[str, str]) -> JSONResponse
     return JSONResponse({"header": header, "data": None}, exc.status, headers=headers)
 
 
-def route_path(request: Request) -> str:
-    path: str = request.scope["path"]
-    root: str = request.scope.get("root_path", "")
-    return path[len(root) :] if root and path.startswith(root) else path
+FAULTS: FaultErrors = {
+    "timeout": lambda: errors.server_error(504),
+    "server_error": errors.server_error,
+    "busy": errors.busy,
+    "rate_limit": errors.rate_limited,
+}
 
 
 def _bearer(sandbox: TokopediaSandbox, request: Request) -> App:
@@ -156,30 +163,17 @@ def _check_shop(ctx: Ctx, rule: ShopRule) -> None:
 
 
 async def read_json(request: Request) -> Any:
-    raw = await request.body()
-    if not raw.strip():
-        return None
     try:
-        return json.loads(raw)
+        return json_body(await request.body(), decimals=False)
     except ValueError:
         raise errors.malformed("PRD_API_007", "the request body is not valid JSON") from None
 
 
 def api_route(sandbox: TokopediaSandbox, endpoints: Sequence[Endpoint]) -> Route:
-    def match(path: str, method: str) -> tuple[Endpoint | None, dict[str, str], bool]:
-        found: tuple[Endpoint | None, dict[str, str], bool] = (None, {}, False)
-        for endpoint in endpoints:
-            hit = endpoint.pattern.match(path)
-            if hit is None:
-                continue
-            if endpoint.method == method:
-                return endpoint, hit.groupdict(), True
-            found = (endpoint, hit.groupdict(), False)
-        return found
-
     async def answer(request: Request) -> Response:
         path = route_path(request)
-        endpoint, params, method_ok = match(path, request.method)
+        chosen, params, same_path = match_template(endpoints, path, request.method)
+        endpoint, method_ok = (chosen, True) if chosen else (same_path[-1] if same_path else None, False)
         sandbox.calls.record(endpoint.template if endpoint else path)
         headers: dict[str, str] = {}
         try:
@@ -187,7 +181,7 @@ def api_route(sandbox: TokopediaSandbox, endpoints: Sequence[Endpoint]) -> Route
                 raise errors.not_found("NOT_FOUND", f"no endpoint {path}")
             if not method_ok:
                 raise errors.TokopediaError(405, "METHOD_NOT_ALLOWED", f"{path} takes {endpoint.method}")
-            await _faults(sandbox, endpoint.template)
+            await inject_faults(sandbox.faults, endpoint.template, FAULTS)
             if endpoint.auth != "bearer":
                 answered: Response = await endpoint.handler(
                     Ctx(sandbox, request, sandbox.app(), params, None, sandbox.now())
@@ -195,7 +189,7 @@ def api_route(sandbox: TokopediaSandbox, endpoints: Sequence[Endpoint]) -> Route
                 return answered
             ctx = Ctx(sandbox, request, _bearer(sandbox, request), params, None, sandbox.now())
             _check_fs(ctx)
-            decision = sandbox.limiter.acquire(f"{ctx.app.fs_id}:{endpoint.template}")
+            decision = sandbox.rate_limiter.acquire(f"{ctx.app.fs_id}:{endpoint.template}")
             headers = decision.headers
             if not decision.allowed:
                 raise errors.rate_limited()
@@ -208,18 +202,3 @@ def api_route(sandbox: TokopediaSandbox, endpoints: Sequence[Endpoint]) -> Route
             return error_response(exc, headers)
 
     return Route("/{rest:path}", answer, methods=["GET", "POST", "PATCH", "PUT", "DELETE"])
-
-
-async def _faults(sandbox: TokopediaSandbox, template: str) -> None:
-    decision = sandbox.faults.decide(template)
-    if decision.latency:
-        await asyncio.sleep(decision.latency)
-    if decision.kind == "timeout":
-        await asyncio.sleep(sandbox.faults.config.timeout_seconds)
-        raise errors.server_error(504)
-    if decision.kind == "server_error":
-        raise errors.server_error()
-    if decision.kind == "busy":
-        raise errors.busy()
-    if decision.kind == "rate_limit":
-        raise errors.rate_limited()

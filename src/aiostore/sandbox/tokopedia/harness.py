@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from starlette.applications import Starlette
 
-from aiostore.sandbox.common import FaultConfig, SandboxError
-from aiostore.sandbox.common.harness import SandboxHarness, SellableUnit
+from aiostore.sandbox.common import SandboxError
+from aiostore.sandbox.common.harness import HarnessBase, SandboxHarness, SellableUnit
 from aiostore.sandbox.tokopedia.state import TokopediaSandbox
 
 # Unified status -> Tokopedia order_status (§B5).
@@ -28,11 +27,11 @@ _STATUS = {
 }
 
 
-class TokopediaHarness:
+class TokopediaHarness(HarnessBase[TokopediaSandbox]):
     platform = "tokopedia"
 
     def __init__(self, sandbox: TokopediaSandbox) -> None:
-        self.sandbox = sandbox
+        super().__init__(sandbox)
         app, shop = sandbox.app(), sandbox.shop()
         sandbox.link(shop.shop_id, app.client_id)
         self.shop_id = str(shop.shop_id)
@@ -84,24 +83,11 @@ class TokopediaHarness:
             raise SandboxError(f"unknown status {status}") from None
         self.sandbox.set_order_status(int(order_id), code, force=True)
 
-    def set_push_url(self, url: str | None, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def push_to(self, url: str | None) -> None:
         self.sandbox.set_push_url(url)
-        self.sandbox.pushes.set_transport(transport)
-
-    def set_faults(self, faults: FaultConfig | dict[str, Any]) -> None:
-        self.sandbox.set_faults(faults)
-
-    def call_count(self, path: str | None = None) -> int:
-        return self.sandbox.call_count(path)
-
-    def reset_calls(self) -> None:
-        self.sandbox.reset_calls()
 
     def expire_access_tokens(self) -> None:
         self.sandbox.expire_access_tokens()
-
-    async def drain_pushes(self) -> None:
-        await self.sandbox.drain_pushes()
 
 
 def harness(app: Starlette) -> SandboxHarness:

@@ -105,8 +105,8 @@ def approve_route(sandbox: TokopediaSandbox) -> Route:
         session = sandbox.tokens.take_session(fields.get("session", ""), sandbox.now())
         if session is None:
             return HTMLResponse("<p>This approval link has expired or was already used.</p>", 400)
-        sandbox.link(int(shop_id), session.client_id)
-        code = sandbox.tokens.issue_code(session.client_id, int(shop_id), sandbox.now())
+        sandbox.link(int(shop_id), session.app)
+        code = sandbox.tokens.issue_code(session.app, int(shop_id), sandbox.now())
         back = {"code": code, "shop_id": shop_id, **({"state": session.state} if session.state else {})}
         return RedirectResponse(_with_query(session.redirect, back), 302)
 

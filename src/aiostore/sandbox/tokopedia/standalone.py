@@ -8,7 +8,7 @@ Tokopedia serves Indonesian sellers only. The rate limit is the documented examp
 
 from __future__ import annotations
 
-from aiostore.sandbox.common import FaultConfig, Standalone, StandaloneFlags
+from aiostore.sandbox.common import Standalone, StandaloneFlags
 from aiostore.sandbox.tokopedia.app import create_app
 from aiostore.sandbox.tokopedia.config import TokopediaSandboxConfig
 from aiostore.sandbox.tokopedia.state import refuse_region
@@ -27,17 +27,12 @@ def from_flags(flags: StandaloneFlags) -> Standalone:
         client_id=flags.app_key,
         client_secret=flags.app_secret,
         shop_id=int(flags.shop_id),
-        access_token=flags.access_token,
-        products=flags.products,
-        orders=flags.orders,
-        seed=flags.seed,
-        push_url=flags.push_url,
         rate_limit_rps=5.0,
         rate_limit_burst=5,
-        faults=FaultConfig(error_rate=flags.fault_rate, latency_ms=flags.latency_ms, seed=flags.seed),
+        **flags.shared_config(),
     )
     app = create_app(config)
-    base = f"http://{flags.host}:{flags.port}"
+    base = flags.base_url
     banner = (
         f"[bold]Tokopedia sandbox[/bold] on {base}  fs_id={FS_ID} client_id={flags.app_key} "
         f"shop_id={flags.shop_id} region=ID products={flags.products} orders={flags.orders}\n"

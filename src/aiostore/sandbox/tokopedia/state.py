@@ -11,15 +11,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from aiostore.sandbox.common import (
-    CallCounter,
-    FaultInjector,
-    PushDispatcher,
-    PushMessage,
-    SandboxError,
-    path_matches,
-)
-from aiostore.sandbox.common.state import SandboxState
+from aiostore.sandbox.common import PushMessage, SandboxError
+from aiostore.sandbox.common.state import SandboxState, lookup, next_on_path
 from aiostore.sandbox.tokopedia import push, render
 from aiostore.sandbox.tokopedia.catalog import Catalog
 from aiostore.sandbox.tokopedia.config import TokopediaSandboxConfig
@@ -35,28 +28,18 @@ def refuse_region(region: str) -> None:
         raise ValueError(f"Tokopedia serves sellers in Indonesia (ID) only, not {region}")
 
 
-class TokopediaSandbox(SandboxState):
+class TokopediaSandbox(SandboxState[TokopediaSandboxConfig]):
     def __init__(self, config: TokopediaSandboxConfig | None = None) -> None:
-        self.config = config = config or TokopediaSandboxConfig()
+        config = config or TokopediaSandboxConfig()
         refuse_region(config.region)
+        self.lost_pushes: list[PushMessage] = []
+        self.start(config, accept=push.accepted, on_lost=self.lost_pushes.append, limiter=EndpointLimiter)
+        self.rate_limiter: EndpointLimiter
         self.apps: dict[str, App] = {}  # by client_id
         self.shops: dict[int, Shop] = {}
-        self.calls = CallCounter()
-        self.faults = FaultInjector(config.faults)
-        self.limiter = EndpointLimiter(config.rate_limit_rps, config.rate_limit_burst, config.monotonic)
         self.tokens = TokenStore(config)
         self.catalog = Catalog()
         self.orders = OrderBook(self.catalog)
-        self.lost_pushes: list[PushMessage] = []
-        self.pushes = PushDispatcher(
-            faults=self.faults,
-            accept=push.accepted,
-            transport=config.push_transport,
-            timeout=config.push_timeout,
-            max_attempts=config.push_max_attempts,
-            retry_delay=config.push_retry_delay,
-            on_lost=self.lost_pushes.append,
-        )
         self.uploads: dict[int, dict[str, Any]] = {}
         self._activity = OrderFactory(random.Random(f"tokopedia-activity-{config.seed}"), self.orders)
         app = self.add_app(config.fs_id, config.client_id, config.client_secret, config.webhook_secret)
@@ -69,9 +52,6 @@ class TokopediaSandbox(SandboxState):
             self.tokens.grant(app.client_id, self.now(), config.access_token)
         if config.products or config.orders:
             self.seed(config.products, config.orders, config.variants_per_product)
-
-    def now(self) -> int:
-        return int(self.config.clock())
 
     # ------------------------------------------------------------ apps, shops, tokens
 
@@ -95,19 +75,13 @@ class TokopediaSandbox(SandboxState):
         return shop
 
     def app(self, client_id: str | None = None) -> App:
-        found = self.apps.get(self.config.client_id if client_id is None else client_id)
-        if found is None:
-            raise SandboxError(f"unknown app {client_id}", 404)
-        return found
+        return lookup(self.apps, self.config.client_id if client_id is None else client_id, "app")
 
     def app_by_fs(self, fs_id: int) -> App | None:
         return next((a for a in self.apps.values() if a.fs_id == fs_id), None)
 
     def shop(self, shop_id: int | None = None) -> Shop:
-        found = self.shops.get(self.config.shop_id if shop_id is None else shop_id)
-        if found is None:
-            raise SandboxError(f"unknown shop {shop_id}", 404)
-        return found
+        return lookup(self.shops, self.config.shop_id if shop_id is None else shop_id, "shop")
 
     def link(self, shop_id: int, client_id: str | None = None, linked: bool = True) -> None:
         """The seller approves (or removes) the app for a shop."""
@@ -156,10 +130,7 @@ class TokopediaSandbox(SandboxState):
         return found
 
     def order(self, order_id: int) -> Order:
-        found = self.orders.get(order_id)
-        if found is None:
-            raise SandboxError(f"unknown order {order_id}", 404)
-        return found
+        return lookup(self.orders.orders, order_id, "order")
 
     # ------------------------------------------------------------ marketplace activity
 
@@ -213,10 +184,9 @@ class TokopediaSandbox(SandboxState):
 
     def advance_order(self, order_id: int) -> Order:
         """One step along 100 → 220 → 400 → 450 → 500 → 600 → 700."""
-        order = self.order(order_id)
-        if order.status not in NORMAL_PATH[:-1]:
-            raise SandboxError(f"order {order_id} is {order.status}: not on the normal path", 409)
-        return self.set_order_status(order_id, NORMAL_PATH[NORMAL_PATH.index(order.status) + 1])
+        return self.set_order_status(
+            order_id, next_on_path(order_id, self.order(order_id).status, NORMAL_PATH)
+        )
 
     def _push(self, order: Order, kind: str) -> None:
         shop = self.shops[order.shop_id]
@@ -235,14 +205,10 @@ class TokopediaSandbox(SandboxState):
 
     # ------------------------------------------------------------ faults, counters, pushes
 
-    def call_count(self, path: str | None = None) -> int:
-        """Requests received on an endpoint: its template ("/inventory/v1/fs/{fs_id}/stock/update") or a
-        tail of it ("stock/update"); all requests when None."""
-        if path is None:
-            return self.calls.count()
-        return sum(n for key, n in self.calls.snapshot().items() if path_matches(key, path))
+    def lost_push_count(self) -> int:
+        return len(self.lost_pushes)
 
-    def summary(self) -> dict[str, Any]:
+    def contents(self) -> dict[str, Any]:
         return {
             "apps": [
                 {
@@ -264,9 +230,4 @@ class TokopediaSandbox(SandboxState):
                 }
                 for s in self.shops.values()
             ],
-            "calls": self.calls.count(),
-            "pushes_queued": self.pushes.queued,
-            "pushes_delivered": sum(1 for d in self.pushes.deliveries if d.ok),
-            "lost_pushes": len(self.lost_pushes),
-            "faults": self.faults.config.model_dump(),
         }

@@ -15,6 +15,7 @@ import base64
 import random
 from dataclasses import dataclass
 
+from aiostore.sandbox.common.tokens import ApprovalSession, ApprovalSessions
 from aiostore.sandbox.tokopedia.config import TokopediaSandboxConfig
 
 
@@ -25,23 +26,13 @@ class AppToken:
     expires_at: int
 
 
-@dataclass(slots=True)
-class ApprovalSession:
-    session_id: str
-    client_id: str
-    redirect: str
-    state: str
-    expires_at: int
-    used: bool = False
-
-
 class TokenStore:
     def __init__(self, config: TokopediaSandboxConfig) -> None:
         self.config = config
         self._rng = random.Random(f"tokopedia-tokens-{config.seed}")
         self.tokens: dict[str, AppToken] = {}
         self.current: dict[str, str] = {}
-        self.sessions: dict[str, ApprovalSession] = {}
+        self.approvals: ApprovalSessions[str] = ApprovalSessions(config.auth_session_ttl)
         self.codes: dict[str, tuple[str, int, int]] = {}  # code -> (client_id, shop_id, expires_at)
 
     def secret(self) -> str:
@@ -82,18 +73,10 @@ class TokenStore:
     # ------------------------------------------------------------ the seller's approval
 
     def open_session(self, client_id: str, redirect: str, state: str, now: int) -> str:
-        session_id = self.secret()
-        self.sessions[session_id] = ApprovalSession(
-            session_id, client_id, redirect, state, now + self.config.auth_session_ttl
-        )
-        return session_id
+        return self.approvals.open(self.secret(), client_id, now, redirect=redirect, state=state)
 
-    def take_session(self, session_id: str, now: int) -> ApprovalSession | None:
-        session = self.sessions.get(session_id)
-        if session is None or session.used or session.expires_at < now:
-            return None
-        session.used = True
-        return session
+    def take_session(self, session_id: str, now: int) -> ApprovalSession[str] | None:
+        return self.approvals.take(session_id, now)
 
     def issue_code(self, client_id: str, shop_id: int, now: int) -> str:
         code = self.secret()

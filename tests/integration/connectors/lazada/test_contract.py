@@ -116,7 +116,7 @@ async def test_a_base_url_fixed_by_settings_serves_each_country_by_path(env: Env
 )
 async def test_list_products_returns_each_exactly_once(products: int, page: int, skus: int) -> None:
     async with open_env() as env:
-        env.sandbox.seed(products=products, skus_per_product=skus)
+        env.sandbox.seed(products=products, variants_per_product=skus)
         listed = [
             p async for p in env.connector(limits=replace(TEST_LIMITS, product_page=page)).list_products()
         ]
@@ -131,7 +131,7 @@ async def test_list_products_returns_each_exactly_once(products: int, page: int,
 
 async def test_list_products_goes_on_past_the_offset_cap(make_env: MakeEnv) -> None:
     env = await make_env(product_offset_max=20)
-    env.sandbox.seed(products=57, skus_per_product=1)
+    env.sandbox.seed(products=57, variants_per_product=1)
     connector = env.connector(limits=replace(TEST_LIMITS, product_page=10))
     connector.product_offset_cap = 20
     listed = [p async for p in connector.list_products()]
@@ -225,7 +225,7 @@ async def test_create_product_with_variants(env: Env) -> None:
 
 async def test_update_stock_in_calls_of_50_skus_of_any_products(make_env: MakeEnv) -> None:
     env = await make_env()
-    env.sandbox.seed(products=22, skus_per_product=3)
+    env.sandbox.seed(products=22, variants_per_product=3)
     connector = env.connector()
     products = [p async for p in connector.list_products()]
     updates = [

@@ -120,7 +120,7 @@ async def test_shop_info_and_the_cipher_looked_up_once(env: Env) -> None:
 )
 async def test_list_products_returns_each_exactly_once(products: int, page: int, skus: int) -> None:
     async with open_env() as env:
-        env.sandbox.seed(products=products, skus_per_product=skus)
+        env.sandbox.seed(products=products, variants_per_product=skus)
         listed = [
             p async for p in env.connector(limits=replace(TEST_LIMITS, product_page=page)).list_products()
         ]
@@ -216,8 +216,8 @@ async def test_create_product_with_variants(env: Env) -> None:
 
 async def test_update_stock_one_call_per_product(make_env: MakeEnv) -> None:
     env = await make_env()
-    env.sandbox.seed(products=1, skus_per_product=100)
-    env.sandbox.seed(products=2, skus_per_product=3, seed=2)
+    env.sandbox.seed(products=1, variants_per_product=100)
+    env.sandbox.seed(products=2, variants_per_product=3, seed=2)
     connector = env.connector()
     products = [p async for p in connector.list_products()]
     updates = [

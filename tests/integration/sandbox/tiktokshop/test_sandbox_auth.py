@@ -111,7 +111,7 @@ async def test_page_and_batch_limits(tts: TTS, sandbox: TikTokShopSandbox) -> No
     error(await tts.post(SEARCH, {}), 200, 12052910)  # page_size is required
     ids = ",".join(str(576684019603300000 + n) for n in range(51))
     error(await tts.get("/order/202309/orders", ids=ids), 200, 16000004)
-    sandbox.seed(products=1, skus_per_product=1)
+    sandbox.seed(products=1, variants_per_product=1)
     product_id = next(iter(sandbox.catalog.products))
     skus = [{"id": str(n), "inventory": [{"quantity": 1}]} for n in range(101)]
     error(

@@ -57,7 +57,7 @@ async def test_update_time_window(tts: TTS, sandbox: TikTokShopSandbox, clock: M
 
 
 async def test_detail_and_line_items(tts: TTS, sandbox: TikTokShopSandbox) -> None:
-    sandbox.seed(products=3, skus_per_product=1)
+    sandbox.seed(products=3, variants_per_product=1)
     product = sandbox.product(min(sandbox.catalog.products))
     sku = next(iter(product.skus.values()))
     sku.quantity = 5

@@ -24,7 +24,7 @@ async def collect(tts: TTS, body: dict[str, Any], page_size: int) -> tuple[list[
 
 
 async def test_search_pages_each_product_once(tts: TTS, sandbox: TikTokShopSandbox) -> None:
-    sandbox.seed(products=23, skus_per_product=2)
+    sandbox.seed(products=23, variants_per_product=2)
     first = data(await tts.post(SEARCH, {}, page_size=10))
     assert first["total_count"] == 23 and len(first["products"]) == 10 and first["next_page_token"]
     products, calls = await collect(tts, {"status": "ALL"}, 10)
@@ -41,7 +41,7 @@ async def test_search_pages_each_product_once(tts: TTS, sandbox: TikTokShopSandb
 
 
 async def test_search_filters(tts: TTS, sandbox: TikTokShopSandbox, clock: Any) -> None:
-    sandbox.seed(products=5, skus_per_product=1)
+    sandbox.seed(products=5, variants_per_product=1)
     product = sandbox.product(sorted(sandbox.catalog.products)[2])
     clock.advance(100)
     product.update_time = int(clock())
@@ -115,7 +115,7 @@ async def test_audit_holds_a_new_product_pending(tts: TTS, sandbox: TikTokShopSa
 
 
 async def test_inventory_and_prices_one_product_per_call(tts: TTS, sandbox: TikTokShopSandbox) -> None:
-    sandbox.seed(products=2, skus_per_product=2)
+    sandbox.seed(products=2, variants_per_product=2)
     first, second = (sandbox.product(i) for i in sorted(sandbox.catalog.products))
     a, b = first.skus
     answer = data(

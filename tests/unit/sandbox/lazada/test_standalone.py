@@ -29,7 +29,7 @@ def test_from_flags_builds_the_configured_sandbox() -> None:
         len(sandbox.orders.orders),
     ) == ("MY", "MYR", 7, 3)
     assert sandbox.app("100002").app_secret == "SECRET"
-    assert sandbox.tokens.seller_of("TOKEN", "100002", sandbox.now()) == "300001"
+    assert sandbox.tokens.owner_of("TOKEN", "100002", sandbox.now()) == "300001"
     assert (sandbox.faults.config.error_rate, sandbox.faults.config.latency_ms) == (0.1, 2)
     assert (
         "Lazada sandbox" in built.banner

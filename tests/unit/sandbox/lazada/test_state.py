@@ -37,7 +37,7 @@ def test_seeding_is_deterministic_and_fits_the_currency() -> None:
 
 
 def test_a_large_shop_seeds_and_pages_without_scanning() -> None:
-    sandbox = make(products=10_000, skus_per_product=3)
+    sandbox = make(products=10_000, variants_per_product=3)
     seller = sandbox.seller().seller_id
     assert sandbox.catalog.count(seller) == 10_000 and len(sandbox.catalog.sku_owner) == 30_000
     page, total = sandbox.catalog.page(seller, "all", 9_950, 50, TimeFilter())
@@ -47,7 +47,7 @@ def test_a_large_shop_seeds_and_pages_without_scanning() -> None:
 
 
 def test_catalogue_filters() -> None:
-    sandbox = make(products=5, skus_per_product=1)
+    sandbox = make(products=5, variants_per_product=1)
     seller = sandbox.seller().seller_id
     products = list(sandbox.catalog.of_seller(seller))
     sandbox.catalog.set_status(products[0], "Deleted")
@@ -67,7 +67,7 @@ def test_catalogue_filters() -> None:
 
 
 def test_inventory_logic_of_an_order() -> None:
-    sandbox = make(products=1, skus_per_product=1)
+    sandbox = make(products=1, variants_per_product=1)
     product = next(iter(sandbox.catalog.products.values()))
     sku = next(iter(product.skus.values()))
     sku.quantity = 5
@@ -96,7 +96,7 @@ def test_tokens_codes_and_rotation() -> None:
     assert (
         pair is not None and sandbox.tokens.exchange_code(code, sandbox.app().app_key, sandbox.now()) is None
     )
-    assert sandbox.tokens.seller_of(pair.access_token, "other-app", sandbox.now()) is None
+    assert sandbox.tokens.owner_of(pair.access_token, "other-app", sandbox.now()) is None
     fresh = sandbox.tokens.refresh_pair(pair.refresh_token, sandbox.app().app_key, sandbox.now())
     assert (
         fresh is not None
@@ -104,7 +104,7 @@ def test_tokens_codes_and_rotation() -> None:
     )
     assert (
         sandbox.expire_access_tokens() == 2
-        and sandbox.tokens.seller_of(fresh.access_token, sandbox.app().app_key, sandbox.now()) is None
+        and sandbox.tokens.owner_of(fresh.access_token, sandbox.app().app_key, sandbox.now()) is None
     )
     with pytest.raises(SandboxError):
         sandbox.add_seller("x", "TH")

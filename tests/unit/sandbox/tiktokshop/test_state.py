@@ -45,7 +45,7 @@ def test_open_seeded_orders_hold_their_units() -> None:
 
 
 def test_stock_moves_with_the_order() -> None:
-    sandbox = make(products=1, skus_per_product=1)
+    sandbox = make(products=1, variants_per_product=1)
     product = next(iter(sandbox.catalog.products.values()))
     sku = next(iter(product.skus.values()))
     sku.quantity, sku.committed = 10, 0
@@ -66,7 +66,7 @@ def test_stock_moves_with_the_order() -> None:
 @settings(max_examples=25, deadline=None)
 @given(products=st.integers(0, 60), page=st.integers(1, 25), deleted=st.integers(0, 5))
 def test_product_pages_return_each_product_once(products: int, page: int, deleted: int) -> None:
-    sandbox = make(products=products, skus_per_product=1)
+    sandbox = make(products=products, variants_per_product=1)
     shop = sandbox.shop()
     for product in list(sandbox.catalog.products.values())[:deleted]:
         sandbox.catalog.set_status(product, "DELETED", sandbox.now())

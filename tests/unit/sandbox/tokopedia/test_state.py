@@ -167,7 +167,7 @@ def test_cli_builds_the_configured_sandbox(monkeypatch: pytest.MonkeyPatch) -> N
     assert sandbox.catalog.count(777) == 3 * 4 and len(sandbox.orders.orders) == 5
     assert sandbox.tokens.valid("TOKEN", sandbox.now()) is not None
     assert app.webhook_urls["order_status_url"] == "http://127.0.0.1:9/push"
-    assert (sandbox.limiter.rate, sandbox.limiter.burst) == (5.0, 5)
+    assert (sandbox.rate_limiter.rate, sandbox.rate_limiter.burst) == (5.0, 5)
     assert (sandbox.faults.config.error_rate, sandbox.faults.config.seed) == (0.1, 4)
 
 
