@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from aiostore.sandbox.shopee.push import build_message, encode, order_status_payload
+from aiostore.sandbox.common.push import compact_json
+from aiostore.sandbox.shopee.push import build_message, order_status_payload
 from aiostore.sandbox.shopee.signing import base_string, push_signature, request_sign, sign_matches
 
 KEY = "test_partner_key_0123456789abcdef"
@@ -57,7 +58,7 @@ def test_doc_vectors(path: str, timestamp: int, token: str, entity: int | str, b
 
 def test_push_vector() -> None:
     payload = order_status_payload(727720655, "220810QSK8S7BX", "PROCESSED", 1660123127, 1660123127)
-    body = encode(payload)
+    body = compact_json(payload)
     assert body == (
         b'{"data":{"items":[],"ordersn":"220810QSK8S7BX","status":"PROCESSED","completed_scenario":"",'
         b'"update_time":1660123127},"shop_id":727720655,"code":3,"timestamp":1660123127}'

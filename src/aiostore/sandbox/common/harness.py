@@ -87,7 +87,7 @@ class SandboxHarness(Protocol):
         ...
 
 
-S = TypeVar("S", bound="SandboxState[Any]")
+S = TypeVar("S", bound="SandboxState[Any, Any]")
 
 
 class HarnessBase(Generic[S]):
@@ -99,6 +99,9 @@ class HarnessBase(Generic[S]):
 
     def push_to(self, url: str | None) -> None:
         raise NotImplementedError
+
+    def seed(self, products: int, orders: int = 0, *, variants_per_product: int = 3, seed: int = 1) -> None:
+        self.sandbox.seed(products, orders, variants_per_product=variants_per_product, seed=seed)
 
     def set_push_url(self, url: str | None, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.push_to(url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,19 @@ class PushMessage:
     body: bytes
     headers: dict[str, str]
     meta: Any = None  # the platform's own record of the push (for lost-push stores)
+
+
+def compact_json(payload: dict[str, Any]) -> bytes:
+    """A push body as the platforms send it: compact JSON, UTF-8, keys in the order given."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def signed_json(
+    url: str, payload: dict[str, Any], sign: Callable[[bytes], dict[str, str]], meta: Any = None
+) -> PushMessage:
+    """A JSON push to `url` with the headers `sign` computes from its body (the platform's signature)."""
+    body = compact_json(payload)
+    return PushMessage(url, body, {"Content-Type": "application/json", **sign(body)}, meta)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,21 +3,27 @@ push dispatcher, the `/_sandbox/state` counters, lookups by id and the normal or
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Hashable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute
 
 from aiostore.sandbox.common.config import SandboxConfig
-from aiostore.sandbox.common.core import CallCounter, RateLimiter, SandboxError
+from aiostore.sandbox.common.core import CallCounter, DateHeaderMiddleware, RateLimiter, SandboxError
 from aiostore.sandbox.common.faults import FaultConfig, FaultInjector, path_matches
 from aiostore.sandbox.common.push import PushDispatcher, PushMessage
+from aiostore.sandbox.common.seeding import SeedPlan
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 S = TypeVar("S")
 L = TypeVar("L", covariant=True)
 C = TypeVar("C", bound=SandboxConfig)
+R = TypeVar("R")  # what seeding answers (the new ids)
 
 
 class LimiterFactory(Protocol[L]):
@@ -39,8 +45,9 @@ def next_on_path(order_id: object, status: S, path: Sequence[S]) -> S:
     return path[path.index(status) + 1]
 
 
-class SandboxState(Generic[C]):
-    """Base of each platform's sandbox state (`C`: its config); its __init__ calls `start` first."""
+class SandboxState(Generic[C, R]):
+    """Base of each platform's sandbox state (`C`: its config, `R`: its seed result); its __init__ calls
+    `start` first."""
 
     config: C
     faults: FaultInjector
@@ -72,6 +79,37 @@ class SandboxState(Generic[C]):
 
     def now(self) -> int:
         return int(self.config.clock())
+
+    def seed(
+        self,
+        products: int = 0,
+        orders: int = 0,
+        variants_per_product: int = 3,
+        seed: int | None = None,
+        *,
+        shop_id: Any = None,
+        order_days: int = 30,
+    ) -> R:
+        """Add seeded products (each with `variants_per_product` variants) and orders to a shop (the
+        first one when None), drawn from `seed` (the config's when None): the same call, the same data."""
+        plan = SeedPlan(
+            products,
+            orders,
+            variants_per_product,
+            self.config.seed if seed is None else seed,
+            self.now(),
+            order_days,
+        )
+        return self.seed_into(shop_id, plan)
+
+    def seed_from_config(self) -> None:
+        """The first shop's seed data, as the config asks (at start)."""
+        config = self.config
+        if config.products or config.orders:
+            self.seed(config.products, config.orders, config.variants_per_product)
+
+    def seed_into(self, shop_id: Any, plan: SeedPlan) -> R:
+        raise NotImplementedError
 
     def lost_push_count(self) -> int | None:
         """Pushes given up after every attempt, where the platform keeps them (None: it does not)."""
@@ -112,3 +150,19 @@ class SandboxState(Generic[C]):
 
     async def aclose(self) -> None:
         await self.pushes.aclose()
+
+
+def sandbox_app(state: SandboxState[Any, Any], routes: Sequence[BaseRoute]) -> Starlette:
+    """The ASGI app serving `state` on `routes`: every answer carries the sandbox clock's `Date`, closing
+    the app stops push delivery, and `app.state.sandbox` is the state (how tests and the harness reach it)."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await state.aclose()
+
+    app = Starlette(
+        routes=list(routes), lifespan=lifespan, middleware=[Middleware(DateHeaderMiddleware, now=state.now)]
+    )
+    app.state.sandbox = state
+    return app

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Generic, Literal, TypeVar
+from typing import Generic, Literal, Protocol, TypeVar
 
 A = TypeVar("A", bound=Hashable)  # the app: Shopee partner_id, TikTok/Lazada app_key, Tokopedia client_id
 W = TypeVar("W", bound=Hashable)  # who granted: Shopee shop_id, Lazada seller_id, TikTok open_id
@@ -100,6 +100,28 @@ class TokenRules:
     old_access_grace: int | None = None
     # A new authorization ends the refresh tokens issued before it for the same app and owner.
     reauth_ends_refresh: bool = False
+
+
+class TokenTimes(Protocol):
+    """The lifetimes a platform's config names the same way."""
+
+    access_token_ttl: int
+    refresh_token_ttl: int
+    auth_code_ttl: int
+    auth_session_ttl: int
+
+
+def token_rules(
+    config: TokenTimes, *, old_access_grace: int | None = None, reauth_ends_refresh: bool = False
+) -> TokenRules:
+    return TokenRules(
+        access_ttl=config.access_token_ttl,
+        refresh_ttl=config.refresh_token_ttl,
+        code_ttl=config.auth_code_ttl,
+        session_ttl=config.auth_session_ttl,
+        old_access_grace=old_access_grace,
+        reauth_ends_refresh=reauth_ends_refresh,
+    )
 
 
 class GrantStore(Generic[A, W]):

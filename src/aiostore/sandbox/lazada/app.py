@@ -5,13 +5,9 @@ them (see ``dispatch`` for gateways and the order of checks), the OAuth approval
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 
-from aiostore.sandbox.common import DateHeaderMiddleware
+from aiostore.sandbox.common.state import sandbox_app
 from aiostore.sandbox.lazada import routes_auth, routes_order, routes_product
 from aiostore.sandbox.lazada.config import LazadaSandboxConfig
 from aiostore.sandbox.lazada.control import control_routes
@@ -26,16 +22,6 @@ def create_app(
 ) -> Starlette:
     """A Lazada Open Platform simulator; pass ``sandbox`` to serve an existing state object."""
     state = sandbox if sandbox is not None else LazadaSandbox(config)
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        await state.aclose()
-
-    app = Starlette(
-        routes=[*control_routes(state), *routes_auth.oauth_routes(state), *api_routes(state, ENDPOINTS)],
-        lifespan=lifespan,
-        middleware=[Middleware(DateHeaderMiddleware, now=state.now)],
+    return sandbox_app(
+        state, [*control_routes(state), *routes_auth.oauth_routes(state), *api_routes(state, ENDPOINTS)]
     )
-    app.state.sandbox = state
-    return app

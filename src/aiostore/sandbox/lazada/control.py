@@ -104,7 +104,7 @@ def product_summary(product: Product) -> dict[str, Any]:
 def control_routes(sandbox: LazadaSandbox) -> list[Route]:
     def seed(body: SeedIn, request: Request) -> Any:
         done = sandbox.seed(
-            body.products, body.orders, body.skus_per_product, body.seed, seller_id=body.seller_id
+            body.products, body.orders, body.skus_per_product, body.seed, shop_id=body.seller_id
         )
         return {"item_ids": done.item_ids, "order_ids": done.order_ids}
 

@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from aiostore.sandbox.common.pipeline import FaultErrors, inject_faults
+from aiostore.sandbox.common import pipeline
 from aiostore.sandbox.lazada import errors
 from aiostore.sandbox.lazada.errors import LazadaError
 from aiostore.sandbox.lazada.models import AUTH_HOST, GATEWAY_HOSTS, App, Seller
@@ -40,7 +40,7 @@ from aiostore.sandbox.lazada.state import LazadaSandbox
 Scope = Literal["seller", "auth"]
 Envelope = Literal["data", "top", "result"]
 PREFIXES = {"id": "ID", "sg": "SG", "my": "MY"}
-FAULTS: FaultErrors = {
+FAULTS: pipeline.FaultErrors = {
     "timeout": errors.service_timeout,
     "server_error": errors.internal_error,
     "busy": errors.service_unavailable,
@@ -206,7 +206,7 @@ def api_routes(sandbox: LazadaSandbox, endpoints: Sequence[Endpoint]) -> list[Ro
             raise errors.invalid_api_path(api_path)
         if request.method not in point.methods:
             raise errors.invalid("method", f"{api_path} takes {'/'.join(sorted(point.methods))}")
-        await inject_faults(sandbox.faults, api_path, FAULTS)
+        await pipeline.inject_faults(sandbox.faults, api_path, FAULTS)
         params = Params(await read_params(request))
         app, seller = authenticate(sandbox, point, api_path, params, country)
         if not sandbox.rate_limiter.acquire(f"{app.app_key}:{seller.seller_id if seller else ''}"):

@@ -37,9 +37,6 @@ class LazadaHarness(HarnessBase[LazadaSandbox]):
         granted = sandbox.grant_access_token(seller.seller_id, app_key=app.app_key)
         self.access_token, self.refresh_token = granted.access_token, granted.refresh_token
 
-    def seed(self, products: int, orders: int = 0, *, variants_per_product: int = 3, seed: int = 1) -> None:
-        self.sandbox.seed(products, orders, variants_per_product=variants_per_product, seed=seed)
-
     def units(self) -> list[SellableUnit]:
         return [
             SellableUnit(str(p.item_id), str(s.sku_id), s.seller_sku, s.quantity, s.reserved)

@@ -8,10 +8,11 @@ ready-to-ship and later take it out of the SKU's total, cancelled gives it back.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
 from aiostore.sandbox.common import SandboxError
+from aiostore.sandbox.common.timeindex import TimeIndex
 from aiostore.sandbox.lazada.catalog import Catalog
 from aiostore.sandbox.lazada.models import ITEM_STATUSES, TRANSITIONS, Order, OrderItem, stock_state
 
@@ -23,8 +24,8 @@ class OrderBook:
         self.catalog = catalog
         self.orders: dict[int, Order] = {}
         self.item_owner: dict[int, int] = {}  # order_item_id -> order_id
-        self._by_created: dict[str, list[Key]] = {}
-        self._by_updated: dict[str, list[Key]] = {}
+        self._by_created: TimeIndex[str, int] = TimeIndex()
+        self._by_updated: TimeIndex[str, int] = TimeIndex()
         self._last_order_id = 300_000_000_000_000
         self._last_item_id = 300_000_000_100_000
 
@@ -42,8 +43,8 @@ class OrderBook:
         self.orders[order.order_id] = order
         for item in order.items:
             self.item_owner[item.order_item_id] = order.order_id
-        insort(self._by_created.setdefault(order.seller_id, []), (order.created, order.order_id))
-        insort(self._by_updated.setdefault(order.seller_id, []), (order.updated, order.order_id))
+        self._by_created.add(order.seller_id, order.created, order.order_id)
+        self._by_updated.add(order.seller_id, order.updated, order.order_id)
 
     def get(self, seller_id: str, order_id: int) -> Order | None:
         order = self.orders.get(order_id)
@@ -51,10 +52,9 @@ class OrderBook:
 
     def touch(self, order: Order, now: int) -> None:
         """Set the order's update time (never backwards) and move it in the update index."""
-        index = self._by_updated[order.seller_id]
-        del index[bisect_left(index, (order.updated, order.order_id))]
-        order.updated = max(now, order.updated)
-        insort(index, (order.updated, order.order_id))
+        later = max(now, order.updated)
+        self._by_updated.move(order.seller_id, order.updated, later, order.order_id)
+        order.updated = later
 
     def page(
         self,
@@ -69,7 +69,7 @@ class OrderBook:
         descending: bool = False,
     ) -> tuple[list[Order], int]:
         """Orders with after <= ``field`` <= before (seconds), by (time, id): (page, total)."""
-        index = (self._by_created if field == "created_at" else self._by_updated).get(seller_id, [])
+        index = (self._by_created if field == "created_at" else self._by_updated).of(seller_id)
         low, high = bisect_left(index, (after, 0)), bisect_right(index, (before, 2**63))
         window = index[low:high]
         if descending:

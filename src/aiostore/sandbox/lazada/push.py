@@ -13,12 +13,12 @@ change, naming the first order item that changed, so a change is one delivery wh
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
 
 from aiostore.sandbox.common import PushMessage
+from aiostore.sandbox.common.push import signed_json
 from aiostore.sandbox.lazada.signing import push_signature
 
 TRADE_ORDER = 0
@@ -42,14 +42,13 @@ def order_payload(
     }
 
 
-def encode(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 def build_message(app_key: str, app_secret: str, url: str, payload: dict[str, Any]) -> PushMessage:
-    body = encode(payload)
-    headers = {"Content-Type": "application/json", "Authorization": push_signature(app_key, app_secret, body)}
-    return PushMessage(url, body, headers, meta=(app_key, payload))
+    return signed_json(
+        url,
+        payload,
+        lambda body: {"Authorization": push_signature(app_key, app_secret, body)},
+        (app_key, payload),
+    )
 
 
 def accepted(response: httpx.Response) -> bool:

@@ -13,19 +13,17 @@
 from __future__ import annotations
 
 import html
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from aiostore.sandbox.common import oauth
 from aiostore.sandbox.lazada import errors
 from aiostore.sandbox.lazada.dispatch import Ctx, Endpoint, Reply, endpoint
 from aiostore.sandbox.lazada.models import Seller
 from aiostore.sandbox.lazada.state import LazadaSandbox
 from aiostore.sandbox.lazada.tokens import SellerTokens
-
-APPROVE_PATH = "/_sandbox/oauth/approve"
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Lazada sandbox: authorize app {app_key}</title></head>
@@ -45,27 +43,15 @@ _ROW = (
 )
 
 
-def _with_query(url: str, extra: dict[str, str]) -> str:
-    parts = urlsplit(url)
-    query = urlencode([*parse_qsl(parts.query, keep_blank_values=True), *extra.items()])
-    return urlunsplit(parts._replace(query=query))
-
-
-def _page_error(message: str) -> HTMLResponse:
-    return HTMLResponse(f"<p>{html.escape(message)}</p>", 400)
-
-
 def oauth_routes(sandbox: LazadaSandbox) -> list[Route]:
     async def authorize(request: Request) -> Response:
         query = request.query_params
         app = sandbox.apps.get(query.get("client_id", ""))
         redirect = query.get("redirect_uri", "")
         if query.get("response_type") != "code" or app is None:
-            return _page_error("response_type must be code and client_id a known app key")
-        if urlsplit(redirect).scheme not in ("http", "https") or (
-            app.callback_url and redirect != app.callback_url
-        ):
-            return _page_error("redirect_uri must be the callback URL registered for the app")
+            return oauth.page_error("response_type must be code and client_id a known app key")
+        if not oauth.is_web_url(redirect) or (app.callback_url and redirect != app.callback_url):
+            return oauth.page_error("redirect_uri must be the callback URL registered for the app")
         countries = tuple(c.strip().upper() for c in query.get("country", "").split(",") if c.strip())
         sellers = [s for s in sandbox.sellers.values() if not countries or s.country in countries]
         session = sandbox.tokens.open_session(
@@ -80,37 +66,33 @@ def oauth_routes(sandbox: LazadaSandbox) -> list[Route]:
             )
             for n, s in enumerate(sellers)
         )
-        root = request.scope.get("root_path", "")
         page = _PAGE.format(
             app_key=html.escape(app.app_key),
             redirect=html.escape(redirect),
-            action=html.escape(root + APPROVE_PATH),
+            action=oauth.approve_action(request),
             session=session,
             sellers=rows or "<p>No seller of these countries.</p>",
         )
         return HTMLResponse(page)
 
     async def approve(request: Request) -> Response:
-        if request.method == "POST":
-            fields = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
-        else:
-            fields = dict(request.query_params)
+        fields = await oauth.approval_fields(request)
         seller = sandbox.sellers.get(fields.get("seller_id", ""))
         if seller is None:
-            return _page_error("Choose a seller account to authorize.")
+            return oauth.page_error("Choose a seller account to authorize.")
         session = sandbox.tokens.take_session(fields.get("session", ""), sandbox.now())
         if session is None:
-            return _page_error("This authorization link has expired or was already used.")
+            return oauth.page_error("This authorization link has expired or was already used.")
         if session.countries and seller.country not in session.countries:
-            return _page_error(f"This authorization is for {', '.join(session.countries)} sellers only.")
+            return oauth.page_error(f"This authorization is for {', '.join(session.countries)} sellers only.")
         code = sandbox.tokens.authorize(session.app, seller.seller_id, sandbox.now())
         extra = {"code": code, **({"state": session.state} if session.state else {})}
-        return RedirectResponse(_with_query(session.redirect, extra), 302)
+        return RedirectResponse(oauth.with_query(session.redirect, extra), 302)
 
     return [
         Route("/oauth/authorize", authorize, methods=["GET"]),
         Route("/auth/oauth/authorize", authorize, methods=["GET"]),
-        Route(APPROVE_PATH, approve, methods=["GET", "POST"]),
+        Route(oauth.APPROVE_PATH, approve, methods=["GET", "POST"]),
     ]
 
 

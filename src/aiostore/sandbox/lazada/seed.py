@@ -12,11 +12,11 @@ import random
 from dataclasses import dataclass
 
 from aiostore.sandbox.common import COLORS, SIZES, FakeData
+from aiostore.sandbox.common.seeding import DAY, SeedPlan, random_picks
 from aiostore.sandbox.lazada.catalog import Catalog
 from aiostore.sandbox.lazada.models import CARRIERS, Order, OrderItem, Product, Seller, Sku, stock_state
 from aiostore.sandbox.lazada.orders import OrderBook
 
-DAY = 86400
 _STATUS_WEIGHTS = {
     "unpaid": 8, "pending": 22, "packed": 8, "ready_to_ship": 8, "shipped": 14, "delivered": 26,
     "canceled": 10, "returned": 2, "failed_delivery": 2,
@@ -136,51 +136,31 @@ class OrderFactory:
         self, products: list[Product], sellable_only: bool = True
     ) -> list[tuple[Product, Sku, int]]:
         """1-3 distinct (product, SKU, quantity) picks, if possible with sellable stock."""
-        picks: list[tuple[Product, Sku, int]] = []
-        for _ in range(self.rng.choice((1, 1, 1, 2, 2, 3))):
-            for _attempt in range(20):
-                product = self.rng.choice(products)
-                sku = self.rng.choice(list(product.skus.values()))
-                quantity = self.rng.choice((1, 1, 1, 2, 3))
-                taken = any(p[1] is sku for p in picks)
-                if not taken and (not sellable_only or sku.sellable >= quantity):
-                    picks.append((product, sku, quantity))
-                    break
-        return picks
+
+        def sku(product: Product) -> tuple[Product, Sku]:
+            return product, self.rng.choice(list(product.skus.values()))
+
+        picks = random_picks(self.rng, products, sku, lambda unit: unit[1].sellable, sellable_only)
+        return [(product, chosen, quantity) for (product, chosen), quantity in picks]
 
 
-def seed_shop(
-    catalog: Catalog,
-    book: OrderBook,
-    seller: Seller,
-    *,
-    products: int,
-    orders: int,
-    variants_per_product: int,
-    seed: int,
-    now: int,
-    order_days: int = 30,
-) -> SeedResult:
-    rng = random.Random(f"lazada-seed-{seed}-{seller.seller_id}")
+def seed_shop(catalog: Catalog, book: OrderBook, seller: Seller, plan: SeedPlan) -> SeedResult:
+    rng, now, products = plan.rng("lazada", seller.seller_id), plan.now, plan.products
+    skus = max(1, plan.variants_per_product)
     fake = FakeData(rng)
     first = catalog.count(seller.seller_id) + 1
     start_ms = (now - 365 * DAY) * 1000
     spacing = max(1, (364 * DAY * 1000) // max(products, 1))
     new = [
-        make_product(
-            catalog, seller, fake, first + i, variants_per_product, start_ms + i * spacing, now * 1000
-        )
+        make_product(catalog, seller, fake, first + i, skus, start_ms + i * spacing, now * 1000)
         for i in range(products)
     ]
     for product in new:
         catalog.add(product)
     pool = new or [p for p in catalog.of_seller(seller.seller_id) if p.status == "Active"]
     factory = OrderFactory(rng, book)
-    statuses, weights = list(_STATUS_WEIGHTS), list(_STATUS_WEIGHTS.values())
     order_ids: list[int] = []
-    for _ in range(orders if pool else 0):
-        status = rng.choices(statuses, weights)[0]
-        created = now - rng.randint(0, order_days * DAY)
+    for status, created in plan.orders_to_make(rng, _STATUS_WEIGHTS, any_product=bool(pool)):
         order = factory.build(seller, factory.random_picks(pool, sellable_only=False), created, status)
         order.updated = min(now, created + _STEPS.get(status, 4) * rng.randint(3600, DAY))
         for item in order.items:

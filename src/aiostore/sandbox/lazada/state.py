@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from aiostore.sandbox.common import MARKETS, SandboxError
+from aiostore.sandbox.common.seeding import SeedPlan
 from aiostore.sandbox.common.state import SandboxState, lookup
 from aiostore.sandbox.lazada.catalog import Catalog
 from aiostore.sandbox.lazada.config import LazadaSandboxConfig
@@ -24,7 +25,7 @@ from aiostore.sandbox.lazada.tokens import SellerTokens, TokenStore
 SERVED_COUNTRIES = frozenset({"ID", "SG", "MY"})
 
 
-class LazadaSandbox(SandboxState[LazadaSandboxConfig]):
+class LazadaSandbox(SandboxState[LazadaSandboxConfig, SeedResult]):
     def __init__(self, config: LazadaSandboxConfig | None = None) -> None:
         config = config or LazadaSandboxConfig()
         self.start(config, accept=accepted)
@@ -41,12 +42,7 @@ class LazadaSandbox(SandboxState[LazadaSandboxConfig]):
         self.add_seller(config.seller_id, config.country, config.seller_name)
         if config.access_token:
             self.grant_access_token(config.seller_id, config.access_token, refresh_token=config.refresh_token)
-        if config.products or config.orders:
-            self.seed(
-                products=config.products,
-                orders=config.orders,
-                variants_per_product=config.variants_per_product,
-            )
+        self.seed_from_config()
 
     # ------------------------------------------------------------ apps, sellers, tokens
 
@@ -100,27 +96,8 @@ class LazadaSandbox(SandboxState[LazadaSandboxConfig]):
 
     # ------------------------------------------------------------ data
 
-    def seed(
-        self,
-        products: int = 0,
-        orders: int = 0,
-        variants_per_product: int = 3,
-        seed: int | None = None,
-        *,
-        seller_id: str | None = None,
-        order_days: int = 30,
-    ) -> SeedResult:
-        result = seed_shop(
-            self.catalog,
-            self.orders,
-            self.seller(seller_id),
-            products=products,
-            orders=orders,
-            variants_per_product=max(1, variants_per_product),
-            seed=self.config.seed if seed is None else seed,
-            now=self.now(),
-            order_days=order_days,
-        )
+    def seed_into(self, shop_id: str | None, plan: SeedPlan) -> SeedResult:
+        result = seed_shop(self.catalog, self.orders, self.seller(shop_id), plan)
         for order_id in result.order_ids:
             for item in self.orders.orders[order_id].items:
                 if item.package_id:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import string
 
-from aiostore.sandbox.common.tokens import GrantStore, SecretKind, TokenPair, TokenRules
+from aiostore.sandbox.common.tokens import GrantStore, SecretKind, TokenPair, token_rules
 from aiostore.sandbox.lazada.config import LazadaSandboxConfig
 
 _ALPHABET = string.ascii_letters + string.digits
@@ -23,13 +23,7 @@ SellerTokens = TokenPair[str, str]
 
 class TokenStore(GrantStore[str, str]):
     def __init__(self, config: LazadaSandboxConfig) -> None:
-        rules = TokenRules(
-            access_ttl=config.access_token_ttl,
-            refresh_ttl=config.refresh_token_ttl,
-            code_ttl=config.auth_code_ttl,
-            session_ttl=config.auth_session_ttl,
-        )
-        super().__init__(rules, random.Random(f"lazada-tokens-{config.seed}"))
+        super().__init__(token_rules(config), random.Random(f"lazada-tokens-{config.seed}"))
         self.authorizations: dict[tuple[str, str], int] = {}  # (app_key, seller_id) -> authorized at
 
     def _random(self, size: int) -> str:

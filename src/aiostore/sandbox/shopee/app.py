@@ -5,13 +5,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 
-from aiostore.sandbox.common import DateHeaderMiddleware
+from aiostore.sandbox.common.state import sandbox_app
 from aiostore.sandbox.shopee import routes_auth, routes_order, routes_product
 from aiostore.sandbox.shopee.config import ShopeeSandboxConfig
 from aiostore.sandbox.shopee.control import control_routes
@@ -26,16 +22,6 @@ def create_app(
 ) -> Starlette:
     """A Shopee Open Platform v2 simulator; pass `sandbox` to serve an existing state object."""
     state = sandbox if sandbox is not None else ShopeeSandbox(config)
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        await state.aclose()
-
-    app = Starlette(
-        routes=[api_route(state, ENDPOINTS), routes_auth.approve_route(state), *control_routes(state)],
-        lifespan=lifespan,
-        middleware=[Middleware(DateHeaderMiddleware, now=state.now)],
+    return sandbox_app(
+        state, [api_route(state, ENDPOINTS), routes_auth.approve_route(state), *control_routes(state)]
     )
-    app.state.sandbox = state
-    return app

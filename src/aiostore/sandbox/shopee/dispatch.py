@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from aiostore.sandbox.common.pipeline import FaultErrors, inject_faults, json_body, route_path
+from aiostore.sandbox.common import pipeline
 from aiostore.sandbox.shopee import errors
 from aiostore.sandbox.shopee.errors import ShopeeError
 from aiostore.sandbox.shopee.models import Partner, Shop
@@ -76,7 +76,7 @@ def error_response(exc: ShopeeError) -> JSONResponse:
     return JSONResponse({"request_id": request_id(), "error": exc.error, "message": exc.message}, exc.status)
 
 
-FAULTS: FaultErrors = {
+FAULTS: pipeline.FaultErrors = {
     "timeout": lambda: errors.server_error(504),
     "server_error": errors.server_error,
     "busy": errors.system_busy,
@@ -133,7 +133,7 @@ def authenticate(
 
 async def read_json(request: Request) -> dict[str, Any]:
     try:
-        data = json_body(await request.body())
+        data = pipeline.json_body(await request.body())
     except ValueError:
         raise errors.param("the request body is not valid JSON") from None
     if data is None:
@@ -157,7 +157,7 @@ def api_route(sandbox: ShopeeSandbox, endpoints: Sequence[Endpoint]) -> Route:
     table = {e.path: e for e in endpoints}
 
     async def answer(request: Request) -> Response:
-        path = route_path(request)
+        path = pipeline.route_path(request)
         sandbox.calls.record(path)
         try:
             return await _answer(table.get(path), path, request)
@@ -169,7 +169,7 @@ def api_route(sandbox: ShopeeSandbox, endpoints: Sequence[Endpoint]) -> Route:
             raise errors.unknown_api()
         if request.method != endpoint.method:
             raise errors.param(f"{path} only accepts {endpoint.method}")
-        await inject_faults(sandbox.faults, path, FAULTS)
+        await pipeline.inject_faults(sandbox.faults, path, FAULTS)
         query = Query(request.query_params)
         partner, shop = authenticate(sandbox, endpoint, path, query)
         if not sandbox.rate_limiter.acquire(f"{partner.partner_id}:{shop.shop_id if shop else ''}"):

@@ -32,9 +32,6 @@ class ShopeeHarness(HarnessBase[ShopeeSandbox]):
         granted = sandbox.grant_access_token(shop.shop_id, partner_id=partner.partner_id)
         self.access_token, self.refresh_token = granted.access_token, granted.refresh_token
 
-    def seed(self, products: int, orders: int = 0, *, variants_per_product: int = 3, seed: int = 1) -> None:
-        self.sandbox.seed(products, orders, variants_per_product=variants_per_product, seed=seed)
-
     def units(self) -> list[SellableUnit]:
         shop_id = int(self.shop_id)
         out: list[SellableUnit] = []

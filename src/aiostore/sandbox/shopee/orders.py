@@ -9,9 +9,10 @@ deducts them when it leaves for shipping, and gives them back when cancelled.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
 
 from aiostore.sandbox.common import SandboxError
+from aiostore.sandbox.common.timeindex import TimeIndex
 from aiostore.sandbox.shopee.catalog import Catalog
 from aiostore.sandbox.shopee.models import LOGISTICS_BY_STATUS, ORDER_STATUSES, RESERVING, TRANSITIONS, Order
 
@@ -22,8 +23,8 @@ class OrderBook:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.orders: dict[str, Order] = {}
-        self._by_create: dict[int, list[Key]] = {}
-        self._by_update: dict[int, list[Key]] = {}
+        self._by_create: TimeIndex[int, str] = TimeIndex()
+        self._by_update: TimeIndex[int, str] = TimeIndex()
         self._last_order_item_id = 0
 
     def new_order_item_id(self) -> int:
@@ -34,8 +35,8 @@ class OrderBook:
         if order.order_sn in self.orders:
             raise SandboxError(f"order {order.order_sn} exists")
         self.orders[order.order_sn] = order
-        insort(self._by_create.setdefault(order.shop_id, []), (order.create_time, order.order_sn))
-        insort(self._by_update.setdefault(order.shop_id, []), (order.update_time, order.order_sn))
+        self._by_create.add(order.shop_id, order.create_time, order.order_sn)
+        self._by_update.add(order.shop_id, order.update_time, order.order_sn)
 
     def get(self, shop_id: int, order_sn: str) -> Order | None:
         order = self.orders.get(order_sn)
@@ -43,10 +44,9 @@ class OrderBook:
 
     def touch(self, order: Order, now: int) -> None:
         """Set update_time (never backwards) and move the order in the update-time index."""
-        index = self._by_update[order.shop_id]
-        del index[bisect_left(index, (order.update_time, order.order_sn))]
-        order.update_time = max(now, order.update_time)
-        insort(index, (order.update_time, order.order_sn))
+        later = max(now, order.update_time)
+        self._by_update.move(order.shop_id, order.update_time, later, order.order_sn)
+        order.update_time = later
 
     def page(
         self,
@@ -61,7 +61,7 @@ class OrderBook:
         """Orders with time_from <= `field` <= time_to by ascending (time, order_sn), after `after`.
 
         Returns (page, more)."""
-        index = (self._by_create if field == "create_time" else self._by_update).get(shop_id, [])
+        index = (self._by_create if field == "create_time" else self._by_update).of(shop_id)
         start = bisect_right(index, after) if after is not None else bisect_left(index, (time_from, ""))
         found: list[Order] = []
         for position in range(start, len(index)):

@@ -10,13 +10,13 @@ whose `data` is the push body as a JSON string, as in Shopee's schema sample.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from aiostore.sandbox.common import PushMessage
+from aiostore.sandbox.common.push import compact_json, signed_json
 from aiostore.sandbox.shopee.signing import push_signature
 
 ORDER_STATUS_PUSH = 3
@@ -37,14 +37,13 @@ def order_status_payload(
     return {"data": data, "shop_id": shop_id, "code": ORDER_STATUS_PUSH, "timestamp": timestamp}
 
 
-def encode(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 def build_message(partner_id: int, partner_key: str, url: str, payload: dict[str, Any]) -> PushMessage:
-    body = encode(payload)
-    headers = {"Content-Type": "application/json", "Authorization": push_signature(partner_key, url, body)}
-    return PushMessage(url, body, headers, meta=(partner_id, payload))
+    return signed_json(
+        url,
+        payload,
+        lambda body: {"Authorization": push_signature(partner_key, url, body)},
+        (partner_id, payload),
+    )
 
 
 def accepted(response: httpx.Response) -> bool:
@@ -75,7 +74,7 @@ class LostPushStore:
             int(payload["timestamp"]),
         )
         self._messages.append(
-            LostPush(self._last_id, partner_id, shop_id, code, timestamp, encode(payload).decode())
+            LostPush(self._last_id, partner_id, shop_id, code, timestamp, compact_json(payload).decode())
         )
 
     def page(self, partner_id: int, now: int) -> tuple[list[LostPush], bool]:

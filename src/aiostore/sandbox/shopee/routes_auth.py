@@ -12,18 +12,16 @@ pushes).
 from __future__ import annotations
 
 import html
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from aiostore.sandbox.common import oauth
 from aiostore.sandbox.shopee import errors
 from aiostore.sandbox.shopee.dispatch import Ctx, Endpoint, Reply
 from aiostore.sandbox.shopee.params import Body
 from aiostore.sandbox.shopee.state import ShopeeSandbox
-
-APPROVE_PATH = "/_sandbox/oauth/approve"
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Shopee sandbox: authorize {partner_id}</title></head>
@@ -43,16 +41,10 @@ _SHOP_ROW = (
 )
 
 
-def _with_query(url: str, extra: dict[str, str]) -> str:
-    parts = urlsplit(url)
-    query = urlencode([*parse_qsl(parts.query, keep_blank_values=True), *extra.items()])
-    return urlunsplit(parts._replace(query=query))
-
-
 def auth_partner(ctx: Ctx) -> Response:
     redirect = ctx.query.text("redirect", required=True)
     assert redirect is not None  # noqa: S101 - required
-    if urlsplit(redirect).scheme not in ("http", "https"):
+    if not oauth.is_web_url(redirect):
         raise errors.param("redirect should be an http(s) URL")
     session = ctx.sandbox.tokens.open_session(ctx.partner.partner_id, ctx.now, redirect=redirect)
     shops = "\n".join(
@@ -67,7 +59,7 @@ def auth_partner(ctx: Ctx) -> Response:
     page = _PAGE.format(
         partner_id=ctx.partner.partner_id,
         redirect=html.escape(redirect),
-        action=html.escape(ctx.request.scope.get("root_path", "") + APPROVE_PATH),
+        action=oauth.approve_action(ctx.request),
         session=session,
         shops=shops,
     )
@@ -78,20 +70,17 @@ def approve_route(sandbox: ShopeeSandbox) -> Route:
     """The seller's confirmation: form fields (POST) or query (GET) `session` and `shop_id`."""
 
     async def approve(request: Request) -> Response:
-        if request.method == "POST":
-            fields = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
-        else:
-            fields = dict(request.query_params)
+        fields = await oauth.approval_fields(request)
         shop_id = fields.get("shop_id", "")
         if not shop_id.isdigit() or int(shop_id) not in sandbox.shops:
-            return HTMLResponse("<p>Choose a shop to authorize.</p>", 400)
+            return oauth.page_error("Choose a shop to authorize.")
         session = sandbox.tokens.take_session(fields.get("session", ""), sandbox.now())
         if session is None:
-            return HTMLResponse("<p>This authorization link has expired or was already used.</p>", 400)
+            return oauth.page_error("This authorization link has expired or was already used.")
         code = sandbox.tokens.authorize(session.app, int(shop_id), sandbox.now())
-        return RedirectResponse(_with_query(session.redirect, {"code": code, "shop_id": shop_id}), 302)
+        return RedirectResponse(oauth.with_query(session.redirect, {"code": code, "shop_id": shop_id}), 302)
 
-    return Route(APPROVE_PATH, approve, methods=["GET", "POST"])
+    return Route(oauth.APPROVE_PATH, approve, methods=["GET", "POST"])
 
 
 def _partner_and_shop(ctx: Ctx) -> tuple[Body, int]:

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 
 from aiostore.sandbox.common import COLORS, SIZES, FakeData, Market
+from aiostore.sandbox.common.seeding import DAY, SeedPlan, random_picks
 from aiostore.sandbox.shopee.catalog import Catalog
 from aiostore.sandbox.shopee.models import (
     CARRIERS,
@@ -29,7 +30,6 @@ from aiostore.sandbox.shopee.models import (
 )
 from aiostore.sandbox.shopee.orders import OrderBook
 
-DAY = 86400
 _SN_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 _STATUS_WEIGHTS = {
     "UNPAID": 8, "READY_TO_SHIP": 22, "PROCESSED": 12, "RETRY_SHIP": 1, "SHIPPED": 14,
@@ -174,41 +174,27 @@ class OrderFactory:
 
     def random_picks(self, items: list[Item], available_only: bool = True) -> list[tuple[Item, int, int]]:
         """1-3 distinct (item, model_id, quantity) picks among `items`, if possible with free stock."""
-        picks: list[tuple[Item, int, int]] = []
-        for _ in range(self.rng.choice((1, 1, 1, 2, 2, 3))):
-            for _attempt in range(20):
-                item = self.rng.choice(items)
-                model_id = self.rng.choice(list(item.models)) if item.models else 0
-                holder = Catalog.holder(item, model_id)
-                assert holder is not None  # noqa: S101
-                free = holder.stock - holder.reserved
-                quantity = self.rng.choice((1, 1, 1, 2, 3))
-                taken = any(p[0] is item and p[1] == model_id for p in picks)
-                if not taken and (not available_only or free >= quantity):
-                    picks.append((item, model_id, quantity))
-                    break
-        return picks
+
+        def model(item: Item) -> tuple[Item, int]:
+            return item, self.rng.choice(list(item.models)) if item.models else 0
+
+        def free(unit: tuple[Item, int]) -> int:
+            holder = Catalog.holder(*unit)
+            assert holder is not None  # noqa: S101 - a model of the item
+            return holder.stock - holder.reserved
+
+        picks = random_picks(self.rng, items, model, free, available_only)
+        return [(item, model_id, quantity) for (item, model_id), quantity in picks]
 
 
-def seed_shop(
-    catalog: Catalog,
-    book: OrderBook,
-    shop: Shop,
-    *,
-    products: int,
-    orders: int,
-    variants_per_product: int,
-    seed: int,
-    now: int,
-    order_days: int = 30,
-) -> SeedResult:
-    rng = random.Random(f"shopee-seed-{seed}-{shop.shop_id}")
+def seed_shop(catalog: Catalog, book: OrderBook, shop: Shop, plan: SeedPlan) -> SeedResult:
+    rng, now = plan.rng("shopee", shop.shop_id), plan.now
     fake = FakeData(rng)
     logistic_ids = [channel for channel, _ in CARRIERS[shop.region]]
     first = catalog.count(shop.shop_id) + 1
     new_items = [
-        make_item(catalog, shop, fake, first + i, variants_per_product, now, logistic_ids)
-        for i in range(products)
+        make_item(catalog, shop, fake, first + i, plan.variants_per_product, now, logistic_ids)
+        for i in range(plan.products)
     ]
     for item in new_items:
         catalog.add(item)
@@ -216,11 +202,8 @@ def seed_shop(
         i for i in catalog.items.values() if i.shop_id == shop.shop_id and i.item_status == "NORMAL"
     ]
     factory = OrderFactory(rng, book)
-    statuses, weights = list(_STATUS_WEIGHTS), list(_STATUS_WEIGHTS.values())
     order_sns: list[str] = []
-    for _ in range(orders if pool else 0):
-        status = rng.choices(statuses, weights)[0]
-        created = now - rng.randint(0, order_days * DAY)
+    for status, created in plan.orders_to_make(rng, _STATUS_WEIGHTS, any_product=bool(pool)):
         picks = factory.random_picks(pool, available_only=False)
         order = factory.build(shop, picks, created, status)
         _age(order, status, rng, now)

@@ -11,6 +11,7 @@ import random
 from typing import Any
 
 from aiostore.sandbox.common import MARKETS, PushMessage, SandboxError
+from aiostore.sandbox.common.seeding import SeedPlan
 from aiostore.sandbox.common.state import SandboxState, lookup, next_on_path
 from aiostore.sandbox.shopee.catalog import Catalog
 from aiostore.sandbox.shopee.config import ShopeeSandboxConfig
@@ -21,7 +22,7 @@ from aiostore.sandbox.shopee.seed import OrderFactory, SeedResult, seed_shop
 from aiostore.sandbox.shopee.tokens import ShopTokens, TokenStore
 
 
-class ShopeeSandbox(SandboxState[ShopeeSandboxConfig]):
+class ShopeeSandbox(SandboxState[ShopeeSandboxConfig, SeedResult]):
     def __init__(self, config: ShopeeSandboxConfig | None = None) -> None:
         config = config or ShopeeSandboxConfig()
         self.start(config, accept=accepted, on_lost=self._push_lost)
@@ -36,12 +37,7 @@ class ShopeeSandbox(SandboxState[ShopeeSandboxConfig]):
         self.add_shop(config.shop_id, config.region, config.shop_name)
         if config.access_token:
             self.grant_access_token(config.shop_id, config.access_token, refresh_token=config.refresh_token)
-        if config.products or config.orders:
-            self.seed(
-                products=config.products,
-                orders=config.orders,
-                variants_per_product=config.variants_per_product,
-            )
+        self.seed_from_config()
 
     # ------------------------------------------------------------ partners, shops, tokens
 
@@ -88,27 +84,8 @@ class ShopeeSandbox(SandboxState[ShopeeSandboxConfig]):
 
     # ------------------------------------------------------------ data
 
-    def seed(
-        self,
-        products: int = 0,
-        orders: int = 0,
-        variants_per_product: int = 3,
-        seed: int | None = None,
-        *,
-        shop_id: int | None = None,
-        order_days: int = 30,
-    ) -> SeedResult:
-        return seed_shop(
-            self.catalog,
-            self.orders,
-            self.shop(shop_id),
-            products=products,
-            orders=orders,
-            variants_per_product=variants_per_product,
-            seed=self.config.seed if seed is None else seed,
-            now=self.now(),
-            order_days=order_days,
-        )
+    def seed_into(self, shop_id: int | None, plan: SeedPlan) -> SeedResult:
+        return seed_shop(self.catalog, self.orders, self.shop(shop_id), plan)
 
     def item(self, item_id: int) -> Item:
         return lookup(self.catalog.items, item_id, "item")

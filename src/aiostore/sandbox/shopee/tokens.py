@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from aiostore.sandbox.common.tokens import GrantStore, TokenPair, TokenRules
+from aiostore.sandbox.common.tokens import GrantStore, TokenPair, token_rules
 from aiostore.sandbox.shopee.config import ShopeeSandboxConfig
 
 ShopTokens = TokenPair[int, int]
@@ -30,15 +30,10 @@ class Authorization:
 
 class TokenStore(GrantStore[int, int]):
     def __init__(self, config: ShopeeSandboxConfig) -> None:
-        rules = TokenRules(
-            access_ttl=config.access_token_ttl,
-            refresh_ttl=config.refresh_token_ttl,
-            code_ttl=config.auth_code_ttl,
-            session_ttl=config.auth_session_ttl,
-            old_access_grace=config.old_access_token_grace,
-            reauth_ends_refresh=True,
+        super().__init__(
+            token_rules(config, old_access_grace=config.old_access_token_grace, reauth_ends_refresh=True),
+            random.Random(f"shopee-tokens-{config.seed}"),
         )
-        super().__init__(rules, random.Random(f"shopee-tokens-{config.seed}"))
         self.authorization_ttl = config.authorization_ttl
         self.authorizations: dict[tuple[int, int], Authorization] = {}
 

@@ -6,13 +6,9 @@ host's token endpoints and authorization pages on the same app, and the ``/_sand
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 
-from aiostore.sandbox.common import DateHeaderMiddleware
+from aiostore.sandbox.common.state import sandbox_app
 from aiostore.sandbox.tiktokshop import routes_auth, routes_order, routes_product
 from aiostore.sandbox.tiktokshop.config import TikTokShopSandboxConfig
 from aiostore.sandbox.tiktokshop.control import control_routes
@@ -27,16 +23,6 @@ def create_app(
 ) -> Starlette:
     """A TikTok Shop Partner API simulator; pass ``sandbox`` to serve an existing state object."""
     state = sandbox if sandbox is not None else TikTokShopSandbox(config)
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        await state.aclose()
-
-    app = Starlette(
-        routes=[*routes_auth.page_routes(state), *control_routes(state), api_route(state, ENDPOINTS)],
-        lifespan=lifespan,
-        middleware=[Middleware(DateHeaderMiddleware, now=state.now)],
+    return sandbox_app(
+        state, [*routes_auth.page_routes(state), *control_routes(state), api_route(state, ENDPOINTS)]
     )
-    app.state.sandbox = state
-    return app

@@ -23,14 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from aiostore.sandbox.common.pipeline import (
-    FaultErrors,
-    inject_faults,
-    json_body,
-    match_template,
-    route_path,
-    template_pattern,
-)
+from aiostore.sandbox.common import pipeline
 from aiostore.sandbox.tiktokshop import errors
 from aiostore.sandbox.tiktokshop.errors import TikTokError
 from aiostore.sandbox.tiktokshop.models import Shop
@@ -72,7 +65,7 @@ class Endpoint:
 
     @property
     def pattern(self) -> re.Pattern[str]:
-        return template_pattern(self.path)
+        return pipeline.template_pattern(self.path)
 
 
 def request_id() -> str:
@@ -87,7 +80,7 @@ def success(data: dict[str, Any]) -> JSONResponse:
     return JSONResponse({"code": 0, "message": "Success", "request_id": request_id(), "data": data})
 
 
-FAULTS: FaultErrors = {
+FAULTS: pipeline.FaultErrors = {
     "timeout": errors.gateway_timeout,
     "server_error": errors.internal_error,
     "busy": lambda: errors.internal_error(503),
@@ -148,7 +141,7 @@ def parse_body(request: Request, raw: bytes, code: int) -> Body:
     if "application/json" not in request.headers.get("content-type", ""):
         raise errors.bad_content_type()
     try:
-        data = json_body(raw)
+        data = pipeline.json_body(raw)
     except ValueError:
         raise errors.bad_body() from None
     if not isinstance(data, dict):
@@ -158,7 +151,7 @@ def parse_body(request: Request, raw: bytes, code: int) -> Body:
 
 def api_route(sandbox: TikTokShopSandbox, endpoints: Sequence[Endpoint]) -> Route:
     def find(path: str, method: str) -> tuple[Endpoint, dict[str, str]]:
-        chosen, params, same_path = match_template(endpoints, path, method)
+        chosen, params, same_path = pipeline.match_template(endpoints, path, method)
         sandbox.calls.record(chosen.path if chosen else same_path[0].path if same_path else path)
         if not same_path:
             raise errors.unknown_path()
@@ -173,9 +166,9 @@ def api_route(sandbox: TikTokShopSandbox, endpoints: Sequence[Endpoint]) -> Rout
             return error_response(exc)
 
     async def _answer(request: Request) -> Response:
-        path = route_path(request)
+        path = pipeline.route_path(request)
         endpoint, path_params = find(path, request.method)
-        await inject_faults(sandbox.faults, path, FAULTS)
+        await pipeline.inject_faults(sandbox.faults, path, FAULTS)
         raw = await request.body()
         shop: Shop | None = None
         open_id = ""

@@ -37,7 +37,7 @@ class TikTokShopHarness(HarnessBase[TikTokShopSandbox]):
         self.access_token, self.refresh_token = granted.access_token, granted.refresh_token
 
     def seed(self, products: int, orders: int = 0, *, variants_per_product: int = 3, seed: int = 1) -> None:
-        self.sandbox.seed(products, orders, variants_per_product=max(variants_per_product, 1), seed=seed)
+        super().seed(products, orders, variants_per_product=max(variants_per_product, 1), seed=seed)
 
     def units(self) -> list[SellableUnit]:
         return [

@@ -10,10 +10,11 @@ cancellation gives them back to the available quantity.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 
 from aiostore.sandbox.common import SandboxError
+from aiostore.sandbox.common.timeindex import TimeIndex
 from aiostore.sandbox.tiktokshop.catalog import Catalog
 from aiostore.sandbox.tiktokshop.models import (
     ORDER_STATUSES,
@@ -36,8 +37,8 @@ class OrderBook:
         self.returns: dict[str, ReturnRecord] = {}
         self._returns_of: dict[str, list[str]] = {}
         self._package_owner: dict[str, str] = {}
-        self._by_create: dict[str, list[Key]] = {}
-        self._by_update: dict[str, list[Key]] = {}
+        self._by_create: TimeIndex[str, str] = TimeIndex()
+        self._by_update: TimeIndex[str, str] = TimeIndex()
         self._last_order = 576_684_019_603_300_000
         self._last_line = 576_684_019_700_000_000
         self._last_package = 1_152_921_504_606_800_000
@@ -60,8 +61,8 @@ class OrderBook:
             raise SandboxError(f"order {order.order_id} exists")
         self.orders[order.order_id] = order
         self._package_owner[order.package.package_id] = order.order_id
-        insort(self._by_create.setdefault(order.shop_id, []), (order.create_time, order.order_id))
-        insort(self._by_update.setdefault(order.shop_id, []), (order.update_time, order.order_id))
+        self._by_create.add(order.shop_id, order.create_time, order.order_id)
+        self._by_update.add(order.shop_id, order.update_time, order.order_id)
 
     def get(self, shop_id: str, order_id: str) -> Order | None:
         order = self.orders.get(order_id)
@@ -73,10 +74,9 @@ class OrderBook:
 
     def touch(self, order: Order, now: int) -> None:
         """Set update_time (never backwards) and move the order in the update-time index."""
-        index = self._by_update[order.shop_id]
-        del index[bisect_left(index, (order.update_time, order.order_id))]
-        order.update_time = max(now, order.update_time)
-        insort(index, (order.update_time, order.order_id))
+        later = max(now, order.update_time)
+        self._by_update.move(order.shop_id, order.update_time, later, order.order_id)
+        order.update_time = later
 
     def page(
         self,
@@ -91,7 +91,7 @@ class OrderBook:
         accept: Callable[[Order], bool] | None = None,
     ) -> tuple[list[Order], bool, int]:
         """Orders with low <= ``field`` < high, by (time, order_id), after ``after``: (page, more, total)."""
-        index = (self._by_create if field == "create_time" else self._by_update).get(shop_id, [])
+        index = (self._by_create if field == "create_time" else self._by_update).of(shop_id)
         first = bisect_left(index, (low, "")) if low is not None else 0
         last = bisect_left(index, (high, "")) if high is not None else len(index)
         if descending:

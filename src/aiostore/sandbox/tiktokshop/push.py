@@ -10,12 +10,12 @@ that event type (PUT /event/202309/webhooks) or else the app's push URL, with
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
 
 from aiostore.sandbox.common import PushMessage
+from aiostore.sandbox.common.push import signed_json
 from aiostore.sandbox.tiktokshop.signing import push_signature
 
 ORDER_STATUS_CHANGE = 1
@@ -72,14 +72,10 @@ def cancellation_data(order_id: str, cancel_id: str, status: str, update_time: i
     return {"order_id": order_id, "cancel_id": cancel_id, "cancel_status": status, "update_time": update_time}
 
 
-def encode(body: dict[str, Any]) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 def build_message(app_key: str, app_secret: str, url: str, body: dict[str, Any]) -> PushMessage:
-    raw = encode(body)
-    headers = {"Content-Type": "application/json", "Authorization": push_signature(app_key, app_secret, raw)}
-    return PushMessage(url, raw, headers, meta=body)
+    return signed_json(
+        url, body, lambda raw: {"Authorization": push_signature(app_key, app_secret, raw)}, body
+    )
 
 
 def accepted(response: httpx.Response) -> bool:

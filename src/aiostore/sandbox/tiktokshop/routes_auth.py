@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import html
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from aiostore.sandbox.common import oauth
 from aiostore.sandbox.tiktokshop import errors, push
 from aiostore.sandbox.tiktokshop.dispatch import Ctx, Endpoint
 from aiostore.sandbox.tiktokshop.state import OPEN_ID, TikTokShopSandbox
 from aiostore.sandbox.tiktokshop.tokens import SellerTokens
 
-APPROVE_PATH = "/_sandbox/oauth/approve"
 SCOPES = [
     "seller.authorization.info",
     "seller.product.basic",
@@ -48,12 +47,6 @@ _PAGE = """<!doctype html>
 """
 
 
-def _with_query(url: str, extra: dict[str, str]) -> str:
-    parts = urlsplit(url)
-    query = urlencode([*parse_qsl(parts.query, keep_blank_values=True), *extra.items()])
-    return urlunsplit(parts._replace(query=query))
-
-
 def page_routes(sandbox: TikTokShopSandbox) -> list[Route]:
     """The seller's authorization page (both URLs) and its confirmation."""
 
@@ -62,26 +55,23 @@ def page_routes(sandbox: TikTokShopSandbox) -> list[Route]:
         params = request.query_params
         known = params.get("service_id") == app.service_id or params.get("app_key") == app.app_key
         if not known:
-            return HTMLResponse("<p>This app does not exist or is not published.</p>", 400)
+            return oauth.page_error("This app does not exist or is not published.")
         session = sandbox.tokens.open_session(app.app_key, sandbox.now(), state=params.get("state", ""))
         shops = "".join(
             f"<li>{html.escape(s.name)} ({s.region}, {s.shop_id})</li>"
             for s in sandbox.shops.values()
             if s.open_id == OPEN_ID
         )
-        action = request.scope.get("root_path", "") + APPROVE_PATH
+        action = oauth.approve_action(request)
         return HTMLResponse(
             _PAGE.format(app=html.escape(app.app_key), shops=shops, action=action, session=session)
         )
 
     async def approve(request: Request) -> Response:
-        if request.method == "POST":
-            fields = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
-        else:
-            fields = dict(request.query_params)
+        fields = await oauth.approval_fields(request)
         session = sandbox.tokens.take_session(fields.get("session", ""), sandbox.now())
         if session is None:
-            return HTMLResponse("<p>This authorization link has expired or was already used.</p>", 400)
+            return oauth.page_error("This authorization link has expired or was already used.")
         code = sandbox.authorize(OPEN_ID)
         region = next((s.region for s in sandbox.shops.values() if s.open_id == OPEN_ID), "")
         query = {"code": code, "state": session.state, "locale": "en", "shop_region": region}
@@ -89,12 +79,12 @@ def page_routes(sandbox: TikTokShopSandbox) -> list[Route]:
             return HTMLResponse(
                 f"<p>Authorized. No redirect URL is registered; the code is <code>{code}</code>.</p>"
             )
-        return RedirectResponse(_with_query(sandbox.app.redirect_url, query), 302)
+        return RedirectResponse(oauth.with_query(sandbox.app.redirect_url, query), 302)
 
     return [
         Route("/open/authorize", authorize, methods=["GET"]),
         Route("/oauth/authorize", authorize, methods=["GET"]),
-        Route(APPROVE_PATH, approve, methods=["GET", "POST"]),
+        Route(oauth.APPROVE_PATH, approve, methods=["GET", "POST"]),
     ]
 
 
@@ -203,7 +193,7 @@ def get_webhooks(ctx: Ctx) -> dict[str, Any]:
 
 def put_webhook(ctx: Ctx) -> dict[str, Any]:
     address = ctx.body.required_text("address")
-    if urlsplit(address).scheme not in ("http", "https"):
+    if not oauth.is_web_url(address):
         raise ctx.body.fail("address must be an http(s) URL")
     ctx.shop.webhooks[_event_type(ctx)] = address
     return {}

@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass
 
 from aiostore.sandbox.common import COLORS, SIZES, FakeData, Market
+from aiostore.sandbox.common.seeding import DAY, SeedPlan, random_picks
 from aiostore.sandbox.tiktokshop.catalog import Catalog
 from aiostore.sandbox.tiktokshop.models import (
     CARRIERS,
@@ -27,7 +28,6 @@ from aiostore.sandbox.tiktokshop.models import (
 )
 from aiostore.sandbox.tiktokshop.orders import OrderBook
 
-DAY = 86400
 _STATUS_WEIGHTS = {
     "UNPAID": 8,
     "AWAITING_SHIPMENT": 24,
@@ -150,44 +150,28 @@ class OrderFactory:
         self, products: list[Product], available_only: bool = True
     ) -> list[tuple[Product, Sku, int]]:
         """1-3 distinct (product, sku, quantity) picks, if possible with free stock."""
-        picks: list[tuple[Product, Sku, int]] = []
-        for _ in range(self.rng.choice((1, 1, 1, 2, 2, 3))):
-            for _attempt in range(20):
-                product = self.rng.choice(products)
-                sku = self.rng.choice(list(product.skus.values()))
-                quantity = self.rng.choice((1, 1, 1, 2, 3))
-                taken = any(p[1] is sku for p in picks)
-                if not taken and (not available_only or sku.quantity >= quantity):
-                    picks.append((product, sku, quantity))
-                    break
-        return picks
+
+        def sku(product: Product) -> tuple[Product, Sku]:
+            return product, self.rng.choice(list(product.skus.values()))
+
+        picks = random_picks(self.rng, products, sku, lambda unit: unit[1].quantity, available_only)
+        return [(product, chosen, quantity) for (product, chosen), quantity in picks]
 
 
-def seed_shop(
-    catalog: Catalog,
-    book: OrderBook,
-    shop: Shop,
-    *,
-    products: int,
-    orders: int,
-    variants_per_product: int,
-    seed: int,
-    now: int,
-    order_days: int = 30,
-) -> SeedResult:
-    rng = random.Random(f"tiktokshop-seed-{seed}-{shop.shop_id}")
+def seed_shop(catalog: Catalog, book: OrderBook, shop: Shop, plan: SeedPlan) -> SeedResult:
+    rng, now = plan.rng("tiktokshop", shop.shop_id), plan.now
     fake = FakeData(rng)
     first = catalog.count(shop.shop_id) + 1
-    made = [make_product(catalog, shop, fake, first + i, variants_per_product, now) for i in range(products)]
+    made = [
+        make_product(catalog, shop, fake, first + i, plan.variants_per_product, now)
+        for i in range(plan.products)
+    ]
     for product in made:
         catalog.add(product)
     pool = made or [p for p in catalog.of_shop(shop.shop_id) if p.status == "ACTIVATE"]
     factory = OrderFactory(rng, book)
-    statuses, weights = list(_STATUS_WEIGHTS), list(_STATUS_WEIGHTS.values())
     order_ids: list[str] = []
-    for _ in range(orders if pool else 0):
-        status = rng.choices(statuses, weights)[0]
-        created = now - rng.randint(0, order_days * DAY)
+    for status, created in plan.orders_to_make(rng, _STATUS_WEIGHTS, any_product=bool(pool)):
         order = factory.build(shop, factory.random_picks(pool, available_only=False), created, status)
         _age(order, status, rng, now)
         if status in RESERVING:

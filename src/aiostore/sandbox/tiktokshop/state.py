@@ -14,6 +14,7 @@ import random
 from typing import Any
 
 from aiostore.sandbox.common import MARKETS, SandboxError
+from aiostore.sandbox.common.seeding import SeedPlan
 from aiostore.sandbox.common.state import SandboxState, lookup, next_on_path
 from aiostore.sandbox.tiktokshop import push
 from aiostore.sandbox.tiktokshop.catalog import Catalog
@@ -26,7 +27,7 @@ from aiostore.sandbox.tiktokshop.tokens import SellerTokens, TokenStore
 OPEN_ID = "7010736057180325637"  # the sandbox's seller
 
 
-class TikTokShopSandbox(SandboxState[TikTokShopSandboxConfig]):
+class TikTokShopSandbox(SandboxState[TikTokShopSandboxConfig, SeedResult]):
     def __init__(self, config: TikTokShopSandboxConfig | None = None) -> None:
         config = config or TikTokShopSandboxConfig()
         self.start(config, accept=push.accepted)
@@ -43,12 +44,7 @@ class TikTokShopSandbox(SandboxState[TikTokShopSandboxConfig]):
         self.add_shop(config.shop_id, config.region, config.shop_name, cipher=config.shop_cipher)
         if config.access_token:
             self.grant_access_token(access_token=config.access_token, refresh_token=config.refresh_token)
-        if config.products or config.orders:
-            self.seed(
-                products=config.products,
-                orders=config.orders,
-                variants_per_product=config.variants_per_product,
-            )
+        self.seed_from_config()
 
     # ------------------------------------------------------------ shops and tokens
 
@@ -99,27 +95,8 @@ class TikTokShopSandbox(SandboxState[TikTokShopSandboxConfig]):
 
     # ------------------------------------------------------------ data
 
-    def seed(
-        self,
-        products: int = 0,
-        orders: int = 0,
-        variants_per_product: int = 3,
-        seed: int | None = None,
-        *,
-        shop_id: str | None = None,
-        order_days: int = 30,
-    ) -> SeedResult:
-        return seed_shop(
-            self.catalog,
-            self.orders,
-            self.shop(shop_id),
-            products=products,
-            orders=orders,
-            variants_per_product=variants_per_product,
-            seed=self.config.seed if seed is None else seed,
-            now=self.now(),
-            order_days=order_days,
-        )
+    def seed_into(self, shop_id: str | None, plan: SeedPlan) -> SeedResult:
+        return seed_shop(self.catalog, self.orders, self.shop(shop_id), plan)
 
     def product(self, product_id: str) -> Product:
         return lookup(self.catalog.products, product_id, "product")

@@ -17,7 +17,7 @@ import random
 import string
 from dataclasses import dataclass, field
 
-from aiostore.sandbox.common.tokens import GrantStore, SecretKind, TokenPair, TokenRules
+from aiostore.sandbox.common.tokens import GrantStore, SecretKind, TokenPair, token_rules
 from aiostore.sandbox.tiktokshop.config import TikTokShopSandboxConfig
 
 _ALPHABET = string.ascii_letters + string.digits + "-_"
@@ -34,15 +34,10 @@ class Authorization:
 
 class TokenStore(GrantStore[str, str]):
     def __init__(self, config: TikTokShopSandboxConfig) -> None:
-        rules = TokenRules(
-            access_ttl=config.access_token_ttl,
-            refresh_ttl=config.refresh_token_ttl,
-            code_ttl=config.auth_code_ttl,
-            session_ttl=config.auth_session_ttl,
-            old_access_grace=config.old_access_token_grace,
-            reauth_ends_refresh=True,
+        super().__init__(
+            token_rules(config, old_access_grace=config.old_access_token_grace, reauth_ends_refresh=True),
+            random.Random(f"tiktokshop-tokens-{config.seed}"),
         )
-        super().__init__(rules, random.Random(f"tiktokshop-tokens-{config.seed}"))
         self.authorizations: dict[tuple[str, str], Authorization] = {}
 
     def secret(self, kind: SecretKind, app: str) -> str:

@@ -6,13 +6,9 @@ codes), the seller's approval page and the ``/_sandbox/...`` control API. ``app.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 
-from aiostore.sandbox.common import DateHeaderMiddleware
+from aiostore.sandbox.common.state import sandbox_app
 from aiostore.sandbox.tokopedia import routes_auth, routes_order, routes_product
 from aiostore.sandbox.tokopedia.config import TokopediaSandboxConfig
 from aiostore.sandbox.tokopedia.control import control_routes
@@ -27,16 +23,6 @@ def create_app(
 ) -> Starlette:
     """A Tokopedia FS API simulator; pass ``sandbox`` to serve an existing state object."""
     state = sandbox if sandbox is not None else TokopediaSandbox(config)
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        await state.aclose()
-
-    app = Starlette(
-        routes=[routes_auth.approve_route(state), *control_routes(state), api_route(state, ENDPOINTS)],
-        lifespan=lifespan,
-        middleware=[Middleware(DateHeaderMiddleware, now=state.now)],
+    return sandbox_app(
+        state, [routes_auth.approve_route(state), *control_routes(state), api_route(state, ENDPOINTS)]
     )
-    app.state.sandbox = state
-    return app

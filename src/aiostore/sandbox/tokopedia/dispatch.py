@@ -20,14 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from aiostore.sandbox.common.pipeline import (
-    FaultErrors,
-    inject_faults,
-    json_body,
-    match_template,
-    route_path,
-    template_pattern,
-)
+from aiostore.sandbox.common import pipeline
 from aiostore.sandbox.tokopedia import errors
 from aiostore.sandbox.tokopedia.errors import TokopediaError
 from aiostore.sandbox.tokopedia.models import App, Shop
@@ -96,7 +89,7 @@ class Endpoint:
     pattern: re.Pattern[str] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "pattern", template_pattern(self.template))
+        object.__setattr__(self, "pattern", pipeline.template_pattern(self.template))
 
 
 def envelope(data: Any, headers: dict[str, str]) -> JSONResponse:
@@ -109,7 +102,7 @@ def error_response(exc: TokopediaError, headers: dict[str, str]) -> JSONResponse
     return JSONResponse({"header": header, "data": None}, exc.status, headers=headers)
 
 
-FAULTS: FaultErrors = {
+FAULTS: pipeline.FaultErrors = {
     "timeout": lambda: errors.server_error(504),
     "server_error": errors.server_error,
     "busy": errors.busy,
@@ -164,15 +157,15 @@ def _check_shop(ctx: Ctx, rule: ShopRule) -> None:
 
 async def read_json(request: Request) -> Any:
     try:
-        return json_body(await request.body(), decimals=False)
+        return pipeline.json_body(await request.body(), decimals=False)
     except ValueError:
         raise errors.malformed("PRD_API_007", "the request body is not valid JSON") from None
 
 
 def api_route(sandbox: TokopediaSandbox, endpoints: Sequence[Endpoint]) -> Route:
     async def answer(request: Request) -> Response:
-        path = route_path(request)
-        chosen, params, same_path = match_template(endpoints, path, request.method)
+        path = pipeline.route_path(request)
+        chosen, params, same_path = pipeline.match_template(endpoints, path, request.method)
         endpoint, method_ok = (chosen, True) if chosen else (same_path[-1] if same_path else None, False)
         sandbox.calls.record(endpoint.template if endpoint else path)
         headers: dict[str, str] = {}
@@ -181,7 +174,7 @@ def api_route(sandbox: TokopediaSandbox, endpoints: Sequence[Endpoint]) -> Route
                 raise errors.not_found("NOT_FOUND", f"no endpoint {path}")
             if not method_ok:
                 raise errors.TokopediaError(405, "METHOD_NOT_ALLOWED", f"{path} takes {endpoint.method}")
-            await inject_faults(sandbox.faults, endpoint.template, FAULTS)
+            await pipeline.inject_faults(sandbox.faults, endpoint.template, FAULTS)
             if endpoint.auth != "bearer":
                 answered: Response = await endpoint.handler(
                     Ctx(sandbox, request, sandbox.app(), params, None, sandbox.now())

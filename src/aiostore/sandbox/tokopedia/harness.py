@@ -42,9 +42,6 @@ class TokopediaHarness(HarnessBase[TokopediaSandbox]):
         self.access_token = sandbox.tokens.current_or_new(app.client_id, sandbox.now()).value
         self.refresh_token = ""  # client credentials: no refresh token
 
-    def seed(self, products: int, orders: int = 0, *, variants_per_product: int = 3, seed: int = 1) -> None:
-        self.sandbox.seed(products, orders, variants_per_product=variants_per_product, seed=seed)
-
     def units(self) -> list[SellableUnit]:
         return [
             SellableUnit(str(p.product_id), "0", p.sku, p.stock, 0)

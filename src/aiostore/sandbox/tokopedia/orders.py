@@ -8,9 +8,10 @@ leave the product's stock; a cancellation (any of 0, 3, 5, 6, 10, 15) gives them
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
 
 from aiostore.sandbox.common import SandboxError
+from aiostore.sandbox.common.timeindex import TimeIndex
 from aiostore.sandbox.tokopedia.catalog import Catalog
 from aiostore.sandbox.tokopedia.models import CANCELLED, STATUSES, TRANSITIONS, UNPAID, Order, Product
 
@@ -21,7 +22,7 @@ class OrderBook:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.orders: dict[int, Order] = {}
-        self._by_time: dict[int, list[tuple[int, int]]] = {}
+        self._by_time: TimeIndex[int, int] = TimeIndex()
         self._last_order_id = ORDER_ID_BASE
         self._last_detail_id = 0
 
@@ -37,14 +38,14 @@ class OrderBook:
         if order.order_id in self.orders:
             raise SandboxError(f"order {order.order_id} exists")
         self.orders[order.order_id] = order
-        insort(self._by_time.setdefault(order.shop_id, []), (order.create_time, order.order_id))
+        self._by_time.add(order.shop_id, order.create_time, order.order_id)
 
     def get(self, order_id: int) -> Order | None:
         return self.orders.get(order_id)
 
     def listed(self, shop_id: int, time_from: int, time_to: int, status: int | None = None) -> list[Order]:
         """Paid orders created in [time_from, time_to], by (create_time, order_id)."""
-        index = self._by_time.get(shop_id, [])
+        index = self._by_time.of(shop_id)
         low = bisect_left(index, (time_from, -1))
         high = bisect_right(index, (time_to, 2**63))
         return [

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from typing import Any
 
 import httpx
 
 from aiostore.sandbox.common import PushMessage
+from aiostore.sandbox.common.push import signed_json
 
 HEADER = "Authorization-Hmac"
 NOTIFICATION = "order_notification_url"
@@ -41,14 +41,8 @@ def signature(webhook_secret: str, body: bytes) -> str:
     return hmac.new(webhook_secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def encode(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 def build_message(url: str, webhook_secret: str, payload: dict[str, Any], kind: str) -> PushMessage:
-    body = encode(payload)
-    headers = {"Content-Type": "application/json", HEADER: signature(webhook_secret, body)}
-    return PushMessage(url, body, headers, meta=kind)
+    return signed_json(url, payload, lambda body: {HEADER: signature(webhook_secret, body)}, kind)
 
 
 def accepted(response: httpx.Response) -> bool:

@@ -15,17 +15,16 @@ import base64
 import binascii
 import html
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from aiostore.sandbox.common import oauth
 from aiostore.sandbox.tokopedia import errors, push, render
 from aiostore.sandbox.tokopedia.dispatch import Ctx, Endpoint
 from aiostore.sandbox.tokopedia.state import TokopediaSandbox
 
-APPROVE_PATH = "/_sandbox/oauth/approve"
 _PAGE = """<!doctype html>
 <html lang="id"><head><meta charset="utf-8"><title>Tokopedia sandbox: approve {client}</title></head>
 <body style="font-family: sans-serif; max-width: 40em; margin: 2em auto">
@@ -64,19 +63,14 @@ async def token(ctx: Ctx) -> Response:
     )
 
 
-def _with_query(url: str, extra: dict[str, str]) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(query=urlencode([*parse_qsl(parts.query), *extra.items()])))
-
-
 async def authorize(ctx: Ctx) -> Response:
     query, sandbox = ctx.request.query_params, ctx.sandbox
     app = sandbox.apps.get(query.get("client_id", ""))
     redirect = query.get("redirect_uri", "")
     if app is None:
-        return HTMLResponse("<p>Unknown client_id.</p>", 400)
-    if urlsplit(redirect).scheme not in ("http", "https"):
-        return HTMLResponse("<p>redirect_uri must be an http(s) URL.</p>", 400)
+        return oauth.page_error("Unknown client_id.")
+    if not oauth.is_web_url(redirect):
+        return oauth.page_error("redirect_uri must be an http(s) URL.")
     session = sandbox.tokens.open_session(app.client_id, redirect, query.get("state", ""), sandbox.now())
     shops = "\n".join(
         _SHOP_ROW.format(id=s.shop_id, name=html.escape(s.name), checked=" checked" if n == 0 else "")
@@ -86,7 +80,7 @@ async def authorize(ctx: Ctx) -> Response:
         client=html.escape(app.client_id),
         fs_id=app.fs_id,
         redirect=html.escape(redirect),
-        action=html.escape(ctx.request.scope.get("root_path", "") + APPROVE_PATH),
+        action=oauth.approve_action(ctx.request),
         session=session,
         shops=shops,
     )
@@ -95,22 +89,19 @@ async def authorize(ctx: Ctx) -> Response:
 
 def approve_route(sandbox: TokopediaSandbox) -> Route:
     async def approve(request: Request) -> Response:
-        if request.method == "POST":
-            fields = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
-        else:
-            fields = dict(request.query_params)
+        fields = await oauth.approval_fields(request)
         shop_id = fields.get("shop_id", "")
         if not shop_id.isdigit() or int(shop_id) not in sandbox.shops:
-            return HTMLResponse("<p>Choose a shop.</p>", 400)
+            return oauth.page_error("Choose a shop.")
         session = sandbox.tokens.take_session(fields.get("session", ""), sandbox.now())
         if session is None:
-            return HTMLResponse("<p>This approval link has expired or was already used.</p>", 400)
+            return oauth.page_error("This approval link has expired or was already used.")
         sandbox.link(int(shop_id), session.app)
         code = sandbox.tokens.issue_code(session.app, int(shop_id), sandbox.now())
         back = {"code": code, "shop_id": shop_id, **({"state": session.state} if session.state else {})}
-        return RedirectResponse(_with_query(session.redirect, back), 302)
+        return RedirectResponse(oauth.with_query(session.redirect, back), 302)
 
-    return Route(APPROVE_PATH, approve, methods=["GET", "POST"])
+    return Route(oauth.APPROVE_PATH, approve, methods=["GET", "POST"])
 
 
 def shop_info(ctx: Ctx) -> list[dict[str, Any]]:

@@ -13,11 +13,11 @@ import time
 from dataclasses import dataclass
 
 from aiostore.sandbox.common import COLORS, MARKETS, SIZES, FakeData
+from aiostore.sandbox.common.seeding import DAY, SeedPlan, random_picks
 from aiostore.sandbox.tokopedia.catalog import Catalog
 from aiostore.sandbox.tokopedia.models import CANCELLED, COURIERS, UNPAID, Order, OrderLine, Product, Shop
 from aiostore.sandbox.tokopedia.orders import OrderBook
 
-DAY = 86400
 IDR = MARKETS["ID"]
 _CATEGORIES = (1759, 1828, 1807, 3412, 2137)
 _STATUS_WEIGHTS = {
@@ -138,46 +138,25 @@ class OrderFactory:
 
     def random_picks(self, pool: list[Product], available_only: bool = True) -> list[tuple[Product, int]]:
         """1-3 distinct (product, quantity) picks among sellable ``pool``, with free stock if asked."""
-        picks: list[tuple[Product, int]] = []
-        for _ in range(self.rng.choice((1, 1, 1, 2, 2, 3))):
-            for _attempt in range(20):
-                product = self.rng.choice(pool)
-                quantity = self.rng.choice((1, 1, 1, 2, 3))
-                taken = any(p is product for p, _ in picks)
-                if not taken and (not available_only or product.stock >= quantity):
-                    picks.append((product, quantity))
-                    break
-        return picks
+        return random_picks(
+            self.rng, pool, lambda product: product, lambda product: product.stock, available_only
+        )
 
 
-def seed_shop(
-    catalog: Catalog,
-    book: OrderBook,
-    shop: Shop,
-    *,
-    products: int,
-    orders: int,
-    variants_per_product: int,
-    seed: int,
-    now: int,
-    order_days: int = 30,
-) -> SeedResult:
-    rng = random.Random(f"tokopedia-seed-{seed}-{shop.shop_id}")
+def seed_shop(catalog: Catalog, book: OrderBook, shop: Shop, plan: SeedPlan) -> SeedResult:
+    rng, now = plan.rng("tokopedia", shop.shop_id), plan.now
     fake = FakeData(rng)
     first = catalog.count(shop.shop_id) + 1
     new: list[Product] = []
-    for n in range(products):
-        made = make_products(catalog, shop, fake, first + n, variants_per_product, now)
+    for n in range(plan.products):
+        made = make_products(catalog, shop, fake, first + n, plan.variants_per_product, now)
         for product in made:
             catalog.add(product)
         new.append(made[0])
     pool = [p for p in catalog.sellable(shop.shop_id) if p.status in (1, 2)]
     factory = OrderFactory(rng, book)
-    statuses, weights = list(_STATUS_WEIGHTS), list(_STATUS_WEIGHTS.values())
     order_ids: list[int] = []
-    for _ in range(orders if pool else 0):
-        status = rng.choices(statuses, weights)[0]
-        created = now - rng.randint(0, order_days * DAY)
+    for status, created in plan.orders_to_make(rng, _STATUS_WEIGHTS, any_product=bool(pool)):
         order = factory.build(shop, factory.random_picks(pool, available_only=False), created, status)
         if status not in UNPAID and status != 15:
             order.payment_time = min(now, created + rng.randint(60, 3600))

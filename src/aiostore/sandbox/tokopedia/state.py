@@ -12,6 +12,7 @@ import random
 from typing import Any
 
 from aiostore.sandbox.common import PushMessage, SandboxError
+from aiostore.sandbox.common.seeding import SeedPlan
 from aiostore.sandbox.common.state import SandboxState, lookup, next_on_path
 from aiostore.sandbox.tokopedia import push, render
 from aiostore.sandbox.tokopedia.catalog import Catalog
@@ -28,7 +29,7 @@ def refuse_region(region: str) -> None:
         raise ValueError(f"Tokopedia serves sellers in Indonesia (ID) only, not {region}")
 
 
-class TokopediaSandbox(SandboxState[TokopediaSandboxConfig]):
+class TokopediaSandbox(SandboxState[TokopediaSandboxConfig, SeedResult]):
     def __init__(self, config: TokopediaSandboxConfig | None = None) -> None:
         config = config or TokopediaSandboxConfig()
         refuse_region(config.region)
@@ -50,8 +51,7 @@ class TokopediaSandbox(SandboxState[TokopediaSandboxConfig]):
             app.linked_shops.add(config.shop_id)
         if config.access_token:
             self.tokens.grant(app.client_id, self.now(), config.access_token)
-        if config.products or config.orders:
-            self.seed(config.products, config.orders, config.variants_per_product)
+        self.seed_from_config()
 
     # ------------------------------------------------------------ apps, shops, tokens
 
@@ -101,27 +101,8 @@ class TokopediaSandbox(SandboxState[TokopediaSandboxConfig]):
 
     # ------------------------------------------------------------ data
 
-    def seed(
-        self,
-        products: int = 0,
-        orders: int = 0,
-        variants_per_product: int = 3,
-        seed: int | None = None,
-        *,
-        shop_id: int | None = None,
-        order_days: int = 30,
-    ) -> SeedResult:
-        return seed_shop(
-            self.catalog,
-            self.orders,
-            self.shop(shop_id),
-            products=products,
-            orders=orders,
-            variants_per_product=variants_per_product,
-            seed=self.config.seed if seed is None else seed,
-            now=self.now(),
-            order_days=order_days,
-        )
+    def seed_into(self, shop_id: int | None, plan: SeedPlan) -> SeedResult:
+        return seed_shop(self.catalog, self.orders, self.shop(shop_id), plan)
 
     def product(self, product_id: int) -> Product:
         found = self.catalog.products.get(product_id)

@@ -78,7 +78,7 @@ async def test_authorize_exchange_and_refresh(env: Env) -> None:
 
 async def test_the_gateway_follows_the_sellers_country(env: Env) -> None:
     env.sandbox.add_seller("300001", "SG")
-    env.sandbox.seed(products=3, seller_id="300001")
+    env.sandbox.seed(products=3, shop_id="300001")
     query = await authorize(env, MarketCode.SG, "300001")
     connector = env.connector(tokens=False, market=MarketCode.SG)
     tokens = await connector.exchange_code(query["code"], query)
