@@ -24,6 +24,12 @@ class TimeIndex(Generic[S, I]):
         del keys[bisect_left(keys, (old, key))]
         insort(keys, (new, key))
 
+    def bump(self, shop: S, key: I, old: int, now: int) -> int:
+        """An order's time moves to `now` (never backwards); returns its new time."""
+        new = max(now, old)
+        self.move(shop, old, new, key)
+        return new
+
     def of(self, shop: S) -> list[tuple[int, Any]]:
         """The sorted keys of a shop (read only)."""
         return self._keys.get(shop, [])

@@ -52,9 +52,7 @@ class OrderBook:
 
     def touch(self, order: Order, now: int) -> None:
         """Set the order's update time (never backwards) and move it in the update index."""
-        later = max(now, order.updated)
-        self._by_updated.move(order.seller_id, order.updated, later, order.order_id)
-        order.updated = later
+        order.updated = self._by_updated.bump(order.seller_id, order.order_id, order.updated, now)
 
     def page(
         self,

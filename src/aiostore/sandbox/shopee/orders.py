@@ -44,9 +44,7 @@ class OrderBook:
 
     def touch(self, order: Order, now: int) -> None:
         """Set update_time (never backwards) and move the order in the update-time index."""
-        later = max(now, order.update_time)
-        self._by_update.move(order.shop_id, order.update_time, later, order.order_sn)
-        order.update_time = later
+        order.update_time = self._by_update.bump(order.shop_id, order.order_sn, order.update_time, now)
 
     def page(
         self,

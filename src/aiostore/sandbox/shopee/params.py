@@ -6,10 +6,10 @@ parameter is `error_param` "Wrong parameters, detail: …" (§A6).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from starlette.datastructures import QueryParams
 
+from aiostore.sandbox.common.fields import JsonFields
 from aiostore.sandbox.shopee import errors
 
 
@@ -68,22 +68,13 @@ class Query:
         return [_int(v, name) for v in self.csv(name, limit=limit)]
 
 
-class Body:
-    def __init__(self, data: dict[str, Any], prefix: str = "") -> None:
-        self.data = data
-        self.prefix = prefix
-
-    def name(self, key: str) -> str:
-        return f"{self.prefix}{key}"
-
-    def has(self, key: str) -> bool:
-        return self.data.get(key) is not None
+class Body(JsonFields):
+    def fail(self, detail: str) -> Exception:
+        return errors.param(detail)
 
     def integer(self, key: str, *, required: bool = True, low: int | None = None) -> int | None:
-        value = self.data.get(key)
+        value = self.given(key, required)
         if value is None:
-            if required:
-                raise errors.param(f"{self.name(key)} is required")
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             raise errors.param(f"{self.name(key)} should be an integer")
@@ -94,52 +85,10 @@ class Body:
         assert value is not None  # noqa: S101
         return value
 
-    def text(self, key: str, *, required: bool = True) -> str | None:
-        value = self.data.get(key)
-        if value is None or value == "":
-            if required:
-                raise errors.param(f"{self.name(key)} is required")
-            return None
-        if not isinstance(value, str):
-            raise errors.param(f"{self.name(key)} should be a string")
-        return value
-
-    def required_text(self, key: str) -> str:
-        value = self.text(key)
-        assert value is not None  # noqa: S101
-        return value
-
     def number(self, key: str, *, required: bool = True) -> int | Decimal | None:
-        value = self.data.get(key)
+        value = self.given(key, required)
         if value is None:
-            if required:
-                raise errors.param(f"{self.name(key)} is required")
             return None
         if isinstance(value, bool) or not isinstance(value, int | Decimal):
             raise errors.param(f"{self.name(key)} should be a number")
         return value
-
-    def objects(
-        self, key: str, *, required: bool = True, low: int = 1, high: int | None = None
-    ) -> list[Body]:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                raise errors.param(f"{self.name(key)} is required")
-            return []
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise errors.param(f"{self.name(key)} should be a list of objects")
-        if len(value) < low or (high is not None and len(value) > high):
-            span = f"between {low} and {high}" if high is not None else f"at least {low}"
-            raise errors.param(f"the length of {self.name(key)} should be {span}")
-        return [Body(v, f"{self.name(key)}[{i}].") for i, v in enumerate(value)]
-
-    def object(self, key: str, *, required: bool = True) -> Body | None:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                raise errors.param(f"{self.name(key)} is required")
-            return None
-        if not isinstance(value, dict):
-            raise errors.param(f"{self.name(key)} should be an object")
-        return Body(value, f"{self.name(key)}.")

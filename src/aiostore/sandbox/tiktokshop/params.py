@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.datastructures import QueryParams
 
+from aiostore.sandbox.common.fields import JsonFields
 from aiostore.sandbox.tiktokshop import errors
 
 
@@ -59,43 +60,27 @@ class Query:
         return values
 
 
-class Body:
-    def __init__(self, data: dict[str, Any], code: int, prefix: str = "") -> None:
-        self.data = data
-        self.code = code
-        self.prefix = prefix
+class Body(JsonFields):
+    verb = "must be"
 
-    def name(self, key: str) -> str:
-        return f"{self.prefix}{key}"
+    def __init__(self, data: dict[str, Any], code: int, prefix: str = "") -> None:
+        super().__init__(data, prefix)
+        self.code = code
+
+    def nested(self, data: dict[str, Any], prefix: str) -> Body:
+        return Body(data, self.code, prefix)
+
+    def bad_length(self, name: str, low: int, high: int | None) -> str:
+        return f"{name} must hold {low} to {high} entries"
 
     def fail(self, detail: str) -> errors.TikTokError:
         return errors.param(detail, self.code)
 
-    def has(self, key: str) -> bool:
-        return self.data.get(key) is not None
-
-    def text(self, key: str, *, required: bool = True) -> str | None:
-        value = self.data.get(key)
-        if value is None or value == "":
-            if required:
-                raise self.fail(f"{self.name(key)} is required")
-            return None
-        if not isinstance(value, str):
-            raise self.fail(f"{self.name(key)} must be a string")
-        return value
-
-    def required_text(self, key: str) -> str:
-        value = self.text(key)
-        assert value is not None  # noqa: S101
-        return value
-
     def integer(
         self, key: str, *, required: bool = False, low: int | None = None, high: int | None = None
     ) -> int | None:
-        value = self.data.get(key)
+        value = self.given(key, required)
         if value is None:
-            if required:
-                raise self.fail(f"{self.name(key)} is required")
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.fail(f"{self.name(key)} must be an integer")
@@ -104,40 +89,14 @@ class Body:
         return value
 
     def strings(self, key: str, *, required: bool = False, high: int | None = None) -> list[str]:
-        value = self.data.get(key)
+        value = self.given(key, required)
         if value is None:
-            if required:
-                raise self.fail(f"{self.name(key)} is required")
             return []
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise self.fail(f"{self.name(key)} must be a list of strings")
         if (required and not value) or (high is not None and len(value) > high):
             raise self.fail(f"{self.name(key)} must hold 1 to {high} values")
         return value
-
-    def objects(
-        self, key: str, *, required: bool = True, low: int = 1, high: int | None = None
-    ) -> list[Body]:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                raise self.fail(f"{self.name(key)} is required")
-            return []
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise self.fail(f"{self.name(key)} must be a list of objects")
-        if len(value) < low or (high is not None and len(value) > high):
-            raise self.fail(f"{self.name(key)} must hold {low} to {high} entries")
-        return [Body(v, self.code, f"{self.name(key)}[{i}].") for i, v in enumerate(value)]
-
-    def object(self, key: str, *, required: bool = True) -> Body | None:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                raise self.fail(f"{self.name(key)} is required")
-            return None
-        if not isinstance(value, dict):
-            raise self.fail(f"{self.name(key)} must be an object")
-        return Body(value, self.code, f"{self.name(key)}.")
 
     def decimal_text(self, key: str) -> str:
         """A decimal amount sent as a string, as TikTok's money fields are."""
