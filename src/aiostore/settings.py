@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     metrics_token: SecretStr | None = None
     metrics_public: bool = False
+    # Origins (scheme://host[:port]) whose pages may call the API with the browser's credentials;
+    # empty, the default, allows none but the service's own.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     session_ttl_hours: int = Field(default=24 * 14, ge=1)
     login_max_failures: int = Field(default=5, ge=1)
     login_address_max_failures: int = Field(default=100, ge=1)
@@ -106,6 +109,13 @@ class Settings(BaseSettings):
     tokopedia_redirect_url: str | None = None
     tokopedia_api_base_url: str = "https://fs.tokopedia.net"
     tokopedia_auth_base_url: str = "https://accounts.tokopedia.com"
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [o.strip().rstrip("/") for o in value.split(",") if o.strip()]
+        return value
 
     @field_validator("encryption_keys", mode="before")
     @classmethod

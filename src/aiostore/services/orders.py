@@ -194,7 +194,7 @@ class OrderFilter:
     q: str | None = None  # platform order id
 
 
-def _local_date(column: Any) -> Any:
+def local_date(column: Any) -> Any:
     """The order's placement date in its market's time zone."""
     zone = case(*[(Order.market == code.value, m.time_zone) for code, m in MARKETS.items()], else_="UTC")
     return func.date(func.timezone(zone, column))
@@ -219,10 +219,10 @@ async def list_orders(
     if f.placed_from:
         # A coarse UTC bound keeps the index usable; the exact local-date test follows.
         stmt = stmt.where(Order.placed_at >= datetime.combine(f.placed_from - timedelta(days=1), time.min))
-        stmt = stmt.where(_local_date(Order.placed_at) >= f.placed_from)
+        stmt = stmt.where(local_date(Order.placed_at) >= f.placed_from)
     if f.placed_to:
         stmt = stmt.where(Order.placed_at < datetime.combine(f.placed_to + timedelta(days=2), time.min))
-        stmt = stmt.where(_local_date(Order.placed_at) <= f.placed_to)
+        stmt = stmt.where(local_date(Order.placed_at) <= f.placed_to)
     sort = Sort(Order.placed_at, descending=True, kind="datetime")
     stmt = paginate(stmt, sort=sort, id_column=Order.id, cursor=cursor, limit=limit)
     rows = list((await session.scalars(stmt)).all())

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from aiostore import __version__
@@ -16,7 +17,7 @@ from aiostore.http.client import DEFAULT_TIMEOUT, HttpPolicy
 from aiostore.services.channels import Connectors
 from aiostore.services.sync.context import SyncContext
 from aiostore.settings import Settings, check_startup
-from aiostore.web import problems
+from aiostore.web import pages, problems
 from aiostore.web.middleware import IdempotencyMiddleware, RequestContextMiddleware
 from aiostore.web.routes import (
     audit,
@@ -94,6 +95,21 @@ def create_app(
         app.state.db = db
         app.state.sync = SyncContext(db, app.state.connectors)
     problems.install(app)
+    pages.install(app)
+    if settings.cors_origins:  # none by default: the dashboard is served from the API's own origin
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "X-CSRF-Token",
+                "X-Request-ID",
+            ],
+        )
     # Outermost last: proxy headers (trusted peers only), security headers, request context, idempotency.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)

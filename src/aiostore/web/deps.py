@@ -2,7 +2,8 @@
 
 `Session` owns the transaction: it commits when the endpoint returns and rolls back when it raises,
 before the response is sent (scope="function"). `RequirePermission(p)` authenticates, checks the role,
-enforces CSRF for cookie sessions, honours Idempotency-Key on unsafe methods, and returns an OrgContext.
+enforces CSRF for cookie sessions (header, or a form's hidden field), honours Idempotency-Key on unsafe
+methods, and returns an OrgContext.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import timedelta
 from typing import Annotated, Any
+from urllib.parse import parse_qs
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +29,8 @@ from aiostore.web.problems import Replay
 SESSION_COOKIE = "aiostore_session"
 CSRF_COOKIE = "aiostore_csrf"
 CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -100,11 +104,28 @@ async def get_principal(request: Request, session: Session) -> auth.Principal | 
     if principal is None:
         return None
     if request.method not in SAFE_METHODS:
-        sent = request.headers.get(CSRF_HEADER, "")
+        sent = request.headers.get(CSRF_HEADER, "") or csrf_form_field(request)
         assert principal.session is not None  # noqa: S101
         if not sent or not same(sent, principal.session.csrf_token):
-            raise CSRFFailed(f"send the {CSRF_COOKIE} cookie's value in the X-CSRF-Token header")
+            raise CSRFFailed(
+                f"send the {CSRF_COOKIE} cookie's value in the X-CSRF-Token header "
+                f"(or, from a form, in its {CSRF_FIELD} field)"
+            )
     return principal
+
+
+def csrf_form_field(request: Request) -> str:
+    """The CSRF token of an HTML form posted without scripts (its hidden `csrf_token` field)."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != FORM_CONTENT_TYPE:
+        return ""
+    body = request.scope.get("aiostore.body", b"")
+    if not isinstance(body, bytes):
+        return ""
+    try:
+        values = parse_qs(body.decode("utf-8", "replace"), max_num_fields=200).get(CSRF_FIELD, [])
+    except ValueError:  # more fields than any of our forms has
+        return ""
+    return values[0] if len(values) == 1 else ""
 
 
 MaybePrincipal = Annotated[auth.Principal | None, Depends(get_principal)]

@@ -80,11 +80,32 @@ def validation_problem(request: Request, exc: RequestValidationError) -> JSONRes
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
         return render(request, MalformedJSON("the request body is not valid JSON"))
-    field_errors = [
-        FieldError(_field(tuple(e.get("loc", ()))), _code(str(e.get("type"))), _message(e)) for e in errors
-    ]
+    field_errors = [FieldError(field_of(e), _code(str(e.get("type"))), _message(e)) for e in errors]
     names = ", ".join(sorted({f.field for f in field_errors}))
     return render(request, ValidationFailed(f"invalid fields: {names}", errors=field_errors))
+
+
+def http_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """Starlette's own errors (unknown path, wrong method) in our shape."""
+    code = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}.get(
+        exc.status_code, "http_error"
+    )
+    body = problem_body(
+        status=exc.status_code,
+        code=code,
+        title=str(exc.detail),
+        detail=str(exc.detail),
+        errors=[],
+        request_id=request_id_of(request),
+    )
+    return JSONResponse(
+        body, status_code=exc.status_code, media_type=PROBLEM_JSON, headers=getattr(exc, "headers", None)
+    )
+
+
+def field_of(error: Any) -> str:
+    """The dotted field a FastAPI validation error names (`variants.0.sku`)."""
+    return _field(tuple(error.get("loc", ())))
 
 
 def install(app: FastAPI) -> None:
@@ -98,21 +119,7 @@ def install(app: FastAPI) -> None:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)  # noqa: S101
-        code = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}.get(
-            exc.status_code, "http_error"
-        )
-        err = AppError(str(exc.detail))
-        body = problem_body(
-            status=exc.status_code,
-            code=code,
-            title=str(exc.detail),
-            detail=str(exc.detail),
-            errors=err.errors,
-            request_id=request_id_of(request),
-        )
-        return JSONResponse(
-            body, status_code=exc.status_code, media_type=PROBLEM_JSON, headers=getattr(exc, "headers", None)
-        )
+        return http_problem(request, exc)
 
     async def replay(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, Replay)  # noqa: S101

@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 from aiostore.db.session import Database
 from aiostore.domain.permissions import Permission, Role, allows
 from aiostore.web.app import ROUTERS
+from aiostore.web.pages import PAGE_ROUTERS
 from tests.factories import Caller, member_token
 
 
@@ -30,7 +31,8 @@ def _marks(route: APIRoute) -> dict[str, Any]:
 
 
 def _routes() -> list[APIRoute]:
-    return [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
+    """Every API route and every dashboard page route."""
+    return [r for router in (*ROUTERS, *PAGE_ROUTERS) for r in router.routes if isinstance(r, APIRoute)]
 
 
 def test_every_route_states_its_permission() -> None:

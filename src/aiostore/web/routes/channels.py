@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
 from aiostore.db.models import ChannelAccount
@@ -29,6 +30,7 @@ from aiostore.web.deps import (
     get_db,
     request_id,
 )
+from aiostore.web.negotiation import wants_html
 from aiostore.web.routes.common import StrictModel
 
 router = APIRouter(prefix="/api/channels", tags=["channels"])
@@ -129,6 +131,7 @@ async def connect(
     dependencies=[
         Public("OAuth callback: its signed, single-use state must come with the session that asked")
     ],
+    response_model=ChannelOut,
 )
 async def callback(
     platform: Platform,
@@ -137,9 +140,10 @@ async def callback(
     principal: MaybePrincipal,
     code: Annotated[str, Query(min_length=1, max_length=500)],
     state: Annotated[str, Query(min_length=10, max_length=2000)],
-) -> ChannelOut:
+) -> ChannelOut | RedirectResponse:
     """Where the platform sends the seller back with a one-time code, in the browser session that
-    started the connection (else nothing is connected)."""
+    started the connection (else nothing is connected). A browser (it asks for HTML) is sent on to the
+    Shops page; other clients get the channel as JSON."""
     connectors = connectors_of(request)
     secret = connectors.settings.secret_key
     assert secret is not None  # noqa: S101
@@ -168,6 +172,8 @@ async def callback(
     account = await channels.complete_connect(
         session, connectors, ctx, platform, MarketCode(started.market), code, params
     )
+    if wants_html(request):
+        return RedirectResponse(f"/shops?done=connected#shop-{account.id}", status_code=303)
     return ChannelOut.of(account)
 
 

@@ -1,0 +1,19 @@
+"""The seller dashboard: server-rendered pages over the same services and permissions as the API."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.staticfiles import StaticFiles
+
+from aiostore.web.pages import auth, errors, overview, shops
+from aiostore.web.pages.rendering import STATIC
+
+PAGE_ROUTERS = (auth.router, overview.router, shops.router)
+
+
+def install(app: FastAPI) -> None:
+    """The pages, their static files and their HTML error answers."""
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC, packages=None), name="static")
+    for router in PAGE_ROUTERS:
+        app.include_router(router)

@@ -1,0 +1,103 @@
+"""Shops: connect one (the platform's OAuth), test, refresh, disconnect; status, token expiry, last sync.
+
+Every action calls the service the API's /api/channels endpoints call, behind the same permission.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import Response
+
+from aiostore.domain.market import MARKETS
+from aiostore.domain.permissions import Permission
+from aiostore.domain.platforms import PLATFORM_MARKETS, Platform
+from aiostore.errors import AppError
+from aiostore.services import channels
+from aiostore.web import i18n
+from aiostore.web.deps import AppSettings, Session
+from aiostore.web.pages.deps import N_, Page, PageContext, PageFor, see_other, settle
+from aiostore.web.pages.forms import app_errors, parse
+from aiostore.web.routes.channels import ConnectIn, connectors_of
+
+router = APIRouter(include_in_schema=False)
+Manage = Annotated[PageContext, PageFor(Permission.CHANNELS_MANAGE)]
+MARKET_NAMES = {"ID": N_("Indonesia"), "SG": N_("Singapore"), "MY": N_("Malaysia")}
+
+
+async def _page(
+    page: PageContext, session: Session, settings: AppSettings, *, status: int = 200, **extra: Any
+) -> Response:
+    accounts = await channels.list_channels(session, page.ctx)
+    context = {
+        "active": "shops",
+        "shops": accounts,
+        "platforms": [(p.value, sorted(m.value for m in PLATFORM_MARKETS[p])) for p in Platform],
+        "markets": [(code.value, i18n._(MARKET_NAMES[code.value])) for code in MARKETS],
+        "write_mode": settings.write_mode.value,
+        "connect": {"platform": "", "market": ""},
+        "errors": {},
+        "tested": None,
+        "failed": None,
+    } | extra
+    return page.render("shops/index.html", context, status=status, block="shops")
+
+
+@router.get("/shops")
+async def shops(page: Page, session: Session, settings: AppSettings) -> Response:
+    return await _page(page, session, settings)
+
+
+@router.post("/shops/connect")
+async def connect(
+    request: Request,
+    page: Manage,
+    session: Session,
+    settings: AppSettings,
+    platform: Annotated[str, Form(max_length=40)] = "",
+    market: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Send the seller to the platform's authorisation page; its callback brings them back to /shops."""
+    body, errors = parse(ConnectIn, {"platform": platform, "market": market})
+    if body is not None:
+        try:
+            started = channels.start_connect(connectors_of(request), page.ctx, body.platform, body.market)
+        except AppError as exc:
+            if exc.status >= 500:
+                raise
+            errors = app_errors(exc) or {"platform": exc.detail}
+        else:
+            return see_other(started.authorization_url)
+    connect_values = {"platform": platform, "market": market}
+    return await _page(page, session, settings, status=422, connect=connect_values, errors=errors)
+
+
+@router.post("/shops/{channel_id}/test")
+async def test(
+    channel_id: uuid.UUID, request: Request, page: Manage, session: Session, settings: AppSettings
+) -> Response:
+    result = await channels.test_channel(session, connectors_of(request), page.ctx, channel_id)
+    return await _page(page, session, settings, tested={"id": channel_id, "result": result})
+
+
+@router.post("/shops/{channel_id}/refresh")
+async def refresh(
+    channel_id: uuid.UUID, request: Request, page: Manage, session: Session, settings: AppSettings
+) -> Response:
+    try:
+        await channels.refresh_channel(session, connectors_of(request), page.ctx, channel_id)
+    except AppError as exc:
+        if exc.status in (401, 403, 404):
+            raise
+        await settle(session, exc)
+        failed = {"id": channel_id, "detail": exc.detail}
+        return await _page(page, session, settings, status=exc.status, failed=failed)
+    return see_other(f"/shops?done=refreshed#shop-{channel_id}")
+
+
+@router.post("/shops/{channel_id}/disconnect")
+async def disconnect(channel_id: uuid.UUID, page: Manage, session: Session) -> Response:
+    await channels.disconnect_channel(session, page.ctx, channel_id)
+    return see_other("/shops?done=disconnected")

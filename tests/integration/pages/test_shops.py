@@ -1,0 +1,109 @@
+"""Shops: connect through the page and the sandbox's approval page, test, renew, disconnect; roles."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from aiostore.db.session import Database
+from aiostore.domain.permissions import Role
+from tests.factories import member_token, signup
+from tests.integration.api.test_channels import SANDBOX, SHOP_ID, World, world  # noqa: F401  (fixture)
+from tests.integration.pages.conftest import HTML, form, get_page, squash, submit
+
+
+async def _connect(w: World) -> str:
+    """Connect → the sandbox's approval page → approve → our callback → the Shops page."""
+    owner = w.owner
+    started = await submit(owner, "/shops/connect", form(owner, platform="shopee", market="ID"))
+    assert started.status_code == 303
+    url = started.headers["location"]
+    assert url.startswith(f"{SANDBOX}/api/v2/shop/auth_partner?")
+    page = await w.browser.get(url)
+    session = re.search(r'name="session" value="([^"]+)"', page.text)
+    assert session
+    approved = await w.browser.post(
+        "/_sandbox/oauth/approve", data={"session": session.group(1), "shop_id": str(SHOP_ID)}
+    )
+    back = urlsplit(approved.headers["location"])
+    landed = await get_page(owner, f"{back.path}?{back.query}")  # the browser asks for a page
+    assert landed.status_code == 303
+    location = landed.headers["location"]
+    assert location.startswith("/shops?done=connected#shop-")
+    return location.rsplit("#shop-", 1)[1]
+
+
+async def test_connect_test_renew_disconnect(world: World) -> None:  # noqa: F811
+    owner = world.owner
+    empty = await get_page(owner, "/shops")
+    assert "No shop is connected yet." in empty.text and 'action="/shops/connect"' in empty.text
+    assert "Write mode: dry run." in empty.text
+    shop_id = await _connect(world)
+
+    shown = squash((await get_page(owner, "/shops?done=connected")).text)
+    assert "The shop is connected." in shown
+    assert f'id="shop-{shop_id}"' in shown and "<h3>Toko Sandbox</h3>" in shown
+    assert 'Shopee · ID · <span class="status">connected</span>' in shown
+    assert "Authorisation ends</dt><dd>" in shown and "Orders synced until</dt><dd>never</dd>" in shown
+
+    tested = await submit(owner, f"/shops/{shop_id}/test", form(owner), **{"HX-Request": "true"})
+    assert tested.status_code == 200
+    assert tested.text.startswith('<section id="shops"')  # the htmx request gets the list block only
+    assert "Test passed in" in tested.text and "<html" not in tested.text
+    plain = await submit(owner, f"/shops/{shop_id}/test", form(owner))  # without scripts: the page
+    assert plain.text.startswith("<!doctype html>") and "Test passed in" in plain.text
+
+    renewed = await submit(owner, f"/shops/{shop_id}/refresh", form(owner))
+    assert renewed.status_code == 303 and renewed.headers["location"].startswith("/shops?done=refreshed")
+
+    gone = await submit(owner, f"/shops/{shop_id}/disconnect", form(owner))
+    assert gone.status_code == 303
+    after = squash((await get_page(owner, gone.headers["location"])).text)
+    assert "The shop is disconnected." in after and '<span class="status">disconnected</span>' in after
+    assert f'action="/shops/{shop_id}/test"' not in after
+    again = await submit(owner, f"/shops/{shop_id}/refresh", form(owner))
+    assert again.status_code == 409 and "connect the shop again" in again.text
+
+    indonesian = squash((await get_page(owner, "/shops", **{"Accept-Language": "id"})).text)
+    assert '<html lang="id">' in indonesian and "Hubungkan toko" in indonesian
+    assert '<span class="status">terputus</span>' in indonesian
+
+
+async def test_connect_form_errors_beside_fields(world: World) -> None:  # noqa: F811
+    owner = world.owner
+    empty = await submit(owner, "/shops/connect", form(owner))
+    assert empty.status_code == 422
+    assert 'id="e-platform"' in empty.text and 'id="e-market"' in empty.text
+    unserved = await submit(owner, "/shops/connect", form(owner, platform="tokopedia", market="MY"))
+    assert unserved.status_code == 422
+    text = squash(unserved.text)
+    assert (
+        'id="e-market" class="field-error">This marketplace does not serve sellers in this country.' in text
+    )
+    assert '<option value="tokopedia" selected>' in text  # the choice stays
+
+
+async def test_viewer_sees_no_actions_and_is_refused(world: World, db: Database) -> None:  # noqa: F811
+    shop_id = await _connect(world)
+    viewer = await member_token(world.app, db, world.owner.org_id, Role.VIEWER)
+    page = await viewer.get("/shops", headers=HTML)
+    assert page.status_code == 200 and "Toko Sandbox" in page.text
+    assert "/test" not in page.text and "/disconnect" not in page.text and "/shops/connect" not in page.text
+    for action in ("test", "refresh", "disconnect"):
+        refused = await viewer.post(f"/shops/{shop_id}/{action}", data={})
+        assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    operator = await member_token(world.app, db, world.owner.org_id, Role.OPERATOR)
+    assert (
+        await operator.post("/shops/connect", data={"platform": "shopee", "market": "ID"})
+    ).status_code == 403
+
+
+async def test_another_orgs_shop_is_not_found(world: World) -> None:  # noqa: F811
+    shop_id = await _connect(world)
+    rival = await signup(world.app, email="rival@example.com", org="Toko Rival")
+    for action in ("test", "refresh", "disconnect"):
+        answer = await submit(rival, f"/shops/{shop_id}/{action}", form(rival))
+        assert answer.status_code == 404, action
+        assert "Not found" in answer.text
+    assert "Toko Sandbox" not in (await get_page(rival, "/shops")).text
+    await rival.client.aclose()
