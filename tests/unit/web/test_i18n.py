@@ -34,9 +34,7 @@ def test_every_page_string_is_translated_into_indonesian() -> None:
     with PO.open("rb") as f:
         catalog = read_po(f, locale="id")
     translated = {
-        (m.id if isinstance(m.id, str) else m.id[0]): m.string
-        for m in catalog
-        if m.id and not m.fuzzy
+        (m.id if isinstance(m.id, str) else m.id[0]): m.string for m in catalog if m.id and not m.fuzzy
     }
     missing = sorted(s for s in _extracted() if not translated.get(s) or translated[s] in ("", ("",)))
     assert missing == [], "run `make i18n` and translate these in messages.po"

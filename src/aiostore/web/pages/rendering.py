@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
@@ -42,6 +42,16 @@ def shop_platform(platform: str, display_platform: str | None = None) -> str:
     return PLATFORM_NAMES.get(code, code)
 
 
+def here(request: Request) -> str:
+    """The page to come back to after switching the language: this one, or, when this is the answer to
+    a form (a POST), the page the form was on."""
+    if request.method == "GET":
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_site = referer.netloc == request.url.netloc and referer.path.startswith("/")
+    return referer.path + (f"?{referer.query}" if referer.query else "") if same_site else "/overview"
+
+
 def _build() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -55,6 +65,7 @@ def _build() -> Environment:
     env.install_gettext_callables(gettext=i18n._, ngettext=i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["query"] = _query
     env.globals["shop_platform"] = shop_platform
+    env.globals["here"] = here
     env.globals["languages"] = i18n.LANGUAGES
     return env
 
