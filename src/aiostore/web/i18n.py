@@ -82,6 +82,10 @@ def current() -> str:
     return _current.get()
 
 
+def N_(message: str) -> str:  # noqa: N802  (the gettext convention: marked here, translated when shown)
+    return message
+
+
 def _(message: str) -> str:
     return translations(_current.get()).gettext(message)
 

@@ -72,7 +72,13 @@ class Served:
 
 async def serve(app: FastAPI) -> AsyncIterator[Served]:
     config = uvicorn.Config(
-        StrictCSP(app), host="127.0.0.1", port=0, log_config=None, access_log=False, lifespan="off"
+        StrictCSP(app),
+        host="127.0.0.1",
+        port=0,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=1,  # an open event stream must not hold up the shutdown
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from aiostore.db.models import ChannelAccount, Membership, Order
+from aiostore.db.models import ChannelAccount, Customer, Membership, Order, SyncJob
 from aiostore.db.session import Database
 from aiostore.domain.permissions import Role
 from aiostore.services import accounts
@@ -188,3 +188,109 @@ async def test_everything_reads_without_javascript(served: Served, browser: Brow
         await expect(page.get_by_role("heading", name="Toko", level=1)).to_be_visible()
         await page.get_by_role("button", name="Keluar").click()
         await expect(page.get_by_role("heading", name="Masuk")).to_be_visible()
+
+
+async def _seed_orders(db: Database, caller: Caller) -> str:
+    now = datetime.now(UTC)
+    async with db.transaction(caller.org_id, caller.user_id) as s:
+        shop = ChannelAccount(
+            org_id=caller.org_id, platform="shopee", market="ID", shop_id="5", shop_name="Toko Lima"
+        )
+        s.add(shop)
+        await s.flush()
+        buyer = Customer(
+            org_id=caller.org_id,
+            channel_account_id=shop.id,
+            platform_customer_id="b",
+            name="Budi Santoso",
+            phone="+62 812-3456-7123",
+            address={"street": "Jl. Melati 5", "city": "Bandung"},
+        )
+        s.add(buyer)
+        await s.flush()
+        order = Order(
+            org_id=caller.org_id,
+            channel_account_id=shop.id,
+            customer_id=buyer.id,
+            platform_order_id="INV-9",
+            market="ID",
+            status="to_ship",
+            platform_status="READY",
+            currency="IDR",
+            total_amount=99_000,
+            placed_at=now,
+            platform_updated_at=now,
+        )
+        s.add(order)
+        s.add(SyncJob(org_id=caller.org_id, kind="pull_orders", status="succeeded"))
+        await s.flush()
+        return str(order.id)
+
+
+@pytest.mark.parametrize(
+    ("locale", "headings"),
+    [
+        ("en-GB", ["Overview", "Shops", "Orders", "Order INV-9", "Jobs"]),
+        ("id-ID", ["Ringkasan", "Toko", "Pesanan", "Pesanan INV-9", "Tugas"]),
+    ],
+)
+async def test_every_page_in_both_languages(
+    served: Served, browser: Browser, db: Database, owner: Caller, locale: str, headings: list[str]
+) -> None:
+    order_id = await _seed_orders(db, owner)
+    paths = ["/overview", "/shops", "/orders", f"/orders/{order_id}", "/jobs"]
+    async for tab in open_context(browser, locale=locale):
+        page = tab.page
+        await page.goto(f"{served.url}/login")
+        await page.locator("#f-email").fill(owner.email)
+        await page.locator("#f-password").fill(PASSWORD)
+        await page.locator("#f-password").press("Enter")
+        await page.wait_for_url(f"{served.url}/overview")
+        for path, heading in zip(paths, headings, strict=True):
+            await page.goto(f"{served.url}{path}")
+            await expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+            assert await page.get_attribute("html", "lang") == locale[:2]
+
+
+async def test_viewer_sees_masked_buyer_and_no_order_actions(
+    served: Served, browser: Browser, db: Database, owner: Caller
+) -> None:
+    await _seed_orders(db, owner)
+    async with db.transaction(None, None) as s:
+        user = await accounts.create_user(s, email="viewer@example.com", password=PASSWORD, display_name="Vi")
+    async with db.transaction(owner.org_id, user.id) as s:
+        s.add(Membership(org_id=owner.org_id, user_id=user.id, role=Role.VIEWER.value))
+    async for tab in open_context(browser, locale="en-GB"):
+        page = tab.page
+        await _sign_in(page, served.url, "viewer@example.com")
+        await page.get_by_role("link", name="Orders").click()
+        await page.get_by_role("link", name="INV-9").click()
+        await expect(page.get_by_text("Bu** S******")).to_be_visible()
+        await expect(page.get_by_text("The buyer's details are hidden for your role.")).to_be_visible()
+        assert await page.get_by_text("Budi Santoso").count() == 0
+        assert await page.get_by_text("Jl. Melati 5").count() == 0
+        assert await page.get_by_role("button", name="Ship the order").count() == 0
+
+
+async def test_jobs_list_updates_live(served: Served, tab: Browsing, db: Database, owner: Caller) -> None:
+    page = tab.page
+    await _sign_in(page, served.url, owner.email)
+    opened = page.wait_for_event("response", lambda r: r.url.endswith("/api/jobs/events"))
+    await page.goto(f"{served.url}/jobs")
+    await expect(page.get_by_text("No jobs yet.")).to_be_visible()
+    await opened  # the stream's headers arrived; its LISTEN may still be a moment behind, so a change
+    for attempt in range(3):  # made in that moment is not reported, and the next one is
+        async with db.transaction(owner.org_id, owner.user_id) as s:
+            s.add(
+                SyncJob(
+                    org_id=owner.org_id, kind="push_stock", status="failed", error=f"quota gone {attempt}"
+                )
+            )
+        try:
+            await expect(page.get_by_text(f"quota gone {attempt}")).to_be_visible(timeout=4_000)
+            break
+        except AssertionError:
+            continue
+    else:
+        raise AssertionError("the jobs list never updated from the event stream")
+    assert page.url == f"{served.url}/jobs"  # no reload: the SSE event made htmx fetch the list

@@ -25,12 +25,8 @@ from aiostore.services.context import OrgContext
 from aiostore.web import i18n
 from aiostore.web.deps import CSRF_FIELD, CurrentPrincipal, RequirePermission, Session
 from aiostore.web.format import Formatter
+from aiostore.web.i18n import N_
 from aiostore.web.pages.rendering import render
-
-
-def N_(message: str) -> str:  # noqa: N802  (the gettext convention: marked, translated when shown)
-    return message
-
 
 # What a page says after an action redirected back to it (`?done=<key>`); unknown keys show nothing.
 NOTICES = {
@@ -41,6 +37,7 @@ NOTICES = {
     "joined": N_("You joined the organisation."),
     "retried": N_("The job will run again."),
     "cancelled": N_("The job is cancelled."),
+    "requested": N_("Requested. A job sends it to the marketplace; follow it on the Jobs page."),
 }
 
 

@@ -12,8 +12,9 @@ from starlette.responses import Response
 
 from aiostore.errors import AppError
 from aiostore.web import i18n, problems
+from aiostore.web.i18n import N_
 from aiostore.web.negotiation import wants_html
-from aiostore.web.pages.deps import N_, public_context, see_other
+from aiostore.web.pages.deps import public_context, see_other
 from aiostore.web.pages.rendering import render
 
 TITLES = {

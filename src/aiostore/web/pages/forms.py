@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from aiostore.errors import AppError, FieldError
 from aiostore.web import i18n
-from aiostore.web.pages.deps import N_
+from aiostore.web.i18n import N_
 from aiostore.web.problems import field_of
 
 M = TypeVar("M", bound=BaseModel)

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from aiostore.web import i18n
+from aiostore.web.pages.labels import label
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -66,6 +67,7 @@ def _build() -> Environment:
     env.globals["query"] = _query
     env.globals["shop_platform"] = shop_platform
     env.globals["here"] = here
+    env.globals["label"] = label
     env.globals["languages"] = i18n.LANGUAGES
     return env
 

@@ -18,7 +18,8 @@ from aiostore.errors import AppError
 from aiostore.services import channels
 from aiostore.web import i18n
 from aiostore.web.deps import AppSettings, Session
-from aiostore.web.pages.deps import N_, Page, PageContext, PageFor, see_other, settle
+from aiostore.web.i18n import N_
+from aiostore.web.pages.deps import Page, PageContext, PageFor, see_other, settle
 from aiostore.web.pages.forms import app_errors, parse
 from aiostore.web.routes.channels import ConnectIn, connectors_of
 

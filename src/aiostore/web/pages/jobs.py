@@ -1,0 +1,88 @@
+"""Jobs: what the sync engine is doing and did, live (the API's server-sent events refresh the list),
+with retry and cancel for roles that may run syncs."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, field_validator
+from starlette.responses import Response
+
+from aiostore.domain.permissions import Permission
+from aiostore.services import channels
+from aiostore.services.sync import jobs
+from aiostore.web.deps import Session
+from aiostore.web.pages.deps import Page, PageContext, PageFor, see_other
+from aiostore.web.pages.forms import parse
+from aiostore.web.pages.labels import LABELS
+from aiostore.web.routes import jobs as api
+
+router = APIRouter(include_in_schema=False)
+Run = Annotated[PageContext, PageFor(Permission.SYNC_RUN)]
+PAGE_SIZE = 50
+RETRYABLE = ("failed", "cancelled")
+CANCELLABLE = ("queued", "retrying", "running")
+
+
+class JobsQuery(BaseModel):
+    status: str | None = None
+    kind: str | None = None
+    cursor: str | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, value: str | None) -> str | None:
+        if value is not None and value not in LABELS["job"]:
+            raise ValueError("unknown status")
+        return value
+
+    @field_validator("kind", "cursor")
+    @classmethod
+    def _short(cls, value: str | None) -> str | None:
+        if value is not None and len(value) > 500:
+            raise ValueError("too long")
+        return value
+
+
+@router.get("/jobs")
+async def job_list(request: Request, page: Page, session: Session) -> Response:
+    query, errors = parse(JobsQuery, request.query_params)
+    found: list[Any] = []
+    next_cursor = None
+    if query is not None:
+        f = jobs.JobFilter(query.status, query.kind, None)
+        result = await jobs.list_jobs(session, page.ctx, f, cursor=query.cursor, limit=PAGE_SIZE)
+        found, next_cursor = result.items, result.next_cursor
+    shops = {a.id: a for a in await channels.list_channels(session, page.ctx)}
+    context = {
+        "active": "jobs",
+        "jobs": found,
+        "shops": shops,
+        "next_cursor": next_cursor,
+        "filters": dict(request.query_params),
+        "errors": errors,
+        "statuses": list(LABELS["job"]),
+        "kinds": list(LABELS["job_kind"]),
+        "retryable": RETRYABLE,
+        "cancellable": CANCELLABLE,
+    }
+    return page.render("jobs/index.html", context, status=422 if errors else 200, block="list")
+
+
+@router.post("/jobs/{job_id}/retry")
+async def retry(job_id: uuid.UUID, page: Run, session: Session) -> Response:
+    await api.retry_job(job_id, session, page.ctx)
+    return see_other("/jobs?done=retried")
+
+
+@router.post("/jobs/{job_id}/cancel")
+async def cancel(job_id: uuid.UUID, page: Run, session: Session) -> Response:
+    await api.cancel_job(job_id, session, page.ctx)
+    return see_other("/jobs?done=cancelled")

@@ -1,0 +1,54 @@
+"""Words for the codes pages show (statuses, reasons), marked for translation in one place."""
+
+from __future__ import annotations
+
+from aiostore.web import i18n
+from aiostore.web.i18n import N_
+
+LABELS: dict[str, dict[str, str]] = {
+    "order": {
+        "unpaid": N_("unpaid"),
+        "to_ship": N_("to ship"),
+        "shipped": N_("shipped"),
+        "completed": N_("completed"),
+        "cancelled": N_("cancelled"),
+        "returned": N_("returned"),
+    },
+    "job": {
+        "queued": N_("queued"),
+        "running": N_("running"),
+        "retrying": N_("retrying"),
+        "succeeded": N_("succeeded"),
+        "failed": N_("failed"),
+        "cancelled": N_("cancelled"),
+    },
+    "job_kind": {
+        "pull_products": N_("pull products"),
+        "pull_orders": N_("pull orders"),
+        "push_stock": N_("push stock"),
+        "push_listings": N_("push listings"),
+        "ship_order": N_("ship order"),
+        "cancel_order": N_("cancel order"),
+        "refresh_tokens": N_("renew authorisation"),
+    },
+    "ship": {
+        "auto": N_("The platform's first option"),
+        "pickup": N_("Pickup by the courier"),
+        "dropoff": N_("Drop-off at the courier"),
+        "self": N_("My own courier (tracking number)"),
+    },
+    "cancel": {
+        "out_of_stock": N_("Out of stock"),
+        "customer_request": N_("The buyer asked"),
+        "undeliverable_area": N_("Undeliverable area"),
+        "cod_not_supported": N_("Cash on delivery not supported"),
+    },
+}
+
+
+def label(group: str, value: str | None) -> str:
+    """The page's word for `value` in `group`; an unknown code is shown as it is."""
+    if value is None:
+        return ""
+    text = LABELS.get(group, {}).get(value)
+    return i18n._(text) if text else value
