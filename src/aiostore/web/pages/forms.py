@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, field_validator
 
 from aiostore.errors import AppError, FieldError
 from aiostore.web import i18n
@@ -34,6 +34,24 @@ FIELD_MESSAGES = {
     ("email", "value_error"): N_("Enter a valid email address."),
     ("password", "string_too_short"): N_("Use at least 10 characters."),
 }
+
+
+class FilterQuery(BaseModel):
+    """A list page's filter form (GET): an empty field means "any"; free text and the cursor are short."""
+
+    cursor: str | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("*")
+    @classmethod
+    def _short(cls, value: object) -> object:
+        if isinstance(value, str) and len(value) > 500:
+            raise ValueError("too long")
+        return value
 
 
 def message(error: FieldError) -> str:

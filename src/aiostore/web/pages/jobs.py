@@ -7,7 +7,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, field_validator
+from pydantic import field_validator
 from starlette.responses import Response
 
 from aiostore.domain.permissions import Permission
@@ -15,7 +15,7 @@ from aiostore.services import channels
 from aiostore.services.sync import jobs
 from aiostore.web.deps import Session
 from aiostore.web.pages.deps import Page, PageContext, PageFor, see_other
-from aiostore.web.pages.forms import parse
+from aiostore.web.pages.forms import FilterQuery, parse
 from aiostore.web.pages.labels import LABELS
 from aiostore.web.routes import jobs as api
 
@@ -26,28 +26,15 @@ RETRYABLE = ("failed", "cancelled")
 CANCELLABLE = ("queued", "retrying", "running")
 
 
-class JobsQuery(BaseModel):
+class JobsQuery(FilterQuery):
     status: str | None = None
     kind: str | None = None
-    cursor: str | None = None
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _empty_is_none(cls, value: object) -> object:
-        return None if value == "" else value
 
     @field_validator("status")
     @classmethod
     def _status(cls, value: str | None) -> str | None:
         if value is not None and value not in LABELS["job"]:
             raise ValueError("unknown status")
-        return value
-
-    @field_validator("kind", "cursor")
-    @classmethod
-    def _short(cls, value: str | None) -> str | None:
-        if value is not None and len(value) > 500:
-            raise ValueError("too long")
         return value
 
 

@@ -8,7 +8,6 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from pydantic import BaseModel, field_validator
 from starlette.responses import Response
 
 from aiostore.connectors.dtos import CancelReason, ShipMethod
@@ -19,7 +18,7 @@ from aiostore.errors import AppError, Conflict
 from aiostore.services import channels, orders
 from aiostore.web.deps import AppSettings, Session
 from aiostore.web.pages.deps import Page, PageContext, PageFor, see_other, settle
-from aiostore.web.pages.forms import app_errors, parse
+from aiostore.web.pages.forms import FilterQuery, app_errors, parse
 from aiostore.web.routes import orders as api
 
 router = APIRouter(include_in_schema=False)
@@ -28,8 +27,8 @@ PAGE_SIZE = 50
 OPEN = (OrderStatus.UNPAID.value, OrderStatus.TO_SHIP.value)
 
 
-class OrdersQuery(BaseModel):
-    """The filter form: the API's filters, empty fields meaning "any"."""
+class OrdersQuery(FilterQuery):
+    """The filter form: the API's filters."""
 
     channel_account_id: uuid.UUID | None = None
     market: MarketCode | None = None
@@ -38,19 +37,6 @@ class OrdersQuery(BaseModel):
     placed_to: date | None = None
     oversold: bool | None = None
     q: str | None = None
-    cursor: str | None = None
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _empty_is_none(cls, value: object) -> object:
-        return None if value == "" else value
-
-    @field_validator("q", "cursor")
-    @classmethod
-    def _short(cls, value: str | None) -> str | None:
-        if value is not None and len(value) > 500:
-            raise ValueError("too long")
-        return value
 
 
 @router.get("/orders")
