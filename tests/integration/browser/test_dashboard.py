@@ -230,15 +230,15 @@ async def _seed_orders(db: Database, caller: Caller) -> str:
 @pytest.mark.parametrize(
     ("locale", "headings"),
     [
-        ("en-GB", ["Overview", "Shops", "Orders", "Order INV-9", "Jobs"]),
-        ("id-ID", ["Ringkasan", "Toko", "Pesanan", "Pesanan INV-9", "Tugas"]),
+        ("en-GB", ["Overview", "Shops", "Catalog", "Orders", "Order INV-9", "Jobs"]),
+        ("id-ID", ["Ringkasan", "Toko", "Katalog", "Pesanan", "Pesanan INV-9", "Tugas"]),
     ],
 )
 async def test_every_page_in_both_languages(
     served: Served, browser: Browser, db: Database, owner: Caller, locale: str, headings: list[str]
 ) -> None:
     order_id = await _seed_orders(db, owner)
-    paths = ["/overview", "/shops", "/orders", f"/orders/{order_id}", "/jobs"]
+    paths = ["/overview", "/shops", "/catalog", "/orders", f"/orders/{order_id}", "/jobs"]
     async for tab in open_context(browser, locale=locale):
         page = tab.page
         await page.goto(f"{served.url}/login")

@@ -5,10 +5,17 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
-from aiostore.web.pages import auth, errors, jobs, orders, overview, shops
+from aiostore.web.pages import auth, catalog, errors, jobs, orders, overview, shops
 from aiostore.web.pages.rendering import STATIC
 
-PAGE_ROUTERS = (auth.router, overview.router, shops.router, orders.router, jobs.router)
+PAGE_ROUTERS = (
+    auth.router,
+    overview.router,
+    shops.router,
+    catalog.router,
+    orders.router,
+    jobs.router,
+)
 
 
 def install(app: FastAPI) -> None:

@@ -6,6 +6,7 @@ from aiostore.web import i18n
 from aiostore.web.i18n import N_
 
 LABELS: dict[str, dict[str, str]] = {
+    "product": {"active": N_("active"), "draft": N_("draft"), "archived": N_("archived")},
     "order": {
         "unpaid": N_("unpaid"),
         "to_ship": N_("to ship"),

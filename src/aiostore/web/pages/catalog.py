@@ -1,0 +1,54 @@
+"""Catalog: the master products with their variants, stock available to sell and prices per market
+(reading; editing stays with the API for now)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import field_validator
+from starlette.responses import Response
+
+from aiostore.services.catalog import products as catalog
+from aiostore.services.catalog.schemas import ProductStatus
+from aiostore.web.deps import Session
+from aiostore.web.pages.deps import Page
+from aiostore.web.pages.forms import FilterQuery, parse
+from aiostore.web.routes.products import ProductOut
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+
+
+class CatalogQuery(FilterQuery):
+    q: str | None = None
+    status: ProductStatus | None = None
+
+    @field_validator("q")
+    @classmethod
+    def _q(cls, value: str | None) -> str | None:
+        if value is not None and len(value) > 200:
+            raise ValueError("too long")
+        return value
+
+
+@router.get("/catalog")
+async def product_list(request: Request, page: Page, session: Session) -> Response:
+    query, errors = parse(CatalogQuery, request.query_params)
+    found: list[Any] = []
+    next_cursor = None
+    if query is not None:
+        f = catalog.ProductFilter(q=query.q, status=query.status.value if query.status else None)
+        result = await catalog.list_products(
+            session, page.ctx, f, sort=catalog.parse_sort("title"), cursor=query.cursor, limit=PAGE_SIZE
+        )
+        found, next_cursor = [ProductOut.of(p) for p in result.items], result.next_cursor
+    context = {
+        "active": "catalog",
+        "products": found,
+        "next_cursor": next_cursor,
+        "filters": dict(request.query_params),
+        "errors": errors,
+        "statuses": [s.value for s in ProductStatus],
+    }
+    return page.render("catalog/index.html", context, status=422 if errors else 200, block="list")
