@@ -97,12 +97,14 @@ async def test_to_do_and_today_in_english(
     assert "Shops to re-authorise" in text
     assert "Mine Kedai</a> · authorisation lost" in text
     assert "Mine Jaya</a> · authorisation ends Tuesday, 10 November 2026" in text
-    assert "1 failed job" in text and "Mine quota gone" in text
+    assert "1 failed job" in text and "push stock · " in text and "Mine quota gone" in text
     assert "1 oversold order" in text and "Mine-B · Rp 234.568" in text
     assert "2 listings are not matched to a product" in text
     assert "1 listing failed to sync" in text and "1 listing was rejected by a marketplace" in text
     # Today, in Jakarta: A and B count, the cancelled order counts as an order but not in sales.
-    assert "<td>Mine Jaya</td> <td>Shopee · ID</td> <td>Saturday, 7 November 2026</td>" in text
+    assert (
+        '<td>Mine Jaya</td> <td>Shopee · ID</td> <td class="wide-only">Saturday, 7 November 2026</td>' in text
+    )
     assert '<td class="num">3</td>' in text
     assert '<td class="num">Rp 1.234.568</td>' in text
     assert '<td class="num">RM0.00</td>' in text  # the Malaysian shop sold nothing today
@@ -117,7 +119,7 @@ async def test_today_in_indonesian(db: Database, owner: Caller) -> None:
     text = squash(page.text)
     assert '<html lang="id">' in text
     assert "Perlu ditindaklanjuti" in text and "Ringkasan" in text
-    assert "<td>Sabtu, 7 November 2026</td>" in text
+    assert '<td class="wide-only">Sabtu, 7 November 2026</td>' in text
     assert '<td class="num">Rp 1.234.568</td>' in text
     assert "1 pesanan melebihi stok" in text and "Mine Kedai</a> · otorisasi hilang" in text
 

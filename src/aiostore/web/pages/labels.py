@@ -6,6 +6,7 @@ from aiostore.web import i18n
 from aiostore.web.i18n import N_
 
 LABELS: dict[str, dict[str, str]] = {
+    "role": {"owner": N_("owner"), "admin": N_("admin"), "operator": N_("operator"), "viewer": N_("viewer")},
     "product": {"active": N_("active"), "draft": N_("draft"), "archived": N_("archived")},
     "order": {
         "unpaid": N_("unpaid"),
