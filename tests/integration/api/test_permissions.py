@@ -90,6 +90,11 @@ OPEN_TO_ANY_MEMBER = {
     ("POST", "/api/invitations/{invitation_id}/accept"),
     ("POST", "/api/invitations/{invitation_id}/decline"),
     ("DELETE", "/api/orgs/{org_id}/membership"),
+    # dashboard pages
+    ("POST", "/logout"),
+    ("POST", "/orgs/switch"),
+    ("GET", "/invitations/accept"),
+    ("POST", "/invitations/accept"),
 }
 PUBLIC = {
     ("GET", "/healthz"),
@@ -99,6 +104,13 @@ PUBLIC = {
     ("POST", "/api/auth/login"),
     ("GET", "/api/channels/callback/{platform}"),
     ("POST", "/api/webhooks/{platform}"),
+    # dashboard pages
+    ("GET", "/"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("GET", "/register"),
+    ("POST", "/register"),
+    ("POST", "/lang"),
 }
 
 
@@ -119,7 +131,7 @@ async def test_a_viewer_session_reaches_every_route_open_to_members(app: FastAPI
     invited = await owner.post("/api/org/members", json={"email": viewer.email, "role": "viewer"})
     joined = await viewer.post(f"/api/invitations/{invited.json()['invitation_id']}/accept")
     assert joined.json()["role"] == "viewer"
-    for method, path in sorted(OPEN_TO_ANY_MEMBER - {("POST", "/api/auth/logout")}):
+    for method, path in sorted(OPEN_TO_ANY_MEMBER - {("POST", "/api/auth/logout"), ("POST", "/logout")}):
         url = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
         resp = await viewer.request(method, url, json={} if method == "POST" else None)
         assert resp.status_code not in (401, 403), (method, path, resp.text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import urlsplit
 
@@ -16,8 +17,10 @@ async def _connect(w: World) -> str:
     """Connect → the sandbox's approval page → approve → our callback → the Shops page."""
     owner = w.owner
     started = await submit(owner, "/shops/connect", form(owner, platform="shopee", market="ID"))
-    assert started.status_code == 303
-    url = started.headers["location"]
+    assert started.status_code == 200 and "Approve AIOStore at Shopee" in started.text
+    found = re.search(r'<a href="([^"]+)" role="button" id="authorize">Continue to Shopee</a>', started.text)
+    assert found
+    url = html.unescape(found.group(1))
     assert url.startswith(f"{SANDBOX}/api/v2/shop/auth_partner?")
     page = await w.browser.get(url)
     session = re.search(r'name="session" value="([^"]+)"', page.text)

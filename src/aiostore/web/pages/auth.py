@@ -112,9 +112,9 @@ async def register(
 
 
 @router.post("/logout")
-async def logout(session: Session, principal: Principal) -> Response:
+async def logout(request: Request, session: Session, principal: Principal) -> Response:
     cookies = Response()
-    await api.logout(cookies, session, principal)
+    await api.logout(request, cookies, session, principal)
     return _with_cookies(see_other("/login"), cookies)
 
 

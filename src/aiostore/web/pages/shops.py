@@ -21,6 +21,7 @@ from aiostore.web.deps import AppSettings, Session
 from aiostore.web.i18n import N_
 from aiostore.web.pages.deps import Page, PageContext, PageFor, see_other, settle
 from aiostore.web.pages.forms import app_errors, parse
+from aiostore.web.routes import channels as api
 from aiostore.web.routes.channels import ConnectIn, connectors_of
 
 router = APIRouter(include_in_schema=False)
@@ -60,17 +61,25 @@ async def connect(
     platform: Annotated[str, Form(max_length=40)] = "",
     market: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    """Send the seller to the platform's authorisation page; its callback brings them back to /shops."""
+    """Start the connection as the API does, then a link to the platform's authorisation page (a link, not
+    a redirect: the CSP's form-action keeps a form's answer on this site); its callback comes back here."""
     body, errors = parse(ConnectIn, {"platform": platform, "market": market})
     if body is not None:
         try:
-            started = channels.start_connect(connectors_of(request), page.ctx, body.platform, body.market)
+            started = await api.connect(body, request, session, page.ctx, page.principal)
         except AppError as exc:
-            if exc.status >= 500:
+            if exc.status >= 500 or exc.status == 403:
                 raise
             errors = app_errors(exc) or {"platform": exc.detail}
         else:
-            return see_other(started.authorization_url)
+            context: dict[str, Any] = {
+                "active": "shops",
+                "platform": body.platform.value,
+                "market": body.market.value,
+                "authorization_url": started.authorization_url,
+                "expires_at": started.expires_at,
+            }
+            return page.render("shops/authorize.html", context)
     connect_values = {"platform": platform, "market": market}
     return await _page(page, session, settings, status=422, connect=connect_values, errors=errors)
 
