@@ -95,6 +95,9 @@ OPEN_TO_ANY_MEMBER = {
     ("POST", "/orgs/switch"),
     ("GET", "/invitations/accept"),
     ("POST", "/invitations/accept"),
+    ("GET", "/invitations"),
+    ("POST", "/invitations/{invitation_id}/accept"),
+    ("POST", "/invitations/{invitation_id}/decline"),
 }
 PUBLIC = {
     ("GET", "/healthz"),

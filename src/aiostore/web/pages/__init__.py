@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
-from aiostore.web.pages import auth, catalog, errors, jobs, orders, overview, shops
+from aiostore.web.pages import auth, catalog, errors, invitations, jobs, orders, overview, shops
 from aiostore.web.pages.rendering import STATIC
 
 PAGE_ROUTERS = (
     auth.router,
+    invitations.router,
     overview.router,
     shops.router,
     catalog.router,
