@@ -6,6 +6,9 @@ import html
 import re
 from urllib.parse import urlsplit
 
+from sqlalchemy import update
+
+from aiostore.db.models import ChannelAccount
 from aiostore.db.session import Database
 from aiostore.domain.permissions import Role
 from tests.factories import member_token, signup
@@ -84,6 +87,21 @@ async def test_connect_form_errors_beside_fields(world: World) -> None:  # noqa:
         'id="e-market" class="field-error">This marketplace does not serve sellers in this country.' in text
     )
     assert '<option value="tokopedia" selected>' in text  # the choice stays
+
+
+async def test_a_shop_that_lost_its_authorisation_offers_to_reauthorise(world: World, db: Database) -> None:  # noqa: F811
+    shop_id = await _connect(world)
+    async with db.transaction(world.owner.org_id, world.owner.user_id) as s:
+        await s.execute(update(ChannelAccount).values(status="needs_reauth"))
+    page = squash((await get_page(world.owner, "/shops")).text)
+    assert '<span class="status">needs re-authorisation</span>' in page
+    assert f'action="/shops/{shop_id}/test"' not in page
+    assert (
+        '<input type="hidden" name="platform" value="shopee"><input type="hidden" name="market" value="ID">'
+        in page
+    )
+    assert await _connect(world) == shop_id  # the same shop, authorised again
+    assert '<span class="status">connected</span>' in squash((await get_page(world.owner, "/shops")).text)
 
 
 async def test_viewer_sees_no_actions_and_is_refused(world: World, db: Database) -> None:  # noqa: F811
