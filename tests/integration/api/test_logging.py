@@ -6,9 +6,14 @@ import json
 import logging
 
 import pytest
+import structlog
 from fastapi import FastAPI
+from sqlalchemy.exc import IntegrityError
 
-from aiostore.log import configure_logging
+from aiostore.db.models import User
+from aiostore.db.session import Database
+from aiostore.log import configure_logging, scrub_text
+from aiostore.security.passwords import hash_password
 from tests.factories import PASSWORD, new_client
 
 
@@ -55,3 +60,56 @@ async def test_full_cycle_logs_no_secrets(app: FastAPI, capsys: pytest.CaptureFi
         "Budi Santoso",
     ):
         assert secret not in err
+
+
+async def test_a_failed_statement_logs_neither_its_values_nor_the_database_detail(
+    db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A duplicate registration racing past the check: the 500's traceback held the email and hash."""
+    email, hashed = "balapan@example.com", hash_password(PASSWORD)
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    configure_logging("DEBUG", json_logs=True)
+    try:
+        with pytest.raises(IntegrityError) as caught:
+            async with db.transaction() as session:
+                session.add_all(
+                    [User(email=email, password_hash=hashed), User(email=email, password_hash=hashed)]
+                )
+        structlog.get_logger("aiostore.web").error("request.failed", exc_info=caught.value)
+        logging.getLogger("sqlalchemy.engine").error("raw %s", caught.value)  # a library's own line
+        err = capsys.readouterr().err
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+    assert "IntegrityError" in err and "uq_users_email_lower" in err
+    assert email not in err and hashed not in err and "$argon2" not in err
+
+
+def test_scrubbing_covers_what_libraries_write() -> None:
+    for text, secret in [
+        ("GET https://x/api?app_key=1&access_token=50000abc&sign=ABC123 200", "50000abc"),
+        ("GET https://x/api?app_key=1&access_token=50000abc&sign=ABC123 200", "ABC123"),
+        ('{"refresh_token": "r-123456", "expire_in": 3600}', "r-123456"),
+        ("{'Authorization': 'Bearer sekret-value'}", "sekret-value"),
+        ("X-Lazada-Signature: f00dfeed", "f00dfeed"),
+        ("token aio_AAAAAAAAAAAAAAAAAAAAAA_theSecretPart1", "theSecretPart1"),
+        ("gAAAAABnZ3h5enV2d3h5ejAxMjM0NTY3ODkwMTIzNDU2Nzg5", "gAAAAABnZ3h5enV2d3h5ejAx"),
+        ("hash $argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", "aGFzaA"),
+        ("Key (email)=(siti@example.com) already exists.", "siti@example.com"),
+        ("buyer +628234496680 called", "8234496680"),
+        ("buyer 081234567890 called", "081234567890"),
+        (
+            "[SQL: INSERT x]\n[parameters: ('a', 'secret-param')]\n(Background on this error at: y)",
+            "secret-param",
+        ),
+    ]:
+        scrubbed = scrub_text(text)
+        assert secret not in scrubbed, (text, scrubbed)
+        assert scrub_text(scrubbed) == scrubbed
+    for harmless in (
+        "2026-12-06T10:00:00Z",
+        "order 220905ABCD, 3 units",
+        "status_code=200 duration 0.123456789",
+    ):
+        assert scrub_text(harmless) == harmless
