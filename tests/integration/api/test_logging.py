@@ -5,15 +5,12 @@ from __future__ import annotations
 import json
 import logging
 
+import psycopg
 import pytest
-import structlog
 from fastapi import FastAPI
-from sqlalchemy.exc import IntegrityError
 
-from aiostore.db.models import User
-from aiostore.db.session import Database
+from aiostore.db.engine import DatabaseURLs
 from aiostore.log import configure_logging, scrub_text
-from aiostore.security.passwords import hash_password
 from tests.factories import PASSWORD, new_client
 
 
@@ -62,28 +59,42 @@ async def test_full_cycle_logs_no_secrets(app: FastAPI, capsys: pytest.CaptureFi
         assert secret not in err
 
 
-async def test_a_failed_statement_logs_neither_its_values_nor_the_database_detail(
-    db: Database, capsys: pytest.CaptureFixture[str]
+async def test_a_500_from_a_failed_statement_logs_neither_its_values_nor_the_database_detail(
+    app: FastAPI, urls: DatabaseURLs, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A duplicate registration racing past the check: the 500's traceback held the email and hash."""
-    email, hashed = "balapan@example.com", hash_password(PASSWORD)
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level)
-    configure_logging("DEBUG", json_logs=True)
-    try:
-        with pytest.raises(IntegrityError) as caught:
-            async with db.transaction() as session:
-                session.add_all(
-                    [User(email=email, password_hash=hashed), User(email=email, password_hash=hashed)]
-                )
-        structlog.get_logger("aiostore.web").error("request.failed", exc_info=caught.value)
-        logging.getLogger("sqlalchemy.engine").error("raw %s", caught.value)  # a library's own line
-        err = capsys.readouterr().err
-    finally:
-        root.handlers[:], _ = saved
-        root.setLevel(saved[1])
-    assert "IntegrityError" in err and "uq_users_email_lower" in err
-    assert email not in err and hashed not in err and "$argon2" not in err
+    """A registration whose INSERT fails: the 500's traceback held the email and the argon2 hash."""
+    async with await psycopg.AsyncConnection.connect(urls.owner_conninfo(), autocommit=True) as admin:
+        await admin.execute(FAIL_INSERT)
+        root = logging.getLogger()
+        saved = (root.handlers[:], root.level)
+        configure_logging("DEBUG", json_logs=True)
+        try:
+            resp = await new_client(app).post(
+                "/api/auth/register",
+                json={
+                    "email": "boom-balapan@example.com",
+                    "password": PASSWORD,
+                    "display_name": "Siti Rahayu",
+                    "organization_name": "Toko Boom",
+                },
+            )
+            err = capsys.readouterr().err
+        finally:
+            root.handlers[:], _ = saved
+            root.setLevel(saved[1])
+            await admin.execute(UNFAIL_INSERT)
+    assert resp.status_code == 500 and resp.json()["status"] == 500
+    assert "request.failed" in err and "refused for the test" in err  # the traceback is logged
+    assert "boom-balapan" not in err and "$argon2" not in err and PASSWORD not in err
+
+
+FAIL_INSERT = """
+CREATE OR REPLACE FUNCTION test_fail_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'refused for the test: %', NEW.email; END $$;
+CREATE TRIGGER test_fail_insert BEFORE INSERT ON users FOR EACH ROW
+  WHEN (NEW.email LIKE 'boom-%') EXECUTE FUNCTION test_fail_insert();
+"""
+UNFAIL_INSERT = "DROP TRIGGER test_fail_insert ON users; DROP FUNCTION test_fail_insert();"
 
 
 def test_scrubbing_covers_what_libraries_write() -> None:
