@@ -92,6 +92,11 @@ class IdempotencyInProgress(Conflict):
     title = "A request with this Idempotency-Key is still being processed"
 
 
+class IdempotencyResponseLost(Conflict):
+    code = "idempotency_response_unavailable"
+    title = "The request with this Idempotency-Key was processed; its response can no longer be shown"
+
+
 class PayloadTooLarge(AppError):
     status = 413
     code = "payload_too_large"

@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     login_max_delay_seconds: int = Field(default=900, ge=1, le=86400)
     login_window_minutes: int = Field(default=60, ge=1)
     idempotency_ttl_hours: int = Field(default=24, ge=1)
+    sse_max_streams_per_user: int = Field(default=10, ge=1, le=1000)
 
     log_level: str = "INFO"
     log_json: bool | None = None

@@ -85,7 +85,9 @@ def _command(platform: Platform, module: ModuleType) -> Callable[..., None]:
             console.print(f"[bold red]error:[/] {exc}")
             raise typer.Exit(1) from exc
         console.print(built.banner, highlight=False)
-        uvicorn.run(built.app, host=host, port=port, log_level="info", date_header=False)
+        # Our logging (log_config=None): uvicorn's own config would print every URL, tokens and signatures
+        # included, past the redacting processors.
+        uvicorn.run(built.app, host=host, port=port, log_level="info", log_config=None, date_header=False)
 
     run.__doc__ = f"{module.NAME} sandbox."
     return run

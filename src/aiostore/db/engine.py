@@ -88,5 +88,7 @@ def create_engine(url: URL, *, pool_size: int = 10, **kwargs: Any) -> AsyncEngin
         max_overflow=pool_size,
         pool_pre_ping=True,
         pool_recycle=1800,
+        # Errors never carry the statement's values (an e-mail, a password hash) into a log line.
+        hide_parameters=True,
         **kwargs,
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 
 def mask_name(name: str | None) -> str | None:
@@ -18,25 +20,33 @@ def mask_name(name: str | None) -> str | None:
     return " ".join(out)
 
 
+# Country calling codes of the markets we sell in (and their neighbours): the only digits kept at the
+# front of a number, and only when written after a "+" (a leading "62" may just as well be local digits).
+_COUNTRY_CODES = ("62", "60", "65", "66", "63", "84", "673", "855", "856", "95")
+KEPT_TAIL = 3
+_PHONE_RUN = re.compile(r"\+?\d[\d\s().\-/]{5,}\d")
+
+
 def mask_phone(phone: str | None) -> str | None:
-    """`+62 812-3456-7123` -> `+62 8**-****-*123`: country code, first digit and last three kept."""
+    """`+62 812-3456-7123` -> `+62 ***-****-*123`: a known country code after "+" and the last three
+    digits stay, every other digit is masked, whatever the spacing (`+628234496680` -> `+62*******680`)."""
     if not phone:
         return phone
     digits = [i for i, ch in enumerate(phone) if ch.isdigit()]
-    if len(digits) <= 4:
+    if len(digits) <= 2 * KEPT_TAIL:
         return re.sub(r"\d", "*", phone)
-    keep = set(digits[-3:])
-    if phone.lstrip().startswith("+"):
-        # the country code (up to the first space or dash) and the first digit after it
-        head = re.match(r"\s*\+\d+", phone)
-        end = head.end() if head else 0
-        keep |= {i for i in digits if i < end}
-        after = [i for i in digits if i >= end]
-        if after:
-            keep.add(after[0])
-    else:
-        keep.add(digits[0])
+    keep = set(digits[-KEPT_TAIL:])
+    plus = phone.lstrip(" (").startswith("+")
+    if plus:
+        leading = "".join(phone[i] for i in digits[:3])
+        code = next((c for c in _COUNTRY_CODES if leading.startswith(c)), "")
+        keep |= set(digits[: len(code)])
     return "".join(ch if (not ch.isdigit() or i in keep) else "*" for i, ch in enumerate(phone))
+
+
+def mask_phones_in(text: str) -> str:
+    """Masks every phone-like run of digits inside free text (an address line, a note)."""
+    return _PHONE_RUN.sub(lambda m: mask_phone(m.group()) or "", text)
 
 
 def mask_email(email: str | None) -> str | None:
@@ -47,7 +57,11 @@ def mask_email(email: str | None) -> str | None:
     return (local[:1] + "*" * max(1, len(local) - 1)) + "@" + domain
 
 
-def mask_address(address: dict[str, str]) -> dict[str, str]:
-    """Only the city, state and country stay; street, district, postcode and the recipient are hidden."""
+def mask_address(address: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the city, state and country stay (with any phone number in them masked); street, district,
+    postcode and the recipient are hidden."""
     keep = {"city", "state", "country"}
-    return {k: (v if k in keep else ("***" if v else v)) for k, v in address.items()}
+    return {
+        k: (mask_phones_in(v) if isinstance(v, str) else v) if k in keep else ("***" if v else v)
+        for k, v in address.items()
+    }

@@ -1,4 +1,4 @@
-"""Encryption at rest for platform tokens: Fernet with key rotation (MultiFernet).
+"""Encryption at rest for platform tokens and stored responses: Fernet with key rotation (MultiFernet).
 
 The first key in AIOSTORE_ENCRYPTION_KEYS encrypts; every key decrypts. To rotate, put a new key
 first, keep the old ones after it, and run `rotate` over stored values (or let reads re-encrypt).
@@ -28,6 +28,15 @@ class TokenCipher:
             return self._fernet.decrypt(ciphertext).decode()
         except InvalidToken as exc:
             raise DecryptionError("stored secret cannot be decrypted with the configured keys") from exc
+
+    def encrypt_bytes(self, plaintext: bytes) -> bytes:
+        return self._fernet.encrypt(plaintext)
+
+    def decrypt_bytes(self, ciphertext: bytes) -> bytes:
+        try:
+            return self._fernet.decrypt(ciphertext)
+        except InvalidToken as exc:
+            raise DecryptionError("stored value cannot be decrypted with the configured keys") from exc
 
     def rotate(self, ciphertext: bytes) -> bytes:
         """Re-encrypt under the first (newest) key."""

@@ -178,16 +178,28 @@ class CreatedToken:
 async def create_api_token(
     session: AsyncSession, ctx: OrgContext, *, name: str, role: Role, expires_at: datetime | None
 ) -> CreatedToken:
+    """A new token. One created by a token is its child: it expires no later than its parent (by
+    default when the parent does) and is revoked with it, so a leaked token cannot outlive itself."""
     if not ctx.role.at_least(role):
         raise invalid("role", f"a token cannot have more rights than your role ({ctx.role.value})")
     if ctx.actor.user_id is None:
         raise invalid("role", "tokens are created by people")
     if expires_at is not None and expires_at <= datetime.now(UTC):
         raise invalid("expires_at", "must be in the future")
+    parent = await session.get(ApiToken, ctx.actor.token_id) if ctx.actor.token_id is not None else None
+    if parent is not None and parent.expires_at is not None:
+        if expires_at is None:
+            expires_at = parent.expires_at
+        elif expires_at > parent.expires_at:
+            raise invalid(
+                "expires_at",
+                f"a token cannot outlive the token that creates it (expires {parent.expires_at.isoformat()})",
+            )
     secret = new_api_token(ctx.org_id)
     token = ApiToken(
         org_id=ctx.org_id,
         user_id=ctx.actor.user_id,
+        parent_token_id=parent.id if parent is not None else None,
         name=name,
         role=role.value,
         prefix=secret[:12],
@@ -202,7 +214,12 @@ async def create_api_token(
         "api_token.created",
         "api_token",
         token.id,
-        after={"name": name, "role": role.value, "expires_at": expires_at},
+        after={
+            "name": name,
+            "role": role.value,
+            "expires_at": expires_at,
+            "parent_token_id": token.parent_token_id,
+        },
     )
     return CreatedToken(token, secret)
 
@@ -213,21 +230,31 @@ async def list_api_tokens(session: AsyncSession, ctx: OrgContext) -> list[ApiTok
 
 
 async def revoke_api_token(session: AsyncSession, ctx: OrgContext, token_id: uuid.UUID) -> ApiToken:
+    """Revoke a token and every token created through it (children, their children...)."""
     token = await session.get(ApiToken, token_id)
     if token is None or token.org_id != ctx.org_id:
         raise NotFound("API token not found")
-    if token.revoked_at is None:
-        token.revoked_at = datetime.now(UTC)
-        await session.flush()
+    now = datetime.now(UTC)
+    tree = select(ApiToken.id).where(ApiToken.id == token.id).cte("tree", recursive=True)
+    tree = tree.union_all(select(ApiToken.id).where(ApiToken.parent_token_id == tree.c.id))
+    revoked = await session.scalars(
+        update(ApiToken)
+        .where(ApiToken.id.in_(select(tree.c.id)), ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .returning(ApiToken.id)
+        .execution_options(synchronize_session=False)
+    )
+    for revoked_id in revoked.all():
         await audit.record(
             session,
             ctx,
             "api_token.revoked",
             "api_token",
-            token.id,
+            revoked_id,
             before={"revoked_at": None},
-            after={"revoked_at": token.revoked_at},
+            after={"revoked_at": now, "revoked_with": None if revoked_id == token.id else token.id},
         )
+    await session.refresh(token)
     return token
 
 

@@ -18,6 +18,7 @@ from aiostore.services.channels import Connectors
 from aiostore.services.sync.context import SyncContext
 from aiostore.settings import Settings, check_startup
 from aiostore.web import pages, problems
+from aiostore.web.job_events import JobEventHub
 from aiostore.web.middleware import IdempotencyMiddleware, RequestContextMiddleware
 from aiostore.web.routes import (
     audit,
@@ -91,6 +92,9 @@ def create_app(
     )
     app.state.settings = settings
     app.state.connectors = Connectors(settings, http_client, policy or HttpPolicy())
+    app.state.job_events = JobEventHub(
+        lambda: app.state.db.urls.app_conninfo(), max_streams_per_user=settings.sse_max_streams_per_user
+    )
     if db is not None:
         app.state.db = db
         app.state.sync = SyncContext(db, app.state.connectors)

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aiostore.db.session import Database
 from aiostore.domain.permissions import Permission
 from aiostore.errors import AppError, CSRFFailed, Forbidden, NotAuthenticated
+from aiostore.security.crypto import TokenCipher
 from aiostore.security.tokens import same
 from aiostore.services import auth, idempotency
 from aiostore.services.context import OrgContext
@@ -46,24 +47,38 @@ def get_db(request: Request) -> Database:
     return db
 
 
+IDEMPOTENCY_CLAIM = "aiostore.idempotency_claim"
+OPEN_SESSION = "aiostore.idempotency_session"
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request: committed on success, rolled back on error unless the error
-    says its changes are facts to keep (AppError.keep_changes)."""
+    says its changes are facts to keep (AppError.keep_changes). A request that claimed an
+    Idempotency-Key hands its open transaction to the middleware instead of committing: the
+    response is recorded in it, then it commits (see services/idempotency.py)."""
     db = get_db(request)
-    async with db.sessionmaker() as session:
-        try:
-            yield session
-        except AppError as exc:
-            if exc.keep_changes:
-                await session.commit()
-            else:
-                await session.rollback()
-            raise
-        except BaseException:
+    session = db.sessionmaker()
+    handed_over = False
+    try:
+        yield session
+    except AppError as exc:
+        if exc.keep_changes:
+            await session.commit()
+        else:
             await session.rollback()
-            raise
+        raise
+    except BaseException:
+        await session.rollback()
+        raise
+    else:
+        if IDEMPOTENCY_CLAIM in request.scope:
+            request.scope[OPEN_SESSION] = session
+            handed_over = True
         else:
             await session.commit()
+    finally:
+        if not handed_over:
+            await session.close()
 
 
 AppSettings = Annotated[Settings, Depends(get_settings)]
@@ -140,8 +155,11 @@ async def require_principal(principal: MaybePrincipal) -> auth.Principal:
 CurrentPrincipal = Annotated[auth.Principal, Depends(require_principal)]
 
 
-async def honour_idempotency(request: Request, org_id: uuid.UUID | None, user_id: uuid.UUID) -> None:
-    """Claim the Idempotency-Key of an unsafe request, or replay / refuse (see services/idempotency.py)."""
+async def honour_idempotency(
+    request: Request, session: AsyncSession, org_id: uuid.UUID | None, user_id: uuid.UUID
+) -> None:
+    """Claim the Idempotency-Key of an unsafe request in its own transaction, or replay / refuse
+    (see services/idempotency.py)."""
     raw = request.headers.get("idempotency-key")
     if raw is None or request.method in SAFE_METHODS or org_id is None:
         return
@@ -151,8 +169,7 @@ async def honour_idempotency(request: Request, org_id: uuid.UUID | None, user_id
         request.method, request.url.path, request.url.query, body if isinstance(body, bytes) else b""
     )
     settings = get_settings(request)
-    result = await idempotency.claim(
-        get_db(request),
+    wanted = idempotency.Claim(
         org_id=org_id,
         user_id=user_id,
         key=key,
@@ -161,15 +178,20 @@ async def honour_idempotency(request: Request, org_id: uuid.UUID | None, user_id
         fingerprint=fingerprint,
         ttl=timedelta(hours=settings.idempotency_ttl_hours),
     )
+    result = await idempotency.claim(session, wanted, response_cipher(request))
     if isinstance(result, idempotency.StoredResponse):
         raise Replay(result)
-    request.scope["aiostore.idempotency_claim"] = result
+    request.scope[IDEMPOTENCY_CLAIM] = result
+
+
+def response_cipher(request: Request) -> TokenCipher:
+    return TokenCipher(get_settings(request).encryption_keys)
 
 
 def RequirePermission(permission: Permission) -> Any:  # noqa: N802  (reads as a type in signatures)
     """A dependency giving the OrgContext of a caller allowed `permission`; 401/403 otherwise."""
 
-    async def dependency(request: Request, principal: CurrentPrincipal) -> OrgContext:
+    async def dependency(request: Request, session: Session, principal: CurrentPrincipal) -> OrgContext:
         if principal.org_id is None or principal.role is None:
             raise Forbidden("you are not a member of any organization yet")
         ctx = OrgContext(
@@ -182,7 +204,7 @@ def RequirePermission(permission: Permission) -> Any:  # noqa: N802  (reads as a
         if not ctx.can(permission):
             raise Forbidden(f"your role ({ctx.role.value}) does not allow {permission.value}")
         if principal.user.id is not None:
-            await honour_idempotency(request, ctx.org_id, principal.user.id)
+            await honour_idempotency(request, session, ctx.org_id, principal.user.id)
         return ctx
 
     dependency.__aiostore_permission__ = permission  # type: ignore[attr-defined]
@@ -202,9 +224,9 @@ def Public(reason: str) -> Any:  # noqa: N802
 def Authenticated() -> Any:  # noqa: N802
     """Any logged-in caller, with or without an org (me, switch org, accept invitation, logout)."""
 
-    async def dependency(request: Request, principal: CurrentPrincipal) -> auth.Principal:
+    async def dependency(request: Request, session: Session, principal: CurrentPrincipal) -> auth.Principal:
         if principal.org_id is not None:
-            await honour_idempotency(request, principal.org_id, principal.user.id)
+            await honour_idempotency(request, session, principal.org_id, principal.user.id)
         return principal
 
     dependency.__aiostore_authenticated__ = True  # type: ignore[attr-defined]

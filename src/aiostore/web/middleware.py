@@ -6,15 +6,16 @@ import json
 import re
 import time
 import uuid
-from typing import Any
 
 import structlog
 from prometheus_client import Counter, Histogram
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from aiostore.db.session import Database
 from aiostore.errors import AppError, PayloadTooLarge
+from aiostore.security.crypto import TokenCipher
 from aiostore.services import idempotency
+from aiostore.web.deps import IDEMPOTENCY_CLAIM, OPEN_SESSION
 from aiostore.web.problems import PROBLEM_JSON, problem_body
 
 log = structlog.get_logger("aiostore.web")
@@ -31,28 +32,15 @@ _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 async def _send_problem(send: Send, status: int, error: AppError, request_id: str) -> None:
-    body = json.dumps(
-        problem_body(
-            status=status,
-            code=error.code,
-            title=error.title,
-            detail=error.detail,
-            errors=[],
-            request_id=request_id,
-        )
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", PROBLEM_JSON.encode()),
-                (b"content-length", str(len(body)).encode()),
-                (b"x-request-id", request_id.encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    start, body = _problem_messages(status, error, request_id)
+    start["headers"].append((b"x-request-id", request_id.encode()))
+    await send(start)
+    await send(body)
+
+
+def _request_id(scope: Scope) -> str | None:
+    value = scope.get("aiostore.request_id")
+    return value if isinstance(value, str) else None
 
 
 class RequestContextMiddleware:
@@ -155,7 +143,9 @@ def _replay(body: bytes) -> Receive:
 
 
 class IdempotencyMiddleware:
-    """Stores the response of a request that claimed an Idempotency-Key (see services/idempotency.py)."""
+    """Finishes a request that claimed an Idempotency-Key (see services/idempotency.py): its response is
+    held back, recorded in the request's still-open transaction, committed with the change, and only
+    then sent. A commit that fails sends a 500 instead: nothing was applied, nothing recorded."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -164,46 +154,68 @@ class IdempotencyMiddleware:
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
             await self.app(scope, receive, send)
             return
-        captured: dict[str, Any] = {"status": None, "headers": [], "body": []}
+        held: list[Message] = []
 
         async def send_wrapper(message: Message) -> None:
-            if "aiostore.idempotency_claim" in scope:
-                if message["type"] == "http.response.start":
-                    captured["status"] = message["status"]
-                    captured["headers"] = message.get("headers", [])
-                elif message["type"] == "http.response.body":
-                    captured["body"].append(message.get("body", b""))
-                    if not message.get("more_body", False):
-                        await self._finish(scope, captured)
-            await send(message)
+            if IDEMPOTENCY_CLAIM not in scope:
+                await send(message)
+                return
+            held.append(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                for out in await self._finish(scope, held):
+                    await send(out)
 
         try:
             await self.app(scope, receive, send_wrapper)
-        except Exception:
-            claim = scope.pop("aiostore.idempotency_claim", None)
-            if claim is not None:
-                await idempotency.release(self._db(scope), claim)
-            raise
+        finally:
+            session = scope.pop(OPEN_SESSION, None)
+            if isinstance(session, AsyncSession):  # the response was never finished: nothing is kept
+                await session.rollback()
+                await session.close()
 
-    @staticmethod
-    def _db(scope: Scope) -> Database:
-        db = scope["app"].state.db
-        assert isinstance(db, Database)  # noqa: S101
-        return db
-
-    async def _finish(self, scope: Scope, captured: dict[str, Any]) -> None:
-        claim = scope.pop("aiostore.idempotency_claim", None)
-        if claim is None:
-            return
-        status = int(captured["status"] or 500)
-        if status >= 500:
-            await idempotency.release(self._db(scope), claim)
-            return
+    async def _finish(self, scope: Scope, held: list[Message]) -> list[Message]:
+        claim = scope.pop(IDEMPOTENCY_CLAIM)
+        session = scope.pop(OPEN_SESSION, None)
+        start = held[0]
+        status = int(start["status"])
         keep = {"content-type", "location"}
         headers = {
             k.decode("latin-1"): v.decode("latin-1")
-            for k, v in captured["headers"]
+            for k, v in start.get("headers", [])
             if k.decode("latin-1") in keep
         }
-        stored = idempotency.StoredResponse(status, b"".join(captured["body"]), headers)
-        await idempotency.complete(self._db(scope), claim, stored)
+        stored = idempotency.StoredResponse(status, b"".join(m.get("body", b"") for m in held[1:]), headers)
+        app_state = scope["app"].state
+        cipher = TokenCipher(app_state.settings.encryption_keys)
+        if isinstance(session, AsyncSession):  # the endpoint returned: the change and its response commit
+            try:
+                await idempotency.record(session, claim, stored, cipher)
+                await session.commit()
+            except Exception:
+                log.exception("idempotency.commit_failed", route=_route(scope))
+                await session.rollback()
+                failed = AppError("the change could not be saved; retry with the same key")
+                return _problem_messages(500, failed, _request_id(scope))
+            finally:
+                await session.close()
+        elif status < 500:  # the endpoint raised a 4xx: its change rolled back; the answer is kept
+            await idempotency.record_alone(app_state.db, claim, stored, cipher)
+        return held
+
+
+def _problem_messages(status: int, error: AppError, request_id: str | None) -> list[Message]:
+    body = json.dumps(
+        problem_body(
+            status=status,
+            code=error.code,
+            title=error.title,
+            detail=error.detail,
+            errors=[],
+            request_id=request_id,
+        )
+    ).encode()
+    headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]
+    return [
+        {"type": "http.response.start", "status": status, "headers": headers},
+        {"type": "http.response.body", "body": body},
+    ]

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from datetime import timedelta
 
 from fastapi import FastAPI
 
 from aiostore.db.session import Database
 from aiostore.domain.permissions import Role
+from aiostore.security.crypto import TokenCipher
+from aiostore.services import idempotency
+from aiostore.settings import Settings
 from tests.factories import Caller, member_token, product_body
 
 
@@ -60,40 +65,31 @@ async def test_duplicates_in_flight_run_once(app: FastAPI, db: Database, owner: 
     assert len((await operator.get("/api/products")).json()["items"]) == 1
 
 
-async def test_key_held_by_a_running_request_is_409(app: FastAPI, db: Database, owner: Caller) -> None:
-    """A claim is what a running request holds: a duplicate meanwhile gets 409 and Retry-After."""
-    from datetime import timedelta
-
-    from aiostore.services import idempotency
-
+async def test_key_held_by_a_running_request_is_409(
+    app: FastAPI, db: Database, test_settings: Settings, owner: Caller
+) -> None:
+    """A claim is what a running request's transaction holds: a duplicate meanwhile gets 409 and
+    Retry-After; a transaction that ends without recording leaves the key unclaimed."""
     operator = await member_token(app, db, owner.org_id, Role.OPERATOR)
-    body = product_body()
-    import json
-
-    raw = json.dumps(body).encode()
-    fingerprint = idempotency.request_fingerprint("POST", "/api/products", "", raw)
-    claim = await idempotency.claim(
-        db,
-        org_id=owner.org_id,
-        user_id=operator.user_id,
-        key="held",
-        method="POST",
-        path="/api/products",
-        fingerprint=fingerprint,
-        ttl=timedelta(hours=24),
+    raw = json.dumps(product_body()).encode()
+    headers = {"Idempotency-Key": "held", "content-type": "application/json"}
+    held = idempotency.Claim(
+        owner.org_id,
+        operator.user_id,
+        "held",
+        "POST",
+        "/api/products",
+        idempotency.request_fingerprint("POST", "/api/products", "", raw),
+        timedelta(hours=24),
     )
-    assert isinstance(claim, idempotency.Claim)
-    resp = await operator.post(
-        "/api/products", content=raw, headers={"Idempotency-Key": "held", "content-type": "application/json"}
-    )
-    assert resp.status_code == 409
-    assert resp.json()["code"] == "idempotency_key_in_use"
-    assert resp.headers["retry-after"] == "1"
-    await idempotency.release(db, claim)
-    done = await operator.post(
-        "/api/products", content=raw, headers={"Idempotency-Key": "held", "content-type": "application/json"}
-    )
-    assert done.status_code == 201
+    async with db.transaction(owner.org_id, operator.user_id) as session:
+        assert await idempotency.claim(session, held, TokenCipher(test_settings.encryption_keys)) == held
+        resp = await operator.post("/api/products", content=raw, headers=headers)
+        assert resp.status_code == 409
+        assert resp.json()["code"] == "idempotency_key_in_use"
+        assert resp.headers["retry-after"] == "1"
+    done = await operator.post("/api/products", content=raw, headers=headers)
+    assert done.status_code == 201 and "idempotent-replayed" not in done.headers
 
 
 async def test_keys_are_scoped_to_user(app: FastAPI, db: Database, owner: Caller) -> None:

@@ -166,14 +166,10 @@ async def test_orders_api_masks_pii_and_ships_through_the_platform(make_market: 
 async def test_job_events_stream_live(make_market: MarketFactory) -> None:
     market, owner = await make_market(["shopee"])
     channel = await market.connect("shopee")
-
-    async def later() -> None:
-        await asyncio.sleep(0.5)
-        await owner.post("/api/sync/pull", json={"channel_account_ids": [str(channel)], "kinds": ["orders"]})
-
-    task = asyncio.create_task(later())
-    resp = await owner.get("/api/jobs/events", params={"max_seconds": 2})
-    await task
+    stream = asyncio.create_task(owner.get("/api/jobs/events", params={"max_seconds": 2}))
+    await market.app.state.job_events.wait_for_streams(1, owner.org_id)  # subscribed: nothing is missed
+    await owner.post("/api/sync/pull", json={"channel_account_ids": [str(channel)], "kinds": ["orders"]})
+    resp = await stream
     assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/event-stream")
     events = [json.loads(line[6:]) for line in resp.text.splitlines() if line.startswith("data: ")]
     assert any(e["kind"] == "pull_orders" and e["status"] == "queued" for e in events), resp.text

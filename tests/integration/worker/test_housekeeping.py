@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from aiostore.db.engine import DatabaseURLs
 from aiostore.db.models import IdempotencyKey, LoginFailure, OAuthState, UserSession
 from aiostore.db.session import Database
+from aiostore.security.crypto import TokenCipher
 from aiostore.services import idempotency, oauth_state
 from aiostore.settings import Settings
 from aiostore.worker import runtime
@@ -20,18 +21,12 @@ from tests.factories import Caller
 async def test_purge_expired_idempotency_keys(
     urls: DatabaseURLs, db: Database, test_settings: Settings, owner: Caller
 ) -> None:
+    cipher = TokenCipher(test_settings.encryption_keys)
     for key, ttl in (("old", timedelta(seconds=-1)), ("fresh", timedelta(hours=1))):
-        claim = await idempotency.claim(
-            db,
-            org_id=owner.org_id,
-            user_id=owner.user_id,
-            key=key,
-            method="POST",
-            path="/x",
-            fingerprint="f",
-            ttl=ttl,
-        )
-        assert isinstance(claim, idempotency.Claim)
+        wanted = idempotency.Claim(owner.org_id, owner.user_id, key, "POST", "/x", "f", ttl)
+        async with db.transaction(owner.org_id, owner.user_id) as session:
+            assert await idempotency.claim(session, wanted, cipher) == wanted
+            await idempotency.record(session, wanted, idempotency.StoredResponse(201, b"{}", {}), cipher)
     runtime.install(runtime.make(test_settings, db))
     queue = configure(urls)
     async with queue.open_async():

@@ -61,8 +61,14 @@ class ApiToken(TenantScoped, Base):
     """A bearer token for scripts: hashed at rest, scoped to one org, acting with a role."""
 
     __tablename__ = "api_tokens"
-    __table_args__ = (Index("ix_api_tokens_org_id_created_at", "org_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_api_tokens_org_id_created_at", "org_id", "created_at"),
+        Index("ix_api_tokens_parent_token_id", "parent_token_id"),
+    )
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The token that created this one (None: created by a person). A child never outlives its parent
+    # and is revoked with it.
+    parent_token_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(20))
     prefix: Mapped[str] = mapped_column(String(16))

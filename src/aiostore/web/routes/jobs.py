@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
@@ -9,8 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any
 
-import psycopg
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
@@ -18,7 +18,8 @@ from aiostore.db.models import SyncJob, SyncJobItem
 from aiostore.domain.permissions import Permission
 from aiostore.services.context import OrgContext
 from aiostore.services.sync import jobs
-from aiostore.web.deps import RequirePermission, Session, get_db
+from aiostore.web.deps import RequirePermission, Session
+from aiostore.web.job_events import JobEventHub, Subscription
 from aiostore.web.routes.common import Cursor, Limit, PageOut
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
@@ -87,32 +88,46 @@ async def list_jobs(
     return PageOut(items=[JobOut.of(j) for j in page.items], next_cursor=page.next_cursor)
 
 
-@router.get("/events")
+def job_event_hub(request: Request) -> JobEventHub:
+    hub = request.app.state.job_events
+    assert isinstance(hub, JobEventHub)  # noqa: S101
+    return hub
+
+
+async def job_event_subscription(request: Request, ctx: Read) -> AsyncIterator[Subscription]:
+    """Held for the whole stream (scope="request": released after the response ends)."""
+    user = ctx.actor.user_id or uuid.UUID(int=0)
+    async with job_event_hub(request).subscribe(ctx.org_id, user) as subscription:
+        yield subscription
+
+
+@router.get("/events", responses={429: {"description": "too many event streams open for this user"}})
 async def events(
     request: Request,
     ctx: Read,
+    subscription: Annotated[Subscription, Depends(job_event_subscription, scope="request")],
     max_seconds: Annotated[
         int, Query(ge=1, le=3600, description="the stream ends after this; reconnect")
     ] = 600,
 ) -> StreamingResponse:
     """Server-sent events: one `job` event per change of any of the organization's jobs (LISTEN/NOTIFY,
-    no polling). The stream ends after `max_seconds` (load balancers like that); clients reconnect."""
-    conninfo = get_db(request).urls.app_conninfo()
-    org = str(ctx.org_id)
+    no polling; one database connection per process serves every stream). The stream ends after
+    `max_seconds` (load balancers like that); clients reconnect. A user may keep
+    `AIOSTORE_SSE_MAX_STREAMS_PER_USER` streams open at once (429 beyond)."""
 
     async def stream() -> AsyncIterator[str]:
         deadline = time.monotonic() + max_seconds
-        async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
-            await conn.execute("LISTEN aiostore_jobs")
-            yield "retry: 3000\n\n"
-            while (left := deadline - time.monotonic()) > 0 and not await request.is_disconnected():
-                async for note in conn.notifies(timeout=min(HEARTBEAT_SECONDS, left)):
-                    data = json.loads(note.payload)
-                    if data.get("org_id") == org:
-                        yield f"event: job\nid: {data['id']}\ndata: {json.dumps(data)}\n\n"
-                    if time.monotonic() >= deadline:
-                        break
+        yield "retry: 3000\n\n"
+        while (left := deadline - time.monotonic()) > 0 and not await request.is_disconnected():
+            if subscription.overflowed and subscription.queue.empty():
+                return  # too far behind: the client reconnects and reloads
+            try:
+                event = await asyncio.wait_for(subscription.queue.get(), min(HEARTBEAT_SECONDS, left))
+            except TimeoutError:
                 yield ": keep-alive\n\n"
+                continue
+            if event is not None:
+                yield f"event: job\nid: {event['id']}\ndata: {json.dumps(event)}\n\n"
 
     return StreamingResponse(
         stream(),
