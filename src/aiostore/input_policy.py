@@ -144,13 +144,13 @@ def check_params(params: list[tuple[str, str]]) -> list[FieldError]:
 
 def _check_day(value: date) -> date:
     if not EARLIEST <= value <= LATEST:
-        raise ValueError(f"the date must be between {EARLIEST} and {LATEST}")
+        raise PydanticCustomError("out_of_range", f"the date must be between {EARLIEST} and {LATEST}")
     return value
 
 
 def check_instant(value: datetime) -> datetime:
     if not EARLIEST <= value.date() <= LATEST:  # its own offset: no conversion that could overflow
-        raise ValueError(f"the time must be between {EARLIEST} and {LATEST}")
+        raise PydanticCustomError("out_of_range", f"the time must be between {EARLIEST} and {LATEST}")
     return value
 
 
