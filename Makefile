@@ -16,7 +16,8 @@ run: $(STAMP)
 	$(BIN)/aiostore serve
 
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not fuzz"
+	$(BIN)/python -m pytest -q -m fuzz tests/fuzz
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools

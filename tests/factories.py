@@ -8,7 +8,10 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import text
 
+from aiostore.db.base import Base
+from aiostore.db.engine import DatabaseURLs, create_engine
 from aiostore.db.models import Membership
 from aiostore.db.session import Database
 from aiostore.domain.permissions import Role
@@ -112,3 +115,20 @@ def product_body(sku: str = "KAOS-001", **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+QUEUE_TABLES = (
+    "procrastinate_jobs",
+    "procrastinate_events",
+    "procrastinate_periodic_defers",
+    "procrastinate_workers",
+)
+
+
+async def truncate_all(urls: DatabaseURLs) -> None:
+    """Empty every table, ours and the job queue's (as the owner role)."""
+    engine = create_engine(urls.owner, pool_size=1)
+    tables = ", ".join([t.name for t in Base.metadata.sorted_tables] + list(QUEUE_TABLES))
+    async with engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await engine.dispose()

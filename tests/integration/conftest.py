@@ -7,14 +7,12 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import text
 
-from aiostore.db.base import Base
-from aiostore.db.engine import DatabaseURLs, create_engine
+from aiostore.db.engine import DatabaseURLs
 from aiostore.db.session import Database
 from aiostore.settings import Settings
 from aiostore.web.app import create_app
-from tests.factories import Caller, signup
+from tests.factories import Caller, signup, truncate_all
 
 DB_FIXTURES = frozenset({"urls", "db", "app", "client", "owner", "other_org", "test_settings"})
 
@@ -26,14 +24,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.db)
 
 
-QUEUE_TABLES = (
-    "procrastinate_jobs",
-    "procrastinate_events",
-    "procrastinate_periodic_defers",
-    "procrastinate_workers",
-)
-
-
 @pytest.fixture(autouse=True)
 async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     """After a test that used the database, every table is emptied (real commits, fresh start)."""
@@ -41,11 +31,7 @@ async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     if not DB_FIXTURES & set(request.fixturenames):
         return
     urls: DatabaseURLs = request.getfixturevalue("urls")
-    engine = create_engine(urls.owner, pool_size=1)
-    tables = ", ".join([t.name for t in Base.metadata.sorted_tables] + list(QUEUE_TABLES))
-    async with engine.begin() as conn:
-        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    await engine.dispose()
+    await truncate_all(urls)
 
 
 @pytest.fixture

@@ -2,18 +2,66 @@
 
 Parsing from decimal major units (the API's and the platforms' representation) refuses a value
 with more digits than the currency's minor unit allows, so ``150000.5 IDR`` is an error, not a rounding.
+It is bounded before any arithmetic: the text is at most ``MAX_DECIMAL_CHARS`` characters with an
+exponent of at most three digits (``1e999999`` never becomes a million-digit integer), and the amount
+lies within ``MAX_MAJOR`` of its currency.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from aiostore.domain.market import Currency
 
+MAX_DECIMAL_CHARS = 40
+MAX_DIGITS = 28  # significant digits: the default Decimal context keeps them all exact
+# The largest amount, in major units, that a price, a cost or an order total may have (bigint-safe).
+MAX_MAJOR: dict[Currency, int] = {
+    Currency.IDR: 10_000_000_000_000,
+    Currency.SGD: 10_000_000_000,
+    Currency.MYR: 10_000_000_000,
+}
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?(\d+))?")
+
 
 class MoneyError(ValueError):
-    """A money value that cannot be represented in its currency."""
+    """A money value that cannot be represented in its currency; `code` names the reason."""
+
+    def __init__(self, message: str, code: str = "invalid_precision") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def parse_decimal(value: str | int | Decimal) -> Decimal:
+    """A bounded decimal from text, an int or a Decimal; MoneyError("invalid_number") otherwise.
+
+    Cheap whatever the input: the text is matched before Decimal sees it, and the result has at most
+    MAX_DIGITS significant digits and an exponent within ±(MAX_DIGITS + MAX_DECIMAL_CHARS).
+    """
+    if isinstance(value, bool | float) or not isinstance(value, str | int | Decimal):
+        raise MoneyError("pass an amount as a decimal string", "invalid_number")
+    if isinstance(value, int):
+        if abs(value) >= 10**MAX_DIGITS:
+            raise MoneyError("the amount is too large", "out_of_range")
+        return Decimal(value)
+    if isinstance(value, str):
+        text = value.strip()
+        match = _DECIMAL.fullmatch(text[: MAX_DECIMAL_CHARS + 1])
+        if match is None:
+            raise MoneyError(f"{text[:MAX_DECIMAL_CHARS]!r} is not a decimal number", "invalid_number")
+        if len(text) > MAX_DECIMAL_CHARS or len(match.group(1) or "") > 3:
+            raise MoneyError("the amount has too many digits", "out_of_range")
+        value = Decimal(text)
+    if not value.is_finite():
+        raise MoneyError("amount must be a finite number", "invalid_number")
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # noqa: S101  (finite)
+    limit = MAX_DIGITS + MAX_DECIMAL_CHARS
+    if len(digits) > MAX_DIGITS or not -limit <= exponent <= limit:
+        raise MoneyError("the amount has too many digits", "out_of_range")
+    return value
 
 
 @dataclass(frozen=True, slots=True, order=False)
@@ -34,13 +82,10 @@ class Money:
         """Parse a decimal amount in major units, refusing excess precision."""
         cur = Currency(currency)
         if isinstance(value, float):
-            raise MoneyError("pass money as a decimal string, not a float")
-        try:
-            dec = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
-        except InvalidOperation as exc:
-            raise MoneyError(f"{value!r} is not a decimal number") from exc
-        if not dec.is_finite():
-            raise MoneyError("amount must be a finite number")
+            raise MoneyError("pass money as a decimal string, not a float", "invalid_number")
+        dec = parse_decimal(value)
+        if dec.copy_abs() > MAX_MAJOR[cur]:
+            raise MoneyError(f"{cur.value} amounts may be at most {MAX_MAJOR[cur]:,}", "out_of_range")
         scaled = dec.scaleb(cur.exponent)
         if scaled != scaled.to_integral_value():
             if cur.exponent == 0:

@@ -9,6 +9,7 @@ approving someone else's link comes back without that session, and nothing is co
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -21,8 +22,9 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aiostore import input_policy
 from aiostore.db.models import OAuthState
-from aiostore.errors import invalid
+from aiostore.errors import ValidationFailed, invalid
 from aiostore.security.tokens import hash_token
 
 TTL_SECONDS = 15 * 60
@@ -68,19 +70,29 @@ def sign(
 
 
 def verify(secret: str, state: str, *, platform: str, now: float | None = None) -> ConnectState:
+    """The state we signed, or a 422 naming `state`: its MAC is checked before its JSON is read."""
     body, _, mac = state.partition(".")
     try:
         payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-        data = json.loads(payload)
-    except ValueError as exc:
-        raise invalid("state", "the authorization state is not valid; start the connection again") from exc
-    if not mac or not hmac.compare_digest(mac, _mac(secret, payload)):
-        raise invalid("state", "the authorization state is not valid; start the connection again")
-    if int(data["e"]) < (now or time.time()):
+    except (ValueError, binascii.Error) as exc:
+        raise _not_valid() from exc
+    if not mac or not hmac.compare_digest(mac.encode(), _mac(secret, payload).encode()):
+        raise _not_valid()
+    try:
+        data = input_policy.loads(payload, root="state")
+        expires = int(data["e"])
+        started = ConnectState(uuid.UUID(data["o"]), uuid.UUID(data["u"]), data["p"], data["m"], expires)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise _not_valid() from exc
+    if expires < (now or time.time()):
         raise invalid("state", "the authorization took too long; start the connection again", "expired")
-    if data["p"] != platform:
+    if started.platform != platform:
         raise invalid("state", "this authorization was started for another platform")
-    return ConnectState(uuid.UUID(data["o"]), uuid.UUID(data["u"]), data["p"], data["m"], int(data["e"]))
+    return started
+
+
+def _not_valid() -> ValidationFailed:
+    return invalid("state", "the authorization state is not valid; start the connection again")
 
 
 async def remember(

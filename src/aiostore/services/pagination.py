@@ -6,6 +6,7 @@ A cursor is an opaque url-safe string holding the sort value and id of the last 
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import uuid
 from dataclasses import dataclass
@@ -15,10 +16,12 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
+from aiostore import input_policy
 from aiostore.errors import invalid
 
 T = TypeVar("T")
 MAX_LIMIT = 200
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,18 +45,23 @@ def encode_cursor(value: Any, row_id: uuid.UUID) -> str:
 
 
 def decode_cursor(cursor: str, kind: str) -> tuple[Any, uuid.UUID]:
+    """The cursor's (sort value, id), or a 422 naming `cursor`: it is client input like any other."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value, row_id = json.loads(raw)
+        data = input_policy.loads(raw, root="cursor")
+        if not isinstance(data, list) or len(data) != 2 or not isinstance(data[1], str):
+            raise ValueError("bad cursor shape")
+        value, row_id = data
         parsed: Any = value
         if kind == "datetime":
-            parsed = datetime.fromisoformat(value)
+            parsed = input_policy.check_instant(datetime.fromisoformat(value))
         elif kind == "int":
-            parsed = int(value)
+            if isinstance(value, bool) or not isinstance(value, int) or not _INT64_MIN <= value <= _INT64_MAX:
+                raise ValueError("bad cursor value")
         elif not isinstance(value, str):
             raise ValueError("bad cursor value")
         return parsed, uuid.UUID(row_id)
-    except (ValueError, TypeError, json.JSONDecodeError) as exc:
+    except (ValueError, TypeError, binascii.Error) as exc:
         raise invalid("cursor", "cursor is not valid for this list", "invalid_cursor") from exc
 
 

@@ -1,13 +1,15 @@
 """Webhooks: verify first (401, nothing stored), store once (dedup), defer processing, answer at once.
 
 A push names a platform and a shop; `channel_routes` says which org's channel that is. A verified push
-for a shop nobody connected is kept in `ignored_webhooks` and answered 2xx (platforms retry non-2xx
-forever). Processing re-reads the order through the connector (a push only signals a change) and runs
+for a shop nobody connected, or whose body breaks the input policy (input_policy.py) or cannot be read,
+is kept in `ignored_webhooks` and answered 2xx (platforms retry non-2xx forever). Processing re-reads
+the order through the connector (a push only signals a change) and runs
 the order flow: upsert, stock movement, pushes to every shop.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,12 +19,13 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
+from aiostore import input_policy
 from aiostore.connectors.dtos import WebhookEvent as PushEvent
 from aiostore.connectors.dtos import WebhookKind
 from aiostore.connectors.errors import AuthExpired, ConnectorError, PlatformUnavailable, RateLimited
 from aiostore.db.models import ChannelAccount, ChannelRoute, IgnoredWebhook, WebhookEvent
 from aiostore.domain.platforms import Platform
-from aiostore.errors import AppError, BadRequest, NotAuthenticated
+from aiostore.errors import AppError, NotAuthenticated
 from aiostore.services import channels
 from aiostore.services.sync import jobs
 from aiostore.services.sync.context import SyncContext, open_channel
@@ -43,27 +46,50 @@ class Received:
     event_id: uuid.UUID | None
 
 
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A genuine push whose body breaks the input policy or that the connector cannot read."""
+
+    reason: str
+
+
 def verify_and_parse(
     sc: SyncContext, platform: Platform, url: str, headers: dict[str, str], body: bytes
-) -> PushEvent:
+) -> PushEvent | Unreadable:
     try:
         connector = sc.connectors.for_app(platform)
     except AppError as exc:
         raise NotAuthenticated(
             f"{platform.value} is not configured here; the push cannot be verified"
         ) from exc
-    if not connector.verify_webhook(url, headers, body):
+    try:
+        genuine = connector.verify_webhook(url, headers, body)
+    except (TypeError, ValueError):  # e.g. a non-ASCII signature header: it cannot be a valid one
+        genuine = False
+    if not genuine:
         raise NotAuthenticated("the push signature is not valid")
     try:
+        input_policy.loads(body)
         return connector.parse_webhook(body)
-    except (ConnectorError, ValueError, KeyError) as exc:
-        raise BadRequest(f"the push body cannot be read: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001  (whatever a genuine body does to a parser, it is answered 2xx)
+        return Unreadable(f"{type(exc).__name__}: {exc}"[:200])
 
 
 async def receive(
     sc: SyncContext, platform: Platform, url: str, headers: dict[str, str], body: bytes
 ) -> Received:
+    """Store a verified push once; 401 (nothing stored) when its signature is wrong.
+
+    A genuine push we cannot read is acknowledged too and kept in `ignored_webhooks`: a platform
+    retries anything but 2xx, and a retry would bring the same body again.
+    """
     event = verify_and_parse(sc, platform, url, headers, body)
+    if isinstance(event, Unreadable):
+        await _ignore(
+            sc, platform, "", f"unreadable:{hashlib.sha256(body).hexdigest()}", "unreadable", event.reason
+        )
+        log.warning("webhook.unreadable", platform=platform.value, reason=event.reason)
+        return Received(False, True, None)
     shop_id = event.shop_id or ""
     async with sc.db.transaction() as session:
         route = await session.scalar(
@@ -71,22 +97,13 @@ async def receive(
                 ChannelRoute.platform == platform.value, ChannelRoute.shop_id == shop_id
             )
         )
-        if route is None or not route.active:
-            await session.execute(
-                insert(IgnoredWebhook)
-                .values(
-                    id=uuid.uuid4(),
-                    platform=platform.value,
-                    shop_id=shop_id,
-                    dedup_key=event.event_id[:200],
-                    event_type=event.kind.value,
-                    reason="no organization has connected this shop",
-                )
-                .on_conflict_do_nothing()
-            )
-            log.info("webhook.ignored", platform=platform.value, kind=event.kind.value)
-            return Received(False, True, None)
-        org_id, channel_id = route.org_id, route.channel_account_id
+        found = (route.org_id, route.channel_account_id) if route is not None and route.active else None
+    if found is None:
+        reason = "no organization has connected this shop"
+        await _ignore(sc, platform, shop_id, event.event_id, event.kind.value, reason)
+        log.info("webhook.ignored", platform=platform.value, kind=event.kind.value)
+        return Received(False, True, None)
+    org_id, channel_id = found
     async with sc.tx(org_id) as session:
         event_id = await session.scalar(
             insert(WebhookEvent)
@@ -109,6 +126,24 @@ async def receive(
             return Received(False, False, None)
         await defer(session, PROCESS_TASK, org_id=str(org_id), event_id=str(event_id))
     return Received(True, False, event_id)
+
+
+async def _ignore(
+    sc: SyncContext, platform: Platform, shop_id: str, dedup_key: str, event_type: str, reason: str
+) -> None:
+    async with sc.db.transaction() as session:
+        await session.execute(
+            insert(IgnoredWebhook)
+            .values(
+                id=uuid.uuid4(),
+                platform=platform.value,
+                shop_id=shop_id[:100],
+                dedup_key=dedup_key[:200],
+                event_type=event_type[:50],
+                reason=reason[:200],
+            )
+            .on_conflict_do_nothing()
+        )
 
 
 def _payload(event: PushEvent) -> dict[str, Any]:

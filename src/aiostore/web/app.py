@@ -122,4 +122,5 @@ def create_app(
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     for router in ROUTERS:
         app.include_router(router)
+    problems.declare_problems(app)
     return app

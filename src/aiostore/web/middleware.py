@@ -6,13 +6,15 @@ import json
 import re
 import time
 import uuid
+from urllib.parse import parse_qsl
 
 import structlog
 from prometheus_client import Counter, Histogram
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from aiostore.errors import AppError, PayloadTooLarge
+from aiostore import input_policy
+from aiostore.errors import AppError, FieldError, PayloadTooLarge, ValidationFailed
 from aiostore.security.crypto import TokenCipher
 from aiostore.services import idempotency
 from aiostore.web.deps import IDEMPOTENCY_CLAIM, OPEN_SESSION
@@ -29,6 +31,37 @@ LATENCY = Histogram(
 )
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{8,64}$")
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Bodies the route reads raw, and checks itself once it knows they are genuine (services/webhooks.py).
+_RAW_BODY_PREFIXES = ("/api/webhooks/",)
+
+
+def refused_input(scope: Scope, body: bytes) -> ValidationFailed | None:
+    """The input policy (input_policy.py) applied to the path, every query parameter and a JSON body."""
+    errors: list[FieldError] = []
+    path = scope.get("path", "")
+    refused = input_policy.text_problem(path)
+    if refused:
+        errors.append(FieldError("path", refused.code, refused.message))
+    query = scope.get("query_string", b"").decode("latin-1")
+    errors += input_policy.check_params(parse_qsl(query, keep_blank_values=True))
+    if body and _parsed_as_json(scope) and not path.startswith(_RAW_BODY_PREFIXES):
+        try:
+            input_policy.loads(body)
+        except input_policy.UnsafeJSON as exc:
+            errors += exc.errors
+        except ValueError:
+            pass  # malformed JSON: FastAPI answers it (400 malformed_json)
+    if not errors:
+        return None
+    names = ", ".join(sorted({e.field for e in errors}))
+    return ValidationFailed(f"invalid fields: {names}", errors=errors)
+
+
+def _parsed_as_json(scope: Scope) -> bool:
+    """FastAPI parses a body as JSON when it has no content type, or a json / +json one."""
+    headers = dict(scope.get("headers") or [])
+    content_type = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
+    return not content_type or content_type.endswith(("/json", "+json"))
 
 
 async def _send_problem(send: Send, status: int, error: AppError, request_id: str) -> None:
@@ -89,6 +122,11 @@ class RequestContextMiddleware:
                 return
             scope["aiostore.body"] = body
             receive = _replay(body)
+        refusal = refused_input(scope, scope.get("aiostore.body", b""))
+        if refusal is not None:
+            await _send_problem(send, refusal.status, refusal, request_id)
+            self._observe(scope, method, refusal.status, started)
+            return
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -210,7 +248,7 @@ def _problem_messages(status: int, error: AppError, request_id: str | None) -> l
             code=error.code,
             title=error.title,
             detail=error.detail,
-            errors=[],
+            errors=error.errors,
             request_id=request_id,
         )
     ).encode()

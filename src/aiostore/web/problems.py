@@ -28,6 +28,65 @@ class Replay(Exception):  # noqa: N818  (control flow, not an error)
         self.stored = stored
 
 
+_TEXT = {"type": "string"}
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "code", "errors", "request_id"],
+    "properties": {
+        "type": _TEXT,
+        "title": _TEXT,
+        "status": {"type": "integer"},
+        "detail": _TEXT,
+        "code": _TEXT,
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "code", "message"],
+                "properties": {"field": _TEXT, "code": _TEXT, "message": _TEXT},
+            },
+        },
+        "request_id": {"anyOf": [_TEXT, {"type": "null"}]},
+    },
+}
+# What any operation may answer besides its success: the input policy and authentication apply to all.
+PROBLEM_STATUSES = {
+    400: "Malformed request",
+    401: "Not authenticated",
+    403: "Not allowed (role or CSRF)",
+    404: "Not found",
+    409: "Conflict",
+    413: "Request body too large",
+    422: "Invalid input; `errors` names each field",
+    429: "Too many requests",
+}
+
+
+def declare_problems(app: FastAPI) -> None:
+    """Declare the problem+json answers on every operation, so the OpenAPI document tells the truth
+    (FastAPI's default 422, a different JSON shape, is replaced)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            doc = generate()
+            doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+            content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+            for operations in doc.get("paths", {}).values():
+                for operation in operations.values():
+                    responses = operation.setdefault("responses", {})
+                    for status, description in PROBLEM_STATUSES.items():
+                        if status == 422 or str(status) not in responses:
+                            responses[str(status)] = {"description": description, "content": content}
+            for unused in ("HTTPValidationError", "ValidationError"):
+                doc["components"]["schemas"].pop(unused, None)
+            app.openapi_schema = doc
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def problem_body(
     *, status: int, code: str, title: str, detail: str, errors: list[FieldError], request_id: str | None
 ) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from aiostore.domain.market import MARKETS, Currency, MarketCode, market
 from aiostore.domain.money import Money, MoneyError
 
 currencies = st.sampled_from(list(Currency))
-amounts = st.integers(min_value=-(10**15), max_value=10**15)
+amounts = st.integers(min_value=-(10**10), max_value=10**10)  # within every currency's MAX_MAJOR
 
 
 @given(amounts, currencies)
@@ -46,7 +46,7 @@ def test_idr_refuses_any_fraction(whole: int, frac: int) -> None:
         Money.from_major(f"{whole}.{frac}", Currency.IDR)
 
 
-@given(st.integers(0, 10**9), st.integers(1, 9))
+@given(st.integers(0, 10**7), st.integers(1, 9))
 def test_sgd_myr_refuse_third_decimal(whole: int, digit: int) -> None:
     for cur in (Currency.SGD, Currency.MYR):
         with pytest.raises(MoneyError, match="2 decimal places"):

@@ -45,6 +45,7 @@ VARIANT_FIELDS = (
     "attributes",
 )
 
+MAX_PAGE_VARIANTS = 500  # variants summed over one page of products; the rest come with next_cursor
 SORTS: dict[str, tuple[Any, str]] = {
     "created_at": (Product.created_at, "datetime"),
     "updated_at": (Product.updated_at, "datetime"),
@@ -85,7 +86,7 @@ def _prices(
         try:
             money = Money.from_major(amount, market(code).currency)
         except MoneyError as exc:
-            errors.append(FieldError(field, "invalid_precision", str(exc)))
+            errors.append(FieldError(field, exc.code, str(exc)))
             continue
         if money.amount < 0:
             errors.append(FieldError(field, "negative", "a price cannot be negative"))
@@ -98,7 +99,7 @@ def _cost(path: str, cost: MoneyIn, errors: list[FieldError]) -> Money | None:
     try:
         money = Money.from_major(cost.amount, cost.currency)
     except MoneyError as exc:
-        errors.append(FieldError(f"{path}.cost.amount", "invalid_precision", str(exc)))
+        errors.append(FieldError(f"{path}.cost.amount", exc.code, str(exc)))
         return None
     if money.amount < 0:
         errors.append(FieldError(f"{path}.cost.amount", "negative", "a cost cannot be negative"))
@@ -294,7 +295,23 @@ async def list_products(
     stmt = paginate(stmt, sort=sort, id_column=Product.id, cursor=cursor, limit=limit).options(*_LOAD)
     rows = list((await session.scalars(stmt)).all())
     column_name = sort.column.key
-    return page_of(rows, limit=limit, sort_value=lambda p: getattr(p, column_name), row_id=lambda p: p.id)
+    return page_of(
+        rows,
+        limit=_fitting(rows, limit),
+        sort_value=lambda p: getattr(p, column_name),
+        row_id=lambda p: p.id,
+    )
+
+
+def _fitting(rows: list[Product], limit: int) -> int:
+    """How many products of `rows` one page holds: at most `limit`, and no more variants in all than
+    MAX_PAGE_VARIANTS (a page of 20 products of 200 variants would weigh 10 MB); at least one product."""
+    total = 0
+    for count, product in enumerate(rows[:limit]):
+        total += len(product.variants)
+        if total > MAX_PAGE_VARIANTS:
+            return max(count, 1)
+    return limit
 
 
 def _escape_like(value: str) -> str:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from aiostore.domain.market import Currency, MarketCode
+from aiostore.input_policy import Amount
 
 SKU = Annotated[
     str,
@@ -35,7 +35,7 @@ class Strict(BaseModel):
 
 
 class MoneyIn(Strict):
-    amount: Decimal
+    amount: Amount
     currency: Currency
 
 
@@ -70,7 +70,7 @@ class VariantFields(Strict):
     height_mm: int | None = Field(default=None, ge=0, le=100_000)
     images: list[Url] | None = Field(default=None, max_length=20)
     attributes: dict[str, AttrValue] | None = None
-    prices: dict[MarketCode, Decimal | None] | None = None
+    prices: dict[MarketCode, Amount | None] | None = None
     cost: MoneyIn | None = None
 
     _attrs = field_validator("attributes")(

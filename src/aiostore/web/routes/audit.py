@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from aiostore.domain.permissions import Permission
+from aiostore.input_policy import Instant
 from aiostore.services import audit
 from aiostore.services.context import OrgContext
 from aiostore.web.deps import RequirePermission, Session
@@ -40,8 +41,8 @@ async def list_audit(
     entity_type: Annotated[str | None, Query(max_length=50)] = None,
     entity_id: Annotated[str | None, Query(max_length=100)] = None,
     actor_id: uuid.UUID | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> PageOut[AuditOut]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
@@ -17,6 +17,7 @@ from aiostore.domain.orders import OrderStatus
 from aiostore.domain.permissions import Permission
 from aiostore.domain.pii import mask_address, mask_email, mask_name, mask_phone
 from aiostore.errors import Conflict
+from aiostore.input_policy import Day
 from aiostore.services import audit, orders
 from aiostore.services.context import OrgContext
 from aiostore.services.sync import jobs
@@ -154,10 +155,10 @@ async def list_orders(
     market: MarketCode | None = None,
     status: OrderStatus | None = None,
     placed_from: Annotated[
-        date | None, Query(description="first day, in the order's market time zone")
+        Day | None, Query(description="first day, in the order's market time zone")
     ] = None,
     placed_to: Annotated[
-        date | None, Query(description="last day (inclusive), in the market's time zone")
+        Day | None, Query(description="last day (inclusive), in the market's time zone")
     ] = None,
     oversold: bool | None = None,
     q: Annotated[str | None, Query(max_length=100, description="a platform order id")] = None,

@@ -147,6 +147,8 @@ async def list_products(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> PageOut[ProductOut]:
+    """Products with their variants. A page ends early when its products hold more than 500 variants
+    in all (`next_cursor` continues it), so that one page never weighs megabytes."""
     filters = catalog.ProductFilter(q=q, brand=brand, category=category, sku=sku, status=status)
     page = await catalog.list_products(
         session, ctx, filters, sort=catalog.parse_sort(sort), cursor=cursor, limit=limit

@@ -11,6 +11,7 @@ from pydantic import BaseModel, StringConstraints
 
 from aiostore.db.models import ApiToken
 from aiostore.domain.permissions import Permission, Role
+from aiostore.input_policy import Instant
 from aiostore.services import auth
 from aiostore.services.context import OrgContext
 from aiostore.web.deps import RequirePermission, Session
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/api/tokens", tags=["api tokens"])
 class TokenIn(StrictModel):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     role: Role = Role.OPERATOR
-    expires_at: datetime | None = None
+    expires_at: Instant | None = None
 
 
 class TokenOut(BaseModel):

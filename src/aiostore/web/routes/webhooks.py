@@ -26,7 +26,8 @@ def _url(request: Request) -> str:
 )
 async def receive(platform: Platform, request: Request) -> Response:
     """A push from `platform`: 401 and nothing stored when its signature is wrong; 200 otherwise, also for
-    duplicates and for shops nobody connected here (platforms retry anything else forever)."""
+    duplicates, for shops nobody connected here and for genuine bodies that cannot be read (both kept in
+    `ignored_webhooks`): platforms retry anything else forever."""
     sync = request.app.state.sync
     assert isinstance(sync, SyncContext)  # noqa: S101
     body = request.scope.get("aiostore.body", b"")
