@@ -5,7 +5,17 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
-from aiostore.web.pages import auth, catalog, errors, invitations, jobs, orders, overview, shops
+from aiostore.web.pages import (
+    auth,
+    catalog,
+    errors,
+    invitations,
+    jobs,
+    listings,
+    orders,
+    overview,
+    shops,
+)
 from aiostore.web.pages.rendering import STATIC
 
 PAGE_ROUTERS = (
@@ -14,6 +24,7 @@ PAGE_ROUTERS = (
     overview.router,
     shops.router,
     catalog.router,
+    listings.router,
     orders.router,
     jobs.router,
 )

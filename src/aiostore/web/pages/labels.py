@@ -33,6 +33,25 @@ LABELS: dict[str, dict[str, str]] = {
         "cancel_order": N_("cancel order"),
         "refresh_tokens": N_("renew authorisation"),
     },
+    "sync": {
+        "in_sync": N_("in sync"),
+        "retrying": N_("retrying"),
+        "error": N_("error"),
+    },
+    "listing": {
+        "active": N_("active"),
+        "inactive": N_("inactive"),
+        "under_review": N_("under review"),
+        "banned": N_("banned"),
+        "deleted": N_("deleted"),
+        "unknown": N_("unknown"),
+    },
+    "role": {
+        "owner": N_("owner"),
+        "admin": N_("admin"),
+        "operator": N_("operator"),
+        "viewer": N_("viewer"),
+    },
     "ship": {
         "auto": N_("The platform's first option"),
         "pickup": N_("Pickup by the courier"),
