@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
 from aiostore.web.pages import (
+    audit,
     auth,
     catalog,
     errors,
@@ -15,6 +16,7 @@ from aiostore.web.pages import (
     orders,
     overview,
     shops,
+    tokens,
 )
 from aiostore.web.pages.rendering import STATIC
 
@@ -27,6 +29,8 @@ PAGE_ROUTERS = (
     listings.router,
     orders.router,
     jobs.router,
+    tokens.router,
+    audit.router,
 )
 
 

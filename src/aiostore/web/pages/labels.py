@@ -46,11 +46,10 @@ LABELS: dict[str, dict[str, str]] = {
         "deleted": N_("deleted"),
         "unknown": N_("unknown"),
     },
-    "role": {
-        "owner": N_("owner"),
-        "admin": N_("admin"),
-        "operator": N_("operator"),
-        "viewer": N_("viewer"),
+    "actor": {
+        "user": N_("person"),
+        "token": N_("API token"),
+        "system": N_("system"),
     },
     "ship": {
         "auto": N_("The platform's first option"),
