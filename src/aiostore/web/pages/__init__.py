@@ -13,8 +13,10 @@ from aiostore.web.pages import (
     invitations,
     jobs,
     listings,
+    members,
     orders,
     overview,
+    settings,
     shops,
     tokens,
 )
@@ -31,6 +33,8 @@ PAGE_ROUTERS = (
     jobs.router,
     tokens.router,
     audit.router,
+    members.router,
+    settings.router,
 )
 
 

@@ -44,7 +44,7 @@ NOTICES = {
     "invited": N_("The invitation is sent. The person joins once they accept it."),
     "revoked": N_("The token is revoked. Scripts using it are refused from now on."),
     "renamed": N_("The organisation's name is saved."),
-    "declined": N_("The invitation is declined."),
+    "withdrawn": N_("The invitation is withdrawn; its link no longer works."),
 }
 
 

@@ -46,6 +46,12 @@ LABELS: dict[str, dict[str, str]] = {
         "deleted": N_("deleted"),
         "unknown": N_("unknown"),
     },
+    "invitation": {
+        "pending": N_("waiting for an answer"),
+        "declined": N_("declined"),
+        "expired": N_("expired"),
+        "accepted": N_("accepted"),
+    },
     "actor": {
         "user": N_("person"),
         "token": N_("API token"),
