@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from sqlalchemy import select
 
+from aiostore.db.models import ChannelAccount, Listing, Membership
 from aiostore.db.session import Database
 from aiostore.domain.permissions import Permission, Role, allows
 from aiostore.web.app import ROUTERS
@@ -138,3 +140,49 @@ async def test_a_viewer_session_reaches_every_route_open_to_members(app: FastAPI
         url = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
         resp = await viewer.request(method, url, json={} if method == "POST" else None)
         assert resp.status_code not in (401, 403), (method, path, resp.text)
+
+
+async def _owners_objects(app: FastAPI, db: Database, owner: Caller) -> dict[str, str]:
+    """One object of each kind the member, token, invitation and listing routes name, in owner's org."""
+    viewer = await member_token(app, db, owner.org_id, Role.VIEWER)
+    token = await owner.post("/api/tokens", json={"name": "walk", "role": "viewer"})
+    invited = await owner.post("/api/org/members", json={"email": "walk@example.com", "role": "viewer"})
+    async with db.transaction(owner.org_id, owner.user_id) as s:
+        shop = ChannelAccount(org_id=owner.org_id, platform="shopee", market="ID", shop_id="w", shop_name="W")
+        s.add(shop)
+        await s.flush()
+        listing = Listing(org_id=owner.org_id, channel_account_id=shop.id, platform_item_id="1")
+        s.add(listing)
+        await s.flush()
+        member = await s.scalar(select(Membership.id).where(Membership.user_id == viewer.user_id))
+    return {
+        "listing_id": str(listing.id),
+        "token_id": token.json()["id"],
+        "member_id": str(member),
+        "invitation_id": invited.json()["invitation_id"],
+    }
+
+
+async def test_another_orgs_objects_are_not_found_on_every_route(
+    app: FastAPI, db: Database, owner: Caller, other_org: Caller
+) -> None:
+    """Every route naming a listing, token, member or invitation, called by another org's owner with
+    the real id of this org's object: 404, and the object unchanged."""
+    ids = await _owners_objects(app, db, owner)
+    walked = 0
+    for route in _routes():
+        params = set(re.findall(r"\{([^}]+)\}", route.path))
+        if not params or not params <= ids.keys():
+            continue
+        url = re.sub(r"\{([^}]+)\}", lambda m: ids[m.group(1)], route.path)
+        for method in route.methods:
+            body: dict[str, Any] = {"data": {"role": "viewer", "sku": ""}}  # a page's form
+            if route.path.startswith("/api/"):
+                body = {"json": {"variant_id": None} if method == "PUT" else {"role": "viewer"}}
+            resp = await other_org.request(method, url, **body)
+            assert resp.status_code == 404, (method, route.path, resp.status_code, resp.text[:200])
+            walked += 1
+    assert walked >= 12
+    tokens = (await owner.get("/api/tokens")).json()
+    assert [t["revoked_at"] for t in tokens if t["name"] == "walk"] == [None]
+    assert len((await owner.get("/api/org/members")).json()) == 2

@@ -48,6 +48,7 @@ class Listing(TenantScoped, Base):
         Index("ix_listings_org_id_variant_id", "org_id", "variant_id"),
         Index("ix_listings_org_id_sync_state", "org_id", "sync_state"),
         Index("ix_listings_org_id_platform_sku", "org_id", "platform_sku"),
+        Index("ix_listings_org_id_created_at", "org_id", "created_at", "id"),  # pages, oldest first
         Index("ix_listings_dirty", "channel_account_id", postgresql_where=text("stock_dirty")),
     )
     channel_account_id: Mapped[uuid.UUID] = mapped_column(

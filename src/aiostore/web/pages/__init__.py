@@ -5,7 +5,21 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
-from aiostore.web.pages import auth, catalog, errors, invitations, jobs, orders, overview, shops
+from aiostore.web.pages import (
+    audit,
+    auth,
+    catalog,
+    errors,
+    invitations,
+    jobs,
+    listings,
+    members,
+    orders,
+    overview,
+    settings,
+    shops,
+    tokens,
+)
 from aiostore.web.pages.rendering import STATIC
 
 PAGE_ROUTERS = (
@@ -14,8 +28,13 @@ PAGE_ROUTERS = (
     overview.router,
     shops.router,
     catalog.router,
+    listings.router,
     orders.router,
     jobs.router,
+    tokens.router,
+    audit.router,
+    members.router,
+    settings.router,
 )
 
 

@@ -38,6 +38,13 @@ NOTICES = {
     "retried": N_("The job will run again."),
     "cancelled": N_("The job is cancelled."),
     "requested": N_("Requested. A job sends it to the marketplace; follow it on the Jobs page."),
+    "linked": N_("The listing's link to the master catalog is saved. Its stock follows the variant."),
+    "role_changed": N_("The member's role is changed."),
+    "removed": N_("The member is removed from the organisation."),
+    "invited": N_("The invitation is sent. The person joins once they accept it."),
+    "revoked": N_("The token is revoked. Scripts using it are refused from now on."),
+    "renamed": N_("The organisation's name is saved."),
+    "withdrawn": N_("The invitation is withdrawn; its link no longer works."),
 }
 
 

@@ -33,6 +33,30 @@ LABELS: dict[str, dict[str, str]] = {
         "cancel_order": N_("cancel order"),
         "refresh_tokens": N_("renew authorisation"),
     },
+    "sync": {
+        "in_sync": N_("in sync"),
+        "retrying": N_("retrying"),
+        "error": N_("error"),
+    },
+    "listing": {
+        "active": N_("active"),
+        "inactive": N_("inactive"),
+        "under_review": N_("under review"),
+        "banned": N_("banned"),
+        "deleted": N_("deleted"),
+        "unknown": N_("unknown"),
+    },
+    "invitation": {
+        "pending": N_("waiting for an answer"),
+        "declined": N_("declined"),
+        "expired": N_("expired"),
+        "accepted": N_("accepted"),
+    },
+    "actor": {
+        "user": N_("person"),
+        "token": N_("API token"),
+        "system": N_("system"),
+    },
     "ship": {
         "auto": N_("The platform's first option"),
         "pickup": N_("Pickup by the courier"),

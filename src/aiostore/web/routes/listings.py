@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from aiostore.db.models import InventoryMovement, Listing, Variant
 from aiostore.domain.permissions import Permission
-from aiostore.errors import NotFound, invalid
-from aiostore.services import audit
+from aiostore.errors import NotFound
+from aiostore.services import listings
+from aiostore.services.catalog import import_channel
 from aiostore.services.context import OrgContext
-from aiostore.services.inventory import mark_dirty
 from aiostore.services.pagination import Sort, page_of, paginate
 from aiostore.web.deps import RequirePermission, Session
 from aiostore.web.routes.common import Cursor, Limit, PageOut, StrictModel
@@ -65,6 +66,39 @@ class LinkIn(StrictModel):
     variant_id: uuid.UUID | None
 
 
+class ImportIn(StrictModel):
+    channel_account_id: uuid.UUID
+    dry_run: bool = False
+
+
+class SkippedOut(BaseModel):
+    listing_id: uuid.UUID
+    platform_item_id: str
+    sku: str | None
+    reason: str
+
+
+class ImportOut(BaseModel):
+    dry_run: bool
+    products: int
+    variants: int
+    linked: int
+    skipped: list[SkippedOut]
+    notes: list[str]
+
+    @classmethod
+    def of(cls, r: import_channel.ImportReport) -> ImportOut:
+        skipped = [SkippedOut(**dataclasses.asdict(s)) for s in r.skipped]
+        return cls(
+            dry_run=r.dry_run,
+            products=len(r.products),
+            variants=r.variants,
+            linked=r.linked,
+            skipped=skipped,
+            notes=list(r.notes),
+        )
+
+
 class MovementOut(BaseModel):
     id: uuid.UUID
     created_at: datetime
@@ -83,49 +117,29 @@ async def list_listings(
     ctx: Read,
     channel_account_id: uuid.UUID | None = None,
     unmatched: bool | None = None,
+    sync_state: listings.SyncState | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> PageOut[ListingOut]:
     """Listings by shop; `unmatched=true`: those no master SKU matched (link or import them)."""
-    stmt = select(Listing)
-    if channel_account_id:
-        stmt = stmt.where(Listing.channel_account_id == channel_account_id)
-    if unmatched is not None:
-        stmt = stmt.where(Listing.variant_id.is_(None) if unmatched else Listing.variant_id.is_not(None))
-    sort = Sort(Listing.created_at, descending=False, kind="datetime")
-    rows = list(
-        (
-            await session.scalars(paginate(stmt, sort=sort, id_column=Listing.id, cursor=cursor, limit=limit))
-        ).all()
-    )
-    page = page_of(rows, limit=limit, sort_value=lambda r: r.created_at, row_id=lambda r: r.id)
+    f = listings.ListingFilter(channel_account_id, unmatched, sync_state, q)
+    page = await listings.list_listings(session, f, cursor=cursor, limit=limit)
     return PageOut(items=[ListingOut.of(r) for r in page.items], next_cursor=page.next_cursor)
 
 
 @router.put("/listings/{listing_id}/variant")
 async def link_listing(listing_id: uuid.UUID, body: LinkIn, session: Session, ctx: Write) -> ListingOut:
     """Link a listing to a master variant (null unlinks); a linked listing follows that variant's stock."""
-    listing = await session.get(Listing, listing_id)
-    if listing is None:
-        raise NotFound("listing not found")
-    if body.variant_id is not None and await session.get(Variant, body.variant_id) is None:
-        raise invalid("variant_id", "no such variant", "not_found")
-    before = {"variant_id": listing.variant_id}
-    listing.variant_id = body.variant_id
-    await session.flush()
-    if body.variant_id:
-        await mark_dirty(session, [body.variant_id])
-    await audit.record(
-        session,
-        ctx,
-        "listing.linked",
-        "listing",
-        listing.id,
-        before=before,
-        after={"variant_id": body.variant_id},
-    )
-    await session.refresh(listing)
-    return ListingOut.of(listing)
+    return ListingOut.of(await listings.link(session, ctx, listing_id, body.variant_id))
+
+
+@router.post("/listings/import")
+async def import_listings(body: ImportIn, session: Session, ctx: Write) -> ImportOut:
+    """Master products from a shop's unmatched listings (`catalog import-from-channel`); a dry run only
+    says what it would create and skip."""
+    report = await import_channel.import_from_channel(session, ctx, body.channel_account_id, body.dry_run)
+    return ImportOut.of(report)
 
 
 @router.get("/variants/{variant_id}/ledger")

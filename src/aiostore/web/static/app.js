@@ -26,3 +26,20 @@ function drawCharts(root) {
 
 document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
 document.addEventListener("htmx:afterSettle", function (event) { drawCharts(event.target); });
+
+// Copy buttons (`data-copy` names the field to copy): shown only where the clipboard can be written.
+function setUpCopy(root) {
+  if (!navigator.clipboard) return;
+  root.querySelectorAll("button[data-copy]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var source = document.getElementById(button.dataset.copy);
+      if (!source) return;
+      navigator.clipboard.writeText(source.value).then(function () {
+        button.textContent = button.dataset.copied;
+      });
+    });
+  });
+}
+
+document.addEventListener("DOMContentLoaded", function () { setUpCopy(document); });
