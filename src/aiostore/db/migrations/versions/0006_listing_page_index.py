@@ -3,16 +3,16 @@
 Without an index on (org_id, created_at, id) every page sorted all of the org's listings (40,000 for a
 big seller) to return 50; with it a page reads 51 rows from the index.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
