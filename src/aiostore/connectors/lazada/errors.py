@@ -21,6 +21,7 @@ from aiostore.connectors.errors import (
     RateLimited,
     Refused,
 )
+from aiostore.connectors.transport import TimestampRefused
 
 PLATFORM = "lazada"
 
@@ -100,14 +101,6 @@ ERROR_TABLE: dict[str, type[ConnectorError]] = {
 }
 
 TIMESTAMP_CODES = frozenset({"InvalidTimestamp"})
-
-
-class TimestampRefused(InvalidRequest):
-    """Lazada refused our timestamp; ``server_time`` (from the response's Date header) if known."""
-
-    def __init__(self, message: str, *, server_time: float | None = None, **kw: str) -> None:
-        super().__init__(message, field_errors=(), **kw)
-        self.server_time = server_time
 
 
 class PartialFailure(Refused):

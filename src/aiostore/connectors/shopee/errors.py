@@ -18,6 +18,7 @@ from aiostore.connectors.errors import (
     RateLimited,
     Refused,
 )
+from aiostore.connectors.transport import TimestampRefused
 
 PLATFORM = "shopee"
 _UTC8 = timezone(timedelta(hours=8))
@@ -69,12 +70,7 @@ ERROR_TABLE: dict[str, type[ConnectorError]] = {
 TIMESTAMP_EXPIRED = "timestamp is expired"
 
 
-class TimestampExpired(InvalidRequest):
-    """Shopee refused our timestamp; ``server_time`` (from the response's Date header) if known."""
-
-    def __init__(self, message: str, *, server_time: float | None = None, **kw: str) -> None:
-        super().__init__(message, field_errors=(), **kw)
-        self.server_time = server_time
+TimestampExpired = TimestampRefused  # Shopee refused our timestamp (transport.ClockSkew corrects it)
 
 
 def _by_shape(code: str, http_status: int) -> type[ConnectorError]:

@@ -17,34 +17,31 @@ header shows our clock is off, the offset is corrected and the call repeated onc
 
 from __future__ import annotations
 
-import email.utils
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any
 
 import httpx
 
 from aiostore.connectors.errors import (
     AuthExpired,
+    ConnectorError,
     InvalidRequest,
-    PlatformUnavailable,
-    RateLimited,
     UnexpectedResponse,
 )
 from aiostore.connectors.tiktokshop import signing
-from aiostore.connectors.tiktokshop.errors import PLATFORM, TimestampInvalid, error_for
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, RecordedRequest, Signature, SignedClient
+from aiostore.connectors.tiktokshop.errors import PLATFORM, error_for
+from aiostore.connectors.transport import Clock, ClockSkew, PlatformClient, decode_envelope, server_time
+from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, Signature, SignedClient
 from aiostore.http.retry import retry_after_seconds
 
-Clock = Callable[[], float]
 SHOP, SELLER, APP, TOKEN = "shop", "seller", "app", "token"
 TOKEN_HEADER = "x-tts-access-token"  # noqa: S105 - a header name
 # A token to use instead of the kept one, for this task only (the shops lookup right after token/get).
 _TOKEN_OVERRIDE: ContextVar[str | None] = ContextVar("tiktokshop_token_override", default=None)
 
 
-class TikTokShopClient:
+class TikTokShopClient(PlatformClient):
     def __init__(
         self,
         http: httpx.AsyncClient,
@@ -68,8 +65,7 @@ class TikTokShopClient:
         self.auth_base_url = auth_base_url.rstrip("/")
         self._access_token = access_token
         self._shop_cipher = shop_cipher
-        self.clock = clock
-        self.clock_offset = 0.0  # seconds to add to our clock to match TikTok's
+        self.skew = ClockSkew(clock)
         self.client = SignedClient(
             http,
             platform=platform,
@@ -81,9 +77,6 @@ class TikTokShopClient:
             rate_per_second=rate_per_second,
             burst=burst,
         )
-
-    def timestamp(self) -> int:
-        return int(self.clock() + self.clock_offset)
 
     # -- signing --------------------------------------------------------------------------------
 
@@ -119,59 +112,33 @@ class TikTokShopClient:
 
     # -- decoding -------------------------------------------------------------------------------
 
-    def _by_status(self, request: ApiRequest, response: httpx.Response, what: str) -> Exception:
-        status = response.status_code
-        if status == 429:
-            return RateLimited(
-                f"{request.name}: HTTP 429", retry_after=retry_after_seconds(response), platform=self.platform
-            )
-        if status >= 500 or status == 408:
-            return PlatformUnavailable(f"{request.name}: HTTP {status}", platform=self.platform)
-        return UnexpectedResponse(f"{request.name}: HTTP {status}, {what}", platform=self.platform)
-
-    def _decode(self, request: ApiRequest, response: httpx.Response) -> JSONObject:
-        try:
-            body: Any = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict) or body.get("code") is None:
-            if response.status_code >= 400 or not isinstance(body, dict):
-                raise self._by_status(request, response, "no TikTok envelope")
-            raise UnexpectedResponse(f"{request.name}: the answer has no code", platform=self.platform)
+    def _envelope_error(
+        self, request: ApiRequest, body: JSONObject, response: httpx.Response
+    ) -> ConnectorError | None:
+        if body.get("code") is None:
+            if response.status_code >= 400:
+                return None  # a gateway's answer: its status says what happened
+            return UnexpectedResponse(f"{request.name}: the answer has no code", platform=self.platform)
         try:
             code = int(body["code"])
-        except (TypeError, ValueError) as exc:
-            raise UnexpectedResponse(
-                f"{request.name}: code {body['code']!r}", platform=self.platform
-            ) from exc
-        if code != 0:
-            raise error_for(
-                code,
-                str(body.get("message") or ""),
-                http_status=response.status_code,
-                request_id=str(body.get("request_id") or ""),
-                retry_after=retry_after_seconds(response),
-                server_time=_server_time(response),
-                platform=self.platform,
-            )
-        if response.status_code >= 400:
-            raise self._by_status(request, response, "with code 0")
-        return body
+        except (TypeError, ValueError):
+            return UnexpectedResponse(f"{request.name}: code {body['code']!r}", platform=self.platform)
+        if code == 0:
+            return None
+        return error_for(
+            code,
+            str(body.get("message") or ""),
+            http_status=response.status_code,
+            request_id=str(body.get("request_id") or ""),
+            retry_after=retry_after_seconds(response),
+            server_time=server_time(response),
+            platform=self.platform,
+        )
+
+    def _decode(self, request: ApiRequest, response: httpx.Response) -> JSONObject:
+        return decode_envelope(request, response, platform=self.platform, check=self._envelope_error)
 
     # -- calling --------------------------------------------------------------------------------
-
-    async def call(self, request: ApiRequest) -> JSONObject:
-        """The whole envelope."""
-        try:
-            return await self.client.call(request)
-        except TimestampInvalid as exc:
-            if exc.server_time is None:
-                raise
-            offset = exc.server_time - self.clock()
-            if abs(offset - self.clock_offset) < 1:
-                raise  # our clock agrees with the server's: the error is something else
-            self.clock_offset = offset
-            return await self.client.call(request)
 
     async def data(self, request: ApiRequest) -> JSONObject:
         """The ``data`` object of a call ({} when TikTok sends none)."""
@@ -189,20 +156,3 @@ class TikTokShopClient:
             return await self.data(request)
         finally:
             _TOKEN_OVERRIDE.reset(reset)
-
-    def record(self, request: ApiRequest) -> RecordedRequest:
-        return self.client.record(request)
-
-    @property
-    def calls(self) -> int:
-        return self.client.total_calls
-
-
-def _server_time(response: httpx.Response) -> float | None:
-    value = response.headers.get("date")
-    if not value:
-        return None
-    try:
-        return email.utils.parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError):
-        return None

@@ -20,7 +20,8 @@ import httpx
 from aiostore.connectors.errors import AuthExpired, InvalidRequest, UnexpectedResponse
 from aiostore.connectors.tokopedia import signing
 from aiostore.connectors.tokopedia.errors import PLATFORM, error_for
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, RecordedRequest, Signature, SignedClient
+from aiostore.connectors.transport import PlatformClient, json_or_none
+from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, Signature, SignedClient
 from aiostore.http.retry import retry_after_seconds
 
 BASIC = "basic"
@@ -52,7 +53,7 @@ def _code(header: Any) -> str | None:
     return str(code)
 
 
-class TokopediaClient:
+class TokopediaClient(PlatformClient):
     def __init__(
         self,
         http: httpx.AsyncClient,
@@ -101,10 +102,7 @@ class TokopediaClient:
 
     def _decode(self, request: ApiRequest, response: httpx.Response) -> JSONObject:
         status = response.status_code
-        try:
-            body: Any = response.json()
-        except ValueError:
-            body = None
+        body = json_or_none(response)
         wait = rate_limit_wait(response) if status == 429 else None
         if request.auth == BASIC:
             return self._decode_token(request, status, body, wait)
@@ -151,18 +149,7 @@ class TokopediaClient:
 
     # -- calling --------------------------------------------------------------------------------
 
-    async def call(self, request: ApiRequest) -> JSONObject:
-        """The whole envelope (or the token answer)."""
-        return await self.client.call(request)
-
     async def data(self, request: ApiRequest) -> Any:
         """The envelope's ``data``."""
         envelope = await self.call(request)
         return envelope.get("data")
-
-    def record(self, request: ApiRequest) -> RecordedRequest:
-        return self.client.record(request)
-
-    @property
-    def calls(self) -> int:
-        return self.client.total_calls
