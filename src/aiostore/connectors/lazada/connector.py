@@ -30,10 +30,12 @@ from aiostore.connectors.lazada import mapping, order_mapping, signing, webhooks
 from aiostore.connectors.lazada.client import LazadaClient, auth_root, data_object, gateway_for
 from aiostore.connectors.lazada.errors import PLATFORM
 from aiostore.connectors.lazada.writes import LazadaWrites
-from aiostore.connectors.tokens import OnTokens, TokenKeeper
-from aiostore.domain.market import MARKETS, Currency, MarketCode
+from aiostore.connectors.planned import find_header
+from aiostore.connectors.tokens import OnTokens
+from aiostore.connectors.transport import Clock
+from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import Platform
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, RecordedRequest, shared_policy
+from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject
 
 # Lazada publishes 50 calls/s per seller for the inventory APIs and no other per-seller figure (§A7):
 # 50/s is used for every call, bursts of 20; ApiCallLimit answers are retried after a back-off.
@@ -64,6 +66,11 @@ ORDER_OFFSET_CAP = 5_000  # /orders/get: offset ≤ 5000
 class LazadaConnector(LazadaWrites):
     platform = Platform.LAZADA
 
+    client: LazadaClient
+    default_limits = LAZADA_LIMITS
+    product_offset_cap = PRODUCT_OFFSET_CAP  # platform caps outside ConnectorLimits
+    order_offset_cap = ORDER_OFFSET_CAP
+
     def __init__(
         self,
         http: httpx.AsyncClient,
@@ -73,49 +80,36 @@ class LazadaConnector(LazadaWrites):
         tokens: TokenSet | None = None,
         market: MarketCode | None = None,
         policy: HttpPolicy | None = None,
-        limits: ConnectorLimits = LAZADA_LIMITS,
+        limits: ConnectorLimits | None = None,
         clock: Callable[[], float] = time.time,
         on_tokens: OnTokens | None = None,
     ) -> None:
-        self.limits = limits
-        self.app = app
-        self.product_offset_cap = PRODUCT_OFFSET_CAP  # platform caps outside ConnectorLimits
-        self.order_offset_cap = ORDER_OFFSET_CAP
         self.requested_market = market
-        self.shop_id = shop_id or (tokens.shop_id if tokens else None)
-        self.market = _token_market(tokens) or market
-        self.keeper = TokenKeeper(
-            tokens,
-            refresher=self._refreshed_tokens,
-            margin=limits.refresh_margin,
+        super().__init__(
+            http,
+            app,
+            shop_id=shop_id,
+            tokens=tokens,
+            market=_token_market(tokens) or market,
+            policy=policy,
+            limits=limits,
             clock=clock,
             on_tokens=on_tokens,
-            platform=PLATFORM,
         )
-        self.client = LazadaClient(
+
+    def _client(self, http: httpx.AsyncClient, policy: HttpPolicy, clock: Clock) -> LazadaClient:
+        return LazadaClient(
             http,
-            app_key=app.app_key,
-            app_secret=app.app_secret,
-            auth_base_url=app.auth_base_url,
-            policy=policy or shared_policy(),
-            rate_per_second=limits.rate_per_second,
-            burst=limits.burst,
-            limiter_key=f"{PLATFORM}:{self.shop_id or 'app:' + app.app_key}",
+            app_key=self.app.app_key,
+            app_secret=self.app.app_secret,
+            auth_base_url=self.app.auth_base_url,
+            policy=policy,
+            rate_per_second=self.limits.rate_per_second,
+            burst=self.limits.burst,
+            limiter_key=f"{PLATFORM}:{self.shop_id or 'app:' + self.app.app_key}",
             access_token=lambda: self.keeper.access_token,
             clock=clock,
         )
-
-    @property
-    def tokens(self) -> TokenSet | None:
-        return self.keeper.tokens
-
-    @property
-    def api_calls(self) -> int:
-        return self.client.calls
-
-    @property
-    def currency(self) -> Currency | None:
-        return MARKETS[self.market].currency if self.market else None
 
     @property
     def gateway(self) -> str:
@@ -146,12 +140,12 @@ class LazadaConnector(LazadaWrites):
             base_url=self.gateway,
         )
 
-    async def _call(self, request: ApiRequest) -> JSONObject:
+    async def _send(self, request: ApiRequest) -> JSONObject:
         """A seller call: fresh token first, one refresh-and-repeat on an auth error."""
         return await self.keeper.run(lambda: self.client.call(request))
 
     async def _data(self, request: ApiRequest) -> JSONObject:
-        return data_object((await self._call(request)).get("data"), request.name)
+        return data_object((await self._send(request)).get("data"), request.name)
 
     # -- authorization --------------------------------------------------------------------------
 
@@ -180,13 +174,6 @@ class LazadaConnector(LazadaWrites):
         self._adopt(tokens)
         await self.keeper.replace(tokens)
         return tokens
-
-    async def refresh(self, tokens: TokenSet) -> TokenSet:
-        """New tokens; when ``tokens`` are the ones in use, they are kept (and handed to ``on_tokens``)."""
-        current = self.keeper.tokens
-        if current is not None and current.refresh_token == tokens.refresh_token:
-            return await self.keeper.refresh_now()
-        return await self._refreshed_tokens(tokens)
 
     async def _refreshed_tokens(self, tokens: TokenSet) -> TokenSet:
         envelope = await self.client.call(
@@ -313,7 +300,7 @@ class LazadaConnector(LazadaWrites):
                 op="orders.items_get",
                 safe_to_repeat=True,
             )
-            data = (await self._call(request)).get("data")
+            data = (await self._send(request)).get("data")
             return [d for d in data or () if isinstance(d, dict)]
 
         chunks = list(batching.chunks(dict.fromkeys(order_ids), self.limits.order_detail_batch))
@@ -338,15 +325,11 @@ class LazadaConnector(LazadaWrites):
 
     # -- writes: see writes.py ------------------------------------------------------------------
 
-    def render(self, request: ApiRequest) -> RecordedRequest:
-        return self.client.record(request)
-
     # -- webhooks -------------------------------------------------------------------------------
 
     def verify_webhook(self, url: str, headers: Mapping[str, str], raw_body: bytes) -> bool:
         """Lazada signs the body with the app key and secret; the URL is not part of it."""
-        authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
-        return self.client.verify_push(raw_body, authorization)
+        return self.client.verify_push(raw_body, find_header(headers, "authorization"))
 
     def parse_webhook(self, raw_body: bytes) -> WebhookEvent:
         return webhooks.parse_push(raw_body)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
@@ -12,7 +11,6 @@ import httpx
 
 from aiostore.connectors import batching
 from aiostore.connectors.dtos import (
-    AppCredentials,
     ConnectorLimits,
     OrderDTO,
     OrderRef,
@@ -22,14 +20,13 @@ from aiostore.connectors.dtos import (
     WebhookEvent,
 )
 from aiostore.connectors.errors import InvalidRequest, UnexpectedResponse
+from aiostore.connectors.planned import find_header
 from aiostore.connectors.shopee import mapping, order_mapping, webhooks
 from aiostore.connectors.shopee.client import ShopeeClient
 from aiostore.connectors.shopee.errors import PLATFORM
 from aiostore.connectors.shopee.writes import ShopeeWrites
-from aiostore.connectors.tokens import OnTokens, TokenKeeper
-from aiostore.domain.market import MARKETS, Currency, MarketCode
 from aiostore.domain.platforms import Platform
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, RecordedRequest, shared_policy
+from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject
 
 P = "/api/v2"
 
@@ -59,58 +56,31 @@ SHOPEE_LIMITS = ConnectorLimits(
 
 class ShopeeConnector(ShopeeWrites):
     platform = Platform.SHOPEE
+    client: ShopeeClient
 
-    def __init__(
-        self,
-        http: httpx.AsyncClient,
-        app: AppCredentials,
-        *,
-        shop_id: str | None = None,
-        tokens: TokenSet | None = None,
-        market: MarketCode | None = None,
-        policy: HttpPolicy | None = None,
-        limits: ConnectorLimits = SHOPEE_LIMITS,
-        clock: Callable[[], float] = time.time,
-        on_tokens: OnTokens | None = None,
-    ) -> None:
-        self.limits = limits
-        self.app = app
-        self.shop_id = shop_id or (tokens.shop_id if tokens else None)
-        self.currency: Currency | None = MARKETS[market].currency if market else None
-        self.keeper = TokenKeeper(
-            tokens,
-            refresher=self._refreshed_tokens,
-            margin=limits.refresh_margin,
-            clock=clock,
-            on_tokens=on_tokens,
-            platform=PLATFORM,
-        )
-        self.client = ShopeeClient(
+    default_limits = SHOPEE_LIMITS
+
+    def _client(
+        self, http: httpx.AsyncClient, policy: HttpPolicy, clock: Callable[[], float]
+    ) -> ShopeeClient:
+        return ShopeeClient(
             http,
-            base_url=app.base_url,
-            partner_id=app.app_key,
-            partner_key=app.app_secret,
-            policy=policy or shared_policy(),
-            rate_per_second=limits.rate_per_second,
-            burst=limits.burst,
+            base_url=self.app.base_url,
+            partner_id=self.app.app_key,
+            partner_key=self.app.app_secret,
+            policy=policy,
+            rate_per_second=self.limits.rate_per_second,
+            burst=self.limits.burst,
             shop_id=self.shop_id,
             access_token=lambda: self.keeper.access_token,
             clock=clock,
         )
 
-    @property
-    def tokens(self) -> TokenSet | None:
-        return self.keeper.tokens
-
-    @property
-    def api_calls(self) -> int:
-        return self.client.calls
-
     async def _shop(self, request: ApiRequest) -> JSONObject:
         """A Shop API call: fresh token first, one refresh-and-repeat on an auth error."""
         return await self.keeper.run(lambda: self.client.call(request))
 
-    async def _shop_response(self, request: ApiRequest) -> JSONObject:
+    async def _send(self, request: ApiRequest) -> JSONObject:
         return await self.keeper.run(lambda: self.client.response(request))
 
     # -- authorization --------------------------------------------------------------------------
@@ -141,14 +111,6 @@ class ShopeeConnector(ShopeeWrites):
         if tokens.shop_id == self.shop_id:
             await self.keeper.replace(tokens)
         return tokens
-
-    async def refresh(self, tokens: TokenSet) -> TokenSet:
-        """New tokens. When ``tokens`` are the ones this connector uses, it keeps the new ones (and hands
-        them to ``on_tokens``), serialised with its automatic refreshes: the old refresh token is spent."""
-        current = self.keeper.tokens
-        if current is not None and current.refresh_token == tokens.refresh_token:
-            return await self.keeper.refresh_now()
-        return await self._refreshed_tokens(tokens)
 
     async def _refreshed_tokens(self, tokens: TokenSet) -> TokenSet:
         body: dict[str, object] = {"refresh_token": tokens.refresh_token, "partner_id": int(self.app.app_key)}
@@ -185,8 +147,8 @@ class ShopeeConnector(ShopeeWrites):
             ApiRequest("GET", f"{P}/shop/get_shop_info", op="shop.get_shop_info", safe_to_repeat=True)
         )
         info = mapping.shop_info(body, self.shop_id or "")
-        if self.currency is None and info.market is not None:
-            self.currency = MARKETS[info.market].currency
+        if self.market is None:
+            self.market = info.market
         return info
 
     # -- products -------------------------------------------------------------------------------
@@ -204,7 +166,7 @@ class ShopeeConnector(ShopeeWrites):
                     ("update_time_from", str(mapping.to_epoch(updated_since))),
                     ("update_time_to", str(mapping.to_epoch(self.keeper.now()))),
                 ]
-            page = await self._shop_response(
+            page = await self._send(
                 ApiRequest(
                     "GET",
                     f"{P}/product/get_item_list",
@@ -243,7 +205,7 @@ class ShopeeConnector(ShopeeWrites):
     async def get_products(self, ids: Sequence[str]) -> list[ProductDTO]:
         bases: list[JSONObject] = []
         for chunk in batching.chunks(dict.fromkeys(ids), self.limits.product_detail_batch):
-            answer = await self._shop_response(
+            answer = await self._send(
                 ApiRequest(
                     "GET",
                     f"{P}/product/get_item_base_info",
@@ -261,7 +223,7 @@ class ShopeeConnector(ShopeeWrites):
         return [mapping.product(b, by_item.get(str(b["item_id"])), self.currency) for b in bases]
 
     async def _models(self, item_id: str) -> JSONObject:
-        return await self._shop_response(
+        return await self._send(
             ApiRequest(
                 "GET",
                 f"{P}/product/get_model_list",
@@ -282,7 +244,7 @@ class ShopeeConnector(ShopeeWrites):
             stop = min(start + window, end)
             cursor = ""
             while True:
-                page = await self._shop_response(
+                page = await self._send(
                     ApiRequest(
                         "GET",
                         f"{P}/order/get_order_list",
@@ -315,7 +277,7 @@ class ShopeeConnector(ShopeeWrites):
         fields = ",".join(order_mapping.DETAIL_FIELDS)
 
         async def detail(chunk: list[str]) -> list[OrderDTO]:
-            answer = await self._shop_response(
+            answer = await self._send(
                 ApiRequest(
                     "GET",
                     f"{P}/order/get_order_detail",
@@ -330,16 +292,10 @@ class ShopeeConnector(ShopeeWrites):
         pages = await batching.gather_bounded([partial(detail, c) for c in chunks], self.limits.concurrency)
         return [o for page in pages for o in page]
 
-    # -- writes: see writes.py ------------------------------------------------------------------
-
-    def render(self, request: ApiRequest) -> RecordedRequest:
-        return self.client.record(request)
-
     # -- webhooks -------------------------------------------------------------------------------
 
     def verify_webhook(self, url: str, headers: Mapping[str, str], raw_body: bytes) -> bool:
-        authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
-        return self.client.verify_push(url, raw_body, authorization)
+        return self.client.verify_push(url, raw_body, find_header(headers, "authorization"))
 
     def parse_webhook(self, raw_body: bytes) -> WebhookEvent:
         return webhooks.parse_push(raw_body)

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from aiostore.connectors import batching
@@ -18,7 +17,6 @@ from aiostore.connectors.base import BatchPlan, PlannedCall, VariantKey
 from aiostore.connectors.dtos import (
     CancelLine,
     CancelReason,
-    ConnectorLimits,
     ItemError,
     ItemResult,
     OrderDTO,
@@ -29,41 +27,21 @@ from aiostore.connectors.dtos import (
     StockUpdate,
     WriteResult,
 )
-from aiostore.connectors.errors import ConnectorError, InvalidRequest, NotFound, UnexpectedResponse
+from aiostore.connectors.errors import ConnectorError, NotFound, UnexpectedResponse
+from aiostore.connectors.planned import PlannedConnector
 from aiostore.connectors.shopee import mapping, order_mapping
 from aiostore.connectors.shopee.errors import PLATFORM
-from aiostore.domain.market import Currency
 from aiostore.http.client import ApiRequest, JSONObject
 
 P = "/api/v2"
 
 
-def _error(exc: ConnectorError) -> ItemError:
-    return ItemError(
-        kind=exc.kind, message=exc.message, platform_code=exc.platform_code, retryable=exc.retryable
-    )
-
-
-def _rejected(item_id: str, variant_id: str, message: str) -> ItemResult:
-    return ItemResult(item_id, variant_id, ok=False, error=ItemError(kind="InvalidRequest", message=message))
-
-
-class ShopeeWrites:
+class ShopeeWrites(PlannedConnector):
     if TYPE_CHECKING:
-        limits: ConnectorLimits
-        currency: Currency | None
-
-        async def _shop_response(self, request: ApiRequest) -> JSONObject: ...
 
         async def get_orders(self, ids: Sequence[str]) -> list[OrderDTO]: ...
 
     # -- products -------------------------------------------------------------------------------
-
-    def _check_currency(self, currency: Currency) -> None:
-        if self.currency is not None and currency != self.currency:
-            raise InvalidRequest(
-                f"price in {currency.value}, but the shop sells in {self.currency.value}", platform=PLATFORM
-            )
 
     async def plan_create_product(self, draft: ProductDraft) -> list[ApiRequest]:
         self._check_currency(draft.price.currency)
@@ -86,13 +64,13 @@ class ShopeeWrites:
 
     async def create_product(self, draft: ProductDraft) -> WriteResult:
         add_item, *_ = await self.plan_create_product(draft)
-        answer = await self._shop_response(add_item)
+        answer = await self._send(add_item)
         item_id = answer.get("item_id")
         if not item_id:
             raise UnexpectedResponse("add_item answered no item_id", platform=PLATFORM)
         if draft.variants:
             try:
-                await self._shop_response(self._init_tier_variation(str(item_id), draft))
+                await self._send(self._init_tier_variation(str(item_id), draft))
             except ConnectorError as exc:
                 # the item exists without its models: say so, with its id, rather than lose it
                 return WriteResult(ok=False, external_id=str(item_id), detail=f"models not created: {exc}")
@@ -106,25 +84,10 @@ class ShopeeWrites:
             )
         ]
 
-    async def update_product(self, update: ProductUpdate) -> WriteResult:
-        for request in await self.plan_update_product(update):
-            await self._shop_response(request)
-        return WriteResult(ok=True, external_id=update.item_id)
-
     # -- price and stock ------------------------------------------------------------------------
 
     async def plan_update_prices(self, updates: Sequence[PriceUpdate]) -> BatchPlan:
-        rejected: list[ItemResult] = []
-        valid: list[PriceUpdate] = []
-        for u in batching.last_wins(updates, lambda u: (u.item_id, u.variant_id)):
-            if self.currency is not None and u.price.currency != self.currency:
-                rejected.append(
-                    _rejected(u.item_id, u.variant_id, f"the shop sells in {self.currency.value}")
-                )
-            elif u.price.amount <= 0:
-                rejected.append(_rejected(u.item_id, u.variant_id, "price must be above zero"))
-            else:
-                valid.append(u)
+        valid, rejected = self._valid_prices(updates)
         calls = tuple(
             PlannedCall(
                 ApiRequest(
@@ -152,13 +115,7 @@ class ShopeeWrites:
         return BatchPlan(calls, tuple(rejected))
 
     async def plan_update_stock(self, updates: Sequence[StockUpdate]) -> BatchPlan:
-        rejected: list[ItemResult] = []
-        valid: list[StockUpdate] = []
-        for u in batching.last_wins(updates, lambda u: (u.item_id, u.variant_id)):
-            if u.stock < 0:
-                rejected.append(_rejected(u.item_id, u.variant_id, "stock must not be negative"))
-            else:
-                valid.append(u)
+        valid, rejected = self._valid_stock(updates)
         calls = tuple(
             PlannedCall(
                 ApiRequest(
@@ -182,40 +139,13 @@ class ShopeeWrites:
         )
         return BatchPlan(calls, tuple(rejected))
 
-    async def update_prices(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
-        plan = await self.plan_update_prices(updates)
-        outcome = await self._run_batch(plan)
-        return [outcome[(u.item_id, u.variant_id)] for u in updates]
-
-    async def update_stock(self, updates: Sequence[StockUpdate]) -> list[ItemResult]:
-        plan = await self.plan_update_stock(updates)
-        outcome = await self._run_batch(plan)
-        return [outcome[(u.item_id, u.variant_id)] for u in updates]
-
-    async def _run_batch(self, plan: BatchPlan) -> dict[VariantKey, ItemResult]:
-        outcome: dict[VariantKey, ItemResult] = {(r.item_id, r.variant_id): r for r in plan.rejected}
-
-        async def run(call: PlannedCall) -> list[ItemResult]:
-            try:
-                answer = await self._shop_response(call.request)
-            except ConnectorError as exc:
-                return [ItemResult(i, v, ok=False, error=_error(exc)) for i, v in call.keys]
-            return _item_results(call.keys, answer)
-
-        results = await batching.gather_bounded(
-            [partial(run, c) for c in plan.calls], self.limits.concurrency
-        )
-        for batch in results:
-            outcome.update({(r.item_id, r.variant_id): r for r in batch})
-        return outcome
-
     # -- orders ---------------------------------------------------------------------------------
 
     async def plan_ship_order(self, order_id: str, request: ShipRequest) -> list[ApiRequest]:
         params: list[tuple[str, str]] = [("order_sn", order_id)]
         if request.package_id:
             params.append(("package_number", request.package_id))
-        shipping = await self._shop_response(
+        shipping = await self._send(
             ApiRequest(
                 "GET",
                 f"{P}/logistics/get_shipping_parameter",
@@ -226,11 +156,6 @@ class ShopeeWrites:
         )
         body = order_mapping.ship_order_body(order_id, shipping, request)
         return [ApiRequest("POST", f"{P}/logistics/ship_order", body=body, op="logistics.ship_order")]
-
-    async def ship_order(self, order_id: str, request: ShipRequest) -> WriteResult:
-        for planned in await self.plan_ship_order(order_id, request):
-            await self._shop_response(planned)
-        return WriteResult(ok=True, external_id=order_id)
 
     async def plan_cancel_order(
         self, order_id: str, reason: CancelReason, lines: Sequence[CancelLine] = ()
@@ -243,12 +168,8 @@ class ShopeeWrites:
         body = order_mapping.cancel_body(order_id, reason, lines)
         return [ApiRequest("POST", f"{P}/order/cancel_order", body=body, op="order.cancel_order")]
 
-    async def cancel_order(
-        self, order_id: str, reason: CancelReason, lines: Sequence[CancelLine] = ()
-    ) -> WriteResult:
-        for planned in await self.plan_cancel_order(order_id, reason, lines):
-            await self._shop_response(planned)
-        return WriteResult(ok=True, external_id=order_id)
+    def _batch_results(self, call: PlannedCall, answer: JSONObject) -> list[ItemResult]:
+        return _item_results(call.keys, answer)
 
 
 def _item_results(keys: Sequence[VariantKey], answer: JSONObject) -> list[ItemResult]:

@@ -25,10 +25,10 @@ from aiostore.connectors.errors import AuthExpired, NotFound, Refused, Unexpecte
 from aiostore.connectors.tiktokshop import mapping, order_mapping, paths, signing, webhooks
 from aiostore.connectors.tiktokshop.client import SELLER, TikTokShopClient
 from aiostore.connectors.tiktokshop.writes import TikTokShopWrites
-from aiostore.connectors.tokens import OnTokens, TokenKeeper
-from aiostore.domain.market import MARKETS, Currency, MarketCode
+from aiostore.connectors.tokens import OnTokens
+from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import Platform
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, RecordedRequest, shared_policy
+from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject
 
 DEFAULT_AUTH_HOST = "https://auth.tiktok-shops.com"
 
@@ -56,6 +56,9 @@ TIKTOKSHOP_LIMITS = ConnectorLimits(
 class TikTokShopConnector(TikTokShopWrites):
     platform = Platform.TIKTOKSHOP
 
+    client: TikTokShopClient
+    default_limits = TIKTOKSHOP_LIMITS
+
     def __init__(
         self,
         http: httpx.AsyncClient,
@@ -65,48 +68,42 @@ class TikTokShopConnector(TikTokShopWrites):
         tokens: TokenSet | None = None,
         market: MarketCode | None = None,
         policy: HttpPolicy | None = None,
-        limits: ConnectorLimits = TIKTOKSHOP_LIMITS,
+        limits: ConnectorLimits | None = None,
         clock: Callable[[], float] = time.time,
         on_tokens: OnTokens | None = None,
     ) -> None:
-        self.limits = limits
-        self.app = app
-        self.shop_id = shop_id or (tokens.shop_id if tokens else None)
-        self.market = market
-        self.currency: Currency | None = MARKETS[market].currency if market else None
         self.sku_warehouses: dict[str, str] = {}  # SKU id -> warehouse id, learnt from reads
-        self._cipher = _cipher_of(tokens, self.shop_id)
-        self.keeper = TokenKeeper(
-            tokens,
-            refresher=self._refreshed_tokens,
-            margin=limits.refresh_margin,
+        self._cipher = _cipher_of(tokens, shop_id or (tokens.shop_id if tokens else None))
+        super().__init__(
+            http,
+            app,
+            shop_id=shop_id,
+            tokens=tokens,
+            market=market,
+            policy=policy,
+            limits=limits,
             clock=clock,
             on_tokens=on_tokens,
-            platform=self.platform.value,
         )
-        self.client = TikTokShopClient(
+
+    def _client(
+        self, http: httpx.AsyncClient, policy: HttpPolicy, clock: Callable[[], float]
+    ) -> TikTokShopClient:
+        return TikTokShopClient(
             http,
-            base_url=app.base_url,
-            auth_base_url=app.auth_base_url or DEFAULT_AUTH_HOST,
-            app_key=app.app_key,
-            app_secret=app.app_secret,
-            policy=policy or shared_policy(),
-            rate_per_second=limits.rate_per_second,
-            burst=limits.burst,
-            limiter_key=f"{self.platform.value}:{self.shop_id or 'app:' + app.app_key}",
+            base_url=self.app.base_url,
+            auth_base_url=self.app.auth_base_url or DEFAULT_AUTH_HOST,
+            app_key=self.app.app_key,
+            app_secret=self.app.app_secret,
+            policy=policy,
+            rate_per_second=self.limits.rate_per_second,
+            burst=self.limits.burst,
+            limiter_key=f"{self.platform.value}:{self.shop_id or 'app:' + self.app.app_key}",
             platform=self.platform.value,
             access_token=lambda: self.keeper.access_token,
             shop_cipher=lambda: self._cipher,
             clock=clock,
         )
-
-    @property
-    def tokens(self) -> TokenSet | None:
-        return self.keeper.tokens
-
-    @property
-    def api_calls(self) -> int:
-        return self.client.calls
 
     # -- calling --------------------------------------------------------------------------------
 
@@ -130,7 +127,7 @@ class TikTokShopConnector(TikTokShopWrites):
             )
         self._cipher = str(shop["cipher"])
 
-    async def _shop(self, request: ApiRequest) -> JSONObject:
+    async def _send(self, request: ApiRequest) -> JSONObject:
         """A shop call's ``data``: cipher known, fresh token, refresh and repeat once on an auth error."""
         await self._ensure_cipher()
         return await self.keeper.run(lambda: self.client.data(request))
@@ -179,13 +176,6 @@ class TikTokShopConnector(TikTokShopWrites):
             await self.keeper.replace(tokens)
         return tokens
 
-    async def refresh(self, tokens: TokenSet) -> TokenSet:
-        """New tokens; when ``tokens`` are the ones in use, the connector keeps (and hands over) the new."""
-        current = self.keeper.tokens
-        if current is not None and current.refresh_token == tokens.refresh_token:
-            return await self.keeper.refresh_now()
-        return await self._refreshed_tokens(tokens)
-
     async def _refreshed_tokens(self, tokens: TokenSet) -> TokenSet:
         request = self.client.token_request(
             paths.TOKEN_REFRESH,
@@ -212,8 +202,8 @@ class TikTokShopConnector(TikTokShopWrites):
             self._cipher = str(shop["cipher"])
         tokens = self.keeper.tokens
         info = mapping.shop_info(shop, tokens.refresh_expires_at if tokens else None)
-        if self.currency is None and info.market is not None:
-            self.currency = MARKETS[info.market].currency
+        if self.market is None:
+            self.market = info.market
         return info
 
     # -- products -------------------------------------------------------------------------------
@@ -235,7 +225,7 @@ class TikTokShopConnector(TikTokShopWrites):
             params = [("page_size", str(self.limits.product_page))] + (
                 [("page_token", token)] if token else []
             )
-            data = await self._shop(
+            data = await self._send(
                 ApiRequest(
                     "POST",
                     paths.PRODUCT_SEARCH,
@@ -262,7 +252,7 @@ class TikTokShopConnector(TikTokShopWrites):
 
     async def _product(self, product_id: str) -> ProductDTO | None:
         try:
-            data = await self._shop(
+            data = await self._send(
                 ApiRequest("GET", paths.product(product_id), op="product.get", safe_to_repeat=True)
             )
         except NotFound:
@@ -286,7 +276,7 @@ class TikTokShopConnector(TikTokShopWrites):
                 params = [("page_size", str(self.limits.order_detail_batch))] + (
                     [("page_token", token)] if token else []
                 )
-                data = await self._shop(
+                data = await self._send(
                     ApiRequest(
                         "POST",
                         paths.RETURN_SEARCH,
@@ -319,7 +309,7 @@ class TikTokShopConnector(TikTokShopWrites):
                 ("sort_field", "update_time"),
                 ("sort_order", "ASC"),
             ] + ([("page_token", token)] if token else [])
-            data = await self._shop(
+            data = await self._send(
                 ApiRequest(
                     "POST",
                     paths.ORDER_SEARCH,
@@ -343,7 +333,7 @@ class TikTokShopConnector(TikTokShopWrites):
             token = next_token
 
     async def _order_page(self, chunk: list[str]) -> list[mapping.JSON]:
-        data = await self._shop(
+        data = await self._send(
             ApiRequest(
                 "GET", paths.ORDER_DETAIL, (("ids", ",".join(chunk)),), op="order.detail", safe_to_repeat=True
             )
@@ -364,9 +354,6 @@ class TikTokShopConnector(TikTokShopWrites):
         return await self._orders([o for page in pages for o in page])
 
     # -- writes: see writes.py ------------------------------------------------------------------
-
-    def render(self, request: ApiRequest) -> RecordedRequest:
-        return self.client.record(request)
 
     # -- webhooks -------------------------------------------------------------------------------
 

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from aiostore.connectors import batching
@@ -19,7 +18,6 @@ from aiostore.connectors.base import BatchPlan, PlannedCall, VariantKey
 from aiostore.connectors.dtos import (
     CancelLine,
     CancelReason,
-    ConnectorLimits,
     ItemError,
     ItemResult,
     PriceUpdate,
@@ -30,33 +28,19 @@ from aiostore.connectors.dtos import (
     StockUpdate,
     WriteResult,
 )
-from aiostore.connectors.errors import ConnectorError, InvalidRequest, Refused, UnexpectedResponse
+from aiostore.connectors.errors import InvalidRequest, Refused, UnexpectedResponse
+from aiostore.connectors.planned import PlannedConnector
 from aiostore.connectors.tiktokshop import mapping, order_mapping, paths
 from aiostore.connectors.tiktokshop.client import SHOP
 from aiostore.connectors.tiktokshop.errors import PLATFORM, error_for
-from aiostore.domain.market import Currency
 from aiostore.http.client import ApiRequest, JSONObject
 
 MAX_QUANTITY = 99_999  # Update Inventory: "non-negative … and less than 99999"
 
 
-def _error(exc: ConnectorError) -> ItemError:
-    return ItemError(
-        kind=exc.kind, message=exc.message, platform_code=exc.platform_code, retryable=exc.retryable
-    )
-
-
-def _rejected(item_id: str, variant_id: str, message: str) -> ItemResult:
-    return ItemResult(item_id, variant_id, ok=False, error=ItemError(kind="InvalidRequest", message=message))
-
-
-class TikTokShopWrites:
+class TikTokShopWrites(PlannedConnector):
     if TYPE_CHECKING:
-        limits: ConnectorLimits
-        currency: Currency | None
         sku_warehouses: dict[str, str]
-
-        async def _shop(self, request: ApiRequest) -> JSONObject: ...
 
         async def _order_json(self, order_id: str) -> JSONObject: ...
 
@@ -64,15 +48,9 @@ class TikTokShopWrites:
 
     # -- products -------------------------------------------------------------------------------
 
-    def _check_currency(self, currency: Currency) -> None:
-        if self.currency is not None and currency != self.currency:
-            raise InvalidRequest(
-                f"price in {currency.value}, but the shop sells in {self.currency.value}", platform=PLATFORM
-            )
-
     async def _default_warehouse(self) -> str | None:
         if self._warehouse_id is None:
-            data = await self._shop(
+            data = await self._send(
                 ApiRequest("GET", paths.WAREHOUSES, op="logistics.warehouses", safe_to_repeat=True)
             )
             sales = [
@@ -93,7 +71,7 @@ class TikTokShopWrites:
 
     async def create_product(self, draft: ProductDraft) -> WriteResult:
         (request,) = await self.plan_create_product(draft)
-        data = await self._shop(request)
+        data = await self._send(request)
         product_id = data.get("product_id")
         if not product_id:
             raise UnexpectedResponse("Create Product answered no product_id", platform=PLATFORM)
@@ -102,7 +80,7 @@ class TikTokShopWrites:
     async def plan_update_product(self, update: ProductUpdate) -> list[ApiRequest]:
         sku_id: str | None = None
         if update.seller_sku is not None:
-            detail = await self._shop(
+            detail = await self._send(
                 ApiRequest("GET", paths.product(update.item_id), op="product.get", safe_to_repeat=True)
             )
             skus = detail.get("skus") or []
@@ -143,7 +121,7 @@ class TikTokShopWrites:
 
     async def update_product(self, update: ProductUpdate) -> WriteResult:
         for request in await self.plan_update_product(update):
-            data = await self._shop(request)
+            data = await self._send(request)
             failed = [e for e in data.get("errors") or () if isinstance(e, dict)]
             if failed:  # activate/deactivate name the products they could not switch
                 code = int(failed[0].get("code") or 0)
@@ -153,17 +131,7 @@ class TikTokShopWrites:
     # -- price and stock ------------------------------------------------------------------------
 
     async def plan_update_prices(self, updates: Sequence[PriceUpdate]) -> BatchPlan:
-        rejected: list[ItemResult] = []
-        valid: list[PriceUpdate] = []
-        for u in batching.last_wins(updates, lambda u: (u.item_id, u.variant_id)):
-            if self.currency is not None and u.price.currency != self.currency:
-                rejected.append(
-                    _rejected(u.item_id, u.variant_id, f"the shop sells in {self.currency.value}")
-                )
-            elif u.price.amount <= 0:
-                rejected.append(_rejected(u.item_id, u.variant_id, "price must be above zero"))
-            else:
-                valid.append(u)
+        valid, rejected = self._valid_prices(updates)
         calls = tuple(
             PlannedCall(
                 ApiRequest(
@@ -191,15 +159,7 @@ class TikTokShopWrites:
         return [entry]
 
     async def plan_update_stock(self, updates: Sequence[StockUpdate]) -> BatchPlan:
-        rejected: list[ItemResult] = []
-        valid: list[StockUpdate] = []
-        for u in batching.last_wins(updates, lambda u: (u.item_id, u.variant_id)):
-            if not 0 <= u.stock <= MAX_QUANTITY:
-                rejected.append(
-                    _rejected(u.item_id, u.variant_id, f"stock must be between 0 and {MAX_QUANTITY}")
-                )
-            else:
-                valid.append(u)
+        valid, rejected = self._valid_stock(updates, MAX_QUANTITY)
         calls = tuple(
             PlannedCall(
                 ApiRequest(
@@ -217,30 +177,8 @@ class TikTokShopWrites:
         )
         return BatchPlan(calls, tuple(rejected))
 
-    async def update_prices(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
-        outcome = await self._run_batch(await self.plan_update_prices(updates))
-        return [outcome[(u.item_id, u.variant_id)] for u in updates]
-
-    async def update_stock(self, updates: Sequence[StockUpdate]) -> list[ItemResult]:
-        outcome = await self._run_batch(await self.plan_update_stock(updates))
-        return [outcome[(u.item_id, u.variant_id)] for u in updates]
-
-    async def _run_batch(self, plan: BatchPlan) -> dict[VariantKey, ItemResult]:
-        outcome: dict[VariantKey, ItemResult] = {(r.item_id, r.variant_id): r for r in plan.rejected}
-
-        async def run(call: PlannedCall) -> list[ItemResult]:
-            try:
-                data = await self._shop(call.request)
-            except ConnectorError as exc:
-                return [ItemResult(i, v, ok=False, error=_error(exc)) for i, v in call.keys]
-            return _item_results(call.keys, data)
-
-        results = await batching.gather_bounded(
-            [partial(run, c) for c in plan.calls], self.limits.concurrency
-        )
-        for batch in results:
-            outcome.update({(r.item_id, r.variant_id): r for r in batch})
-        return outcome
+    def _batch_results(self, call: PlannedCall, answer: JSONObject) -> list[ItemResult]:
+        return _item_results(call.keys, answer)
 
     # -- orders ---------------------------------------------------------------------------------
 
@@ -253,7 +191,7 @@ class TikTokShopWrites:
             raise Refused(f"order {order_id} has no package to ship yet", platform=PLATFORM)
         slots = None
         if request.method is not ShipMethod.SELF:
-            slots = await self._shop(
+            slots = await self._send(
                 ApiRequest(
                     "GET",
                     paths.handover_time_slots(package_id),
@@ -270,7 +208,7 @@ class TikTokShopWrites:
 
     async def ship_order(self, order_id: str, request: ShipRequest) -> WriteResult:
         (planned,) = await self.plan_ship_order(order_id, request)
-        await self._shop(planned)
+        await self._send(planned)
         return WriteResult(ok=True, external_id=order_id, detail=planned.path.split("/")[-2])
 
     async def plan_cancel_order(
@@ -287,7 +225,7 @@ class TikTokShopWrites:
         self, order_id: str, reason: CancelReason, lines: Sequence[CancelLine] = ()
     ) -> WriteResult:
         (planned,) = await self.plan_cancel_order(order_id, reason, lines)
-        data = await self._shop(planned)
+        data = await self._send(planned)
         return WriteResult(ok=True, external_id=order_id, detail=str(data.get("cancel_status") or ""))
 
 

@@ -31,14 +31,16 @@ from aiostore.connectors.dtos import (
     WebhookEvent,
 )
 from aiostore.connectors.errors import FieldError, InvalidRequest, NotFound
+from aiostore.connectors.planned import find_header
 from aiostore.connectors.tokens import OnTokens, TokenKeeper
 from aiostore.connectors.tokopedia import mapping, order_mapping, signing, webhooks
 from aiostore.connectors.tokopedia.client import BASIC, TokopediaClient
 from aiostore.connectors.tokopedia.errors import PLATFORM
 from aiostore.connectors.tokopedia.writes import TokopediaWrites
+from aiostore.connectors.transport import Clock
 from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import Platform
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, RecordedRequest, shared_policy
+from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, shared_policy
 
 ACCOUNTS_URL = "https://accounts.tokopedia.com"
 LAST_SORT_AFTER = 10_000  # "last_sort ... is required when the product exceeds 10.000 products"
@@ -89,6 +91,12 @@ class TokopediaConnector(TokopediaWrites):
     platform = Platform.TOKOPEDIA
     last_sort_after = LAST_SORT_AFTER  # rows listed by page number before last_sort is needed
 
+    client: TokopediaClient
+    keeper: AppTokenKeeper
+    default_limits = TOKOPEDIA_LIMITS
+    keeper_class = AppTokenKeeper
+    token_identity = "access_token"  # noqa: S105 - an app token has no refresh token
+
     def __init__(
         self,
         http: httpx.AsyncClient,
@@ -98,7 +106,7 @@ class TokopediaConnector(TokopediaWrites):
         tokens: TokenSet | None = None,
         market: MarketCode | None = None,
         policy: HttpPolicy | None = None,
-        limits: ConnectorLimits = TOKOPEDIA_LIMITS,
+        limits: ConnectorLimits | None = None,
         clock: Callable[[], float] = time.time,
         on_tokens: OnTokens | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
@@ -109,41 +117,35 @@ class TokopediaConnector(TokopediaWrites):
             raise InvalidRequest(
                 "Tokopedia needs the app's fs_id (AppCredentials.extra['fs_id'])", platform=PLATFORM
             )
-        self.app = app
         self.fs_id = fs_id
-        self.limits = limits
-        self.shop_id = shop_id or (tokens.shop_id if tokens else None)
         self.auth_base_url = (app.auth_base_url or ACCOUNTS_URL).rstrip("/")
         policy = policy or shared_policy()
         self._sleep = sleep or policy.retry.sleep
-        self.keeper = AppTokenKeeper(
-            tokens,
-            refresher=self._refreshed_tokens,
-            margin=limits.refresh_margin,
+        super().__init__(
+            http,
+            app,
+            shop_id=shop_id,
+            tokens=tokens,
+            market=market,
+            policy=policy,
+            limits=limits,
             clock=clock,
             on_tokens=on_tokens,
-            platform=PLATFORM,
         )
-        self.client = TokopediaClient(
+
+    def _client(self, http: httpx.AsyncClient, policy: HttpPolicy, clock: Clock) -> TokopediaClient:
+        return TokopediaClient(
             http,
-            base_url=app.base_url,
+            base_url=self.app.base_url,
             auth_base_url=self.auth_base_url,
-            client_id=app.app_key,
-            client_secret=app.app_secret,
-            fs_id=fs_id,
+            client_id=self.app.app_key,
+            client_secret=self.app.app_secret,
+            fs_id=self.fs_id,
             policy=policy,
-            rate_per_second=limits.rate_per_second,
-            burst=limits.burst,
+            rate_per_second=self.limits.rate_per_second,
+            burst=self.limits.burst,
             access_token=lambda: self.keeper.access_token,
         )
-
-    @property
-    def tokens(self) -> TokenSet | None:
-        return self.keeper.tokens
-
-    @property
-    def api_calls(self) -> int:
-        return self.client.calls
 
     def _shop_param(self) -> tuple[str, str]:
         if not self.shop_id:
@@ -152,14 +154,14 @@ class TokopediaConnector(TokopediaWrites):
             )
         return ("shop_id", self.shop_id)
 
-    async def _call(self, request: ApiRequest) -> JSONObject:
+    async def _send(self, request: ApiRequest) -> JSONObject:
         """An FS API call: an app token first (fetched when none is held), one refresh-and-repeat on 401."""
         if self.keeper.tokens is None:
             await self.keeper.replace(await self._fetch_token(self.shop_id))
         return await self.keeper.run(lambda: self.client.call(request))
 
     async def _data(self, request: ApiRequest) -> Any:
-        return (await self._call(request)).get("data")
+        return (await self._send(request)).get("data")
 
     # -- authorization --------------------------------------------------------------------------
 
@@ -205,12 +207,6 @@ class TokopediaConnector(TokopediaWrites):
         await self.keeper.replace(tokens)
         await self.shop_info()  # 403 RBAC_MDLW_001 when the seller has not linked the app to this shop
         return tokens
-
-    async def refresh(self, tokens: TokenSet) -> TokenSet:
-        current = self.keeper.tokens
-        if current is not None and current.access_token == tokens.access_token:
-            return await self.keeper.refresh_now()
-        return await self._refreshed_tokens(tokens)
 
     async def _refreshed_tokens(self, tokens: TokenSet) -> TokenSet:
         fresh = await self._fetch_token(tokens.shop_id or self.shop_id)
@@ -353,9 +349,6 @@ class TokopediaConnector(TokopediaWrites):
 
     # -- writes: see writes.py ------------------------------------------------------------------
 
-    def render(self, request: ApiRequest) -> RecordedRequest:
-        return self.client.record(request)
-
     # -- webhooks -------------------------------------------------------------------------------
 
     @property
@@ -364,8 +357,7 @@ class TokopediaConnector(TokopediaWrites):
         return str(self.app.extra.get("webhook_secret") or self.app.app_secret)
 
     def verify_webhook(self, url: str, headers: Mapping[str, str], raw_body: bytes) -> bool:
-        wanted = signing.WEBHOOK_HEADER.lower()
-        signature = next((v for k, v in headers.items() if k.lower() == wanted), None)
+        signature = find_header(headers, signing.WEBHOOK_HEADER)
         return signing.verify_webhook(self.webhook_secret, raw_body, signature)
 
     def parse_webhook(self, raw_body: bytes) -> WebhookEvent:

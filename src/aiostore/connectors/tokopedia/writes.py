@@ -14,15 +14,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from aiostore.connectors import batching
+from aiostore.connectors import batching, planned
 from aiostore.connectors.base import BatchPlan, PlannedCall, VariantKey
 from aiostore.connectors.dtos import (
     CancelLine,
     CancelReason,
-    ConnectorLimits,
     ItemError,
     ItemResult,
     OrderDTO,
@@ -41,6 +39,7 @@ from aiostore.connectors.errors import (
     PlatformUnavailable,
     UnexpectedResponse,
 )
+from aiostore.connectors.planned import PlannedConnector
 from aiostore.connectors.tokopedia import mapping, order_mapping
 from aiostore.connectors.tokopedia.errors import PLATFORM
 from aiostore.http.client import ApiRequest, JSONObject
@@ -49,25 +48,12 @@ UPLOAD_POLLS = 6
 ACCEPT_FIRST = frozenset({220, 221})
 
 
-def _error(exc: ConnectorError) -> ItemError:
-    return ItemError(
-        kind=exc.kind, message=exc.message, platform_code=exc.platform_code, retryable=exc.retryable
-    )
-
-
-def _rejected(item_id: str, variant_id: str, message: str) -> ItemResult:
-    return ItemResult(item_id, variant_id, ok=False, error=ItemError(kind="InvalidRequest", message=message))
-
-
-class TokopediaWrites:
+class TokopediaWrites(PlannedConnector):
     if TYPE_CHECKING:
-        limits: ConnectorLimits
         fs_id: str
         _sleep: Callable[[float], Awaitable[None]]
 
         def _shop_param(self) -> tuple[str, str]: ...
-
-        async def _call(self, request: ApiRequest) -> JSONObject: ...
 
         async def _data(self, request: ApiRequest) -> Any: ...
 
@@ -91,14 +77,11 @@ class TokopediaWrites:
         )
 
     async def plan_update_stock(self, updates: Sequence[StockUpdate]) -> BatchPlan:
-        rejected: list[ItemResult] = []
-        rows: list[tuple[VariantKey, dict[str, Any]]] = []
-        for u in batching.last_wins(updates, lambda u: (u.item_id, u.variant_id)):
-            if u.stock < 0:
-                rejected.append(_rejected(u.item_id, u.variant_id, "stock must not be negative"))
-                continue
-            pid = order_mapping.product_id_of(u.item_id, u.variant_id)
-            rows.append(((u.item_id, u.variant_id), {"product_id": pid, "new_stock": u.stock}))
+        valid, rejected = self._valid_stock(updates)
+        rows = [
+            ((u.item_id, u.variant_id), {"product_id": self._product_id(u), "new_stock": u.stock})
+            for u in valid
+        ]
         calls = tuple(
             self._batch_call("stock", chunk) for chunk in batching.chunks(rows, self.limits.stock_batch)
         )
@@ -110,39 +93,25 @@ class TokopediaWrites:
         for u in batching.last_wins(updates, lambda u: (u.item_id, u.variant_id)):
             problem = mapping.price_problem(u.price)
             if problem:
-                rejected.append(_rejected(u.item_id, u.variant_id, problem))
-                continue
-            pid = order_mapping.product_id_of(u.item_id, u.variant_id)
-            rows.append(((u.item_id, u.variant_id), {"product_id": pid, "new_price": u.price.amount}))
+                rejected.append(planned.rejected(u.item_id, u.variant_id, problem))
+            else:
+                rows.append(
+                    (
+                        (u.item_id, u.variant_id),
+                        {"product_id": self._product_id(u), "new_price": u.price.amount},
+                    )
+                )
         calls = tuple(
             self._batch_call("price", chunk) for chunk in batching.chunks(rows, self.limits.price_batch)
         )
         return BatchPlan(calls, tuple(rejected))
 
-    async def update_stock(self, updates: Sequence[StockUpdate]) -> list[ItemResult]:
-        outcome = await self._run_batch(await self.plan_update_stock(updates))
-        return [outcome[(u.item_id, u.variant_id)] for u in updates]
+    @staticmethod
+    def _product_id(update: StockUpdate | PriceUpdate) -> int:
+        return order_mapping.product_id_of(update.item_id, update.variant_id)
 
-    async def update_prices(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
-        outcome = await self._run_batch(await self.plan_update_prices(updates))
-        return [outcome[(u.item_id, u.variant_id)] for u in updates]
-
-    async def _run_batch(self, plan: BatchPlan) -> dict[VariantKey, ItemResult]:
-        outcome: dict[VariantKey, ItemResult] = {(r.item_id, r.variant_id): r for r in plan.rejected}
-
-        async def run(call: PlannedCall) -> list[ItemResult]:
-            try:
-                data = await self._data(call.request)
-            except ConnectorError as exc:
-                return [ItemResult(i, v, ok=False, error=_error(exc)) for i, v in call.keys]
-            return _row_results(call, data)
-
-        results = await batching.gather_bounded(
-            [partial(run, c) for c in plan.calls], self.limits.concurrency
-        )
-        for batch in results:
-            outcome.update({(r.item_id, r.variant_id): r for r in batch})
-        return outcome
+    def _batch_results(self, call: PlannedCall, answer: JSONObject) -> list[ItemResult]:
+        return _row_results(call, answer.get("data"))
 
     # -- products -------------------------------------------------------------------------------
 
@@ -278,11 +247,6 @@ class TokopediaWrites:
             )
         return requests
 
-    async def ship_order(self, order_id: str, request: ShipRequest) -> WriteResult:
-        for planned in await self.plan_ship_order(order_id, request):
-            await self._call(planned)
-        return WriteResult(ok=True, external_id=order_id)
-
     async def plan_cancel_order(
         self, order_id: str, reason: CancelReason, lines: Sequence[CancelLine] = ()
     ) -> list[ApiRequest]:
@@ -293,13 +257,6 @@ class TokopediaWrites:
             lines = list(dict.fromkeys(CancelLine(x.item_id, x.variant_id) for x in found[0].lines))
         body = order_mapping.nack_body(reason, lines)
         return [ApiRequest("POST", self._order_path(order_id, "nack"), body=body, op="order.nack")]
-
-    async def cancel_order(
-        self, order_id: str, reason: CancelReason, lines: Sequence[CancelLine] = ()
-    ) -> WriteResult:
-        for planned in await self.plan_cancel_order(order_id, reason, lines):
-            await self._call(planned)
-        return WriteResult(ok=True, external_id=order_id)
 
 
 def _row_results(call: PlannedCall, data: Any) -> list[ItemResult]:
