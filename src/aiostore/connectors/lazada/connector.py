@@ -64,7 +64,7 @@ ORDER_OFFSET_CAP = 5_000  # /orders/get: offset ≤ 5000
 
 
 class LazadaConnector(LazadaWrites):
-    platform = Platform.LAZADA
+    platform = Platform("lazada")
 
     client: LazadaClient
     default_limits = LAZADA_LIMITS

@@ -75,7 +75,7 @@ def parse_push(raw_body: bytes) -> WebhookEvent:
     is_order = message_type == TRADE_ORDER and bool(platform_status)
     return WebhookEvent(
         event_id=f"{PLATFORM}:{key}",
-        platform=Platform.LAZADA,
+        platform=Platform("lazada"),
         shop_id=shop_id,
         kind=KIND_BY_TYPE.get(message_type, WebhookKind.OTHER),
         platform_code=str(message_type),

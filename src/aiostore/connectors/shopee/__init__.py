@@ -1,41 +1,38 @@
-"""Shopee Open Platform v2 connector (shopee-tiktokshop.md Part A)."""
+"""Shopee Open Platform v2 connector (shopee-tiktokshop.md Part A): the platform's ``PLUGIN``."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+from pydantic import SecretStr
 
-import httpx
-
-from aiostore.connectors.dtos import AppCredentials, ConnectorLimits, ShopAccount
+from aiostore.connectors.plugin import (
+    PlatformPlugin,
+    PlatformSettings,
+    body_timestamp,
+    platform_settings_config,
+)
 from aiostore.connectors.shopee.connector import SHOPEE_LIMITS, ShopeeConnector
-from aiostore.connectors.tokens import OnTokens
-from aiostore.http.client import HttpPolicy
-
-LIMITS = SHOPEE_LIMITS
+from aiostore.domain.market import MarketCode
+from aiostore.domain.platforms import Platform
 
 
-def make_connector(
-    http: httpx.AsyncClient,
-    app: AppCredentials,
-    account: ShopAccount,
-    policy: HttpPolicy,
-    limits: ConnectorLimits | None,
-    clock: Callable[[], float] = time.time,
-    on_tokens: OnTokens | None = None,
-) -> ShopeeConnector:
-    """The registry's entry point (connectors/registry.py)."""
-    return ShopeeConnector(
-        http,
-        app,
-        shop_id=account.shop_id,
-        tokens=account.tokens,
-        market=account.market,
-        policy=policy,
-        limits=limits or SHOPEE_LIMITS,
-        clock=clock,
-        on_tokens=on_tokens,
-    )
+class ShopeeSettings(PlatformSettings):
+    """``AIOSTORE_SHOPEE_*``: the partner (app) this installation signs as."""
+
+    model_config = platform_settings_config("shopee")
+    enabled_by = ("partner_id", "partner_key")
+
+    partner_id: str | None = None
+    partner_key: SecretStr | None = None
+    api_base_url: str = "https://partner.shopeemobile.com"
 
 
-__all__ = ["LIMITS", "SHOPEE_LIMITS", "ShopeeConnector", "make_connector"]
+PLUGIN = PlatformPlugin(
+    platform=Platform("shopee"),
+    markets=frozenset({MarketCode.ID, MarketCode.SG, MarketCode.MY}),
+    limits=SHOPEE_LIMITS,
+    settings=ShopeeSettings,
+    connector=lambda app: ShopeeConnector,
+    push_time=body_timestamp,  # ``timestamp`` in the signed body
+)
+
+__all__ = ["PLUGIN", "SHOPEE_LIMITS", "ShopeeConnector", "ShopeeSettings"]

@@ -55,7 +55,7 @@ SHOPEE_LIMITS = ConnectorLimits(
 
 
 class ShopeeConnector(ShopeeWrites):
-    platform = Platform.SHOPEE
+    platform = Platform("shopee")
     client: ShopeeClient
 
     default_limits = SHOPEE_LIMITS

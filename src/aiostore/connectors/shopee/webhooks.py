@@ -64,7 +64,7 @@ def parse_push(raw_body: bytes) -> WebhookEvent:
         key = f"{shop_id}:{code}:{push.get('timestamp')}:{digest[:16]}"
     return WebhookEvent(
         event_id=f"{PLATFORM}:{key}",
-        platform=Platform.SHOPEE,
+        platform=Platform("shopee"),
         shop_id=shop_id,
         kind=kind,
         platform_code=str(code),

@@ -54,7 +54,7 @@ TIKTOKSHOP_LIMITS = ConnectorLimits(
 
 
 class TikTokShopConnector(TikTokShopWrites):
-    platform = Platform.TIKTOKSHOP
+    platform = Platform("tiktokshop")
 
     client: TikTokShopClient
     default_limits = TIKTOKSHOP_LIMITS

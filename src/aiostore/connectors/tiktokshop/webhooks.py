@@ -65,7 +65,7 @@ def _status(push_type: int, data: dict[str, Any]) -> tuple[OrderStatus | None, s
     return None, str(data.get("status") or data.get("order_status") or "")
 
 
-def parse_push(raw_body: bytes, *, platform: Platform = Platform.TIKTOKSHOP) -> WebhookEvent:
+def parse_push(raw_body: bytes, *, platform: Platform = Platform("tiktokshop")) -> WebhookEvent:
     try:
         push = json.loads(raw_body)
     except ValueError as exc:

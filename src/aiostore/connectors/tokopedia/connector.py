@@ -88,7 +88,7 @@ class AppTokenKeeper(TokenKeeper):
 
 
 class TokopediaConnector(TokopediaWrites):
-    platform = Platform.TOKOPEDIA
+    platform = Platform("tokopedia")
     last_sort_after = LAST_SORT_AFTER  # rows listed by page number before last_sort is needed
 
     client: TokopediaClient

@@ -13,7 +13,7 @@ and writes do all the work. It differs only where the platform does:
 - Indonesia only: a market other than ID is refused when the connector is made, an authorization acts only
   for its Indonesian shops (Get Authorized Shops' ``region``), and money is IDR.
 
-It is chosen by ``make_connector`` when ``AppCredentials.extra["api"] == "tiktokshop"``; the app
+It is chosen by the platform's ``PLUGIN`` when ``AppCredentials.extra["api"] == "tiktokshop"``; the app
 credentials are then TikTok Shop's (app key and secret, hosts, ``service_id``).
 """
 
@@ -24,9 +24,8 @@ from collections.abc import Callable, Mapping
 
 import httpx
 
-from aiostore.connectors.dtos import AppCredentials, ConnectorLimits, ShopAccount, TokenSet
+from aiostore.connectors.dtos import AppCredentials, ConnectorLimits, TokenSet
 from aiostore.connectors.errors import NotFound, Refused
-from aiostore.connectors.tiktokshop import TIKTOKSHOP_LIMITS
 from aiostore.connectors.tiktokshop.connector import TikTokShopConnector
 from aiostore.connectors.tiktokshop.mapping import JSON
 from aiostore.connectors.tokens import OnTokens
@@ -44,7 +43,7 @@ def _indonesian(shop: JSON) -> bool:
 
 
 class TokopediaViaTikTokConnector(TikTokShopConnector):
-    platform = Platform.TOKOPEDIA
+    platform = Platform("tokopedia")
 
     def __init__(
         self,
@@ -55,7 +54,7 @@ class TokopediaViaTikTokConnector(TikTokShopConnector):
         tokens: TokenSet | None = None,
         market: MarketCode | None = None,
         policy: HttpPolicy | None = None,
-        limits: ConnectorLimits = TIKTOKSHOP_LIMITS,
+        limits: ConnectorLimits | None = None,
         clock: Callable[[], float] = time.time,
         on_tokens: OnTokens | None = None,
     ) -> None:
@@ -88,26 +87,4 @@ class TokopediaViaTikTokConnector(TikTokShopConnector):
         return tokens
 
 
-def make_tiktok_connector(
-    http: httpx.AsyncClient,
-    app: AppCredentials,
-    account: ShopAccount,
-    policy: HttpPolicy,
-    limits: ConnectorLimits | None,
-    clock: Callable[[], float] = time.time,
-    on_tokens: OnTokens | None = None,
-) -> TokopediaViaTikTokConnector:
-    return TokopediaViaTikTokConnector(
-        http,
-        app,
-        shop_id=account.shop_id,
-        tokens=account.tokens,
-        market=account.market,
-        policy=policy,
-        limits=limits or TIKTOKSHOP_LIMITS,
-        clock=clock,
-        on_tokens=on_tokens,
-    )
-
-
-__all__ = ["TokopediaViaTikTokConnector", "make_tiktok_connector"]
+__all__ = ["TokopediaViaTikTokConnector"]

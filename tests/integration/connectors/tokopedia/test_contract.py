@@ -27,8 +27,7 @@ from aiostore.connectors.dtos import (
     VariantDraft,
 )
 from aiostore.connectors.errors import AuthExpired, InvalidRequest, NotFound, Refused
-from aiostore.connectors.registry import ShopAccount, get_connector
-from aiostore.connectors.tokopedia import make_connector
+from aiostore.connectors.registry import ShopAccount, get_connector, make
 from aiostore.domain.market import Currency, MarketCode
 from aiostore.domain.money import Money
 from aiostore.domain.orders import OrderStatus
@@ -56,7 +55,7 @@ def test_markets_other_than_indonesia_are_refused(env: Env, market: MarketCode) 
         env.connector(market=market)
     assert caught.value.field_errors[0].field == "market"
     with pytest.raises(InvalidRequest):
-        make_connector(env.http, APP, ShopAccount(market=market), HttpPolicy(), None)
+        make("tokopedia", env.http, APP, ShopAccount(market=market), HttpPolicy(), None)
     with pytest.raises(InvalidRequest):
         get_connector("tokopedia", APP, ShopAccount(market=market), env.http)
 
