@@ -137,7 +137,8 @@ class Settings(BaseSettings):
 
     def with_platform(self, name: str, **values: object) -> Settings:
         """These settings with ``values`` set on platform ``name``'s own settings."""
-        changed = self.platforms[name].model_copy(update=values)
+        current = self.platforms[name]
+        changed = type(current).model_validate({**dict(current), **values})
         return self.model_copy(update={"platforms": {**self.platforms, name: changed}})
 
     @property

@@ -54,7 +54,7 @@ class TokopediaSettings(PlatformSettings):
         return every[TIKTOK_API]
 
     def credentials(self, every: Mapping[str, PlatformSettings]) -> AppCredentials | None:
-        if self.api is not TokopediaApi.TIKTOKSHOP:
+        if self.api != TokopediaApi.TIKTOKSHOP:
             return super().credentials(every)
         # Tokopedia shops moved onto TikTok Shop: TikTok's app and API, shown as Tokopedia.
         app = self._tiktok(every).credentials(every)
@@ -65,7 +65,7 @@ class TokopediaSettings(PlatformSettings):
         )
 
     def required(self) -> str:
-        return super().required() if self.api is not TokopediaApi.TIKTOKSHOP else TIKTOK_REQUIRED
+        return super().required() if self.api != TokopediaApi.TIKTOKSHOP else TIKTOK_REQUIRED
 
 
 TIKTOK_REQUIRED = "AIOSTORE_TIKTOKSHOP_APP_KEY and AIOSTORE_TIKTOKSHOP_APP_SECRET"
