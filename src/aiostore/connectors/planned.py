@@ -35,7 +35,7 @@ from aiostore.connectors.dtos import (
 )
 from aiostore.connectors.errors import ConnectorError, InvalidRequest
 from aiostore.connectors.tokens import OnTokens, TokenKeeper
-from aiostore.connectors.transport import PlatformClient
+from aiostore.connectors.transport import PlatformClient, Wiring
 from aiostore.domain.market import MARKETS, Currency, MarketCode
 from aiostore.domain.platforms import Platform
 from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, RecordedRequest, shared_policy
@@ -83,7 +83,7 @@ class PlannedConnector(ABC):
         self.app = app
         self.limits = limits or self.default_limits
         self.shop_id = shop_id or (tokens.shop_id if tokens else None)
-        self.market = market
+        self.market = self._setup(tokens, market)
         self.keeper = self.keeper_class(
             tokens,
             refresher=self._refreshed_tokens,
@@ -92,14 +92,28 @@ class PlannedConnector(ABC):
             on_tokens=on_tokens,
             platform=self.platform.value,
         )
-        self.client = self._client(http, policy or shared_policy(), clock)
+        wiring = Wiring(
+            http,
+            policy or shared_policy(),
+            self._limiter_key(),
+            self.limits.rate_per_second,
+            self.limits.burst,
+            clock,
+        )
+        self.client = self._client(wiring)
 
     # -- what a platform provides ---------------------------------------------------------------
 
+    def _setup(self, tokens: TokenSet | None, market: MarketCode | None) -> MarketCode | None:
+        """The platform's checks and state before its keeper and client are wired; the market to act in."""
+        return market
+
+    def _limiter_key(self) -> str:
+        """Whose calls share one rate limit: the shop's, or before authorization the app's."""
+        return f"{self.platform.value}:{self.shop_id or 'app:' + self.app.app_key}"
+
     @abstractmethod
-    def _client(
-        self, http: httpx.AsyncClient, policy: HttpPolicy, clock: Callable[[], float]
-    ) -> PlatformClient:
+    def _client(self, wiring: Wiring) -> PlatformClient:
         """The platform's transport, acting with ``self.keeper``'s token."""
 
     @abstractmethod

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import email.utils
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import httpx
@@ -28,7 +30,7 @@ from aiostore.connectors.errors import (
     RateLimited,
     UnexpectedResponse,
 )
-from aiostore.http.client import ApiRequest, JSONObject, RecordedRequest, SignedClient
+from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, RecordedRequest, Signature, SignedClient
 from aiostore.http.retry import retry_after_seconds
 
 T = TypeVar("T")
@@ -122,11 +124,61 @@ class ClockSkew:
             return await send()
 
 
-class PlatformClient:
-    """A platform's transport over a ``SignedClient``; platforms that sign a time pass a ``ClockSkew``."""
+@dataclass(frozen=True, slots=True)
+class Wiring:
+    """What every platform client is built with: the process's HTTP client and policy, our rate limit for
+    the shop (or app) under ``limiter_key``, and the clock its signed timestamps come from."""
+
+    http: httpx.AsyncClient
+    policy: HttpPolicy
+    limiter_key: str
+    rate_per_second: float
+    burst: int
+    clock: Clock = time.time
+
+
+class PlatformClient(ABC):
+    """A platform's transport over a ``SignedClient`` (its ``_sign`` and ``_decode``); a platform that signs
+    a timestamp (``signs_time``) gets a ``ClockSkew``. ``access_token`` reads the keeper's token."""
 
     client: SignedClient
     skew: ClockSkew | None = None
+
+    def __init__(
+        self,
+        wiring: Wiring,
+        *,
+        platform: str,
+        base_url: str,
+        access_token: Callable[[], str | None] = lambda: None,
+        signs_time: bool = False,
+        per_endpoint: bool = False,
+        transport: type[SignedClient] = SignedClient,
+    ) -> None:
+        self.platform = platform
+        self.clock = wiring.clock
+        self._access_token = access_token
+        self.skew = ClockSkew(wiring.clock) if signs_time else None
+        self.client = transport(
+            wiring.http,
+            platform=platform,
+            base_url=base_url,
+            signer=self._sign,
+            decoder=self._decode,
+            policy=wiring.policy,
+            limiter_key=wiring.limiter_key,
+            rate_per_second=wiring.rate_per_second,
+            burst=wiring.burst,
+            per_endpoint=per_endpoint,
+        )
+
+    @abstractmethod
+    def _sign(self, request: ApiRequest, body: bytes | None) -> Signature:
+        """The query parameters and headers that sign this request."""
+
+    @abstractmethod
+    def _decode(self, request: ApiRequest, response: httpx.Response) -> JSONObject:
+        """The answer's payload, or the connector error it means."""
 
     @property
     def clock_offset(self) -> float:

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -24,9 +23,14 @@ import httpx
 from aiostore.connectors.errors import AuthExpired, ConnectorError, UnexpectedResponse
 from aiostore.connectors.lazada import signing
 from aiostore.connectors.lazada.errors import PLATFORM, error_for
-from aiostore.connectors.transport import Clock, ClockSkew, PlatformClient, decode_envelope, server_time
+from aiostore.connectors.transport import (
+    PlatformClient,
+    Wiring,
+    decode_envelope,
+    server_time,
+)
 from aiostore.domain.market import MarketCode
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, Signature, SignedClient
+from aiostore.http.client import ApiRequest, JSONObject, Signature, SignedClient
 from aiostore.http.retry import retry_after_seconds
 
 GATEWAYS: dict[MarketCode, str] = {
@@ -89,33 +93,23 @@ class LazadaSignedClient(SignedClient):
 class LazadaClient(PlatformClient):
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        wiring: Wiring,
         *,
         app_key: str,
         app_secret: str,
         auth_base_url: str | None,
-        policy: HttpPolicy,
-        rate_per_second: float,
-        burst: int,
-        limiter_key: str,
         access_token: Callable[[], str | None] = lambda: None,
-        clock: Clock = time.time,
     ) -> None:
         self.app_key = app_key
         self._app_secret = app_secret
-        self._access_token = access_token
-        self.skew = ClockSkew(clock)
         self.auth_url = rest_url(auth_base_url or AUTH_GATEWAY)
-        self.client = LazadaSignedClient(
-            http,
+        super().__init__(
+            wiring,
             platform=PLATFORM,
             base_url="",
-            signer=self._sign,
-            decoder=self._decode,
-            policy=policy,
-            limiter_key=limiter_key,
-            rate_per_second=rate_per_second,
-            burst=burst,
+            access_token=access_token,
+            signs_time=True,
+            transport=LazadaSignedClient,
         )
 
     def timestamp_ms(self) -> int:

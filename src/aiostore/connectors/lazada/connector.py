@@ -7,16 +7,12 @@ and the time zone. Token create and refresh go to the one auth host.
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
-import httpx
-
 from aiostore.connectors import batching
 from aiostore.connectors.dtos import (
-    AppCredentials,
     ConnectorLimits,
     OrderDTO,
     OrderRef,
@@ -31,11 +27,10 @@ from aiostore.connectors.lazada.client import LazadaClient, auth_root, data_obje
 from aiostore.connectors.lazada.errors import PLATFORM
 from aiostore.connectors.lazada.writes import LazadaWrites
 from aiostore.connectors.planned import find_header
-from aiostore.connectors.tokens import OnTokens
-from aiostore.connectors.transport import Clock
+from aiostore.connectors.transport import Wiring
 from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import Platform
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject
+from aiostore.http.client import ApiRequest, JSONObject
 
 # Lazada publishes 50 calls/s per seller for the inventory APIs and no other per-seller figure (§A7):
 # 50/s is used for every call, bursts of 20; ApiCallLimit answers are retried after a back-off.
@@ -71,44 +66,17 @@ class LazadaConnector(LazadaWrites):
     product_offset_cap = PRODUCT_OFFSET_CAP  # platform caps outside ConnectorLimits
     order_offset_cap = ORDER_OFFSET_CAP
 
-    def __init__(
-        self,
-        http: httpx.AsyncClient,
-        app: AppCredentials,
-        *,
-        shop_id: str | None = None,
-        tokens: TokenSet | None = None,
-        market: MarketCode | None = None,
-        policy: HttpPolicy | None = None,
-        limits: ConnectorLimits | None = None,
-        clock: Callable[[], float] = time.time,
-        on_tokens: OnTokens | None = None,
-    ) -> None:
+    def _setup(self, tokens: TokenSet | None, market: MarketCode | None) -> MarketCode | None:
         self.requested_market = market
-        super().__init__(
-            http,
-            app,
-            shop_id=shop_id,
-            tokens=tokens,
-            market=_token_market(tokens) or market,
-            policy=policy,
-            limits=limits,
-            clock=clock,
-            on_tokens=on_tokens,
-        )
+        return _token_market(tokens) or market
 
-    def _client(self, http: httpx.AsyncClient, policy: HttpPolicy, clock: Clock) -> LazadaClient:
+    def _client(self, wiring: Wiring) -> LazadaClient:
         return LazadaClient(
-            http,
+            wiring,
             app_key=self.app.app_key,
             app_secret=self.app.app_secret,
             auth_base_url=self.app.auth_base_url,
-            policy=policy,
-            rate_per_second=self.limits.rate_per_second,
-            burst=self.limits.burst,
-            limiter_key=f"{PLATFORM}:{self.shop_id or 'app:' + self.app.app_key}",
             access_token=lambda: self.keeper.access_token,
-            clock=clock,
         )
 
     @property

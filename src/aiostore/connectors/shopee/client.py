@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -19,42 +18,32 @@ import httpx
 from aiostore.connectors.errors import AuthExpired, ConnectorError, UnexpectedResponse
 from aiostore.connectors.shopee import signing
 from aiostore.connectors.shopee.errors import PLATFORM, error_for
-from aiostore.connectors.transport import Clock, ClockSkew, PlatformClient, decode_envelope, server_time
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, Signature, SignedClient
+from aiostore.connectors.transport import (
+    PlatformClient,
+    Wiring,
+    decode_envelope,
+    server_time,
+)
+from aiostore.http.client import ApiRequest, JSONObject, Signature
 from aiostore.http.retry import retry_after_seconds
 
 
 class ShopeeClient(PlatformClient):
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        wiring: Wiring,
         *,
         base_url: str,
         partner_id: str,
         partner_key: str,
-        policy: HttpPolicy,
-        rate_per_second: float,
-        burst: int,
         shop_id: str | None = None,
         access_token: Callable[[], str | None] = lambda: None,
-        clock: Clock = time.time,
     ) -> None:
         self.partner_id = partner_id
         self._partner_key = partner_key
         self.shop_id = shop_id
-        self._access_token = access_token
-        self.clock = clock
-        self.skew = ClockSkew(clock)
-        self.client = SignedClient(
-            http,
-            platform=PLATFORM,
-            base_url=base_url,
-            signer=self._sign,
-            decoder=self._decode,
-            policy=policy,
-            limiter_key=f"{PLATFORM}:{shop_id or 'partner:' + partner_id}",
-            rate_per_second=rate_per_second,
-            burst=burst,
+        super().__init__(
+            wiring, platform=PLATFORM, base_url=base_url, access_token=access_token, signs_time=True
         )
 
     @property

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-import httpx
 
 from aiostore.connectors import batching
 from aiostore.connectors.dtos import (
@@ -25,8 +23,9 @@ from aiostore.connectors.shopee import mapping, order_mapping, webhooks
 from aiostore.connectors.shopee.client import ShopeeClient
 from aiostore.connectors.shopee.errors import PLATFORM
 from aiostore.connectors.shopee.writes import ShopeeWrites
+from aiostore.connectors.transport import Wiring
 from aiostore.domain.platforms import Platform
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject
+from aiostore.http.client import ApiRequest, JSONObject
 
 P = "/api/v2"
 
@@ -60,20 +59,14 @@ class ShopeeConnector(ShopeeWrites):
 
     default_limits = SHOPEE_LIMITS
 
-    def _client(
-        self, http: httpx.AsyncClient, policy: HttpPolicy, clock: Callable[[], float]
-    ) -> ShopeeClient:
+    def _client(self, wiring: Wiring) -> ShopeeClient:
         return ShopeeClient(
-            http,
+            wiring,
             base_url=self.app.base_url,
             partner_id=self.app.app_key,
             partner_key=self.app.app_secret,
-            policy=policy,
-            rate_per_second=self.limits.rate_per_second,
-            burst=self.limits.burst,
             shop_id=self.shop_id,
             access_token=lambda: self.keeper.access_token,
-            clock=clock,
         )
 
     async def _shop(self, request: ApiRequest) -> JSONObject:

@@ -17,7 +17,6 @@ header shows our clock is off, the offset is corrected and the call repeated onc
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from contextvars import ContextVar
 
@@ -31,8 +30,13 @@ from aiostore.connectors.errors import (
 )
 from aiostore.connectors.tiktokshop import signing
 from aiostore.connectors.tiktokshop.errors import PLATFORM, error_for
-from aiostore.connectors.transport import Clock, ClockSkew, PlatformClient, decode_envelope, server_time
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, Signature, SignedClient
+from aiostore.connectors.transport import (
+    PlatformClient,
+    Wiring,
+    decode_envelope,
+    server_time,
+)
+from aiostore.http.client import ApiRequest, JSONObject, Signature
 from aiostore.http.retry import retry_after_seconds
 
 SHOP, SELLER, APP, TOKEN = "shop", "seller", "app", "token"
@@ -44,38 +48,22 @@ _TOKEN_OVERRIDE: ContextVar[str | None] = ContextVar("tiktokshop_token_override"
 class TikTokShopClient(PlatformClient):
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        wiring: Wiring,
         *,
         base_url: str,
         auth_base_url: str,
         app_key: str,
         app_secret: str,
-        policy: HttpPolicy,
-        rate_per_second: float,
-        burst: int,
-        limiter_key: str,
         platform: str = PLATFORM,
         access_token: Callable[[], str | None] = lambda: None,
         shop_cipher: Callable[[], str | None] = lambda: None,
-        clock: Clock = time.time,
     ) -> None:
         self.app_key = app_key
         self._app_secret = app_secret
-        self.platform = platform
         self.auth_base_url = auth_base_url.rstrip("/")
-        self._access_token = access_token
         self._shop_cipher = shop_cipher
-        self.skew = ClockSkew(clock)
-        self.client = SignedClient(
-            http,
-            platform=platform,
-            base_url=base_url,
-            signer=self._sign,
-            decoder=self._decode,
-            policy=policy,
-            limiter_key=limiter_key,
-            rate_per_second=rate_per_second,
-            burst=burst,
+        super().__init__(
+            wiring, platform=platform, base_url=base_url, access_token=access_token, signs_time=True
         )
 
     # -- signing --------------------------------------------------------------------------------

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 
-import httpx
-
 from aiostore.connectors import batching
 from aiostore.connectors.dtos import (
-    AppCredentials,
     ConnectorLimits,
     OrderDTO,
     OrderRef,
@@ -25,10 +21,10 @@ from aiostore.connectors.errors import AuthExpired, NotFound, Refused, Unexpecte
 from aiostore.connectors.tiktokshop import mapping, order_mapping, paths, signing, webhooks
 from aiostore.connectors.tiktokshop.client import SELLER, TikTokShopClient
 from aiostore.connectors.tiktokshop.writes import TikTokShopWrites
-from aiostore.connectors.tokens import OnTokens
+from aiostore.connectors.transport import Wiring
 from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import Platform
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject
+from aiostore.http.client import ApiRequest, JSONObject
 
 DEFAULT_AUTH_HOST = "https://auth.tiktok-shops.com"
 
@@ -59,50 +55,21 @@ class TikTokShopConnector(TikTokShopWrites):
     client: TikTokShopClient
     default_limits = TIKTOKSHOP_LIMITS
 
-    def __init__(
-        self,
-        http: httpx.AsyncClient,
-        app: AppCredentials,
-        *,
-        shop_id: str | None = None,
-        tokens: TokenSet | None = None,
-        market: MarketCode | None = None,
-        policy: HttpPolicy | None = None,
-        limits: ConnectorLimits | None = None,
-        clock: Callable[[], float] = time.time,
-        on_tokens: OnTokens | None = None,
-    ) -> None:
+    def _setup(self, tokens: TokenSet | None, market: MarketCode | None) -> MarketCode | None:
         self.sku_warehouses: dict[str, str] = {}  # SKU id -> warehouse id, learnt from reads
-        self._cipher = _cipher_of(tokens, shop_id or (tokens.shop_id if tokens else None))
-        super().__init__(
-            http,
-            app,
-            shop_id=shop_id,
-            tokens=tokens,
-            market=market,
-            policy=policy,
-            limits=limits,
-            clock=clock,
-            on_tokens=on_tokens,
-        )
+        self._cipher = _cipher_of(tokens, self.shop_id)
+        return market
 
-    def _client(
-        self, http: httpx.AsyncClient, policy: HttpPolicy, clock: Callable[[], float]
-    ) -> TikTokShopClient:
+    def _client(self, wiring: Wiring) -> TikTokShopClient:
         return TikTokShopClient(
-            http,
+            wiring,
             base_url=self.app.base_url,
             auth_base_url=self.app.auth_base_url or DEFAULT_AUTH_HOST,
             app_key=self.app.app_key,
             app_secret=self.app.app_secret,
-            policy=policy,
-            rate_per_second=self.limits.rate_per_second,
-            burst=self.limits.burst,
-            limiter_key=f"{self.platform.value}:{self.shop_id or 'app:' + self.app.app_key}",
             platform=self.platform.value,
             access_token=lambda: self.keeper.access_token,
             shop_cipher=lambda: self._cipher,
-            clock=clock,
         )
 
     # -- calling --------------------------------------------------------------------------------

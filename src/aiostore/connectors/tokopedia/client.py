@@ -20,8 +20,8 @@ import httpx
 from aiostore.connectors.errors import AuthExpired, InvalidRequest, UnexpectedResponse
 from aiostore.connectors.tokopedia import signing
 from aiostore.connectors.tokopedia.errors import PLATFORM, error_for
-from aiostore.connectors.transport import PlatformClient, json_or_none
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, Signature, SignedClient
+from aiostore.connectors.transport import PlatformClient, Wiring, json_or_none
+from aiostore.http.client import ApiRequest, JSONObject, Signature
 from aiostore.http.retry import retry_after_seconds
 
 BASIC = "basic"
@@ -56,34 +56,22 @@ def _code(header: Any) -> str | None:
 class TokopediaClient(PlatformClient):
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        wiring: Wiring,
         *,
         base_url: str,
         auth_base_url: str,
         client_id: str,
         client_secret: str,
         fs_id: str,
-        policy: HttpPolicy,
-        rate_per_second: float,
-        burst: int,
         access_token: Callable[[], str | None] = lambda: None,
     ) -> None:
         self.client_id = client_id
         self._client_secret = client_secret
         self.fs_id = fs_id
         self.auth_base_url = auth_base_url.rstrip("/")
-        self._access_token = access_token
-        self.client = SignedClient(
-            http,
-            platform=PLATFORM,
-            base_url=base_url,
-            signer=self._sign,
-            decoder=self._decode,
-            policy=policy,
-            limiter_key=f"{PLATFORM}:fs:{fs_id}",  # the FS API authorizes the app: its quota is the app's
-            rate_per_second=rate_per_second,
-            burst=burst,
-            per_endpoint=True,  # the Rate Limit page: 5 req/s with bursts of 5 per endpoint
+        # the Rate Limit page: 5 req/s with bursts of 5 per endpoint
+        super().__init__(
+            wiring, platform=PLATFORM, base_url=base_url, access_token=access_token, per_endpoint=True
         )
 
     # -- signing --------------------------------------------------------------------------------

@@ -10,18 +10,14 @@ the approved ``shop_id`` from the callback, fetches the app token and checks the
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
-
 from aiostore.connectors import batching
 from aiostore.connectors.dtos import (
-    AppCredentials,
     ConnectorLimits,
     OrderDTO,
     OrderRef,
@@ -32,15 +28,15 @@ from aiostore.connectors.dtos import (
 )
 from aiostore.connectors.errors import FieldError, InvalidRequest, NotFound
 from aiostore.connectors.planned import find_header
-from aiostore.connectors.tokens import OnTokens, TokenKeeper
+from aiostore.connectors.tokens import TokenKeeper
 from aiostore.connectors.tokopedia import mapping, order_mapping, signing, webhooks
 from aiostore.connectors.tokopedia.client import BASIC, TokopediaClient
 from aiostore.connectors.tokopedia.errors import PLATFORM
 from aiostore.connectors.tokopedia.writes import TokopediaWrites
-from aiostore.connectors.transport import Clock
+from aiostore.connectors.transport import Wiring
 from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import Platform
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, shared_policy
+from aiostore.http.client import ApiRequest, JSONObject
 
 ACCOUNTS_URL = "https://accounts.tokopedia.com"
 LAST_SORT_AFTER = 10_000  # "last_sort ... is required when the product exceeds 10.000 products"
@@ -97,53 +93,29 @@ class TokopediaConnector(TokopediaWrites):
     keeper_class = AppTokenKeeper
     token_identity = "access_token"  # noqa: S105 - an app token has no refresh token
 
-    def __init__(
-        self,
-        http: httpx.AsyncClient,
-        app: AppCredentials,
-        *,
-        shop_id: str | None = None,
-        tokens: TokenSet | None = None,
-        market: MarketCode | None = None,
-        policy: HttpPolicy | None = None,
-        limits: ConnectorLimits | None = None,
-        clock: Callable[[], float] = time.time,
-        on_tokens: OnTokens | None = None,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-    ) -> None:
+    def _setup(self, tokens: TokenSet | None, market: MarketCode | None) -> MarketCode | None:
         check_market(market)
-        fs_id = str(app.extra.get("fs_id") or "")
+        fs_id = str(self.app.extra.get("fs_id") or "")
         if not fs_id.isdigit():
             raise InvalidRequest(
                 "Tokopedia needs the app's fs_id (AppCredentials.extra['fs_id'])", platform=PLATFORM
             )
         self.fs_id = fs_id
-        self.auth_base_url = (app.auth_base_url or ACCOUNTS_URL).rstrip("/")
-        policy = policy or shared_policy()
-        self._sleep = sleep or policy.retry.sleep
-        super().__init__(
-            http,
-            app,
-            shop_id=shop_id,
-            tokens=tokens,
-            market=market,
-            policy=policy,
-            limits=limits,
-            clock=clock,
-            on_tokens=on_tokens,
-        )
+        self.auth_base_url = (self.app.auth_base_url or ACCOUNTS_URL).rstrip("/")
+        return market
 
-    def _client(self, http: httpx.AsyncClient, policy: HttpPolicy, clock: Clock) -> TokopediaClient:
+    def _limiter_key(self) -> str:
+        return f"{PLATFORM}:fs:{self.fs_id}"  # the FS API authorizes the app: its quota is the app's
+
+    def _client(self, wiring: Wiring) -> TokopediaClient:
+        self._sleep = wiring.policy.retry.sleep  # upload polls wait as the retries do
         return TokopediaClient(
-            http,
+            wiring,
             base_url=self.app.base_url,
             auth_base_url=self.auth_base_url,
             client_id=self.app.app_key,
             client_secret=self.app.app_secret,
             fs_id=self.fs_id,
-            policy=policy,
-            rate_per_second=self.limits.rate_per_second,
-            burst=self.limits.burst,
             access_token=lambda: self.keeper.access_token,
         )
 

@@ -19,21 +19,16 @@ credentials are then TikTok Shop's (app key and secret, hosts, ``service_id``).
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
-import httpx
-
-from aiostore.connectors.dtos import AppCredentials, ConnectorLimits, TokenSet
+from aiostore.connectors.dtos import TokenSet
 from aiostore.connectors.errors import NotFound, Refused
 from aiostore.connectors.tiktokshop.connector import TikTokShopConnector
 from aiostore.connectors.tiktokshop.mapping import JSON
-from aiostore.connectors.tokens import OnTokens
 from aiostore.connectors.tokopedia.connector import check_market
 from aiostore.connectors.tokopedia.errors import PLATFORM
 from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import Platform
-from aiostore.http.client import HttpPolicy
 
 MARKET = MarketCode.ID
 
@@ -45,31 +40,10 @@ def _indonesian(shop: JSON) -> bool:
 class TokopediaViaTikTokConnector(TikTokShopConnector):
     platform = Platform("tokopedia")
 
-    def __init__(
-        self,
-        http: httpx.AsyncClient,
-        app: AppCredentials,
-        *,
-        shop_id: str | None = None,
-        tokens: TokenSet | None = None,
-        market: MarketCode | None = None,
-        policy: HttpPolicy | None = None,
-        limits: ConnectorLimits | None = None,
-        clock: Callable[[], float] = time.time,
-        on_tokens: OnTokens | None = None,
-    ) -> None:
+    def _setup(self, tokens: TokenSet | None, market: MarketCode | None) -> MarketCode | None:
         check_market(market)
-        super().__init__(
-            http,
-            app,
-            shop_id=shop_id,
-            tokens=tokens,
-            market=MARKET,
-            policy=policy,
-            limits=limits,
-            clock=clock,
-            on_tokens=on_tokens,
-        )
+        super()._setup(tokens, market)
+        return MARKET
 
     async def _authorized_shops(self) -> list[JSON]:
         """Only the authorization's Indonesian shops can be Tokopedia shops."""
