@@ -13,7 +13,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from typing import ClassVar
+from typing import ClassVar, Protocol, TypeVar
 
 import httpx
 
@@ -26,6 +26,7 @@ from aiostore.connectors.dtos import (
     ConnectorLimits,
     ItemError,
     ItemResult,
+    OrderDTO,
     PriceUpdate,
     ProductUpdate,
     ShipRequest,
@@ -33,12 +34,23 @@ from aiostore.connectors.dtos import (
     TokenSet,
     WriteResult,
 )
-from aiostore.connectors.errors import ConnectorError, InvalidRequest
+from aiostore.connectors.errors import ConnectorError, InvalidRequest, NotFound
 from aiostore.connectors.tokens import OnTokens, TokenKeeper
 from aiostore.connectors.transport import PlatformClient, Wiring
 from aiostore.domain.market import MARKETS, Currency, MarketCode
 from aiostore.domain.platforms import Platform
 from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, RecordedRequest, shared_policy
+
+
+class Keyed(Protocol):
+    @property
+    def item_id(self) -> str: ...
+
+    @property
+    def variant_id(self) -> str: ...
+
+
+U = TypeVar("U", bound=Keyed)
 
 
 def item_error(exc: ConnectorError) -> ItemError:
@@ -121,6 +133,10 @@ class PlannedConnector(ABC):
         """New tokens from ``tokens`` (the keeper calls this; nothing is kept here)."""
 
     @abstractmethod
+    async def get_orders(self, ids: Sequence[str]) -> list[OrderDTO]:
+        """The orders with these ids (a read every platform has; cancellations use it)."""
+
+    @abstractmethod
     async def _send(self, request: ApiRequest) -> JSONObject:
         """One authorized call (fresh token, one refresh-and-repeat on an auth error); its payload."""
 
@@ -196,6 +212,27 @@ class PlannedConnector(ABC):
             else:
                 valid.append(u)
         return valid, refused
+
+    @staticmethod
+    def _per_item_calls(
+        updates: Sequence[U], size: int, request: Callable[[str, list[U]], ApiRequest]
+    ) -> tuple[PlannedCall, ...]:
+        """For "one item per call" APIs: each item's updates in runs of ``size``, one request a run."""
+        return tuple(
+            PlannedCall(request(item_id, batch), tuple((u.item_id, u.variant_id) for u in batch))
+            for item_id, batch in batching.per_item_batches(updates, lambda u: u.item_id, size)
+        )
+
+    async def _lines_to_cancel(
+        self, order_id: str, reason: CancelReason, lines: Sequence[CancelLine]
+    ) -> Sequence[CancelLine]:
+        """The lines a cancellation names: out of stock needs them, and without any every line is named."""
+        if reason is not CancelReason.OUT_OF_STOCK or lines:
+            return lines
+        found = await self.get_orders([order_id])
+        if not found:
+            raise NotFound(f"order {order_id} not found", platform=self.platform.value)
+        return list(dict.fromkeys(CancelLine(x.item_id, x.variant_id) for x in found[0].lines))
 
     # -- plan, then send ------------------------------------------------------------------------
 

@@ -71,6 +71,17 @@ def server_time(response: httpx.Response) -> float | None:
         return None
 
 
+def answer_details(body: JSONObject, response: httpx.Response) -> dict[str, Any]:
+    """What an envelope error carries beside its code and message: the HTTP status, the platform's request
+    id, the wait the server asks for (``Retry-After``) and its clock (``Date``)."""
+    return {
+        "http_status": response.status_code,
+        "request_id": str(body.get("request_id") or ""),
+        "retry_after": retry_after_seconds(response),
+        "server_time": server_time(response),
+    }
+
+
 def bare_status_error(
     request: ApiRequest, response: httpx.Response, *, platform: str, what: str
 ) -> ConnectorError:

@@ -23,12 +23,7 @@ import httpx
 from aiostore.connectors.errors import AuthExpired, ConnectorError, UnexpectedResponse
 from aiostore.connectors.lazada import signing
 from aiostore.connectors.lazada.errors import PLATFORM, error_for
-from aiostore.connectors.transport import (
-    PlatformClient,
-    Wiring,
-    decode_envelope,
-    server_time,
-)
+from aiostore.connectors.transport import PlatformClient, Wiring, decode_envelope, server_time
 from aiostore.domain.market import MarketCode
 from aiostore.http.client import ApiRequest, JSONObject, Signature, SignedClient
 from aiostore.http.retry import retry_after_seconds

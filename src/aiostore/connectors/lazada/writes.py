@@ -15,21 +15,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from aiostore.connectors import batching
+from aiostore.connectors import batching, dtos
 from aiostore.connectors.base import BatchPlan, PlannedCall, VariantKey
-from aiostore.connectors.dtos import (
-    CancelLine,
-    CancelReason,
-    ItemError,
-    ItemResult,
-    PriceUpdate,
-    ProductDraft,
-    ProductUpdate,
-    ShipMethod,
-    ShipRequest,
-    StockUpdate,
-    WriteResult,
-)
 from aiostore.connectors.errors import ConnectorError, InvalidRequest, Refused, UnexpectedResponse
 from aiostore.connectors.lazada import order_mapping, payloads
 from aiostore.connectors.lazada.errors import PLATFORM, PartialFailure
@@ -63,7 +50,7 @@ class LazadaWrites(PlannedConnector):
 
     # -- products -------------------------------------------------------------------------------
 
-    async def plan_create_product(self, draft: ProductDraft) -> list[ApiRequest]:
+    async def plan_create_product(self, draft: dtos.ProductDraft) -> list[ApiRequest]:
         for price in [draft.price, *(v.price for v in draft.variants)]:
             self._check_currency(price.currency)
         if draft.variants and any(len(v.option_values) != len(draft.option_names) for v in draft.variants):
@@ -73,12 +60,12 @@ class LazadaWrites(PlannedConnector):
         payload = payloads.create_product(draft)
         return [self.api("POST", "/product/create", op="product.create", body={"payload": payload})]
 
-    async def create_product(self, draft: ProductDraft) -> WriteResult:
+    async def create_product(self, draft: dtos.ProductDraft) -> dtos.WriteResult:
         (request,) = await self.plan_create_product(draft)
         data = await self._data(request)
         if not data.get("item_id"):
             raise UnexpectedResponse("product/create answered no item_id", platform=PLATFORM)
-        return WriteResult(
+        return dtos.WriteResult(
             ok=True, external_id=str(data["item_id"]), detail=str(data.get("item_status") or "")
         )
 
@@ -88,7 +75,7 @@ class LazadaWrites(PlannedConnector):
         )
         return await self._data(request)
 
-    async def plan_update_product(self, update: ProductUpdate) -> list[ApiRequest]:
+    async def plan_update_product(self, update: dtos.ProductUpdate) -> list[ApiRequest]:
         edits: list[payloads.SkuEdit] = []
         if update.seller_sku is not None or update.active is not None or update.weight_kg is not None:
             skus = [s for s in (await self._product(update.item_id)).get("skus") or () if isinstance(s, dict)]
@@ -127,7 +114,7 @@ class LazadaWrites(PlannedConnector):
             for batch in batching.chunks(changes, size)
         )
 
-    async def plan_update_prices(self, updates: Sequence[PriceUpdate]) -> BatchPlan:
+    async def plan_update_prices(self, updates: Sequence[dtos.PriceUpdate]) -> BatchPlan:
         valid, rejected = self._valid_prices(updates)
         changes = [
             (
@@ -138,7 +125,7 @@ class LazadaWrites(PlannedConnector):
         ]
         return BatchPlan(self._batch_plan(changes, self.limits.price_batch), tuple(rejected))
 
-    async def plan_update_stock(self, updates: Sequence[StockUpdate]) -> BatchPlan:
+    async def plan_update_stock(self, updates: Sequence[dtos.StockUpdate]) -> BatchPlan:
         valid, rejected = self._valid_stock(updates)
         changes = [
             ((u.item_id, u.variant_id), payloads.SkuChange(u.item_id, u.variant_id, quantity=u.stock))
@@ -146,7 +133,7 @@ class LazadaWrites(PlannedConnector):
         ]
         return BatchPlan(self._batch_plan(changes, self.limits.stock_batch), tuple(rejected))
 
-    def _failed_batch(self, call: PlannedCall, exc: ConnectorError) -> list[ItemResult]:
+    def _failed_batch(self, call: PlannedCall, exc: ConnectorError) -> list[dtos.ItemResult]:
         if isinstance(exc, PartialFailure):
             return partial_results(call.keys, exc)
         return super()._failed_batch(call, exc)
@@ -160,8 +147,8 @@ class LazadaWrites(PlannedConnector):
         data = (await self._send(request)).get("data")
         return [i for i in data or () if isinstance(i, dict)]
 
-    async def plan_ship_order(self, order_id: str, request: ShipRequest) -> list[ApiRequest]:
-        if request.method is ShipMethod.SELF:
+    async def plan_ship_order(self, order_id: str, request: dtos.ShipRequest) -> list[ApiRequest]:
+        if request.method is dtos.ShipMethod.SELF:
             raise InvalidRequest(
                 "Lazada ships through its own logistics: no seller courier", platform=PLATFORM
             )
@@ -219,7 +206,7 @@ class LazadaWrites(PlannedConnector):
         body = compact({"packages": [{"package_id": p} for p in packages]})
         return self.api("POST", "/order/package/rts", op="order.package_rts", body={"readyToShipReq": body})
 
-    async def ship_order(self, order_id: str, request: ShipRequest) -> WriteResult:
+    async def ship_order(self, order_id: str, request: dtos.ShipRequest) -> dtos.WriteResult:
         planned = await self.plan_ship_order(order_id, request)
         packages: list[str] = []
         if len(planned) == 2:
@@ -248,10 +235,10 @@ class LazadaWrites(PlannedConnector):
                     platform=PLATFORM,
                     platform_code=str(package.get("item_err_code")),
                 )
-        return WriteResult(ok=True, external_id=order_id, detail=",".join(packages))
+        return dtos.WriteResult(ok=True, external_id=order_id, detail=",".join(packages))
 
     async def plan_cancel_order(
-        self, order_id: str, reason: CancelReason, lines: Sequence[CancelLine] = ()
+        self, order_id: str, reason: dtos.CancelReason, lines: Sequence[dtos.CancelLine] = ()
     ) -> list[ApiRequest]:
         items = [
             i
@@ -295,7 +282,7 @@ def _result_data(answer: JSONObject, what: str) -> JSONObject:
     return data if isinstance(data, dict) else {}
 
 
-def partial_results(keys: Sequence[VariantKey], exc: PartialFailure) -> list[ItemResult]:
+def partial_results(keys: Sequence[VariantKey], exc: PartialFailure) -> list[dtos.ItemResult]:
     """Per-SKU outcome of a 501 answer: the SKUs its ``detail`` names failed, the others were applied.
     A detail entry we cannot tie to a SKU of the call fails the whole call (re-sending is safe)."""
     failed: dict[VariantKey, str] = {}
@@ -308,17 +295,17 @@ def partial_results(keys: Sequence[VariantKey], exc: PartialFailure) -> list[Ite
         message = str(entry.get("message") or exc.message)
         matched = [k for k in keys if k[1] == sku_id and (not item_id or k[0] == item_id)]
         if not matched:
-            error = ItemError(
+            error = dtos.ItemError(
                 kind="UnexpectedResponse", message=f"unattributable failure: {message}", retryable=True
             )
-            return [ItemResult(i, v, ok=False, error=error) for i, v in keys]
+            return [dtos.ItemResult(i, v, ok=False, error=error) for i, v in keys]
         failed.update({k: message for k in matched if k in in_call})
     results = []
     for item_id, variant_id in keys:
         reason = failed.get((item_id, variant_id))
         if reason is None:
-            results.append(ItemResult(item_id, variant_id, ok=True))
+            results.append(dtos.ItemResult(item_id, variant_id, ok=True))
         else:
-            error = ItemError(kind="Refused", message=reason, platform_code=exc.platform_code)
-            results.append(ItemResult(item_id, variant_id, ok=False, error=error))
+            error = dtos.ItemError(kind="Refused", message=reason, platform_code=exc.platform_code)
+            results.append(dtos.ItemResult(item_id, variant_id, ok=False, error=error))
     return results

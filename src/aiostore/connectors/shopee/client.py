@@ -18,14 +18,8 @@ import httpx
 from aiostore.connectors.errors import AuthExpired, ConnectorError, UnexpectedResponse
 from aiostore.connectors.shopee import signing
 from aiostore.connectors.shopee.errors import PLATFORM, error_for
-from aiostore.connectors.transport import (
-    PlatformClient,
-    Wiring,
-    decode_envelope,
-    server_time,
-)
+from aiostore.connectors.transport import PlatformClient, Wiring, answer_details, decode_envelope
 from aiostore.http.client import ApiRequest, JSONObject, Signature
-from aiostore.http.retry import retry_after_seconds
 
 
 class ShopeeClient(PlatformClient):
@@ -83,15 +77,8 @@ class ShopeeClient(PlatformClient):
         code = str(body.get("error") or "")
         if not code:
             return None
-        return error_for(
-            code,
-            str(body.get("message") or ""),
-            http_status=response.status_code,
-            request_id=str(body.get("request_id") or ""),
-            retry_after=retry_after_seconds(response),
-            server_time=server_time(response),
-            now=datetime.fromtimestamp(self.clock(), UTC),
-        )
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        return error_for(code, str(body.get("message") or ""), now=now, **answer_details(body, response))
 
     def _decode(self, request: ApiRequest, response: httpx.Response) -> JSONObject:
         return decode_envelope(request, response, platform=PLATFORM, check=self._envelope_error)

@@ -7,16 +7,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from aiostore.connectors import batching
-from aiostore.connectors.dtos import (
-    ConnectorLimits,
-    OrderDTO,
-    OrderRef,
-    ProductDTO,
-    ShopInfo,
-    TokenSet,
-    WebhookEvent,
-)
+from aiostore.connectors import batching, dtos
 from aiostore.connectors.errors import InvalidRequest, UnexpectedResponse
 from aiostore.connectors.planned import find_header
 from aiostore.connectors.shopee import mapping, order_mapping, webhooks
@@ -31,7 +22,7 @@ P = "/api/v2"
 
 # Shopee publishes no rate limit (§A7): 100 req/s per shop with bursts of 20 is our assumption, the same
 # as the sandbox's default, and error_rate_limit answers are retried after a back-off.
-SHOPEE_LIMITS = ConnectorLimits(
+SHOPEE_LIMITS = dtos.ConnectorLimits(
     product_page=100,
     product_detail_batch=50,
     variant_batch=1,  # get_model_list reads one item's models
@@ -84,7 +75,7 @@ class ShopeeConnector(ShopeeWrites):
         query = [*parse_qsl(parts.query, keep_blank_values=True), ("state", state)]
         return self.client.auth_partner_url(urlunsplit(parts._replace(query=urlencode(query))))
 
-    async def exchange_code(self, code: str, params: Mapping[str, str]) -> TokenSet:
+    async def exchange_code(self, code: str, params: Mapping[str, str]) -> dtos.TokenSet:
         body: dict[str, object] = {"code": code, "partner_id": int(self.app.app_key)}
         shop_id = params.get("shop_id")
         if shop_id:
@@ -105,7 +96,7 @@ class ShopeeConnector(ShopeeWrites):
             await self.keeper.replace(tokens)
         return tokens
 
-    async def _refreshed_tokens(self, tokens: TokenSet) -> TokenSet:
+    async def _refreshed_tokens(self, tokens: dtos.TokenSet) -> dtos.TokenSet:
         body: dict[str, object] = {"refresh_token": tokens.refresh_token, "partner_id": int(self.app.app_key)}
         if tokens.shop_id:
             body["shop_id"] = int(tokens.shop_id)
@@ -124,7 +115,7 @@ class ShopeeConnector(ShopeeWrites):
             )
         )
         fresh = mapping.token_set(envelope, self.keeper.now(), shop_id=tokens.shop_id)
-        return TokenSet(
+        return dtos.TokenSet(
             access_token=fresh.access_token,
             refresh_token=fresh.refresh_token,
             access_expires_at=fresh.access_expires_at,
@@ -135,7 +126,7 @@ class ShopeeConnector(ShopeeWrites):
             external_ids=tokens.external_ids,
         )
 
-    async def shop_info(self) -> ShopInfo:
+    async def shop_info(self) -> dtos.ShopInfo:
         body = await self._shop(
             ApiRequest("GET", f"{P}/shop/get_shop_info", op="shop.get_shop_info", safe_to_repeat=True)
         )
@@ -178,7 +169,7 @@ class ShopeeConnector(ShopeeWrites):
                 )
             offset = next_offset
 
-    async def list_products(self, updated_since: datetime | None = None) -> AsyncIterator[ProductDTO]:
+    async def list_products(self, updated_since: datetime | None = None) -> AsyncIterator[dtos.ProductDTO]:
         seen: set[str] = set()
         pending: list[str] = []
         batch = self.limits.product_detail_batch
@@ -195,7 +186,7 @@ class ShopeeConnector(ShopeeWrites):
             for product in await self.get_products(pending):
                 yield product
 
-    async def get_products(self, ids: Sequence[str]) -> list[ProductDTO]:
+    async def get_products(self, ids: Sequence[str]) -> list[dtos.ProductDTO]:
         bases: list[JSONObject] = []
         for chunk in batching.chunks(dict.fromkeys(ids), self.limits.product_detail_batch):
             answer = await self._send(
@@ -228,7 +219,9 @@ class ShopeeConnector(ShopeeWrites):
 
     # -- orders ---------------------------------------------------------------------------------
 
-    async def list_orders(self, since: datetime, until: datetime | None = None) -> AsyncIterator[OrderRef]:
+    async def list_orders(
+        self, since: datetime, until: datetime | None = None
+    ) -> AsyncIterator[dtos.OrderRef]:
         start = mapping.to_epoch(since)
         end = mapping.to_epoch(until or self.keeper.now())
         window = int((self.limits.order_window or timedelta(days=15)).total_seconds())
@@ -266,10 +259,10 @@ class ShopeeConnector(ShopeeWrites):
                 break
             start = stop  # windows share their edge second: nothing falls between two of them
 
-    async def get_orders(self, ids: Sequence[str]) -> list[OrderDTO]:
+    async def get_orders(self, ids: Sequence[str]) -> list[dtos.OrderDTO]:
         fields = ",".join(order_mapping.DETAIL_FIELDS)
 
-        async def detail(chunk: list[str]) -> list[OrderDTO]:
+        async def detail(chunk: list[str]) -> list[dtos.OrderDTO]:
             answer = await self._send(
                 ApiRequest(
                     "GET",
@@ -290,5 +283,5 @@ class ShopeeConnector(ShopeeWrites):
     def verify_webhook(self, url: str, headers: Mapping[str, str], raw_body: bytes) -> bool:
         return self.client.verify_push(url, raw_body, find_header(headers, "authorization"))
 
-    def parse_webhook(self, raw_body: bytes) -> WebhookEvent:
+    def parse_webhook(self, raw_body: bytes) -> dtos.WebhookEvent:
         return webhooks.parse_push(raw_body)

@@ -10,24 +10,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from aiostore.connectors import batching
+from aiostore.connectors import dtos
 from aiostore.connectors.base import BatchPlan, PlannedCall, VariantKey
-from aiostore.connectors.dtos import (
-    CancelLine,
-    CancelReason,
-    ItemError,
-    ItemResult,
-    OrderDTO,
-    PriceUpdate,
-    ProductDraft,
-    ProductUpdate,
-    ShipRequest,
-    StockUpdate,
-    WriteResult,
-)
-from aiostore.connectors.errors import ConnectorError, NotFound, UnexpectedResponse
+from aiostore.connectors.errors import ConnectorError, UnexpectedResponse
 from aiostore.connectors.planned import PlannedConnector
 from aiostore.connectors.shopee import mapping, order_mapping
 from aiostore.connectors.shopee.errors import PLATFORM
@@ -37,13 +24,9 @@ P = "/api/v2"
 
 
 class ShopeeWrites(PlannedConnector):
-    if TYPE_CHECKING:
-
-        async def get_orders(self, ids: Sequence[str]) -> list[OrderDTO]: ...
-
     # -- products -------------------------------------------------------------------------------
 
-    async def plan_create_product(self, draft: ProductDraft) -> list[ApiRequest]:
+    async def plan_create_product(self, draft: dtos.ProductDraft) -> list[ApiRequest]:
         self._check_currency(draft.price.currency)
         requests = [
             ApiRequest(
@@ -54,7 +37,7 @@ class ShopeeWrites(PlannedConnector):
             requests.append(self._init_tier_variation(None, draft))
         return requests
 
-    def _init_tier_variation(self, item_id: str | None, draft: ProductDraft) -> ApiRequest:
+    def _init_tier_variation(self, item_id: str | None, draft: dtos.ProductDraft) -> ApiRequest:
         return ApiRequest(
             "POST",
             f"{P}/product/init_tier_variation",
@@ -62,7 +45,7 @@ class ShopeeWrites(PlannedConnector):
             op="product.init_tier_variation",
         )
 
-    async def create_product(self, draft: ProductDraft) -> WriteResult:
+    async def create_product(self, draft: dtos.ProductDraft) -> dtos.WriteResult:
         add_item, *_ = await self.plan_create_product(draft)
         answer = await self._send(add_item)
         item_id = answer.get("item_id")
@@ -73,10 +56,12 @@ class ShopeeWrites(PlannedConnector):
                 await self._send(self._init_tier_variation(str(item_id), draft))
             except ConnectorError as exc:
                 # the item exists without its models: say so, with its id, rather than lose it
-                return WriteResult(ok=False, external_id=str(item_id), detail=f"models not created: {exc}")
-        return WriteResult(ok=True, external_id=str(item_id))
+                return dtos.WriteResult(
+                    ok=False, external_id=str(item_id), detail=f"models not created: {exc}"
+                )
+        return dtos.WriteResult(ok=True, external_id=str(item_id))
 
-    async def plan_update_product(self, update: ProductUpdate) -> list[ApiRequest]:
+    async def plan_update_product(self, update: dtos.ProductUpdate) -> list[ApiRequest]:
         body = mapping.update_item_body(update)
         return [
             ApiRequest(
@@ -86,62 +71,39 @@ class ShopeeWrites(PlannedConnector):
 
     # -- price and stock ------------------------------------------------------------------------
 
-    async def plan_update_prices(self, updates: Sequence[PriceUpdate]) -> BatchPlan:
+    async def plan_update_prices(self, updates: Sequence[dtos.PriceUpdate]) -> BatchPlan:
         valid, rejected = self._valid_prices(updates)
-        calls = tuple(
-            PlannedCall(
-                ApiRequest(
-                    "POST",
-                    f"{P}/product/update_price",
-                    body={
-                        "item_id": int(item_id),
-                        "price_list": [
-                            {
-                                "model_id": int(u.variant_id),
-                                "original_price": mapping.money_to_shopee(u.price),
-                            }
-                            for u in batch
-                        ],
-                    },
-                    op="product.update_price",
-                    safe_to_repeat=True,
-                ),
-                tuple((u.item_id, u.variant_id) for u in batch),
-            )
-            for item_id, batch in batching.per_item_batches(
-                valid, lambda u: u.item_id, self.limits.price_batch
-            )
-        )
-        return BatchPlan(calls, tuple(rejected))
 
-    async def plan_update_stock(self, updates: Sequence[StockUpdate]) -> BatchPlan:
+        def request(item_id: str, batch: list[dtos.PriceUpdate]) -> ApiRequest:
+            prices = [
+                {"model_id": int(u.variant_id), "original_price": mapping.money_to_shopee(u.price)}
+                for u in batch
+            ]
+            body = {"item_id": int(item_id), "price_list": prices}
+            return ApiRequest(
+                "POST", f"{P}/product/update_price", body=body, op="product.update_price", safe_to_repeat=True
+            )
+
+        return BatchPlan(self._per_item_calls(valid, self.limits.price_batch, request), tuple(rejected))
+
+    async def plan_update_stock(self, updates: Sequence[dtos.StockUpdate]) -> BatchPlan:
         valid, rejected = self._valid_stock(updates)
-        calls = tuple(
-            PlannedCall(
-                ApiRequest(
-                    "POST",
-                    f"{P}/product/update_stock",
-                    body={
-                        "item_id": int(item_id),
-                        "stock_list": [
-                            {"model_id": int(u.variant_id), "seller_stock": [{"stock": u.stock}]}
-                            for u in batch
-                        ],
-                    },
-                    op="product.update_stock",
-                    safe_to_repeat=True,
-                ),
-                tuple((u.item_id, u.variant_id) for u in batch),
+
+        def request(item_id: str, batch: list[dtos.StockUpdate]) -> ApiRequest:
+            stock = [{"model_id": int(u.variant_id), "seller_stock": [{"stock": u.stock}]} for u in batch]
+            body = {"item_id": int(item_id), "stock_list": stock}
+            return ApiRequest(
+                "POST", f"{P}/product/update_stock", body=body, op="product.update_stock", safe_to_repeat=True
             )
-            for item_id, batch in batching.per_item_batches(
-                valid, lambda u: u.item_id, self.limits.stock_batch
-            )
-        )
-        return BatchPlan(calls, tuple(rejected))
+
+        return BatchPlan(self._per_item_calls(valid, self.limits.stock_batch, request), tuple(rejected))
+
+    def _batch_results(self, call: PlannedCall, answer: JSONObject) -> list[dtos.ItemResult]:
+        return _item_results(call.keys, answer)
 
     # -- orders ---------------------------------------------------------------------------------
 
-    async def plan_ship_order(self, order_id: str, request: ShipRequest) -> list[ApiRequest]:
+    async def plan_ship_order(self, order_id: str, request: dtos.ShipRequest) -> list[ApiRequest]:
         params: list[tuple[str, str]] = [("order_sn", order_id)]
         if request.package_id:
             params.append(("package_number", request.package_id))
@@ -158,21 +120,14 @@ class ShopeeWrites(PlannedConnector):
         return [ApiRequest("POST", f"{P}/logistics/ship_order", body=body, op="logistics.ship_order")]
 
     async def plan_cancel_order(
-        self, order_id: str, reason: CancelReason, lines: Sequence[CancelLine] = ()
+        self, order_id: str, reason: dtos.CancelReason, lines: Sequence[dtos.CancelLine] = ()
     ) -> list[ApiRequest]:
-        if reason is CancelReason.OUT_OF_STOCK and not lines:
-            found = await self.get_orders([order_id])
-            if not found:
-                raise NotFound(f"order {order_id} not found", platform=PLATFORM)
-            lines = list(dict.fromkeys(CancelLine(x.item_id, x.variant_id) for x in found[0].lines))
+        lines = await self._lines_to_cancel(order_id, reason, lines)
         body = order_mapping.cancel_body(order_id, reason, lines)
         return [ApiRequest("POST", f"{P}/order/cancel_order", body=body, op="order.cancel_order")]
 
-    def _batch_results(self, call: PlannedCall, answer: JSONObject) -> list[ItemResult]:
-        return _item_results(call.keys, answer)
 
-
-def _item_results(keys: Sequence[VariantKey], answer: JSONObject) -> list[ItemResult]:
+def _item_results(keys: Sequence[VariantKey], answer: JSONObject) -> list[dtos.ItemResult]:
     """Per-model results of one update_price/update_stock answer (one item per call)."""
     failures: dict[str, Any] = {
         str(f.get("model_id", 0)): f.get("failed_reason") or "failed"
@@ -184,11 +139,13 @@ def _item_results(keys: Sequence[VariantKey], answer: JSONObject) -> list[ItemRe
     for item_id, variant_id in keys:
         if variant_id in failures:
             reason = str(failures[variant_id])
-            error = ItemError(kind="Refused", message=reason, platform_code="failure_list")
-            results.append(ItemResult(item_id, variant_id, ok=False, error=error))
+            error = dtos.ItemError(kind="Refused", message=reason, platform_code="failure_list")
+            results.append(dtos.ItemResult(item_id, variant_id, ok=False, error=error))
         elif listed is not None and variant_id not in succeeded:
-            error = ItemError(kind="UnexpectedResponse", message="neither in success_list nor failure_list")
-            results.append(ItemResult(item_id, variant_id, ok=False, error=error))
+            error = dtos.ItemError(
+                kind="UnexpectedResponse", message="neither in success_list nor failure_list"
+            )
+            results.append(dtos.ItemResult(item_id, variant_id, ok=False, error=error))
         else:
-            results.append(ItemResult(item_id, variant_id, ok=True))
+            results.append(dtos.ItemResult(item_id, variant_id, ok=True))
     return results

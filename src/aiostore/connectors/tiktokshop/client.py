@@ -22,22 +22,11 @@ from contextvars import ContextVar
 
 import httpx
 
-from aiostore.connectors.errors import (
-    AuthExpired,
-    ConnectorError,
-    InvalidRequest,
-    UnexpectedResponse,
-)
+from aiostore.connectors.errors import AuthExpired, ConnectorError, InvalidRequest, UnexpectedResponse
 from aiostore.connectors.tiktokshop import signing
 from aiostore.connectors.tiktokshop.errors import PLATFORM, error_for
-from aiostore.connectors.transport import (
-    PlatformClient,
-    Wiring,
-    decode_envelope,
-    server_time,
-)
+from aiostore.connectors.transport import PlatformClient, Wiring, answer_details, decode_envelope
 from aiostore.http.client import ApiRequest, JSONObject, Signature
-from aiostore.http.retry import retry_after_seconds
 
 SHOP, SELLER, APP, TOKEN = "shop", "seller", "app", "token"
 TOKEN_HEADER = "x-tts-access-token"  # noqa: S105 - a header name
@@ -113,15 +102,8 @@ class TikTokShopClient(PlatformClient):
             return UnexpectedResponse(f"{request.name}: code {body['code']!r}", platform=self.platform)
         if code == 0:
             return None
-        return error_for(
-            code,
-            str(body.get("message") or ""),
-            http_status=response.status_code,
-            request_id=str(body.get("request_id") or ""),
-            retry_after=retry_after_seconds(response),
-            server_time=server_time(response),
-            platform=self.platform,
-        )
+        message = str(body.get("message") or "")
+        return error_for(code, message, platform=self.platform, **answer_details(body, response))
 
     def _decode(self, request: ApiRequest, response: httpx.Response) -> JSONObject:
         return decode_envelope(request, response, platform=self.platform, check=self._envelope_error)

@@ -7,16 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 
-from aiostore.connectors import batching
-from aiostore.connectors.dtos import (
-    ConnectorLimits,
-    OrderDTO,
-    OrderRef,
-    ProductDTO,
-    ShopInfo,
-    TokenSet,
-    WebhookEvent,
-)
+from aiostore.connectors import batching, dtos
 from aiostore.connectors.errors import AuthExpired, NotFound, Refused, UnexpectedResponse
 from aiostore.connectors.tiktokshop import mapping, order_mapping, paths, signing, webhooks
 from aiostore.connectors.tiktokshop.client import SELLER, TikTokShopClient
@@ -30,7 +21,7 @@ DEFAULT_AUTH_HOST = "https://auth.tiktok-shops.com"
 
 # TikTok publishes no rate limit for these markets (§B7): 40 req/s per shop with bursts of 20 is our
 # assumption, under the sandbox's default (50/s, burst 50); rate-limit answers are retried after a back-off.
-TIKTOKSHOP_LIMITS = ConnectorLimits(
+TIKTOKSHOP_LIMITS = dtos.ConnectorLimits(
     product_page=100,
     product_detail_batch=1,  # Get Product reads one product
     variant_batch=None,  # SKUs come inline with the product
@@ -55,7 +46,7 @@ class TikTokShopConnector(TikTokShopWrites):
     client: TikTokShopClient
     default_limits = TIKTOKSHOP_LIMITS
 
-    def _setup(self, tokens: TokenSet | None, market: MarketCode | None) -> MarketCode | None:
+    def _setup(self, tokens: dtos.TokenSet | None, market: MarketCode | None) -> MarketCode | None:
         self.sku_warehouses: dict[str, str] = {}  # SKU id -> warehouse id, learnt from reads
         self._cipher = _cipher_of(tokens, self.shop_id)
         return market
@@ -112,7 +103,7 @@ class TikTokShopConnector(TikTokShopWrites):
             legacy_base=self.client.auth_base_url,
         )
 
-    async def exchange_code(self, code: str, params: Mapping[str, str]) -> TokenSet:
+    async def exchange_code(self, code: str, params: Mapping[str, str]) -> dtos.TokenSet:
         request = self.client.token_request(
             paths.TOKEN_GET, (("auth_code", code), ("grant_type", "authorized_code")), "auth.token_get"
         )
@@ -143,7 +134,7 @@ class TikTokShopConnector(TikTokShopWrites):
             await self.keeper.replace(tokens)
         return tokens
 
-    async def _refreshed_tokens(self, tokens: TokenSet) -> TokenSet:
+    async def _refreshed_tokens(self, tokens: dtos.TokenSet) -> dtos.TokenSet:
         request = self.client.token_request(
             paths.TOKEN_REFRESH,
             (("refresh_token", tokens.refresh_token), ("grant_type", "refresh_token")),
@@ -159,7 +150,7 @@ class TikTokShopConnector(TikTokShopWrites):
             external_ids={**tokens.external_ids, **fresh.external_ids},
         )
 
-    async def shop_info(self) -> ShopInfo:
+    async def shop_info(self) -> dtos.ShopInfo:
         shop = mapping.choose_shop(await self._authorized_shops(), self.shop_id, self.market)
         if shop is None:
             raise NotFound(
@@ -181,7 +172,7 @@ class TikTokShopConnector(TikTokShopWrites):
             if len(warehouses) == 1 and sku.get("id"):
                 self.sku_warehouses[str(sku["id"])] = warehouses.pop()
 
-    async def list_products(self, updated_since: datetime | None = None) -> AsyncIterator[ProductDTO]:
+    async def list_products(self, updated_since: datetime | None = None) -> AsyncIterator[dtos.ProductDTO]:
         body: dict[str, object] = {"status": "ALL"}
         if updated_since is not None:
             body["update_time_ge"] = mapping.to_epoch(updated_since)
@@ -217,7 +208,7 @@ class TikTokShopConnector(TikTokShopWrites):
                 )
             token = next_token
 
-    async def _product(self, product_id: str) -> ProductDTO | None:
+    async def _product(self, product_id: str) -> dtos.ProductDTO | None:
         try:
             data = await self._send(
                 ApiRequest("GET", paths.product(product_id), op="product.get", safe_to_repeat=True)
@@ -227,7 +218,7 @@ class TikTokShopConnector(TikTokShopWrites):
         self._learn_warehouses(data)
         return mapping.product(data, self.currency)
 
-    async def get_products(self, ids: Sequence[str]) -> list[ProductDTO]:
+    async def get_products(self, ids: Sequence[str]) -> list[dtos.ProductDTO]:
         thunks = [partial(self._product, product_id) for product_id in dict.fromkeys(ids)]
         return [p for p in await batching.gather_bounded(thunks, self.limits.concurrency) if p is not None]
 
@@ -261,11 +252,13 @@ class TikTokShopConnector(TikTokShopWrites):
                 token = next_token
         return found
 
-    async def _orders(self, raw: Sequence[mapping.JSON]) -> list[OrderDTO]:
+    async def _orders(self, raw: Sequence[mapping.JSON]) -> list[dtos.OrderDTO]:
         returns = await self._returns(raw)
         return [order_mapping.order(o, self.currency, returns.get(str(o.get("id")), ())) for o in raw]
 
-    async def list_orders(self, since: datetime, until: datetime | None = None) -> AsyncIterator[OrderRef]:
+    async def list_orders(
+        self, since: datetime, until: datetime | None = None
+    ) -> AsyncIterator[dtos.OrderRef]:
         end = mapping.to_epoch(until or self.keeper.now())
         body = {"update_time_ge": mapping.to_epoch(since), "update_time_lt": end + 1}  # [since, until]
         seen: set[str] = set()
@@ -313,7 +306,7 @@ class TikTokShopConnector(TikTokShopWrites):
             raise NotFound(f"order {order_id} not found", platform=self.platform.value)
         return dict(found[0])
 
-    async def get_orders(self, ids: Sequence[str]) -> list[OrderDTO]:
+    async def get_orders(self, ids: Sequence[str]) -> list[dtos.OrderDTO]:
         chunks = list(batching.chunks(dict.fromkeys(ids), self.limits.order_detail_batch))
         pages = await batching.gather_bounded(
             [partial(self._order_page, c) for c in chunks], self.limits.concurrency
@@ -329,11 +322,11 @@ class TikTokShopConnector(TikTokShopWrites):
         authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
         return self.client.verify_push(raw_body, authorization)
 
-    def parse_webhook(self, raw_body: bytes) -> WebhookEvent:
+    def parse_webhook(self, raw_body: bytes) -> dtos.WebhookEvent:
         return webhooks.parse_push(raw_body, platform=self.platform)
 
 
-def _cipher_of(tokens: TokenSet | None, shop_id: str | None) -> str | None:
+def _cipher_of(tokens: dtos.TokenSet | None, shop_id: str | None) -> str | None:
     if tokens is None:
         return None
     external = tokens.external_ids

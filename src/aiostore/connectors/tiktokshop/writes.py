@@ -13,21 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from aiostore.connectors import batching
+from aiostore.connectors import dtos
 from aiostore.connectors.base import BatchPlan, PlannedCall, VariantKey
-from aiostore.connectors.dtos import (
-    CancelLine,
-    CancelReason,
-    ItemError,
-    ItemResult,
-    PriceUpdate,
-    ProductDraft,
-    ProductUpdate,
-    ShipMethod,
-    ShipRequest,
-    StockUpdate,
-    WriteResult,
-)
 from aiostore.connectors.errors import InvalidRequest, Refused, UnexpectedResponse
 from aiostore.connectors.planned import PlannedConnector
 from aiostore.connectors.tiktokshop import mapping, order_mapping, paths
@@ -62,22 +49,22 @@ class TikTokShopWrites(PlannedConnector):
             self._warehouse_id = str(chosen["id"]) if chosen else ""
         return self._warehouse_id or None
 
-    async def plan_create_product(self, draft: ProductDraft) -> list[ApiRequest]:
+    async def plan_create_product(self, draft: dtos.ProductDraft) -> list[ApiRequest]:
         self._check_currency(draft.price.currency)
         for variant in draft.variants:
             self._check_currency(variant.price.currency)
         body = mapping.create_body(draft, await self._default_warehouse())
         return [ApiRequest("POST", paths.PRODUCTS, body=body, op="product.create")]
 
-    async def create_product(self, draft: ProductDraft) -> WriteResult:
+    async def create_product(self, draft: dtos.ProductDraft) -> dtos.WriteResult:
         (request,) = await self.plan_create_product(draft)
         data = await self._send(request)
         product_id = data.get("product_id")
         if not product_id:
             raise UnexpectedResponse("Create Product answered no product_id", platform=PLATFORM)
-        return WriteResult(ok=True, external_id=str(product_id))
+        return dtos.WriteResult(ok=True, external_id=str(product_id))
 
-    async def plan_update_product(self, update: ProductUpdate) -> list[ApiRequest]:
+    async def plan_update_product(self, update: dtos.ProductUpdate) -> list[ApiRequest]:
         sku_id: str | None = None
         if update.seller_sku is not None:
             detail = await self._send(
@@ -119,70 +106,54 @@ class TikTokShopWrites(PlannedConnector):
             )
         return requests
 
-    async def update_product(self, update: ProductUpdate) -> WriteResult:
+    async def update_product(self, update: dtos.ProductUpdate) -> dtos.WriteResult:
         for request in await self.plan_update_product(update):
             data = await self._send(request)
             failed = [e for e in data.get("errors") or () if isinstance(e, dict)]
             if failed:  # activate/deactivate name the products they could not switch
                 code = int(failed[0].get("code") or 0)
                 raise error_for(code, str(failed[0].get("message") or "refused"), platform=PLATFORM)
-        return WriteResult(ok=True, external_id=update.item_id)
+        return dtos.WriteResult(ok=True, external_id=update.item_id)
 
     # -- price and stock ------------------------------------------------------------------------
 
-    async def plan_update_prices(self, updates: Sequence[PriceUpdate]) -> BatchPlan:
+    async def plan_update_prices(self, updates: Sequence[dtos.PriceUpdate]) -> BatchPlan:
         valid, rejected = self._valid_prices(updates)
-        calls = tuple(
-            PlannedCall(
-                ApiRequest(
-                    "POST",
-                    paths.prices_update(product_id),
-                    body={
-                        "skus": [{"id": u.variant_id, "price": mapping.price_body(u.price)} for u in batch]
-                    },
-                    op="product.prices_update",
-                    safe_to_repeat=True,
-                ),
-                tuple((u.item_id, u.variant_id) for u in batch),
-            )
-            for product_id, batch in batching.per_item_batches(
-                valid, lambda u: u.item_id, self.limits.price_batch
-            )
-        )
-        return BatchPlan(calls, tuple(rejected))
 
-    def _inventory(self, update: StockUpdate) -> list[dict[str, Any]]:
+        def request(product_id: str, batch: list[dtos.PriceUpdate]) -> ApiRequest:
+            skus = [{"id": u.variant_id, "price": mapping.price_body(u.price)} for u in batch]
+            path = paths.prices_update(product_id)
+            return ApiRequest(
+                "POST", path, body={"skus": skus}, op="product.prices_update", safe_to_repeat=True
+            )
+
+        return BatchPlan(self._per_item_calls(valid, self.limits.price_batch, request), tuple(rejected))
+
+    def _inventory(self, update: dtos.StockUpdate) -> list[dict[str, Any]]:
         entry: dict[str, Any] = {"quantity": update.stock}
         warehouse = self.sku_warehouses.get(update.variant_id)
         if warehouse:
             entry["warehouse_id"] = warehouse
         return [entry]
 
-    async def plan_update_stock(self, updates: Sequence[StockUpdate]) -> BatchPlan:
+    async def plan_update_stock(self, updates: Sequence[dtos.StockUpdate]) -> BatchPlan:
         valid, rejected = self._valid_stock(updates, MAX_QUANTITY)
-        calls = tuple(
-            PlannedCall(
-                ApiRequest(
-                    "POST",
-                    paths.inventory_update(product_id),
-                    body={"skus": [{"id": u.variant_id, "inventory": self._inventory(u)} for u in batch]},
-                    op="product.inventory_update",
-                    safe_to_repeat=True,
-                ),
-                tuple((u.item_id, u.variant_id) for u in batch),
-            )
-            for product_id, batch in batching.per_item_batches(
-                valid, lambda u: u.item_id, self.limits.stock_batch
-            )
-        )
-        return BatchPlan(calls, tuple(rejected))
 
-    def _batch_results(self, call: PlannedCall, answer: JSONObject) -> list[ItemResult]:
+        def request(product_id: str, batch: list[dtos.StockUpdate]) -> ApiRequest:
+            skus = [{"id": u.variant_id, "inventory": self._inventory(u)} for u in batch]
+            path = paths.inventory_update(product_id)
+            return ApiRequest(
+                "POST", path, body={"skus": skus}, op="product.inventory_update", safe_to_repeat=True
+            )
+
+        return BatchPlan(self._per_item_calls(valid, self.limits.stock_batch, request), tuple(rejected))
+
+    def _batch_results(self, call: PlannedCall, answer: JSONObject) -> list[dtos.ItemResult]:
         return _item_results(call.keys, answer)
 
     # -- orders ---------------------------------------------------------------------------------
 
-    async def plan_ship_order(self, order_id: str, request: ShipRequest) -> list[ApiRequest]:
+    async def plan_ship_order(self, order_id: str, request: dtos.ShipRequest) -> list[ApiRequest]:
         order = await self._order_json(order_id)
         package_id = request.package_id or next(
             (str(p["id"]) for p in order.get("packages") or () if p.get("id")), None
@@ -190,7 +161,7 @@ class TikTokShopWrites(PlannedConnector):
         if not package_id:
             raise Refused(f"order {order_id} has no package to ship yet", platform=PLATFORM)
         slots = None
-        if request.method is not ShipMethod.SELF:
+        if request.method is not dtos.ShipMethod.SELF:
             slots = await self._send(
                 ApiRequest(
                     "GET",
@@ -206,13 +177,13 @@ class TikTokShopWrites(PlannedConnector):
             )
         ]
 
-    async def ship_order(self, order_id: str, request: ShipRequest) -> WriteResult:
+    async def ship_order(self, order_id: str, request: dtos.ShipRequest) -> dtos.WriteResult:
         (planned,) = await self.plan_ship_order(order_id, request)
         await self._send(planned)
-        return WriteResult(ok=True, external_id=order_id, detail=planned.path.split("/")[-2])
+        return dtos.WriteResult(ok=True, external_id=order_id, detail=planned.path.split("/")[-2])
 
     async def plan_cancel_order(
-        self, order_id: str, reason: CancelReason, lines: Sequence[CancelLine] = ()
+        self, order_id: str, reason: dtos.CancelReason, lines: Sequence[dtos.CancelLine] = ()
     ) -> list[ApiRequest]:
         """Whole-order cancellation: TikTok cancels by order in ID/SG/MY (line-level only in US/UK), so
         ``lines`` are not sent."""
@@ -222,20 +193,20 @@ class TikTokShopWrites(PlannedConnector):
         return [ApiRequest("POST", paths.CANCELLATIONS, body=body, op="return_refund.cancel_order")]
 
     async def cancel_order(
-        self, order_id: str, reason: CancelReason, lines: Sequence[CancelLine] = ()
-    ) -> WriteResult:
+        self, order_id: str, reason: dtos.CancelReason, lines: Sequence[dtos.CancelLine] = ()
+    ) -> dtos.WriteResult:
         (planned,) = await self.plan_cancel_order(order_id, reason, lines)
         data = await self._send(planned)
-        return WriteResult(ok=True, external_id=order_id, detail=str(data.get("cancel_status") or ""))
+        return dtos.WriteResult(ok=True, external_id=order_id, detail=str(data.get("cancel_status") or ""))
 
 
-def _item_results(keys: Sequence[VariantKey], data: JSONObject) -> list[ItemResult]:
+def _item_results(keys: Sequence[VariantKey], data: JSONObject) -> list[dtos.ItemResult]:
     """Per-SKU results of one inventory/update or prices/update answer (``data.errors`` names failures)."""
-    failures: dict[str, ItemError] = {}
+    failures: dict[str, dtos.ItemError] = {}
     for entry in data.get("errors") or ():
         detail = entry.get("detail") or {}
         sku_id = str(detail.get("sku_id") or "")
-        error = ItemError(
+        error = dtos.ItemError(
             kind="Refused",
             message=str(entry.get("message") or "failed"),
             platform_code=str(entry.get("code") or ""),
@@ -245,6 +216,8 @@ def _item_results(keys: Sequence[VariantKey], data: JSONObject) -> list[ItemResu
         else:
             failures.update({v: error for _, v in keys})
     return [
-        ItemResult(i, v, ok=False, error=failures[v]) if v in failures else ItemResult(i, v, ok=True)
+        dtos.ItemResult(i, v, ok=False, error=failures[v])
+        if v in failures
+        else dtos.ItemResult(i, v, ok=True)
         for i, v in keys
     ]

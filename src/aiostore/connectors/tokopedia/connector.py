@@ -16,16 +16,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
-from aiostore.connectors import batching
-from aiostore.connectors.dtos import (
-    ConnectorLimits,
-    OrderDTO,
-    OrderRef,
-    ProductDTO,
-    ShopInfo,
-    TokenSet,
-    WebhookEvent,
-)
+from aiostore.connectors import batching, dtos
 from aiostore.connectors.errors import FieldError, InvalidRequest, NotFound
 from aiostore.connectors.planned import find_header
 from aiostore.connectors.tokens import TokenKeeper
@@ -41,7 +32,7 @@ from aiostore.http.client import ApiRequest, JSONObject
 ACCOUNTS_URL = "https://accounts.tokopedia.com"
 LAST_SORT_AFTER = 10_000  # "last_sort ... is required when the product exceeds 10.000 products"
 
-TOKOPEDIA_LIMITS = ConnectorLimits(
+TOKOPEDIA_LIMITS = dtos.ConnectorLimits(
     product_page=50,  # "Maximum items are 50 for 1 page"
     product_detail_batch=50,  # product ids per product/info call (several allowed; no maximum published)
     variant_batch=None,  # variant children are product rows of the listing itself
@@ -93,7 +84,7 @@ class TokopediaConnector(TokopediaWrites):
     keeper_class = AppTokenKeeper
     token_identity = "access_token"  # noqa: S105 - an app token has no refresh token
 
-    def _setup(self, tokens: TokenSet | None, market: MarketCode | None) -> MarketCode | None:
+    def _setup(self, tokens: dtos.TokenSet | None, market: MarketCode | None) -> MarketCode | None:
         check_market(market)
         fs_id = str(self.app.extra.get("fs_id") or "")
         if not fs_id.isdigit():
@@ -151,7 +142,7 @@ class TokopediaConnector(TokopediaWrites):
         )
         return f"{self.auth_base_url}/authorize?{query}"
 
-    async def _fetch_token(self, shop_id: str | None) -> TokenSet:
+    async def _fetch_token(self, shop_id: str | None) -> dtos.TokenSet:
         body = await self.client.call(
             ApiRequest(
                 "POST",
@@ -165,7 +156,7 @@ class TokopediaConnector(TokopediaWrites):
         )
         return mapping.token_set(body, self.keeper.now(), shop_id=shop_id, fs_id=self.fs_id)
 
-    async def exchange_code(self, code: str, params: Mapping[str, str]) -> TokenSet:
+    async def exchange_code(self, code: str, params: Mapping[str, str]) -> dtos.TokenSet:
         """The app token for the approved shop, once the shop is confirmed linked to this fs_id."""
         shop_id = str(params.get("shop_id") or "")
         if not shop_id.isdigit():
@@ -180,11 +171,11 @@ class TokopediaConnector(TokopediaWrites):
         await self.shop_info()  # 403 RBAC_MDLW_001 when the seller has not linked the app to this shop
         return tokens
 
-    async def _refreshed_tokens(self, tokens: TokenSet) -> TokenSet:
+    async def _refreshed_tokens(self, tokens: dtos.TokenSet) -> dtos.TokenSet:
         fresh = await self._fetch_token(tokens.shop_id or self.shop_id)
         if fresh.access_token == tokens.access_token:
             self.keeper.held = fresh.access_token  # not expired yet: the platform handed back the same one
-        return TokenSet(
+        return dtos.TokenSet(
             access_token=fresh.access_token,
             refresh_token="",
             access_expires_at=fresh.access_expires_at,
@@ -194,7 +185,7 @@ class TokopediaConnector(TokopediaWrites):
             external_ids={**tokens.external_ids, **fresh.external_ids},
         )
 
-    async def shop_info(self) -> ShopInfo:
+    async def shop_info(self) -> dtos.ShopInfo:
         shop = self._shop_param()
         rows = await self._data(
             ApiRequest(
@@ -220,7 +211,7 @@ class TokopediaConnector(TokopediaWrites):
         pages = await batching.gather_bounded([partial(fetch, c) for c in chunks], self.limits.concurrency)
         return [row for page in pages for row in page]
 
-    async def list_products(self, updated_since: datetime | None = None) -> AsyncIterator[ProductDTO]:
+    async def list_products(self, updated_since: datetime | None = None) -> AsyncIterator[dtos.ProductDTO]:
         """Every product of the shop, each once, with its variants. Tokopedia's listing has no update-time
         filter (nor an update time on its rows), so ``updated_since`` cannot narrow it: all are listed."""
         assembler = mapping.ProductAssembler()
@@ -249,9 +240,9 @@ class TokopediaConnector(TokopediaWrites):
         for done in assembler.finish():
             yield done
 
-    async def get_products(self, ids: Sequence[str]) -> list[ProductDTO]:
+    async def get_products(self, ids: Sequence[str]) -> list[dtos.ProductDTO]:
         assembler = mapping.ProductAssembler()
-        found: dict[str, ProductDTO] = {}
+        found: dict[str, dtos.ProductDTO] = {}
         for row in await self._rows_by_id(ids):
             found.update((p.item_id, p) for p in assembler.add(row))
         missing = assembler.missing()
@@ -263,7 +254,9 @@ class TokopediaConnector(TokopediaWrites):
 
     # -- orders ---------------------------------------------------------------------------------
 
-    async def list_orders(self, since: datetime, until: datetime | None = None) -> AsyncIterator[OrderRef]:
+    async def list_orders(
+        self, since: datetime, until: datetime | None = None
+    ) -> AsyncIterator[dtos.OrderRef]:
         """Orders in [since, until] as Get All Orders filters them (by their order time: the rows carry no
         update time), in windows of at most ``limits.order_window`` and pages of ``limits.order_page``."""
         start = int(since.timestamp())
@@ -312,7 +305,7 @@ class TokopediaConnector(TokopediaWrites):
             return None
         return data if isinstance(data, dict) else None
 
-    async def get_orders(self, ids: Sequence[str]) -> list[OrderDTO]:
+    async def get_orders(self, ids: Sequence[str]) -> list[dtos.OrderDTO]:
         unique = list(dict.fromkeys(ids))
         details = await batching.gather_bounded(
             [partial(self._order_detail, i) for i in unique], self.limits.concurrency
@@ -332,5 +325,5 @@ class TokopediaConnector(TokopediaWrites):
         signature = find_header(headers, signing.WEBHOOK_HEADER)
         return signing.verify_webhook(self.webhook_secret, raw_body, signature)
 
-    def parse_webhook(self, raw_body: bytes) -> WebhookEvent:
+    def parse_webhook(self, raw_body: bytes) -> dtos.WebhookEvent:
         return webhooks.parse_push(raw_body, now=self.keeper.now())

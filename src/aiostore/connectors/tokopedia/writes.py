@@ -16,22 +16,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from aiostore.connectors import batching, planned
+from aiostore.connectors import batching, dtos, planned
 from aiostore.connectors.base import BatchPlan, PlannedCall, VariantKey
-from aiostore.connectors.dtos import (
-    CancelLine,
-    CancelReason,
-    ItemError,
-    ItemResult,
-    OrderDTO,
-    PriceUpdate,
-    ProductDraft,
-    ProductUpdate,
-    ShipMethod,
-    ShipRequest,
-    StockUpdate,
-    WriteResult,
-)
 from aiostore.connectors.errors import (
     ConnectorError,
     InvalidRequest,
@@ -59,8 +45,6 @@ class TokopediaWrites(PlannedConnector):
 
         async def _order_detail(self, order_id: str) -> dict[str, Any] | None: ...
 
-        async def get_orders(self, ids: Sequence[str]) -> list[OrderDTO]: ...
-
     # -- price and stock ------------------------------------------------------------------------
 
     def _batch_call(self, kind: str, rows: list[tuple[VariantKey, dict[str, Any]]]) -> PlannedCall:
@@ -76,7 +60,7 @@ class TokopediaWrites(PlannedConnector):
             tuple(key for key, _ in rows),
         )
 
-    async def plan_update_stock(self, updates: Sequence[StockUpdate]) -> BatchPlan:
+    async def plan_update_stock(self, updates: Sequence[dtos.StockUpdate]) -> BatchPlan:
         valid, rejected = self._valid_stock(updates)
         rows = [
             ((u.item_id, u.variant_id), {"product_id": self._product_id(u), "new_stock": u.stock})
@@ -87,8 +71,8 @@ class TokopediaWrites(PlannedConnector):
         )
         return BatchPlan(calls, tuple(rejected))
 
-    async def plan_update_prices(self, updates: Sequence[PriceUpdate]) -> BatchPlan:
-        rejected: list[ItemResult] = []
+    async def plan_update_prices(self, updates: Sequence[dtos.PriceUpdate]) -> BatchPlan:
+        rejected: list[dtos.ItemResult] = []
         rows: list[tuple[VariantKey, dict[str, Any]]] = []
         for u in batching.last_wins(updates, lambda u: (u.item_id, u.variant_id)):
             problem = mapping.price_problem(u.price)
@@ -107,10 +91,10 @@ class TokopediaWrites(PlannedConnector):
         return BatchPlan(calls, tuple(rejected))
 
     @staticmethod
-    def _product_id(update: StockUpdate | PriceUpdate) -> int:
+    def _product_id(update: dtos.StockUpdate | dtos.PriceUpdate) -> int:
         return order_mapping.product_id_of(update.item_id, update.variant_id)
 
-    def _batch_results(self, call: PlannedCall, answer: JSONObject) -> list[ItemResult]:
+    def _batch_results(self, call: PlannedCall, answer: JSONObject) -> list[dtos.ItemResult]:
         return _row_results(call, answer.get("data"))
 
     # -- products -------------------------------------------------------------------------------
@@ -125,7 +109,7 @@ class TokopediaWrites(PlannedConnector):
             safe_to_repeat=True,
         )
 
-    async def plan_create_product(self, draft: ProductDraft) -> list[ApiRequest]:
+    async def plan_create_product(self, draft: dtos.ProductDraft) -> list[ApiRequest]:
         create = ApiRequest(
             "POST",
             f"/v3/products/fs/{self.fs_id}/create",
@@ -135,7 +119,7 @@ class TokopediaWrites(PlannedConnector):
         )
         return [create] if draft.active else [create, self._status_request(False, None)]
 
-    async def create_product(self, draft: ProductDraft) -> WriteResult:
+    async def create_product(self, draft: dtos.ProductDraft) -> dtos.WriteResult:
         create, *_ = await self.plan_create_product(draft)
         result = await self._upload_result(await self._data(create))
         created = result.get("success_rows_data") or []
@@ -148,10 +132,12 @@ class TokopediaWrites(PlannedConnector):
             try:
                 await self._status_answer(self._status_request(False, item_id))
             except ConnectorError as exc:
-                return WriteResult(ok=False, external_id=item_id, detail=f"created but still active: {exc}")
-        return WriteResult(ok=True, external_id=item_id)
+                return dtos.WriteResult(
+                    ok=False, external_id=item_id, detail=f"created but still active: {exc}"
+                )
+        return dtos.WriteResult(ok=True, external_id=item_id)
 
-    async def plan_update_product(self, update: ProductUpdate) -> list[ApiRequest]:
+    async def plan_update_product(self, update: dtos.ProductUpdate) -> list[ApiRequest]:
         requests: list[ApiRequest] = []
         body = mapping.edit_body(update)
         if body is not None:
@@ -169,7 +155,7 @@ class TokopediaWrites(PlannedConnector):
             requests.append(self._status_request(update.active, update.item_id))
         return requests
 
-    async def update_product(self, update: ProductUpdate) -> WriteResult:
+    async def update_product(self, update: dtos.ProductUpdate) -> dtos.WriteResult:
         for request in await self.plan_update_product(update):
             if request.op == "product.edit":
                 result = await self._upload_result(await self._data(request))
@@ -177,7 +163,7 @@ class TokopediaWrites(PlannedConnector):
                     raise _upload_error(result, "edit")
             else:
                 await self._status_answer(request)
-        return WriteResult(ok=True, external_id=update.item_id)
+        return dtos.WriteResult(ok=True, external_id=update.item_id)
 
     async def _status_answer(self, request: ApiRequest) -> None:
         data = await self._data(request) or {}
@@ -213,15 +199,15 @@ class TokopediaWrites(PlannedConnector):
     def _order_path(self, order_id: str, action: str) -> str:
         return f"/v1/order/{int(order_id)}/fs/{self.fs_id}/{action}"
 
-    async def plan_ship_order(self, order_id: str, request: ShipRequest) -> list[ApiRequest]:
+    async def plan_ship_order(self, order_id: str, request: dtos.ShipRequest) -> list[ApiRequest]:
         detail = await self._order_detail(order_id)
         if detail is None:
             raise NotFound(f"order {order_id} not found", platform=PLATFORM)
         requests: list[ApiRequest] = []
         if order_mapping.status_code(detail.get("order_status")) in ACCEPT_FIRST:
             requests.append(ApiRequest("POST", self._order_path(order_id, "ack"), op="order.ack"))
-        own_courier = request.method in (ShipMethod.SELF, ShipMethod.DROPOFF) or (
-            request.method is ShipMethod.AUTO and request.tracking_number
+        own_courier = request.method in (dtos.ShipMethod.SELF, dtos.ShipMethod.DROPOFF) or (
+            request.method is dtos.ShipMethod.AUTO and request.tracking_number
         )
         if own_courier:
             if not request.tracking_number:
@@ -248,22 +234,18 @@ class TokopediaWrites(PlannedConnector):
         return requests
 
     async def plan_cancel_order(
-        self, order_id: str, reason: CancelReason, lines: Sequence[CancelLine] = ()
+        self, order_id: str, reason: dtos.CancelReason, lines: Sequence[dtos.CancelLine] = ()
     ) -> list[ApiRequest]:
-        if reason is CancelReason.OUT_OF_STOCK and not lines:
-            found = await self.get_orders([order_id])
-            if not found:
-                raise NotFound(f"order {order_id} not found", platform=PLATFORM)
-            lines = list(dict.fromkeys(CancelLine(x.item_id, x.variant_id) for x in found[0].lines))
+        lines = await self._lines_to_cancel(order_id, reason, lines)
         body = order_mapping.nack_body(reason, lines)
         return [ApiRequest("POST", self._order_path(order_id, "nack"), body=body, op="order.nack")]
 
 
-def _row_results(call: PlannedCall, data: Any) -> list[ItemResult]:
+def _row_results(call: PlannedCall, data: Any) -> list[dtos.ItemResult]:
     """Per-row outcome of a stock/price update: rows in ``failed_rows_data`` failed, the rest succeeded."""
     if not isinstance(data, dict):
-        error = ItemError(kind="UnexpectedResponse", message="the update answered no data")
-        return [ItemResult(i, v, ok=False, error=error) for i, v in call.keys]
+        error = dtos.ItemError(kind="UnexpectedResponse", message="the update answered no data")
+        return [dtos.ItemResult(i, v, ok=False, error=error) for i, v in call.keys]
     failures: dict[str, str] = {}
     for row in data.get("failed_rows_data") or ():
         if isinstance(row, dict) and row.get("product_id") not in (None, "", 0):
@@ -273,14 +255,16 @@ def _row_results(call: PlannedCall, data: Any) -> list[ItemResult]:
     for (item_id, variant_id), row in zip(call.keys, sent, strict=True):
         reason = failures.get(str(row["product_id"]))
         if reason is None:
-            results.append(ItemResult(item_id, variant_id, ok=True))
+            results.append(dtos.ItemResult(item_id, variant_id, ok=True))
         else:
             kind = "NotFound" if "invalid product" in reason.lower() else "Refused"
-            error = ItemError(kind=kind, message=reason, platform_code="failed_rows_data")
-            results.append(ItemResult(item_id, variant_id, ok=False, error=error))
+            error = dtos.ItemError(kind=kind, message=reason, platform_code="failed_rows_data")
+            results.append(dtos.ItemResult(item_id, variant_id, ok=False, error=error))
     if not failures and int(data.get("failed_rows") or 0):
-        error = ItemError(kind="UnexpectedResponse", message="failed rows reported without their product ids")
-        return [ItemResult(i, v, ok=False, error=error) for i, v in call.keys]
+        error = dtos.ItemError(
+            kind="UnexpectedResponse", message="failed rows reported without their product ids"
+        )
+        return [dtos.ItemResult(i, v, ok=False, error=error) for i, v in call.keys]
     return results
 
 
