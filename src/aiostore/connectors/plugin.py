@@ -9,14 +9,15 @@ names a platform.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Self
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from aiostore.connectors.dtos import AppCredentials, ConnectorLimits
+from aiostore.connectors.batching import min_calls
+from aiostore.connectors.dtos import AppCredentials, ConnectorLimits, ProductDTO
 from aiostore.connectors.planned import PlannedConnector
 from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import Platform
@@ -87,6 +88,9 @@ class PlatformSettings(BaseSettings):
 
 ConnectorChoice = Callable[[AppCredentials], type[PlannedConnector]]
 PushTime = Callable[[AppCredentials, bytes], float | None]
+# The fewest calls a full product pull can take, given the limits and what was pulled (MARKETPLACES.md
+# "The minimum number of calls"): the benchmark holds each connector to it.
+MinPullCalls = Callable[[ConnectorLimits, Sequence[ProductDTO]], int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +102,7 @@ class PlatformPlugin:
     connector: ConnectorChoice  # the connector class that serves these app credentials
     # The send time (Unix seconds) a push carries under its signature, None where the platform signs none;
     # a push whose time is outside the tolerance is refused (a replay).
+    min_pull_calls: MinPullCalls
     push_time: PushTime | None = None
 
     @property
@@ -106,6 +111,11 @@ class PlatformPlugin:
 
     def serves(self, market: MarketCode) -> bool:
         return market in self.markets
+
+
+def listing_pages(limits: ConnectorLimits, products: Sequence[ProductDTO]) -> int:
+    """⌈P/page⌉ listing pages with the variants inline (an empty shop still takes one page)."""
+    return max(1, min_calls(len(products), limits.product_page))
 
 
 def body_timestamp(app: AppCredentials, raw_body: bytes) -> float | None:

@@ -9,6 +9,7 @@ from aiostore.connectors.plugin import (
     PlatformPlugin,
     PlatformSettings,
     body_timestamp,
+    listing_pages,
     platform_settings_config,
 )
 from aiostore.domain.market import MarketCode
@@ -33,6 +34,7 @@ PLUGIN = PlatformPlugin(
     limits=LAZADA_LIMITS,
     settings=LazadaSettings,
     connector=lambda app: LazadaConnector,
+    min_pull_calls=listing_pages,  # /products/get pages, SKUs inline
     push_time=body_timestamp,  # ``timestamp`` (ms or s) in the signed body
 )
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import SecretStr
 
+from aiostore.connectors.batching import min_calls
+from aiostore.connectors.dtos import ConnectorLimits, ProductDTO
 from aiostore.connectors.plugin import (
     PlatformPlugin,
     PlatformSettings,
     body_timestamp,
+    listing_pages,
     platform_settings_config,
 )
 from aiostore.connectors.shopee.connector import SHOPEE_LIMITS, ShopeeConnector
@@ -26,12 +31,20 @@ class ShopeeSettings(PlatformSettings):
     api_base_url: str = "https://partner.shopeemobile.com"
 
 
+def min_pull_calls(limits: ConnectorLimits, products: Sequence[ProductDTO]) -> int:
+    """⌈P/100⌉ list pages + ⌈P/50⌉ base-info calls + one model-list call per item with models."""
+    with_models = sum(1 for p in products if p.has_variants)
+    details = min_calls(len(products), limits.product_detail_batch)
+    return listing_pages(limits, products) + details + with_models
+
+
 PLUGIN = PlatformPlugin(
     platform=Platform("shopee"),
     markets=frozenset({MarketCode.ID, MarketCode.SG, MarketCode.MY}),
     limits=SHOPEE_LIMITS,
     settings=ShopeeSettings,
     connector=lambda app: ShopeeConnector,
+    min_pull_calls=min_pull_calls,
     push_time=body_timestamp,  # ``timestamp`` in the signed body
 )
 

@@ -13,6 +13,7 @@ from aiostore.connectors.plugin import (
     PlatformPlugin,
     PlatformSettings,
     body_timestamp,
+    listing_pages,
     platform_settings_config,
 )
 from aiostore.connectors.tiktokshop.connector import TIKTOKSHOP_LIMITS, TikTokShopConnector
@@ -42,6 +43,7 @@ PLUGIN = PlatformPlugin(
     limits=TIKTOKSHOP_LIMITS,
     settings=TikTokShopSettings,
     connector=lambda app: TikTokShopConnector,
+    min_pull_calls=listing_pages,  # search pages: the SKUs come inline
     push_time=body_timestamp,  # ``timestamp`` in the signed body
 )
 

@@ -9,12 +9,12 @@ channel as Tokopedia. Indonesia only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
 from pydantic import SecretStr
 
-from aiostore.connectors.dtos import AppCredentials
+from aiostore.connectors.dtos import AppCredentials, ConnectorLimits, ProductDTO
 from aiostore.connectors.planned import PlannedConnector
 from aiostore.connectors.plugin import (
     PlatformPlugin,
@@ -80,6 +80,12 @@ def _connector(app: AppCredentials) -> type[PlannedConnector]:
     return TokopediaConnector
 
 
+def min_pull_calls(limits: ConnectorLimits, products: Sequence[ProductDTO]) -> int:
+    """Listing pages only: ⌊rows/per_page⌋ + 1, rows counting every parent and variant product."""
+    rows = sum(1 + len(p.variants) if p.has_variants else 1 for p in products)
+    return rows // limits.product_page + 1
+
+
 def _push_time(app: AppCredentials, raw_body: bytes) -> float | None:
     """TikTok's pushes sign their ``timestamp``; Tokopedia's own sign no time (an HMAC of the body only)."""
     return body_timestamp(app, raw_body) if app.extra.get("api") == TIKTOK_API else None
@@ -91,6 +97,7 @@ PLUGIN = PlatformPlugin(
     limits=TOKOPEDIA_LIMITS,
     settings=TokopediaSettings,
     connector=_connector,
+    min_pull_calls=min_pull_calls,
     push_time=_push_time,
 )
 
