@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aiostore.connectors.base import MarketplaceConnector, WritePlanner
 from aiostore.connectors.dtos import (
     AppCredentials,
     CancelReason,
@@ -42,11 +41,6 @@ from tests.integration.connectors.tokopedia.conftest import (
     MakeEnv,
     open_env,
 )
-
-
-def test_the_connector_satisfies_the_protocol(env: Env) -> None:
-    connector = env.connector()
-    assert isinstance(connector, MarketplaceConnector) and isinstance(connector, WritePlanner)
 
 
 @pytest.mark.parametrize("market", [MarketCode.SG, MarketCode.MY])
