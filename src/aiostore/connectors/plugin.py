@@ -104,6 +104,12 @@ class PlatformPlugin:
     # a push whose time is outside the tolerance is refused (a replay).
     min_pull_calls: MinPullCalls
     push_time: PushTime | None = None
+    # Whether the pushes of this app sign their send time (a platform reached through another's API may).
+    signs_push_time: Callable[[AppCredentials], bool] = lambda app: True
+
+    def push_time_of(self, app: AppCredentials) -> PushTime | None:
+        """How to read the signed send time of this app's pushes; None where they sign none."""
+        return self.push_time if self.push_time is not None and self.signs_push_time(app) else None
 
     @property
     def name(self) -> str:

@@ -66,10 +66,11 @@ def verify_and_parse(
 def check_sent_in_time(sc: SyncContext, platform: Platform, body: bytes) -> None:
     """Where the platform signs the time it sent a push, a push sent further than the tolerance from our
     clock is refused (a replay of a captured push, as stripe-python's webhook check refuses one)."""
-    push_time = registry.plugin(platform).push_time
+    app = sc.connectors.credentials(platform)
+    push_time = registry.plugin(platform).push_time_of(app)
     if push_time is None:
-        return  # the platform signs no time (Tokopedia's own pushes): the dedup key is the only guard
-    sent = push_time(sc.connectors.credentials(platform), body)
+        return  # the pushes sign no time (Tokopedia's own): the dedup key is the only guard
+    sent = push_time(app, body)
     if sent is None:
         raise NotAuthenticated("the push carries no signed send time")
     tolerance = sc.settings.webhook_tolerance_seconds

@@ -14,14 +14,16 @@ import pytest
 from sqlalchemy import func, select
 
 from aiostore.connectors import registry
+from aiostore.connectors.dtos import AppCredentials
 from aiostore.db.models import WebhookEvent
 from aiostore.services.sync.context import SyncContext
 from tests.factories import Caller
 from tests.integration.sync.conftest import MarketFactory
 from tests.integration.sync.marketplace import SERVICE, Market
 
-# Every platform whose plugin reads a signed send time (Tokopedia's FS pushes sign none).
-SIGNS_TIME = [p.name for p in registry.plugins() if p.name != "tokopedia" and p.push_time is not None]
+# Every platform whose pushes sign their send time, as the sync suite configures it (Tokopedia's FS API
+# signs none).
+SIGNS_TIME = [p.name for p in registry.plugins() if p.push_time_of(AppCredentials("", "", "")) is not None]
 TOLERANCE = 300
 
 

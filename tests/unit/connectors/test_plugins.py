@@ -49,11 +49,17 @@ def test_body_timestamp_of_a_body_that_is_not_json() -> None:
 
 
 def test_tokopedia_signs_a_time_only_through_tiktok() -> None:
-    push_time = registry.plugin("tokopedia").push_time
+    plugin = registry.plugin("tokopedia")
+    assert plugin.push_time_of(APP) is None  # the FS API's pushes sign no time
+    through_tiktok = AppCredentials("1", "s", "http://x", extra={"api": "tiktokshop"})
+    push_time = plugin.push_time_of(through_tiktok)
     assert push_time is not None
-    raw = json.dumps({"timestamp": 1_700_000_000}).encode()
-    assert push_time(APP, raw) is None  # the FS API's pushes sign no time
-    assert push_time(AppCredentials("1", "s", "http://x", extra={"api": "tiktokshop"}), raw) == 1_700_000_000
+    assert push_time(through_tiktok, json.dumps({"timestamp": 1_700_000_000}).encode()) == 1_700_000_000
+
+
+@pytest.mark.parametrize("name", ["lazada", "shopee", "tiktokshop"])
+def test_the_platforms_that_sign_a_push_time(name: str) -> None:
+    assert registry.plugin(name).push_time_of(APP) is not None
 
 
 def test_platform_settings_keep_the_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:

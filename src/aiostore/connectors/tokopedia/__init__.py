@@ -86,9 +86,9 @@ def min_pull_calls(limits: ConnectorLimits, products: Sequence[ProductDTO]) -> i
     return rows // limits.product_page + 1
 
 
-def _push_time(app: AppCredentials, raw_body: bytes) -> float | None:
+def _through_tiktok(app: AppCredentials) -> bool:
     """TikTok's pushes sign their ``timestamp``; Tokopedia's own sign no time (an HMAC of the body only)."""
-    return body_timestamp(app, raw_body) if app.extra.get("api") == TIKTOK_API else None
+    return app.extra.get("api") == TIKTOK_API
 
 
 PLUGIN = PlatformPlugin(
@@ -98,7 +98,8 @@ PLUGIN = PlatformPlugin(
     settings=TokopediaSettings,
     connector=_connector,
     min_pull_calls=min_pull_calls,
-    push_time=_push_time,
+    push_time=body_timestamp,
+    signs_push_time=_through_tiktok,
 )
 
 __all__ = ["PLUGIN", "TOKOPEDIA_LIMITS", "TokopediaApi", "TokopediaConnector", "TokopediaSettings"]
