@@ -1,5 +1,6 @@
-"""The target of bench/connector_pull.py for any platform the registry knows: its sandbox, seeded through
-the sandbox's harness, and the platform's connector pointed at it (in process, over httpx.ASGITransport)."""
+"""The target of bench/connector_pull.py for any platform the registry knows: its sandbox, seeded by its
+configuration, and the platform's connector pointed at it (in process, over httpx.ASGITransport); the
+shop's credentials and tokens come from the sandbox's harness."""
 
 from __future__ import annotations
 
@@ -41,18 +42,17 @@ def sandbox_config(name: str) -> tuple[ModuleType, Any]:
     return package, next(getattr(package, n) for n in package.__all__ if n.endswith("SandboxConfig"))
 
 
-def _sandbox_app(name: str) -> Any:
-    """The platform's sandbox app with its rate limit off."""
+def _sandbox_app(name: str, products: int, models: int) -> Any:
+    """The platform's sandbox app seeded with ``products`` × ``models``, its rate limit off."""
     package, config = sandbox_config(name)
-    return package.create_app(config(rate_limit_rps=None))
+    return package.create_app(config(products=products, variants_per_product=models, rate_limit_rps=None))
 
 
 async def open_target(plugin: PlatformPlugin, products: int, models: int) -> Target:
     """The platform's sandbox seeded with ``products`` × ``models`` and its connector acting for the shop."""
     name = plugin.name
-    app = _sandbox_app(name)
+    app = _sandbox_app(name, products, models)
     harness = importlib.import_module(f"aiostore.sandbox.{name}.harness").harness(app)
-    harness.seed(products, variants_per_product=models, seed=1)
     host = f"http://{name}.sandbox"
     settings = plugin.settings.for_app(harness.app_key, harness.app_secret, host, harness)
     app_credentials = settings.credentials({name: settings})
