@@ -96,6 +96,7 @@ MinPullCalls = Callable[[ConnectorLimits, Sequence[ProductDTO]], int]
 @dataclass(frozen=True, slots=True)
 class PlatformPlugin:
     platform: Platform
+    title: str  # how sellers know the platform ("TikTok Shop")
     markets: frozenset[MarketCode]
     limits: ConnectorLimits
     settings: type[PlatformSettings]

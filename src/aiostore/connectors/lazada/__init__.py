@@ -30,6 +30,7 @@ class LazadaSettings(PlatformSettings):
 
 PLUGIN = PlatformPlugin(
     platform=Platform("lazada"),
+    title="Lazada",
     markets=frozenset({MarketCode.ID, MarketCode.SG, MarketCode.MY}),
     limits=LAZADA_LIMITS,
     settings=LazadaSettings,

@@ -40,6 +40,7 @@ def min_pull_calls(limits: ConnectorLimits, products: Sequence[ProductDTO]) -> i
 
 PLUGIN = PlatformPlugin(
     platform=Platform("shopee"),
+    title="Shopee",
     markets=frozenset({MarketCode.ID, MarketCode.SG, MarketCode.MY}),
     limits=SHOPEE_LIMITS,
     settings=ShopeeSettings,

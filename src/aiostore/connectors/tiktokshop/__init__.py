@@ -39,6 +39,7 @@ class TikTokShopSettings(PlatformSettings):
 
 PLUGIN = PlatformPlugin(
     platform=Platform("tiktokshop"),
+    title="TikTok Shop",
     markets=frozenset({MarketCode.ID, MarketCode.SG, MarketCode.MY}),
     limits=TIKTOKSHOP_LIMITS,
     settings=TikTokShopSettings,

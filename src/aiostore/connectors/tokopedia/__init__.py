@@ -93,6 +93,7 @@ def _through_tiktok(app: AppCredentials) -> bool:
 
 PLUGIN = PlatformPlugin(
     platform=Platform("tokopedia"),
+    title="Tokopedia",
     markets=frozenset({MarketCode.ID}),
     limits=TOKOPEDIA_LIMITS,
     settings=TokopediaSettings,
