@@ -1,6 +1,6 @@
 """Pull a whole sandbox shop through a connector, push a stock update for every model, count the calls.
 
-    bench/connector_pull.py [--platform shopee] [--products 10000] [--models 3]
+    bench/connector_pull.py [--platform NAME|all] [--products 10000] [--models 3]
 
 Starts its own sandbox (in process, over httpx.ASGITransport: real HTTP requests and responses, no
 socket) seeded with P products × M models, no added latency, the sandbox's rate limit off and the
@@ -18,33 +18,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import json
-import pkgutil
 import sys
 import time
 
-import pull_targets
+from aiostore.connectors import registry
 from aiostore.connectors.dtos import StockUpdate
-from pull_targets import PlatformBench, min_stock_calls
+from aiostore.connectors.plugin import PlatformPlugin
+from pull_targets import min_stock_calls, open_target
 
-# Every module in bench/pull_targets/ is one platform (its BENCH), in the order of their names.
-PLATFORMS: dict[str, PlatformBench] = {
-    bench.name: bench
-    for bench in (
-        importlib.import_module(f"pull_targets.{m.name}").BENCH
-        for m in sorted(pkgutil.iter_modules(pull_targets.__path__), key=lambda m: m.name)
-    )
-}
+# Every platform the registry knows, in the order of their names.
+PLATFORMS: dict[str, PlatformPlugin] = {plugin.name: plugin for plugin in registry.plugins()}
 
 
 # -- the run ------------------------------------------------------------------------------------------
 
 
-async def run(bench: PlatformBench, products: int, models: int) -> tuple[dict[str, object], list[str]]:
+async def run(bench: PlatformPlugin, products: int, models: int) -> tuple[dict[str, object], list[str]]:
     problems: list[str] = []
     seeded = time.perf_counter()
-    target = await bench.open(products, models)
+    target = await open_target(bench, products, models)
     print(f"{bench.name}: sandbox seeded in {time.perf_counter() - seeded:.1f} s", file=sys.stderr)
     connector = target.connector
     try:
@@ -97,7 +90,7 @@ async def run(bench: PlatformBench, products: int, models: int) -> tuple[dict[st
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--platform", choices=[*PLATFORMS, "all"], default="shopee")
+    parser.add_argument("--platform", choices=[*PLATFORMS, "all"], default="all")
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--models", type=int, default=3, help="models (variants) per product")
     args = parser.parse_args(argv)

@@ -1,6 +1,6 @@
 """A sale on one shop reaches every other shop: time from the marketplace's push to the new stock there.
 
-    bench/propagation.py [--orders 300] [--rate 10] [--latency-ms 50] [--platforms shopee,lazada,...]
+    bench/propagation.py [--orders 300] [--rate 10] [--latency-ms 50] [--platforms NAME,NAME,...]
                          [--worker-concurrency N] [--worker-processes N] [--service-setting NAME=VALUE]
 
 Starts everything by itself: the chosen sandboxes (default all four) as uvicorn servers on loopback

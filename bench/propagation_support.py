@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import importlib
 import os
 import re
@@ -26,17 +27,13 @@ import httpx
 import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from aiostore.connectors import registry
 from aiostore.sandbox.common import FaultConfig
 from aiostore.sandbox.common.harness import SandboxHarness
+from pull_targets import sandbox_config
 
 LOOPBACK = "127.0.0.1"
-PLATFORMS = ["shopee", "tiktokshop", "lazada", "tokopedia"]
-_CONFIG_CLASS = {
-    "shopee": "ShopeeSandboxConfig",
-    "tiktokshop": "TikTokShopSandboxConfig",
-    "lazada": "LazadaSandboxConfig",
-    "tokopedia": "TokopediaSandboxConfig",
-}
+PLATFORMS = [plugin.name for plugin in registry.plugins()]
 PASSWORD = "bench-password-0123456789"  # noqa: S105 - a throwaway account in a throwaway database
 
 
@@ -135,11 +132,11 @@ def make_shop(
     hook: Callable[[], None],
 ) -> Shop:
     """A sandbox with `latency_ms` added to every API call, seeded, its first units renamed to `skus`."""
-    package = importlib.import_module(f"aiostore.sandbox.{platform}")
+    package, config = sandbox_config(platform)
     options: dict[str, Any] = {"faults": FaultConfig(latency_ms=latency_ms)}
-    if platform == "tiktokshop":
-        options["redirect_url"] = callback_url  # TikTok redirects to the URL registered for the app
-    app = package.create_app(getattr(package, _CONFIG_CLASS[platform])(**options))
+    if "redirect_url" in {f.name for f in dataclasses.fields(config)}:
+        options["redirect_url"] = callback_url  # the platform redirects to the URL registered for the app
+    app = package.create_app(config(**options))
     harness = importlib.import_module(f"aiostore.sandbox.{platform}.harness").harness(app)
     per_product = 2
     harness.seed(-(-len(skus) // per_product) + 2, variants_per_product=per_product, seed=7)
@@ -189,18 +186,9 @@ def settings_env(shops: list[Shop]) -> dict[str, str]:
     """Per-platform credentials and base URLs, as tests/integration/sync/marketplace.py sets them."""
     env: dict[str, str] = {}
     for shop in shops:
-        h, url, p = shop.harness, shop.url, shop.platform.upper()
-        if shop.platform == "shopee":
-            env |= {"SHOPEE_PARTNER_ID": h.app_key, "SHOPEE_PARTNER_KEY": h.app_secret}
-            env["SHOPEE_API_BASE_URL"] = url
-        elif shop.platform == "tokopedia":
-            env |= {"TOKOPEDIA_CLIENT_ID": h.app_key, "TOKOPEDIA_CLIENT_SECRET": h.app_secret}
-            env |= {"TOKOPEDIA_FS_ID": str(getattr(h, "fs_id", "")), "TOKOPEDIA_API_BASE_URL": url}
-            env["TOKOPEDIA_AUTH_BASE_URL"] = url
-        else:  # tiktokshop, lazada
-            env |= {f"{p}_APP_KEY": h.app_key, f"{p}_APP_SECRET": h.app_secret}
-            env |= {f"{p}_API_BASE_URL": url, f"{p}_AUTH_BASE_URL": url}
-    return {f"AIOSTORE_{k}": v for k, v in env.items()}
+        model = registry.plugin(shop.platform).settings
+        env |= model.for_app(shop.harness.app_key, shop.harness.app_secret, shop.url, shop.harness).env()
+    return env
 
 
 # -- database and service ----------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from aiostore.connectors.plugin import PlatformSettings
+
 
 class Environment(StrEnum):
     DEVELOPMENT = "development"
@@ -29,9 +31,10 @@ class WriteMode(StrEnum):
     LIVE = "live"
 
 
-class TokopediaApi(StrEnum):
-    FS = "fs"  # Tokopedia's own Fulfillment Service API
-    TIKTOKSHOP = "tiktokshop"  # shops moved onto TikTok Shop's Partner API (the TikTok app's credentials)
+def _platform_settings() -> dict[str, PlatformSettings]:
+    from aiostore.connectors import registry
+
+    return registry.load_settings()
 
 
 class Settings(BaseSettings):
@@ -85,31 +88,11 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool | None = None
 
-    shopee_partner_id: str | None = None
-    shopee_partner_key: SecretStr | None = None
-    shopee_redirect_url: str | None = None
-    shopee_api_base_url: str = "https://partner.shopeemobile.com"
+    webhook_tolerance_seconds: int = Field(default=300, ge=1)  # a push signed longer ago is a replay
 
-    tiktokshop_app_key: str | None = None
-    tiktokshop_app_secret: SecretStr | None = None
-    tiktokshop_service_id: str | None = None
-    tiktokshop_redirect_url: str | None = None
-    tiktokshop_api_base_url: str = "https://open-api.tiktokglobalshop.com"
-    tiktokshop_auth_base_url: str = "https://auth.tiktok-shops.com"
-
-    lazada_app_key: str | None = None
-    lazada_app_secret: SecretStr | None = None
-    lazada_redirect_url: str | None = None
-    lazada_api_base_url: str | None = None
-    lazada_auth_base_url: str = "https://auth.lazada.com"
-
-    tokopedia_api: TokopediaApi = TokopediaApi.FS
-    tokopedia_fs_id: str | None = None
-    tokopedia_client_id: str | None = None
-    tokopedia_client_secret: SecretStr | None = None
-    tokopedia_redirect_url: str | None = None
-    tokopedia_api_base_url: str = "https://fs.tokopedia.net"
-    tokopedia_auth_base_url: str = "https://accounts.tokopedia.com"
+    # Each platform's own settings (AIOSTORE_<PLATFORM>_*), modelled and read by its plugin
+    # (connectors/<platform>/__init__.py); connectors.registry discovers them.
+    platforms: dict[str, PlatformSettings] = Field(default_factory=_platform_settings, exclude=True)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -151,6 +134,12 @@ class Settings(BaseSettings):
             except ValueError as exc:
                 raise ValueError(f"{entry!r} is not an IP address or CIDR network") from exc
         return value
+
+    def with_platform(self, name: str, **values: object) -> Settings:
+        """These settings with ``values`` set on platform ``name``'s own settings."""
+        current = self.platforms[name]
+        changed = type(current).model_validate({**dict(current), **values})
+        return self.model_copy(update={"platforms": {**self.platforms, name: changed}})
 
     @property
     def is_production(self) -> bool:

@@ -13,6 +13,7 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from aiostore.connectors import registry
 from aiostore.domain.platforms import Platform
 from aiostore.sandbox.common import MARKETS, StandaloneFlags
 
@@ -93,7 +94,7 @@ def _command(platform: Platform, module: ModuleType) -> Callable[..., None]:
     return run
 
 
-for _platform in Platform:
-    _module = _standalone(_platform)
+for _plugin in registry.plugins():  # every platform the registry knows that has a sandbox
+    _module = _standalone(_plugin.platform)
     if _module is not None:
-        app.command(name=_platform.value)(_command(_platform, _module))
+        app.command(name=_plugin.name)(_command(_plugin.platform, _module))

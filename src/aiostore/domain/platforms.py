@@ -1,26 +1,28 @@
-"""The marketplaces AIOStore connects to, and the markets each serves for sellers."""
+"""The marketplaces AIOStore connects to: one per package under ``aiostore/connectors/``.
+
+The names are discovered, not listed: a platform is a package ``aiostore.connectors.<name>`` exporting
+``PLUGIN`` (``connectors.plugin.PlatformPlugin``; ``connectors.registry`` loads it). ``Platform`` is the
+enum of those names, in alphabetical order, so routes and columns validate a platform without knowing any.
+"""
 
 from __future__ import annotations
 
+import pkgutil
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from aiostore.domain.market import MarketCode
-
-
-class Platform(StrEnum):
-    SHOPEE = "shopee"
-    TIKTOKSHOP = "tiktokshop"
-    LAZADA = "lazada"
-    TOKOPEDIA = "tokopedia"
+import aiostore.connectors
 
 
-PLATFORM_MARKETS: dict[Platform, frozenset[MarketCode]] = {
-    Platform.SHOPEE: frozenset({MarketCode.ID, MarketCode.SG, MarketCode.MY}),
-    Platform.TIKTOKSHOP: frozenset({MarketCode.ID, MarketCode.SG, MarketCode.MY}),
-    Platform.LAZADA: frozenset({MarketCode.ID, MarketCode.SG, MarketCode.MY}),
-    Platform.TOKOPEDIA: frozenset({MarketCode.ID}),
-}
+def platform_names() -> list[str]:
+    """Every platform package under ``aiostore/connectors/``, by name (imports none of them)."""
+    return sorted(m.name for m in pkgutil.iter_modules(aiostore.connectors.__path__) if m.ispkg)
 
 
-def serves(platform: Platform, market: MarketCode) -> bool:
-    return market in PLATFORM_MARKETS[platform]
+if TYPE_CHECKING:
+
+    class Platform(StrEnum):
+        """A platform's name (members discovered at import)."""
+
+else:
+    Platform = StrEnum("Platform", {name.upper(): name for name in platform_names()})

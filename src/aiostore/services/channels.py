@@ -32,14 +32,14 @@ from aiostore.connectors.recording import OnRecord
 from aiostore.connectors.tokens import OnTokens
 from aiostore.db.models import ChannelAccount, ChannelRoute
 from aiostore.domain.market import MarketCode
-from aiostore.domain.platforms import PLATFORM_MARKETS, Platform, serves
+from aiostore.domain.platforms import Platform
 from aiostore.errors import AppError, Conflict, NotFound, ServiceUnavailable, invalid
 from aiostore.http.client import HttpPolicy
 from aiostore.security.crypto import TokenCipher
 from aiostore.services import audit, oauth_state
 from aiostore.services.context import OrgContext
 from aiostore.services.sync import jobs
-from aiostore.settings import Settings, TokopediaApi
+from aiostore.settings import Settings
 
 log = structlog.get_logger(__name__)
 
@@ -81,43 +81,23 @@ class Connectors:
         return TokenCipher(self.settings.encryption_keys)
 
     def credentials(self, platform: Platform) -> AppCredentials:
-        s = self.settings
-        if platform is Platform.SHOPEE:
-            key, secret, base = s.shopee_partner_id, s.shopee_partner_key, s.shopee_api_base_url
-            names = "AIOSTORE_SHOPEE_PARTNER_ID and AIOSTORE_SHOPEE_PARTNER_KEY"
-            auth_base, extra = None, {}
-        elif platform is Platform.TIKTOKSHOP:
-            key, secret, base = s.tiktokshop_app_key, s.tiktokshop_app_secret, s.tiktokshop_api_base_url
-            names = "AIOSTORE_TIKTOKSHOP_APP_KEY and AIOSTORE_TIKTOKSHOP_APP_SECRET"
-            auth_base = s.tiktokshop_auth_base_url
-            extra = {"service_id": s.tiktokshop_service_id} if s.tiktokshop_service_id else {}
-        elif platform is Platform.LAZADA:
-            key, secret, base = s.lazada_app_key, s.lazada_app_secret, s.lazada_api_base_url or ""
-            names = "AIOSTORE_LAZADA_APP_KEY and AIOSTORE_LAZADA_APP_SECRET"
-            auth_base, extra = s.lazada_auth_base_url, {}
-        elif s.tokopedia_api is TokopediaApi.TIKTOKSHOP:
-            # Tokopedia shops moved onto TikTok Shop: TikTok's app and API, shown as Tokopedia.
-            key, secret, base = s.tiktokshop_app_key, s.tiktokshop_app_secret, s.tiktokshop_api_base_url
-            names = "AIOSTORE_TIKTOKSHOP_APP_KEY and AIOSTORE_TIKTOKSHOP_APP_SECRET"
-            auth_base = s.tiktokshop_auth_base_url
-            extra = {"api": "tiktokshop"} | (
-                {"service_id": s.tiktokshop_service_id} if s.tiktokshop_service_id else {}
-            )
-        else:
-            key, secret, base = s.tokopedia_client_id, s.tokopedia_client_secret, s.tokopedia_api_base_url
-            names = "AIOSTORE_TOKOPEDIA_CLIENT_ID and AIOSTORE_TOKOPEDIA_CLIENT_SECRET"
-            auth_base = s.tokopedia_auth_base_url
-            extra = {"fs_id": s.tokopedia_fs_id} if s.tokopedia_fs_id else {}
-        if not key or secret is None:
+        """This installation's app on ``platform``, from the platform's own settings (its plugin's model)."""
+        every = self.settings.platforms
+        try:
+            app = registry.credentials(platform, every)
+        except registry.UnsupportedPlatform as exc:
+            raise invalid("platform", f"{platform} cannot be connected yet", "unsupported_platform") from exc
+        if app is None:
+            names = every[platform.value].required()
             raise invalid(
                 "platform",
                 f"{platform.value} is not configured on this server: set {names}",
                 "platform_not_configured",
             )
-        return AppCredentials(key, secret.get_secret_value(), base, auth_base, extra)
+        return app
 
     def redirect_url(self, platform: Platform) -> str:
-        configured = getattr(self.settings, f"{platform.value}_redirect_url", None)
+        configured = self.settings.platforms[platform.value].redirect_url
         if configured:
             return str(configured)
         base = self.settings.public_url or f"http://{self.settings.host}:{self.settings.port}"
@@ -240,8 +220,9 @@ class ConnectStart:
 def start_connect(
     connectors: Connectors, ctx: OrgContext, platform: Platform, market: MarketCode
 ) -> ConnectStart:
-    if not serves(platform, market):
-        offered = ", ".join(sorted(m.value for m in PLATFORM_MARKETS[platform]))
+    plugin = registry.plugin(platform)
+    if not plugin.serves(market):
+        offered = ", ".join(sorted(m.value for m in plugin.markets))
         raise invalid("market", f"{platform.value} serves sellers in {offered} only", "market_not_served")
     if ctx.actor.user_id is None:
         raise invalid("platform", "a person must start a connection")

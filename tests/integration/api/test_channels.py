@@ -49,12 +49,11 @@ async def world(test_settings: Settings, db: Database) -> AsyncIterator[World]:
         )
     )
     transport = httpx.ASGITransport(app=sandbox_app)
-    settings = test_settings.model_copy(
-        update={
-            "shopee_partner_id": str(PARTNER_ID),
-            "shopee_partner_key": SecretStr(PARTNER_KEY),
-            "shopee_api_base_url": SANDBOX,
-        }
+    settings = test_settings.with_platform(
+        "shopee",
+        partner_id=str(PARTNER_ID),
+        partner_key=SecretStr(PARTNER_KEY),
+        api_base_url=SANDBOX,
     )
     async with (
         httpx.AsyncClient(transport=transport) as connector_http,

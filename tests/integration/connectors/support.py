@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+from starlette.types import Receive, Scope, Send
+
 from aiostore.http.breaker import BreakerRegistry
 from aiostore.http.client import HttpPolicy
 from aiostore.http.ratelimit import LimiterRegistry
@@ -30,3 +32,21 @@ def make_policy(
         limiters=LimiterRegistry(),
         breakers=BreakerRegistry(threshold=threshold, recovery_seconds=recovery),
     )
+
+
+class Receiver:
+    """Our webhook endpoint as a platform sees it: keeps each push (headers, raw body), answers ``status``."""
+
+    def __init__(self, status: int = 200) -> None:
+        self.status = status
+        self.pushes: list[tuple[dict[str, str], bytes]] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        self.pushes.append(({k.decode(): v.decode() for k, v in scope["headers"]}, body))
+        await send({"type": "http.response.start", "status": self.status, "headers": []})
+        await send({"type": "http.response.body", "body": b""})

@@ -15,7 +15,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aiostore.connectors.base import MarketplaceConnector, WritePlanner
 from aiostore.connectors.batching import min_calls
 from aiostore.connectors.dtos import (
     CancelReason,
@@ -36,11 +35,6 @@ from tests.integration.connectors.conftest import BASE_URL, SHOP_ID, TEST_LIMITS
 
 def now_of(env: Env) -> datetime:
     return datetime.fromtimestamp(env.clock(), UTC)
-
-
-def test_the_connector_satisfies_the_protocol(env: Env) -> None:
-    connector = env.connector()
-    assert isinstance(connector, MarketplaceConnector) and isinstance(connector, WritePlanner)
 
 
 # -- authorization ------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from starlette.types import Receive, Scope, Send
 
 from aiostore.connectors.dtos import (
     AppCredentials,
@@ -37,6 +36,7 @@ from tests.integration.connectors.conftest import (
     Env,
     MakeEnv,
 )
+from tests.integration.connectors.support import Receiver
 
 APP = AppCredentials(app_key=str(PARTNER_ID), app_secret=PARTNER_KEY, base_url=BASE_URL)
 WRITE_PATHS = (
@@ -65,12 +65,6 @@ def registry_connector(env: Env, write_mode: str, records: list[DryRunRecord] | 
         clock=env.clock,
         on_record=keep,
     )
-
-
-def test_registry_picks_the_recorder_unless_live(env: Env) -> None:
-    assert isinstance(registry_connector(env, "dry"), RecordingConnector)
-    assert isinstance(registry_connector(env, "anything else"), RecordingConnector)
-    assert isinstance(registry_connector(env, "live"), ShopeeConnector)
 
 
 async def test_dry_run_sends_no_write_and_records_each_request(env: Env) -> None:
@@ -154,28 +148,9 @@ async def test_live_mode_sends_what_dry_run_recorded(env: Env) -> None:
 PUSH_URL = "https://aiostore.example/webhooks/shopee"
 
 
-class Receiver:
-    """Our webhook endpoint as Shopee sees it: keeps each push, answers 2xx with an empty body."""
-
-    def __init__(self) -> None:
-        self.pushes: list[tuple[dict[str, str], bytes]] = []
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = b""
-        more = True
-        while more:
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-        headers = {k.decode(): v.decode() for k, v in scope["headers"]}
-        self.pushes.append((headers, body))
-        await send({"type": "http.response.start", "status": 204, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
-
-
 @pytest.fixture
 async def pushing(make_env: MakeEnv) -> tuple[Env, Receiver]:
-    receiver = Receiver()
+    receiver = Receiver(204)
     env = await make_env(products=5, push_url=PUSH_URL, push_transport=httpx.ASGITransport(app=receiver))
     return env, receiver
 
@@ -197,13 +172,3 @@ async def test_order_status_push_verifies_and_parses(pushing: tuple[Env, Receive
     assert {e.order_id for e in events} == {order.order_sn} and {e.shop_id for e in events} == {str(SHOP_ID)}
     assert [e.status for e in events] == [OrderStatus.UNPAID, OrderStatus.TO_SHIP]
     assert events[0].event_id != events[1].event_id
-
-
-async def test_a_duplicated_push_has_the_same_event_id(pushing: tuple[Env, Receiver]) -> None:
-    env, receiver = pushing
-    env.sandbox.set_faults({"push_duplicate_rate": 1.0})
-    env.sandbox.place_order()
-    await env.sandbox.drain_pushes()
-    assert len(receiver.pushes) == 2
-    first, second = (env.connector().parse_webhook(body) for _, body in receiver.pushes)
-    assert first.event_id == second.event_id

@@ -10,14 +10,13 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from aiostore.connectors.dtos import ProductDraft, ProductUpdate, VariantDraft
-from aiostore.connectors.errors import AuthExpired, CircuitOpen, NotFound, PlatformUnavailable, RateLimited
+from aiostore.connectors.errors import AuthExpired, NotFound, PlatformUnavailable, RateLimited
 from aiostore.domain.market import Currency
 from aiostore.domain.money import Money
 from aiostore.sandbox.common import FaultConfig, ScriptedFault
-from tests.integration.connectors.conftest import TEST_LIMITS, Env, MakeEnv, make_policy
+from tests.integration.connectors.conftest import TEST_LIMITS, Env, MakeEnv
 
 # -- tokens -------------------------------------------------------------------------------------------
 
@@ -135,45 +134,7 @@ async def test_4xx_is_not_retried(env: Env) -> None:
 # -- circuit breaker ----------------------------------------------------------------------------------
 
 
-async def test_breaker_opens_then_probes_and_closes(env: Env) -> None:
-    policy = make_policy(env.sleeps, threshold=3, recovery=30.0, attempts=1)
-    connector = env.connector(policy=policy)
-    with time_machine.travel(1_800_000_000, tick=False) as machine:
-        env.sandbox.set_faults(FaultConfig(error_rate=1.0))
-        for _ in range(3):
-            with pytest.raises(PlatformUnavailable):
-                await connector.shop_info()
-        assert await policy.breakers.state("shopee") == "opened"
-        with pytest.raises(CircuitOpen):
-            await connector.shop_info()
-        assert env.calls("shop/get_shop_info") == 3  # refused here, not sent
-
-        env.sandbox.set_faults(FaultConfig())
-        machine.shift(31)
-        await connector.shop_info()  # the half-open probe goes through and succeeds
-        assert await policy.breakers.state("shopee") == "closed"
-        assert env.calls("shop/get_shop_info") == 4
-
-
-async def test_breaker_ignores_errors_that_prove_the_platform_is_up(env: Env) -> None:
-    policy = make_policy(env.sleeps, threshold=2, attempts=1)
-    connector = env.connector(policy=policy)
-    for _ in range(4):
-        with pytest.raises(NotFound):
-            await connector.update_product(ProductUpdate("123", name="x"))
-    assert await policy.breakers.state("shopee") == "closed"
-
-
 # -- clock --------------------------------------------------------------------------------------------
-
-
-async def test_learns_the_clock_offset_on_timestamp_expired(env: Env) -> None:
-    connector = env.connector(clock=lambda: env.clock() + 900)  # our clock runs 15 minutes fast
-    await connector.shop_info()
-    assert env.calls("shop/get_shop_info") == 2  # refused once, re-signed with the offset
-    assert connector.client.clock_offset == pytest.approx(-900, abs=1)
-    await connector.shop_info()
-    assert env.calls("shop/get_shop_info") == 3
 
 
 async def test_an_item_created_without_its_models_is_reported_not_lost(env: Env) -> None:

@@ -17,9 +17,9 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from pydantic import SecretStr
 from sqlalchemy import select, text
 
+from aiostore.connectors import registry
 from aiostore.connectors.dtos import TokenSet
 from aiostore.db.models import ChannelAccount, Inventory, Product, Variant
 from aiostore.db.session import Database
@@ -55,36 +55,11 @@ def _settings_for(base: Settings, shops: dict[str, SandboxHarness]) -> Settings:
         "sync_retry_base_seconds": 0.05,
         "sync_max_attempts": 8,
     }
+    platforms = dict(base.platforms)
     for platform, h in shops.items():
-        host = f"http://{platform}.sandbox"
-        if platform == "shopee":
-            update |= {
-                "shopee_partner_id": h.app_key,
-                "shopee_partner_key": SecretStr(h.app_secret),
-                "shopee_api_base_url": host,
-            }
-        elif platform == "tiktokshop":
-            update |= {
-                "tiktokshop_app_key": h.app_key,
-                "tiktokshop_app_secret": SecretStr(h.app_secret),
-                "tiktokshop_api_base_url": host,
-                "tiktokshop_auth_base_url": host,
-            }
-        elif platform == "lazada":
-            update |= {
-                "lazada_app_key": h.app_key,
-                "lazada_app_secret": SecretStr(h.app_secret),
-                "lazada_api_base_url": host,
-                "lazada_auth_base_url": host,
-            }
-        elif platform == "tokopedia":
-            update |= {
-                "tokopedia_client_id": h.app_key,
-                "tokopedia_client_secret": SecretStr(h.app_secret),
-                "tokopedia_fs_id": getattr(h, "fs_id", None),
-                "tokopedia_api_base_url": host,
-                "tokopedia_auth_base_url": host,
-            }
+        model = registry.plugin(platform).settings
+        platforms[platform] = model.for_app(h.app_key, h.app_secret, f"http://{platform}.sandbox", h)
+    update["platforms"] = platforms
     return base.model_copy(update=update)
 
 

@@ -14,22 +14,19 @@
 
 from __future__ import annotations
 
-import email.utils
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 
-from aiostore.connectors.errors import AuthExpired, PlatformUnavailable, RateLimited, UnexpectedResponse
+from aiostore.connectors.errors import AuthExpired, ConnectorError, UnexpectedResponse
 from aiostore.connectors.lazada import signing
-from aiostore.connectors.lazada.errors import PLATFORM, TimestampRefused, error_for
+from aiostore.connectors.lazada.errors import PLATFORM, error_for
+from aiostore.connectors.transport import PlatformClient, Wiring, decode_envelope, server_time
 from aiostore.domain.market import MarketCode
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, RecordedRequest, Signature, SignedClient
+from aiostore.http.client import ApiRequest, JSONObject, Signature, SignedClient
 from aiostore.http.retry import retry_after_seconds
-
-Clock = Callable[[], float]
 
 GATEWAYS: dict[MarketCode, str] = {
     MarketCode.ID: "https://api.lazada.co.id/rest",
@@ -88,41 +85,30 @@ class LazadaSignedClient(SignedClient):
         )
 
 
-class LazadaClient:
+class LazadaClient(PlatformClient):
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        wiring: Wiring,
         *,
         app_key: str,
         app_secret: str,
         auth_base_url: str | None,
-        policy: HttpPolicy,
-        rate_per_second: float,
-        burst: int,
-        limiter_key: str,
         access_token: Callable[[], str | None] = lambda: None,
-        clock: Clock = time.time,
     ) -> None:
         self.app_key = app_key
         self._app_secret = app_secret
-        self._access_token = access_token
-        self.clock = clock
-        self.clock_offset = 0.0  # seconds to add to our clock to match Lazada's
         self.auth_url = rest_url(auth_base_url or AUTH_GATEWAY)
-        self.client = LazadaSignedClient(
-            http,
+        super().__init__(
+            wiring,
             platform=PLATFORM,
             base_url="",
-            signer=self._sign,
-            decoder=self._decode,
-            policy=policy,
-            limiter_key=limiter_key,
-            rate_per_second=rate_per_second,
-            burst=burst,
+            access_token=access_token,
+            signs_time=True,
+            transport=LazadaSignedClient,
         )
 
     def timestamp_ms(self) -> int:
-        return int((self.clock() + self.clock_offset) * 1000)
+        return int(self.now() * 1000)
 
     # -- signing --------------------------------------------------------------------------------
 
@@ -144,57 +130,27 @@ class LazadaClient:
 
     # -- decoding -------------------------------------------------------------------------------
 
+    @staticmethod
+    def _envelope_error(
+        request: ApiRequest, body: JSONObject, response: httpx.Response
+    ) -> ConnectorError | None:
+        if body.get("code") is None or str(body.get("code")) == "0":
+            return None
+        return error_for(
+            body,
+            http_status=response.status_code,
+            retry_after=retry_after_seconds(response),
+            server_time=server_time(response),
+        )
+
     def _decode(self, request: ApiRequest, response: httpx.Response) -> JSONObject:
-        status = response.status_code
-        try:
-            body: Any = response.json()
-        except ValueError:
-            body = None
-        code = str(body.get("code")) if isinstance(body, dict) and body.get("code") is not None else None
-        if isinstance(body, dict) and code is not None and code != "0":
-            raise error_for(
-                body,
-                http_status=status,
-                retry_after=retry_after_seconds(response),
-                server_time=_server_time(response),
-            )
-        if status == 429:
-            raise RateLimited(
-                f"{request.name}: HTTP 429", retry_after=retry_after_seconds(response), platform=PLATFORM
-            )
-        if status >= 500:
-            raise PlatformUnavailable(f"{request.name}: HTTP {status}", platform=PLATFORM)
-        if not isinstance(body, dict) or status >= 400:
-            raise UnexpectedResponse(
-                f"{request.name}: HTTP {status}, not Lazada's envelope", platform=PLATFORM
-            )
-        return body
+        return decode_envelope(request, response, platform=PLATFORM, check=self._envelope_error)
 
     # -- calling --------------------------------------------------------------------------------
-
-    async def call(self, request: ApiRequest) -> JSONObject:
-        """The whole envelope (the token calls answer at the top level)."""
-        try:
-            return await self.client.call(request)
-        except TimestampRefused as exc:
-            if exc.server_time is None:
-                raise
-            offset = exc.server_time - self.clock()
-            if abs(offset - self.clock_offset) < 1:
-                raise  # our clock agrees with the server's: the error is something else
-            self.clock_offset = offset
-            return await self.client.call(request)
 
     async def data(self, request: ApiRequest) -> Any:
         """The ``data`` member of the envelope (None when Lazada sends none)."""
         return (await self.call(request)).get("data")
-
-    def record(self, request: ApiRequest) -> RecordedRequest:
-        return self.client.record(request)
-
-    @property
-    def calls(self) -> int:
-        return self.client.total_calls
 
 
 def data_object(payload: Any, what: str) -> JSONObject:
@@ -203,13 +159,3 @@ def data_object(payload: Any, what: str) -> JSONObject:
     if not isinstance(payload, dict):
         raise UnexpectedResponse(f"{what}: 'data' is not an object", platform=PLATFORM)
     return payload
-
-
-def _server_time(response: httpx.Response) -> float | None:
-    value = response.headers.get("date")
-    if not value:
-        return None
-    try:
-        return email.utils.parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError):
-        return None

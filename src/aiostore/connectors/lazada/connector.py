@@ -7,37 +7,25 @@ and the time zone. Token create and refresh go to the one auth host.
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
-import httpx
-
-from aiostore.connectors import batching
-from aiostore.connectors.dtos import (
-    AppCredentials,
-    ConnectorLimits,
-    OrderDTO,
-    OrderRef,
-    ProductDTO,
-    ShopInfo,
-    TokenSet,
-    WebhookEvent,
-)
+from aiostore.connectors import batching, dtos
 from aiostore.connectors.errors import InvalidRequest, NotFound, UnexpectedResponse
 from aiostore.connectors.lazada import mapping, order_mapping, signing, webhooks
 from aiostore.connectors.lazada.client import LazadaClient, auth_root, data_object, gateway_for
 from aiostore.connectors.lazada.errors import PLATFORM
 from aiostore.connectors.lazada.writes import LazadaWrites
-from aiostore.connectors.tokens import OnTokens, TokenKeeper
-from aiostore.domain.market import MARKETS, Currency, MarketCode
+from aiostore.connectors.planned import find_header
+from aiostore.connectors.transport import Wiring
+from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import Platform
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, RecordedRequest, shared_policy
+from aiostore.http.client import ApiRequest, JSONObject
 
 # Lazada publishes 50 calls/s per seller for the inventory APIs and no other per-seller figure (§A7):
 # 50/s is used for every call, bursts of 20; ApiCallLimit answers are retried after a back-off.
-LAZADA_LIMITS = ConnectorLimits(
+LAZADA_LIMITS = dtos.ConnectorLimits(
     product_page=50,  # /products/get limit ≤ 50
     product_detail_batch=1,  # /product/item/get reads one product
     variant_batch=None,  # SKUs come inline with their product
@@ -62,60 +50,25 @@ ORDER_OFFSET_CAP = 5_000  # /orders/get: offset ≤ 5000
 
 
 class LazadaConnector(LazadaWrites):
-    platform = Platform.LAZADA
+    platform = Platform("lazada")
 
-    def __init__(
-        self,
-        http: httpx.AsyncClient,
-        app: AppCredentials,
-        *,
-        shop_id: str | None = None,
-        tokens: TokenSet | None = None,
-        market: MarketCode | None = None,
-        policy: HttpPolicy | None = None,
-        limits: ConnectorLimits = LAZADA_LIMITS,
-        clock: Callable[[], float] = time.time,
-        on_tokens: OnTokens | None = None,
-    ) -> None:
-        self.limits = limits
-        self.app = app
-        self.product_offset_cap = PRODUCT_OFFSET_CAP  # platform caps outside ConnectorLimits
-        self.order_offset_cap = ORDER_OFFSET_CAP
+    client: LazadaClient
+    default_limits = LAZADA_LIMITS
+    product_offset_cap = PRODUCT_OFFSET_CAP  # platform caps outside dtos.ConnectorLimits
+    order_offset_cap = ORDER_OFFSET_CAP
+
+    def _setup(self, tokens: dtos.TokenSet | None, market: MarketCode | None) -> MarketCode | None:
         self.requested_market = market
-        self.shop_id = shop_id or (tokens.shop_id if tokens else None)
-        self.market = _token_market(tokens) or market
-        self.keeper = TokenKeeper(
-            tokens,
-            refresher=self._refreshed_tokens,
-            margin=limits.refresh_margin,
-            clock=clock,
-            on_tokens=on_tokens,
-            platform=PLATFORM,
-        )
-        self.client = LazadaClient(
-            http,
-            app_key=app.app_key,
-            app_secret=app.app_secret,
-            auth_base_url=app.auth_base_url,
-            policy=policy or shared_policy(),
-            rate_per_second=limits.rate_per_second,
-            burst=limits.burst,
-            limiter_key=f"{PLATFORM}:{self.shop_id or 'app:' + app.app_key}",
+        return _token_market(tokens) or market
+
+    def _client(self, wiring: Wiring) -> LazadaClient:
+        return LazadaClient(
+            wiring,
+            app_key=self.app.app_key,
+            app_secret=self.app.app_secret,
+            auth_base_url=self.app.auth_base_url,
             access_token=lambda: self.keeper.access_token,
-            clock=clock,
         )
-
-    @property
-    def tokens(self) -> TokenSet | None:
-        return self.keeper.tokens
-
-    @property
-    def api_calls(self) -> int:
-        return self.client.calls
-
-    @property
-    def currency(self) -> Currency | None:
-        return MARKETS[self.market].currency if self.market else None
 
     @property
     def gateway(self) -> str:
@@ -146,12 +99,12 @@ class LazadaConnector(LazadaWrites):
             base_url=self.gateway,
         )
 
-    async def _call(self, request: ApiRequest) -> JSONObject:
+    async def _send(self, request: ApiRequest) -> JSONObject:
         """A seller call: fresh token first, one refresh-and-repeat on an auth error."""
         return await self.keeper.run(lambda: self.client.call(request))
 
     async def _data(self, request: ApiRequest) -> JSONObject:
-        return data_object((await self._call(request)).get("data"), request.name)
+        return data_object((await self._send(request)).get("data"), request.name)
 
     # -- authorization --------------------------------------------------------------------------
 
@@ -160,12 +113,12 @@ class LazadaConnector(LazadaWrites):
         root = auth_root(self.client.auth_url)
         return signing.authorize_url(root, self.app.app_key, redirect_url, state, country)
 
-    def _adopt(self, tokens: TokenSet) -> None:
+    def _adopt(self, tokens: dtos.TokenSet) -> None:
         self.shop_id = tokens.shop_id
         self.market = _token_market(tokens) or self.market
         self.client.client.limiter_key = f"{PLATFORM}:{self.shop_id}"
 
-    async def exchange_code(self, code: str, params: Mapping[str, str]) -> TokenSet:
+    async def exchange_code(self, code: str, params: Mapping[str, str]) -> dtos.TokenSet:
         envelope = await self.client.call(
             ApiRequest(
                 "POST",
@@ -181,14 +134,7 @@ class LazadaConnector(LazadaWrites):
         await self.keeper.replace(tokens)
         return tokens
 
-    async def refresh(self, tokens: TokenSet) -> TokenSet:
-        """New tokens; when ``tokens`` are the ones in use, they are kept (and handed to ``on_tokens``)."""
-        current = self.keeper.tokens
-        if current is not None and current.refresh_token == tokens.refresh_token:
-            return await self.keeper.refresh_now()
-        return await self._refreshed_tokens(tokens)
-
-    async def _refreshed_tokens(self, tokens: TokenSet) -> TokenSet:
+    async def _refreshed_tokens(self, tokens: dtos.TokenSet) -> dtos.TokenSet:
         envelope = await self.client.call(
             ApiRequest(
                 "POST",
@@ -203,11 +149,11 @@ class LazadaConnector(LazadaWrites):
         market = _token_market(tokens) or self.market
         return mapping.token_set(envelope, self.keeper.now(), market=market, previous=tokens)
 
-    async def shop_info(self) -> ShopInfo:
+    async def shop_info(self) -> dtos.ShopInfo:
         data = await self._data(self.api("GET", "/seller/get", op="seller.get", safe_to_repeat=True))
         status = str(data.get("status") or "")
         tokens = self.keeper.tokens
-        return ShopInfo(
+        return dtos.ShopInfo(
             shop_id=str(data.get("seller_id") or self.shop_id or ""),
             name=str(data.get("name") or ""),
             market=self.market,
@@ -218,7 +164,7 @@ class LazadaConnector(LazadaWrites):
 
     # -- products -------------------------------------------------------------------------------
 
-    async def list_products(self, updated_since: datetime | None = None) -> AsyncIterator[ProductDTO]:
+    async def list_products(self, updated_since: datetime | None = None) -> AsyncIterator[dtos.ProductDTO]:
         """Offset pages of ≤ 50 (SKUs inline). Past the offset cap the list goes on from the creation
         time of the last product seen, in the direction the pages run, and repeats are left out."""
         page, offset, anchor = self.limits.product_page, 0, ("", "")
@@ -249,8 +195,8 @@ class LazadaConnector(LazadaWrites):
                     )
                 anchor, offset = moved, 0
 
-    async def get_products(self, ids: Sequence[str]) -> list[ProductDTO]:
-        async def one(item_id: str) -> ProductDTO | None:
+    async def get_products(self, ids: Sequence[str]) -> list[dtos.ProductDTO]:
+        async def one(item_id: str) -> dtos.ProductDTO | None:
             request = self.api(
                 "GET", "/product/item/get", [("item_id", item_id)], op="product.item_get", safe_to_repeat=True
             )
@@ -266,7 +212,9 @@ class LazadaConnector(LazadaWrites):
 
     # -- orders ---------------------------------------------------------------------------------
 
-    async def list_orders(self, since: datetime, until: datetime | None = None) -> AsyncIterator[OrderRef]:
+    async def list_orders(
+        self, since: datetime, until: datetime | None = None
+    ) -> AsyncIterator[dtos.OrderRef]:
         """Orders by ``updated_at`` ascending, each page's items fetched for up to 50 orders a call.
 
         Pages are keyed on the last update time seen (``update_after`` is inclusive; ``offset`` skips the
@@ -294,7 +242,7 @@ class LazadaConnector(LazadaWrites):
                 order_id = str(header["order_id"])
                 seen.add(order_id)
                 full = order_mapping.order(header, items.get(order_id, []), self.currency)
-                yield OrderRef(order_id, full.status, full.platform_status, full.updated_at, full)
+                yield dtos.OrderRef(order_id, full.status, full.platform_status, full.updated_at, full)
             total = int(data.get("countTotal") or data.get("count") or 0)
             if not orders or skip + len(orders) >= total:
                 return
@@ -313,14 +261,14 @@ class LazadaConnector(LazadaWrites):
                 op="orders.items_get",
                 safe_to_repeat=True,
             )
-            data = (await self._call(request)).get("data")
+            data = (await self._send(request)).get("data")
             return [d for d in data or () if isinstance(d, dict)]
 
         chunks = list(batching.chunks(dict.fromkeys(order_ids), self.limits.order_detail_batch))
         pages = await batching.gather_bounded([partial(batch, c) for c in chunks], self.limits.concurrency)
         return {str(d["order_id"]): list(d.get("order_items") or ()) for page in pages for d in page}
 
-    async def get_orders(self, ids: Sequence[str]) -> list[OrderDTO]:
+    async def get_orders(self, ids: Sequence[str]) -> list[dtos.OrderDTO]:
         async def header(order_id: str) -> JSONObject | None:
             request = self.api(
                 "GET", "/order/get", [("order_id", order_id)], op="order.get", safe_to_repeat=True
@@ -338,21 +286,17 @@ class LazadaConnector(LazadaWrites):
 
     # -- writes: see writes.py ------------------------------------------------------------------
 
-    def render(self, request: ApiRequest) -> RecordedRequest:
-        return self.client.record(request)
-
     # -- webhooks -------------------------------------------------------------------------------
 
     def verify_webhook(self, url: str, headers: Mapping[str, str], raw_body: bytes) -> bool:
         """Lazada signs the body with the app key and secret; the URL is not part of it."""
-        authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
-        return self.client.verify_push(raw_body, authorization)
+        return self.client.verify_push(raw_body, find_header(headers, "authorization"))
 
-    def parse_webhook(self, raw_body: bytes) -> WebhookEvent:
+    def parse_webhook(self, raw_body: bytes) -> dtos.WebhookEvent:
         return webhooks.parse_push(raw_body)
 
 
-def _token_market(tokens: TokenSet | None) -> MarketCode | None:
+def _token_market(tokens: dtos.TokenSet | None) -> MarketCode | None:
     country = (tokens.external_ids.get("country") if tokens else None) or ""
     return mapping.SERVED.get(country.lower())
 

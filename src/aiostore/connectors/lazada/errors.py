@@ -11,106 +11,90 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiostore.connectors.errors import (
-    AuthExpired,
-    ConnectorError,
-    FieldError,
-    InvalidRequest,
-    NotFound,
-    PlatformUnavailable,
-    RateLimited,
-    Refused,
-)
+from aiostore.connectors import errors as family
+from aiostore.connectors.transport import TimestampRefused
 
 PLATFORM = "lazada"
 
-ERROR_TABLE: dict[str, type[ConnectorError]] = {
+ERROR_TABLE: dict[str, type[family.ConnectorError]] = {
     # the request itself: ours to fix
-    "IncompleteSignature": InvalidRequest,
-    "InvalidSignature": InvalidRequest,
-    "MissingParameter": InvalidRequest,
-    "MISSING_PARAMETER": InvalidRequest,
-    "InvalidParameter": InvalidRequest,
-    "InvalidApiPath": InvalidRequest,
-    "InvalidAppKey": InvalidRequest,
-    "InvalidCode": InvalidRequest,  # authorization code expired, used or wrong
-    "InvalidTimestamp": InvalidRequest,
-    "1": InvalidRequest,  # E001 parameter mandatory
-    "5": InvalidRequest,  # E005 invalid request format
-    "30": InvalidRequest,  # E030 empty request
-    "70": InvalidRequest,  # E070 corrupt sku seller list
-    "102": InvalidRequest,  # E0102 order line id empty or invalid
-    "104": InvalidRequest,  # E0104 cancel reason empty or invalid
-    "201": InvalidRequest,  # E201 invalid category
-    "1001": InvalidRequest,  # payload not in JSON format
-    "4108": InvalidRequest,  # a mandatory attribute is missing
-    "4139": InvalidRequest,  # main image required
-    "4152": InvalidRequest,  # negative quantity
-    "4216": InvalidRequest,  # SkuId required
-    "700017": InvalidRequest,  # parameter is null
-    "14": InvalidRequest,  # E014 invalid offset
-    "17": InvalidRequest,  # E017 invalid date format
-    "19": InvalidRequest,  # E019 invalid limit
-    "36": InvalidRequest,  # E036 invalid status filter
-    "38": InvalidRequest,  # E038 too many orders requested
-    "56": InvalidRequest,  # E056 invalid order id list format
-    "74": InvalidRequest,
-    "75": InvalidRequest,
-    "204": InvalidRequest,  # E204 too many SKUs in one request
-    "4171": InvalidRequest,  # more than 50 SKUs
-    "4104": InvalidRequest,  # price precision
-    "4118": InvalidRequest,  # price is zero
-    "700004": InvalidRequest,
-    "700022": InvalidRequest,  # batch size out of limit
+    "IncompleteSignature": family.InvalidRequest,
+    "InvalidSignature": family.InvalidRequest,
+    "MissingParameter": family.InvalidRequest,
+    "MISSING_PARAMETER": family.InvalidRequest,
+    "InvalidParameter": family.InvalidRequest,
+    "InvalidApiPath": family.InvalidRequest,
+    "InvalidAppKey": family.InvalidRequest,
+    "InvalidCode": family.InvalidRequest,  # authorization code expired, used or wrong
+    "InvalidTimestamp": family.InvalidRequest,
+    "1": family.InvalidRequest,  # E001 parameter mandatory
+    "5": family.InvalidRequest,  # E005 invalid request format
+    "30": family.InvalidRequest,  # E030 empty request
+    "70": family.InvalidRequest,  # E070 corrupt sku seller list
+    "102": family.InvalidRequest,  # E0102 order line id empty or invalid
+    "104": family.InvalidRequest,  # E0104 cancel reason empty or invalid
+    "201": family.InvalidRequest,  # E201 invalid category
+    "1001": family.InvalidRequest,  # payload not in JSON format
+    "4108": family.InvalidRequest,  # a mandatory attribute is missing
+    "4139": family.InvalidRequest,  # main image required
+    "4152": family.InvalidRequest,  # negative quantity
+    "4216": family.InvalidRequest,  # SkuId required
+    "700017": family.InvalidRequest,  # parameter is null
+    "14": family.InvalidRequest,  # E014 invalid offset
+    "17": family.InvalidRequest,  # E017 invalid date format
+    "19": family.InvalidRequest,  # E019 invalid limit
+    "36": family.InvalidRequest,  # E036 invalid status filter
+    "38": family.InvalidRequest,  # E038 too many orders requested
+    "56": family.InvalidRequest,  # E056 invalid order id list format
+    "74": family.InvalidRequest,
+    "75": family.InvalidRequest,
+    "204": family.InvalidRequest,  # E204 too many SKUs in one request
+    "4171": family.InvalidRequest,  # more than 50 SKUs
+    "4104": family.InvalidRequest,  # price precision
+    "4118": family.InvalidRequest,  # price is zero
+    "700004": family.InvalidRequest,
+    "700022": family.InvalidRequest,  # batch size out of limit
     # tokens
-    "IllegalAccessToken": AuthExpired,
-    "IllegalRefreshToken": AuthExpired,
-    "MissingAccessToken": AuthExpired,
+    "IllegalAccessToken": family.AuthExpired,
+    "IllegalRefreshToken": family.AuthExpired,
+    "MissingAccessToken": family.AuthExpired,
     # slow down
-    "ApiCallLimit": RateLimited,
-    "AppCallLimit": RateLimited,
-    "901": RateLimited,  # "Limit service request speed in server side temporarily"
+    "ApiCallLimit": family.RateLimited,
+    "AppCallLimit": family.RateLimited,
+    "901": family.RateLimited,  # "Limit service request speed in server side temporarily"
     # the platform is struggling
-    "ServiceUnavailable": PlatformUnavailable,
-    "ServiceTimeout": PlatformUnavailable,
-    "InternalError": PlatformUnavailable,
-    "6": PlatformUnavailable,  # E006 unexpected internal error
-    "21": PlatformUnavailable,  # E021 OMS api error
-    "513": PlatformUnavailable,
-    "1000": PlatformUnavailable,
-    "40011": PlatformUnavailable,
-    "700024": PlatformUnavailable,  # failed to get a lock, retry later
+    "ServiceUnavailable": family.PlatformUnavailable,
+    "ServiceTimeout": family.PlatformUnavailable,
+    "InternalError": family.PlatformUnavailable,
+    "6": family.PlatformUnavailable,  # E006 unexpected internal error
+    "21": family.PlatformUnavailable,  # E021 OMS api error
+    "513": family.PlatformUnavailable,
+    "1000": family.PlatformUnavailable,
+    "40011": family.PlatformUnavailable,
+    "700024": family.PlatformUnavailable,  # failed to get a lock, retry later
     # missing things
-    "16": NotFound,  # E016 invalid order id
-    "20": NotFound,  # E020 invalid order item id
-    "37": NotFound,  # E037 an order id of the list is wrong
-    "39": NotFound,
-    "122": NotFound,  # E0122 invalid trade order
-    "4136": NotFound,  # seller sku not found
-    "4137": NotFound,  # item not found
-    "700021": NotFound,
-    "700025": NotFound,
+    "16": family.NotFound,  # E016 invalid order id
+    "20": family.NotFound,  # E020 invalid order item id
+    "37": family.NotFound,  # E037 an order id of the list is wrong
+    "39": family.NotFound,
+    "122": family.NotFound,  # E0122 invalid trade order
+    "4136": family.NotFound,  # seller sku not found
+    "4137": family.NotFound,  # item not found
+    "700021": family.NotFound,
+    "700025": family.NotFound,
     # permanent refusals
-    "501": Refused,  # update product failed (see ``detail``)
-    "4105": Refused,  # seller sku duplicate
-    "SellerNotVerified": Refused,
-    "SellerNotActive": Refused,
-    "AUTH_TYPE_UNSUPPORTED": Refused,
-    "Mp3SellerApiLimit": Refused,
+    "501": family.Refused,  # update product failed (see ``detail``)
+    "4105": family.Refused,  # seller sku duplicate
+    "SellerNotVerified": family.Refused,
+    "SellerNotActive": family.Refused,
+    "AUTH_TYPE_UNSUPPORTED": family.Refused,
+    "Mp3SellerApiLimit": family.Refused,
 }
 
 TIMESTAMP_CODES = frozenset({"InvalidTimestamp"})
 
 
-class TimestampRefused(InvalidRequest):
-    """Lazada refused our timestamp; ``server_time`` (from the response's Date header) if known."""
-
-    def __init__(self, message: str, *, server_time: float | None = None, **kw: str) -> None:
-        super().__init__(message, field_errors=(), **kw)
-        self.server_time = server_time
-
-
-class PartialFailure(Refused):
+class PartialFailure(family.Refused):
     """A batch write refused for some entries only; ``detail`` names them (code 501, §A4)."""
 
     def __init__(self, message: str, *, detail: list[dict[str, Any]], **kw: str) -> None:
@@ -118,16 +102,16 @@ class PartialFailure(Refused):
         self.detail = detail
 
 
-def _by_shape(code: str, error_type: str, http_status: int) -> type[ConnectorError]:
+def _by_shape(code: str, error_type: str, http_status: int) -> type[family.ConnectorError]:
     if error_type == "ISP" or http_status >= 500:
-        return PlatformUnavailable
+        return family.PlatformUnavailable
     if http_status == 429:
-        return RateLimited
-    if "NotFound" in code or code.endswith("_NOT_FOUND"):
-        return NotFound
+        return family.RateLimited
+    if "family.NotFound" in code or code.endswith("_NOT_FOUND"):
+        return family.NotFound
     if error_type == "SYSTEM" or "Invalid" in code or "Missing" in code:
-        return InvalidRequest
-    return Refused
+        return family.InvalidRequest
+    return family.Refused
 
 
 def _detail(body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -141,7 +125,7 @@ def error_for(
     http_status: int = 200,
     retry_after: float | None = None,
     server_time: float | None = None,
-) -> ConnectorError:
+) -> family.ConnectorError:
     """The connector error for one Lazada error envelope."""
     code = str(body.get("code") or "")
     error_type = str(body.get("type") or "")
@@ -153,11 +137,11 @@ def error_for(
     if code == "501" and detail:
         return PartialFailure(message, detail=detail, **kw)
     cls = ERROR_TABLE.get(code) or _by_shape(code, error_type, http_status)
-    if cls is RateLimited:
-        return RateLimited(message, retry_after=retry_after, **kw)
-    if cls is InvalidRequest:
+    if cls is family.RateLimited:
+        return family.RateLimited(message, retry_after=retry_after, **kw)
+    if cls is family.InvalidRequest:
         fields = tuple(
-            FieldError(str(d.get("field") or ""), str(d.get("message") or ""), code) for d in detail
+            family.FieldError(str(d.get("field") or ""), str(d.get("message") or ""), code) for d in detail
         )
-        return InvalidRequest(message, field_errors=fields, **kw)
+        return family.InvalidRequest(message, field_errors=fields, **kw)
     return cls(message, **kw)

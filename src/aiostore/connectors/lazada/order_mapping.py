@@ -11,15 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from aiostore.connectors.dtos import (
-    Address,
-    Buyer,
-    CancelReason,
-    OrderDTO,
-    OrderLine,
-    OrderRef,
-    Package,
-)
+from aiostore.connectors import dtos
 from aiostore.connectors.errors import InvalidRequest, UnexpectedResponse
 from aiostore.connectors.lazada.errors import PLATFORM
 from aiostore.connectors.lazada.mapping import (
@@ -72,11 +64,11 @@ CANCELLED_BY = {
     "customer service-cancel": "system",
     "cancellation-failed delivery": "system",
 }
-CANCEL_KEYWORDS: dict[CancelReason, tuple[str, ...]] = {
-    CancelReason.OUT_OF_STOCK: ("out of stock", "stock"),
-    CancelReason.CUSTOMER_REQUEST: ("customer", "buyer"),
-    CancelReason.UNDELIVERABLE_AREA: ("undeliverable", "area", "address"),
-    CancelReason.COD_NOT_SUPPORTED: ("cash on delivery", "cod"),
+CANCEL_KEYWORDS: dict[dtos.CancelReason, tuple[str, ...]] = {
+    dtos.CancelReason.OUT_OF_STOCK: ("out of stock", "stock"),
+    dtos.CancelReason.CUSTOMER_REQUEST: ("customer", "buyer"),
+    dtos.CancelReason.UNDELIVERABLE_AREA: ("undeliverable", "area", "address"),
+    dtos.CancelReason.COD_NOT_SUPPORTED: ("cash on delivery", "cod"),
 }
 
 
@@ -99,9 +91,9 @@ def _statuses(values: Iterable[Any]) -> list[str]:
     return list(dict.fromkeys(str(v) for v in values if v not in (None, "")))
 
 
-def order_ref(entry: JSON) -> OrderRef:
+def order_ref(entry: JSON) -> dtos.OrderRef:
     statuses = _statuses(entry.get("statuses") or ())
-    return OrderRef(
+    return dtos.OrderRef(
         order_id=str(entry["order_id"]),
         status=order_status(statuses),
         platform_status=",".join(statuses),
@@ -124,11 +116,11 @@ def item_ids(item: JSON) -> tuple[str, str]:
     return str(product), str(sku)
 
 
-def _line(item: JSON, currency: Currency) -> OrderLine:
+def _line(item: JSON, currency: Currency) -> dtos.OrderLine:
     item_id, sku_id = item_ids(item)
     price = money_from_lazada(item.get("item_price"), currency)
     seller_voucher = optional_money(item.get("voucher_seller"), currency) or Money.zero(currency)
-    return OrderLine(
+    return dtos.OrderLine(
         line_id=str(item["order_item_id"]),
         item_id=item_id,
         variant_id=sku_id,
@@ -141,11 +133,11 @@ def _line(item: JSON, currency: Currency) -> OrderLine:
     )
 
 
-def _address(raw: Any) -> Address:
+def _address(raw: Any) -> dtos.Address:
     a: JSON = raw if isinstance(raw, dict) else {}
     name = " ".join(str(a.get(k) or "").strip() for k in ("first_name", "last_name")).strip()
     street = ", ".join(str(a[k]) for k in ("address1", "address2") if a.get(k))
-    return Address(
+    return dtos.Address(
         name=name,
         phone=str(a.get("phone") or ""),
         full_address=street,
@@ -157,7 +149,7 @@ def _address(raw: Any) -> Address:
     )
 
 
-def order(header: JSON, items: Sequence[JSON], default_currency: Currency | None) -> OrderDTO:
+def order(header: JSON, items: Sequence[JSON], default_currency: Currency | None) -> dtos.OrderDTO:
     """One /order/get (or /orders/get) order with its items from /orders/items/get."""
     order_id = str(header["order_id"])
     code = next((str(i["currency"]) for i in items if i.get("currency")), None)
@@ -171,11 +163,11 @@ def order(header: JSON, items: Sequence[JSON], default_currency: Currency | None
     price = optional_money(header.get("price"), currency)
     fee = optional_money(header.get("shipping_fee"), currency) or Money.zero(currency)
     voucher = optional_money(header.get("voucher"), currency) or Money.zero(currency)
-    packages: dict[str, Package] = {}
+    packages: dict[str, dtos.Package] = {}
     for item in items:
         package_id = str(item.get("package_id") or "")
         if package_id and package_id not in packages:
-            packages[package_id] = Package(
+            packages[package_id] = dtos.Package(
                 package_id,
                 str(item.get("status") or ""),
                 carrier=str(item.get("shipment_provider") or ""),
@@ -185,7 +177,7 @@ def order(header: JSON, items: Sequence[JSON], default_currency: Currency | None
     paid = [int(i["payment_time"]) for i in items if str(i.get("payment_time") or "").isdigit()]
     initiator = str((cancelled or {}).get("cancel_return_initiator") or "")
     shipping = header.get("address_shipping")
-    return OrderDTO(
+    return dtos.OrderDTO(
         order_id=order_id,
         status=order_status(statuses),
         platform_status=",".join(statuses),
@@ -194,7 +186,7 @@ def order(header: JSON, items: Sequence[JSON], default_currency: Currency | None
         created_at=lazada_time_required(header.get("created_at"), "created_at"),
         updated_at=lazada_time_required(header.get("updated_at"), "updated_at"),
         lines=tuple(_line(i, currency) for i in items),
-        buyer=Buyer(
+        buyer=dtos.Buyer(
             user_id=str(next((i.get("buyer_id") for i in items if i.get("buyer_id")), "") or ""),
             username=" ".join(
                 str(header.get(k) or "").strip() for k in ("customer_first_name", "customer_last_name")
@@ -212,7 +204,7 @@ def order(header: JSON, items: Sequence[JSON], default_currency: Currency | None
     )
 
 
-def cancel_reason_id(reason: CancelReason, options: Sequence[JSON]) -> str:
+def cancel_reason_id(reason: dtos.CancelReason, options: Sequence[JSON]) -> str:
     """The ``reason_id`` Lazada offers for this order that matches ``reason`` (by its name)."""
     for keyword in CANCEL_KEYWORDS[reason]:
         for option in options:

@@ -13,56 +13,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from aiostore.connectors import batching
+from aiostore.connectors import batching, dtos
 from aiostore.connectors.base import BatchPlan, PlannedCall, VariantKey
-from aiostore.connectors.dtos import (
-    CancelLine,
-    CancelReason,
-    ConnectorLimits,
-    ItemError,
-    ItemResult,
-    PriceUpdate,
-    ProductDraft,
-    ProductUpdate,
-    ShipMethod,
-    ShipRequest,
-    StockUpdate,
-    WriteResult,
-)
 from aiostore.connectors.errors import ConnectorError, InvalidRequest, Refused, UnexpectedResponse
 from aiostore.connectors.lazada import order_mapping, payloads
 from aiostore.connectors.lazada.errors import PLATFORM, PartialFailure
 from aiostore.connectors.lazada.mapping import money_to_lazada
-from aiostore.domain.market import Currency
+from aiostore.connectors.planned import PlannedConnector
 from aiostore.http.client import ApiRequest, JSONObject
 
 PRICE_QUANTITY = "/product/price_quantity/update"
 PACKAGE_FROM_PACK = "<package id from /order/fulfill/pack>"  # a dry run cannot know it
 
 
-def _error(exc: ConnectorError) -> ItemError:
-    return ItemError(
-        kind=exc.kind, message=exc.message, platform_code=exc.platform_code, retryable=exc.retryable
-    )
-
-
-def _rejected(item_id: str, variant_id: str, message: str) -> ItemResult:
-    return ItemResult(item_id, variant_id, ok=False, error=ItemError(kind="InvalidRequest", message=message))
-
-
 def compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-class LazadaWrites:
+class LazadaWrites(PlannedConnector):
     if TYPE_CHECKING:
-        limits: ConnectorLimits
-
-        @property
-        def currency(self) -> Currency | None: ...
 
         def api(
             self,
@@ -75,19 +46,11 @@ class LazadaWrites:
             safe_to_repeat: bool = False,
         ) -> ApiRequest: ...
 
-        async def _call(self, request: ApiRequest) -> JSONObject: ...
-
         async def _data(self, request: ApiRequest) -> JSONObject: ...
 
     # -- products -------------------------------------------------------------------------------
 
-    def _check_currency(self, currency: Currency) -> None:
-        if self.currency is not None and currency != self.currency:
-            raise InvalidRequest(
-                f"price in {currency.value}, but the shop sells in {self.currency.value}", platform=PLATFORM
-            )
-
-    async def plan_create_product(self, draft: ProductDraft) -> list[ApiRequest]:
+    async def plan_create_product(self, draft: dtos.ProductDraft) -> list[ApiRequest]:
         for price in [draft.price, *(v.price for v in draft.variants)]:
             self._check_currency(price.currency)
         if draft.variants and any(len(v.option_values) != len(draft.option_names) for v in draft.variants):
@@ -97,12 +60,12 @@ class LazadaWrites:
         payload = payloads.create_product(draft)
         return [self.api("POST", "/product/create", op="product.create", body={"payload": payload})]
 
-    async def create_product(self, draft: ProductDraft) -> WriteResult:
+    async def create_product(self, draft: dtos.ProductDraft) -> dtos.WriteResult:
         (request,) = await self.plan_create_product(draft)
         data = await self._data(request)
         if not data.get("item_id"):
             raise UnexpectedResponse("product/create answered no item_id", platform=PLATFORM)
-        return WriteResult(
+        return dtos.WriteResult(
             ok=True, external_id=str(data["item_id"]), detail=str(data.get("item_status") or "")
         )
 
@@ -112,7 +75,7 @@ class LazadaWrites:
         )
         return await self._data(request)
 
-    async def plan_update_product(self, update: ProductUpdate) -> list[ApiRequest]:
+    async def plan_update_product(self, update: dtos.ProductUpdate) -> list[ApiRequest]:
         edits: list[payloads.SkuEdit] = []
         if update.seller_sku is not None or update.active is not None or update.weight_kg is not None:
             skus = [s for s in (await self._product(update.item_id)).get("skus") or () if isinstance(s, dict)]
@@ -131,11 +94,6 @@ class LazadaWrites:
                 "POST", "/product/update", op="product.update", body={"payload": payload}, safe_to_repeat=True
             )
         ]
-
-    async def update_product(self, update: ProductUpdate) -> WriteResult:
-        for request in await self.plan_update_product(update):
-            await self._call(request)
-        return WriteResult(ok=True, external_id=update.item_id)
 
     # -- price and stock ------------------------------------------------------------------------
 
@@ -156,58 +114,29 @@ class LazadaWrites:
             for batch in batching.chunks(changes, size)
         )
 
-    async def plan_update_prices(self, updates: Sequence[PriceUpdate]) -> BatchPlan:
-        rejected: list[ItemResult] = []
-        changes: list[tuple[VariantKey, payloads.SkuChange]] = []
-        for u in batching.last_wins(updates, lambda u: (u.item_id, u.variant_id)):
-            if self.currency is not None and u.price.currency != self.currency:
-                rejected.append(
-                    _rejected(u.item_id, u.variant_id, f"the shop sells in {self.currency.value}")
-                )
-            elif u.price.amount <= 0:
-                rejected.append(_rejected(u.item_id, u.variant_id, "price must be above zero"))
-            else:
-                change = payloads.SkuChange(u.item_id, u.variant_id, price=money_to_lazada(u.price))
-                changes.append(((u.item_id, u.variant_id), change))
+    async def plan_update_prices(self, updates: Sequence[dtos.PriceUpdate]) -> BatchPlan:
+        valid, rejected = self._valid_prices(updates)
+        changes = [
+            (
+                (u.item_id, u.variant_id),
+                payloads.SkuChange(u.item_id, u.variant_id, price=money_to_lazada(u.price)),
+            )
+            for u in valid
+        ]
         return BatchPlan(self._batch_plan(changes, self.limits.price_batch), tuple(rejected))
 
-    async def plan_update_stock(self, updates: Sequence[StockUpdate]) -> BatchPlan:
-        rejected: list[ItemResult] = []
-        changes: list[tuple[VariantKey, payloads.SkuChange]] = []
-        for u in batching.last_wins(updates, lambda u: (u.item_id, u.variant_id)):
-            if u.stock < 0:
-                rejected.append(_rejected(u.item_id, u.variant_id, "stock must not be negative"))
-            else:
-                change = payloads.SkuChange(u.item_id, u.variant_id, quantity=u.stock)
-                changes.append(((u.item_id, u.variant_id), change))
+    async def plan_update_stock(self, updates: Sequence[dtos.StockUpdate]) -> BatchPlan:
+        valid, rejected = self._valid_stock(updates)
+        changes = [
+            ((u.item_id, u.variant_id), payloads.SkuChange(u.item_id, u.variant_id, quantity=u.stock))
+            for u in valid
+        ]
         return BatchPlan(self._batch_plan(changes, self.limits.stock_batch), tuple(rejected))
 
-    async def update_prices(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
-        outcome = await self._run_batch(await self.plan_update_prices(updates))
-        return [outcome[(u.item_id, u.variant_id)] for u in updates]
-
-    async def update_stock(self, updates: Sequence[StockUpdate]) -> list[ItemResult]:
-        outcome = await self._run_batch(await self.plan_update_stock(updates))
-        return [outcome[(u.item_id, u.variant_id)] for u in updates]
-
-    async def _run_batch(self, plan: BatchPlan) -> dict[VariantKey, ItemResult]:
-        outcome: dict[VariantKey, ItemResult] = {(r.item_id, r.variant_id): r for r in plan.rejected}
-
-        async def run(call: PlannedCall) -> list[ItemResult]:
-            try:
-                await self._call(call.request)
-            except PartialFailure as exc:
-                return partial_results(call.keys, exc)
-            except ConnectorError as exc:
-                return [ItemResult(i, v, ok=False, error=_error(exc)) for i, v in call.keys]
-            return [ItemResult(i, v, ok=True) for i, v in call.keys]
-
-        results = await batching.gather_bounded(
-            [partial(run, c) for c in plan.calls], self.limits.concurrency
-        )
-        for batch in results:
-            outcome.update({(r.item_id, r.variant_id): r for r in batch})
-        return outcome
+    def _failed_batch(self, call: PlannedCall, exc: ConnectorError) -> list[dtos.ItemResult]:
+        if isinstance(exc, PartialFailure):
+            return partial_results(call.keys, exc)
+        return super()._failed_batch(call, exc)
 
     # -- orders ---------------------------------------------------------------------------------
 
@@ -215,11 +144,11 @@ class LazadaWrites:
         request = self.api(
             "GET", "/order/items/get", [("order_id", order_id)], op="order.items_get", safe_to_repeat=True
         )
-        data = (await self._call(request)).get("data")
+        data = (await self._send(request)).get("data")
         return [i for i in data or () if isinstance(i, dict)]
 
-    async def plan_ship_order(self, order_id: str, request: ShipRequest) -> list[ApiRequest]:
-        if request.method is ShipMethod.SELF:
+    async def plan_ship_order(self, order_id: str, request: dtos.ShipRequest) -> list[ApiRequest]:
+        if request.method is dtos.ShipMethod.SELF:
             raise InvalidRequest(
                 "Lazada ships through its own logistics: no seller courier", platform=PLATFORM
             )
@@ -257,7 +186,7 @@ class LazadaWrites:
     async def _allocation(self, order_id: str, item_ids: list[int]) -> dict[str, str]:
         """shipping_allocate_type (TFS/NTFS) and, when the seller must choose, a provider code."""
         req = {"orders": [{"order_id": int(order_id), "order_item_ids": item_ids}]}
-        answer = await self._call(
+        answer = await self._send(
             self.api(
                 "GET",
                 "/order/shipment/providers/get",
@@ -277,11 +206,11 @@ class LazadaWrites:
         body = compact({"packages": [{"package_id": p} for p in packages]})
         return self.api("POST", "/order/package/rts", op="order.package_rts", body={"readyToShipReq": body})
 
-    async def ship_order(self, order_id: str, request: ShipRequest) -> WriteResult:
+    async def ship_order(self, order_id: str, request: dtos.ShipRequest) -> dtos.WriteResult:
         planned = await self.plan_ship_order(order_id, request)
         packages: list[str] = []
         if len(planned) == 2:
-            answer = await self._call(planned[0])
+            answer = await self._send(planned[0])
             for entry in _result_data(answer, "pack").get("pack_order_list") or ():
                 for item in entry.get("order_item_list") or ():
                     if str(item.get("item_err_code")) != "0":
@@ -298,7 +227,7 @@ class LazadaWrites:
             if p["package_id"] != PACKAGE_FROM_PACK
         ]
         packages = list(dict.fromkeys([p["package_id"] for p in known] + packages))
-        answer = await self._call(self._rts(packages))
+        answer = await self._send(self._rts(packages))
         for package in _result_data(answer, "rts").get("packages") or ():
             if str(package.get("item_err_code")) != "0":
                 raise Refused(
@@ -306,10 +235,10 @@ class LazadaWrites:
                     platform=PLATFORM,
                     platform_code=str(package.get("item_err_code")),
                 )
-        return WriteResult(ok=True, external_id=order_id, detail=",".join(packages))
+        return dtos.WriteResult(ok=True, external_id=order_id, detail=",".join(packages))
 
     async def plan_cancel_order(
-        self, order_id: str, reason: CancelReason, lines: Sequence[CancelLine] = ()
+        self, order_id: str, reason: dtos.CancelReason, lines: Sequence[dtos.CancelLine] = ()
     ) -> list[ApiRequest]:
         items = [
             i
@@ -339,13 +268,6 @@ class LazadaWrites:
         body = {"order_id": order_id, "order_item_id_list": id_list, "reason_id": reason_id}
         return [self.api("POST", "/order/reverse/cancel/create", op="order.reverse_cancel_create", body=body)]
 
-    async def cancel_order(
-        self, order_id: str, reason: CancelReason, lines: Sequence[CancelLine] = ()
-    ) -> WriteResult:
-        for planned in await self.plan_cancel_order(order_id, reason, lines):
-            await self._call(planned)
-        return WriteResult(ok=True, external_id=order_id)
-
 
 def _result_data(answer: JSONObject, what: str) -> JSONObject:
     """The fulfilment APIs answer ``{"result": {"success", "data", "error_code", "error_msg"}}``."""
@@ -360,7 +282,7 @@ def _result_data(answer: JSONObject, what: str) -> JSONObject:
     return data if isinstance(data, dict) else {}
 
 
-def partial_results(keys: Sequence[VariantKey], exc: PartialFailure) -> list[ItemResult]:
+def partial_results(keys: Sequence[VariantKey], exc: PartialFailure) -> list[dtos.ItemResult]:
     """Per-SKU outcome of a 501 answer: the SKUs its ``detail`` names failed, the others were applied.
     A detail entry we cannot tie to a SKU of the call fails the whole call (re-sending is safe)."""
     failed: dict[VariantKey, str] = {}
@@ -373,17 +295,17 @@ def partial_results(keys: Sequence[VariantKey], exc: PartialFailure) -> list[Ite
         message = str(entry.get("message") or exc.message)
         matched = [k for k in keys if k[1] == sku_id and (not item_id or k[0] == item_id)]
         if not matched:
-            error = ItemError(
+            error = dtos.ItemError(
                 kind="UnexpectedResponse", message=f"unattributable failure: {message}", retryable=True
             )
-            return [ItemResult(i, v, ok=False, error=error) for i, v in keys]
+            return [dtos.ItemResult(i, v, ok=False, error=error) for i, v in keys]
         failed.update({k: message for k in matched if k in in_call})
     results = []
     for item_id, variant_id in keys:
         reason = failed.get((item_id, variant_id))
         if reason is None:
-            results.append(ItemResult(item_id, variant_id, ok=True))
+            results.append(dtos.ItemResult(item_id, variant_id, ok=True))
         else:
-            error = ItemError(kind="Refused", message=reason, platform_code=exc.platform_code)
-            results.append(ItemResult(item_id, variant_id, ok=False, error=error))
+            error = dtos.ItemError(kind="Refused", message=reason, platform_code=exc.platform_code)
+            results.append(dtos.ItemResult(item_id, variant_id, ok=False, error=error))
     return results

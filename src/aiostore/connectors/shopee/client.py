@@ -10,62 +10,39 @@
 
 from __future__ import annotations
 
-import email.utils
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 
-from aiostore.connectors.errors import AuthExpired, PlatformUnavailable, RateLimited, UnexpectedResponse
+from aiostore.connectors.errors import AuthExpired, ConnectorError, UnexpectedResponse
 from aiostore.connectors.shopee import signing
-from aiostore.connectors.shopee.errors import PLATFORM, TimestampExpired, error_for
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, RecordedRequest, Signature, SignedClient
-from aiostore.http.retry import retry_after_seconds
-
-Clock = Callable[[], float]
+from aiostore.connectors.shopee.errors import PLATFORM, error_for
+from aiostore.connectors.transport import PlatformClient, Wiring, answer_details, decode_envelope
+from aiostore.http.client import ApiRequest, JSONObject, Signature
 
 
-class ShopeeClient:
+class ShopeeClient(PlatformClient):
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        wiring: Wiring,
         *,
         base_url: str,
         partner_id: str,
         partner_key: str,
-        policy: HttpPolicy,
-        rate_per_second: float,
-        burst: int,
         shop_id: str | None = None,
         access_token: Callable[[], str | None] = lambda: None,
-        clock: Clock = time.time,
     ) -> None:
         self.partner_id = partner_id
         self._partner_key = partner_key
         self.shop_id = shop_id
-        self._access_token = access_token
-        self.clock = clock
-        self.clock_offset = 0.0  # seconds to add to our clock to match Shopee's
-        self.client = SignedClient(
-            http,
-            platform=PLATFORM,
-            base_url=base_url,
-            signer=self._sign,
-            decoder=self._decode,
-            policy=policy,
-            limiter_key=f"{PLATFORM}:{shop_id or 'partner:' + partner_id}",
-            rate_per_second=rate_per_second,
-            burst=burst,
+        super().__init__(
+            wiring, platform=PLATFORM, base_url=base_url, access_token=access_token, signs_time=True
         )
 
     @property
     def base_url(self) -> str:
         return self.client.base_url
-
-    def timestamp(self) -> int:
-        return int(self.clock() + self.clock_offset)
 
     # -- signing --------------------------------------------------------------------------------
 
@@ -94,58 +71,19 @@ class ShopeeClient:
 
     # -- decoding -------------------------------------------------------------------------------
 
-    def _decode(self, request: ApiRequest, response: httpx.Response) -> JSONObject:
-        status = response.status_code
-        try:
-            body: Any = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            if status == 429:
-                raise RateLimited(
-                    f"{request.name}: HTTP 429", retry_after=retry_after_seconds(response), platform=PLATFORM
-                )
-            if status >= 500:
-                raise PlatformUnavailable(f"{request.name}: HTTP {status}", platform=PLATFORM)
-            raise UnexpectedResponse(f"{request.name}: HTTP {status}, not a JSON object", platform=PLATFORM)
+    def _envelope_error(
+        self, request: ApiRequest, body: JSONObject, response: httpx.Response
+    ) -> ConnectorError | None:
         code = str(body.get("error") or "")
-        if code:
-            raise error_for(
-                code,
-                str(body.get("message") or ""),
-                http_status=status,
-                request_id=str(body.get("request_id") or ""),
-                retry_after=retry_after_seconds(response),
-                server_time=_server_time(response),
-                now=datetime.fromtimestamp(self.clock(), UTC),
-            )
-        if status >= 400:
-            # an error status without Shopee's error field: a gateway or proxy answered
-            if status == 429:
-                raise RateLimited(
-                    f"{request.name}: HTTP 429", retry_after=retry_after_seconds(response), platform=PLATFORM
-                )
-            if status >= 500:
-                raise PlatformUnavailable(f"{request.name}: HTTP {status}", platform=PLATFORM)
-            raise UnexpectedResponse(
-                f"{request.name}: HTTP {status} without an error code", platform=PLATFORM
-            )
-        return body
+        if not code:
+            return None
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        return error_for(code, str(body.get("message") or ""), now=now, **answer_details(body, response))
+
+    def _decode(self, request: ApiRequest, response: httpx.Response) -> JSONObject:
+        return decode_envelope(request, response, platform=PLATFORM, check=self._envelope_error)
 
     # -- calling --------------------------------------------------------------------------------
-
-    async def call(self, request: ApiRequest) -> JSONObject:
-        """The whole envelope (auth and shop-info fields are top level)."""
-        try:
-            return await self.client.call(request)
-        except TimestampExpired as exc:
-            if exc.server_time is None:
-                raise
-            offset = exc.server_time - self.clock()
-            if abs(offset - self.clock_offset) < 1:
-                raise  # our clock agrees with the server's: the error is something else
-            self.clock_offset = offset
-            return await self.client.call(request)
 
     async def response(self, request: ApiRequest) -> JSONObject:
         """The ``response`` object of a wrapped call ({} when Shopee sends none, e.g. ship_order)."""
@@ -156,20 +94,3 @@ class ShopeeClient:
         if not isinstance(payload, dict):
             raise UnexpectedResponse(f"{request.name}: 'response' is not an object", platform=PLATFORM)
         return payload
-
-    def record(self, request: ApiRequest) -> RecordedRequest:
-        return self.client.record(request)
-
-    @property
-    def calls(self) -> int:
-        return self.client.total_calls
-
-
-def _server_time(response: httpx.Response) -> float | None:
-    value = response.headers.get("date")
-    if not value:
-        return None
-    try:
-        return email.utils.parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError):
-        return None

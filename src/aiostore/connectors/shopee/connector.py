@@ -2,40 +2,27 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import httpx
-
-from aiostore.connectors import batching
-from aiostore.connectors.dtos import (
-    AppCredentials,
-    ConnectorLimits,
-    OrderDTO,
-    OrderRef,
-    ProductDTO,
-    ShopInfo,
-    TokenSet,
-    WebhookEvent,
-)
+from aiostore.connectors import batching, dtos
 from aiostore.connectors.errors import InvalidRequest, UnexpectedResponse
+from aiostore.connectors.planned import find_header
 from aiostore.connectors.shopee import mapping, order_mapping, webhooks
 from aiostore.connectors.shopee.client import ShopeeClient
 from aiostore.connectors.shopee.errors import PLATFORM
 from aiostore.connectors.shopee.writes import ShopeeWrites
-from aiostore.connectors.tokens import OnTokens, TokenKeeper
-from aiostore.domain.market import MARKETS, Currency, MarketCode
+from aiostore.connectors.transport import Wiring
 from aiostore.domain.platforms import Platform
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, RecordedRequest, shared_policy
+from aiostore.http.client import ApiRequest, JSONObject
 
 P = "/api/v2"
 
 # Shopee publishes no rate limit (§A7): 100 req/s per shop with bursts of 20 is our assumption, the same
 # as the sandbox's default, and error_rate_limit answers are retried after a back-off.
-SHOPEE_LIMITS = ConnectorLimits(
+SHOPEE_LIMITS = dtos.ConnectorLimits(
     product_page=100,
     product_detail_batch=50,
     variant_batch=1,  # get_model_list reads one item's models
@@ -58,59 +45,26 @@ SHOPEE_LIMITS = ConnectorLimits(
 
 
 class ShopeeConnector(ShopeeWrites):
-    platform = Platform.SHOPEE
+    platform = Platform("shopee")
+    client: ShopeeClient
 
-    def __init__(
-        self,
-        http: httpx.AsyncClient,
-        app: AppCredentials,
-        *,
-        shop_id: str | None = None,
-        tokens: TokenSet | None = None,
-        market: MarketCode | None = None,
-        policy: HttpPolicy | None = None,
-        limits: ConnectorLimits = SHOPEE_LIMITS,
-        clock: Callable[[], float] = time.time,
-        on_tokens: OnTokens | None = None,
-    ) -> None:
-        self.limits = limits
-        self.app = app
-        self.shop_id = shop_id or (tokens.shop_id if tokens else None)
-        self.currency: Currency | None = MARKETS[market].currency if market else None
-        self.keeper = TokenKeeper(
-            tokens,
-            refresher=self._refreshed_tokens,
-            margin=limits.refresh_margin,
-            clock=clock,
-            on_tokens=on_tokens,
-            platform=PLATFORM,
-        )
-        self.client = ShopeeClient(
-            http,
-            base_url=app.base_url,
-            partner_id=app.app_key,
-            partner_key=app.app_secret,
-            policy=policy or shared_policy(),
-            rate_per_second=limits.rate_per_second,
-            burst=limits.burst,
+    default_limits = SHOPEE_LIMITS
+
+    def _client(self, wiring: Wiring) -> ShopeeClient:
+        return ShopeeClient(
+            wiring,
+            base_url=self.app.base_url,
+            partner_id=self.app.app_key,
+            partner_key=self.app.app_secret,
             shop_id=self.shop_id,
             access_token=lambda: self.keeper.access_token,
-            clock=clock,
         )
-
-    @property
-    def tokens(self) -> TokenSet | None:
-        return self.keeper.tokens
-
-    @property
-    def api_calls(self) -> int:
-        return self.client.calls
 
     async def _shop(self, request: ApiRequest) -> JSONObject:
         """A Shop API call: fresh token first, one refresh-and-repeat on an auth error."""
         return await self.keeper.run(lambda: self.client.call(request))
 
-    async def _shop_response(self, request: ApiRequest) -> JSONObject:
+    async def _send(self, request: ApiRequest) -> JSONObject:
         return await self.keeper.run(lambda: self.client.response(request))
 
     # -- authorization --------------------------------------------------------------------------
@@ -121,7 +75,7 @@ class ShopeeConnector(ShopeeWrites):
         query = [*parse_qsl(parts.query, keep_blank_values=True), ("state", state)]
         return self.client.auth_partner_url(urlunsplit(parts._replace(query=urlencode(query))))
 
-    async def exchange_code(self, code: str, params: Mapping[str, str]) -> TokenSet:
+    async def exchange_code(self, code: str, params: Mapping[str, str]) -> dtos.TokenSet:
         body: dict[str, object] = {"code": code, "partner_id": int(self.app.app_key)}
         shop_id = params.get("shop_id")
         if shop_id:
@@ -142,15 +96,7 @@ class ShopeeConnector(ShopeeWrites):
             await self.keeper.replace(tokens)
         return tokens
 
-    async def refresh(self, tokens: TokenSet) -> TokenSet:
-        """New tokens. When ``tokens`` are the ones this connector uses, it keeps the new ones (and hands
-        them to ``on_tokens``), serialised with its automatic refreshes: the old refresh token is spent."""
-        current = self.keeper.tokens
-        if current is not None and current.refresh_token == tokens.refresh_token:
-            return await self.keeper.refresh_now()
-        return await self._refreshed_tokens(tokens)
-
-    async def _refreshed_tokens(self, tokens: TokenSet) -> TokenSet:
+    async def _refreshed_tokens(self, tokens: dtos.TokenSet) -> dtos.TokenSet:
         body: dict[str, object] = {"refresh_token": tokens.refresh_token, "partner_id": int(self.app.app_key)}
         if tokens.shop_id:
             body["shop_id"] = int(tokens.shop_id)
@@ -169,7 +115,7 @@ class ShopeeConnector(ShopeeWrites):
             )
         )
         fresh = mapping.token_set(envelope, self.keeper.now(), shop_id=tokens.shop_id)
-        return TokenSet(
+        return dtos.TokenSet(
             access_token=fresh.access_token,
             refresh_token=fresh.refresh_token,
             access_expires_at=fresh.access_expires_at,
@@ -180,13 +126,13 @@ class ShopeeConnector(ShopeeWrites):
             external_ids=tokens.external_ids,
         )
 
-    async def shop_info(self) -> ShopInfo:
+    async def shop_info(self) -> dtos.ShopInfo:
         body = await self._shop(
             ApiRequest("GET", f"{P}/shop/get_shop_info", op="shop.get_shop_info", safe_to_repeat=True)
         )
         info = mapping.shop_info(body, self.shop_id or "")
-        if self.currency is None and info.market is not None:
-            self.currency = MARKETS[info.market].currency
+        if self.market is None:
+            self.market = info.market
         return info
 
     # -- products -------------------------------------------------------------------------------
@@ -204,7 +150,7 @@ class ShopeeConnector(ShopeeWrites):
                     ("update_time_from", str(mapping.to_epoch(updated_since))),
                     ("update_time_to", str(mapping.to_epoch(self.keeper.now()))),
                 ]
-            page = await self._shop_response(
+            page = await self._send(
                 ApiRequest(
                     "GET",
                     f"{P}/product/get_item_list",
@@ -223,7 +169,7 @@ class ShopeeConnector(ShopeeWrites):
                 )
             offset = next_offset
 
-    async def list_products(self, updated_since: datetime | None = None) -> AsyncIterator[ProductDTO]:
+    async def list_products(self, updated_since: datetime | None = None) -> AsyncIterator[dtos.ProductDTO]:
         seen: set[str] = set()
         pending: list[str] = []
         batch = self.limits.product_detail_batch
@@ -240,10 +186,10 @@ class ShopeeConnector(ShopeeWrites):
             for product in await self.get_products(pending):
                 yield product
 
-    async def get_products(self, ids: Sequence[str]) -> list[ProductDTO]:
+    async def get_products(self, ids: Sequence[str]) -> list[dtos.ProductDTO]:
         bases: list[JSONObject] = []
         for chunk in batching.chunks(dict.fromkeys(ids), self.limits.product_detail_batch):
-            answer = await self._shop_response(
+            answer = await self._send(
                 ApiRequest(
                     "GET",
                     f"{P}/product/get_item_base_info",
@@ -261,7 +207,7 @@ class ShopeeConnector(ShopeeWrites):
         return [mapping.product(b, by_item.get(str(b["item_id"])), self.currency) for b in bases]
 
     async def _models(self, item_id: str) -> JSONObject:
-        return await self._shop_response(
+        return await self._send(
             ApiRequest(
                 "GET",
                 f"{P}/product/get_model_list",
@@ -273,7 +219,9 @@ class ShopeeConnector(ShopeeWrites):
 
     # -- orders ---------------------------------------------------------------------------------
 
-    async def list_orders(self, since: datetime, until: datetime | None = None) -> AsyncIterator[OrderRef]:
+    async def list_orders(
+        self, since: datetime, until: datetime | None = None
+    ) -> AsyncIterator[dtos.OrderRef]:
         start = mapping.to_epoch(since)
         end = mapping.to_epoch(until or self.keeper.now())
         window = int((self.limits.order_window or timedelta(days=15)).total_seconds())
@@ -282,7 +230,7 @@ class ShopeeConnector(ShopeeWrites):
             stop = min(start + window, end)
             cursor = ""
             while True:
-                page = await self._shop_response(
+                page = await self._send(
                     ApiRequest(
                         "GET",
                         f"{P}/order/get_order_list",
@@ -311,11 +259,11 @@ class ShopeeConnector(ShopeeWrites):
                 break
             start = stop  # windows share their edge second: nothing falls between two of them
 
-    async def get_orders(self, ids: Sequence[str]) -> list[OrderDTO]:
+    async def get_orders(self, ids: Sequence[str]) -> list[dtos.OrderDTO]:
         fields = ",".join(order_mapping.DETAIL_FIELDS)
 
-        async def detail(chunk: list[str]) -> list[OrderDTO]:
-            answer = await self._shop_response(
+        async def detail(chunk: list[str]) -> list[dtos.OrderDTO]:
+            answer = await self._send(
                 ApiRequest(
                     "GET",
                     f"{P}/order/get_order_detail",
@@ -330,16 +278,10 @@ class ShopeeConnector(ShopeeWrites):
         pages = await batching.gather_bounded([partial(detail, c) for c in chunks], self.limits.concurrency)
         return [o for page in pages for o in page]
 
-    # -- writes: see writes.py ------------------------------------------------------------------
-
-    def render(self, request: ApiRequest) -> RecordedRequest:
-        return self.client.record(request)
-
     # -- webhooks -------------------------------------------------------------------------------
 
     def verify_webhook(self, url: str, headers: Mapping[str, str], raw_body: bytes) -> bool:
-        authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
-        return self.client.verify_push(url, raw_body, authorization)
+        return self.client.verify_push(url, raw_body, find_header(headers, "authorization"))
 
-    def parse_webhook(self, raw_body: bytes) -> WebhookEvent:
+    def parse_webhook(self, raw_body: bytes) -> dtos.WebhookEvent:
         return webhooks.parse_push(raw_body)

@@ -8,89 +8,76 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from aiostore.connectors.errors import (
-    AuthExpired,
-    ConnectorError,
-    FieldError,
-    InvalidRequest,
-    NotFound,
-    PlatformUnavailable,
-    RateLimited,
-    Refused,
-)
+from aiostore.connectors import errors as family
+from aiostore.connectors.transport import TimestampRefused
 
 PLATFORM = "shopee"
 _UTC8 = timezone(timedelta(hours=8))
 
-ERROR_TABLE: dict[str, type[ConnectorError]] = {
+ERROR_TABLE: dict[str, type[family.ConnectorError]] = {
     # request and signature problems: ours to fix
-    "error_sign": InvalidRequest,
-    "error_param": InvalidRequest,
-    "error_update_time_range": InvalidRequest,
-    "order.order_list_invalid_time": InvalidRequest,
+    "error_sign": family.InvalidRequest,
+    "error_param": family.InvalidRequest,
+    "error_update_time_range": family.InvalidRequest,
+    "order.order_list_invalid_time": family.InvalidRequest,
     # token / authorization
-    "error_auth": AuthExpired,
-    "invalid_acceess_token": AuthExpired,  # (sic), as Shopee spells it
-    "invalid_access_token": AuthExpired,
-    "error_invalid_access_token": AuthExpired,
-    "partner_shop_no_link": AuthExpired,
-    "shop_no_linked": AuthExpired,
-    "error_shop_refresh_token": AuthExpired,  # refresh token used, wrong or for another shop
-    "refresh_token_expired": AuthExpired,
-    "invalid_code": InvalidRequest,  # auth code expired, used or wrong
-    "invalid_shop_id": InvalidRequest,
+    "error_auth": family.AuthExpired,
+    "invalid_acceess_token": family.AuthExpired,  # (sic), as Shopee spells it
+    "invalid_access_token": family.AuthExpired,
+    "error_invalid_access_token": family.AuthExpired,
+    "partner_shop_no_link": family.AuthExpired,
+    "shop_no_linked": family.AuthExpired,
+    "error_shop_refresh_token": family.AuthExpired,  # refresh token used, wrong or for another shop
+    "refresh_token_expired": family.AuthExpired,
+    "invalid_code": family.InvalidRequest,  # auth code expired, used or wrong
+    "invalid_shop_id": family.InvalidRequest,
     # permanent refusals
-    "error_api_permission": Refused,
-    "error_permission": Refused,
-    "error_partner_key_expired": Refused,
-    "source_ip_undeclared": Refused,
-    "error_update_item_price": Refused,  # daily price-edit limit
-    "logistics.package_already_shipped": Refused,
-    "logistics.package_can_not_ship": Refused,
-    "order.order_status_error": Refused,
-    "error_item_not_normal": Refused,
+    "error_api_permission": family.Refused,
+    "error_permission": family.Refused,
+    "error_partner_key_expired": family.Refused,
+    "source_ip_undeclared": family.Refused,
+    "error_update_item_price": family.Refused,  # daily price-edit limit
+    "logistics.package_already_shipped": family.Refused,
+    "logistics.package_can_not_ship": family.Refused,
+    "order.order_status_error": family.Refused,
+    "error_item_not_normal": family.Refused,
     # slow down
-    "error_rate_limit": RateLimited,
-    "error_limit": RateLimited,  # daily quota: retry after 00:00 UTC+8
+    "error_rate_limit": family.RateLimited,
+    "error_limit": family.RateLimited,  # daily quota: retry after 00:00 UTC+8
     # the platform is struggling
-    "error_system_busy": PlatformUnavailable,
-    "error_inner": PlatformUnavailable,
-    "error_server": PlatformUnavailable,
-    "error_network": PlatformUnavailable,
-    "error_busi_system": PlatformUnavailable,
+    "error_system_busy": family.PlatformUnavailable,
+    "error_inner": family.PlatformUnavailable,
+    "error_server": family.PlatformUnavailable,
+    "error_network": family.PlatformUnavailable,
+    "error_busi_system": family.PlatformUnavailable,
     # missing things
-    "error_not_found": NotFound,
-    "error_item_not_found": NotFound,
-    "product.error_item_not_found": NotFound,
-    "order.order_not_found": NotFound,
-    "logistics.order_not_found": NotFound,
+    "error_not_found": family.NotFound,
+    "error_item_not_found": family.NotFound,
+    "product.error_item_not_found": family.NotFound,
+    "order.order_not_found": family.NotFound,
+    "logistics.order_not_found": family.NotFound,
 }
 
 TIMESTAMP_EXPIRED = "timestamp is expired"
 
 
-class TimestampExpired(InvalidRequest):
-    """Shopee refused our timestamp; ``server_time`` (from the response's Date header) if known."""
-
-    def __init__(self, message: str, *, server_time: float | None = None, **kw: str) -> None:
-        super().__init__(message, field_errors=(), **kw)
-        self.server_time = server_time
+TimestampExpired = TimestampRefused  # Shopee refused our timestamp (transport.ClockSkew corrects it)
 
 
-def _by_shape(code: str, http_status: int) -> type[ConnectorError]:
+def _by_shape(code: str, http_status: int) -> type[family.ConnectorError]:
     if code.endswith("not_found"):
-        return NotFound
+        return family.NotFound
     if "rate_limit" in code:
-        return RateLimited
+        return family.RateLimited
     if "param" in code or "invalid" in code:
-        return InvalidRequest
+        return family.InvalidRequest
     if http_status >= 500:
-        return PlatformUnavailable
+        return family.PlatformUnavailable
     if http_status == 429:
-        return RateLimited
+        return family.RateLimited
     if http_status in (401, 403):
-        return AuthExpired
-    return Refused
+        return family.AuthExpired
+    return family.Refused
 
 
 def seconds_to_quota_reset(now: datetime) -> float:
@@ -109,7 +96,7 @@ def error_for(
     retry_after: float | None = None,
     server_time: float | None = None,
     now: datetime | None = None,
-) -> ConnectorError:
+) -> family.ConnectorError:
     """The connector error for one Shopee error envelope."""
     kw = {"platform": PLATFORM, "platform_code": code, "request_id": request_id}
     text = message or code
@@ -119,24 +106,24 @@ def error_for(
         if TIMESTAMP_EXPIRED in lowered:
             return TimestampExpired(text, server_time=server_time, **kw)
         if "not found" in lowered:
-            return NotFound(text, **kw)
+            return family.NotFound(text, **kw)
         if "access_token" in lowered and "there is no" not in lowered:
-            return AuthExpired(text, **kw)
+            return family.AuthExpired(text, **kw)
     if code == "error_auth" and "permission" in lowered:
-        return Refused(text, **kw)
-    if cls is RateLimited:
+        return family.Refused(text, **kw)
+    if cls is family.RateLimited:
         if retry_after is None and code == "error_limit":
             retry_after = seconds_to_quota_reset(now or datetime.now(UTC))
-        return RateLimited(text, retry_after=retry_after, **kw)
-    if cls is InvalidRequest:
-        return InvalidRequest(text, field_errors=_field_errors(text), **kw)
+        return family.RateLimited(text, retry_after=retry_after, **kw)
+    if cls is family.InvalidRequest:
+        return family.InvalidRequest(text, field_errors=_field_errors(text), **kw)
     return cls(text, **kw)
 
 
-def _field_errors(message: str) -> tuple[FieldError, ...]:
+def _field_errors(message: str) -> tuple[family.FieldError, ...]:
     """Shopee's "Wrong parameters, detail: {msg}." carries the detail; keep it as a field error."""
     marker = "detail:"
     if marker in message:
         detail = message.split(marker, 1)[1].strip().rstrip(".")
-        return (FieldError(field="", message=detail, code="error_param"),)
+        return (family.FieldError(field="", message=detail, code="error_param"),)
     return ()

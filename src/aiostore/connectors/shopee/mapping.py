@@ -8,10 +8,11 @@ int (IDR) or a float that prints as the exact decimal.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from aiostore.connectors import readers
 from aiostore.connectors.dtos import (
     ListingStatus,
     ProductDraft,
@@ -50,41 +51,18 @@ JSON = Mapping[str, Any]
 
 
 def ts(value: Any) -> datetime | None:
-    """A Unix-seconds field as an aware UTC datetime (None for 0 or missing)."""
-    if value in (None, "", 0):
-        return None
-    try:
-        return datetime.fromtimestamp(int(value), UTC)
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise UnexpectedResponse(f"bad timestamp {value!r}", platform=PLATFORM) from exc
+    return readers.ts(value, PLATFORM)
 
 
 def ts_required(value: Any, field: str) -> datetime:
-    when = ts(value)
-    if when is None:
-        raise UnexpectedResponse(f"{field} missing", platform=PLATFORM)
-    return when
-
-
-def to_epoch(when: datetime) -> int:
-    if when.tzinfo is None:
-        raise ValueError("datetimes must be timezone-aware")
-    return int(when.timestamp())
+    return readers.ts_required(value, field, PLATFORM)
 
 
 def currency_of(code: Any, default: Currency | None) -> Currency:
-    try:
-        return Currency(str(code)) if code else _need(default)
-    except ValueError as exc:
-        raise UnexpectedResponse(
-            f"currency {code!r} is not one AIOStore trades in", platform=PLATFORM
-        ) from exc
+    return readers.currency_of(code, default, PLATFORM)
 
 
-def _need(currency: Currency | None) -> Currency:
-    if currency is None:
-        raise UnexpectedResponse("no currency in the answer and none known for the shop", platform=PLATFORM)
-    return currency
+to_epoch = readers.to_epoch
 
 
 def money_from_shopee(value: Any, currency: Currency) -> Money:

@@ -5,18 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from aiostore.connectors.dtos import (
-    Address,
-    Buyer,
-    CancelLine,
-    CancelReason,
-    OrderDTO,
-    OrderLine,
-    OrderRef,
-    Package,
-    ShipMethod,
-    ShipRequest,
-)
+from aiostore.connectors import dtos
 from aiostore.connectors.errors import InvalidRequest, Refused, UnexpectedResponse
 from aiostore.connectors.shopee.errors import PLATFORM
 from aiostore.connectors.shopee.mapping import JSON, currency_of, optional_money, ts, ts_required
@@ -55,11 +44,11 @@ DETAIL_FIELDS = (
     "note",
 )
 
-CANCEL_REASON: dict[CancelReason, str] = {
-    CancelReason.OUT_OF_STOCK: "OUT_OF_STOCK",
-    CancelReason.CUSTOMER_REQUEST: "CUSTOMER_REQUEST",
-    CancelReason.UNDELIVERABLE_AREA: "UNDELIVERABLE_AREA",
-    CancelReason.COD_NOT_SUPPORTED: "COD_NOT_SUPPORTED",
+CANCEL_REASON: dict[dtos.CancelReason, str] = {
+    dtos.CancelReason.OUT_OF_STOCK: "OUT_OF_STOCK",
+    dtos.CancelReason.CUSTOMER_REQUEST: "CUSTOMER_REQUEST",
+    dtos.CancelReason.UNDELIVERABLE_AREA: "UNDELIVERABLE_AREA",
+    dtos.CancelReason.COD_NOT_SUPPORTED: "COD_NOT_SUPPORTED",
 }
 
 
@@ -67,16 +56,16 @@ def unified_status(platform_status: str) -> OrderStatus | None:
     return ORDER_STATUS.get(platform_status)
 
 
-def order_ref(entry: JSON) -> OrderRef:
+def order_ref(entry: JSON) -> dtos.OrderRef:
     platform_status = str(entry.get("order_status") or "")
-    return OrderRef(
+    return dtos.OrderRef(
         order_id=str(entry["order_sn"]),
         status=unified_status(platform_status) if platform_status else None,
         platform_status=platform_status,
     )
 
 
-def order(body: JSON, default_currency: Currency | None) -> OrderDTO:
+def order(body: JSON, default_currency: Currency | None) -> dtos.OrderDTO:
     """One entry of get_order_detail's ``order_list`` (asked with ``DETAIL_FIELDS``)."""
     order_sn = str(body["order_sn"])
     currency = currency_of(body.get("currency"), default_currency)
@@ -84,14 +73,14 @@ def order(body: JSON, default_currency: Currency | None) -> OrderDTO:
     address = body.get("recipient_address") or {}
     lines = tuple(_line(order_sn, n, item, currency) for n, item in enumerate(body.get("item_list") or ()))
     packages = tuple(
-        Package(
+        dtos.Package(
             package_id=str(p.get("package_number") or ""),
             logistics_status=str(p.get("logistics_status") or ""),
             carrier=str(p.get("shipping_carrier") or ""),
         )
         for p in body.get("package_list") or ()
     )
-    return OrderDTO(
+    return dtos.OrderDTO(
         order_id=order_sn,
         status=unified_status(platform_status),
         platform_status=platform_status,
@@ -100,10 +89,10 @@ def order(body: JSON, default_currency: Currency | None) -> OrderDTO:
         created_at=ts_required(body.get("create_time"), "create_time"),
         updated_at=ts_required(body.get("update_time"), "update_time"),
         lines=lines,
-        buyer=Buyer(
+        buyer=dtos.Buyer(
             user_id=str(body.get("buyer_user_id") or ""),
             username=str(body.get("buyer_username") or ""),
-            address=Address(
+            address=dtos.Address(
                 name=str(address.get("name") or ""),
                 phone=str(address.get("phone") or ""),
                 full_address=str(address.get("full_address") or ""),
@@ -125,7 +114,7 @@ def order(body: JSON, default_currency: Currency | None) -> OrderDTO:
     )
 
 
-def _line(order_sn: str, n: int, item: JSON, currency: Currency) -> OrderLine:
+def _line(order_sn: str, n: int, item: JSON, currency: Currency) -> dtos.OrderLine:
     try:
         item_id = str(item["item_id"])
         quantity = int(item["model_quantity_purchased"])
@@ -137,7 +126,7 @@ def _line(order_sn: str, n: int, item: JSON, currency: Currency) -> OrderLine:
     unit = discounted if discounted is not None else original
     if unit is None:
         raise UnexpectedResponse(f"order {order_sn} line {n}: no price", platform=PLATFORM)
-    return OrderLine(
+    return dtos.OrderLine(
         line_id=f"{item.get('order_item_id') or item_id}:{model_id}",
         item_id=item_id,
         variant_id=model_id,
@@ -153,7 +142,7 @@ def _line(order_sn: str, n: int, item: JSON, currency: Currency) -> OrderLine:
 # -- shipping -------------------------------------------------------------------------------------
 
 
-def ship_order_body(order_sn: str, params: JSON, request: ShipRequest) -> dict[str, Any]:
+def ship_order_body(order_sn: str, params: JSON, request: dtos.ShipRequest) -> dict[str, Any]:
     """The ship_order body from get_shipping_parameter's answer and what the seller asked for.
 
     Exactly one of pickup / dropoff / non_integrated is sent; with ``ShipMethod.AUTO`` the first the
@@ -163,9 +152,9 @@ def ship_order_body(order_sn: str, params: JSON, request: ShipRequest) -> dict[s
     needed = params.get("info_needed") or {}
     offered = [m for m in ("pickup", "dropoff", "non_integrated") if m in needed]
     wanted = {
-        ShipMethod.PICKUP: "pickup",
-        ShipMethod.DROPOFF: "dropoff",
-        ShipMethod.SELF: "non_integrated",
+        dtos.ShipMethod.PICKUP: "pickup",
+        dtos.ShipMethod.DROPOFF: "dropoff",
+        dtos.ShipMethod.SELF: "non_integrated",
     }.get(request.method)
     if wanted is None:
         if not offered:
@@ -199,7 +188,7 @@ def ship_order_body(order_sn: str, params: JSON, request: ShipRequest) -> dict[s
     return body
 
 
-def _pickup(order_sn: str, params: JSON, needed: Sequence[str], request: ShipRequest) -> dict[str, Any]:
+def _pickup(order_sn: str, params: JSON, needed: Sequence[str], request: dtos.ShipRequest) -> dict[str, Any]:
     addresses = (params.get("pickup") or {}).get("address_list") or []
     address_id = request.pickup_address_id
     slot_id = request.pickup_slot_id
@@ -223,7 +212,7 @@ def _pickup(order_sn: str, params: JSON, needed: Sequence[str], request: ShipReq
     return pickup
 
 
-def cancel_body(order_sn: str, reason: CancelReason, lines: Sequence[CancelLine]) -> dict[str, Any]:
+def cancel_body(order_sn: str, reason: dtos.CancelReason, lines: Sequence[dtos.CancelLine]) -> dict[str, Any]:
     body: dict[str, Any] = {"order_sn": order_sn, "cancel_reason": CANCEL_REASON[reason]}
     if lines:
         body["item_list"] = [{"item_id": int(x.item_id), "model_id": int(x.variant_id)} for x in lines]

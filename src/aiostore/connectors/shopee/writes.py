@@ -10,62 +10,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from aiostore.connectors import batching
+from aiostore.connectors import dtos
 from aiostore.connectors.base import BatchPlan, PlannedCall, VariantKey
-from aiostore.connectors.dtos import (
-    CancelLine,
-    CancelReason,
-    ConnectorLimits,
-    ItemError,
-    ItemResult,
-    OrderDTO,
-    PriceUpdate,
-    ProductDraft,
-    ProductUpdate,
-    ShipRequest,
-    StockUpdate,
-    WriteResult,
-)
-from aiostore.connectors.errors import ConnectorError, InvalidRequest, NotFound, UnexpectedResponse
+from aiostore.connectors.errors import ConnectorError, UnexpectedResponse
+from aiostore.connectors.planned import PlannedConnector
 from aiostore.connectors.shopee import mapping, order_mapping
 from aiostore.connectors.shopee.errors import PLATFORM
-from aiostore.domain.market import Currency
 from aiostore.http.client import ApiRequest, JSONObject
 
 P = "/api/v2"
 
 
-def _error(exc: ConnectorError) -> ItemError:
-    return ItemError(
-        kind=exc.kind, message=exc.message, platform_code=exc.platform_code, retryable=exc.retryable
-    )
-
-
-def _rejected(item_id: str, variant_id: str, message: str) -> ItemResult:
-    return ItemResult(item_id, variant_id, ok=False, error=ItemError(kind="InvalidRequest", message=message))
-
-
-class ShopeeWrites:
-    if TYPE_CHECKING:
-        limits: ConnectorLimits
-        currency: Currency | None
-
-        async def _shop_response(self, request: ApiRequest) -> JSONObject: ...
-
-        async def get_orders(self, ids: Sequence[str]) -> list[OrderDTO]: ...
-
+class ShopeeWrites(PlannedConnector):
     # -- products -------------------------------------------------------------------------------
 
-    def _check_currency(self, currency: Currency) -> None:
-        if self.currency is not None and currency != self.currency:
-            raise InvalidRequest(
-                f"price in {currency.value}, but the shop sells in {self.currency.value}", platform=PLATFORM
-            )
-
-    async def plan_create_product(self, draft: ProductDraft) -> list[ApiRequest]:
+    async def plan_create_product(self, draft: dtos.ProductDraft) -> list[ApiRequest]:
         self._check_currency(draft.price.currency)
         requests = [
             ApiRequest(
@@ -76,7 +37,7 @@ class ShopeeWrites:
             requests.append(self._init_tier_variation(None, draft))
         return requests
 
-    def _init_tier_variation(self, item_id: str | None, draft: ProductDraft) -> ApiRequest:
+    def _init_tier_variation(self, item_id: str | None, draft: dtos.ProductDraft) -> ApiRequest:
         return ApiRequest(
             "POST",
             f"{P}/product/init_tier_variation",
@@ -84,21 +45,23 @@ class ShopeeWrites:
             op="product.init_tier_variation",
         )
 
-    async def create_product(self, draft: ProductDraft) -> WriteResult:
+    async def create_product(self, draft: dtos.ProductDraft) -> dtos.WriteResult:
         add_item, *_ = await self.plan_create_product(draft)
-        answer = await self._shop_response(add_item)
+        answer = await self._send(add_item)
         item_id = answer.get("item_id")
         if not item_id:
             raise UnexpectedResponse("add_item answered no item_id", platform=PLATFORM)
         if draft.variants:
             try:
-                await self._shop_response(self._init_tier_variation(str(item_id), draft))
+                await self._send(self._init_tier_variation(str(item_id), draft))
             except ConnectorError as exc:
                 # the item exists without its models: say so, with its id, rather than lose it
-                return WriteResult(ok=False, external_id=str(item_id), detail=f"models not created: {exc}")
-        return WriteResult(ok=True, external_id=str(item_id))
+                return dtos.WriteResult(
+                    ok=False, external_id=str(item_id), detail=f"models not created: {exc}"
+                )
+        return dtos.WriteResult(ok=True, external_id=str(item_id))
 
-    async def plan_update_product(self, update: ProductUpdate) -> list[ApiRequest]:
+    async def plan_update_product(self, update: dtos.ProductUpdate) -> list[ApiRequest]:
         body = mapping.update_item_body(update)
         return [
             ApiRequest(
@@ -106,116 +69,45 @@ class ShopeeWrites:
             )
         ]
 
-    async def update_product(self, update: ProductUpdate) -> WriteResult:
-        for request in await self.plan_update_product(update):
-            await self._shop_response(request)
-        return WriteResult(ok=True, external_id=update.item_id)
-
     # -- price and stock ------------------------------------------------------------------------
 
-    async def plan_update_prices(self, updates: Sequence[PriceUpdate]) -> BatchPlan:
-        rejected: list[ItemResult] = []
-        valid: list[PriceUpdate] = []
-        for u in batching.last_wins(updates, lambda u: (u.item_id, u.variant_id)):
-            if self.currency is not None and u.price.currency != self.currency:
-                rejected.append(
-                    _rejected(u.item_id, u.variant_id, f"the shop sells in {self.currency.value}")
-                )
-            elif u.price.amount <= 0:
-                rejected.append(_rejected(u.item_id, u.variant_id, "price must be above zero"))
-            else:
-                valid.append(u)
-        calls = tuple(
-            PlannedCall(
-                ApiRequest(
-                    "POST",
-                    f"{P}/product/update_price",
-                    body={
-                        "item_id": int(item_id),
-                        "price_list": [
-                            {
-                                "model_id": int(u.variant_id),
-                                "original_price": mapping.money_to_shopee(u.price),
-                            }
-                            for u in batch
-                        ],
-                    },
-                    op="product.update_price",
-                    safe_to_repeat=True,
-                ),
-                tuple((u.item_id, u.variant_id) for u in batch),
+    async def plan_update_prices(self, updates: Sequence[dtos.PriceUpdate]) -> BatchPlan:
+        valid, rejected = self._valid_prices(updates)
+
+        def request(item_id: str, batch: list[dtos.PriceUpdate]) -> ApiRequest:
+            prices = [
+                {"model_id": int(u.variant_id), "original_price": mapping.money_to_shopee(u.price)}
+                for u in batch
+            ]
+            body = {"item_id": int(item_id), "price_list": prices}
+            return ApiRequest(
+                "POST", f"{P}/product/update_price", body=body, op="product.update_price", safe_to_repeat=True
             )
-            for item_id, batch in batching.per_item_batches(
-                valid, lambda u: u.item_id, self.limits.price_batch
+
+        return BatchPlan(self._per_item_calls(valid, self.limits.price_batch, request), tuple(rejected))
+
+    async def plan_update_stock(self, updates: Sequence[dtos.StockUpdate]) -> BatchPlan:
+        valid, rejected = self._valid_stock(updates)
+
+        def request(item_id: str, batch: list[dtos.StockUpdate]) -> ApiRequest:
+            stock = [{"model_id": int(u.variant_id), "seller_stock": [{"stock": u.stock}]} for u in batch]
+            body = {"item_id": int(item_id), "stock_list": stock}
+            return ApiRequest(
+                "POST", f"{P}/product/update_stock", body=body, op="product.update_stock", safe_to_repeat=True
             )
-        )
-        return BatchPlan(calls, tuple(rejected))
 
-    async def plan_update_stock(self, updates: Sequence[StockUpdate]) -> BatchPlan:
-        rejected: list[ItemResult] = []
-        valid: list[StockUpdate] = []
-        for u in batching.last_wins(updates, lambda u: (u.item_id, u.variant_id)):
-            if u.stock < 0:
-                rejected.append(_rejected(u.item_id, u.variant_id, "stock must not be negative"))
-            else:
-                valid.append(u)
-        calls = tuple(
-            PlannedCall(
-                ApiRequest(
-                    "POST",
-                    f"{P}/product/update_stock",
-                    body={
-                        "item_id": int(item_id),
-                        "stock_list": [
-                            {"model_id": int(u.variant_id), "seller_stock": [{"stock": u.stock}]}
-                            for u in batch
-                        ],
-                    },
-                    op="product.update_stock",
-                    safe_to_repeat=True,
-                ),
-                tuple((u.item_id, u.variant_id) for u in batch),
-            )
-            for item_id, batch in batching.per_item_batches(
-                valid, lambda u: u.item_id, self.limits.stock_batch
-            )
-        )
-        return BatchPlan(calls, tuple(rejected))
+        return BatchPlan(self._per_item_calls(valid, self.limits.stock_batch, request), tuple(rejected))
 
-    async def update_prices(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
-        plan = await self.plan_update_prices(updates)
-        outcome = await self._run_batch(plan)
-        return [outcome[(u.item_id, u.variant_id)] for u in updates]
-
-    async def update_stock(self, updates: Sequence[StockUpdate]) -> list[ItemResult]:
-        plan = await self.plan_update_stock(updates)
-        outcome = await self._run_batch(plan)
-        return [outcome[(u.item_id, u.variant_id)] for u in updates]
-
-    async def _run_batch(self, plan: BatchPlan) -> dict[VariantKey, ItemResult]:
-        outcome: dict[VariantKey, ItemResult] = {(r.item_id, r.variant_id): r for r in plan.rejected}
-
-        async def run(call: PlannedCall) -> list[ItemResult]:
-            try:
-                answer = await self._shop_response(call.request)
-            except ConnectorError as exc:
-                return [ItemResult(i, v, ok=False, error=_error(exc)) for i, v in call.keys]
-            return _item_results(call.keys, answer)
-
-        results = await batching.gather_bounded(
-            [partial(run, c) for c in plan.calls], self.limits.concurrency
-        )
-        for batch in results:
-            outcome.update({(r.item_id, r.variant_id): r for r in batch})
-        return outcome
+    def _batch_results(self, call: PlannedCall, answer: JSONObject) -> list[dtos.ItemResult]:
+        return _item_results(call.keys, answer)
 
     # -- orders ---------------------------------------------------------------------------------
 
-    async def plan_ship_order(self, order_id: str, request: ShipRequest) -> list[ApiRequest]:
+    async def plan_ship_order(self, order_id: str, request: dtos.ShipRequest) -> list[ApiRequest]:
         params: list[tuple[str, str]] = [("order_sn", order_id)]
         if request.package_id:
             params.append(("package_number", request.package_id))
-        shipping = await self._shop_response(
+        shipping = await self._send(
             ApiRequest(
                 "GET",
                 f"{P}/logistics/get_shipping_parameter",
@@ -227,31 +119,15 @@ class ShopeeWrites:
         body = order_mapping.ship_order_body(order_id, shipping, request)
         return [ApiRequest("POST", f"{P}/logistics/ship_order", body=body, op="logistics.ship_order")]
 
-    async def ship_order(self, order_id: str, request: ShipRequest) -> WriteResult:
-        for planned in await self.plan_ship_order(order_id, request):
-            await self._shop_response(planned)
-        return WriteResult(ok=True, external_id=order_id)
-
     async def plan_cancel_order(
-        self, order_id: str, reason: CancelReason, lines: Sequence[CancelLine] = ()
+        self, order_id: str, reason: dtos.CancelReason, lines: Sequence[dtos.CancelLine] = ()
     ) -> list[ApiRequest]:
-        if reason is CancelReason.OUT_OF_STOCK and not lines:
-            found = await self.get_orders([order_id])
-            if not found:
-                raise NotFound(f"order {order_id} not found", platform=PLATFORM)
-            lines = list(dict.fromkeys(CancelLine(x.item_id, x.variant_id) for x in found[0].lines))
+        lines = await self._lines_to_cancel(order_id, reason, lines)
         body = order_mapping.cancel_body(order_id, reason, lines)
         return [ApiRequest("POST", f"{P}/order/cancel_order", body=body, op="order.cancel_order")]
 
-    async def cancel_order(
-        self, order_id: str, reason: CancelReason, lines: Sequence[CancelLine] = ()
-    ) -> WriteResult:
-        for planned in await self.plan_cancel_order(order_id, reason, lines):
-            await self._shop_response(planned)
-        return WriteResult(ok=True, external_id=order_id)
 
-
-def _item_results(keys: Sequence[VariantKey], answer: JSONObject) -> list[ItemResult]:
+def _item_results(keys: Sequence[VariantKey], answer: JSONObject) -> list[dtos.ItemResult]:
     """Per-model results of one update_price/update_stock answer (one item per call)."""
     failures: dict[str, Any] = {
         str(f.get("model_id", 0)): f.get("failed_reason") or "failed"
@@ -263,11 +139,13 @@ def _item_results(keys: Sequence[VariantKey], answer: JSONObject) -> list[ItemRe
     for item_id, variant_id in keys:
         if variant_id in failures:
             reason = str(failures[variant_id])
-            error = ItemError(kind="Refused", message=reason, platform_code="failure_list")
-            results.append(ItemResult(item_id, variant_id, ok=False, error=error))
+            error = dtos.ItemError(kind="Refused", message=reason, platform_code="failure_list")
+            results.append(dtos.ItemResult(item_id, variant_id, ok=False, error=error))
         elif listed is not None and variant_id not in succeeded:
-            error = ItemError(kind="UnexpectedResponse", message="neither in success_list nor failure_list")
-            results.append(ItemResult(item_id, variant_id, ok=False, error=error))
+            error = dtos.ItemError(
+                kind="UnexpectedResponse", message="neither in success_list nor failure_list"
+            )
+            results.append(dtos.ItemResult(item_id, variant_id, ok=False, error=error))
         else:
-            results.append(ItemResult(item_id, variant_id, ok=True))
+            results.append(dtos.ItemResult(item_id, variant_id, ok=True))
     return results

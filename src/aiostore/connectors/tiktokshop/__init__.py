@@ -2,45 +2,50 @@
 
 Reusable pieces for Tokopedia shops served through TikTok Shop: ``signing`` (pure functions),
 ``client.TikTokShopClient`` (hosts, platform name, token and cipher sources injected), ``paths``,
-``mapping``/``order_mapping`` and ``webhooks.parse_push(platform=…)``.
+``mapping``/``order_mapping`` and ``webhooks.parse_push(platform=…)``; ``TikTokShopSettings`` (the app).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+from pydantic import SecretStr
 
-import httpx
-
-from aiostore.connectors.dtos import AppCredentials, ConnectorLimits, ShopAccount
+from aiostore.connectors.plugin import (
+    PlatformPlugin,
+    PlatformSettings,
+    body_timestamp,
+    listing_pages,
+    platform_settings_config,
+)
 from aiostore.connectors.tiktokshop.connector import TIKTOKSHOP_LIMITS, TikTokShopConnector
-from aiostore.connectors.tokens import OnTokens
-from aiostore.http.client import HttpPolicy
-
-LIMITS = TIKTOKSHOP_LIMITS
+from aiostore.domain.market import MarketCode
+from aiostore.domain.platforms import Platform
 
 
-def make_connector(
-    http: httpx.AsyncClient,
-    app: AppCredentials,
-    account: ShopAccount,
-    policy: HttpPolicy,
-    limits: ConnectorLimits | None,
-    clock: Callable[[], float] = time.time,
-    on_tokens: OnTokens | None = None,
-) -> TikTokShopConnector:
-    """The registry's entry point (connectors/registry.py)."""
-    return TikTokShopConnector(
-        http,
-        app,
-        shop_id=account.shop_id,
-        tokens=account.tokens,
-        market=account.market,
-        policy=policy,
-        limits=limits or TIKTOKSHOP_LIMITS,
-        clock=clock,
-        on_tokens=on_tokens,
-    )
+class TikTokShopSettings(PlatformSettings):
+    """``AIOSTORE_TIKTOKSHOP_*``: the app (also the one Tokopedia shops moved onto TikTok Shop use)."""
+
+    model_config = platform_settings_config("tiktokshop")
+    enabled_by = ("app_key", "app_secret")
+
+    app_key: str | None = None
+    app_secret: SecretStr | None = None
+    service_id: str | None = None
+    api_base_url: str = "https://open-api.tiktokglobalshop.com"
+    auth_base_url: str = "https://auth.tiktok-shops.com"
+
+    def extra(self) -> dict[str, str]:
+        return {"service_id": self.service_id} if self.service_id else {}
 
 
-__all__ = ["LIMITS", "TIKTOKSHOP_LIMITS", "TikTokShopConnector", "make_connector"]
+PLUGIN = PlatformPlugin(
+    platform=Platform("tiktokshop"),
+    title="TikTok Shop",
+    markets=frozenset({MarketCode.ID, MarketCode.SG, MarketCode.MY}),
+    limits=TIKTOKSHOP_LIMITS,
+    settings=TikTokShopSettings,
+    connector=lambda app: TikTokShopConnector,
+    min_pull_calls=listing_pages,  # search pages: the SKUs come inline
+    push_time=body_timestamp,  # ``timestamp`` in the signed body
+)
+
+__all__ = ["PLUGIN", "TIKTOKSHOP_LIMITS", "TikTokShopConnector", "TikTokShopSettings"]

@@ -17,73 +17,43 @@ header shows our clock is off, the offset is corrected and the call repeated onc
 
 from __future__ import annotations
 
-import email.utils
-import time
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any
 
 import httpx
 
-from aiostore.connectors.errors import (
-    AuthExpired,
-    InvalidRequest,
-    PlatformUnavailable,
-    RateLimited,
-    UnexpectedResponse,
-)
+from aiostore.connectors.errors import AuthExpired, ConnectorError, InvalidRequest, UnexpectedResponse
 from aiostore.connectors.tiktokshop import signing
-from aiostore.connectors.tiktokshop.errors import PLATFORM, TimestampInvalid, error_for
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, RecordedRequest, Signature, SignedClient
-from aiostore.http.retry import retry_after_seconds
+from aiostore.connectors.tiktokshop.errors import PLATFORM, error_for
+from aiostore.connectors.transport import PlatformClient, Wiring, answer_details, decode_envelope
+from aiostore.http.client import ApiRequest, JSONObject, Signature
 
-Clock = Callable[[], float]
 SHOP, SELLER, APP, TOKEN = "shop", "seller", "app", "token"
 TOKEN_HEADER = "x-tts-access-token"  # noqa: S105 - a header name
 # A token to use instead of the kept one, for this task only (the shops lookup right after token/get).
 _TOKEN_OVERRIDE: ContextVar[str | None] = ContextVar("tiktokshop_token_override", default=None)
 
 
-class TikTokShopClient:
+class TikTokShopClient(PlatformClient):
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        wiring: Wiring,
         *,
         base_url: str,
         auth_base_url: str,
         app_key: str,
         app_secret: str,
-        policy: HttpPolicy,
-        rate_per_second: float,
-        burst: int,
-        limiter_key: str,
         platform: str = PLATFORM,
         access_token: Callable[[], str | None] = lambda: None,
         shop_cipher: Callable[[], str | None] = lambda: None,
-        clock: Clock = time.time,
     ) -> None:
         self.app_key = app_key
         self._app_secret = app_secret
-        self.platform = platform
         self.auth_base_url = auth_base_url.rstrip("/")
-        self._access_token = access_token
         self._shop_cipher = shop_cipher
-        self.clock = clock
-        self.clock_offset = 0.0  # seconds to add to our clock to match TikTok's
-        self.client = SignedClient(
-            http,
-            platform=platform,
-            base_url=base_url,
-            signer=self._sign,
-            decoder=self._decode,
-            policy=policy,
-            limiter_key=limiter_key,
-            rate_per_second=rate_per_second,
-            burst=burst,
+        super().__init__(
+            wiring, platform=platform, base_url=base_url, access_token=access_token, signs_time=True
         )
-
-    def timestamp(self) -> int:
-        return int(self.clock() + self.clock_offset)
 
     # -- signing --------------------------------------------------------------------------------
 
@@ -119,59 +89,26 @@ class TikTokShopClient:
 
     # -- decoding -------------------------------------------------------------------------------
 
-    def _by_status(self, request: ApiRequest, response: httpx.Response, what: str) -> Exception:
-        status = response.status_code
-        if status == 429:
-            return RateLimited(
-                f"{request.name}: HTTP 429", retry_after=retry_after_seconds(response), platform=self.platform
-            )
-        if status >= 500 or status == 408:
-            return PlatformUnavailable(f"{request.name}: HTTP {status}", platform=self.platform)
-        return UnexpectedResponse(f"{request.name}: HTTP {status}, {what}", platform=self.platform)
-
-    def _decode(self, request: ApiRequest, response: httpx.Response) -> JSONObject:
-        try:
-            body: Any = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict) or body.get("code") is None:
-            if response.status_code >= 400 or not isinstance(body, dict):
-                raise self._by_status(request, response, "no TikTok envelope")
-            raise UnexpectedResponse(f"{request.name}: the answer has no code", platform=self.platform)
+    def _envelope_error(
+        self, request: ApiRequest, body: JSONObject, response: httpx.Response
+    ) -> ConnectorError | None:
+        if body.get("code") is None:
+            if response.status_code >= 400:
+                return None  # a gateway's answer: its status says what happened
+            return UnexpectedResponse(f"{request.name}: the answer has no code", platform=self.platform)
         try:
             code = int(body["code"])
-        except (TypeError, ValueError) as exc:
-            raise UnexpectedResponse(
-                f"{request.name}: code {body['code']!r}", platform=self.platform
-            ) from exc
-        if code != 0:
-            raise error_for(
-                code,
-                str(body.get("message") or ""),
-                http_status=response.status_code,
-                request_id=str(body.get("request_id") or ""),
-                retry_after=retry_after_seconds(response),
-                server_time=_server_time(response),
-                platform=self.platform,
-            )
-        if response.status_code >= 400:
-            raise self._by_status(request, response, "with code 0")
-        return body
+        except (TypeError, ValueError):
+            return UnexpectedResponse(f"{request.name}: code {body['code']!r}", platform=self.platform)
+        if code == 0:
+            return None
+        message = str(body.get("message") or "")
+        return error_for(code, message, platform=self.platform, **answer_details(body, response))
+
+    def _decode(self, request: ApiRequest, response: httpx.Response) -> JSONObject:
+        return decode_envelope(request, response, platform=self.platform, check=self._envelope_error)
 
     # -- calling --------------------------------------------------------------------------------
-
-    async def call(self, request: ApiRequest) -> JSONObject:
-        """The whole envelope."""
-        try:
-            return await self.client.call(request)
-        except TimestampInvalid as exc:
-            if exc.server_time is None:
-                raise
-            offset = exc.server_time - self.clock()
-            if abs(offset - self.clock_offset) < 1:
-                raise  # our clock agrees with the server's: the error is something else
-            self.clock_offset = offset
-            return await self.client.call(request)
 
     async def data(self, request: ApiRequest) -> JSONObject:
         """The ``data`` object of a call ({} when TikTok sends none)."""
@@ -189,20 +126,3 @@ class TikTokShopClient:
             return await self.data(request)
         finally:
             _TOKEN_OVERRIDE.reset(reset)
-
-    def record(self, request: ApiRequest) -> RecordedRequest:
-        return self.client.record(request)
-
-    @property
-    def calls(self) -> int:
-        return self.client.total_calls
-
-
-def _server_time(response: httpx.Response) -> float | None:
-    value = response.headers.get("date")
-    if not value:
-        return None
-    try:
-        return email.utils.parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError):
-        return None

@@ -2,39 +2,26 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 
-import httpx
-
-from aiostore.connectors import batching
-from aiostore.connectors.dtos import (
-    AppCredentials,
-    ConnectorLimits,
-    OrderDTO,
-    OrderRef,
-    ProductDTO,
-    ShopInfo,
-    TokenSet,
-    WebhookEvent,
-)
+from aiostore.connectors import batching, dtos
 from aiostore.connectors.errors import AuthExpired, NotFound, Refused, UnexpectedResponse
 from aiostore.connectors.tiktokshop import mapping, order_mapping, paths, signing, webhooks
 from aiostore.connectors.tiktokshop.client import SELLER, TikTokShopClient
 from aiostore.connectors.tiktokshop.writes import TikTokShopWrites
-from aiostore.connectors.tokens import OnTokens, TokenKeeper
-from aiostore.domain.market import MARKETS, Currency, MarketCode
+from aiostore.connectors.transport import Wiring
+from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import Platform
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, RecordedRequest, shared_policy
+from aiostore.http.client import ApiRequest, JSONObject
 
 DEFAULT_AUTH_HOST = "https://auth.tiktok-shops.com"
 
 # TikTok publishes no rate limit for these markets (§B7): 40 req/s per shop with bursts of 20 is our
 # assumption, under the sandbox's default (50/s, burst 50); rate-limit answers are retried after a back-off.
-TIKTOKSHOP_LIMITS = ConnectorLimits(
+TIKTOKSHOP_LIMITS = dtos.ConnectorLimits(
     product_page=100,
     product_detail_batch=1,  # Get Product reads one product
     variant_batch=None,  # SKUs come inline with the product
@@ -54,59 +41,27 @@ TIKTOKSHOP_LIMITS = ConnectorLimits(
 
 
 class TikTokShopConnector(TikTokShopWrites):
-    platform = Platform.TIKTOKSHOP
+    platform = Platform("tiktokshop")
 
-    def __init__(
-        self,
-        http: httpx.AsyncClient,
-        app: AppCredentials,
-        *,
-        shop_id: str | None = None,
-        tokens: TokenSet | None = None,
-        market: MarketCode | None = None,
-        policy: HttpPolicy | None = None,
-        limits: ConnectorLimits = TIKTOKSHOP_LIMITS,
-        clock: Callable[[], float] = time.time,
-        on_tokens: OnTokens | None = None,
-    ) -> None:
-        self.limits = limits
-        self.app = app
-        self.shop_id = shop_id or (tokens.shop_id if tokens else None)
-        self.market = market
-        self.currency: Currency | None = MARKETS[market].currency if market else None
+    client: TikTokShopClient
+    default_limits = TIKTOKSHOP_LIMITS
+
+    def _setup(self, tokens: dtos.TokenSet | None, market: MarketCode | None) -> MarketCode | None:
         self.sku_warehouses: dict[str, str] = {}  # SKU id -> warehouse id, learnt from reads
         self._cipher = _cipher_of(tokens, self.shop_id)
-        self.keeper = TokenKeeper(
-            tokens,
-            refresher=self._refreshed_tokens,
-            margin=limits.refresh_margin,
-            clock=clock,
-            on_tokens=on_tokens,
-            platform=self.platform.value,
-        )
-        self.client = TikTokShopClient(
-            http,
-            base_url=app.base_url,
-            auth_base_url=app.auth_base_url or DEFAULT_AUTH_HOST,
-            app_key=app.app_key,
-            app_secret=app.app_secret,
-            policy=policy or shared_policy(),
-            rate_per_second=limits.rate_per_second,
-            burst=limits.burst,
-            limiter_key=f"{self.platform.value}:{self.shop_id or 'app:' + app.app_key}",
+        return market
+
+    def _client(self, wiring: Wiring) -> TikTokShopClient:
+        return TikTokShopClient(
+            wiring,
+            base_url=self.app.base_url,
+            auth_base_url=self.app.auth_base_url or DEFAULT_AUTH_HOST,
+            app_key=self.app.app_key,
+            app_secret=self.app.app_secret,
             platform=self.platform.value,
             access_token=lambda: self.keeper.access_token,
             shop_cipher=lambda: self._cipher,
-            clock=clock,
         )
-
-    @property
-    def tokens(self) -> TokenSet | None:
-        return self.keeper.tokens
-
-    @property
-    def api_calls(self) -> int:
-        return self.client.calls
 
     # -- calling --------------------------------------------------------------------------------
 
@@ -130,7 +85,7 @@ class TikTokShopConnector(TikTokShopWrites):
             )
         self._cipher = str(shop["cipher"])
 
-    async def _shop(self, request: ApiRequest) -> JSONObject:
+    async def _send(self, request: ApiRequest) -> JSONObject:
         """A shop call's ``data``: cipher known, fresh token, refresh and repeat once on an auth error."""
         await self._ensure_cipher()
         return await self.keeper.run(lambda: self.client.data(request))
@@ -148,7 +103,7 @@ class TikTokShopConnector(TikTokShopWrites):
             legacy_base=self.client.auth_base_url,
         )
 
-    async def exchange_code(self, code: str, params: Mapping[str, str]) -> TokenSet:
+    async def exchange_code(self, code: str, params: Mapping[str, str]) -> dtos.TokenSet:
         request = self.client.token_request(
             paths.TOKEN_GET, (("auth_code", code), ("grant_type", "authorized_code")), "auth.token_get"
         )
@@ -179,14 +134,7 @@ class TikTokShopConnector(TikTokShopWrites):
             await self.keeper.replace(tokens)
         return tokens
 
-    async def refresh(self, tokens: TokenSet) -> TokenSet:
-        """New tokens; when ``tokens`` are the ones in use, the connector keeps (and hands over) the new."""
-        current = self.keeper.tokens
-        if current is not None and current.refresh_token == tokens.refresh_token:
-            return await self.keeper.refresh_now()
-        return await self._refreshed_tokens(tokens)
-
-    async def _refreshed_tokens(self, tokens: TokenSet) -> TokenSet:
+    async def _refreshed_tokens(self, tokens: dtos.TokenSet) -> dtos.TokenSet:
         request = self.client.token_request(
             paths.TOKEN_REFRESH,
             (("refresh_token", tokens.refresh_token), ("grant_type", "refresh_token")),
@@ -202,7 +150,7 @@ class TikTokShopConnector(TikTokShopWrites):
             external_ids={**tokens.external_ids, **fresh.external_ids},
         )
 
-    async def shop_info(self) -> ShopInfo:
+    async def shop_info(self) -> dtos.ShopInfo:
         shop = mapping.choose_shop(await self._authorized_shops(), self.shop_id, self.market)
         if shop is None:
             raise NotFound(
@@ -212,8 +160,8 @@ class TikTokShopConnector(TikTokShopWrites):
             self._cipher = str(shop["cipher"])
         tokens = self.keeper.tokens
         info = mapping.shop_info(shop, tokens.refresh_expires_at if tokens else None)
-        if self.currency is None and info.market is not None:
-            self.currency = MARKETS[info.market].currency
+        if self.market is None:
+            self.market = info.market
         return info
 
     # -- products -------------------------------------------------------------------------------
@@ -224,7 +172,7 @@ class TikTokShopConnector(TikTokShopWrites):
             if len(warehouses) == 1 and sku.get("id"):
                 self.sku_warehouses[str(sku["id"])] = warehouses.pop()
 
-    async def list_products(self, updated_since: datetime | None = None) -> AsyncIterator[ProductDTO]:
+    async def list_products(self, updated_since: datetime | None = None) -> AsyncIterator[dtos.ProductDTO]:
         body: dict[str, object] = {"status": "ALL"}
         if updated_since is not None:
             body["update_time_ge"] = mapping.to_epoch(updated_since)
@@ -235,7 +183,7 @@ class TikTokShopConnector(TikTokShopWrites):
             params = [("page_size", str(self.limits.product_page))] + (
                 [("page_token", token)] if token else []
             )
-            data = await self._shop(
+            data = await self._send(
                 ApiRequest(
                     "POST",
                     paths.PRODUCT_SEARCH,
@@ -260,9 +208,9 @@ class TikTokShopConnector(TikTokShopWrites):
                 )
             token = next_token
 
-    async def _product(self, product_id: str) -> ProductDTO | None:
+    async def _product(self, product_id: str) -> dtos.ProductDTO | None:
         try:
-            data = await self._shop(
+            data = await self._send(
                 ApiRequest("GET", paths.product(product_id), op="product.get", safe_to_repeat=True)
             )
         except NotFound:
@@ -270,7 +218,7 @@ class TikTokShopConnector(TikTokShopWrites):
         self._learn_warehouses(data)
         return mapping.product(data, self.currency)
 
-    async def get_products(self, ids: Sequence[str]) -> list[ProductDTO]:
+    async def get_products(self, ids: Sequence[str]) -> list[dtos.ProductDTO]:
         thunks = [partial(self._product, product_id) for product_id in dict.fromkeys(ids)]
         return [p for p in await batching.gather_bounded(thunks, self.limits.concurrency) if p is not None]
 
@@ -286,7 +234,7 @@ class TikTokShopConnector(TikTokShopWrites):
                 params = [("page_size", str(self.limits.order_detail_batch))] + (
                     [("page_token", token)] if token else []
                 )
-                data = await self._shop(
+                data = await self._send(
                     ApiRequest(
                         "POST",
                         paths.RETURN_SEARCH,
@@ -304,11 +252,13 @@ class TikTokShopConnector(TikTokShopWrites):
                 token = next_token
         return found
 
-    async def _orders(self, raw: Sequence[mapping.JSON]) -> list[OrderDTO]:
+    async def _orders(self, raw: Sequence[mapping.JSON]) -> list[dtos.OrderDTO]:
         returns = await self._returns(raw)
         return [order_mapping.order(o, self.currency, returns.get(str(o.get("id")), ())) for o in raw]
 
-    async def list_orders(self, since: datetime, until: datetime | None = None) -> AsyncIterator[OrderRef]:
+    async def list_orders(
+        self, since: datetime, until: datetime | None = None
+    ) -> AsyncIterator[dtos.OrderRef]:
         end = mapping.to_epoch(until or self.keeper.now())
         body = {"update_time_ge": mapping.to_epoch(since), "update_time_lt": end + 1}  # [since, until]
         seen: set[str] = set()
@@ -319,7 +269,7 @@ class TikTokShopConnector(TikTokShopWrites):
                 ("sort_field", "update_time"),
                 ("sort_order", "ASC"),
             ] + ([("page_token", token)] if token else [])
-            data = await self._shop(
+            data = await self._send(
                 ApiRequest(
                     "POST",
                     paths.ORDER_SEARCH,
@@ -343,7 +293,7 @@ class TikTokShopConnector(TikTokShopWrites):
             token = next_token
 
     async def _order_page(self, chunk: list[str]) -> list[mapping.JSON]:
-        data = await self._shop(
+        data = await self._send(
             ApiRequest(
                 "GET", paths.ORDER_DETAIL, (("ids", ",".join(chunk)),), op="order.detail", safe_to_repeat=True
             )
@@ -356,7 +306,7 @@ class TikTokShopConnector(TikTokShopWrites):
             raise NotFound(f"order {order_id} not found", platform=self.platform.value)
         return dict(found[0])
 
-    async def get_orders(self, ids: Sequence[str]) -> list[OrderDTO]:
+    async def get_orders(self, ids: Sequence[str]) -> list[dtos.OrderDTO]:
         chunks = list(batching.chunks(dict.fromkeys(ids), self.limits.order_detail_batch))
         pages = await batching.gather_bounded(
             [partial(self._order_page, c) for c in chunks], self.limits.concurrency
@@ -365,9 +315,6 @@ class TikTokShopConnector(TikTokShopWrites):
 
     # -- writes: see writes.py ------------------------------------------------------------------
 
-    def render(self, request: ApiRequest) -> RecordedRequest:
-        return self.client.record(request)
-
     # -- webhooks -------------------------------------------------------------------------------
 
     def verify_webhook(self, url: str, headers: Mapping[str, str], raw_body: bytes) -> bool:
@@ -375,11 +322,11 @@ class TikTokShopConnector(TikTokShopWrites):
         authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
         return self.client.verify_push(raw_body, authorization)
 
-    def parse_webhook(self, raw_body: bytes) -> WebhookEvent:
+    def parse_webhook(self, raw_body: bytes) -> dtos.WebhookEvent:
         return webhooks.parse_push(raw_body, platform=self.platform)
 
 
-def _cipher_of(tokens: TokenSet | None, shop_id: str | None) -> str | None:
+def _cipher_of(tokens: dtos.TokenSet | None, shop_id: str | None) -> str | None:
     if tokens is None:
         return None
     external = tokens.external_ids

@@ -18,6 +18,7 @@ from aiostore.connectors.errors import (
     RateLimited,
     Refused,
 )
+from aiostore.connectors.transport import TimestampRefused
 
 PLATFORM = "tiktokshop"
 
@@ -48,12 +49,7 @@ CODE_TABLE: dict[int, type[ConnectorError]] = {
 }
 
 
-class TimestampInvalid(InvalidRequest):
-    """TikTok refused our timestamp; ``server_time`` (from the response's Date header) if known."""
-
-    def __init__(self, message: str, *, server_time: float | None = None, **kw: str) -> None:
-        super().__init__(message, field_errors=(), **kw)
-        self.server_time = server_time
+TimestampInvalid = TimestampRefused  # TikTok refused our timestamp (transport.ClockSkew corrects it)
 
 
 def _overloaded_36009004(text: str) -> type[ConnectorError]:

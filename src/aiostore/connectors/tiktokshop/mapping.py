@@ -8,37 +8,29 @@ Money is a decimal string in major units with a separate currency (§B9): read w
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from aiostore.connectors.dtos import (
-    ListingStatus,
-    ProductDraft,
-    ProductDTO,
-    ProductUpdate,
-    ShopInfo,
-    TokenSet,
-    VariantDTO,
-)
+from aiostore.connectors import dtos, readers
 from aiostore.connectors.errors import UnexpectedResponse
 from aiostore.connectors.tiktokshop.errors import PLATFORM
 from aiostore.domain.market import Currency, MarketCode
 from aiostore.domain.money import Money, MoneyError
 
 JSON = Mapping[str, Any]
-CIPHER = "shop_cipher"  # TokenSet.external_ids key of the acting shop's cipher
+CIPHER = "shop_cipher"  # dtos.TokenSet.external_ids key of the acting shop's cipher
 CIPHER_OF = "cipher:"  # + shop id: every authorized shop's cipher
 
-LISTING_STATUS: dict[str, ListingStatus] = {
-    "ACTIVATE": ListingStatus.ACTIVE,
-    "SELLER_DEACTIVATED": ListingStatus.INACTIVE,
-    "DRAFT": ListingStatus.INACTIVE,
-    "PENDING": ListingStatus.UNDER_REVIEW,
-    "FAILED": ListingStatus.UNDER_REVIEW,  # audit failed: the seller must fix and resubmit
-    "PLATFORM_DEACTIVATED": ListingStatus.BANNED,
-    "FREEZE": ListingStatus.BANNED,
-    "DELETED": ListingStatus.DELETED,
+LISTING_STATUS: dict[str, dtos.ListingStatus] = {
+    "ACTIVATE": dtos.ListingStatus.ACTIVE,
+    "SELLER_DEACTIVATED": dtos.ListingStatus.INACTIVE,
+    "DRAFT": dtos.ListingStatus.INACTIVE,
+    "PENDING": dtos.ListingStatus.UNDER_REVIEW,
+    "FAILED": dtos.ListingStatus.UNDER_REVIEW,  # audit failed: the seller must fix and resubmit
+    "PLATFORM_DEACTIVATED": dtos.ListingStatus.BANNED,
+    "FREEZE": dtos.ListingStatus.BANNED,
+    "DELETED": dtos.ListingStatus.DELETED,
 }
 
 
@@ -46,41 +38,18 @@ LISTING_STATUS: dict[str, ListingStatus] = {
 
 
 def ts(value: Any) -> datetime | None:
-    """A Unix-seconds field as an aware UTC datetime (None for 0 or missing)."""
-    if value in (None, "", 0):
-        return None
-    try:
-        return datetime.fromtimestamp(int(value), UTC)
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise UnexpectedResponse(f"bad timestamp {value!r}", platform=PLATFORM) from exc
+    return readers.ts(value, PLATFORM)
 
 
 def ts_required(value: Any, field: str) -> datetime:
-    when = ts(value)
-    if when is None:
-        raise UnexpectedResponse(f"{field} missing", platform=PLATFORM)
-    return when
-
-
-def to_epoch(when: datetime) -> int:
-    if when.tzinfo is None:
-        raise ValueError("datetimes must be timezone-aware")
-    return int(when.timestamp())
+    return readers.ts_required(value, field, PLATFORM)
 
 
 def currency_of(code: Any, default: Currency | None) -> Currency:
-    if not code:
-        if default is None:
-            raise UnexpectedResponse(
-                "no currency in the answer and none known for the shop", platform=PLATFORM
-            )
-        return default
-    try:
-        return Currency(str(code))
-    except ValueError as exc:
-        raise UnexpectedResponse(
-            f"currency {code!r} is not one AIOStore trades in", platform=PLATFORM
-        ) from exc
+    return readers.currency_of(code, default, PLATFORM)
+
+
+to_epoch = readers.to_epoch
 
 
 def money_from_tiktok(value: Any, currency: Currency) -> Money:
@@ -109,7 +78,7 @@ def price_body(money: Money) -> dict[str, str]:
 # -- tokens and shops -----------------------------------------------------------------------------
 
 
-def token_set(data: JSON) -> TokenSet:
+def token_set(data: JSON) -> dtos.TokenSet:
     """From token/get or token/refresh: ``*_expire_in`` are absolute Unix times, not durations."""
     try:
         access, refresh = str(data["access_token"]), str(data["refresh_token"])
@@ -117,7 +86,7 @@ def token_set(data: JSON) -> TokenSet:
     except KeyError as exc:
         raise UnexpectedResponse(f"token answer lacks {exc}", platform=PLATFORM) from exc
     external = {k: str(data[k]) for k in ("open_id", "seller_name", "seller_base_region") if data.get(k)}
-    return TokenSet(
+    return dtos.TokenSet(
         access_token=access,
         refresh_token=refresh,
         access_expires_at=access_expires,
@@ -145,9 +114,9 @@ def ciphers(found: Sequence[JSON]) -> dict[str, str]:
     return {f"{CIPHER_OF}{s['id']}": str(s.get("cipher") or "") for s in found if s.get("cipher")}
 
 
-def shop_info(shop: JSON, authorization_expires_at: datetime | None) -> ShopInfo:
+def shop_info(shop: JSON, authorization_expires_at: datetime | None) -> dtos.ShopInfo:
     region = str(shop.get("region") or "").upper()
-    return ShopInfo(
+    return dtos.ShopInfo(
         shop_id=str(shop["id"]),
         name=str(shop.get("name") or ""),
         market=MarketCode(region) if region in MarketCode.__members__ else None,
@@ -175,11 +144,11 @@ def _sku_price(price: JSON | None, currency: Currency | None) -> Money | None:
 
 
 def _variant(
-    product_id: str, sku: JSON, status: ListingStatus, platform_status: str, cur: Currency | None
-) -> VariantDTO:
+    product_id: str, sku: JSON, status: dtos.ListingStatus, platform_status: str, cur: Currency | None
+) -> dtos.VariantDTO:
     attributes = sku.get("sales_attributes") or ()
     options = tuple(str(a.get("value_name") or "") for a in attributes)
-    return VariantDTO(
+    return dtos.VariantDTO(
         item_id=product_id,
         variant_id=str(sku["id"]),
         seller_sku=str(sku.get("seller_sku") or ""),
@@ -192,14 +161,14 @@ def _variant(
     )
 
 
-def product(data: JSON, currency: Currency | None) -> ProductDTO:
+def product(data: JSON, currency: Currency | None) -> dtos.ProductDTO:
     """One product from Search Products (SKUs inline) or Get Product (with attributes, images…)."""
     try:
         product_id = str(data["id"])
     except KeyError as exc:
         raise UnexpectedResponse("a product without id", platform=PLATFORM) from exc
     platform_status = str(data.get("status") or "")
-    status = LISTING_STATUS.get(platform_status, ListingStatus.UNKNOWN)
+    status = LISTING_STATUS.get(platform_status, dtos.ListingStatus.UNKNOWN)
     skus = [s for s in data.get("skus") or () if s.get("id")]
     variants = tuple(_variant(product_id, s, status, platform_status, currency) for s in skus)
     images = data.get("main_images") or ()
@@ -209,7 +178,7 @@ def product(data: JSON, currency: Currency | None) -> ProductDTO:
     if weight_kg is not None and unit == "GRAM":
         weight_kg = weight_kg / 1000
     chains = data.get("category_chains") or ()
-    return ProductDTO(
+    return dtos.ProductDTO(
         item_id=product_id,
         name=str(data.get("title") or ""),
         seller_sku=variants[0].seller_sku if len(variants) == 1 else "",
@@ -226,7 +195,7 @@ def product(data: JSON, currency: Currency | None) -> ProductDTO:
     )
 
 
-def create_body(draft: ProductDraft, warehouse_id: str | None) -> dict[str, Any]:
+def create_body(draft: dtos.ProductDraft, warehouse_id: str | None) -> dict[str, Any]:
     """Create Product: one SKU per variant (or one for a product without variants)."""
 
     def inventory(quantity: int) -> list[dict[str, Any]]:
@@ -270,7 +239,7 @@ def create_body(draft: ProductDraft, warehouse_id: str | None) -> dict[str, Any]
     return body
 
 
-def partial_edit_body(update: ProductUpdate, sku_id: str | None) -> dict[str, Any]:
+def partial_edit_body(update: dtos.ProductUpdate, sku_id: str | None) -> dict[str, Any]:
     """Partial Edit Product: only the fields given (the SKU's seller_sku needs its id)."""
     body: dict[str, Any] = {}
     if update.name is not None:

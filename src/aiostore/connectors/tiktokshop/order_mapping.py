@@ -11,17 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aiostore.connectors.dtos import (
-    Address,
-    Buyer,
-    CancelReason,
-    OrderDTO,
-    OrderLine,
-    OrderRef,
-    Package,
-    ShipMethod,
-    ShipRequest,
-)
+from aiostore.connectors import dtos
 from aiostore.connectors.errors import InvalidRequest, Refused, UnexpectedResponse
 from aiostore.connectors.tiktokshop.errors import PLATFORM
 from aiostore.connectors.tiktokshop.mapping import JSON, currency_of, optional_money, ts, ts_required
@@ -46,13 +36,13 @@ GOODS_BACK = frozenset({"RETURN_AND_REFUND"})  # a refund without goods coming b
 
 # Cancel reason codes of Cancel Order (202309): the order's status decides the family.
 _UNPAID_REASONS = {
-    CancelReason.OUT_OF_STOCK: "seller_cancel_unpaid_reason_out_of_stock",
-    CancelReason.CUSTOMER_REQUEST: "seller_cancel_unpaid_reason_buyer_requested_cancellation",
+    dtos.CancelReason.OUT_OF_STOCK: "seller_cancel_unpaid_reason_out_of_stock",
+    dtos.CancelReason.CUSTOMER_REQUEST: "seller_cancel_unpaid_reason_buyer_requested_cancellation",
 }
 _PAID_REASONS = {
-    CancelReason.OUT_OF_STOCK: "seller_cancel_reason_out_of_stock",
-    CancelReason.CUSTOMER_REQUEST: "seller_cancel_paid_reason_buyer_requested_cancellation",
-    CancelReason.UNDELIVERABLE_AREA: "seller_cancel_paid_reason_address_not_deliver",
+    dtos.CancelReason.OUT_OF_STOCK: "seller_cancel_reason_out_of_stock",
+    dtos.CancelReason.CUSTOMER_REQUEST: "seller_cancel_paid_reason_buyer_requested_cancellation",
+    dtos.CancelReason.UNDELIVERABLE_AREA: "seller_cancel_paid_reason_address_not_deliver",
 }
 
 
@@ -68,7 +58,7 @@ def completed_return(returns: Sequence[JSON]) -> str | None:
     return None
 
 
-def _lines(order_id: str, items: Sequence[JSON], currency: Currency) -> tuple[OrderLine, ...]:
+def _lines(order_id: str, items: Sequence[JSON], currency: Currency) -> tuple[dtos.OrderLine, ...]:
     grouped: dict[tuple[str, str, str, str], list[JSON]] = {}
     for n, item in enumerate(items):
         if not item.get("sku_id") or not item.get("product_id"):
@@ -90,7 +80,7 @@ def _lines(order_id: str, items: Sequence[JSON], currency: Currency) -> tuple[Or
         if unit is None:
             raise UnexpectedResponse(f"order {order_id} sku {sku_id}: no price", platform=PLATFORM)
         lines.append(
-            OrderLine(
+            dtos.OrderLine(
                 line_id=str(first.get("id") or sku_id),
                 item_id=product_id,
                 variant_id=sku_id,
@@ -105,13 +95,13 @@ def _lines(order_id: str, items: Sequence[JSON], currency: Currency) -> tuple[Or
     return tuple(lines)
 
 
-def _address(order: JSON) -> Address:
+def _address(order: JSON) -> dtos.Address:
     raw = order.get("recipient_address") or {}
     levels = {
         str(d.get("address_level") or ""): str(d.get("address_name") or "")
         for d in raw.get("district_info") or ()
     }
-    return Address(
+    return dtos.Address(
         name=str(raw.get("name") or ""),
         phone=str(raw.get("phone_number") or ""),
         full_address=str(raw.get("full_address") or ""),
@@ -123,7 +113,7 @@ def _address(order: JSON) -> Address:
     )
 
 
-def order(body: JSON, default_currency: Currency | None, returns: Sequence[JSON] = ()) -> OrderDTO:
+def order(body: JSON, default_currency: Currency | None, returns: Sequence[JSON] = ()) -> dtos.OrderDTO:
     """One order of Get Order Detail or Get Order List (the same shape), with its returns if looked up."""
     try:
         order_id = str(body["id"])
@@ -142,7 +132,7 @@ def order(body: JSON, default_currency: Currency | None, returns: Sequence[JSON]
         if item.get("package_id"):
             by_package.setdefault(str(item["package_id"]), item)
     packages = tuple(
-        Package(
+        dtos.Package(
             package_id=str(p["id"]),
             logistics_status=str((by_package.get(str(p["id"])) or {}).get("package_status") or ""),
             carrier=str(body.get("shipping_provider") or ""),
@@ -151,7 +141,7 @@ def order(body: JSON, default_currency: Currency | None, returns: Sequence[JSON]
         for p in body.get("packages") or ()
         if p.get("id")
     )
-    return OrderDTO(
+    return dtos.OrderDTO(
         order_id=order_id,
         status=status,
         platform_status=platform_status,
@@ -160,7 +150,7 @@ def order(body: JSON, default_currency: Currency | None, returns: Sequence[JSON]
         created_at=ts_required(body.get("create_time"), "create_time"),
         updated_at=ts_required(body.get("update_time"), "update_time"),
         lines=_lines(order_id, items, currency),
-        buyer=Buyer(
+        buyer=dtos.Buyer(
             user_id=str(body.get("user_id") or ""),
             email=str(body.get("buyer_email") or ""),
             address=_address(body),
@@ -176,21 +166,21 @@ def order(body: JSON, default_currency: Currency | None, returns: Sequence[JSON]
     )
 
 
-def order_ref(dto: OrderDTO) -> OrderRef:
-    return OrderRef(dto.order_id, dto.status, dto.platform_status, dto.updated_at, dto)
+def order_ref(dto: dtos.OrderDTO) -> dtos.OrderRef:
+    return dtos.OrderRef(dto.order_id, dto.status, dto.platform_status, dto.updated_at, dto)
 
 
 # -- shipping and cancelling ----------------------------------------------------------------------
 
 
 def ship_body(
-    order_id: str, order: Mapping[str, Any], slots: JSON | None, request: ShipRequest
+    order_id: str, order: Mapping[str, Any], slots: JSON | None, request: dtos.ShipRequest
 ) -> dict[str, Any]:
     """Ship Package's body: PICKUP with a slot, DROP_OFF, or the seller's own courier (self_shipment).
 
     With ``ShipMethod.AUTO`` pickup is chosen when offered with an available slot, else drop-off.
     """
-    if request.method is ShipMethod.SELF:
+    if request.method is dtos.ShipMethod.SELF:
         provider = str(order.get("shipping_provider_id") or "")
         if not request.tracking_number or not provider:
             raise InvalidRequest(
@@ -205,14 +195,14 @@ def ship_body(
     available = [s for s in slots.get("pickup_slots") or () if s.get("avaliable", s.get("available", True))]
     can_pickup, can_drop_off = bool(slots.get("can_pickup")), bool(slots.get("can_drop_off"))
     wanted = request.method
-    if wanted is ShipMethod.AUTO:
+    if wanted is dtos.ShipMethod.AUTO:
         if can_pickup and available:
-            wanted = ShipMethod.PICKUP
+            wanted = dtos.ShipMethod.PICKUP
         elif can_drop_off:
-            wanted = ShipMethod.DROPOFF
+            wanted = dtos.ShipMethod.DROPOFF
         else:
             raise Refused(f"order {order_id}: no handover method is offered now", platform=PLATFORM)
-    if wanted is ShipMethod.DROPOFF:
+    if wanted is dtos.ShipMethod.DROPOFF:
         if not can_drop_off:
             raise InvalidRequest(f"order {order_id}: drop-off is not offered", platform=PLATFORM)
         return {"handover_method": "DROP_OFF"}
@@ -229,7 +219,7 @@ def ship_body(
     }
 
 
-def cancel_reason(order_id: str, platform_status: str, reason: CancelReason) -> str:
+def cancel_reason(order_id: str, platform_status: str, reason: dtos.CancelReason) -> str:
     """The reason code Cancel Order takes for an order in ``platform_status``."""
     if platform_status == "UNPAID":
         table = _UNPAID_REASONS

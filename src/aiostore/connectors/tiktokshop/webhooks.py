@@ -11,13 +11,11 @@ else one built from the shop, type, order, status and update time.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import UTC, datetime
 from typing import Any
 
 from aiostore.connectors.dtos import WebhookEvent, WebhookKind
-from aiostore.connectors.errors import InvalidRequest
+from aiostore.connectors.pushes import read_push, when
 from aiostore.connectors.tiktokshop.errors import PLATFORM
 from aiostore.connectors.tiktokshop.order_mapping import GOODS_BACK, RETURN_DONE, unified_status
 from aiostore.domain.orders import OrderStatus
@@ -43,14 +41,6 @@ KIND_BY_TYPE: dict[int, WebhookKind] = {
 CANCELLED_STATUSES = frozenset({"CANCELLATION_REQUEST_COMPLETE", "CANCELLATION_REQUEST_SUCCESS"})
 
 
-def _when(value: Any) -> datetime | None:
-    try:
-        seconds = int(value)
-    except (TypeError, ValueError):
-        return None
-    return datetime.fromtimestamp(seconds, UTC) if seconds > 0 else None
-
-
 def _status(push_type: int, data: dict[str, Any]) -> tuple[OrderStatus | None, str]:
     if push_type == ORDER_STATUS_CHANGE:
         word = str(data.get("order_status") or "")
@@ -65,38 +55,27 @@ def _status(push_type: int, data: dict[str, Any]) -> tuple[OrderStatus | None, s
     return None, str(data.get("status") or data.get("order_status") or "")
 
 
-def parse_push(raw_body: bytes, *, platform: Platform = Platform.TIKTOKSHOP) -> WebhookEvent:
-    try:
-        push = json.loads(raw_body)
-    except ValueError as exc:
-        raise InvalidRequest("push body is not JSON", platform=PLATFORM) from exc
-    if not isinstance(push, dict) or "type" not in push:
-        raise InvalidRequest("push body has no type", platform=PLATFORM)
-    try:
-        push_type = int(push["type"])
-    except (TypeError, ValueError) as exc:
-        raise InvalidRequest(f"push type {push['type']!r} is not a number", platform=PLATFORM) from exc
-    raw_data = push.get("data")
-    data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
-    shop_id = str(push["shop_id"]) if push.get("shop_id") else None
+def parse_push(raw_body: bytes, *, platform: Platform = Platform("tiktokshop")) -> WebhookEvent:
+    push = read_push(raw_body, "type", PLATFORM)
+    push_type, data = push.code, push.data
+    shop_id = str(push.body["shop_id"]) if push.body.get("shop_id") else None
     order_id = str(data["order_id"]) if data.get("order_id") else None
     status, platform_status = _status(push_type, data)
-    notification = push.get("tts_notification_id")
+    notification = push.body.get("tts_notification_id")
     if notification:
         key = f"n:{notification}"
     elif order_id:
-        changed_at = data.get("update_time") or push.get("timestamp")
+        changed_at = data.get("update_time") or push.timestamp
         key = f"{shop_id}:{push_type}:{order_id}:{platform_status}:{changed_at}"
     else:
-        digest = hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-        key = f"{shop_id}:{push_type}:{push.get('timestamp')}:{digest[:16]}"
+        key = push.fallback_key(shop_id)
     return WebhookEvent(
         event_id=f"{platform.value}:{key}",
         platform=platform,
         shop_id=shop_id,
         kind=KIND_BY_TYPE.get(push_type, WebhookKind.OTHER),
         platform_code=str(push_type),
-        occurred_at=_when(data.get("update_time")) or _when(push.get("timestamp")) or datetime.now(UTC),
+        occurred_at=when(data.get("update_time")) or when(push.timestamp) or datetime.now(UTC),
         order_id=order_id,
         status=status,
         platform_status=platform_status,

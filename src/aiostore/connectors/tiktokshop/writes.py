@@ -11,52 +11,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from aiostore.connectors import batching
+from aiostore.connectors import dtos
 from aiostore.connectors.base import BatchPlan, PlannedCall, VariantKey
-from aiostore.connectors.dtos import (
-    CancelLine,
-    CancelReason,
-    ConnectorLimits,
-    ItemError,
-    ItemResult,
-    PriceUpdate,
-    ProductDraft,
-    ProductUpdate,
-    ShipMethod,
-    ShipRequest,
-    StockUpdate,
-    WriteResult,
-)
-from aiostore.connectors.errors import ConnectorError, InvalidRequest, Refused, UnexpectedResponse
+from aiostore.connectors.errors import InvalidRequest, Refused, UnexpectedResponse
+from aiostore.connectors.planned import PlannedConnector
 from aiostore.connectors.tiktokshop import mapping, order_mapping, paths
 from aiostore.connectors.tiktokshop.client import SHOP
 from aiostore.connectors.tiktokshop.errors import PLATFORM, error_for
-from aiostore.domain.market import Currency
 from aiostore.http.client import ApiRequest, JSONObject
 
 MAX_QUANTITY = 99_999  # Update Inventory: "non-negative … and less than 99999"
 
 
-def _error(exc: ConnectorError) -> ItemError:
-    return ItemError(
-        kind=exc.kind, message=exc.message, platform_code=exc.platform_code, retryable=exc.retryable
-    )
-
-
-def _rejected(item_id: str, variant_id: str, message: str) -> ItemResult:
-    return ItemResult(item_id, variant_id, ok=False, error=ItemError(kind="InvalidRequest", message=message))
-
-
-class TikTokShopWrites:
+class TikTokShopWrites(PlannedConnector):
     if TYPE_CHECKING:
-        limits: ConnectorLimits
-        currency: Currency | None
         sku_warehouses: dict[str, str]
-
-        async def _shop(self, request: ApiRequest) -> JSONObject: ...
 
         async def _order_json(self, order_id: str) -> JSONObject: ...
 
@@ -64,15 +35,9 @@ class TikTokShopWrites:
 
     # -- products -------------------------------------------------------------------------------
 
-    def _check_currency(self, currency: Currency) -> None:
-        if self.currency is not None and currency != self.currency:
-            raise InvalidRequest(
-                f"price in {currency.value}, but the shop sells in {self.currency.value}", platform=PLATFORM
-            )
-
     async def _default_warehouse(self) -> str | None:
         if self._warehouse_id is None:
-            data = await self._shop(
+            data = await self._send(
                 ApiRequest("GET", paths.WAREHOUSES, op="logistics.warehouses", safe_to_repeat=True)
             )
             sales = [
@@ -84,25 +49,25 @@ class TikTokShopWrites:
             self._warehouse_id = str(chosen["id"]) if chosen else ""
         return self._warehouse_id or None
 
-    async def plan_create_product(self, draft: ProductDraft) -> list[ApiRequest]:
+    async def plan_create_product(self, draft: dtos.ProductDraft) -> list[ApiRequest]:
         self._check_currency(draft.price.currency)
         for variant in draft.variants:
             self._check_currency(variant.price.currency)
         body = mapping.create_body(draft, await self._default_warehouse())
         return [ApiRequest("POST", paths.PRODUCTS, body=body, op="product.create")]
 
-    async def create_product(self, draft: ProductDraft) -> WriteResult:
+    async def create_product(self, draft: dtos.ProductDraft) -> dtos.WriteResult:
         (request,) = await self.plan_create_product(draft)
-        data = await self._shop(request)
+        data = await self._send(request)
         product_id = data.get("product_id")
         if not product_id:
             raise UnexpectedResponse("Create Product answered no product_id", platform=PLATFORM)
-        return WriteResult(ok=True, external_id=str(product_id))
+        return dtos.WriteResult(ok=True, external_id=str(product_id))
 
-    async def plan_update_product(self, update: ProductUpdate) -> list[ApiRequest]:
+    async def plan_update_product(self, update: dtos.ProductUpdate) -> list[ApiRequest]:
         sku_id: str | None = None
         if update.seller_sku is not None:
-            detail = await self._shop(
+            detail = await self._send(
                 ApiRequest("GET", paths.product(update.item_id), op="product.get", safe_to_repeat=True)
             )
             skus = detail.get("skus") or []
@@ -141,110 +106,54 @@ class TikTokShopWrites:
             )
         return requests
 
-    async def update_product(self, update: ProductUpdate) -> WriteResult:
+    async def update_product(self, update: dtos.ProductUpdate) -> dtos.WriteResult:
         for request in await self.plan_update_product(update):
-            data = await self._shop(request)
+            data = await self._send(request)
             failed = [e for e in data.get("errors") or () if isinstance(e, dict)]
             if failed:  # activate/deactivate name the products they could not switch
                 code = int(failed[0].get("code") or 0)
                 raise error_for(code, str(failed[0].get("message") or "refused"), platform=PLATFORM)
-        return WriteResult(ok=True, external_id=update.item_id)
+        return dtos.WriteResult(ok=True, external_id=update.item_id)
 
     # -- price and stock ------------------------------------------------------------------------
 
-    async def plan_update_prices(self, updates: Sequence[PriceUpdate]) -> BatchPlan:
-        rejected: list[ItemResult] = []
-        valid: list[PriceUpdate] = []
-        for u in batching.last_wins(updates, lambda u: (u.item_id, u.variant_id)):
-            if self.currency is not None and u.price.currency != self.currency:
-                rejected.append(
-                    _rejected(u.item_id, u.variant_id, f"the shop sells in {self.currency.value}")
-                )
-            elif u.price.amount <= 0:
-                rejected.append(_rejected(u.item_id, u.variant_id, "price must be above zero"))
-            else:
-                valid.append(u)
-        calls = tuple(
-            PlannedCall(
-                ApiRequest(
-                    "POST",
-                    paths.prices_update(product_id),
-                    body={
-                        "skus": [{"id": u.variant_id, "price": mapping.price_body(u.price)} for u in batch]
-                    },
-                    op="product.prices_update",
-                    safe_to_repeat=True,
-                ),
-                tuple((u.item_id, u.variant_id) for u in batch),
-            )
-            for product_id, batch in batching.per_item_batches(
-                valid, lambda u: u.item_id, self.limits.price_batch
-            )
-        )
-        return BatchPlan(calls, tuple(rejected))
+    async def plan_update_prices(self, updates: Sequence[dtos.PriceUpdate]) -> BatchPlan:
+        valid, rejected = self._valid_prices(updates)
 
-    def _inventory(self, update: StockUpdate) -> list[dict[str, Any]]:
+        def request(product_id: str, batch: list[dtos.PriceUpdate]) -> ApiRequest:
+            skus = [{"id": u.variant_id, "price": mapping.price_body(u.price)} for u in batch]
+            path = paths.prices_update(product_id)
+            return ApiRequest(
+                "POST", path, body={"skus": skus}, op="product.prices_update", safe_to_repeat=True
+            )
+
+        return BatchPlan(self._per_item_calls(valid, self.limits.price_batch, request), tuple(rejected))
+
+    def _inventory(self, update: dtos.StockUpdate) -> list[dict[str, Any]]:
         entry: dict[str, Any] = {"quantity": update.stock}
         warehouse = self.sku_warehouses.get(update.variant_id)
         if warehouse:
             entry["warehouse_id"] = warehouse
         return [entry]
 
-    async def plan_update_stock(self, updates: Sequence[StockUpdate]) -> BatchPlan:
-        rejected: list[ItemResult] = []
-        valid: list[StockUpdate] = []
-        for u in batching.last_wins(updates, lambda u: (u.item_id, u.variant_id)):
-            if not 0 <= u.stock <= MAX_QUANTITY:
-                rejected.append(
-                    _rejected(u.item_id, u.variant_id, f"stock must be between 0 and {MAX_QUANTITY}")
-                )
-            else:
-                valid.append(u)
-        calls = tuple(
-            PlannedCall(
-                ApiRequest(
-                    "POST",
-                    paths.inventory_update(product_id),
-                    body={"skus": [{"id": u.variant_id, "inventory": self._inventory(u)} for u in batch]},
-                    op="product.inventory_update",
-                    safe_to_repeat=True,
-                ),
-                tuple((u.item_id, u.variant_id) for u in batch),
+    async def plan_update_stock(self, updates: Sequence[dtos.StockUpdate]) -> BatchPlan:
+        valid, rejected = self._valid_stock(updates, MAX_QUANTITY)
+
+        def request(product_id: str, batch: list[dtos.StockUpdate]) -> ApiRequest:
+            skus = [{"id": u.variant_id, "inventory": self._inventory(u)} for u in batch]
+            path = paths.inventory_update(product_id)
+            return ApiRequest(
+                "POST", path, body={"skus": skus}, op="product.inventory_update", safe_to_repeat=True
             )
-            for product_id, batch in batching.per_item_batches(
-                valid, lambda u: u.item_id, self.limits.stock_batch
-            )
-        )
-        return BatchPlan(calls, tuple(rejected))
 
-    async def update_prices(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
-        outcome = await self._run_batch(await self.plan_update_prices(updates))
-        return [outcome[(u.item_id, u.variant_id)] for u in updates]
+        return BatchPlan(self._per_item_calls(valid, self.limits.stock_batch, request), tuple(rejected))
 
-    async def update_stock(self, updates: Sequence[StockUpdate]) -> list[ItemResult]:
-        outcome = await self._run_batch(await self.plan_update_stock(updates))
-        return [outcome[(u.item_id, u.variant_id)] for u in updates]
-
-    async def _run_batch(self, plan: BatchPlan) -> dict[VariantKey, ItemResult]:
-        outcome: dict[VariantKey, ItemResult] = {(r.item_id, r.variant_id): r for r in plan.rejected}
-
-        async def run(call: PlannedCall) -> list[ItemResult]:
-            try:
-                data = await self._shop(call.request)
-            except ConnectorError as exc:
-                return [ItemResult(i, v, ok=False, error=_error(exc)) for i, v in call.keys]
-            return _item_results(call.keys, data)
-
-        results = await batching.gather_bounded(
-            [partial(run, c) for c in plan.calls], self.limits.concurrency
-        )
-        for batch in results:
-            outcome.update({(r.item_id, r.variant_id): r for r in batch})
-        return outcome
+    def _batch_results(self, call: PlannedCall, answer: JSONObject) -> list[dtos.ItemResult]:
+        return _item_results(call.keys, answer)
 
     # -- orders ---------------------------------------------------------------------------------
 
-    async def plan_ship_order(self, order_id: str, request: ShipRequest) -> list[ApiRequest]:
+    async def plan_ship_order(self, order_id: str, request: dtos.ShipRequest) -> list[ApiRequest]:
         order = await self._order_json(order_id)
         package_id = request.package_id or next(
             (str(p["id"]) for p in order.get("packages") or () if p.get("id")), None
@@ -252,8 +161,8 @@ class TikTokShopWrites:
         if not package_id:
             raise Refused(f"order {order_id} has no package to ship yet", platform=PLATFORM)
         slots = None
-        if request.method is not ShipMethod.SELF:
-            slots = await self._shop(
+        if request.method is not dtos.ShipMethod.SELF:
+            slots = await self._send(
                 ApiRequest(
                     "GET",
                     paths.handover_time_slots(package_id),
@@ -268,13 +177,13 @@ class TikTokShopWrites:
             )
         ]
 
-    async def ship_order(self, order_id: str, request: ShipRequest) -> WriteResult:
+    async def ship_order(self, order_id: str, request: dtos.ShipRequest) -> dtos.WriteResult:
         (planned,) = await self.plan_ship_order(order_id, request)
-        await self._shop(planned)
-        return WriteResult(ok=True, external_id=order_id, detail=planned.path.split("/")[-2])
+        await self._send(planned)
+        return dtos.WriteResult(ok=True, external_id=order_id, detail=planned.path.split("/")[-2])
 
     async def plan_cancel_order(
-        self, order_id: str, reason: CancelReason, lines: Sequence[CancelLine] = ()
+        self, order_id: str, reason: dtos.CancelReason, lines: Sequence[dtos.CancelLine] = ()
     ) -> list[ApiRequest]:
         """Whole-order cancellation: TikTok cancels by order in ID/SG/MY (line-level only in US/UK), so
         ``lines`` are not sent."""
@@ -284,20 +193,20 @@ class TikTokShopWrites:
         return [ApiRequest("POST", paths.CANCELLATIONS, body=body, op="return_refund.cancel_order")]
 
     async def cancel_order(
-        self, order_id: str, reason: CancelReason, lines: Sequence[CancelLine] = ()
-    ) -> WriteResult:
+        self, order_id: str, reason: dtos.CancelReason, lines: Sequence[dtos.CancelLine] = ()
+    ) -> dtos.WriteResult:
         (planned,) = await self.plan_cancel_order(order_id, reason, lines)
-        data = await self._shop(planned)
-        return WriteResult(ok=True, external_id=order_id, detail=str(data.get("cancel_status") or ""))
+        data = await self._send(planned)
+        return dtos.WriteResult(ok=True, external_id=order_id, detail=str(data.get("cancel_status") or ""))
 
 
-def _item_results(keys: Sequence[VariantKey], data: JSONObject) -> list[ItemResult]:
+def _item_results(keys: Sequence[VariantKey], data: JSONObject) -> list[dtos.ItemResult]:
     """Per-SKU results of one inventory/update or prices/update answer (``data.errors`` names failures)."""
-    failures: dict[str, ItemError] = {}
+    failures: dict[str, dtos.ItemError] = {}
     for entry in data.get("errors") or ():
         detail = entry.get("detail") or {}
         sku_id = str(detail.get("sku_id") or "")
-        error = ItemError(
+        error = dtos.ItemError(
             kind="Refused",
             message=str(entry.get("message") or "failed"),
             platform_code=str(entry.get("code") or ""),
@@ -307,6 +216,8 @@ def _item_results(keys: Sequence[VariantKey], data: JSONObject) -> list[ItemResu
         else:
             failures.update({v: error for _, v in keys})
     return [
-        ItemResult(i, v, ok=False, error=failures[v]) if v in failures else ItemResult(i, v, ok=True)
+        dtos.ItemResult(i, v, ok=False, error=failures[v])
+        if v in failures
+        else dtos.ItemResult(i, v, ok=True)
         for i, v in keys
     ]

@@ -20,7 +20,8 @@ import httpx
 from aiostore.connectors.errors import AuthExpired, InvalidRequest, UnexpectedResponse
 from aiostore.connectors.tokopedia import signing
 from aiostore.connectors.tokopedia.errors import PLATFORM, error_for
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, RecordedRequest, Signature, SignedClient
+from aiostore.connectors.transport import PlatformClient, Wiring, json_or_none
+from aiostore.http.client import ApiRequest, JSONObject, Signature
 from aiostore.http.retry import retry_after_seconds
 
 BASIC = "basic"
@@ -52,37 +53,25 @@ def _code(header: Any) -> str | None:
     return str(code)
 
 
-class TokopediaClient:
+class TokopediaClient(PlatformClient):
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        wiring: Wiring,
         *,
         base_url: str,
         auth_base_url: str,
         client_id: str,
         client_secret: str,
         fs_id: str,
-        policy: HttpPolicy,
-        rate_per_second: float,
-        burst: int,
         access_token: Callable[[], str | None] = lambda: None,
     ) -> None:
         self.client_id = client_id
         self._client_secret = client_secret
         self.fs_id = fs_id
         self.auth_base_url = auth_base_url.rstrip("/")
-        self._access_token = access_token
-        self.client = SignedClient(
-            http,
-            platform=PLATFORM,
-            base_url=base_url,
-            signer=self._sign,
-            decoder=self._decode,
-            policy=policy,
-            limiter_key=f"{PLATFORM}:fs:{fs_id}",  # the FS API authorizes the app: its quota is the app's
-            rate_per_second=rate_per_second,
-            burst=burst,
-            per_endpoint=True,  # the Rate Limit page: 5 req/s with bursts of 5 per endpoint
+        # the Rate Limit page: 5 req/s with bursts of 5 per endpoint
+        super().__init__(
+            wiring, platform=PLATFORM, base_url=base_url, access_token=access_token, per_endpoint=True
         )
 
     # -- signing --------------------------------------------------------------------------------
@@ -101,10 +90,7 @@ class TokopediaClient:
 
     def _decode(self, request: ApiRequest, response: httpx.Response) -> JSONObject:
         status = response.status_code
-        try:
-            body: Any = response.json()
-        except ValueError:
-            body = None
+        body = json_or_none(response)
         wait = rate_limit_wait(response) if status == 429 else None
         if request.auth == BASIC:
             return self._decode_token(request, status, body, wait)
@@ -151,18 +137,7 @@ class TokopediaClient:
 
     # -- calling --------------------------------------------------------------------------------
 
-    async def call(self, request: ApiRequest) -> JSONObject:
-        """The whole envelope (or the token answer)."""
-        return await self.client.call(request)
-
     async def data(self, request: ApiRequest) -> Any:
         """The envelope's ``data``."""
         envelope = await self.call(request)
         return envelope.get("data")
-
-    def record(self, request: ApiRequest) -> RecordedRequest:
-        return self.client.record(request)
-
-    @property
-    def calls(self) -> int:
-        return self.client.total_calls

@@ -10,40 +10,29 @@ the approved ``shop_id`` from the callback, fetches the app token and checks the
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
-
-from aiostore.connectors import batching
-from aiostore.connectors.dtos import (
-    AppCredentials,
-    ConnectorLimits,
-    OrderDTO,
-    OrderRef,
-    ProductDTO,
-    ShopInfo,
-    TokenSet,
-    WebhookEvent,
-)
+from aiostore.connectors import batching, dtos
 from aiostore.connectors.errors import FieldError, InvalidRequest, NotFound
-from aiostore.connectors.tokens import OnTokens, TokenKeeper
+from aiostore.connectors.planned import find_header
+from aiostore.connectors.tokens import TokenKeeper
 from aiostore.connectors.tokopedia import mapping, order_mapping, signing, webhooks
 from aiostore.connectors.tokopedia.client import BASIC, TokopediaClient
 from aiostore.connectors.tokopedia.errors import PLATFORM
 from aiostore.connectors.tokopedia.writes import TokopediaWrites
+from aiostore.connectors.transport import Wiring
 from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import Platform
-from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, RecordedRequest, shared_policy
+from aiostore.http.client import ApiRequest, JSONObject
 
 ACCOUNTS_URL = "https://accounts.tokopedia.com"
 LAST_SORT_AFTER = 10_000  # "last_sort ... is required when the product exceeds 10.000 products"
 
-TOKOPEDIA_LIMITS = ConnectorLimits(
+TOKOPEDIA_LIMITS = dtos.ConnectorLimits(
     product_page=50,  # "Maximum items are 50 for 1 page"
     product_detail_batch=50,  # product ids per product/info call (several allowed; no maximum published)
     variant_batch=None,  # variant children are product rows of the listing itself
@@ -86,64 +75,40 @@ class AppTokenKeeper(TokenKeeper):
 
 
 class TokopediaConnector(TokopediaWrites):
-    platform = Platform.TOKOPEDIA
+    platform = Platform("tokopedia")
     last_sort_after = LAST_SORT_AFTER  # rows listed by page number before last_sort is needed
 
-    def __init__(
-        self,
-        http: httpx.AsyncClient,
-        app: AppCredentials,
-        *,
-        shop_id: str | None = None,
-        tokens: TokenSet | None = None,
-        market: MarketCode | None = None,
-        policy: HttpPolicy | None = None,
-        limits: ConnectorLimits = TOKOPEDIA_LIMITS,
-        clock: Callable[[], float] = time.time,
-        on_tokens: OnTokens | None = None,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-    ) -> None:
+    client: TokopediaClient
+    keeper: AppTokenKeeper
+    default_limits = TOKOPEDIA_LIMITS
+    keeper_class = AppTokenKeeper
+    token_identity = "access_token"  # noqa: S105 - an app token has no refresh token
+
+    def _setup(self, tokens: dtos.TokenSet | None, market: MarketCode | None) -> MarketCode | None:
         check_market(market)
-        fs_id = str(app.extra.get("fs_id") or "")
+        fs_id = str(self.app.extra.get("fs_id") or "")
         if not fs_id.isdigit():
             raise InvalidRequest(
                 "Tokopedia needs the app's fs_id (AppCredentials.extra['fs_id'])", platform=PLATFORM
             )
-        self.app = app
         self.fs_id = fs_id
-        self.limits = limits
-        self.shop_id = shop_id or (tokens.shop_id if tokens else None)
-        self.auth_base_url = (app.auth_base_url or ACCOUNTS_URL).rstrip("/")
-        policy = policy or shared_policy()
-        self._sleep = sleep or policy.retry.sleep
-        self.keeper = AppTokenKeeper(
-            tokens,
-            refresher=self._refreshed_tokens,
-            margin=limits.refresh_margin,
-            clock=clock,
-            on_tokens=on_tokens,
-            platform=PLATFORM,
-        )
-        self.client = TokopediaClient(
-            http,
-            base_url=app.base_url,
+        self.auth_base_url = (self.app.auth_base_url or ACCOUNTS_URL).rstrip("/")
+        return market
+
+    def _limiter_key(self) -> str:
+        return f"{PLATFORM}:fs:{self.fs_id}"  # the FS API authorizes the app: its quota is the app's
+
+    def _client(self, wiring: Wiring) -> TokopediaClient:
+        self._sleep = wiring.policy.retry.sleep  # upload polls wait as the retries do
+        return TokopediaClient(
+            wiring,
+            base_url=self.app.base_url,
             auth_base_url=self.auth_base_url,
-            client_id=app.app_key,
-            client_secret=app.app_secret,
-            fs_id=fs_id,
-            policy=policy,
-            rate_per_second=limits.rate_per_second,
-            burst=limits.burst,
+            client_id=self.app.app_key,
+            client_secret=self.app.app_secret,
+            fs_id=self.fs_id,
             access_token=lambda: self.keeper.access_token,
         )
-
-    @property
-    def tokens(self) -> TokenSet | None:
-        return self.keeper.tokens
-
-    @property
-    def api_calls(self) -> int:
-        return self.client.calls
 
     def _shop_param(self) -> tuple[str, str]:
         if not self.shop_id:
@@ -152,14 +117,14 @@ class TokopediaConnector(TokopediaWrites):
             )
         return ("shop_id", self.shop_id)
 
-    async def _call(self, request: ApiRequest) -> JSONObject:
+    async def _send(self, request: ApiRequest) -> JSONObject:
         """An FS API call: an app token first (fetched when none is held), one refresh-and-repeat on 401."""
         if self.keeper.tokens is None:
             await self.keeper.replace(await self._fetch_token(self.shop_id))
         return await self.keeper.run(lambda: self.client.call(request))
 
     async def _data(self, request: ApiRequest) -> Any:
-        return (await self._call(request)).get("data")
+        return (await self._send(request)).get("data")
 
     # -- authorization --------------------------------------------------------------------------
 
@@ -177,7 +142,7 @@ class TokopediaConnector(TokopediaWrites):
         )
         return f"{self.auth_base_url}/authorize?{query}"
 
-    async def _fetch_token(self, shop_id: str | None) -> TokenSet:
+    async def _fetch_token(self, shop_id: str | None) -> dtos.TokenSet:
         body = await self.client.call(
             ApiRequest(
                 "POST",
@@ -191,7 +156,7 @@ class TokopediaConnector(TokopediaWrites):
         )
         return mapping.token_set(body, self.keeper.now(), shop_id=shop_id, fs_id=self.fs_id)
 
-    async def exchange_code(self, code: str, params: Mapping[str, str]) -> TokenSet:
+    async def exchange_code(self, code: str, params: Mapping[str, str]) -> dtos.TokenSet:
         """The app token for the approved shop, once the shop is confirmed linked to this fs_id."""
         shop_id = str(params.get("shop_id") or "")
         if not shop_id.isdigit():
@@ -206,17 +171,11 @@ class TokopediaConnector(TokopediaWrites):
         await self.shop_info()  # 403 RBAC_MDLW_001 when the seller has not linked the app to this shop
         return tokens
 
-    async def refresh(self, tokens: TokenSet) -> TokenSet:
-        current = self.keeper.tokens
-        if current is not None and current.access_token == tokens.access_token:
-            return await self.keeper.refresh_now()
-        return await self._refreshed_tokens(tokens)
-
-    async def _refreshed_tokens(self, tokens: TokenSet) -> TokenSet:
+    async def _refreshed_tokens(self, tokens: dtos.TokenSet) -> dtos.TokenSet:
         fresh = await self._fetch_token(tokens.shop_id or self.shop_id)
         if fresh.access_token == tokens.access_token:
             self.keeper.held = fresh.access_token  # not expired yet: the platform handed back the same one
-        return TokenSet(
+        return dtos.TokenSet(
             access_token=fresh.access_token,
             refresh_token="",
             access_expires_at=fresh.access_expires_at,
@@ -226,7 +185,7 @@ class TokopediaConnector(TokopediaWrites):
             external_ids={**tokens.external_ids, **fresh.external_ids},
         )
 
-    async def shop_info(self) -> ShopInfo:
+    async def shop_info(self) -> dtos.ShopInfo:
         shop = self._shop_param()
         rows = await self._data(
             ApiRequest(
@@ -252,7 +211,7 @@ class TokopediaConnector(TokopediaWrites):
         pages = await batching.gather_bounded([partial(fetch, c) for c in chunks], self.limits.concurrency)
         return [row for page in pages for row in page]
 
-    async def list_products(self, updated_since: datetime | None = None) -> AsyncIterator[ProductDTO]:
+    async def list_products(self, updated_since: datetime | None = None) -> AsyncIterator[dtos.ProductDTO]:
         """Every product of the shop, each once, with its variants. Tokopedia's listing has no update-time
         filter (nor an update time on its rows), so ``updated_since`` cannot narrow it: all are listed."""
         assembler = mapping.ProductAssembler()
@@ -281,9 +240,9 @@ class TokopediaConnector(TokopediaWrites):
         for done in assembler.finish():
             yield done
 
-    async def get_products(self, ids: Sequence[str]) -> list[ProductDTO]:
+    async def get_products(self, ids: Sequence[str]) -> list[dtos.ProductDTO]:
         assembler = mapping.ProductAssembler()
-        found: dict[str, ProductDTO] = {}
+        found: dict[str, dtos.ProductDTO] = {}
         for row in await self._rows_by_id(ids):
             found.update((p.item_id, p) for p in assembler.add(row))
         missing = assembler.missing()
@@ -295,7 +254,9 @@ class TokopediaConnector(TokopediaWrites):
 
     # -- orders ---------------------------------------------------------------------------------
 
-    async def list_orders(self, since: datetime, until: datetime | None = None) -> AsyncIterator[OrderRef]:
+    async def list_orders(
+        self, since: datetime, until: datetime | None = None
+    ) -> AsyncIterator[dtos.OrderRef]:
         """Orders in [since, until] as Get All Orders filters them (by their order time: the rows carry no
         update time), in windows of at most ``limits.order_window`` and pages of ``limits.order_page``."""
         start = int(since.timestamp())
@@ -344,7 +305,7 @@ class TokopediaConnector(TokopediaWrites):
             return None
         return data if isinstance(data, dict) else None
 
-    async def get_orders(self, ids: Sequence[str]) -> list[OrderDTO]:
+    async def get_orders(self, ids: Sequence[str]) -> list[dtos.OrderDTO]:
         unique = list(dict.fromkeys(ids))
         details = await batching.gather_bounded(
             [partial(self._order_detail, i) for i in unique], self.limits.concurrency
@@ -352,9 +313,6 @@ class TokopediaConnector(TokopediaWrites):
         return [order_mapping.order(d) for d in details if d is not None]
 
     # -- writes: see writes.py ------------------------------------------------------------------
-
-    def render(self, request: ApiRequest) -> RecordedRequest:
-        return self.client.record(request)
 
     # -- webhooks -------------------------------------------------------------------------------
 
@@ -364,9 +322,8 @@ class TokopediaConnector(TokopediaWrites):
         return str(self.app.extra.get("webhook_secret") or self.app.app_secret)
 
     def verify_webhook(self, url: str, headers: Mapping[str, str], raw_body: bytes) -> bool:
-        wanted = signing.WEBHOOK_HEADER.lower()
-        signature = next((v for k, v in headers.items() if k.lower() == wanted), None)
+        signature = find_header(headers, signing.WEBHOOK_HEADER)
         return signing.verify_webhook(self.webhook_secret, raw_body, signature)
 
-    def parse_webhook(self, raw_body: bytes) -> WebhookEvent:
+    def parse_webhook(self, raw_body: bytes) -> dtos.WebhookEvent:
         return webhooks.parse_push(raw_body, now=self.keeper.now())

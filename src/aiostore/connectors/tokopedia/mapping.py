@@ -16,15 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from aiostore.connectors.dtos import (
-    ListingStatus,
-    ProductDraft,
-    ProductDTO,
-    ProductUpdate,
-    ShopInfo,
-    TokenSet,
-    VariantDTO,
-)
+from aiostore.connectors import dtos
 from aiostore.connectors.errors import InvalidRequest, UnexpectedResponse
 from aiostore.connectors.tokopedia.errors import PLATFORM
 from aiostore.domain.market import Currency, MarketCode
@@ -35,13 +27,13 @@ NO_VARIANT = "0"
 MIN_PRICE, MAX_PRICE = 100, 100_000_000  # rupiah, as the create/price pages state
 
 # basic.status: -2 banned, -1 pending, 0 deleted, 1 active, 2 best (featured), 3 inactive (warehouse)
-LISTING_STATUS: dict[int, ListingStatus] = {
-    -2: ListingStatus.BANNED,
-    -1: ListingStatus.UNDER_REVIEW,
-    0: ListingStatus.DELETED,
-    1: ListingStatus.ACTIVE,
-    2: ListingStatus.ACTIVE,
-    3: ListingStatus.INACTIVE,
+LISTING_STATUS: dict[int, dtos.ListingStatus] = {
+    -2: dtos.ListingStatus.BANNED,
+    -1: dtos.ListingStatus.UNDER_REVIEW,
+    0: dtos.ListingStatus.DELETED,
+    1: dtos.ListingStatus.ACTIVE,
+    2: dtos.ListingStatus.ACTIVE,
+    3: dtos.ListingStatus.INACTIVE,
 }
 
 
@@ -75,13 +67,13 @@ def price_problem(money: Money) -> str:
 # -- tokens and shop ------------------------------------------------------------------------------
 
 
-def token_set(body: JSON, now: datetime, *, shop_id: str | None, fs_id: str) -> TokenSet:
+def token_set(body: JSON, now: datetime, *, shop_id: str | None, fs_id: str) -> dtos.TokenSet:
     """The app token (client credentials): no refresh token, a new one is simply requested again."""
     try:
         access, expires_in = str(body["access_token"]), int(body["expires_in"])
     except (KeyError, TypeError, ValueError) as exc:
         raise UnexpectedResponse(f"token answer lacks {exc}", platform=PLATFORM) from exc
-    return TokenSet(
+    return dtos.TokenSet(
         access_token=access,
         refresh_token="",
         access_expires_at=now + timedelta(seconds=expires_in),
@@ -92,9 +84,9 @@ def token_set(body: JSON, now: datetime, *, shop_id: str | None, fs_id: str) -> 
     )
 
 
-def shop_info(row: JSON) -> ShopInfo:
+def shop_info(row: JSON) -> dtos.ShopInfo:
     status = row.get("status")
-    return ShopInfo(
+    return dtos.ShopInfo(
         shop_id=str(row.get("shop_id") or ""),
         name=str(row.get("shop_name") or ""),
         market=MarketCode.ID,
@@ -135,13 +127,13 @@ def _name(row: JSON) -> str:
     return str(basic.get("Name") or basic.get("name") or "")
 
 
-def _status(row: JSON) -> tuple[ListingStatus, str]:
+def _status(row: JSON) -> tuple[dtos.ListingStatus, str]:
     raw = _part(row, "basic").get("status")
     try:
         code = int(str(raw))
     except ValueError:
-        return ListingStatus.UNKNOWN, str(raw or "")
-    return LISTING_STATUS.get(code, ListingStatus.UNKNOWN), str(code)
+        return dtos.ListingStatus.UNKNOWN, str(raw or "")
+    return LISTING_STATUS.get(code, dtos.ListingStatus.UNKNOWN), str(code)
 
 
 def _weight_kg(row: JSON) -> Decimal | None:
@@ -168,7 +160,7 @@ def _sku(row: JSON) -> str:
     return str(_part(row, "other").get("sku") or "")
 
 
-def variant(row: JSON, parent_name: str = "") -> VariantDTO:
+def variant(row: JSON, parent_name: str = "") -> dtos.VariantDTO:
     status, platform_status = _status(row)
     name = _name(row)
     prefix = f"{parent_name} - "
@@ -176,7 +168,7 @@ def variant(row: JSON, parent_name: str = "") -> VariantDTO:
         name = ""  # a product without variants: its one unit has no name of its own
     elif name.startswith(prefix):
         name = name[len(prefix) :]  # "Kaos Polos - Hitam, M" → "Hitam, M"
-    return VariantDTO(
+    return dtos.VariantDTO(
         item_id=product_id(row),
         variant_id=NO_VARIANT,
         seller_sku=_sku(row),
@@ -189,14 +181,14 @@ def variant(row: JSON, parent_name: str = "") -> VariantDTO:
     )
 
 
-def product(row: JSON, children: Iterable[JSON] = ()) -> ProductDTO:
+def product(row: JSON, children: Iterable[JSON] = ()) -> dtos.ProductDTO:
     """A product from its row, and its variant children's rows when it is a parent."""
     status, platform_status = _status(row)
     name = _name(row)
     kids = list(children)
     variants = tuple(variant(child, name) for child in kids) if kids else (variant(row),)
     pictures = row.get("pictures") or ()
-    return ProductDTO(
+    return dtos.ProductDTO(
         item_id=product_id(row),
         name=name,
         seller_sku=_sku(row),
@@ -227,7 +219,7 @@ class ProductAssembler:
         self._children: dict[str, JSON] = {}
         self.rows = 0
 
-    def add(self, row: JSON) -> list[ProductDTO]:
+    def add(self, row: JSON) -> list[dtos.ProductDTO]:
         self.rows += 1
         pid = product_id(row)
         kids = children_ids(row)
@@ -244,7 +236,7 @@ class ProductAssembler:
             return []
         return [product(row)]
 
-    def _complete(self, parent_id: str) -> list[ProductDTO]:
+    def _complete(self, parent_id: str) -> list[dtos.ProductDTO]:
         row, kids = self._parents[parent_id]
         if any(kid not in self._children for kid in kids):
             return []
@@ -256,7 +248,7 @@ class ProductAssembler:
     def missing(self) -> list[str]:
         return [kid for _, kids in self._parents.values() for kid in kids if kid not in self._children]
 
-    def finish(self) -> list[ProductDTO]:
+    def finish(self) -> list[dtos.ProductDTO]:
         done = [
             product(row, [self._children.pop(kid) for kid in kids if kid in self._children])
             for row, kids in self._parents.values()
@@ -282,7 +274,7 @@ def _stock_status(stock: int) -> str:
     return "LIMITED" if stock > 0 else "EMPTY"
 
 
-def create_body(draft: ProductDraft) -> dict[str, Any]:
+def create_body(draft: dtos.ProductDraft) -> dict[str, Any]:
     """``POST /v3/products/fs/{fs_id}/create`` for one product (the endpoint takes up to 20)."""
     entry: dict[str, Any] = {
         "name": draft.name,
@@ -334,7 +326,7 @@ def create_body(draft: ProductDraft) -> dict[str, Any]:
     return {"products": [entry]}
 
 
-def edit_body(update: ProductUpdate) -> dict[str, Any] | None:
+def edit_body(update: dtos.ProductUpdate) -> dict[str, Any] | None:
     """``PATCH /v3/products/fs/{fs_id}/edit`` for the fields given (None when only ``active`` changes)."""
     entry: dict[str, Any] = {"id": int(update.item_id)}
     if update.name is not None:

@@ -11,16 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiostore.connectors.dtos import (
-    Address,
-    Buyer,
-    CancelLine,
-    CancelReason,
-    OrderDTO,
-    OrderLine,
-    OrderRef,
-    Package,
-)
+from aiostore.connectors import dtos
 from aiostore.connectors.errors import UnexpectedResponse
 from aiostore.connectors.tokopedia.errors import PLATFORM
 from aiostore.connectors.tokopedia.mapping import JSON, NO_VARIANT, money_from_tokopedia
@@ -57,11 +48,11 @@ ORDER_STATUS: dict[int, OrderStatus] = {
 CANCELLED_BY: dict[int, str] = {0: "seller", 3: "seller", 10: "seller", 6: "system", 5: "system", 15: "buyer"}
 
 # Reject (NACK) reason codes: 1 out of stock, 5 others, 7 courier problem, 8 buyer's request.
-NACK_REASON: dict[CancelReason, tuple[int, str]] = {
-    CancelReason.OUT_OF_STOCK: (1, "Product out of stock"),
-    CancelReason.CUSTOMER_REQUEST: (8, "Cancelled at the buyer's request"),
-    CancelReason.UNDELIVERABLE_AREA: (7, "No courier delivers to the buyer's area"),
-    CancelReason.COD_NOT_SUPPORTED: (5, "Cash on delivery is not available for this order"),
+NACK_REASON: dict[dtos.CancelReason, tuple[int, str]] = {
+    dtos.CancelReason.OUT_OF_STOCK: (1, "Product out of stock"),
+    dtos.CancelReason.CUSTOMER_REQUEST: (8, "Cancelled at the buyer's request"),
+    dtos.CancelReason.UNDELIVERABLE_AREA: (7, "No courier delivers to the buyer's area"),
+    dtos.CancelReason.COD_NOT_SUPPORTED: (5, "Cash on delivery is not available for this order"),
 }
 REASON_MAX = 200  # characters; the Reject Order page gives 200 (older text: 490-512)
 
@@ -96,14 +87,14 @@ def parse_time(value: Any) -> datetime | None:
     return (when if when.tzinfo else when.replace(tzinfo=WIB)).astimezone(UTC)
 
 
-def order_ref(row: JSON) -> OrderRef:
+def order_ref(row: JSON) -> dtos.OrderRef:
     """One row of ``/v2/order/list`` (it carries no update time: ``updated_at`` stays None)."""
     try:
         order_id = str(row["order_id"])
     except KeyError as exc:
         raise UnexpectedResponse("an order row without order_id", platform=PLATFORM) from exc
     code = row.get("order_status")
-    return OrderRef(order_id=order_id, status=unified_status(code), platform_status=str(code))
+    return dtos.OrderRef(order_id=order_id, status=unified_status(code), platform_status=str(code))
 
 
 def _part(body: JSON, key: str) -> JSON:
@@ -115,7 +106,7 @@ def _money(value: Any) -> Money | None:
     return None if value is None or value == "" else money_from_tokopedia(value)
 
 
-def _line(order_id: str, n: int, item: JSON) -> OrderLine:
+def _line(order_id: str, n: int, item: JSON) -> dtos.OrderLine:
     try:
         product = str(item["product_id"])
         quantity = int(item["quantity"])
@@ -125,7 +116,7 @@ def _line(order_id: str, n: int, item: JSON) -> OrderLine:
     if unit is None:
         raise UnexpectedResponse(f"order {order_id} line {n}: no price", platform=PLATFORM)
     normal = _money(item.get("normal_price"))
-    return OrderLine(
+    return dtos.OrderLine(
         line_id=str(item.get("order_detail_id") or f"{order_id}:{n}"),
         item_id=product,
         variant_id=NO_VARIANT,
@@ -138,7 +129,7 @@ def _line(order_id: str, n: int, item: JSON) -> OrderLine:
     )
 
 
-def order(body: JSON) -> OrderDTO:
+def order(body: JSON) -> dtos.OrderDTO:
     """``data`` of ``GET /v2/fs/{fs_id}/order?order_id=`` (Get Single Order)."""
     try:
         order_id = str(body["order_id"])
@@ -161,7 +152,7 @@ def order(body: JSON) -> OrderDTO:
         (str(h.get("message") or "") for h in history if status_code(h.get("hist_status_code")) == code), ""
     )
     carrier = str(shipping.get("logistic_name") or "")
-    return OrderDTO(
+    return dtos.OrderDTO(
         order_id=order_id,
         status=None if code is None else ORDER_STATUS.get(code),
         platform_status=str(body.get("order_status")),
@@ -170,11 +161,11 @@ def order(body: JSON) -> OrderDTO:
         created_at=created,
         updated_at=max(updated, created),
         lines=lines,
-        buyer=Buyer(
+        buyer=dtos.Buyer(
             user_id=str(buyer.get("buyer_id") or body.get("buyer_id") or ""),
             username=str(buyer.get("buyer_fullname") or ""),
             email=str(buyer.get("buyer_email") or ""),
-            address=Address(
+            address=dtos.Address(
                 name=str(destination.get("receiver_name") or ""),
                 phone=str(destination.get("receiver_phone") or ""),
                 full_address=str(destination.get("address_street") or ""),
@@ -189,7 +180,7 @@ def order(body: JSON) -> OrderDTO:
         ship_by=parse_time(_part(body, "shipment_fulfillment").get("confirm_shipping_deadline")),
         cod=str(payment.get("gateway_name") or "").upper() == "COD",
         packages=(
-            Package(
+            dtos.Package(
                 package_id=order_id,
                 logistics_status=str(body.get("order_status")),
                 carrier=carrier,
@@ -208,10 +199,10 @@ def product_id_of(item_id: str, variant_id: str) -> int:
     return int(variant_id if variant_id not in ("", NO_VARIANT) else item_id)
 
 
-def nack_body(reason: CancelReason, lines: Sequence[CancelLine]) -> dict[str, Any]:
+def nack_body(reason: dtos.CancelReason, lines: Sequence[dtos.CancelLine]) -> dict[str, Any]:
     """``POST /v1/order/{order_id}/fs/{fs_id}/nack``: the reason code, its text, the empty products."""
     code, text = NACK_REASON[reason]
     body: dict[str, Any] = {"reason_code": code, "reason": text[:REASON_MAX]}
-    if reason is CancelReason.OUT_OF_STOCK:
+    if reason is dtos.CancelReason.OUT_OF_STOCK:
         body["empty_products"] = list(dict.fromkeys(product_id_of(x.item_id, x.variant_id) for x in lines))
     return body

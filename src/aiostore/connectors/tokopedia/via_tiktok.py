@@ -13,28 +13,22 @@ and writes do all the work. It differs only where the platform does:
 - Indonesia only: a market other than ID is refused when the connector is made, an authorization acts only
   for its Indonesian shops (Get Authorized Shops' ``region``), and money is IDR.
 
-It is chosen by ``make_connector`` when ``AppCredentials.extra["api"] == "tiktokshop"``; the app
+It is chosen by the platform's ``PLUGIN`` when ``AppCredentials.extra["api"] == "tiktokshop"``; the app
 credentials are then TikTok Shop's (app key and secret, hosts, ``service_id``).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
-import httpx
-
-from aiostore.connectors.dtos import AppCredentials, ConnectorLimits, ShopAccount, TokenSet
+from aiostore.connectors.dtos import TokenSet
 from aiostore.connectors.errors import NotFound, Refused
-from aiostore.connectors.tiktokshop import TIKTOKSHOP_LIMITS
 from aiostore.connectors.tiktokshop.connector import TikTokShopConnector
 from aiostore.connectors.tiktokshop.mapping import JSON
-from aiostore.connectors.tokens import OnTokens
 from aiostore.connectors.tokopedia.connector import check_market
 from aiostore.connectors.tokopedia.errors import PLATFORM
 from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import Platform
-from aiostore.http.client import HttpPolicy
 
 MARKET = MarketCode.ID
 
@@ -44,33 +38,12 @@ def _indonesian(shop: JSON) -> bool:
 
 
 class TokopediaViaTikTokConnector(TikTokShopConnector):
-    platform = Platform.TOKOPEDIA
+    platform = Platform("tokopedia")
 
-    def __init__(
-        self,
-        http: httpx.AsyncClient,
-        app: AppCredentials,
-        *,
-        shop_id: str | None = None,
-        tokens: TokenSet | None = None,
-        market: MarketCode | None = None,
-        policy: HttpPolicy | None = None,
-        limits: ConnectorLimits = TIKTOKSHOP_LIMITS,
-        clock: Callable[[], float] = time.time,
-        on_tokens: OnTokens | None = None,
-    ) -> None:
+    def _setup(self, tokens: TokenSet | None, market: MarketCode | None) -> MarketCode | None:
         check_market(market)
-        super().__init__(
-            http,
-            app,
-            shop_id=shop_id,
-            tokens=tokens,
-            market=MARKET,
-            policy=policy,
-            limits=limits,
-            clock=clock,
-            on_tokens=on_tokens,
-        )
+        super()._setup(tokens, market)
+        return MARKET
 
     async def _authorized_shops(self) -> list[JSON]:
         """Only the authorization's Indonesian shops can be Tokopedia shops."""
@@ -88,26 +61,4 @@ class TokopediaViaTikTokConnector(TikTokShopConnector):
         return tokens
 
 
-def make_tiktok_connector(
-    http: httpx.AsyncClient,
-    app: AppCredentials,
-    account: ShopAccount,
-    policy: HttpPolicy,
-    limits: ConnectorLimits | None,
-    clock: Callable[[], float] = time.time,
-    on_tokens: OnTokens | None = None,
-) -> TokopediaViaTikTokConnector:
-    return TokopediaViaTikTokConnector(
-        http,
-        app,
-        shop_id=account.shop_id,
-        tokens=account.tokens,
-        market=account.market,
-        policy=policy,
-        limits=limits or TIKTOKSHOP_LIMITS,
-        clock=clock,
-        on_tokens=on_tokens,
-    )
-
-
-__all__ = ["TokopediaViaTikTokConnector", "make_tiktok_connector"]
+__all__ = ["TokopediaViaTikTokConnector"]

@@ -51,7 +51,7 @@ def parse_push(raw_body: bytes, *, now: datetime | None = None) -> WebhookEvent:
         key = f"{shop_id}:order:{order_id}:{status}"
         return WebhookEvent(
             event_id=f"{PLATFORM}:{key}",
-            platform=Platform.TOKOPEDIA,
+            platform=Platform("tokopedia"),
             shop_id=shop_id,
             kind=kind,
             platform_code=code,
@@ -63,7 +63,7 @@ def parse_push(raw_body: bytes, *, now: datetime | None = None) -> WebhookEvent:
     digest = hashlib.sha256(json.dumps(push, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
     return WebhookEvent(
         event_id=f"{PLATFORM}:{shop_id}:{code}:{digest[:24]}",
-        platform=Platform.TOKOPEDIA,
+        platform=Platform("tokopedia"),
         shop_id=shop_id,
         kind=kind,
         platform_code=code,

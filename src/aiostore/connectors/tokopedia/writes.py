@@ -14,26 +14,10 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from aiostore.connectors import batching
+from aiostore.connectors import batching, dtos, planned
 from aiostore.connectors.base import BatchPlan, PlannedCall, VariantKey
-from aiostore.connectors.dtos import (
-    CancelLine,
-    CancelReason,
-    ConnectorLimits,
-    ItemError,
-    ItemResult,
-    OrderDTO,
-    PriceUpdate,
-    ProductDraft,
-    ProductUpdate,
-    ShipMethod,
-    ShipRequest,
-    StockUpdate,
-    WriteResult,
-)
 from aiostore.connectors.errors import (
     ConnectorError,
     InvalidRequest,
@@ -41,6 +25,7 @@ from aiostore.connectors.errors import (
     PlatformUnavailable,
     UnexpectedResponse,
 )
+from aiostore.connectors.planned import PlannedConnector
 from aiostore.connectors.tokopedia import mapping, order_mapping
 from aiostore.connectors.tokopedia.errors import PLATFORM
 from aiostore.http.client import ApiRequest, JSONObject
@@ -49,31 +34,16 @@ UPLOAD_POLLS = 6
 ACCEPT_FIRST = frozenset({220, 221})
 
 
-def _error(exc: ConnectorError) -> ItemError:
-    return ItemError(
-        kind=exc.kind, message=exc.message, platform_code=exc.platform_code, retryable=exc.retryable
-    )
-
-
-def _rejected(item_id: str, variant_id: str, message: str) -> ItemResult:
-    return ItemResult(item_id, variant_id, ok=False, error=ItemError(kind="InvalidRequest", message=message))
-
-
-class TokopediaWrites:
+class TokopediaWrites(PlannedConnector):
     if TYPE_CHECKING:
-        limits: ConnectorLimits
         fs_id: str
         _sleep: Callable[[float], Awaitable[None]]
 
         def _shop_param(self) -> tuple[str, str]: ...
 
-        async def _call(self, request: ApiRequest) -> JSONObject: ...
-
         async def _data(self, request: ApiRequest) -> Any: ...
 
         async def _order_detail(self, order_id: str) -> dict[str, Any] | None: ...
-
-        async def get_orders(self, ids: Sequence[str]) -> list[OrderDTO]: ...
 
     # -- price and stock ------------------------------------------------------------------------
 
@@ -90,59 +60,42 @@ class TokopediaWrites:
             tuple(key for key, _ in rows),
         )
 
-    async def plan_update_stock(self, updates: Sequence[StockUpdate]) -> BatchPlan:
-        rejected: list[ItemResult] = []
-        rows: list[tuple[VariantKey, dict[str, Any]]] = []
-        for u in batching.last_wins(updates, lambda u: (u.item_id, u.variant_id)):
-            if u.stock < 0:
-                rejected.append(_rejected(u.item_id, u.variant_id, "stock must not be negative"))
-                continue
-            pid = order_mapping.product_id_of(u.item_id, u.variant_id)
-            rows.append(((u.item_id, u.variant_id), {"product_id": pid, "new_stock": u.stock}))
+    async def plan_update_stock(self, updates: Sequence[dtos.StockUpdate]) -> BatchPlan:
+        valid, rejected = self._valid_stock(updates)
+        rows = [
+            ((u.item_id, u.variant_id), {"product_id": self._product_id(u), "new_stock": u.stock})
+            for u in valid
+        ]
         calls = tuple(
             self._batch_call("stock", chunk) for chunk in batching.chunks(rows, self.limits.stock_batch)
         )
         return BatchPlan(calls, tuple(rejected))
 
-    async def plan_update_prices(self, updates: Sequence[PriceUpdate]) -> BatchPlan:
-        rejected: list[ItemResult] = []
+    async def plan_update_prices(self, updates: Sequence[dtos.PriceUpdate]) -> BatchPlan:
+        rejected: list[dtos.ItemResult] = []
         rows: list[tuple[VariantKey, dict[str, Any]]] = []
         for u in batching.last_wins(updates, lambda u: (u.item_id, u.variant_id)):
             problem = mapping.price_problem(u.price)
             if problem:
-                rejected.append(_rejected(u.item_id, u.variant_id, problem))
-                continue
-            pid = order_mapping.product_id_of(u.item_id, u.variant_id)
-            rows.append(((u.item_id, u.variant_id), {"product_id": pid, "new_price": u.price.amount}))
+                rejected.append(planned.rejected(u.item_id, u.variant_id, problem))
+            else:
+                rows.append(
+                    (
+                        (u.item_id, u.variant_id),
+                        {"product_id": self._product_id(u), "new_price": u.price.amount},
+                    )
+                )
         calls = tuple(
             self._batch_call("price", chunk) for chunk in batching.chunks(rows, self.limits.price_batch)
         )
         return BatchPlan(calls, tuple(rejected))
 
-    async def update_stock(self, updates: Sequence[StockUpdate]) -> list[ItemResult]:
-        outcome = await self._run_batch(await self.plan_update_stock(updates))
-        return [outcome[(u.item_id, u.variant_id)] for u in updates]
+    @staticmethod
+    def _product_id(update: dtos.StockUpdate | dtos.PriceUpdate) -> int:
+        return order_mapping.product_id_of(update.item_id, update.variant_id)
 
-    async def update_prices(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
-        outcome = await self._run_batch(await self.plan_update_prices(updates))
-        return [outcome[(u.item_id, u.variant_id)] for u in updates]
-
-    async def _run_batch(self, plan: BatchPlan) -> dict[VariantKey, ItemResult]:
-        outcome: dict[VariantKey, ItemResult] = {(r.item_id, r.variant_id): r for r in plan.rejected}
-
-        async def run(call: PlannedCall) -> list[ItemResult]:
-            try:
-                data = await self._data(call.request)
-            except ConnectorError as exc:
-                return [ItemResult(i, v, ok=False, error=_error(exc)) for i, v in call.keys]
-            return _row_results(call, data)
-
-        results = await batching.gather_bounded(
-            [partial(run, c) for c in plan.calls], self.limits.concurrency
-        )
-        for batch in results:
-            outcome.update({(r.item_id, r.variant_id): r for r in batch})
-        return outcome
+    def _batch_results(self, call: PlannedCall, answer: JSONObject) -> list[dtos.ItemResult]:
+        return _row_results(call, answer.get("data"))
 
     # -- products -------------------------------------------------------------------------------
 
@@ -156,7 +109,7 @@ class TokopediaWrites:
             safe_to_repeat=True,
         )
 
-    async def plan_create_product(self, draft: ProductDraft) -> list[ApiRequest]:
+    async def plan_create_product(self, draft: dtos.ProductDraft) -> list[ApiRequest]:
         create = ApiRequest(
             "POST",
             f"/v3/products/fs/{self.fs_id}/create",
@@ -166,7 +119,7 @@ class TokopediaWrites:
         )
         return [create] if draft.active else [create, self._status_request(False, None)]
 
-    async def create_product(self, draft: ProductDraft) -> WriteResult:
+    async def create_product(self, draft: dtos.ProductDraft) -> dtos.WriteResult:
         create, *_ = await self.plan_create_product(draft)
         result = await self._upload_result(await self._data(create))
         created = result.get("success_rows_data") or []
@@ -179,10 +132,12 @@ class TokopediaWrites:
             try:
                 await self._status_answer(self._status_request(False, item_id))
             except ConnectorError as exc:
-                return WriteResult(ok=False, external_id=item_id, detail=f"created but still active: {exc}")
-        return WriteResult(ok=True, external_id=item_id)
+                return dtos.WriteResult(
+                    ok=False, external_id=item_id, detail=f"created but still active: {exc}"
+                )
+        return dtos.WriteResult(ok=True, external_id=item_id)
 
-    async def plan_update_product(self, update: ProductUpdate) -> list[ApiRequest]:
+    async def plan_update_product(self, update: dtos.ProductUpdate) -> list[ApiRequest]:
         requests: list[ApiRequest] = []
         body = mapping.edit_body(update)
         if body is not None:
@@ -200,7 +155,7 @@ class TokopediaWrites:
             requests.append(self._status_request(update.active, update.item_id))
         return requests
 
-    async def update_product(self, update: ProductUpdate) -> WriteResult:
+    async def update_product(self, update: dtos.ProductUpdate) -> dtos.WriteResult:
         for request in await self.plan_update_product(update):
             if request.op == "product.edit":
                 result = await self._upload_result(await self._data(request))
@@ -208,7 +163,7 @@ class TokopediaWrites:
                     raise _upload_error(result, "edit")
             else:
                 await self._status_answer(request)
-        return WriteResult(ok=True, external_id=update.item_id)
+        return dtos.WriteResult(ok=True, external_id=update.item_id)
 
     async def _status_answer(self, request: ApiRequest) -> None:
         data = await self._data(request) or {}
@@ -244,15 +199,15 @@ class TokopediaWrites:
     def _order_path(self, order_id: str, action: str) -> str:
         return f"/v1/order/{int(order_id)}/fs/{self.fs_id}/{action}"
 
-    async def plan_ship_order(self, order_id: str, request: ShipRequest) -> list[ApiRequest]:
+    async def plan_ship_order(self, order_id: str, request: dtos.ShipRequest) -> list[ApiRequest]:
         detail = await self._order_detail(order_id)
         if detail is None:
             raise NotFound(f"order {order_id} not found", platform=PLATFORM)
         requests: list[ApiRequest] = []
         if order_mapping.status_code(detail.get("order_status")) in ACCEPT_FIRST:
             requests.append(ApiRequest("POST", self._order_path(order_id, "ack"), op="order.ack"))
-        own_courier = request.method in (ShipMethod.SELF, ShipMethod.DROPOFF) or (
-            request.method is ShipMethod.AUTO and request.tracking_number
+        own_courier = request.method in (dtos.ShipMethod.SELF, dtos.ShipMethod.DROPOFF) or (
+            request.method is dtos.ShipMethod.AUTO and request.tracking_number
         )
         if own_courier:
             if not request.tracking_number:
@@ -278,35 +233,19 @@ class TokopediaWrites:
             )
         return requests
 
-    async def ship_order(self, order_id: str, request: ShipRequest) -> WriteResult:
-        for planned in await self.plan_ship_order(order_id, request):
-            await self._call(planned)
-        return WriteResult(ok=True, external_id=order_id)
-
     async def plan_cancel_order(
-        self, order_id: str, reason: CancelReason, lines: Sequence[CancelLine] = ()
+        self, order_id: str, reason: dtos.CancelReason, lines: Sequence[dtos.CancelLine] = ()
     ) -> list[ApiRequest]:
-        if reason is CancelReason.OUT_OF_STOCK and not lines:
-            found = await self.get_orders([order_id])
-            if not found:
-                raise NotFound(f"order {order_id} not found", platform=PLATFORM)
-            lines = list(dict.fromkeys(CancelLine(x.item_id, x.variant_id) for x in found[0].lines))
+        lines = await self._lines_to_cancel(order_id, reason, lines)
         body = order_mapping.nack_body(reason, lines)
         return [ApiRequest("POST", self._order_path(order_id, "nack"), body=body, op="order.nack")]
 
-    async def cancel_order(
-        self, order_id: str, reason: CancelReason, lines: Sequence[CancelLine] = ()
-    ) -> WriteResult:
-        for planned in await self.plan_cancel_order(order_id, reason, lines):
-            await self._call(planned)
-        return WriteResult(ok=True, external_id=order_id)
 
-
-def _row_results(call: PlannedCall, data: Any) -> list[ItemResult]:
+def _row_results(call: PlannedCall, data: Any) -> list[dtos.ItemResult]:
     """Per-row outcome of a stock/price update: rows in ``failed_rows_data`` failed, the rest succeeded."""
     if not isinstance(data, dict):
-        error = ItemError(kind="UnexpectedResponse", message="the update answered no data")
-        return [ItemResult(i, v, ok=False, error=error) for i, v in call.keys]
+        error = dtos.ItemError(kind="UnexpectedResponse", message="the update answered no data")
+        return [dtos.ItemResult(i, v, ok=False, error=error) for i, v in call.keys]
     failures: dict[str, str] = {}
     for row in data.get("failed_rows_data") or ():
         if isinstance(row, dict) and row.get("product_id") not in (None, "", 0):
@@ -316,14 +255,16 @@ def _row_results(call: PlannedCall, data: Any) -> list[ItemResult]:
     for (item_id, variant_id), row in zip(call.keys, sent, strict=True):
         reason = failures.get(str(row["product_id"]))
         if reason is None:
-            results.append(ItemResult(item_id, variant_id, ok=True))
+            results.append(dtos.ItemResult(item_id, variant_id, ok=True))
         else:
             kind = "NotFound" if "invalid product" in reason.lower() else "Refused"
-            error = ItemError(kind=kind, message=reason, platform_code="failed_rows_data")
-            results.append(ItemResult(item_id, variant_id, ok=False, error=error))
+            error = dtos.ItemError(kind=kind, message=reason, platform_code="failed_rows_data")
+            results.append(dtos.ItemResult(item_id, variant_id, ok=False, error=error))
     if not failures and int(data.get("failed_rows") or 0):
-        error = ItemError(kind="UnexpectedResponse", message="failed rows reported without their product ids")
-        return [ItemResult(i, v, ok=False, error=error) for i, v in call.keys]
+        error = dtos.ItemError(
+            kind="UnexpectedResponse", message="failed rows reported without their product ids"
+        )
+        return [dtos.ItemResult(i, v, ok=False, error=error) for i, v in call.keys]
     return results
 
 

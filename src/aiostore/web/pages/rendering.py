@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from aiostore.connectors import registry
 from aiostore.web import i18n
 from aiostore.web.pages.labels import label
 
@@ -29,18 +30,13 @@ def _query(request: Request, **changes: Any) -> str:
     return "?" + urlencode(params) if params else "?"
 
 
-PLATFORM_NAMES = {
-    "shopee": "Shopee",
-    "tiktokshop": "TikTok Shop",
-    "lazada": "Lazada",
-    "tokopedia": "Tokopedia",
-}
-
-
 def shop_platform(platform: str, display_platform: str | None = None) -> str:
     """How the seller knows a shop's platform (a Tokopedia shop served by TikTok's API stays Tokopedia)."""
     code = display_platform or platform
-    return PLATFORM_NAMES.get(code, code)
+    try:
+        return registry.plugin(code).title
+    except registry.UnsupportedPlatform:
+        return code
 
 
 def here(request: Request) -> str:

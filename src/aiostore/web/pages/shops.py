@@ -11,9 +11,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
+from aiostore.connectors import registry
 from aiostore.domain.market import MARKETS
 from aiostore.domain.permissions import Permission
-from aiostore.domain.platforms import PLATFORM_MARKETS, Platform
 from aiostore.errors import AppError
 from aiostore.services import channels
 from aiostore.web import i18n
@@ -36,7 +36,7 @@ async def _page(
     context = {
         "active": "shops",
         "shops": accounts,
-        "platforms": [(p.value, sorted(m.value for m in PLATFORM_MARKETS[p])) for p in Platform],
+        "platforms": [(p.name, sorted(m.value for m in p.markets)) for p in registry.plugins()],
         "markets": [(code.value, i18n._(MARKET_NAMES[code.value])) for code in MARKETS],
         "write_mode": settings.write_mode.value,
         "connect": {"platform": "", "market": ""},

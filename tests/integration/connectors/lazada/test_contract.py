@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aiostore.connectors.base import MarketplaceConnector, WritePlanner
 from aiostore.connectors.batching import min_calls
 from aiostore.connectors.dtos import (
     ListingStatus,
@@ -27,12 +26,6 @@ from aiostore.connectors.errors import InvalidRequest, NotFound
 from aiostore.domain.market import Currency, MarketCode
 from aiostore.domain.money import Money
 from tests.integration.connectors.lazada.conftest import SELLER_ID, TEST_LIMITS, Env, MakeEnv, open_env
-
-
-def test_the_connector_satisfies_the_protocol(env: Env) -> None:
-    connector = env.connector()
-    assert isinstance(connector, MarketplaceConnector) and isinstance(connector, WritePlanner)
-
 
 # -- authorization and gateways -------------------------------------------------------------------
 

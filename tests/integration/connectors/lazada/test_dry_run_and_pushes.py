@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from starlette.types import Receive, Scope, Send
 
 from aiostore.connectors.dtos import (
     CancelReason,
@@ -29,6 +28,7 @@ from aiostore.domain.orders import OrderStatus
 from aiostore.domain.platforms import Platform
 from aiostore.sandbox.lazada.params import payload, product_of, skus_of
 from tests.integration.connectors.lazada.conftest import APP_KEY, SELLER_ID, TEST_LIMITS, TOKEN, Env, MakeEnv
+from tests.integration.connectors.support import Receiver
 
 WRITE_PATHS = (
     "product/create",
@@ -56,12 +56,6 @@ def registry_connector(env: Env, write_mode: str, records: list[DryRunRecord] | 
         clock=env.clock,
         on_record=keep,
     )
-
-
-def test_registry_picks_the_recorder_unless_live(env: Env) -> None:
-    assert isinstance(registry_connector(env, "dry"), RecordingConnector)
-    assert isinstance(registry_connector(env, "anything else"), RecordingConnector)
-    assert isinstance(registry_connector(env, "live"), LazadaConnector)
 
 
 async def test_dry_run_sends_no_write_and_records_each_request(env: Env) -> None:
@@ -147,23 +141,6 @@ async def test_live_mode_sends_what_dry_run_recorded(env: Env) -> None:
 PUSH_URL = "https://aiostore.example/webhooks/lazada"
 
 
-class Receiver:
-    """Our webhook endpoint as Lazada sees it: keeps each push, answers 200."""
-
-    def __init__(self) -> None:
-        self.pushes: list[tuple[dict[str, str], bytes]] = []
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body, more = b"", True
-        while more:
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-        self.pushes.append(({k.decode(): v.decode() for k, v in scope["headers"]}, body))
-        await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
-
-
 @pytest.fixture
 async def pushing(make_env: MakeEnv) -> tuple[Env, Receiver]:
     receiver = Receiver()
@@ -210,13 +187,3 @@ async def test_a_push_signed_with_another_secret_is_refused(pushing: tuple[Env, 
     await env.sandbox.drain_pushes()
     ((headers, body),) = receiver.pushes
     assert not env.connector().verify_webhook(PUSH_URL, headers, body)
-
-
-async def test_a_duplicated_push_has_the_same_event_id(pushing: tuple[Env, Receiver]) -> None:
-    env, receiver = pushing
-    env.sandbox.set_faults({"push_duplicate_rate": 1.0})
-    env.sandbox.place_order()
-    await env.sandbox.drain_pushes()
-    assert len(receiver.pushes) == 2
-    first, second = (env.connector().parse_webhook(body) for _, body in receiver.pushes)
-    assert first.event_id == second.event_id

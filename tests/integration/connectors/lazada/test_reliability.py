@@ -10,12 +10,10 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from aiostore.connectors.dtos import ProductDraft, ProductUpdate, StockUpdate
 from aiostore.connectors.errors import (
     AuthExpired,
-    CircuitOpen,
     InvalidRequest,
     NotFound,
     PlatformUnavailable,
@@ -24,7 +22,7 @@ from aiostore.connectors.errors import (
 from aiostore.domain.market import Currency
 from aiostore.domain.money import Money
 from aiostore.sandbox.common import FaultConfig, ScriptedFault
-from tests.integration.connectors.lazada.conftest import TEST_LIMITS, Env, MakeEnv, make_policy
+from tests.integration.connectors.lazada.conftest import TEST_LIMITS, Env, MakeEnv
 
 # -- tokens ---------------------------------------------------------------------------------------
 
@@ -156,42 +154,4 @@ async def test_refusals_are_not_retried(env: Env) -> None:
 # -- circuit breaker ------------------------------------------------------------------------------
 
 
-async def test_breaker_opens_then_probes_and_closes(env: Env) -> None:
-    policy = make_policy(env.sleeps, threshold=3, recovery=30.0, attempts=1)
-    connector = env.connector(policy=policy)
-    with time_machine.travel(1_800_000_000, tick=False) as machine:
-        env.sandbox.set_faults(FaultConfig(error_rate=1.0))
-        for _ in range(3):
-            with pytest.raises(PlatformUnavailable):
-                await connector.shop_info()
-        assert await policy.breakers.state("lazada") == "opened"
-        with pytest.raises(CircuitOpen):
-            await connector.shop_info()
-        assert env.calls("seller/get") == 3  # refused here, not sent
-
-        env.sandbox.set_faults(FaultConfig())
-        machine.shift(31)
-        await connector.shop_info()  # the half-open probe goes through and succeeds
-        assert await policy.breakers.state("lazada") == "closed"
-        assert env.calls("seller/get") == 4
-
-
-async def test_breaker_ignores_errors_that_prove_the_platform_is_up(env: Env) -> None:
-    policy = make_policy(env.sleeps, threshold=2, attempts=1)
-    connector = env.connector(policy=policy)
-    for _ in range(4):
-        with pytest.raises(NotFound):
-            await connector.update_product(ProductUpdate("123", name="x"))
-    assert await policy.breakers.state("lazada") == "closed"
-
-
 # -- clock ----------------------------------------------------------------------------------------
-
-
-async def test_learns_the_clock_offset_on_a_refused_timestamp(env: Env) -> None:
-    connector = env.connector(clock=lambda: env.clock() + 3 * 3600)  # three hours fast: beyond 7200 s
-    await connector.shop_info()
-    assert env.calls("seller/get") == 2  # refused once, re-signed with the offset
-    assert connector.client.clock_offset == pytest.approx(-3 * 3600, abs=1)
-    await connector.shop_info()
-    assert env.calls("seller/get") == 3

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aiostore.connectors.base import MarketplaceConnector, WritePlanner
 from aiostore.connectors.batching import min_calls
 from aiostore.connectors.dtos import (
     ListingStatus,
@@ -35,12 +34,6 @@ from tests.integration.connectors.tiktokshop.conftest import (
     MakeEnv,
     open_env,
 )
-
-
-def test_the_connector_satisfies_the_protocol(env: Env) -> None:
-    connector = env.connector()
-    assert isinstance(connector, MarketplaceConnector) and isinstance(connector, WritePlanner)
-
 
 # -- authorization ------------------------------------------------------------------------------------
 

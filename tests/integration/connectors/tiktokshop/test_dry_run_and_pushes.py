@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from starlette.types import Receive, Scope, Send
 
 from aiostore.connectors.dtos import (
     CancelReason,
@@ -26,6 +25,7 @@ from aiostore.domain.market import Currency, MarketCode
 from aiostore.domain.money import Money
 from aiostore.domain.orders import OrderStatus
 from aiostore.domain.platforms import Platform
+from tests.integration.connectors.support import Receiver
 from tests.integration.connectors.tiktokshop.conftest import (
     APP,
     APP_SECRET,
@@ -63,12 +63,6 @@ def registry_connector(env: Env, write_mode: str, records: list[DryRunRecord] | 
         clock=env.clock,
         on_record=keep,
     )
-
-
-def test_registry_picks_the_recorder_unless_live(env: Env) -> None:
-    assert isinstance(registry_connector(env, "dry"), RecordingConnector)
-    assert isinstance(registry_connector(env, "anything else"), RecordingConnector)
-    assert isinstance(registry_connector(env, "live"), TikTokShopConnector)
 
 
 async def test_dry_run_sends_no_write_and_records_each_request(env: Env) -> None:
@@ -158,23 +152,6 @@ async def test_live_mode_sends_what_dry_run_recorded(env: Env) -> None:
 PUSH_URL = "https://aiostore.example/webhooks/tiktokshop"
 
 
-class Receiver:
-    """Our webhook endpoint as TikTok sees it: keeps each push, answers 200."""
-
-    def __init__(self) -> None:
-        self.pushes: list[tuple[dict[str, str], bytes]] = []
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body, more = b"", True
-        while more:
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-        self.pushes.append(({k.decode(): v.decode() for k, v in scope["headers"]}, body))
-        await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
-
-
 @pytest.fixture
 async def pushing(make_env: MakeEnv) -> tuple[Env, Receiver]:
     receiver = Receiver()
@@ -216,16 +193,6 @@ async def test_another_app_key_refuses_the_push(pushing: tuple[Env, Receiver]) -
         env.http, APP.__class__(app_key="other", app_secret=APP_SECRET, base_url="http://x")
     )
     assert not other.verify_webhook(PUSH_URL, headers, body)
-
-
-async def test_a_duplicated_push_has_the_same_event_id(pushing: tuple[Env, Receiver]) -> None:
-    env, receiver = pushing
-    env.sandbox.set_faults({"push_duplicate_rate": 1.0})
-    env.sandbox.place_order()
-    await env.sandbox.drain_pushes()
-    assert len(receiver.pushes) == 2
-    first, second = (env.connector().parse_webhook(body) for _, body in receiver.pushes)
-    assert first.event_id == second.event_id
 
 
 async def test_a_shop_webhook_address_takes_over(pushing: tuple[Env, Receiver]) -> None:

@@ -10,14 +10,13 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from aiostore.connectors.dtos import ProductDraft, ProductUpdate, StockUpdate
-from aiostore.connectors.errors import AuthExpired, CircuitOpen, NotFound, PlatformUnavailable, RateLimited
+from aiostore.connectors.errors import AuthExpired, NotFound, PlatformUnavailable, RateLimited
 from aiostore.domain.market import Currency
 from aiostore.domain.money import Money
 from aiostore.sandbox.common import FaultConfig, ScriptedFault
-from tests.integration.connectors.tiktokshop.conftest import TEST_LIMITS, TOKEN, Env, MakeEnv, make_policy
+from tests.integration.connectors.tiktokshop.conftest import TEST_LIMITS, TOKEN, Env, MakeEnv
 
 SHOPS = "/authorization/202309/shops"
 REFRESH = "/api/v2/token/refresh"
@@ -141,43 +140,4 @@ async def test_4xx_is_not_retried(env: Env) -> None:
 # -- circuit breaker ----------------------------------------------------------------------------------
 
 
-async def test_breaker_opens_then_probes_and_closes(env: Env) -> None:
-    policy = make_policy(env.sleeps, threshold=3, recovery=30.0, attempts=1)
-    connector = env.connector(policy=policy)
-    with time_machine.travel(1_800_000_000, tick=False) as machine:
-        env.sandbox.set_faults(FaultConfig(error_rate=1.0))
-        for _ in range(3):
-            with pytest.raises(PlatformUnavailable):
-                await connector.shop_info()
-        assert await policy.breakers.state("tiktokshop") == "opened"
-        with pytest.raises(CircuitOpen):
-            await connector.shop_info()
-        assert env.calls(SHOPS) == 3  # refused here, not sent
-
-        env.sandbox.set_faults(FaultConfig())
-        machine.shift(31)
-        await connector.shop_info()  # the half-open probe goes through and succeeds
-        assert await policy.breakers.state("tiktokshop") == "closed"
-        assert env.calls(SHOPS) == 4
-
-
-async def test_breaker_ignores_errors_that_prove_the_platform_is_up(env: Env) -> None:
-    policy = make_policy(env.sleeps, threshold=2, attempts=1)
-    connector = env.connector(policy=policy)
-    for _ in range(4):
-        with pytest.raises(NotFound):
-            await connector.update_product(ProductUpdate("123", name="x"))
-    assert await policy.breakers.state("tiktokshop") == "closed"
-
-
 # -- clock --------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("skew", [900, -900])
-async def test_learns_the_clock_offset_on_an_invalid_timestamp(env: Env, skew: int) -> None:
-    connector = env.connector(clock=lambda: env.clock() + skew)
-    await connector.shop_info()
-    assert env.calls(SHOPS) == 2  # refused once, re-signed with the offset
-    assert connector.client.clock_offset == pytest.approx(-skew, abs=1)
-    await connector.shop_info()
-    assert env.calls(SHOPS) == 3

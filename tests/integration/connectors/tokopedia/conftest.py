@@ -82,7 +82,6 @@ class Env:
             limits=limits,
             clock=self.clock,
             on_tokens=save,
-            sleep=self.sleeps,
         )
 
     def calls(self, tail: str) -> int:

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aiostore.connectors.base import MarketplaceConnector, WritePlanner
 from aiostore.connectors.dtos import (
     AppCredentials,
     CancelReason,
@@ -27,8 +26,7 @@ from aiostore.connectors.dtos import (
     VariantDraft,
 )
 from aiostore.connectors.errors import AuthExpired, InvalidRequest, NotFound, Refused
-from aiostore.connectors.registry import ShopAccount, get_connector
-from aiostore.connectors.tokopedia import make_connector
+from aiostore.connectors.registry import ShopAccount, get_connector, make
 from aiostore.domain.market import Currency, MarketCode
 from aiostore.domain.money import Money
 from aiostore.domain.orders import OrderStatus
@@ -45,18 +43,13 @@ from tests.integration.connectors.tokopedia.conftest import (
 )
 
 
-def test_the_connector_satisfies_the_protocol(env: Env) -> None:
-    connector = env.connector()
-    assert isinstance(connector, MarketplaceConnector) and isinstance(connector, WritePlanner)
-
-
 @pytest.mark.parametrize("market", [MarketCode.SG, MarketCode.MY])
 def test_markets_other_than_indonesia_are_refused(env: Env, market: MarketCode) -> None:
     with pytest.raises(InvalidRequest, match="ID only") as caught:
         env.connector(market=market)
     assert caught.value.field_errors[0].field == "market"
     with pytest.raises(InvalidRequest):
-        make_connector(env.http, APP, ShopAccount(market=market), HttpPolicy(), None)
+        make("tokopedia", env.http, APP, ShopAccount(market=market), HttpPolicy(), None)
     with pytest.raises(InvalidRequest):
         get_connector("tokopedia", APP, ShopAccount(market=market), env.http)
 

@@ -6,7 +6,6 @@ import json
 
 import httpx
 import pytest
-from starlette.types import Receive, Scope, Send
 
 from aiostore.connectors.dtos import (
     AppCredentials,
@@ -24,6 +23,7 @@ from aiostore.domain.market import Currency, MarketCode
 from aiostore.domain.money import Money
 from aiostore.domain.orders import OrderStatus
 from aiostore.domain.platforms import Platform
+from tests.integration.connectors.support import Receiver
 from tests.integration.connectors.tokopedia.conftest import (
     APP,
     FS_ID,
@@ -64,11 +64,6 @@ def registry_connector(env: Env, write_mode: str, records: list[DryRunRecord] | 
         clock=env.clock,
         on_record=keep,
     )
-
-
-def test_registry_picks_the_recorder_unless_live(env: Env) -> None:
-    assert isinstance(registry_connector(env, "dry"), RecordingConnector)
-    assert isinstance(registry_connector(env, "live"), TokopediaConnector)
 
 
 async def test_dry_run_sends_no_write_and_records_each_request(env: Env) -> None:
@@ -140,23 +135,6 @@ async def test_live_mode_sends_what_dry_run_recorded(env: Env) -> None:
 PUSH_URL = "https://aiostore.example/webhooks/tokopedia"
 
 
-class Receiver:
-    """Our webhook endpoint as Tokopedia sees it: keeps each push, answers 200."""
-
-    def __init__(self) -> None:
-        self.pushes: list[tuple[dict[str, str], bytes]] = []
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body, more = b"", True
-        while more:
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-        self.pushes.append(({k.decode(): v.decode() for k, v in scope["headers"]}, body))
-        await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
-
-
 @pytest.fixture
 async def pushing(make_env: MakeEnv) -> tuple[Env, Receiver]:
     receiver = Receiver()
@@ -209,13 +187,3 @@ async def test_the_registered_webhook_secret_signs(pushing: tuple[Env, Receiver]
         app=AppCredentials(APP.app_key, APP.app_secret, APP.base_url, APP.auth_base_url, extra)
     )
     assert own.verify_webhook(PUSH_URL, headers, body)
-
-
-async def test_a_duplicated_push_has_the_same_event_id(pushing: tuple[Env, Receiver]) -> None:
-    env, receiver = pushing
-    env.sandbox.set_faults({"push_duplicate_rate": 1.0})
-    env.sandbox.place_order()
-    await env.sandbox.drain_pushes()
-    assert len(receiver.pushes) == 2
-    first, second = (env.connector().parse_webhook(body) for _, body in receiver.pushes)
-    assert first.event_id == second.event_id

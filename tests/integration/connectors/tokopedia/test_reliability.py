@@ -9,10 +9,9 @@ import asyncio
 from dataclasses import replace
 
 import pytest
-import time_machine
 
 from aiostore.connectors.dtos import AppCredentials, ProductUpdate, StockUpdate
-from aiostore.connectors.errors import AuthExpired, CircuitOpen, NotFound, PlatformUnavailable, RateLimited
+from aiostore.connectors.errors import AuthExpired, NotFound, PlatformUnavailable, RateLimited
 from aiostore.sandbox.common import FaultConfig, ScriptedFault
 from tests.integration.connectors.tokopedia.conftest import (
     APP,
@@ -21,7 +20,6 @@ from tests.integration.connectors.tokopedia.conftest import (
     TOKEN,
     Env,
     MakeEnv,
-    make_policy,
 )
 from tests.integration.connectors.tokopedia.test_contract import _draft
 
@@ -162,30 +160,3 @@ async def test_4xx_is_not_retried(env: Env) -> None:
 
 
 # -- circuit breaker ------------------------------------------------------------------------------------
-
-
-async def test_breaker_opens_then_probes_and_closes(env: Env) -> None:
-    policy = make_policy(env.sleeps, threshold=3, recovery=30.0, attempts=1)
-    connector = env.connector(policy=policy)
-    with time_machine.travel(1_800_000_000, tick=False) as machine:
-        env.sandbox.set_faults(FaultConfig(error_rate=1.0))
-        for _ in range(3):
-            with pytest.raises(PlatformUnavailable):
-                await connector.shop_info()
-        assert await policy.breakers.state("tokopedia") == "opened"
-        with pytest.raises(CircuitOpen):
-            await connector.shop_info()
-        assert env.calls("shop-info") == 3  # refused here, not sent
-        env.sandbox.set_faults(FaultConfig())
-        machine.shift(31)
-        await connector.shop_info()
-        assert await policy.breakers.state("tokopedia") == "closed" and env.calls("shop-info") == 4
-
-
-async def test_breaker_ignores_errors_that_prove_the_platform_is_up(env: Env) -> None:
-    policy = make_policy(env.sleeps, threshold=2, attempts=1)
-    connector = env.connector(policy=policy)
-    for _ in range(4):
-        with pytest.raises(NotFound):
-            await connector.update_product(ProductUpdate("123", active=True))
-    assert await policy.breakers.state("tokopedia") == "closed"

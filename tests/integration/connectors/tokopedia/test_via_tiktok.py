@@ -16,9 +16,8 @@ from aiostore.connectors.base import MarketplaceConnector, WritePlanner
 from aiostore.connectors.dtos import AppCredentials, ProductUpdate, StockUpdate, TokenSet, WebhookKind
 from aiostore.connectors.errors import InvalidRequest, NotFound, Refused
 from aiostore.connectors.recording import RecordingConnector
-from aiostore.connectors.registry import ShopAccount, get_connector
+from aiostore.connectors.registry import ShopAccount, get_connector, make
 from aiostore.connectors.tiktokshop import TIKTOKSHOP_LIMITS, TikTokShopConnector
-from aiostore.connectors.tokopedia import make_connector
 from aiostore.connectors.tokopedia.via_tiktok import TokopediaViaTikTokConnector
 from aiostore.domain.market import Currency, MarketCode
 from aiostore.domain.orders import OrderStatus
@@ -54,7 +53,8 @@ class Env:
         )
 
     def connector(self, *, tokens: bool = True, shop_id: str | None = SHOP_ID) -> TokopediaViaTikTokConnector:
-        made = make_connector(
+        made = make(
+            "tokopedia",
             self.http,
             APP,
             ShopAccount(shop_id=shop_id, market=MarketCode.ID, tokens=self.tokens() if tokens else None),
@@ -102,7 +102,7 @@ def test_make_connector_picks_the_tiktok_path(env: Env) -> None:
 @pytest.mark.parametrize("market", [MarketCode.SG, MarketCode.MY])
 def test_other_markets_are_refused(env: Env, market: MarketCode) -> None:
     with pytest.raises(InvalidRequest, match="ID only"):
-        make_connector(env.http, APP, ShopAccount(market=market), env.policy, None)
+        make("tokopedia", env.http, APP, ShopAccount(market=market), env.policy, None)
 
 
 async def test_authorization(env: Env) -> None:

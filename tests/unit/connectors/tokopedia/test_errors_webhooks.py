@@ -21,19 +21,17 @@ from aiostore.connectors.errors import (
 )
 from aiostore.connectors.tokopedia import webhooks
 from aiostore.connectors.tokopedia.client import TokopediaClient
+from aiostore.connectors.transport import Wiring
 from aiostore.domain.orders import OrderStatus
 from aiostore.http.client import ApiRequest, HttpPolicy
 
 CLIENT = TokopediaClient(
-    httpx.AsyncClient(),
+    Wiring(httpx.AsyncClient(), HttpPolicy(), "tokopedia:fs:13004", rate_per_second=5, burst=5),
     base_url="https://fs.tokopedia.net",
     auth_base_url="https://accounts.tokopedia.com",
     client_id="id",
     client_secret="secret",
     fs_id="13004",
-    policy=HttpPolicy(),
-    rate_per_second=5,
-    burst=5,
     access_token=lambda: "token",
 )
 API = ApiRequest("GET", "/v2/order/list", op="order.list")
