@@ -31,9 +31,7 @@ URL = "http://test/api/webhooks/shopee"
 
 @pytest.fixture
 def shopee_app(test_settings: Settings, db: Database) -> FastAPI:
-    settings = test_settings.model_copy(
-        update={"shopee_partner_id": "100001", "shopee_partner_key": SecretStr(PARTNER_KEY)}
-    )
+    settings = test_settings.with_platform("shopee", partner_id="100001", partner_key=SecretStr(PARTNER_KEY))
     return create_app(settings, db)
 
 
