@@ -3,7 +3,8 @@
 A stock movement marks every listing of the variant dirty (services/inventory.py) and asks for one
 push per affected shop. The push task carries a queueing lock per shop: while one waits in the queue,
 further requests join it, so a burst of sales costs one batched call per shop, not one per sale.
-It reads the state when it runs, so it always sends the latest quantity. What a listing is sent:
+It reads the state when it runs, so it always sends the latest quantity; a per-shop advisory lock (the
+push gate, below) makes it wait for the sales that joined it to commit first. What a listing is sent:
 on hand - reserved - buffer (never below 0), plus, on platforms whose stock still counts units held
 for their own open orders, what this shop's open orders hold (ConnectorLimits.stock_counts_reserved).
 """
@@ -39,8 +40,9 @@ async def request_pushes(
     stmt = select(Listing.channel_account_id).where(Listing.stock_dirty.is_(True)).distinct()
     if channel_ids is not None:
         stmt = stmt.where(Listing.channel_account_id.in_(channel_ids))
-    shops = list((await session.scalars(stmt)).all())
+    shops = sorted((await session.scalars(stmt)).all())
     for channel_id in shops:
+        await hold_push_gate(session, channel_id, exclusive=False)
         await defer(
             session,
             PUSH_TASK,
@@ -52,6 +54,20 @@ async def request_pushes(
     return shops
 
 
+async def hold_push_gate(session: AsyncSession, channel_id: uuid.UUID, *, exclusive: bool) -> None:
+    """Take the shop's push gate until the end of the session's transaction.
+
+    A sale holds it shared from its push request to its commit; a push takes it exclusively before it
+    looks for dirty listings. The queueing lock lets a sale join a push that is still waiting, before
+    the sale commits; without the gate that push could start, find nothing dirty and end, and the
+    sale's listings would stay dirty with no push left to send them (a lost wake-up). With it, the
+    push waits for every sale that joined it. Sales share the gate, so they never wait for each other.
+    """
+    key = func.hashtextextended(f"push:{channel_id}", 0)
+    lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
+    await session.execute(select(lock(key)))
+
+
 async def start_push(
     sc: SyncContext, org_id: uuid.UUID, channel_id: uuid.UUID, *, rounds: int = 5
 ) -> str | None:
@@ -60,6 +76,7 @@ async def start_push(
     status: str | None = None
     for _ in range(rounds):
         async with sc.tx(org_id) as session:
+            await hold_push_gate(session, channel_id, exclusive=True)
             dirty = await session.scalar(
                 select(func.count())
                 .select_from(Listing)
