@@ -145,12 +145,21 @@ async def apply_order_status(
 async def mark_dirty(session: AsyncSession, variant_ids: Iterable[uuid.UUID]) -> None:
     """Every listing of these variants, on every channel, must be pushed the new available quantity.
 
-    Rows are locked in id order (as pushes do), so concurrent sales and pushes cannot deadlock.
+    Rows are locked in id order (as pushes do), so concurrent sales and pushes cannot deadlock. The lock
+    is FOR NO KEY UPDATE (what the UPDATE takes anyway), not FOR UPDATE: a sale inserting its order
+    lines holds a FOR KEY SHARE lock on their listings (the foreign key check) before it locks the
+    inventory, and FOR UPDATE here, taken after the inventory, would wait for it: two sales of one
+    variant deadlocked, and a webhook that lost every retry to it lost its order.
     """
     ids = list(set(variant_ids))
     if not ids:
         return
-    locked = select(Listing.id).where(Listing.variant_id.in_(ids)).order_by(Listing.id).with_for_update()
+    locked = (
+        select(Listing.id)
+        .where(Listing.variant_id.in_(ids))
+        .order_by(Listing.id)
+        .with_for_update(key_share=True)
+    )
     await session.execute(
         update(Listing)
         .where(Listing.id.in_(locked.scalar_subquery()))

@@ -191,10 +191,11 @@ async def _record_stock(
     retryable = 0
     items: list[dict[str, Any]] = []
     async with sc.tx(job.org_id) as session:
-        # Lock the listings in id order first (as sales do), so a push and a sale never deadlock.
+        # Lock the listings in id order first (as sales do, and in their mode: FOR NO KEY UPDATE, which
+        # order lines' foreign key checks do not wait for), so a push and a sale never deadlock.
         ids = sorted(listing.id for listing, _ in targets.values())
         await session.execute(
-            select(Listing.id).where(Listing.id.in_(ids)).order_by(Listing.id).with_for_update()
+            select(Listing.id).where(Listing.id.in_(ids)).order_by(Listing.id).with_for_update(key_share=True)
         )
         for result in results:
             listing, quantity = targets[(result.item_id, result.variant_id)]
