@@ -51,6 +51,8 @@ async def test_settings(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterat
         database_url=owner_url.render_as_string(hide_password=False),
         db_app_password=APP_PASSWORD,  # type: ignore[arg-type]
         login_max_failures=10,
+        demo=False,  # tests that want the demo build their app with it
+        demo_order_seconds=0,
     ).with_development_secrets()
     yield settings
     async with engine.connect() as conn:

@@ -116,7 +116,9 @@ class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
             sys.stderr.write(f"--- Logging error in {record.name}: {type(exc).__name__} ---\n")
 
 
-def configure_logging(level: str = "INFO", json_logs: bool | None = None) -> None:
+def configure_logging(level: str = "INFO", json_logs: bool | None = None, *, libraries: str = "INFO") -> None:
+    """Our log lines at `level`; the job queue's (procrastinate) at `libraries` or above (the CLI keeps
+    them to warnings unless asked with -v)."""
     if json_logs is None:
         json_logs = not sys.stderr.isatty()
     shared: list[structlog.types.Processor] = [
@@ -161,4 +163,5 @@ def configure_logging(level: str = "INFO", json_logs: bool | None = None) -> Non
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
+    logging.getLogger("procrastinate").setLevel(libraries.upper())
     logging.captureWarnings(True)

@@ -85,6 +85,11 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = Field(default=24, ge=1)
     sse_max_streams_per_user: int = Field(default=10, ge=1, le=1000)
 
+    # The demo organization (POST /demo): None = on in development (with the in-service worker and no
+    # marketplace configured), off in production unless set.
+    demo: bool | None = None
+    demo_order_seconds: float = Field(default=5.0, ge=0)  # 0: no new demo orders
+
     log_level: str = "INFO"
     log_json: bool | None = None
 

@@ -97,24 +97,54 @@ def list_jobs(
         _list(settings, org, status, kind, channel, limit),
         labels={"status": ("--status", ()), "kind": ("--kind", ())},
     )
-    table = Table()
-    table.add_column("job", no_wrap=True, min_width=36)  # what `jobs show` takes: never cut
-    for name in ("created", "kind", "channel", "status", "tries", "progress", "dry run", "by", "error"):
-        table.add_column(name)
+    out.print(_table(rows, labels, width=out.width) if rows else "no jobs")
+
+
+# Columns by how much they are worth on a narrow terminal: the id (what `jobs show` takes) never cut,
+# then what happened; the rest is shown from 120 columns on (`jobs show` has every field).
+NARROW = 120
+
+
+def _table(rows: list[SyncJob], labels: dict[uuid.UUID, str], *, width: int) -> Table:
+    wide = width >= NARROW
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("job", no_wrap=True, min_width=36)
+    table.add_column("created", no_wrap=True, min_width=8)
+    table.add_column(
+        "kind",
+        no_wrap=True,
+        overflow="ellipsis",
+        min_width=None if wide else 12,
+        max_width=None if wide else 12,
+    )
+    if wide:
+        table.add_column("channel", no_wrap=True, overflow="ellipsis", max_width=30)
+    table.add_column("status", no_wrap=True, min_width=9)
+    if wide:
+        for name in ("tries", "progress", "dry run", "by"):
+            table.add_column(name, no_wrap=True)
+    table.add_column("error", no_wrap=True, overflow="ellipsis", min_width=5)
     for job in rows:
-        table.add_row(
-            str(job.id),
-            _when(job.created_at),
-            job.kind,
-            escape(labels.get(job.channel_account_id, "-")) if job.channel_account_id else "-",
-            _status(job.status),
-            f"{job.attempts}/{job.max_attempts}",
-            _progress(job),
-            "yes" if job.dry_run else "no",
-            job.started_by,
-            escape((job.error or "")[:80]),
-        )
-    out.print(table if rows else "no jobs")
+        channel = labels.get(job.channel_account_id, "-") if job.channel_account_id else "-"
+        created = _when(job.created_at) if wide else _short_when(job.created_at)
+        cells = [str(job.id), created, job.kind]
+        if wide:
+            cells.append(escape(channel))
+        cells.append(_status(job.status))
+        if wide:
+            cells += [
+                f"{job.attempts}/{job.max_attempts}",
+                _progress(job),
+                "yes" if job.dry_run else "no",
+                job.started_by,
+            ]
+        cells.append(escape((job.error or "").splitlines()[0][:200] if job.error else ""))
+        table.add_row(*cells)
+    return table
+
+
+def _short_when(value: datetime | None) -> str:
+    return value.astimezone().strftime("%d %H:%M") if value else "-"  # day of the month, time
 
 
 async def _show(

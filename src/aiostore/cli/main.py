@@ -10,6 +10,7 @@ import typer
 
 from aiostore import __version__
 from aiostore.cli import catalog as catalog_cli
+from aiostore.cli import demo as demo_cli
 from aiostore.cli import jobs as jobs_cli
 from aiostore.cli import sandbox as sandbox_cli
 from aiostore.cli import sync as sync_cli
@@ -26,7 +27,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-db_app = typer.Typer(help="Database schema: upgrade, downgrade, current revision.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="Database: upgrade, downgrade, current revision; stop the embedded server.", no_args_is_help=True
+)
 user_app = typer.Typer(help="Accounts: create users and their organizations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
@@ -42,15 +45,43 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+SERVICES = ("serve", "worker")  # long-running: they log as AIOSTORE_LOG_LEVEL says
+
+
 @app.callback()
 def main(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose", "-v", count=True, help="More output: -v info lines (the job queue's too), -vv debug."
+        ),
+    ] = 0,
 ) -> None:
     """AIOStore command line."""
+    from aiostore.db.engine import release_embedded, started_embedded
+
     settings = settings_or_exit()
-    configure_logging(settings.log_level, settings.log_json)
+    service = ctx.invoked_subcommand in SERVICES
+    level = settings.log_level if service else "WARNING"
+    if verbose:
+        level = "DEBUG" if verbose > 1 else "INFO"
+    configure_logging(level, settings.log_json, libraries=level if verbose else "WARNING")
+    # The embedded database is stopped by the command that started it (unless others use it).
+    started_before = started_embedded()
+    ctx.call_on_close(lambda: _release(release_embedded(settings.data_dir, started_before), service))
+
+
+def _release(done: str | None, service: bool) -> None:
+    if done == "stopped" and service:
+        console.print("[dim]embedded database stopped[/]")
+    elif done == "in use":
+        console.print(
+            "[dim]embedded database left running: other processes use it (`aiostore db stop` stops it)[/]"
+        )
 
 
 @app.command()
@@ -58,12 +89,23 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on (AIOSTORE_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (AIOSTORE_PORT, default 8000).")] = None,
     worker: Annotated[bool, typer.Option(help="Run a job worker inside the service.")] = True,
+    demo: Annotated[
+        bool | None,
+        typer.Option(
+            "--demo/--no-demo",
+            help="Offer the demo organization (four sandbox shops in this process); default: AIOSTORE_DEMO.",
+        ),
+    ] = None,
 ) -> None:
-    """Run the service: starts the embedded database if no URL is set, applies migrations, serves the API."""
+    """Run the service: starts the embedded database if no URL is set, applies migrations, serves the API.
+
+    The embedded database is stopped when the service stops, unless it was already running."""
     from aiostore.cli.serving import serve_forever
 
     settings = settings_or_exit()
     update: dict[str, Any] = {}
+    if demo is not None:
+        update["demo"] = demo
     if host:
         update["host"] = host
     if port:
@@ -122,6 +164,21 @@ def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, 
         raise fail(f"downgrade failed: {exc}") from exc
 
 
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded database (whichever process started it); stop `aiostore serve` first."""
+    from aiostore.db.engine import embedded_pgdata, stop_embedded
+
+    settings = settings_or_exit()
+    if settings.database_url:
+        raise fail("AIOSTORE_DATABASE_URL names an external database: there is no embedded one to stop")
+    where = embedded_pgdata(settings.data_dir)
+    if stop_embedded(settings.data_dir):
+        out.print(f"[green]stopped[/] the embedded database in {where}", soft_wrap=True)
+    else:
+        out.print(f"the embedded database in {where} is not running", soft_wrap=True)
+
+
 @db_app.command("current")
 def db_current() -> None:
     """Show the schema revision of the database and of the code."""
@@ -163,6 +220,7 @@ app.add_typer(sandbox_cli.app, name="sandbox")
 app.add_typer(sync_cli.app, name="sync")
 app.add_typer(jobs_cli.app, name="jobs")
 app.add_typer(catalog_cli.app, name="catalog")
+app.add_typer(demo_cli.app, name="demo")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 import typer
 import uvicorn
@@ -39,6 +40,27 @@ def _standalone(platform: Platform) -> ModuleType | None:
         if exc.name and exc.name.startswith(f"aiostore.sandbox.{platform.value}"):
             return None
         raise
+
+
+def connect_hint(platform: Platform, app: Any, host: str, port: int) -> str:
+    """The exact AIOSTORE_* settings with which `aiostore serve` connects to this sandbox."""
+    from aiostore.cli.installation import settings_or_exit
+    from aiostore.services.sandbox_settings import SandboxApp, env_lines
+
+    harness = importlib.import_module(f"aiostore.sandbox.{platform.value}.harness").harness(app)
+    sandbox = SandboxApp(
+        platform.value, harness.app_key, harness.app_secret, f"http://{host}:{port}", harness
+    )
+    settings = settings_or_exit()
+    service = settings.public_url or f"http://{settings.host}:{settings.port}"
+    lines = "\n".join(f"  {line}" for line in env_lines(sandbox, service))
+    return (
+        "To connect AIOStore to this sandbox, put these in its .env (or environment) and restart it:\n"
+        f"{lines}\n"
+        f'then connect the shop (POST /api/channels/connect {{"platform": "{platform.value}", '
+        f'"market": "{harness.market}"}}) and approve on the sandbox\'s page. '
+        f"Control routes: http://{host}:{port}/_sandbox"
+    )
 
 
 def _command(platform: Platform, module: ModuleType) -> Callable[..., None]:
@@ -86,6 +108,7 @@ def _command(platform: Platform, module: ModuleType) -> Callable[..., None]:
             console.print(f"[bold red]error:[/] {exc}")
             raise typer.Exit(1) from exc
         console.print(built.banner, highlight=False)
+        console.print(connect_hint(platform, built.app, host, port), highlight=False, markup=False)
         # Our logging (log_config=None): uvicorn's own config would print every URL, tokens and signatures
         # included, past the redacting processors.
         uvicorn.run(built.app, host=host, port=port, log_level="info", log_config=None, date_header=False)

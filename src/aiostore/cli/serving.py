@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 
 import uvicorn
+from fastapi import FastAPI
 from rich.console import Console
 
 from aiostore.db import migrate
@@ -15,6 +17,21 @@ from aiostore.settings import Settings, check_startup
 from aiostore.web.app import create_app
 from aiostore.worker import runtime
 from aiostore.worker.app import configure, run_embedded_worker
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+async def _build_demo(app: FastAPI, console: Console) -> None:
+    from aiostore.services.demo.build import ensure
+
+    try:
+        await ensure(app.state.demo, app.state.db, app.state.sync)
+    except Exception as exc:  # the demo is built again on the first visit
+        console.print(f"[yellow]demo not built yet:[/] {exc}")
+        return
+    console.print("[green]demo ready[/]")
 
 
 async def serve_forever(settings: Settings, console: Console) -> None:
@@ -38,6 +55,7 @@ async def serve_forever(settings: Settings, console: Console) -> None:
     server = uvicorn.Server(config)
     queue = configure(urls)
     worker_task: asyncio.Task[None] | None = None
+    demo_task: asyncio.Task[None] | None = None
     try:
         async with queue.open_async():
             if settings.run_worker:
@@ -49,8 +67,23 @@ async def serve_forever(settings: Settings, console: Console) -> None:
                 f"[bold green]AIOStore[/] listening on [link]{url}[/link]"
                 f"  (API docs: {url}/docs, write mode: {settings.write_mode.value})"
             )
+            if app.state.demo_enabled:
+                console.print(
+                    f"[bold]Demo:[/] open [link]{url}[/link] and choose [bold]Try the demo[/] "
+                    f"(or POST {url}/demo): four sandbox shops in this process, live write mode"
+                )
+                if settings.demo:  # asked for: build it now, so the first visitor does not wait
+                    demo_task = asyncio.create_task(_build_demo(app, console))
+            # uvicorn re-raises the SIGTERM that stopped it once it has shut down; with the default handler
+            # the process would die there, before this function's cleanup and the CLI's (which stops the
+            # embedded database). Exiting normally instead runs both.
+            signal.signal(signal.SIGTERM, _exit_on_sigterm)
             await server.serve()
     finally:
+        if demo_task is not None:
+            demo_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await demo_task
         if worker_task is not None:
             worker_task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

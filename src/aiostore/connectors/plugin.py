@@ -35,6 +35,10 @@ class PlatformSettings(BaseSettings):
     """A platform's own settings. ``enabled_by`` names the two that enable it: its app's key and secret."""
 
     enabled_by: ClassVar[tuple[str, str]]
+    # A sandbox app (``for_sandbox``) sets these to fixed values (e.g. which of the platform's APIs it
+    # serves) and leaves these unset (e.g. an id with which the connector sends sellers to the real host).
+    sandbox_pins: ClassVar[Mapping[str, str]] = {}
+    sandbox_unset: ClassVar[tuple[str, ...]] = ()
 
     redirect_url: str | None = None
 
@@ -48,6 +52,14 @@ class PlatformSettings(BaseSettings):
             if field not in values and getattr(source, field, None):
                 values[field] = str(getattr(source, field))
         return cls.model_validate(values)
+
+    @classmethod
+    def for_sandbox(cls, app_key: str, app_secret: str, base_url: str, source: object = None) -> Self:
+        """``for_app`` for a marketplace sandbox at ``base_url``, with ``sandbox_pins`` set explicitly (so
+        ``env()`` names them) and ``sandbox_unset`` left unset."""
+        app = cls.for_app(app_key, app_secret, base_url.rstrip("/"), source)
+        values = {f: getattr(app, f) for f in app.model_fields_set if f not in cls.sandbox_unset}
+        return cls.model_validate({**values, **cls.sandbox_pins})
 
     def env(self) -> dict[str, str]:
         """The settings set explicitly, as the environment variables that set them."""

@@ -54,6 +54,11 @@ class PlatformCallFailed(AppError):
     title = "The marketplace refused or failed the call"
 
 
+def write_mode_of(settings: Settings, account: ChannelAccount) -> str:
+    """``dry`` or ``live`` for this shop: its own mode, else the installation's AIOSTORE_WRITE_MODE."""
+    return account.write_mode or settings.write_mode.value
+
+
 def platform_error(exc: ConnectorError, field: str | None = None) -> AppError:
     """Our problem for a connector error: the caller learns what the platform said, never a token."""
     if isinstance(exc, RateLimited):
@@ -143,7 +148,7 @@ class Connectors:
                     shop_id=account.shop_id, market=MarketCode(account.market), tokens=tokens
                 ),
                 self.http,
-                write_mode=self.settings.write_mode.value,
+                write_mode=write_mode_of(self.settings, account),
                 policy=self.policy,
                 clock=self.clock,
                 on_tokens=on_tokens,
@@ -203,6 +208,7 @@ def snapshot(account: ChannelAccount) -> dict[str, object]:
         "shop_id": account.shop_id,
         "shop_name": account.shop_name,
         "status": account.status,
+        "write_mode": account.write_mode,
         "access_expires_at": account.access_expires_at,
     }
 
@@ -249,8 +255,13 @@ async def complete_connect(
     market: MarketCode,
     code: str,
     params: Mapping[str, str],
+    *,
+    write_mode: str | None = None,
 ) -> ChannelAccount:
-    """The callback: code → tokens → shop info → the channel account, created or reconnected."""
+    """The callback: code → tokens → shop info → the channel account, created or reconnected.
+
+    ``write_mode`` (``dry`` or ``live``) is set on the shop when given; else it keeps its own mode, or
+    follows the installation's."""
     connector = connectors.for_app(platform, market)
     try:
         tokens = await connector.exchange_code(code, params)
@@ -304,11 +315,13 @@ async def complete_connect(
     account.last_error = None
     account.disconnected_at = None
     account.display_platform = platform.value
+    if write_mode is not None:
+        account.write_mode = write_mode
     store_tokens(connectors.cipher(), account, tokens)
     await session.flush()
     await _route(session, account, active=True)
     # The first pulls: the shop's listings (matched to master SKUs) and its recent orders.
-    dry_run = connectors.settings.write_mode.value != "live"
+    dry_run = write_mode_of(connectors.settings, account) != "live"
     for kind in ("pull_products", "pull_orders"):
         await jobs.create(
             session,

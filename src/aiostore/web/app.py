@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,16 +16,19 @@ from aiostore import __version__
 from aiostore.db.engine import resolve_urls
 from aiostore.db.session import Database
 from aiostore.http.client import DEFAULT_TIMEOUT, HttpPolicy
+from aiostore.services import demo as demo_service
 from aiostore.services.channels import Connectors
+from aiostore.services.demo.world import MOUNT, DemoMount, DemoRouter
 from aiostore.services.sync.context import SyncContext
 from aiostore.settings import Settings, check_startup
-from aiostore.web import pages, problems
+from aiostore.web import docs, pages, problems
 from aiostore.web.job_events import JobEventHub
 from aiostore.web.middleware import IdempotencyMiddleware, RequestContextMiddleware
 from aiostore.web.routes import (
     audit,
     auth,
     channels,
+    demo,
     health,
     jobs,
     listings,
@@ -36,6 +41,8 @@ from aiostore.web.routes import (
     webhooks,
 )
 from aiostore.web.security import SecurityHeadersMiddleware
+
+LIMITS = httpx.Limits(max_connections=100)  # one pool for every marketplace call of the process
 
 ROUTERS = (
     health.router,
@@ -51,6 +58,7 @@ ROUTERS = (
     jobs.router,
     orders.router,
     webhooks.router,
+    demo.router,
 )
 
 
@@ -63,23 +71,45 @@ def create_app(
 ) -> FastAPI:
     """The service. Pass `db` to share a Database (tests, `serve`); else it is opened on startup.
 
-    `http` is the client connectors use to reach the marketplaces (tests and the demo pass one whose
-    transport is a sandbox); by default one pooled client for the process.
+    `http` is the client connectors use to reach the marketplaces (tests pass one whose transport is a
+    sandbox); by default one pooled client for the process. With the demo on (services/demo), the
+    platforms' settings point at the demo's in-process sandboxes, which the default client reaches
+    without a port; `http` is then refused.
     """
     settings = check_startup(settings)
-    http_client = http or httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=httpx.Limits(max_connections=100))
+    prepared = demo_service.prepare(settings)
+    the_demo = None
+    if prepared is not None:
+        if http is not None:
+            raise ValueError("the demo brings its own HTTP client (its sandboxes are in this process)")
+        settings, the_demo = prepared
+        http = httpx.AsyncClient(
+            transport=DemoRouter(the_demo.world, httpx.AsyncHTTPTransport(limits=LIMITS)),
+            timeout=DEFAULT_TIMEOUT,
+        )
+        owns_http = True
+    else:
+        owns_http = http is None
+    http_client = http or httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=LIMITS)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = db is None
         app.state.db = db or Database.connect(resolve_urls(settings), pool_size=settings.db_pool_size)
         app.state.sync = SyncContext(app.state.db, app.state.connectors)
+        orders: asyncio.Task[None] | None = None
+        if the_demo is not None and settings.demo_order_seconds > 0:
+            orders = asyncio.create_task(demo_service.run_orders(the_demo, settings.demo_order_seconds))
         try:
             yield
         finally:
+            if orders is not None:
+                orders.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await orders
             if owned:
                 await app.state.db.dispose()
-            if http is None:
+            if owns_http:
                 await http_client.aclose()
 
     app = FastAPI(
@@ -89,6 +119,8 @@ def create_app(
             "One catalog, one stock pool and all orders across Shopee, TikTok Shop, Tokopedia and Lazada."
         ),
         lifespan=lifespan,
+        docs_url=None,  # web/docs.py serves the docs from packaged files (FastAPI's pages load a CDN)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.connectors = Connectors(settings, http_client, policy or HttpPolicy())
@@ -123,4 +155,10 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     problems.declare_problems(app)
+    docs.install(app, ROUTERS)
+    app.state.demo = the_demo
+    app.state.demo_enabled = the_demo is not None
+    if the_demo is not None:
+        the_demo.service = app
+        app.mount(MOUNT, DemoMount(the_demo.world))
     return app

@@ -116,6 +116,7 @@ PUBLIC = {
     ("GET", "/register"),
     ("POST", "/register"),
     ("POST", "/lang"),
+    ("POST", "/demo"),  # anyone may try the demo organization, where it is offered (404 elsewhere)
 }
 
 

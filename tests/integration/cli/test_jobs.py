@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from sqlalchemy import select
 
 from aiostore.cli import jobs as jobs_cli
@@ -146,3 +147,22 @@ async def test_jobs_bad_input(
     assert foreign.exit_code == 1 and "job not found" in foreign.output
     theirs = await cli("jobs", "list", "--channel", str(rival_channel))  # the channel names the org
     assert theirs.exit_code == 0 and str(rival_job) in theirs.output
+
+
+async def test_list_fits_80_columns(
+    cli_env: dict[str, str], db: Database, owner: Caller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiostore.cli import output
+
+    monkeypatch.setattr(output.out, "width", 80)
+    org = owner.org_id
+    shopee = await make_channel(db, org, platform="shopee")
+    failed = await _job(db, org, "push_listings", shopee, status=jobs.FAILED)
+    queued = await _job(db, org, "pull_products", shopee)
+    listed = await cli("jobs", "list")
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert max(len(line) for line in lines) <= 80, listed.output
+    assert str(failed) in listed.output and str(queued) in listed.output  # ids are never cut
+    assert "push_listin" in listed.output and "failed" in listed.output
+    assert "Rej" in listed.output  # the error, cut to fit (`jobs show` has it whole)

@@ -26,6 +26,7 @@ class TikTokShopSettings(PlatformSettings):
 
     model_config = platform_settings_config("tiktokshop")
     enabled_by = ("app_key", "app_secret")
+    sandbox_unset = ("service_id",)  # with it, sellers authorize on TikTok's own host, not the sandbox's
 
     app_key: str | None = None
     app_secret: SecretStr | None = None

@@ -39,6 +39,7 @@ class TokopediaSettings(PlatformSettings):
 
     model_config = platform_settings_config("tokopedia")
     enabled_by = ("client_id", "client_secret")
+    sandbox_pins = {"api": TokopediaApi.FS.value}  # the sandbox serves Tokopedia's own (FS) API
 
     api: TokopediaApi = TokopediaApi.FS
     fs_id: str | None = None

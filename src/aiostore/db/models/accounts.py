@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func, literal_column
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aiostore.db.base import Base, IdMixin, TenantScoped, TimestampMixin
@@ -17,6 +17,8 @@ class Organization(IdMixin, TimestampMixin, Base):
 
     __tablename__ = "organizations"
     name: Mapped[str] = mapped_column(String(200))
+    # The demo organization (services/demo.py): sandbox shops, rebuilt by a reset.
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
 
 class User(IdMixin, TimestampMixin, Base):

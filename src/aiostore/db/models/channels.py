@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aiostore.db.base import Base, TenantScoped
@@ -19,6 +19,7 @@ class ChannelAccount(TenantScoped, Base):
         Index("ix_channel_accounts_org_id_platform_market", "org_id", "platform", "market"),
         Index("ix_channel_accounts_org_id_status", "org_id", "status"),
         Index("ix_channel_accounts_platform_shop_id", "platform", "shop_id"),
+        CheckConstraint("write_mode IN ('dry', 'live')", name="write_mode"),
     )
     platform: Mapped[str] = mapped_column(String(20))
     market: Mapped[str] = mapped_column(String(2))
@@ -36,6 +37,8 @@ class ChannelAccount(TenantScoped, Base):
     disconnected_at: Mapped[datetime | None]
     orders_synced_until: Mapped[datetime | None]  # incremental order pulls continue from here
     products_synced_at: Mapped[datetime | None]
+    # dry or live for this shop; NULL: the installation's AIOSTORE_WRITE_MODE (services/channels.py).
+    write_mode: Mapped[str | None] = mapped_column(String(4))
 
 
 class Listing(TenantScoped, Base):

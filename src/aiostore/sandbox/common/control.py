@@ -153,8 +153,21 @@ class OrderControl(Generic[O, P, T]):
         ]
 
 
+def control_index(request: Request) -> list[dict[str, Any]]:
+    """Every `/_sandbox` route of the app that serves this request, with its methods."""
+    found = []
+    for r in request.app.router.routes:
+        if isinstance(r, Route) and r.path.startswith(PREFIX) and r.path != PREFIX:
+            found.append({"path": r.path, "methods": sorted((r.methods or set()) - {"HEAD"})})
+    return sorted(found, key=lambda r: str(r["path"]))
+
+
 def common_routes(sandbox: Controllable) -> list[Route]:
-    """GET state; GET/DELETE calls (counts per path); GET/POST faults; GET pushes, POST pushes/drain."""
+    """GET /_sandbox (the list of control routes); GET state; GET/DELETE calls (counts per path);
+    GET/POST faults; GET pushes, POST pushes/drain."""
+
+    async def index(request: Request) -> Any:
+        return {"routes": control_index(request)}
 
     async def state(request: Request) -> Any:
         return sandbox.summary()
@@ -179,6 +192,7 @@ def common_routes(sandbox: Controllable) -> list[Route]:
         return {"queued": sandbox.pushes.queued, "deliveries": deliveries}
 
     return [
+        Route(PREFIX, json_endpoint(index), methods=["GET"]),
         Route(f"{PREFIX}/state", json_endpoint(state), methods=["GET"]),
         Route(f"{PREFIX}/calls", json_endpoint(calls), methods=["GET", "DELETE"]),
         Route(f"{PREFIX}/faults", json_endpoint(faults), methods=["GET", "POST"]),

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aiostore.db.models import SyncJob, SyncJobItem
+from aiostore.db.models import ChannelAccount, SyncJob, SyncJobItem
 from aiostore.errors import Conflict, NotFound
 from aiostore.services import audit
 from aiostore.services.context import OrgContext
@@ -69,7 +69,13 @@ async def create(
     user_id: uuid.UUID | None = None,
     defer_now: bool = True,
 ) -> SyncJob:
-    """A job row and its queue job, in the caller's transaction."""
+    """A job row and its queue job, in the caller's transaction.
+
+    A shop with its own write mode (``channel_accounts.write_mode``) decides ``dry_run`` for its jobs."""
+    if channel_account_id is not None:
+        account = await session.get(ChannelAccount, channel_account_id)
+        if account is not None and account.write_mode is not None:
+            dry_run = account.write_mode != "live"
     job = SyncJob(
         org_id=org_id,
         kind=kind,

@@ -26,7 +26,7 @@ async def _order(sc: SyncContext, job: SyncJob) -> Order:
 async def _refresh_order(sc: SyncContext, job: SyncJob, order: Order) -> None:
     """Read the order back so its new status (and stock effect) is ours at once."""
     shop = await open_channel(sc, job.org_id, order.channel_account_id)
-    if sc.dry_run:
+    if job.dry_run:
         return
     dtos = await shop.connector.get_orders([order.platform_order_id])
     async with sc.tx(job.org_id) as session:

@@ -71,7 +71,10 @@ class MeOut(BaseModel):
     csrf_token: str | None = None
 
 
-def _set_cookies(request: Request, response: Response, settings: AppSettings, new: auth.NewSession) -> None:
+def set_session_cookies(
+    request: Request, response: Response, settings: AppSettings, new: auth.NewSession
+) -> None:
+    """The HttpOnly session cookie and the CSRF cookie of a new session (login, register, demo)."""
     max_age = settings.session_ttl_hours * 3600
     secure = secure_cookies(request)
     for name, value, httponly in ((SESSION_COOKIE, new.token, True), (CSRF_COOKIE, new.csrf_token, False)):
@@ -129,7 +132,7 @@ async def register(body: RegisterIn, request: Request, response: Response, setti
 async def _signed_in(
     request: Request, response: Response, settings: AppSettings, new: auth.NewSession
 ) -> MeOut:
-    _set_cookies(request, response, settings, new)
+    set_session_cookies(request, response, settings, new)
     async with get_db(request).transaction() as session:
         principal = await auth.authenticate_session(session, new.token)
         assert principal is not None  # noqa: S101
