@@ -40,7 +40,7 @@ async def test_list_filter_and_live_hookup(db: Database, owner: Caller) -> None:
     )
     assert "attempt 5 of 5" in page
     assert '<progress value="40" max="40"></progress>40 / 40' in page
-    assert 'sse-connect="/api/jobs/events"' in page and 'hx-trigger="sse:job throttle:1s"' in page
+    assert 'sse-connect="/api/jobs/events"' in page and 'hx-trigger="sse:job throttle:1s, sse-tail"' in page
     failed = squash((await get_page(owner, "/jobs?status=failed")).text)
     assert "<td>push stock" in failed and "<td>pull orders" not in failed
     partial = await get_page(owner, "/jobs?kind=pull_orders", **{"HX-Request": "true"})

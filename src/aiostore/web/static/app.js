@@ -43,3 +43,14 @@ function setUpCopy(root) {
 }
 
 document.addEventListener("DOMContentLoaded", function () { setUpCopy(document); });
+
+// A list refreshed on server events with `throttle:1s` (the Jobs page) drops the events that come inside
+// the second, so the last state could stay unseen; one more refresh once the events stop shows it.
+var tailTimer = null;
+document.addEventListener("sse:job", function () {
+  clearTimeout(tailTimer);
+  tailTimer = setTimeout(function () {
+    var list = document.querySelector("[data-sse-tail]");
+    if (list) { htmx.trigger(list, "sse-tail"); }
+  }, 1500);
+});
