@@ -33,16 +33,18 @@ async def _jobs(db: Database, caller: Caller) -> dict[str, SyncJob]:
 
 
 async def test_list_filter_and_live_hookup(db: Database, owner: Caller) -> None:
-    await _jobs(db, owner)
+    made = await _jobs(db, owner)
     page = squash((await get_page(owner, "/jobs")).text)
+    failed_id = made["failed"].id
     assert (
-        '<td>push stock <small>(dry run)</small><br><small class="error-text">quota gone</small></td>' in page
-    )
+        f'<td><a href="/jobs/{failed_id}">push stock</a> <small>(dry run)</small>'
+        '<br><small class="error-text">quota gone</small></td>'
+    ) in page
     assert "attempt 5 of 5" in page
     assert '<progress value="40" max="40"></progress>40 / 40' in page
     assert 'sse-connect="/api/jobs/events"' in page and 'hx-trigger="sse:job throttle:1s, sse-tail"' in page
     failed = squash((await get_page(owner, "/jobs?status=failed")).text)
-    assert "<td>push stock" in failed and "<td>pull orders" not in failed
+    assert ">push stock</a>" in failed and ">pull orders</a>" not in failed
     partial = await get_page(owner, "/jobs?kind=pull_orders", **{"HX-Request": "true"})
     assert partial.text.startswith('<div id="list" hx-get="/jobs?kind=pull_orders"')
     assert "pull orders" in partial.text and "push stock" not in partial.text

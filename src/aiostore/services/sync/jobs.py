@@ -154,7 +154,10 @@ async def get_job(session: AsyncSession, job_id: uuid.UUID, *, for_update: bool 
     return job
 
 
-async def items_of(session: AsyncSession, job_id: uuid.UUID, limit: int = 1000) -> list[SyncJobItem]:
+ITEMS_LIMIT = 1000  # a job's items shown by the API and the dashboard: the first ones
+
+
+async def items_of(session: AsyncSession, job_id: uuid.UUID, limit: int = ITEMS_LIMIT) -> list[SyncJobItem]:
     rows = await session.scalars(
         select(SyncJobItem)
         .where(SyncJobItem.job_id == job_id)

@@ -63,6 +63,24 @@ async def job_list(request: Request, page: Page, session: Session) -> Response:
     return page.render("jobs/index.html", context, status=422 if errors else 200, block="list")
 
 
+@router.get("/jobs/{job_id}")
+async def job_detail(job_id: uuid.UUID, page: Page, session: Session) -> Response:
+    """One job and its per-item outcomes, through the API's own call (another org's job is a 404)."""
+    job = await api.get_job(job_id, session, page.ctx)
+    shop = None
+    if job.channel_account_id is not None:
+        shop = {a.id: a for a in await channels.list_channels(session, page.ctx)}.get(job.channel_account_id)
+    context = {
+        "active": "jobs",
+        "job": job,
+        "shop": shop,
+        "capped": len(job.items) >= jobs.ITEMS_LIMIT,
+        "retryable": RETRYABLE,
+        "cancellable": CANCELLABLE,
+    }
+    return page.render("jobs/detail.html", context, block="job")
+
+
 @router.post("/jobs/{job_id}/retry")
 async def retry(job_id: uuid.UUID, page: Run, session: Session) -> Response:
     await api.retry_job(job_id, session, page.ctx)

@@ -33,6 +33,14 @@ LABELS: dict[str, dict[str, str]] = {
         "cancel_order": N_("cancel order"),
         "refresh_tokens": N_("renew authorisation"),
     },
+    "job_item": {"ok": N_("done"), "failed": N_("failed"), "skipped": N_("skipped")},
+    "started_by": {
+        "user": N_("a person"),
+        "webhook": N_("a marketplace notice"),
+        "schedule": N_("the schedule"),
+        "system": N_("the system"),
+        "cli": N_("the command line"),
+    },
     "sync": {
         "in_sync": N_("in sync"),
         "retrying": N_("retrying"),
