@@ -78,10 +78,14 @@ async def test_job_with_its_items_in_english_and_indonesian(db: Database, owner:
 
 async def test_retry_from_the_page_and_an_empty_job(db: Database, owner: Caller) -> None:
     job_id = await _failed_job(db, owner)
-    retried = await submit(owner, f"/jobs/{job_id}/retry", form(owner))
-    assert retried.status_code == 303
-    page = squash((await get_page(owner, f"/jobs/{job_id}")).text)
+    retried = await submit(owner, f"/jobs/{job_id}/retry", form(owner, back="job"))
+    assert retried.status_code == 303 and retried.headers["location"] == f"/jobs/{job_id}?done=retried"
+    page = squash((await get_page(owner, retried.headers["location"])).text)
+    assert "The job will run again." in page
     assert f'action="/jobs/{job_id}/cancel"' in page and f"/jobs/{job_id}/retry" not in page
+    assert '<input type="hidden" name="back" value="job">' in page
+    cancelled = await submit(owner, f"/jobs/{job_id}/cancel", form(owner, back="//evil.example"))
+    assert cancelled.status_code == 303 and cancelled.headers["location"] == "/jobs?done=cancelled"
     async with db.transaction(owner.org_id, owner.user_id) as s:
         empty = SyncJob(org_id=owner.org_id, kind="pull_orders", status="queued")
         s.add(empty)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from pydantic import field_validator
 from starlette.responses import Response
 
@@ -24,6 +24,11 @@ Run = Annotated[PageContext, PageFor(Permission.SYNC_RUN)]
 PAGE_SIZE = 50
 RETRYABLE = ("failed", "cancelled")
 CANCELLABLE = ("queued", "retrying", "running")
+Back = Annotated[str, Form(max_length=20)]  # "job": the action came from the job's page, go back there
+
+
+def _back(job_id: uuid.UUID, back: str, done: str) -> Response:
+    return see_other(f"/jobs/{job_id}?done={done}" if back == "job" else f"/jobs?done={done}")
 
 
 class JobsQuery(FilterQuery):
@@ -82,12 +87,12 @@ async def job_detail(job_id: uuid.UUID, page: Page, session: Session) -> Respons
 
 
 @router.post("/jobs/{job_id}/retry")
-async def retry(job_id: uuid.UUID, page: Run, session: Session) -> Response:
+async def retry(job_id: uuid.UUID, page: Run, session: Session, back: Back = "") -> Response:
     await api.retry_job(job_id, session, page.ctx)
-    return see_other("/jobs?done=retried")
+    return _back(job_id, back, "retried")
 
 
 @router.post("/jobs/{job_id}/cancel")
-async def cancel(job_id: uuid.UUID, page: Run, session: Session) -> Response:
+async def cancel(job_id: uuid.UUID, page: Run, session: Session, back: Back = "") -> Response:
     await api.cancel_job(job_id, session, page.ctx)
-    return see_other("/jobs?done=cancelled")
+    return _back(job_id, back, "cancelled")
