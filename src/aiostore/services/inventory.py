@@ -18,9 +18,11 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aiostore.db.models import Inventory, InventoryMovement, Listing, Order, OrderLine
+from aiostore.db.models import Inventory, InventoryMovement, Listing, Order, OrderLine, Variant
 from aiostore.domain.inventory import available_to_sell
 from aiostore.domain.orders import DEDUCTED, RELEASED, RESERVING, OrderStatus
+from aiostore.errors import NotFound
+from aiostore.services.pagination import Page, Sort, page_of, paginate
 
 NONE, RESERVED, DEDUCTED_STATE, RELEASED_STATE = "none", "reserved", "deducted", "released"
 
@@ -194,3 +196,22 @@ async def manual_adjust(
             )
         )
     await mark_dirty(session, [inv.variant_id])
+
+
+async def ledger(
+    session: AsyncSession, variant_id: uuid.UUID, *, cursor: str | None, limit: int
+) -> Page[InventoryMovement]:
+    """A variant's stock movements with their cause, newest first (the API's ledger and the catalog
+    page's "why this number"); another org's variant is not found."""
+    if await session.get(Variant, variant_id) is None:
+        raise NotFound("variant not found")
+    stmt = select(InventoryMovement).where(InventoryMovement.variant_id == variant_id)
+    sort = Sort(InventoryMovement.created_at, descending=True, kind="datetime")
+    rows = list(
+        (
+            await session.scalars(
+                paginate(stmt, sort=sort, id_column=InventoryMovement.id, cursor=cursor, limit=limit)
+            )
+        ).all()
+    )
+    return page_of(rows, limit=limit, sort_value=lambda r: r.created_at, row_id=lambda r: r.id)

@@ -16,7 +16,7 @@ from aiostore.db.session import Database
 from aiostore.domain.permissions import Permission, Role, allows
 from aiostore.web.app import ROUTERS
 from aiostore.web.pages import PAGE_ROUTERS
-from tests.factories import Caller, member_token
+from tests.factories import Caller, member_token, product_body
 
 
 def _marks(route: APIRoute) -> dict[str, Any]:
@@ -144,10 +144,12 @@ async def test_a_viewer_session_reaches_every_route_open_to_members(app: FastAPI
 
 
 async def _owners_objects(app: FastAPI, db: Database, owner: Caller) -> dict[str, str]:
-    """One object of each kind the member, token, invitation and listing routes name, in owner's org."""
+    """One object of each kind the member, token, invitation, listing and product routes name, in
+    owner's org."""
     viewer = await member_token(app, db, owner.org_id, Role.VIEWER)
     token = await owner.post("/api/tokens", json={"name": "walk", "role": "viewer"})
     invited = await owner.post("/api/org/members", json={"email": "walk@example.com", "role": "viewer"})
+    product = await owner.post("/api/products", json=product_body("WALK"))
     async with db.transaction(owner.org_id, owner.user_id) as s:
         shop = ChannelAccount(org_id=owner.org_id, platform="shopee", market="ID", shop_id="w", shop_name="W")
         s.add(shop)
@@ -161,6 +163,7 @@ async def _owners_objects(app: FastAPI, db: Database, owner: Caller) -> dict[str
         "token_id": token.json()["id"],
         "member_id": str(member),
         "invitation_id": invited.json()["invitation_id"],
+        "product_id": product.json()["id"],
     }
 
 
@@ -178,7 +181,10 @@ async def test_another_orgs_objects_are_not_found_on_every_route(
         url = re.sub(r"\{([^}]+)\}", lambda m: ids[m.group(1)], route.path)
         for method in route.methods:
             body: dict[str, Any] = {"data": {"role": "viewer", "sku": ""}}  # a page's form
-            if route.path.startswith("/api/"):
+            if route.path.startswith("/api/products/"):
+                taken = product_body("TAKEN")
+                body = {"json": taken["variants"][0] if method == "POST" else {"title": taken["title"] + "!"}}
+            elif route.path.startswith("/api/"):
                 body = {"json": {"variant_id": None} if method == "PUT" else {"role": "viewer"}}
             resp = await other_org.request(method, url, **body)
             assert resp.status_code == 404, (method, route.path, resp.status_code, resp.text[:200])
@@ -187,3 +193,5 @@ async def test_another_orgs_objects_are_not_found_on_every_route(
     tokens = (await owner.get("/api/tokens")).json()
     assert [t["revoked_at"] for t in tokens if t["name"] == "walk"] == [None]
     assert len((await owner.get("/api/org/members")).json()) == 2
+    product = (await owner.get(f"/api/products/{ids['product_id']}")).json()
+    assert (product["title"], len(product["variants"])) == ("Kaos Polos Premium", 2)

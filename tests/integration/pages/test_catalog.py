@@ -22,7 +22,7 @@ async def test_products_with_stock_and_prices(
     ).status_code == 201
 
     page = squash((await get_page(owner, "/catalog")).text)
-    assert "<strong>Kaos Polos Premium</strong><br><small>Maju · Fashion/Tops</small>" in page
+    assert "<strong>Kaos Polos Premium</strong></a><br><small>Maju · Fashion/Tops</small>" in page
     assert "<code>KAOS-001-M</code> · 9 available · ID Rp 150.000 · SG S$12.90" in page
     assert "<code>KAOS-001-L</code> · 5 available · ID Rp 155.000 · MY RM39.90" in page
     assert "Rival" not in page

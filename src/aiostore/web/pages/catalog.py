@@ -1,19 +1,24 @@
-"""Catalog: the master products with their variants, stock available to sell and prices per market
-(reading; editing stays with the API for now)."""
+"""Catalog: the master products with their variants, stock available to sell and prices per market,
+and one product with each variant's stock ledger ("why this number"); reading, editing stays with
+the API for now."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import field_validator
 from starlette.responses import Response
 
+from aiostore.errors import AppError
+from aiostore.services import inventory
 from aiostore.services.catalog import products as catalog
 from aiostore.services.catalog.schemas import ProductStatus
 from aiostore.web.deps import Session
 from aiostore.web.pages.deps import Page
-from aiostore.web.pages.forms import FilterQuery, parse
+from aiostore.web.pages.forms import FilterQuery, app_errors, parse
+from aiostore.web.routes.listings import MovementOut
 from aiostore.web.routes.products import ProductOut
 
 router = APIRouter(include_in_schema=False)
@@ -52,3 +57,29 @@ async def product_list(request: Request, page: Page, session: Session) -> Respon
         "statuses": [s.value for s in ProductStatus],
     }
     return page.render("catalog/index.html", context, status=422 if errors else 200, block="list")
+
+
+class LedgerQuery(FilterQuery):
+    """Which variant's ledger the cursor pages (the others show their newest rows)."""
+
+    variant: uuid.UUID | None = None
+
+
+@router.get("/catalog/{product_id}")
+async def product_detail(product_id: uuid.UUID, request: Request, page: Page, session: Session) -> Response:
+    product = ProductOut.of(await catalog.get_product(session, page.ctx, product_id))
+    query, errors = parse(LedgerQuery, request.query_params)
+    ledgers: dict[uuid.UUID, tuple[list[MovementOut], str | None]] = {}
+    for v in product.variants:
+        cursor = query.cursor if query is not None and query.variant == v.id else None
+        try:
+            moves = await inventory.ledger(session, v.id, cursor=cursor, limit=PAGE_SIZE)
+        except AppError as exc:
+            if exc.status != 422:
+                raise
+            errors = app_errors(exc)
+            moves = await inventory.ledger(session, v.id, cursor=None, limit=PAGE_SIZE)
+        rows = [MovementOut.model_validate(m, from_attributes=True) for m in moves.items]
+        ledgers[v.id] = (rows, moves.next_cursor)
+    context = {"active": "catalog", "product": product, "ledgers": ledgers, "errors": errors}
+    return page.render("catalog/detail.html", context, status=422 if errors else 200)

@@ -65,6 +65,7 @@ LABELS: dict[str, dict[str, str]] = {
         "token": N_("API token"),
         "system": N_("system"),
     },
+    "cause": {"order": N_("order"), "manual": N_("set by hand"), "import": N_("import"), "sync": N_("sync")},
     "ship": {
         "auto": N_("The platform's first option"),
         "pickup": N_("Pickup by the courier"),

@@ -9,15 +9,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import select
 
-from aiostore.db.models import InventoryMovement, Listing, Variant
+from aiostore.db.models import Listing
 from aiostore.domain.permissions import Permission
-from aiostore.errors import NotFound
-from aiostore.services import listings
+from aiostore.services import inventory, listings
 from aiostore.services.catalog import import_channel
 from aiostore.services.context import OrgContext
-from aiostore.services.pagination import Sort, page_of, paginate
 from aiostore.web.deps import RequirePermission, Session
 from aiostore.web.routes.common import Cursor, Limit, PageOut, StrictModel
 
@@ -147,18 +144,7 @@ async def ledger(
     variant_id: uuid.UUID, session: Session, ctx: Read, cursor: Cursor = None, limit: Limit = 50
 ) -> PageOut[MovementOut]:
     """Every stock movement of a variant with its cause, newest first: stock explained."""
-    if await session.get(Variant, variant_id) is None:
-        raise NotFound("variant not found")
-    stmt = select(InventoryMovement).where(InventoryMovement.variant_id == variant_id)
-    sort = Sort(InventoryMovement.created_at, descending=True, kind="datetime")
-    rows = list(
-        (
-            await session.scalars(
-                paginate(stmt, sort=sort, id_column=InventoryMovement.id, cursor=cursor, limit=limit)
-            )
-        ).all()
-    )
-    page = page_of(rows, limit=limit, sort_value=lambda r: r.created_at, row_id=lambda r: r.id)
+    page = await inventory.ledger(session, variant_id, cursor=cursor, limit=limit)
     return PageOut(
         items=[MovementOut.model_validate(m, from_attributes=True) for m in page.items],
         next_cursor=page.next_cursor,

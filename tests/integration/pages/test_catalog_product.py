@@ -1,0 +1,131 @@
+"""One product: its variants' prices per market, stock and the stock ledger ("why this number"),
+paged per variant; another org's product is not found; every role may read it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from fastapi import FastAPI
+
+from aiostore.db.models import ChannelAccount, InventoryMovement, Order
+from aiostore.db.session import Database
+from aiostore.domain.permissions import Role
+from tests.factories import Caller, member_token, product_body
+from tests.integration.pages.conftest import HTML, get_page, squash
+
+NOW = datetime(2026, 11, 7, 3, 0, tzinfo=UTC)
+
+
+async def _product(owner: Caller) -> tuple[str, str]:
+    made = await owner.post("/api/products", json=product_body("KAOS-001"))
+    assert made.status_code == 201, made.text
+    product = made.json()
+    return product["id"], product["variants"][0]["id"]
+
+
+async def _sale(db: Database, owner: Caller, variant_id: str) -> uuid.UUID:
+    """An order that reserved 2 of the variant, as the ledger records it."""
+    async with db.transaction(owner.org_id, owner.user_id) as s:
+        shop = ChannelAccount(org_id=owner.org_id, platform="shopee", market="ID", shop_id="9", shop_name="S")
+        s.add(shop)
+        await s.flush()
+        order = Order(
+            org_id=owner.org_id,
+            channel_account_id=shop.id,
+            platform_order_id="INV-77",
+            market="ID",
+            status="to_ship",
+            platform_status="X",
+            currency="IDR",
+            total_amount=300_000,
+            placed_at=NOW,
+            platform_updated_at=NOW,
+        )
+        s.add(order)
+        await s.flush()
+        s.add(
+            InventoryMovement(
+                org_id=owner.org_id,
+                variant_id=uuid.UUID(variant_id),
+                cause="order",
+                on_hand_delta=0,
+                reserved_delta=2,
+                on_hand_after=7,
+                reserved_after=2,
+                order_id=order.id,
+                created_at=datetime.now(UTC) + timedelta(minutes=1),
+            )
+        )
+        return order.id
+
+
+async def test_product_with_prices_stock_and_ledger(
+    app: FastAPI, db: Database, owner: Caller, other_org: Caller
+) -> None:
+    product_id, variant_id = await _product(owner)
+    stock = {"on_hand": 7, "safety_buffer": 1}
+    stocked = await owner.put(f"/api/variants/{variant_id}/inventory", json=stock)
+    assert stocked.status_code == 200, stocked.text
+    order_id = await _sale(db, owner, variant_id)
+
+    listing = squash((await get_page(owner, "/catalog")).text)
+    assert f'<a href="/catalog/{product_id}"><strong>Kaos Polos Premium</strong></a>' in listing
+    page = squash((await get_page(owner, f"/catalog/{product_id}")).text)
+    assert "<h1>Kaos Polos Premium</h1>" in page
+    assert '<h2 id="h-' + variant_id + '"><code>KAOS-001-M</code> · M</h2>' in page
+    assert '<td>ID</td><td class="num">Rp 150.000</td>' in page
+    assert '<td>SG</td><td class="num">S$12.90</td>' in page
+    assert '<td>MY</td><td class="num">RM39.90</td>' in page  # the L variant
+    assert "<dt>On hand</dt><dd>7</dd> <dt>Reserved</dt><dd>0</dd> <dt>Safety buffer</dt><dd>1</dd>" in page
+    assert "<dt>Available</dt><dd><strong>6</strong></dd>" in page
+    assert (
+        '<td>order</td> <td class="num">+0</td><td class="num">+2</td> <td class="num">7</td>'
+        f'<td class="num">2</td> <td><a href="/orders/{order_id}">Order</a></td>'
+    ) in page
+    assert '<td>set by hand</td> <td class="num">-3</td><td class="num">+0</td>' in page
+    assert "set through the API" in page
+    assert "No stock movements yet." in page  # the L variant was never changed
+
+    indonesian = squash((await get_page(owner, f"/catalog/{product_id}", **{"Accept-Language": "id"})).text)
+    assert "Harga per pasar" in indonesian and "Mengapa angka ini: buku besar stok" in indonesian
+    assert "<td>diatur manual</td>" in indonesian and "<dt>Tersedia</dt>" in indonesian
+    assert "Belum ada pergerakan stok." in indonesian
+
+    api = (await owner.get(f"/api/variants/{variant_id}/ledger")).json()  # the same service's rows
+    assert [(m["cause"], m["reserved_delta"], m["order_id"]) for m in api["items"]] == [
+        ("order", 2, str(order_id)),
+        ("manual", 0, None),
+    ]
+    assert (await other_org.get(f"/api/variants/{variant_id}/ledger")).status_code == 404
+    viewer = await member_token(app, db, owner.org_id, Role.VIEWER)
+    assert "KAOS-001-M" in (await viewer.get(f"/catalog/{product_id}", headers=HTML)).text
+    assert (await get_page(other_org, f"/catalog/{product_id}")).status_code == 404
+    assert (await get_page(owner, f"/catalog/{uuid.uuid4()}")).status_code == 404
+    bad = await get_page(owner, f"/catalog/{product_id}?variant={variant_id}&cursor=nonsense")
+    assert bad.status_code == 422 and 'role="alert"' in bad.text and "+2" in bad.text
+
+
+async def test_each_variants_ledger_pages_by_50(db: Database, owner: Caller) -> None:
+    product_id, variant_id = await _product(owner)
+    async with db.transaction(owner.org_id, owner.user_id) as s:
+        for i in range(55):
+            s.add(
+                InventoryMovement(
+                    org_id=owner.org_id,
+                    variant_id=uuid.UUID(variant_id),
+                    cause="sync",
+                    on_hand_delta=1,
+                    on_hand_after=100 + i,
+                    reserved_after=0,
+                    note=f"move {i:02d}",
+                    created_at=NOW + timedelta(minutes=i),
+                )
+            )
+    first = squash((await get_page(owner, f"/catalog/{product_id}")).text)
+    assert "move 54" in first and "move 05" in first and "move 04" not in first
+    link = first.split(f'#v-{variant_id}">Next page</a>')[0].rsplit('<a href="', 1)[1]
+    assert f"variant={variant_id}" in link
+    second = squash((await get_page(owner, f"/catalog/{product_id}{link.replace('&amp;', '&')}")).text)
+    assert "move 04" in second and "move 00" in second and "move 05" not in second
+    assert "First page" in second and "Next page" not in second
