@@ -490,3 +490,26 @@ async def disconnect_channel(session: AsyncSession, ctx: OrgContext, channel_id:
         after=snapshot(account),
     )
     return account
+
+
+async def set_write_mode(
+    session: AsyncSession, ctx: OrgContext, channel_id: uuid.UUID, write_mode: str
+) -> ChannelAccount:
+    """Set the shop's own write mode (``dry`` or ``live``); its jobs read it when they run. The same mode
+    again changes and audits nothing."""
+    account = await get_channel(session, ctx, channel_id, for_update=True)
+    if account.write_mode == write_mode:
+        return account
+    before = snapshot(account)
+    account.write_mode = write_mode
+    await session.flush()
+    await audit.record(
+        session,
+        ctx,
+        "channel.write_mode_changed",
+        "channel_account",
+        account.id,
+        before=before,
+        after=snapshot(account),
+    )
+    return account

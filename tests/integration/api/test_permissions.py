@@ -144,8 +144,8 @@ async def test_a_viewer_session_reaches_every_route_open_to_members(app: FastAPI
 
 
 async def _owners_objects(app: FastAPI, db: Database, owner: Caller) -> dict[str, str]:
-    """One object of each kind the member, token, invitation, listing and product routes name, in
-    owner's org."""
+    """One object of each kind the member, token, invitation, listing, product and
+    shop routes name, in owner's org."""
     viewer = await member_token(app, db, owner.org_id, Role.VIEWER)
     token = await owner.post("/api/tokens", json={"name": "walk", "role": "viewer"})
     invited = await owner.post("/api/org/members", json={"email": "walk@example.com", "role": "viewer"})
@@ -164,6 +164,7 @@ async def _owners_objects(app: FastAPI, db: Database, owner: Caller) -> dict[str
         "member_id": str(member),
         "invitation_id": invited.json()["invitation_id"],
         "product_id": product.json()["id"],
+        "channel_id": str(shop.id),
     }
 
 
@@ -184,6 +185,8 @@ async def test_another_orgs_objects_are_not_found_on_every_route(
             if route.path.startswith("/api/products/"):
                 taken = product_body("TAKEN")
                 body = {"json": taken["variants"][0] if method == "POST" else {"title": taken["title"] + "!"}}
+            elif route.path.startswith("/api/channels/"):
+                body = {"json": {"write_mode": "live"}}
             elif route.path.startswith("/api/"):
                 body = {"json": {"variant_id": None} if method == "PUT" else {"role": "viewer"}}
             resp = await other_org.request(method, url, **body)
@@ -195,3 +198,5 @@ async def test_another_orgs_objects_are_not_found_on_every_route(
     assert len((await owner.get("/api/org/members")).json()) == 2
     product = (await owner.get(f"/api/products/{ids['product_id']}")).json()
     assert (product["title"], len(product["variants"])) == ("Kaos Polos Premium", 2)
+    shop = (await owner.get(f"/api/channels/{ids['channel_id']}")).json()
+    assert (shop["status"], shop["write_mode"]) == ("connected", None)

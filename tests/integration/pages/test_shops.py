@@ -128,3 +128,46 @@ async def test_another_orgs_shop_is_not_found(world: World) -> None:  # noqa: F8
         assert "Not found" in answer.text
     assert "Toko Sandbox" not in (await get_page(rival, "/shops")).text
     await rival.client.aclose()
+
+
+async def test_admin_switches_a_shops_write_mode(world: World, db: Database) -> None:  # noqa: F811
+    shop_id = await _connect(world)
+    owner = world.owner
+    page = squash((await get_page(owner, "/shops")).text)
+    dry = (
+        '<p class="write-mode dry"> This shop is in dry run: its changes are recorded in the jobs, not sent.'
+    )
+    assert dry in page and '<option value="dry" selected>dry run</option>' in page
+    admin = await member_token(world.app, db, owner.org_id, Role.ADMIN)
+    switched = await admin.post(
+        f"/shops/{shop_id}/write-mode",
+        data={"csrf_token": "", "write_mode": "live"},
+        headers=HTML,
+    )
+    assert switched.status_code == 303, switched.text  # a token needs no CSRF field
+    assert switched.headers["location"] == f"/shops?done=write_mode#shop-{shop_id}"
+    done = squash((await get_page(owner, "/shops?done=write_mode")).text)
+    assert "The shop&#39;s write mode is saved." in done
+    assert '<p class="write-mode live"> This shop is live: its changes are sent to the marketplace.' in done
+    assert '<option value="live" selected>live</option>' in done
+    indonesian = squash((await get_page(owner, "/shops", **{"Accept-Language": "id"})).text)
+    assert "Toko ini aktif: perubahannya dikirim ke marketplace." in indonesian and "Mode tulis" in indonesian
+
+    bad = await submit(owner, f"/shops/{shop_id}/write-mode", form(owner, write_mode="loud"))
+    assert bad.status_code == 422 and f'id="e-write_mode-{shop_id}" class="field-error"' in bad.text
+    assert (await owner.get(f"/api/channels/{shop_id}")).json()["write_mode"] == "live"
+    back = await submit(owner, f"/shops/{shop_id}/write-mode", form(owner, write_mode="dry"))
+    assert back.status_code == 303
+    assert (await owner.get(f"/api/channels/{shop_id}")).json()["write_mode"] == "dry"
+
+    viewer = await member_token(world.app, db, owner.org_id, Role.VIEWER)
+    seen = (await viewer.get("/shops", headers=HTML)).text
+    assert "/write-mode" not in seen and 'class="write-mode dry"' in seen
+    refused = await viewer.post(f"/shops/{shop_id}/write-mode", data={"write_mode": "live"})
+    assert refused.status_code == 403
+    rival = await signup(world.app, email="rival-write@example.com", org="Toko Rival")
+    for value in ("live", "loud"):
+        missing = await submit(rival, f"/shops/{shop_id}/write-mode", form(rival, write_mode=value))
+        assert missing.status_code == 404, value
+    assert (await owner.get(f"/api/channels/{shop_id}")).json()["write_mode"] == "dry"
+    await rival.client.aclose()

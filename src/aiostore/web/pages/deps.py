@@ -33,6 +33,7 @@ NOTICES = {
     "connected": N_("The shop is connected."),
     "refreshed": N_("The shop's authorisation was renewed."),
     "disconnected": N_("The shop is disconnected. Its listings, orders and history stay."),
+    "write_mode": N_("The shop's write mode is saved. Its next jobs follow it."),
     "switched": N_("You are now working in this organisation."),
     "joined": N_("You joined the organisation."),
     "retried": N_("The job will run again."),

@@ -1,4 +1,5 @@
-"""Shops: connect one (the platform's OAuth), test, refresh, disconnect; status, token expiry, last sync.
+"""Shops: connect one (the platform's OAuth), test, refresh, disconnect, set its write mode; status, token
+expiry, last sync.
 
 Every action calls the service the API's /api/channels endpoints call, behind the same permission.
 """
@@ -36,6 +37,7 @@ async def _page(
     context = {
         "active": "shops",
         "shops": accounts,
+        "modes": {a.id: channels.write_mode_of(settings, a) for a in accounts},
         "platforms": [(p.name, sorted(m.value for m in p.markets)) for p in registry.plugins()],
         "markets": [(code.value, i18n._(MARKET_NAMES[code.value])) for code in MARKETS],
         "write_mode": settings.write_mode.value,
@@ -43,6 +45,7 @@ async def _page(
         "errors": {},
         "tested": None,
         "failed": None,
+        "mode_error": None,
     } | extra
     return page.render("shops/index.html", context, status=status, block="shops")
 
@@ -111,3 +114,20 @@ async def refresh(
 async def disconnect(channel_id: uuid.UUID, page: Manage, session: Session) -> Response:
     await channels.disconnect_channel(session, page.ctx, channel_id)
     return see_other("/shops?done=disconnected")
+
+
+@router.post("/shops/{channel_id}/write-mode")
+async def write_mode(
+    channel_id: uuid.UUID,
+    page: Manage,
+    session: Session,
+    settings: AppSettings,
+    write_mode: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    body, errors = parse(api.WriteModeIn, {"write_mode": write_mode})
+    if body is None:
+        await channels.get_channel(session, page.ctx, channel_id)  # another org's shop: 404 first
+        mode_error = {"id": channel_id, "detail": errors.get("write_mode", "")}
+        return await _page(page, session, settings, status=422, mode_error=mode_error)
+    await channels.set_write_mode(session, page.ctx, channel_id, body.write_mode.value)
+    return see_other(f"/shops?done=write_mode#shop-{channel_id}")

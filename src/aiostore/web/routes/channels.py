@@ -21,6 +21,7 @@ from aiostore.domain.platforms import Platform
 from aiostore.errors import Forbidden, NotAuthenticated, invalid
 from aiostore.services import accounts, channels, oauth_state
 from aiostore.services.context import Actor, ActorKind, OrgContext
+from aiostore.settings import WriteMode
 from aiostore.web.deps import (
     MaybePrincipal,
     Public,
@@ -50,6 +51,10 @@ class ConnectIn(StrictModel):
     market: MarketCode
 
 
+class WriteModeIn(StrictModel):
+    write_mode: WriteMode
+
+
 class ConnectOut(BaseModel):
     authorization_url: str
     state: str
@@ -67,6 +72,7 @@ class ChannelOut(BaseModel):
     access_expires_at: datetime | None
     refresh_expires_at: datetime | None
     last_error: str | None
+    write_mode: str | None  # the shop's own mode; null: the installation's AIOSTORE_WRITE_MODE
     created_at: datetime
     updated_at: datetime
     disconnected_at: datetime | None
@@ -84,6 +90,7 @@ class ChannelOut(BaseModel):
             access_expires_at=a.access_expires_at,
             refresh_expires_at=a.refresh_expires_at,
             last_error=a.last_error,
+            write_mode=a.write_mode,
             created_at=a.created_at,
             updated_at=a.updated_at,
             disconnected_at=a.disconnected_at,
@@ -207,3 +214,11 @@ async def refresh_channel(
 async def disconnect_channel(channel_id: uuid.UUID, session: Session, ctx: Manage) -> ChannelOut:
     """Disconnect: tokens are erased here, syncing stops; listings, orders and audit stay."""
     return ChannelOut.of(await channels.disconnect_channel(session, ctx, channel_id))
+
+
+@router.put("/{channel_id}/write-mode")
+async def set_write_mode(
+    channel_id: uuid.UUID, body: WriteModeIn, session: Session, ctx: Manage
+) -> ChannelOut:
+    """`dry` (jobs record what they would send) or `live` (they send it) for this shop; audited."""
+    return ChannelOut.of(await channels.set_write_mode(session, ctx, channel_id, body.write_mode.value))
