@@ -3,7 +3,8 @@
 Starts the embedded database and the real service (`aiostore serve --no-worker`) in a subprocess,
 registers a seller through the API, then fills the organisation with SQL in bulk (as the superuser,
 generate_series): 4 shops, 10,000 products with 20,000 variants and their stock, 40,000 listings
-(a quarter unmatched, some failing), 100,000 orders over 180 days, 50,000 audit entries, 5,000 jobs.
+(a quarter unmatched, some failing), 100,000 orders over 180 days, 50,000 audit entries, 5,000 jobs (the newest with 1,000 item outcomes),
+200,300 ledger rows (300 of them on the first variant, whose product page pages them).
 Then it asks for every page and its main filters over HTTP with the signed-in session, each
 `--repeat` times after one warm-up, and prints per page the answer time p50/p95 in ms (measured by the
 client around each request over loopback: the server's time plus a loopback round trip).
@@ -87,6 +88,22 @@ FILL = [
               (ARRAY['succeeded','failed','queued','cancelled'])[n %% 4 + 1], 1, 5, 0, false, '{}',
               'schedule', now() - make_interval(secs => n * 300)
          FROM generate_series(1, %(jobs)s) n""",
+    # Ten ledger rows per variant, and 300 more on the first variant (its product page pages them).
+    """INSERT INTO inventory_ledger (id, org_id, variant_id, cause, on_hand_delta, reserved_delta,
+                                    on_hand_after, reserved_after, note, created_at)
+       SELECT gen_random_uuid(), %(org)s::uuid,
+              md5(%(org)s::text || 'v' || CASE WHEN n > %(variants)s * 10 THEN 1
+                                               ELSE n %% %(variants)s + 1 END)::uuid,
+              (ARRAY['order','manual','import','sync'])[n %% 4 + 1], -(n %% 3), n %% 2, n %% 50, n %% 3,
+              '', now() - make_interval(secs => n)
+         FROM generate_series(1, %(variants)s * 10 + 300) n""",
+    # The newest job carries 1,000 per-item outcomes (its page shows them).
+    """INSERT INTO sync_job_items (id, org_id, job_id, ref, result, error, dry_run, request)
+       SELECT gen_random_uuid(), %(org)s::uuid,
+              (SELECT id FROM sync_jobs WHERE org_id = %(org)s::uuid ORDER BY created_at DESC LIMIT 1),
+              'sku:SKU-' || lpad(n::text, 6, '0'), (ARRAY['ok','failed','skipped'])[n %% 3 + 1],
+              CASE WHEN n %% 3 = 1 THEN 'stock push refused' END, false, '{}'
+         FROM generate_series(1, 1000) n""",
 ]
 
 
@@ -109,9 +126,17 @@ async def fill(conninfo: str, org_id: str) -> None:
         first_order = await (
             await db.execute("SELECT id FROM orders ORDER BY placed_at DESC LIMIT 1")
         ).fetchone()
+        newest_job = await (
+            await db.execute("SELECT id FROM sync_jobs ORDER BY created_at DESC LIMIT 1")
+        ).fetchone()
+        first_product = await (
+            await db.execute("SELECT md5(%(org)s::text || 'p' || 1)::uuid", {"org": org_id})
+        ).fetchone()
     log(f"filled the organisation in {time.perf_counter() - started:.1f} s")
-    assert first_order is not None  # noqa: S101
+    assert first_order is not None and newest_job is not None and first_product is not None  # noqa: S101
     PAGES.append(("order detail", f"/orders/{first_order[0]}"))
+    PAGES.append(("catalog product", f"/catalog/{first_product[0]}"))
+    PAGES.append(("job detail", f"/jobs/{newest_job[0]}"))
 
 
 PAGES: list[tuple[str, str]] = [

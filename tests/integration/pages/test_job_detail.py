@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from aiostore.db.models import SyncJob, SyncJobItem
 from aiostore.db.session import Database
 from aiostore.domain.permissions import Role
+from aiostore.web.pages.jobs import PAGE_ITEMS
 from tests.factories import Caller, member_token
 from tests.integration.pages.conftest import HTML, form, get_page, squash, submit
 
@@ -107,3 +108,19 @@ async def test_viewer_sees_no_actions_and_other_orgs_get_404(
     assert missing.status_code == 404
     bad = await get_page(owner, "/jobs/not-a-uuid")
     assert bad.status_code == 422
+
+
+async def test_a_big_job_shows_its_first_items_and_says_so(db: Database, owner: Caller) -> None:
+    async with db.transaction(owner.org_id, owner.user_id) as s:
+        job = SyncJob(org_id=owner.org_id, kind="push_stock", status="succeeded")
+        s.add(job)
+        await s.flush()
+        s.add_all(
+            SyncJobItem(org_id=owner.org_id, job_id=job.id, ref=f"sku:BIG-{n:04d}", result="ok")
+            for n in range(PAGE_ITEMS + 5)
+        )
+    page = squash((await get_page(owner, f"/jobs/{job.id}")).text)
+    assert page.count("sku:BIG-") == PAGE_ITEMS
+    assert f"Only the first {PAGE_ITEMS} items are shown." in page
+    api = (await owner.get(f"/api/jobs/{job.id}")).json()
+    assert len(api["items"]) == PAGE_ITEMS + 5  # the API still gives up to its own limit

@@ -68,10 +68,16 @@ async def job_list(request: Request, page: Page, session: Session) -> Response:
     return page.render("jobs/index.html", context, status=422 if errors else 200, block="list")
 
 
+PAGE_ITEMS = 200  # item outcomes on one job's page (the API gives up to jobs.ITEMS_LIMIT)
+
+
 @router.get("/jobs/{job_id}")
 async def job_detail(job_id: uuid.UUID, page: Page, session: Session) -> Response:
-    """One job and its per-item outcomes, through the API's own call (another org's job is a 404)."""
-    job = await api.get_job(job_id, session, page.ctx)
+    """One job and its first per-item outcomes, read by the services the API's `get_job` uses (another
+    org's job is a 404). A page shows at most `PAGE_ITEMS` of them, so it stays light however big the job."""
+    found = await jobs.get_job(session, job_id)
+    items = await jobs.items_of(session, found.id, limit=PAGE_ITEMS)
+    job = api.JobDetailOut(**api.JobOut.of(found).model_dump(), items=[api.JobItemOut.of(i) for i in items])
     shop = None
     if job.channel_account_id is not None:
         shop = {a.id: a for a in await channels.list_channels(session, page.ctx)}.get(job.channel_account_id)
@@ -79,7 +85,7 @@ async def job_detail(job_id: uuid.UUID, page: Page, session: Session) -> Respons
         "active": "jobs",
         "job": job,
         "shop": shop,
-        "capped": len(job.items) >= jobs.ITEMS_LIMIT,
+        "capped": len(job.items) >= PAGE_ITEMS,
         "retryable": RETRYABLE,
         "cancellable": CANCELLABLE,
     }
