@@ -1,7 +1,8 @@
-"""The API docs, offline and usable: Swagger UI and ReDoc from our own files, and a schema that says how
-to authenticate.
+"""The API docs, offline and usable: Swagger UI from our own files, and a schema that says how to
+authenticate. ReDoc is not served: it injects inline styles, which the strict CSP (`style-src 'self'`) blocks,
+so it could only show an error page.
 
-- The files come from the `fastapi-offline` wheel (a packaged Swagger UI 5 and ReDoc), served under
+- The files come from the `fastapi-offline` wheel (a packaged Swagger UI 5), served under
   `/docs/static/`; no CDN, so `/docs` works on a laptop without internet.
 - No inline script (a strict `script-src 'self'` holds): the page loads `/docs/init.js`.
 - The schema declares `bearerAuth` (API tokens, `Authorization: Bearer aio_...`: the Authorize button)
@@ -39,21 +40,6 @@ _SWAGGER_PAGE = """<!doctype html>
 <div id="swagger-ui"></div>
 <script src="{static}/swagger-ui-bundle.js"></script>
 <script src="/docs/init.js"></script>
-</body>
-</html>
-"""
-
-_REDOC_PAGE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} API</title>
-<link rel="icon" href="{static}/favicon.png">
-</head>
-<body>
-<redoc spec-url="/openapi.json"></redoc>
-<script src="{static}/redoc.standalone.js"></script>
 </body>
 </html>
 """
@@ -128,7 +114,7 @@ def with_security(doc: dict[str, Any], routers: Sequence[APIRouter]) -> dict[str
 
 
 def install(app: FastAPI, routers: Sequence[APIRouter]) -> None:
-    """Serve /docs, /docs/init.js, /redoc and the packaged files; the schema at /openapi.json.
+    """Serve /docs, /docs/init.js and the packaged files; the schema at /openapi.json.
 
     The app must be created with `docs_url=None, redoc_url=None` (FastAPI's own pages load a CDN)."""
     title = app.title
@@ -148,10 +134,6 @@ def install(app: FastAPI, routers: Sequence[APIRouter]) -> None:
         body = _INIT % {"cookie": CSRF_COOKIE, "header": "X-CSRF-Token"}
         return Response(body, media_type="text/javascript")
 
-    async def redoc() -> HTMLResponse:
-        return HTMLResponse(_REDOC_PAGE.format(title=title, static=STATIC))
-
     app.add_api_route("/docs", swagger, include_in_schema=False)
     app.add_api_route("/docs/init.js", init_js, include_in_schema=False)
-    app.add_api_route("/redoc", redoc, include_in_schema=False)
     app.mount(STATIC, StaticFiles(directory=static_dir()), name="docs-static")
