@@ -8,7 +8,6 @@ names a platform.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -100,7 +99,9 @@ class PlatformSettings(BaseSettings):
 
 
 ConnectorChoice = Callable[[AppCredentials], type[PlannedConnector]]
-PushTime = Callable[[AppCredentials, bytes], float | None]
+# The send time (Unix seconds) a push carries under its signature, read from its body as the intake already
+# parsed it under the input policy (input_policy.loads): None where it carries none.
+PushTime = Callable[[AppCredentials, object], float | None]
 # The fewest calls a full product pull can take, given the limits and what was pulled (MARKETPLACES.md
 # "The minimum number of calls"): the benchmark holds each connector to it.
 MinPullCalls = Callable[[ConnectorLimits, Sequence[ProductDTO]], int]
@@ -114,9 +115,9 @@ class PlatformPlugin:
     limits: ConnectorLimits
     settings: type[PlatformSettings]
     connector: ConnectorChoice  # the connector class that serves these app credentials
-    # The send time (Unix seconds) a push carries under its signature, None where the platform signs none;
-    # a push whose time is outside the tolerance is refused (a replay).
     min_pull_calls: MinPullCalls
+    # How to read a push's signed send time, None where the platform signs none; a push whose time is
+    # outside the tolerance is refused (a replay).
     push_time: PushTime | None = None
     # Whether the pushes of this app sign their send time (a platform reached through another's API may).
     signs_push_time: Callable[[AppCredentials], bool] = lambda app: True
@@ -138,11 +139,12 @@ def listing_pages(limits: ConnectorLimits, products: Sequence[ProductDTO]) -> in
     return max(1, min_calls(len(products), limits.product_page))
 
 
-def body_timestamp(app: AppCredentials, raw_body: bytes) -> float | None:
+def body_timestamp(app: AppCredentials, push: object) -> float | None:
     """The push's top-level ``timestamp`` (seconds, or milliseconds past 10^11) as Unix seconds; None when
     the body carries none the platform could have signed."""
+    if not isinstance(push, dict):
+        return None
     try:
-        push = json.loads(raw_body)
         number = float(push["timestamp"])
     except (ValueError, TypeError, KeyError):
         return None

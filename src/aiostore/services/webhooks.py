@@ -71,24 +71,24 @@ def verify_and_parse(
     if not genuine:
         raise NotAuthenticated("the push signature is not valid")
     try:
-        input_policy.loads(body)
+        push = input_policy.loads(body)
         event = connector.parse_webhook(body)
     except Exception as exc:  # noqa: BLE001  (whatever a genuine body does to a parser, it is answered 2xx)
         return Unreadable(f"{type(exc).__name__}: {exc}"[:200])
     # A readable push must carry a fresh signed send time; an unreadable one is only kept aside, so its
     # replay changes nothing.
-    check_sent_in_time(sc, platform, body)
+    check_sent_in_time(sc, platform, push)
     return event
 
 
-def check_sent_in_time(sc: SyncContext, platform: Platform, body: bytes) -> None:
+def check_sent_in_time(sc: SyncContext, platform: Platform, push: object) -> None:
     """Where the platform signs the time it sent a push, a push sent further than the tolerance from our
     clock is refused (a replay of a captured push, as stripe-python's webhook check refuses one)."""
     app = sc.connectors.credentials(platform)
     push_time = registry.plugin(platform).push_time_of(app)
     if push_time is None:
         return  # the pushes sign no time (Tokopedia's own): the dedup key is the only guard
-    sent = push_time(app, body)
+    sent = push_time(app, push)
     if sent is None:
         raise NotAuthenticated("the push carries no signed send time")
     tolerance = sc.settings.webhook_tolerance_seconds

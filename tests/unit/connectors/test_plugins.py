@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from pydantic import SecretStr
 
@@ -41,11 +39,12 @@ def test_an_unknown_platform_is_unsupported() -> None:
     ],
 )
 def test_body_timestamp(body: dict[str, object], expected: float | None) -> None:
-    assert body_timestamp(APP, json.dumps(body).encode()) == expected
+    assert body_timestamp(APP, body) == expected
 
 
-def test_body_timestamp_of_a_body_that_is_not_json() -> None:
-    assert body_timestamp(APP, b"<xml/>") is None
+def test_body_timestamp_of_a_body_that_is_not_an_object() -> None:
+    assert body_timestamp(APP, ["<xml/>"]) is None
+    assert body_timestamp(APP, "<xml/>") is None
 
 
 def test_tokopedia_signs_a_time_only_through_tiktok() -> None:
@@ -54,7 +53,7 @@ def test_tokopedia_signs_a_time_only_through_tiktok() -> None:
     through_tiktok = AppCredentials("1", "s", "http://x", extra={"api": "tiktokshop"})
     push_time = plugin.push_time_of(through_tiktok)
     assert push_time is not None
-    assert push_time(through_tiktok, json.dumps({"timestamp": 1_700_000_000}).encode()) == 1_700_000_000
+    assert push_time(through_tiktok, {"timestamp": 1_700_000_000}) == 1_700_000_000
 
 
 @pytest.mark.parametrize("name", ["lazada", "shopee", "tiktokshop"])
