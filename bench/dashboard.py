@@ -3,8 +3,9 @@
 Starts the embedded database and the real service (`aiostore serve --no-worker`) in a subprocess,
 registers a seller through the API, then fills the organisation with SQL in bulk (as the superuser,
 generate_series): 4 shops, 10,000 products with 20,000 variants and their stock, 40,000 listings
-(a quarter unmatched, some failing), 100,000 orders over 180 days, 50,000 audit entries, 5,000 jobs (the newest with 1,000 item outcomes),
-200,300 ledger rows (300 of them on the first variant, whose product page pages them).
+(a quarter unmatched, some failing), 100,000 orders over 180 days, 50,000 audit entries, 5,000 jobs
+(the newest with 1,000 item outcomes), 200,300 ledger rows (300 of them on the first variant, whose
+product page pages them).
 Then it asks for every page and its main filters over HTTP with the signed-in session, each
 `--repeat` times after one warm-up, and prints per page the answer time p50/p95 in ms (measured by the
 client around each request over loopback: the server's time plus a loopback round trip).
