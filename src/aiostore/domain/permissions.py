@@ -32,6 +32,7 @@ class Permission(StrEnum):
     CHANNELS_MANAGE = "channels:manage"
     MEMBERS_MANAGE = "members:manage"
     TOKENS_MANAGE = "tokens:manage"
+    RULES_MANAGE = "rules:manage"  # the organisation's content-rule overrides
     ORG_MANAGE = "org:manage"
 
 
@@ -41,6 +42,7 @@ _ADMIN = _OPERATOR | {
     Permission.CHANNELS_MANAGE,
     Permission.MEMBERS_MANAGE,
     Permission.TOKENS_MANAGE,
+    Permission.RULES_MANAGE,
     Permission.AUDIT_READ,
     Permission.PII_READ,
 }

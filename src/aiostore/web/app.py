@@ -15,12 +15,13 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from aiostore import __version__
 from aiostore.db.engine import resolve_urls
 from aiostore.db.session import Database
+from aiostore.domain import rules as content_rules
 from aiostore.http.client import DEFAULT_TIMEOUT, HttpPolicy
 from aiostore.services import demo as demo_service
 from aiostore.services.channels import Connectors
 from aiostore.services.demo.world import MOUNT, DemoMount, DemoRouter
 from aiostore.services.sync.context import SyncContext
-from aiostore.settings import Settings, check_startup
+from aiostore.settings import ConfigurationError, Settings, check_startup
 from aiostore.web import docs, pages, problems
 from aiostore.web.job_events import JobEventHub
 from aiostore.web.middleware import IdempotencyMiddleware, RequestContextMiddleware
@@ -36,6 +37,7 @@ from aiostore.web.routes import (
     orders,
     orgs,
     products,
+    rules,
     sync,
     tokens,
     webhooks,
@@ -59,6 +61,7 @@ ROUTERS = (
     orders.router,
     webhooks.router,
     demo.router,
+    rules.router,
 )
 
 
@@ -77,6 +80,10 @@ def create_app(
     without a port; `http` is then refused.
     """
     settings = check_startup(settings)
+    try:
+        content_rules.load_all()  # a broken rules file stops the start, naming the file and key
+    except content_rules.RulesFileError as exc:
+        raise ConfigurationError(f"content rules: {exc}") from exc
     prepared = demo_service.prepare(settings)
     the_demo = None
     if prepared is not None:

@@ -32,6 +32,7 @@ TENANT_TABLES = (
     "audit_log",
     "idempotency_keys",
     "inventory_ledger",
+    "content_rule_overrides",
 )
 
 

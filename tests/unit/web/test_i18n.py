@@ -14,6 +14,7 @@ from aiostore.web import i18n
 
 ROOT = Path(__file__).resolve().parents[3]
 WEB = ROOT / "src" / "aiostore" / "web"
+RULES = ROOT / "src" / "aiostore" / "domain" / "rules"  # the content rules' messages
 PO = WEB / "locale" / "id" / "LC_MESSAGES" / "messages.po"
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trim_blocks": "True", "lstrip_blocks": "True"}
 
@@ -23,10 +24,11 @@ def _extracted() -> set[str]:
     options = {"**.html": JINJA_OPTIONS}
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
     found = set()
-    for _, _, message, _, _ in extract_from_dir(
-        str(WEB), method_map, options, keywords=keywords, comment_tags=()
-    ):
-        found.add(message if isinstance(message, str) else message[0])
+    for folder in (WEB, RULES):
+        for _, _, message, _, _ in extract_from_dir(
+            str(folder), method_map, options, keywords=keywords, comment_tags=()
+        ):
+            found.add(message if isinstance(message, str) else message[0])
     return found
 
 

@@ -13,7 +13,13 @@ from aiostore.db.models.accounts import (
 from aiostore.db.models.catalog import Inventory, Product, Variant, VariantPrice
 from aiostore.db.models.channels import ChannelAccount, ChannelRoute, Listing
 from aiostore.db.models.orders import Customer, InventoryMovement, Order, OrderLine
-from aiostore.db.models.platform import AuditLog, IdempotencyKey, IgnoredWebhook, WebhookEvent
+from aiostore.db.models.platform import (
+    AuditLog,
+    ContentRuleOverrides,
+    IdempotencyKey,
+    IgnoredWebhook,
+    WebhookEvent,
+)
 from aiostore.db.models.sync import CatalogPreview, SyncJob, SyncJobItem
 
 __all__ = [
@@ -22,6 +28,7 @@ __all__ = [
     "CatalogPreview",
     "ChannelAccount",
     "ChannelRoute",
+    "ContentRuleOverrides",
     "Customer",
     "IdempotencyKey",
     "IgnoredWebhook",

@@ -83,3 +83,11 @@ class IgnoredWebhook(IdMixin, TimestampMixin, Base):
     dedup_key: Mapped[str] = mapped_column(String(200))
     event_type: Mapped[str] = mapped_column(String(50))
     reason: Mapped[str] = mapped_column(String(200))
+
+
+class ContentRuleOverrides(TenantScoped, Base):
+    """An organisation's changes to the content rules (domain/rules/overrides.py): one row per org."""
+
+    __tablename__ = "content_rule_overrides"
+    __table_args__ = (UniqueConstraint("org_id"),)
+    overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
