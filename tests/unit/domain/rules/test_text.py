@@ -3,6 +3,8 @@ the span of the original text."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -132,3 +134,44 @@ def test_a_term_inside_a_word_is_not_found(prefix: str, term: str) -> None:
 def test_the_span_map_covers_the_whole_text(text: str) -> None:
     folded = Folded.of(text)
     assert folded.span(0, len(folded.folded)) == (0, len(text)) or folded.folded == ""
+
+
+_PIECES = st.lists(
+    st.sampled_from(
+        ["judi", "judi online", "online", "sex", "essex", "obat", "kuat", "wa", "warna", "ＳＥＸ", "ß"]
+    )
+    | st.text(st.sampled_from("aeisx.-_,!1 İı\n"), max_size=3),
+    max_size=12,
+)
+
+
+def _reference(terms: list[str], text: str) -> list[tuple[str, int, int]]:
+    """The slow obvious way: every occurrence of every term set off by non-word characters, then the
+    leftmost, longest ones that do not overlap."""
+    words = [" ".join(fold(t).split()) for t in terms]
+    folded = fold(text)
+    flat = re.sub(r"\s", " ", folded)
+    found = []
+    for term in words:
+        start = flat.find(term)
+        while start >= 0:
+            end = start + len(term)
+            before = folded[start - 1] if start else " "
+            after = folded[end] if end < len(folded) else " "
+            if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+                found.append((start, -end, term))
+            start = flat.find(term, start + 1)
+    chosen, reached = [], 0
+    for start, neg_end, _term in sorted(found):
+        if start >= reached:
+            reached = -neg_end
+            chosen.append(("t", start, reached))
+    return chosen
+
+
+@given(_PIECES, st.sampled_from([" ", "", "-", "\n"]))
+def test_the_prefix_tree_finds_what_the_obvious_way_finds(pieces: list[str], glue: str) -> None:
+    terms = ["judi", "judi online", "sex", "obat kuat", "wa", "w.a"]
+    text = glue.join(pieces)
+    assume(not re.search(r"\s\s", fold(text)))  # the reference takes one space between a term's words
+    assert list(TermMatcher([(t, "t") for t in terms]).find(Folded.of(text))) == _reference(terms, text)
