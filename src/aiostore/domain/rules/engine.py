@@ -17,7 +17,7 @@ from aiostore.domain.rules.catalog import Severity
 from aiostore.domain.rules.draft import Finding, ListingDraft, VariantDraft
 from aiostore.domain.rules.loader import RuleSet
 from aiostore.domain.rules.schema import LengthUnit
-from aiostore.domain.rules.text import CHINESE, WORDS, Folded, term_key
+from aiostore.domain.rules.text import CHINESE, WORDS, Folded, fold, term_key
 
 
 class _Out:
@@ -74,17 +74,29 @@ def _bounds(out: _Out, field: str, text: str, lo: int | None, hi: int | None, un
     return n
 
 
-def _text(out: _Out, field: str, text: str) -> Folded:
-    """Forbidden terms, other marketplaces and contact details in one text field."""
-    rules = out.rules
-    folded = Folded.of(text)
-    for kind, start, end in rules.terms.find(folded):
+# Between the title and the description when both are scanned as one text: a space ends any URL, e-mail
+# or term, and \x1f (a control character) continues no phone number or word.
+_SEPARATOR = " \x1f "
+Hit = tuple[str, str, tuple[int, int]]  # rule, offending text, span
+
+
+def _text_hits(rules: RuleSet, title: str, description: str) -> tuple[list[Hit], list[Hit]]:
+    """Forbidden terms, other marketplaces and contact details in the title and in the description, found
+    in one pass over both (one fold, one scan per matcher)."""
+    joined = f"{title}{_SEPARATOR}{description}"
+    folded = Folded.of(joined)
+    cut = len(title) + len(_SEPARATOR)
+    found = [*rules.terms.find(folded), *((f"text.{k}", s, e) for k, s, e in rules.contacts.find(folded))]
+    in_title: list[Hit] = []
+    in_description: list[Hit] = []
+    for rule, start, end in found:
         lo, hi = folded.span(start, end)
-        out.add(kind, field, text[lo:hi], span=(lo, hi))
-    for kind, start, end in rules.contacts.find(folded):
-        lo, hi = folded.span(start, end)
-        out.add(f"text.{kind}", field, text[lo:hi], span=(lo, hi))
-    return folded
+        if lo >= cut:
+            in_description.append((rule, joined[lo:hi], (lo - cut, hi - cut)))
+        elif lo < len(title):
+            hi = min(hi, len(title))
+            in_title.append((rule, title[lo:hi], (lo, hi)))
+    return in_title, in_description
 
 
 def _seo_title(out: _Out, title: str, folded: str, n: int) -> None:
@@ -92,7 +104,9 @@ def _seo_title(out: _Out, title: str, folded: str, n: int) -> None:
     if seo.title_recommended_min is not None and n < seo.title_recommended_min:
         out.add("seo.short_title", "title", title, length=n, limit=seo.title_recommended_min)
     if seo.max_word_repeats is not None:
-        counts = Counter(WORDS.findall(folded))
+        words = WORDS.findall(folded)
+        # A word used n times makes n - 1 repeats: fewer repeats in all than the limit, none is over it.
+        counts = Counter(words) if len(words) - len(set(words)) >= seo.max_word_repeats else Counter()
         for word, count in counts.items():
             if count > seo.max_word_repeats:
                 out.add("seo.keyword_stuffing", "title", word, count=count, limit=seo.max_word_repeats)
@@ -180,11 +194,12 @@ def _variants(out: _Out, draft: ListingDraft) -> None:
             if key in seen:
                 out.add("variants.duplicate_option", f"{field}.options[{o}]", option)
             seen.add(key)
-    skus = Counter(v.sku for v in draft.variants if v.sku)
+    skus = [v.sku for v in draft.variants if v.sku]
+    repeated = {k for k, n in Counter(skus).items() if n > 1} if len(set(skus)) < len(skus) else set()
     for i, variant in enumerate(draft.variants):
         field = f"variants[{i}]"
         _sku(out, f"{field}.sku", variant.sku, variant.ref)
-        if variant.sku and skus[variant.sku] > 1:
+        if variant.sku in repeated:
             out.add("sku.duplicate", f"{field}.sku", variant.sku, ref=variant.ref)
         _price(out, field, variant)
         _stock(out, field, variant)
@@ -307,13 +322,17 @@ def check(draft: ListingDraft, platform: str, market: str, rules: RuleSet) -> li
     n = _bounds(out, "title", draft.title, spec.title.min, spec.title.max, unit)
     if spec.title.no_chinese and (found := CHINESE.search(draft.title)):
         out.add("title.chinese", "title", found.group(), span=(found.start(), found.end()))
-    _seo_title(out, draft.title, _text(out, "title", draft.title).folded, n)
+    in_title, in_description = _text_hits(rules, draft.title, draft.description)
+    for rule, value, span in in_title:
+        out.add(rule, "title", value, span=span)
+    _seo_title(out, draft.title, fold(draft.title), n)
     n = _bounds(out, "description", draft.description, spec.description.min, spec.description.max, unit)
     if spec.seo.description_recommended_min is not None and n < spec.seo.description_recommended_min:
         out.add(
             "seo.short_description", "description", None, length=n, limit=spec.seo.description_recommended_min
         )
-    _text(out, "description", draft.description)
+    for rule, value, span in in_description:
+        out.add(rule, "description", value, span=span)
     _images(out, draft)
     if not draft.variants:
         _sku(out, "sku", draft.sku)

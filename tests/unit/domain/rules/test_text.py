@@ -175,3 +175,18 @@ def test_the_prefix_tree_finds_what_the_obvious_way_finds(pieces: list[str], glu
     text = glue.join(pieces)
     assume(not re.search(r"\s\s", fold(text)))  # the reference takes one space between a term's words
     assert list(TermMatcher([(t, "t") for t in terms]).find(Folded.of(text))) == _reference(terms, text)
+
+
+def test_title_and_description_are_scanned_apart() -> None:
+    """Both are scanned in one pass, yet nothing joins the end of one with the start of the other."""
+    found = findings(
+        draft(title="Kaos Polos Katun Combed Pria 0812", description="3456 7890 dan " + DESCRIPTION + " sex")
+    )
+    assert [(f.rule, f.field, f.value, f.span) for f in found if f.rule.startswith("text.")] == [
+        ("text.forbidden_term", "description", "sex", (len(DESCRIPTION) + 15, len(DESCRIPTION) + 18))
+    ]
+    found = findings(draft(title="Kaos Polos Katun Combed www.kaos.id", description="Sex " + DESCRIPTION))
+    assert [(f.rule, f.field, f.value, f.span) for f in found if f.rule.startswith("text.")] == [
+        ("text.url", "title", "www.kaos.id", (24, 35)),
+        ("text.forbidden_term", "description", "Sex", (0, 3)),
+    ]
