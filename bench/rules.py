@@ -21,7 +21,15 @@ import time
 from decimal import Decimal
 
 from aiostore.domain.market import MARKETS, MarketCode
-from aiostore.domain.rules import Image, ListingDraft, Tier, VariantDraft, check_shop, effective_rules
+from aiostore.domain.rules import (
+    AttributeDefinition,
+    Image,
+    ListingDraft,
+    Tier,
+    VariantDraft,
+    check_shop,
+    effective_rules,
+)
 
 WORDS = [
     "kaos",
@@ -94,8 +102,8 @@ def drafts(count: int, market: MarketCode, seed: int = 7) -> list[ListingDraft]:
                 tiers=(Tier("Ukuran", ("S", "M", "L")),),
                 variants=variants,
                 brand="Toko Maju" if i % 3 else None,
-                attributes_given={"Bahan": "Katun"},
-                attributes_required=("Bahan",),
+                attributes={"Bahan": "Katun"},
+                category_attributes=(AttributeDefinition("Bahan", mandatory=True),),
                 weight_g=250,
             )
         )

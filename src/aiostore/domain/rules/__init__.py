@@ -2,7 +2,15 @@
 checks a listing draft against them (`check`). Pure: no I/O beyond reading the package's own rules files."""
 
 from aiostore.domain.rules.catalog import RULES, WARNINGS, Severity
-from aiostore.domain.rules.draft import Dimensions, Finding, Image, ListingDraft, Tier, VariantDraft
+from aiostore.domain.rules.draft import (
+    AttributeDefinition,
+    Dimensions,
+    Finding,
+    Image,
+    ListingDraft,
+    Tier,
+    VariantDraft,
+)
 from aiostore.domain.rules.engine import blocking, check, check_shop
 from aiostore.domain.rules.loader import (
     OverrideConflict,
@@ -16,6 +24,7 @@ from aiostore.domain.rules.overrides import LIMIT_KEYS, LimitOverride, OrgOverri
 
 __all__ = [
     "LIMIT_KEYS",
+    "AttributeDefinition",
     "RULES",
     "WARNINGS",
     "Dimensions",

@@ -84,6 +84,12 @@ RULES: dict[str, RuleInfo] = {
     ),
     "variants.duplicate_option": RuleInfo(E, N_("The option %(value)s appears twice in one variation.")),
     "attributes.missing": RuleInfo(E, N_("The category needs the attribute %(value)s.")),
+    "attributes.invalid_value": RuleInfo(
+        E, N_("%(value)s is not one of the values %(platform)s offers for %(attribute)s.")
+    ),
+    "attributes.too_long": RuleInfo(
+        E, N_("The value of %(attribute)s is too long; %(platform)s allows at most %(limit)s characters.")
+    ),
     "brand.missing": RuleInfo(
         E, N_("%(platform)s needs a brand for this listing (use No Brand if it has none).")
     ),

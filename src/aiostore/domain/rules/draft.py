@@ -39,6 +39,18 @@ class VariantDraft:
 
 
 @dataclass(frozen=True, slots=True)
+class AttributeDefinition:
+    """One attribute of the listing's category, as the platform defines it (Shopee get_attribute_tree,
+    TikTok category attributes, Lazada category attributes, Tokopedia annotations)."""
+
+    name: str
+    mandatory: bool = False
+    options: tuple[str, ...] = ()  # the values the platform offers; empty: free text
+    custom_allowed: bool = True  # a value outside `options` is accepted (TikTok is_customizable)
+    max_length: int | None = None  # free text (TikTok custom values: 500)
+
+
+@dataclass(frozen=True, slots=True)
 class Dimensions:
     length_cm: int | None = None
     width_cm: int | None = None
@@ -55,8 +67,8 @@ class ListingDraft:
     tiers: tuple[Tier, ...] = ()
     variants: tuple[VariantDraft, ...] = ()
     brand: str | None = None
-    attributes_given: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    attributes_required: tuple[str, ...] = ()  # the category's mandatory attributes (from its definitions)
+    attributes: Mapping[str, str] = dataclasses.field(default_factory=dict)  # name → the value given
+    category_attributes: tuple[AttributeDefinition, ...] = ()  # the category's definitions
     brand_required: bool = False  # the category's brand is mandatory
     weight_g: int | None = None
     dimensions: Dimensions = Dimensions()

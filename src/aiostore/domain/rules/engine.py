@@ -277,10 +277,24 @@ def _stock(out: _Out, field: str, variant: VariantDraft) -> None:
 
 
 def _catalogue(out: _Out, draft: ListingDraft) -> None:
-    given = {name for name, value in draft.attributes_given.items() if value and value.strip()}
-    for name in draft.attributes_required:
-        if name not in given:
-            out.add("attributes.missing", f"attributes.{name}", name)
+    for definition in draft.category_attributes:
+        value = (draft.attributes.get(definition.name) or "").strip()
+        field = f"attributes.{definition.name}"
+        if not value:
+            if definition.mandatory:
+                out.add("attributes.missing", field, definition.name)
+            continue
+        if definition.options and not definition.custom_allowed:
+            if term_key(value) not in {term_key(o) for o in definition.options}:
+                out.add("attributes.invalid_value", field, value, attribute=definition.name)
+        elif definition.max_length is not None and len(value) > definition.max_length:
+            out.add(
+                "attributes.too_long",
+                field,
+                value[:50],
+                attribute=definition.name,
+                limit=definition.max_length,
+            )
     brand = (draft.brand or "").strip()
     if not brand:
         if out.rules.rules.brand.required or draft.brand_required:

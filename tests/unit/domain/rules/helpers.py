@@ -8,6 +8,7 @@ from typing import Any
 
 from aiostore.domain.market import MARKETS, MarketCode
 from aiostore.domain.rules import (
+    AttributeDefinition,
     Dimensions,
     Finding,
     Image,
@@ -45,8 +46,8 @@ def draft(market: MarketCode = MarketCode.ID, **changes: Any) -> ListingDraft:
         tiers=(Tier("Ukuran", ("M", "L")),),
         variants=(variant("V1", market), variant("V2", market, options=("L",))),
         brand="Toko Maju",
-        attributes_given={"Bahan": "Katun"},
-        attributes_required=("Bahan",),
+        attributes={"Bahan": "Katun"},
+        category_attributes=(AttributeDefinition("Bahan", mandatory=True),),
         weight_g=250,
         dimensions=Dimensions(30, 20, 3),
     )

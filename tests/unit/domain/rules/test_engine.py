@@ -7,7 +7,16 @@ from decimal import Decimal
 import pytest
 
 from aiostore.domain.market import Currency, MarketCode
-from aiostore.domain.rules import Image, Severity, Tier, blocking, check, check_shop, effective_rules
+from aiostore.domain.rules import (
+    AttributeDefinition,
+    Image,
+    Severity,
+    Tier,
+    blocking,
+    check,
+    check_shop,
+    effective_rules,
+)
 from tests.unit.domain.rules.helpers import draft, findings, rules_of, variant
 
 PLATFORMS = ["shopee", "tiktokshop", "lazada", "tokopedia"]
@@ -91,11 +100,29 @@ def test_variant_and_tier_limits() -> None:
 
 
 def test_mandatory_attributes_and_brand() -> None:
-    found = findings(draft(attributes_given={"Bahan": " "}, attributes_required=("Bahan", "Negara Asal")))
+    category = (
+        AttributeDefinition("Bahan", mandatory=True),
+        AttributeDefinition(
+            "Negara Asal", mandatory=True, options=("Indonesia", "China"), custom_allowed=False
+        ),
+        AttributeDefinition("Motif", options=("Polos", "Garis")),  # custom values allowed
+        AttributeDefinition("Catatan", max_length=10),
+        AttributeDefinition("Garansi"),  # optional, not given
+    )
+    found = findings(draft(attributes={"Bahan": " "}, category_attributes=category))
     assert [(f.rule, f.field) for f in found] == [
         ("attributes.missing", "attributes.Bahan"),
         ("attributes.missing", "attributes.Negara Asal"),
     ]
+    given = {"Bahan": "Katun", "Negara Asal": "Jepang", "Motif": "Batik", "Catatan": "x" * 11}
+    found = findings(draft(attributes=given, category_attributes=category))
+    assert [(f.rule, f.field, f.value) for f in found] == [
+        ("attributes.invalid_value", "attributes.Negara Asal", "Jepang"),
+        ("attributes.too_long", "attributes.Catatan", "x" * 11),
+    ]
+    assert found[0].message() == "Jepang is not one of the values Shopee offers for Negara Asal."
+    fine = {**given, "Negara Asal": " INDONESIA ", "Catatan": "Adem"}
+    assert findings(draft(attributes=fine, category_attributes=category)) == []
     assert rules_of(findings(draft(brand=None))) == ["seo.missing_brand"]
     assert rules_of(findings(draft(brand=None, brand_required=True))) == ["brand.missing"]
     assert rules_of(findings(draft(brand=""), "lazada")) == ["brand.missing"]
