@@ -130,7 +130,7 @@ def _images(out: _Out, draft: ListingDraft) -> None:
         out.add("images.too_many", "images", count, count=count, limit=spec.max)
     min_side, max_side, max_bytes = spec.min_side or 0, spec.max_side, spec.max_bytes
     for i, image in enumerate(draft.images):
-        if image.format is not None and image.format.lower() not in formats:
+        if image.format is not None and image.format not in formats and image.format.lower() not in formats:
             allowed = ", ".join(f.upper() for f in spec.formats)
             out.add("images.format", f"images[{i}].format", image.format, allowed=allowed)
         if image.bytes is not None and max_bytes is not None and image.bytes > max_bytes:
@@ -142,10 +142,18 @@ def _images(out: _Out, draft: ListingDraft) -> None:
             out.add("images.too_small", f"images[{i}]", f"{w}×{h}", limit=min_side)
         if max_side is not None and (w > max_side or h > max_side):
             out.add("images.too_big", f"images[{i}]", f"{w}×{h}", limit=max_side)
-        if ratios and not any(abs(w * b - h * a) * 100 <= w * b for a, b in ratios):  # within 1%
+        if ratios and not _fits(w, h, ratios):
             out.add(
                 "images.aspect_ratio", f"images[{i}]", f"{w}×{h}", allowed=" or ".join(spec.aspect_ratios)
             )
+
+
+def _fits(width: int, height: int, ratios: tuple[tuple[int, int], ...]) -> bool:
+    """The image has one of `ratios` (width:height), within 1%."""
+    for a, b in ratios:  # noqa: SIM110  (a loop: no generator object per image)
+        if abs(width * b - height * a) * 100 <= width * b:
+            return True
+    return False
 
 
 def _sku(out: _Out, field: str, sku: str | None, ref: str | None = None) -> None:
@@ -207,16 +215,15 @@ def _variants(out: _Out, draft: ListingDraft) -> None:
 
 
 def _price(out: _Out, field: str, variant: VariantDraft) -> None:
-    currency = out.rules.currency.value
-    if variant.currency is not out.rules.currency:
+    rules = out.rules
+    currency = rules.currency_code
+    if variant.currency is not rules.currency:
         out.add(
             "price.currency", f"{field}.currency", variant.currency.value, ref=variant.ref, currency=currency
         )
         return
-    spec = out.rules.rules.price.of(variant.currency)
-    decimals = variant.currency.exponent if spec is None else min(spec.decimals, variant.currency.exponent)
-    precise = _precise(variant.price, variant.currency, decimals)
-    if not precise:
+    spec, decimals = rules.price, rules.price_decimals
+    if not _precise(variant.price, variant.currency, decimals):
         out.add(
             "price.precision",
             f"{field}.price",

@@ -22,7 +22,7 @@ from aiostore.domain.market import MARKETS, Currency, MarketCode
 from aiostore.domain.platforms import platform_names
 from aiostore.domain.rules.catalog import RULES, Severity
 from aiostore.domain.rules.overrides import LIMIT_KEYS, OrgOverrides
-from aiostore.domain.rules.schema import RulesFile
+from aiostore.domain.rules.schema import CurrencyPrice, RulesFile
 from aiostore.domain.rules.text import SYMBOLS, ContactMatcher, TermMatcher, term_key
 
 DATA = Path(__file__).parent / "data"
@@ -123,6 +123,9 @@ class RuleSet:
     market: str
     name: str  # the platform as sellers know it
     currency: Currency  # the market's
+    currency_code: str
+    price: CurrencyPrice | None  # the bounds in the market's currency
+    price_decimals: int  # what the platform takes in it (at most the currency's own)
     rules: RulesFile
     severities: Mapping[str, Severity]
     disabled: frozenset[str]
@@ -190,16 +193,22 @@ def _compiled(platform: str, market: str, overrides_json: str, strict: bool) -> 
     terms += [(t, "text.other_marketplace") for t in text.other_marketplaces if term_key(t) not in allowed]
     if "whatsapp" in text.contact_kinds:
         terms += [(t, "text.whatsapp") for t in text.messenger_terms]
+    currency = MARKETS[MarketCode(market)].currency
+    price = rules.price.of(currency)
     severities = {rule: info.severity for rule, info in RULES.items()}
     severities.update({rule: Severity(level) for rule, level in rules.severity.items()})
     return RuleSet(
         platform=platform,
         market=market,
         name=DISPLAY.get(platform, platform),
-        currency=MARKETS[MarketCode(market)].currency,
+        currency=currency,
+        currency_code=currency.value,
+        price=price,
+        price_decimals=currency.exponent if price is None else min(price.decimals, currency.exponent),
         rules=rules,
         severities=severities,
-        disabled=frozenset(overrides.disabled_rules),
+        # A warning a rules file made an error stays on, whatever the organisation disabled.
+        disabled=frozenset(r for r in overrides.disabled_rules if severities[r] is Severity.WARNING),
         terms=TermMatcher(terms),
         contacts=ContactMatcher.of(text.contact_kinds, text.url_tlds),
         sku_pattern=re.compile(rules.sku.pattern) if rules.sku.pattern else None,

@@ -111,6 +111,22 @@ def _atoms(term: str) -> list[str]:
     return atoms
 
 
+@dataclass(frozen=True, slots=True)
+class Dual:
+    """One pattern compiled twice: with re.ASCII for ASCII text (its \\w, \\d, \\s and \\b look a table up:
+    measured a third faster, and the same answers on ASCII text), and for any text."""
+
+    unicode: re.Pattern[str]
+    ascii: re.Pattern[str]
+
+    @classmethod
+    def compile(cls, pattern: str) -> Dual:
+        return cls(re.compile(pattern), re.compile(pattern, re.ASCII))
+
+    def on(self, text: str) -> re.Pattern[str]:
+        return self.ascii if text.isascii() else self.unicode
+
+
 class TermMatcher:
     """Whole-word matches of many terms at once, longest first at each place, without overlaps: one
     compiled regex, a prefix tree of the folded terms. (An Aho-Corasick automaton, pyahocorasick, was
@@ -123,13 +139,13 @@ class TermMatcher:
             self.kinds.setdefault(term_key(term), kind)
         tree = _trie(_atoms(t) for t in self.kinds)
         # Terms start and end with a letter or digit (schema, overrides), so \b is a whole-word test.
-        self.regex = re.compile(rf"\b{tree}\b") if tree else None
+        self.regex = Dual.compile(rf"\b{tree}\b") if tree else None
 
     def find(self, text: Folded) -> Iterator[tuple[str, int, int]]:
         """(kind, start, end) in the folded text."""
         if self.regex is None:
             return
-        for match in self.regex.finditer(text.folded):
+        for match in self.regex.on(text.folded).finditer(text.folded):
             yield self.kinds[" ".join(match.group().split())], match.start(), match.end()
 
 
@@ -159,11 +175,11 @@ class ContactMatcher:
     """The contact details banned here. Each kind has a cheap test that most texts fail (no "@", no run
     of eight digits, nothing like a domain), and only a text that passes it meets the full pattern."""
 
-    email: re.Pattern[str] | None
-    url_hint: re.Pattern[str] | None
-    url: re.Pattern[str] | None
-    phone_hint: re.Pattern[str] | None
-    phone: re.Pattern[str] | None
+    email: Dual | None
+    url_hint: Dual | None
+    url: Dual | None
+    phone_hint: Dual | None
+    phone: Dual | None
 
     @classmethod
     def of(cls, kinds: Iterable[str], tlds: Iterable[str]) -> ContactMatcher:
@@ -177,11 +193,11 @@ class ContactMatcher:
         url = rf"(?:https?://|www\.)\S*[^\s.,;:!?)\]}}'\"]{bare}"
         hint = rf"\.(?:{domains})(?![\w-])" if domains else r"\.com\b"  # begins with "." (a fast scan)
         return cls(
-            email=re.compile(_EMAIL) if "email" in wanted else None,
-            url_hint=re.compile(hint) if "url" in wanted else None,
-            url=re.compile(rf"(?<![\w@.-])(?:{url})") if "url" in wanted else None,
-            phone_hint=re.compile(r"[+\d][\d\s().-]{7,}\d") if "phone" in wanted else None,
-            phone=re.compile(rf"(?<![\d+])(?:{_PHONE})(?!\d)") if "phone" in wanted else None,
+            email=Dual.compile(_EMAIL) if "email" in wanted else None,
+            url_hint=Dual.compile(hint) if "url" in wanted else None,
+            url=Dual.compile(rf"(?<![\w@.-])(?:{url})") if "url" in wanted else None,
+            phone_hint=Dual.compile(r"[+\d][\d\s().-]{7,}\d") if "phone" in wanted else None,
+            phone=Dual.compile(rf"(?<![\d+])(?:{_PHONE})(?!\d)") if "phone" in wanted else None,
         )
 
     def find(self, text: Folded) -> Iterator[tuple[str, int, int]]:
@@ -189,20 +205,21 @@ class ContactMatcher:
         s = text.folded
         emails: list[tuple[int, int]] = []
         if self.email is not None and "@" in s:
-            for m in self.email.finditer(s):
+            for m in self.email.on(s).finditer(s):
                 emails.append((m.start(), m.end()))
                 yield "email", m.start(), m.end()
         if (
             self.url is not None
             and self.url_hint is not None
-            and ("://" in s or "www." in s or self.url_hint.search(s))
+            and ("://" in s or "www." in s or self.url_hint.on(s).search(s))
         ):
-            for m in self.url.finditer(s):
+            for m in self.url.on(s).finditer(s):
                 if not any(a <= m.start() < b for a, b in emails):
                     yield "url", m.start(), m.end()
         if self.phone is not None and self.phone_hint is not None and _digits(s) >= 8:
-            for hint in self.phone_hint.finditer(s):
-                for m in self.phone.finditer(s, max(hint.start() - 1, 0), hint.end()):  # with a "("
+            phone = self.phone.on(s)
+            for hint in self.phone_hint.on(s).finditer(s):
+                for m in phone.finditer(s, max(hint.start() - 1, 0), hint.end()):  # with a "("
                     yield "phone", m.start(), m.end()
 
 
