@@ -124,3 +124,17 @@ async def test_another_organisation_sees_none_of_it(owner: Caller, other_org: Ca
     ).status_code == 200
     assert (await owner.get("/api/rules/overrides")).json()["forbidden_terms"] == ["Kaos KW", "grosir"]
     assert await _audited(other_org) != [] and len(await _audited(owner)) == 1
+
+
+async def test_a_cookie_session_needs_csrf_and_a_key_replays(owner: Caller) -> None:
+    """The browser session without its CSRF token is refused; the same Idempotency-Key and body answer the
+    first response again, a different body with it is refused, and the change is audited once."""
+    no_csrf = await owner.client.put("/api/rules/overrides", json=TIGHTER)
+    assert no_csrf.status_code == 403 and no_csrf.json()["code"] == "csrf_failed"
+    key = {"Idempotency-Key": "rules-1"}
+    first = await owner.put("/api/rules/overrides", json=TIGHTER, headers=key)
+    again = await owner.put("/api/rules/overrides", json=TIGHTER, headers=key)
+    assert first.status_code == again.status_code == 200 and first.json() == again.json()
+    other = await owner.put("/api/rules/overrides", json={}, headers=key)
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+    assert len(await _audited(owner)) == 1
