@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.db.models import Inventory, InventoryMovement, Listing, Order, OrderLine, Variant
@@ -154,14 +154,13 @@ async def mark_dirty(session: AsyncSession, variant_ids: Iterable[uuid.UUID]) ->
     variant deadlocked, and a webhook that lost every retry to it lost its order.
     """
     ids = list(set(variant_ids))
-    if not ids:
-        return
-    locked = (
-        select(Listing.id)
-        .where(Listing.variant_id.in_(ids))
-        .order_by(Listing.id)
-        .with_for_update(key_share=True)
-    )
+    if ids:
+        await mark_listings_dirty(session, Listing.variant_id.in_(ids))
+
+
+async def mark_listings_dirty(session: AsyncSession, *where: ColumnElement[bool]) -> None:
+    """The listings matching `where` must be pushed again (locked as `mark_dirty` says)."""
+    locked = select(Listing.id).where(*where).order_by(Listing.id).with_for_update(key_share=True)
     await session.execute(
         update(Listing)
         .where(Listing.id.in_(locked.scalar_subquery()))

@@ -26,6 +26,7 @@ from aiostore.web import docs, pages, problems
 from aiostore.web.job_events import JobEventHub
 from aiostore.web.middleware import IdempotencyMiddleware, RequestContextMiddleware
 from aiostore.web.routes import (
+    allocation,
     audit,
     auth,
     channels,
@@ -56,6 +57,7 @@ ROUTERS = (
     products.router,
     channels.router,
     listings.router,
+    allocation.router,
     sync.router,
     jobs.router,
     orders.router,

@@ -165,7 +165,18 @@ async def _owners_objects(app: FastAPI, db: Database, owner: Caller) -> dict[str
         "invitation_id": invited.json()["invitation_id"],
         "product_id": product.json()["id"],
         "channel_id": str(shop.id),
+        "variant_id": product.json()["variants"][0]["id"],
     }
+
+
+# A valid body for each route that takes one, so that only the org decides the answer (a 404).
+WALK_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("PATCH", "/api/variants/{variant_id}"): {"barcode": "8991234567890"},
+    ("PUT", "/api/variants/{variant_id}/inventory"): {"on_hand": 1, "safety_buffer": 0},
+    ("PUT", "/api/channels/{channel_id}/allocation-rule"): {"share_percent": 10},
+    ("PUT", "/api/variants/{variant_id}/allocation-rules/{channel_id}"): {"cap": 1},
+    ("PUT", "/api/variants/{variant_id}/promotions/{channel_id}"): {"units": 1},
+}
 
 
 async def test_another_orgs_objects_are_not_found_on_every_route(
@@ -182,7 +193,9 @@ async def test_another_orgs_objects_are_not_found_on_every_route(
         url = re.sub(r"\{([^}]+)\}", lambda m: ids[m.group(1)], route.path)
         for method in route.methods:
             body: dict[str, Any] = {"data": {"role": "viewer", "sku": ""}}  # a page's form
-            if route.path.startswith("/api/products/"):
+            if (method, route.path) in WALK_BODIES:
+                body = {"json": WALK_BODIES[(method, route.path)]}
+            elif route.path.startswith("/api/products/"):
                 taken = product_body("TAKEN")
                 body = {"json": taken["variants"][0] if method == "POST" else {"title": taken["title"] + "!"}}
             elif route.path.startswith("/api/channels/"):
@@ -192,7 +205,7 @@ async def test_another_orgs_objects_are_not_found_on_every_route(
             resp = await other_org.request(method, url, **body)
             assert resp.status_code == 404, (method, route.path, resp.status_code, resp.text[:200])
             walked += 1
-    assert walked >= 12
+    assert walked >= 24
     tokens = (await owner.get("/api/tokens")).json()
     assert [t["revoked_at"] for t in tokens if t["name"] == "walk"] == [None]
     assert len((await owner.get("/api/org/members")).json()) == 2
@@ -200,3 +213,7 @@ async def test_another_orgs_objects_are_not_found_on_every_route(
     assert (product["title"], len(product["variants"])) == ("Kaos Polos Premium", 2)
     shop = (await owner.get(f"/api/channels/{ids['channel_id']}")).json()
     assert (shop["status"], shop["write_mode"]) == ("connected", None)
+    assert (await owner.get(f"/api/channels/{ids['channel_id']}/allocation-rule")).status_code == 404
+    assert (await owner.get(f"/api/variants/{ids['variant_id']}/allocation-rules")).json() == []
+    assert (await owner.get(f"/api/variants/{ids['variant_id']}/promotions")).json() == []
+    assert [(v["inventory"]["on_hand"], v["barcode"]) for v in product["variants"]] == [(10, None), (5, None)]

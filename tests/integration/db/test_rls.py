@@ -33,6 +33,8 @@ TENANT_TABLES = (
     "idempotency_keys",
     "inventory_ledger",
     "content_rule_overrides",
+    "allocation_rules",
+    "promotion_reservations",
 )
 
 

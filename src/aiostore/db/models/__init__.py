@@ -10,6 +10,7 @@ from aiostore.db.models.accounts import (
     User,
     UserSession,
 )
+from aiostore.db.models.allocation import AllocationRule, PromotionReservation
 from aiostore.db.models.catalog import Inventory, Product, Variant, VariantPrice
 from aiostore.db.models.channels import ChannelAccount, ChannelRoute, Listing
 from aiostore.db.models.orders import Customer, InventoryMovement, Order, OrderLine
@@ -23,6 +24,7 @@ from aiostore.db.models.platform import (
 from aiostore.db.models.sync import CatalogPreview, SyncJob, SyncJobItem
 
 __all__ = [
+    "AllocationRule",
     "ApiToken",
     "AuditLog",
     "CatalogPreview",
@@ -43,6 +45,7 @@ __all__ = [
     "OrderLine",
     "Organization",
     "Product",
+    "PromotionReservation",
     "SyncJob",
     "SyncJobItem",
     "User",

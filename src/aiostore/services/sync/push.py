@@ -4,9 +4,10 @@ A stock movement marks every listing of the variant dirty (services/inventory.py
 push per affected shop. The push task carries a queueing lock per shop: while one waits in the queue,
 further requests join it, so a burst of sales costs one batched call per shop, not one per sale.
 It reads the state when it runs, so it always sends the latest quantity; a per-shop advisory lock (the
-push gate, below) makes it wait for the sales that joined it to commit first. What a listing is sent:
-on hand - reserved - buffer (never below 0), plus, on platforms whose stock still counts units held
-for their own open orders, what this shop's open orders hold (ConnectorLimits.stock_counts_reserved).
+push gate, below) makes it wait for the sales that joined it to commit first. What a listing is sent
+is derived by services/allocation/quantities.py (on hand - reserved - other shops' promotion
+reservations - buffer, the shop's allocation rule, plus what this shop's open orders hold where the
+platform's stock counts them), the same derivation GET /api/variants/{id}/stock/explain shows.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors.dtos import ItemResult, PriceUpdate, StockUpdate
 from aiostore.connectors.errors import PlatformUnavailable
-from aiostore.db.models import Inventory, Listing, Order, OrderLine, SyncJob, VariantPrice
-from aiostore.domain.inventory import available_to_sell
+from aiostore.db.models import Inventory, Listing, SyncJob, VariantPrice
 from aiostore.domain.market import Currency
 from aiostore.domain.money import Money
+from aiostore.services.allocation.quantities import derive_listings
 from aiostore.services.sync import jobs
 from aiostore.services.sync.context import SyncContext, open_channel
 from aiostore.services.sync.queue import defer
@@ -112,24 +113,6 @@ def _dirty_listings(channel_id: uuid.UUID, listing_ids: list[uuid.UUID] | None) 
     return stmt.where(Listing.id.in_(listing_ids))
 
 
-async def _held_by_shop(
-    session: AsyncSession, channel_id: uuid.UUID, statuses: frozenset[str]
-) -> dict[uuid.UUID, int]:
-    """Units this shop's own open orders hold inside its stock (platform statuses that still hold)."""
-    rows = await session.execute(
-        select(OrderLine.variant_id, func.sum(OrderLine.quantity))
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(
-            Order.channel_account_id == channel_id,
-            OrderLine.stock_state == "reserved",
-            OrderLine.variant_id.is_not(None),
-            func.lower(Order.platform_status).in_(statuses),
-        )
-        .group_by(OrderLine.variant_id)
-    )
-    return {variant_id: int(total) for variant_id, total in rows.all() if variant_id is not None}
-
-
 # Item failures that say nothing about the item: the platform (or our breaker) was unavailable.
 PASSING = frozenset({"PlatformUnavailable", "CircuitOpen", "RateLimited"})
 
@@ -147,17 +130,10 @@ async def push_stock_of(sc: SyncContext, job: SyncJob, listing_ids: list[uuid.UU
     async with sc.tx(job.org_id) as session:
         shop = await open_channel(sc, job.org_id, job.channel_account_id, session)
         rows = (await session.execute(_dirty_listings(shop.channel.id, listing_ids))).all()
-        held = (
-            await _held_by_shop(session, shop.channel.id, shop.connector.limits.stock_held_statuses)
-            if shop.connector.limits.stock_counts_reserved
-            else {}
-        )
+        derived = await derive_listings(session, rows, {shop.channel.id: shop.connector.limits})
     targets: dict[tuple[str, str], tuple[Listing, int]] = {}
-    for listing, inv in rows:
-        quantity = available_to_sell(inv.on_hand, inv.reserved, inv.safety_buffer) + held.get(
-            inv.variant_id, 0
-        )
-        targets[(listing.platform_item_id, listing.platform_model_id or "0")] = (listing, quantity)
+    for d in derived:
+        targets[(d.listing.platform_item_id, d.listing.platform_model_id or "0")] = (d.listing, d.quantity)
     updates = [StockUpdate(item, model, qty) for (item, model), (_, qty) in targets.items()]
     results = await shop.connector.update_stock(updates) if updates else []
     retryable = await _record_stock(sc, job, targets, results)
