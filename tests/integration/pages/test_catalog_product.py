@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI
 
-from aiostore.db.models import ChannelAccount, InventoryMovement, Order
+from aiostore.db.models import ChannelAccount, InventoryMovement, Listing, Order
 from aiostore.db.session import Database
 from aiostore.domain.permissions import Role
 from tests.factories import Caller, member_token, product_body
@@ -129,3 +129,56 @@ async def test_each_variants_ledger_pages_by_50(db: Database, owner: Caller) -> 
     second = squash((await get_page(owner, f"/catalog/{product_id}{link.replace('&amp;', '&')}")).text)
     assert "move 04" in second and "move 00" in second and "move 05" not in second
     assert "First page" in second and "Next page" not in second
+
+
+async def test_each_shops_number_explained_step_by_step(app: FastAPI, db: Database, owner: Caller) -> None:
+    """ "Why Shopee MY shows 7": per listing of the variant, what a push sends, step by step, in English
+    and Indonesian, with the rule and the other shop's campaign behind their steps."""
+    product_id, variant_id = await _product(owner)  # on hand 10, buffer 1
+    shops = {}
+    async with db.transaction(owner.org_id, owner.user_id) as s:
+        for platform in ("shopee", "lazada"):
+            shop = ChannelAccount(
+                org_id=owner.org_id,
+                platform=platform,
+                market="MY",
+                shop_id=platform,
+                shop_name=f"Kedai {platform}",
+            )
+            s.add(shop)
+            await s.flush()
+            shops[platform] = shop.id
+            s.add(
+                Listing(
+                    org_id=owner.org_id,
+                    channel_account_id=shop.id,
+                    variant_id=uuid.UUID(variant_id),
+                    platform_item_id="1",
+                    platform_stock=7,
+                )
+            )
+    rule = await owner.put(
+        f"/api/variants/{variant_id}/allocation-rules/{shops['shopee']}", json={"share_percent": 80}
+    )
+    assert rule.status_code == 200, rule.text
+    promo = await owner.put(
+        f"/api/variants/{variant_id}/promotions/{shops['lazada']}", json={"units": 2, "campaign": "Raya"}
+    )
+    assert promo.status_code == 200, promo.text
+
+    page = squash((await get_page(owner, f"/catalog/{product_id}")).text).replace("&#39;", "'")
+    assert "Why Shopee MY shows 7" in page and "Why Lazada MY shows 7" in page
+    # Shopee: 10 - 2 (Lazada's campaign) - 1 = 7, 80% of it rounded down: 5.
+    assert "A push sends 5. A push is due. Allocation: this SKU's rule." in page
+    assert '<td>Held for other shops\' promotions</td> <td class="num">-2</td><td class="num">8</td>' in page
+    assert "Lazada MY: Raya (2)" in page
+    assert (
+        '<td>Share rule</td> <td class="num">-2</td><td class="num">5</td> <td> 80 percent, rounded down'
+        in page
+    )
+    assert "A push sends 9." in page  # Lazada: its own campaign stays inside its stock
+    indonesian = squash((await get_page(owner, f"/catalog/{product_id}", **{"Accept-Language": "id"})).text)
+    assert "Mengapa Shopee MY menampilkan 7" in indonesian and "Pengiriman stok mengirim 5." in indonesian
+    assert "80 persen, dibulatkan ke bawah" in indonesian and "Aturan porsi" in indonesian
+    viewer = await member_token(app, db, owner.org_id, Role.VIEWER)
+    assert "Why Shopee MY shows 7" in squash((await viewer.get(f"/catalog/{product_id}", headers=HTML)).text)

@@ -1,6 +1,6 @@
 """Catalog: the master products with their variants, stock available to sell and prices per market,
-and one product with each variant's stock ledger ("why this number"); reading, editing stays with
-the API for now."""
+and one product with, per variant, why each shop shows its number (the quantity a push sends, step
+by step) and the stock ledger; reading, editing stays with the API for now."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from pydantic import field_validator
 from starlette.responses import Response
 
 from aiostore.errors import AppError
-from aiostore.services import inventory
+from aiostore.services import channels, inventory
+from aiostore.services.allocation import explain
 from aiostore.services.catalog import products as catalog
 from aiostore.services.catalog.schemas import ProductStatus
 from aiostore.web.deps import Session
 from aiostore.web.pages.deps import Page
 from aiostore.web.pages.forms import FilterQuery, app_errors, parse
+from aiostore.web.routes.allocation import StockExplainOut
 from aiostore.web.routes.listings import MovementOut
 from aiostore.web.routes.products import ProductOut
 
@@ -70,6 +72,7 @@ async def product_detail(product_id: uuid.UUID, request: Request, page: Page, se
     product = ProductOut.of(await catalog.get_product(session, page.ctx, product_id))
     query, errors = parse(LedgerQuery, request.query_params)
     ledgers: dict[uuid.UUID, tuple[list[MovementOut], str | None]] = {}
+    explained: dict[uuid.UUID, StockExplainOut] = {}
     for v in product.variants:
         cursor = query.cursor if query is not None and query.variant == v.id else None
         try:
@@ -81,5 +84,14 @@ async def product_detail(product_id: uuid.UUID, request: Request, page: Page, se
             moves = await inventory.ledger(session, v.id, cursor=None, limit=PAGE_SIZE)
         rows = [MovementOut.model_validate(m, from_attributes=True) for m in moves.items]
         ledgers[v.id] = (rows, moves.next_cursor)
-    context = {"active": "catalog", "product": product, "ledgers": ledgers, "errors": errors}
+        explained[v.id] = StockExplainOut.of(await explain.explain_variant(session, page.ctx, v.id))
+    shops = {s.id: s for s in await channels.list_channels(session, page.ctx)}
+    context = {
+        "active": "catalog",
+        "product": product,
+        "ledgers": ledgers,
+        "explained": explained,
+        "shops": shops,
+        "errors": errors,
+    }
     return page.render("catalog/detail.html", context, status=422 if errors else 200)

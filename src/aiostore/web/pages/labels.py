@@ -65,6 +65,18 @@ LABELS: dict[str, dict[str, str]] = {
         "token": N_("API token"),
         "system": N_("system"),
     },
+    "stock_step": {
+        "on_hand": N_("On hand"),
+        "reserved": N_("Reserved by open orders"),
+        "promotion_reserved": N_("Held for other shops' promotions"),
+        "safety_buffer": N_("Safety buffer"),
+        "not_below_zero": N_("Never below zero"),
+        "share": N_("Share rule"),
+        "cap": N_("Cap rule"),
+        "keep_last": N_("Keep-the-last rule"),
+        "held_by_shop_orders": N_("Held by this shop's open orders"),
+    },
+    "rule_scope": {"shop": N_("the shop's rule"), "variant": N_("this SKU's rule")},
     "cause": {"order": N_("order"), "manual": N_("set by hand"), "import": N_("import"), "sync": N_("sync")},
     "ship": {
         "auto": N_("The platform's first option"),

@@ -186,6 +186,19 @@ class StockExplainOut(BaseModel):
     movements_total: int  # on-hand movements in all (the steps show the newest 20)
     listings: list[ListingExplainOut]
 
+    @classmethod
+    def of(cls, found: explain.StockExplain) -> StockExplainOut:
+        inv = found.inventory
+        return cls(
+            variant_id=found.variant.id,
+            sku=found.variant.sku,
+            on_hand=inv.on_hand if inv else 0,
+            reserved=inv.reserved if inv else 0,
+            safety_buffer=inv.safety_buffer if inv else 0,
+            movements_total=found.movements_total,
+            listings=[_listing_out(item) for item in found.listings],
+        )
+
 
 def _listing_out(item: explain.ListingExplain) -> ListingExplainOut:
     d, listing = item.derived, item.derived.listing
@@ -231,14 +244,4 @@ async def explain_stock(variant_id: uuid.UUID, session: Session, ctx: Read) -> S
     derived step by step (on hand, reserved, other shops' promotion reservations, the safety buffer,
     the allocation rule, the shop's own open orders), with the rows behind each term, and what the
     platform shows now (`platform_stock`)."""
-    found = await explain.explain_variant(session, ctx, variant_id)
-    inv = found.inventory
-    return StockExplainOut(
-        variant_id=found.variant.id,
-        sku=found.variant.sku,
-        on_hand=inv.on_hand if inv else 0,
-        reserved=inv.reserved if inv else 0,
-        safety_buffer=inv.safety_buffer if inv else 0,
-        movements_total=found.movements_total,
-        listings=[_listing_out(item) for item in found.listings],
-    )
+    return StockExplainOut.of(await explain.explain_variant(session, ctx, variant_id))
