@@ -13,8 +13,7 @@ from typing import Literal, get_args
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aiostore.db.models import Inventory, Listing, Variant
-from aiostore.domain.inventory import available_to_sell
+from aiostore.db.models import Listing, Variant
 from aiostore.errors import NotFound, invalid
 from aiostore.services import audit
 from aiostore.services.context import OrgContext
@@ -35,10 +34,9 @@ class ListingFilter:
 
 @dataclass(frozen=True, slots=True)
 class Ours:
-    """The master variant a listing follows, and the quantity we offer for sale."""
+    """The master variant a listing follows (what a push sends it: services/allocation/quantities.py)."""
 
     sku: str
-    available: int
 
 
 async def list_listings(
@@ -61,18 +59,11 @@ async def list_listings(
 
 
 async def ours(session: AsyncSession, variant_ids: set[uuid.UUID]) -> dict[uuid.UUID, Ours]:
-    """For each variant: its SKU and its available quantity (what a linked listing should show)."""
+    """For each variant: its SKU."""
     if not variant_ids:
         return {}
-    rows = await session.execute(
-        select(Variant.id, Variant.sku, Inventory.on_hand, Inventory.reserved, Inventory.safety_buffer)
-        .outerjoin(Inventory, Inventory.variant_id == Variant.id)
-        .where(Variant.id.in_(variant_ids))
-    )
-    return {
-        vid: Ours(sku, available_to_sell(on_hand or 0, reserved or 0, buffer or 0))
-        for vid, sku, on_hand, reserved, buffer in rows
-    }
+    rows = await session.execute(select(Variant.id, Variant.sku).where(Variant.id.in_(variant_ids)))
+    return {vid: Ours(sku) for vid, sku in rows}
 
 
 async def variant_by_sku(session: AsyncSession, sku: str) -> uuid.UUID | None:

@@ -180,5 +180,9 @@ async def test_each_shops_number_explained_step_by_step(app: FastAPI, db: Databa
     indonesian = squash((await get_page(owner, f"/catalog/{product_id}", **{"Accept-Language": "id"})).text)
     assert "Mengapa Shopee MY menampilkan 7" in indonesian and "Pengiriman stok mengirim 5." in indonesian
     assert "80 persen, dibulatkan ke bawah" in indonesian and "Aturan porsi" in indonesian
+    # The Listings page offers each listing the same number, beside what its platform shows.
+    listed = squash((await get_page(owner, "/listings")).text)
+    offered = '<td class="num">7</td> <td class="num">{} <small>(to push)</small></td>'
+    assert offered.format(5) in listed and offered.format(9) in listed
     viewer = await member_token(app, db, owner.org_id, Role.VIEWER)
     assert "Why Shopee MY shows 7" in squash((await viewer.get(f"/catalog/{product_id}", headers=HTML)).text)

@@ -25,7 +25,7 @@ from aiostore.db.models import (
 )
 from aiostore.domain.allocation import Term
 from aiostore.errors import NotFound
-from aiostore.services.allocation.quantities import ListingQuantity, derive_listings, load_promotions
+from aiostore.services.allocation.quantities import ListingQuantity, load_promotions, offered
 from aiostore.services.context import OrgContext
 
 LEDGER_ROWS = 20  # the newest on-hand movements shown; GET /api/variants/{id}/ledger pages them all
@@ -102,8 +102,8 @@ async def explain_variant(session: AsyncSession, ctx: OrgContext, variant_id: uu
         )
     ).all()
     shops = {shop.id: shop for _, shop in rows}
-    limits = {shop.id: registry.default_limits(shop.platform) for shop in shops.values()}
-    derived = await derive_listings(session, [(listing, inv) for listing, _ in rows], limits)
+    found = await offered(session, [listing for listing, _ in rows])
+    derived = [found[listing.id] for listing, _ in rows]
     on_hand_moves = InventoryMovement.variant_id == variant_id, InventoryMovement.on_hand_delta != 0
     movements = list(
         (
@@ -121,7 +121,7 @@ async def explain_variant(session: AsyncSession, ctx: OrgContext, variant_id: uu
     out: list[ListingExplain] = []
     for d in derived:
         shop = shops[d.listing.channel_account_id]
-        shop_limits = limits[shop.id]
+        shop_limits = registry.default_limits(shop.platform)
         held = [
             line
             for line, status in lines

@@ -14,8 +14,17 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aiostore.connectors import registry
 from aiostore.connectors.dtos import ConnectorLimits
-from aiostore.db.models import AllocationRule, Inventory, Listing, Order, OrderLine, PromotionReservation
+from aiostore.db.models import (
+    AllocationRule,
+    ChannelAccount,
+    Inventory,
+    Listing,
+    Order,
+    OrderLine,
+    PromotionReservation,
+)
 from aiostore.domain.allocation import Derivation, Rule, StockTerms, derive
 
 RuleKey = tuple[uuid.UUID, uuid.UUID | None]  # (shop, variant or None for the shop's rule)
@@ -129,3 +138,26 @@ async def derive_listings(
         rule = rule_of(found) if found is not None else None
         out.append(ListingQuantity(listing, terms, rule, derive(terms, rule, shop)))
     return out
+
+
+async def offered(session: AsyncSession, listings: Sequence[Listing]) -> dict[uuid.UUID, ListingQuantity]:
+    """What a push would send each of these listings now (pages that show it beside the platform's
+    number): their inventory loaded, each shop's limits from its platform plugin."""
+    linked = [listing for listing in listings if listing.variant_id is not None]
+    if not linked:
+        return {}
+    variants = {listing.variant_id for listing in linked}
+    stock = {
+        inv.variant_id: inv
+        for inv in (await session.scalars(select(Inventory).where(Inventory.variant_id.in_(variants)))).all()
+    }
+    shops = (
+        await session.execute(
+            select(ChannelAccount.id, ChannelAccount.platform).where(
+                ChannelAccount.id.in_({listing.channel_account_id for listing in linked})
+            )
+        )
+    ).all()
+    limits = {shop_id: registry.default_limits(platform) for shop_id, platform in shops}
+    rows = [(listing, stock.get(listing.variant_id)) for listing in linked if listing.variant_id]
+    return {d.listing.id: d for d in await derive_listings(session, rows, limits)}

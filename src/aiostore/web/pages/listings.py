@@ -13,6 +13,7 @@ from starlette.responses import Response
 from aiostore.domain.permissions import Permission
 from aiostore.errors import AppError
 from aiostore.services import channels, listings
+from aiostore.services.allocation import quantities
 from aiostore.services.catalog import import_channel
 from aiostore.web import i18n
 from aiostore.web.deps import Session
@@ -42,10 +43,12 @@ async def _page(
         result = await listings.list_listings(session, f, cursor=query.cursor, limit=PAGE_SIZE)
         found, next_cursor = result.items, result.next_cursor
     ours = await listings.ours(session, {x.variant_id for x in found if x.variant_id})
+    pushed = {listing_id: d.quantity for listing_id, d in (await quantities.offered(session, found)).items()}
     context = {
         "active": "listings",
         "listings": found,
         "ours": ours,
+        "pushed": pushed,
         "shops": {a.id: a for a in await channels.list_channels(session, page.ctx)},
         "next_cursor": next_cursor,
         "filters": dict(request.query_params),
