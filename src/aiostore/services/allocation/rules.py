@@ -7,14 +7,16 @@ requested in the same transaction, so a rolled-back change pushes nothing.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import ColumnElement, Select, delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.db.models import AllocationRule, ChannelAccount, Listing, PromotionReservation, Variant
-from aiostore.errors import FieldError, NotFound, ValidationFailed
+from aiostore.errors import Conflict, FieldError, NotFound, ValidationFailed
 from aiostore.services import audit, inventory
 from aiostore.services.context import OrgContext
 from aiostore.services.sync.push import request_pushes
@@ -47,6 +49,36 @@ def rule_snapshot(rule: AllocationRule) -> dict[str, Any]:
         "keep_last": rule.keep_last,
         "keep_for_channel_id": rule.keep_for_channel_id,
     }
+
+
+Row = TypeVar("Row", AllocationRule, PromotionReservation)
+
+
+async def _put(
+    session: AsyncSession,
+    ctx: OrgContext,
+    found: Select[Row],
+    new: Callable[[], Row],
+    values: dict[str, Any],
+    snapshot: Callable[[Row], dict[str, Any]],
+    action: str,
+) -> Row:
+    """Create or replace one row (the one `found` selects, else `new()`), audited as `action`."""
+    row = await session.scalar(found.with_for_update())
+    before = snapshot(row) if row is not None else None
+    if row is None:
+        row = new()
+        session.add(row)
+    for name, value in values.items():
+        setattr(row, name, value)
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # another request created it meanwhile
+        raise Conflict("changed by another request at the same time; try again") from exc
+    await audit.record(
+        session, ctx, action, row.__tablename__.removesuffix("s"), row.id, before=before, after=snapshot(row)
+    )
+    return row
 
 
 async def _shop(session: AsyncSession, channel_id: uuid.UUID) -> ChannelAccount:
@@ -125,24 +157,14 @@ async def set_rule(
     if variant_id is not None:
         await _variant(session, variant_id)
     await _check(session, data)
-    rule = await session.scalar(
-        select(AllocationRule).where(_rule_stmt(channel_id, variant_id)).with_for_update()
-    )
-    before = rule_snapshot(rule) if rule is not None else None
-    if rule is None:
-        rule = AllocationRule(org_id=ctx.org_id, channel_account_id=channel_id, variant_id=variant_id)
-        session.add(rule)
-    rule.share_percent, rule.cap = data.share_percent, data.cap
-    rule.keep_last, rule.keep_for_channel_id = data.keep_last, data.keep_for_channel_id
-    await session.flush()
-    await audit.record(
+    rule = await _put(
         session,
         ctx,
+        select(AllocationRule).where(_rule_stmt(channel_id, variant_id)),
+        lambda: AllocationRule(org_id=ctx.org_id, channel_account_id=channel_id, variant_id=variant_id),
+        data.model_dump(),
+        rule_snapshot,
         "allocation_rule.set",
-        "allocation_rule",
-        rule.id,
-        before=before,
-        after=rule_snapshot(rule),
     )
     await _repush_rule(session, ctx, channel_id, variant_id)
     return rule
@@ -202,23 +224,14 @@ async def set_promotion(
     """Set the units a shop's campaign holds of a variant (what the other shops must not sell)."""
     await _variant(session, variant_id)
     await _shop(session, channel_id)
-    row = await session.scalar(
-        select(PromotionReservation).where(_promo_where(variant_id, channel_id)).with_for_update()
-    )
-    before = promotion_snapshot(row) if row is not None else None
-    if row is None:
-        row = PromotionReservation(org_id=ctx.org_id, variant_id=variant_id, channel_account_id=channel_id)
-        session.add(row)
-    row.units, row.campaign = data.units, data.campaign
-    await session.flush()
-    await audit.record(
+    row = await _put(
         session,
         ctx,
+        select(PromotionReservation).where(_promo_where(variant_id, channel_id)),
+        lambda: PromotionReservation(org_id=ctx.org_id, variant_id=variant_id, channel_account_id=channel_id),
+        data.model_dump(),
+        promotion_snapshot,
         "promotion.set",
-        "promotion_reservation",
-        row.id,
-        before=before,
-        after=promotion_snapshot(row),
     )
     await _repush_variant(session, ctx, variant_id)
     return row
