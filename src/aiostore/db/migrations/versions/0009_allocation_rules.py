@@ -1,6 +1,6 @@
 """Allocation rules (per shop, and per SKU on a shop) and promotion reservations (per variant and shop).
 
-Revision ID: 0008_allocation_rules
+Revision ID: 0009_allocation_rules
 Revises: 0008_content_rules
 Create Date: 2026-12-06 05:30:00
 """
