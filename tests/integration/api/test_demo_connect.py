@@ -23,6 +23,7 @@ from aiostore.domain.platforms import Platform
 from aiostore.services.demo.build import approval_form
 from aiostore.services.demo.world import MOUNT
 from aiostore.settings import Settings
+from aiostore.web.app import create_app
 from tests.factories import Caller, signup
 from tests.integration.api.test_demo import DemoApp, _visit, running_demo
 
@@ -138,8 +139,6 @@ async def test_another_org_cannot_take_a_shop_the_demo_holds(demo_here: DemoApp)
 
 
 async def test_without_the_demo_the_sandboxes_are_not_mounted(test_settings: Settings, db: Database) -> None:
-    from aiostore.web.app import create_app
-
     app = create_app(test_settings, db)  # the demo off: nothing under /_demo, no browser origins
     assert app.state.connectors.browser_origins == {}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=ORIGIN) as client:
