@@ -147,6 +147,11 @@ class Settings(BaseSettings):
         return self.model_copy(update={"platforms": {**self.platforms, name: changed}})
 
     @property
+    def service_url(self) -> str:
+        """Where people and platforms reach this service: the public URL, else http://host:port."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
 

@@ -42,6 +42,14 @@ def _standalone(platform: Platform) -> ModuleType | None:
         raise
 
 
+def _callback(platform: Platform) -> str:
+    """This service's OAuth callback for ``platform``, as `aiostore serve` with these settings sends it."""
+    from aiostore.cli.installation import settings_or_exit
+    from aiostore.services.channels import redirect_url
+
+    return redirect_url(settings_or_exit(), platform.value)
+
+
 def connect_hint(platform: Platform, app: Any, host: str, port: int) -> str:
     """The exact AIOSTORE_* settings with which `aiostore serve` connects to this sandbox."""
     from aiostore.cli.installation import settings_or_exit
@@ -52,8 +60,7 @@ def connect_hint(platform: Platform, app: Any, host: str, port: int) -> str:
         platform.value, harness.app_key, harness.app_secret, f"http://{host}:{port}", harness
     )
     settings = settings_or_exit()
-    service = settings.public_url or f"http://{settings.host}:{settings.port}"
-    lines = "\n".join(f"  {line}" for line in env_lines(sandbox, service))
+    lines = "\n".join(f"  {line}" for line in env_lines(sandbox, settings.service_url))
     return (
         "To connect AIOStore to this sandbox, put these in its .env (or environment) and restart it:\n"
         f"{lines}\n"
@@ -86,6 +93,11 @@ def _command(platform: Platform, module: ModuleType) -> Callable[..., None]:
         ),
         latency_ms: int = typer.Option(0, "--latency-ms", min=0, help="Added latency per call."),
         seed: int = typer.Option(1, "--seed", help="Seed of the generated data and the faults."),
+        redirect_url: str | None = typer.Option(
+            None,
+            "--redirect-url",
+            help="The app's registered redirect URL (default: this service's OAuth callback).",
+        ),
     ) -> None:
         flags = StandaloneFlags(
             host,
@@ -101,6 +113,7 @@ def _command(platform: Platform, module: ModuleType) -> Callable[..., None]:
             fault_rate,
             latency_ms,
             seed,
+            redirect_url or _callback(platform),
         )
         try:
             built = module.from_flags(flags)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
@@ -81,6 +81,8 @@ class Connectors:
     http: httpx.AsyncClient
     policy: HttpPolicy
     clock: Callable[[], float] = time.time
+    # Hosts that only this process reaches (the demo's sandboxes) -> where a browser reaches the same app.
+    browser_origins: Mapping[str, str] = field(default_factory=dict)
 
     def cipher(self) -> TokenCipher:
         return TokenCipher(self.settings.encryption_keys)
@@ -102,11 +104,15 @@ class Connectors:
         return app
 
     def redirect_url(self, platform: Platform) -> str:
-        configured = self.settings.platforms[platform.value].redirect_url
-        if configured:
-            return str(configured)
-        base = self.settings.public_url or f"http://{self.settings.host}:{self.settings.port}"
-        return f"{base.rstrip('/')}/api/channels/callback/{platform.value}"
+        return redirect_url(self.settings, platform.value)
+
+    def browser_url(self, url: str) -> str:
+        """Where a person's browser opens ``url``: the same URL, unless it starts with one of
+        ``browser_origins`` (an in-process host of the demo's sandboxes), which is put in its place."""
+        for origin, seen_at in self.browser_origins.items():
+            if url == origin or url.startswith(f"{origin}/"):
+                return seen_at + url[len(origin) :]
+        return url
 
     def for_app(self, platform: Platform, market: MarketCode | None = None) -> PlanningConnector:
         try:
@@ -158,6 +164,17 @@ class Connectors:
             raise invalid(
                 "platform", f"{account.platform} cannot be used yet", "unsupported_platform"
             ) from exc
+
+
+def callback_url(service_url: str, platform: str) -> str:
+    """Our OAuth callback for ``platform`` on the service at ``service_url``."""
+    return f"{service_url.rstrip('/')}/api/channels/callback/{platform}"
+
+
+def redirect_url(settings: Settings, platform: str) -> str:
+    """Where the platform sends the seller back: its AIOSTORE_<P>_REDIRECT_URL, else our callback."""
+    configured = settings.platforms[platform].redirect_url
+    return str(configured) if configured else callback_url(settings.service_url, platform)
 
 
 def store_tokens(cipher: TokenCipher, account: ChannelAccount, tokens: TokenSet) -> None:
@@ -243,7 +260,7 @@ def start_connect(
         market=market.value,
         now=connectors.clock(),
     )
-    url = connector.authorization_url(state, connectors.redirect_url(platform))
+    url = connectors.browser_url(connector.authorization_url(state, connectors.redirect_url(platform)))
     return ConnectStart(url, state, datetime.fromtimestamp(expires, UTC))
 
 

@@ -25,6 +25,7 @@ from aiostore.errors import NotFound
 from aiostore.services.pagination import Page, Sort, page_of, paginate
 
 NONE, RESERVED, DEDUCTED_STATE, RELEASED_STATE = "none", "reserved", "deducted", "released"
+OPENING_NOTE = "opening stock, set when the variant was created"
 
 
 def line_state_for(status: OrderStatus | None, current: str) -> str:
@@ -195,6 +196,13 @@ async def manual_adjust(
             )
         )
     await mark_dirty(session, [inv.variant_id])
+
+
+async def open_stock(session: AsyncSession, org_id: uuid.UUID, inv: Inventory, on_hand: int) -> None:
+    """A new variant's opening stock (its inventory starts at 0) as a movement, so its ledger explains
+    the number from the start."""
+    if on_hand:
+        await manual_adjust(session, org_id, inv, on_hand=on_hand, note=OPENING_NOTE)
 
 
 async def ledger(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from aiostore.connectors import registry
 from aiostore.connectors.plugin import PlatformSettings
+from aiostore.services import channels
 from aiostore.settings import Settings
 
 
@@ -38,7 +39,7 @@ def env_lines(app: SandboxApp, service_url: str) -> list[str]:
     settings = settings_for(app)
     lines = [f"{name}={value}" for name, value in settings.env().items()]
     lines += [f"# {settings.env_name(field)} must stay unset" for field in settings.sandbox_unset]
-    callback = f"{service_url.rstrip('/')}/api/channels/callback/{registry.plugin(app.platform).name}"
+    callback = channels.callback_url(service_url, registry.plugin(app.platform).name)
     lines.append(f"{settings.env_name('redirect_url')}={callback}")
     return lines
 

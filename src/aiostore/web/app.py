@@ -132,7 +132,8 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.connectors = Connectors(settings, http_client, policy or HttpPolicy())
+    origins = the_demo.browser_origins() if the_demo is not None else {}
+    app.state.connectors = Connectors(settings, http_client, policy or HttpPolicy(), browser_origins=origins)
     app.state.job_events = JobEventHub(
         lambda: app.state.db.urls.app_conninfo(), max_streams_per_user=settings.sse_max_streams_per_user
     )

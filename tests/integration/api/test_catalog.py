@@ -161,3 +161,37 @@ async def test_other_orgs_product_is_404_never_403(owner: Caller, other_org: Cal
         assert resp.status_code == 404, (method, url, resp.text)
     assert (await other_org.get("/api/products")).json()["items"] == []
     assert (await owner.get(f"/api/products/{product['id']}")).json()["title"] == "Kaos Polos Premium"
+
+
+async def test_opening_stock_is_the_first_ledger_row(owner: Caller, other_org: Caller) -> None:
+    product = (await owner.post("/api/products", json=product_body())).json()
+    m, large = product["variants"][0], product["variants"][1]
+    assert m["inventory"]["on_hand"] == 10 and large["inventory"]["on_hand"] == 5
+    ledger = (await owner.get(f"/api/variants/{m['id']}/ledger")).json()["items"]
+    assert [(r["cause"], r["on_hand_delta"], r["on_hand_after"], r["reserved_after"]) for r in ledger] == [
+        ("manual", 10, 10, 0)
+    ]
+    assert ledger[0]["note"].startswith("opening stock")
+
+    added = await owner.post(
+        f"/api/products/{product['id']}/variants",
+        json={"sku": "KAOS-001-XL", "option_values": {"size": "XL"}, "inventory": {"on_hand": 4}},
+    )
+    assert added.status_code == 201, added.text
+    xl = next(v for v in added.json()["variants"] if v["sku"] == "KAOS-001-XL")
+    rows = (await owner.get(f"/api/variants/{xl['id']}/ledger")).json()["items"]
+    assert [(r["on_hand_delta"], r["on_hand_after"]) for r in rows] == [(4, 4)]
+
+    empty = await owner.post(
+        f"/api/products/{product['id']}/variants", json={"sku": "KAOS-001-S", "option_values": {"size": "S"}}
+    )
+    s = next(v for v in empty.json()["variants"] if v["sku"] == "KAOS-001-S")
+    assert (await owner.get(f"/api/variants/{s['id']}/ledger")).json()["items"] == []  # nothing moved
+
+    # A variant refused (its SKU taken) writes nothing, ledger included; another org sees no ledger.
+    taken = await owner.post(
+        f"/api/products/{product['id']}/variants", json={"sku": "KAOS-001-XL", "inventory": {"on_hand": 9}}
+    )
+    assert taken.status_code == 422 and taken.json()["errors"][0]["field"] == "sku"
+    assert len((await owner.get(f"/api/variants/{xl['id']}/ledger")).json()["items"]) == 1
+    assert (await other_org.get(f"/api/variants/{m['id']}/ledger")).status_code == 404

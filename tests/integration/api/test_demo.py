@@ -54,8 +54,15 @@ class DemoApp:
 
 @pytest.fixture
 async def demo_app(test_settings: Settings, db: Database) -> AsyncIterator[DemoApp]:
-    settings = test_settings.model_copy(update={"demo": True, "sync_retry_base_seconds": 0.05})
-    app = create_app(settings, db)
+    async with running_demo(test_settings, db) as running:
+        yield running
+
+
+@contextlib.asynccontextmanager
+async def running_demo(test_settings: Settings, db: Database, **settings: object) -> AsyncIterator[DemoApp]:
+    """The service with the demo on (a small one) and the worker running beside it, as `serve` runs it."""
+    update = {"demo": True, "sync_retry_base_seconds": 0.05, **settings}
+    app = create_app(test_settings.model_copy(update=update), db)
     demo = app.state.demo
     assert isinstance(demo, Demo) and app.state.demo_enabled is True
     demo.world.products, demo.world.orders = 6, 8  # a small demo: the same code, fewer rows

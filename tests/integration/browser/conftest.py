@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,11 +71,19 @@ class Served:
     app: FastAPI
 
 
-async def serve(app: FastAPI) -> AsyncIterator[Served]:
+def free_port() -> int:
+    """A loopback port free now, for an app that must know its own address before it is served."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def serve(app: FastAPI, port: int = 0) -> AsyncIterator[Served]:
     config = uvicorn.Config(
         StrictCSP(app),
         host="127.0.0.1",
-        port=0,
+        port=port,
         log_config=None,
         access_log=False,
         lifespan="off",

@@ -85,17 +85,23 @@ async def test_product_with_prices_stock_and_ledger(
     ) in page
     assert '<td>set by hand</td> <td class="num">-3</td><td class="num">+0</td>' in page
     assert "set through the API" in page
-    assert "No stock movements yet." in page  # the L variant was never changed
+    # Every variant's ledger starts with its opening stock, from 0 (the L variant was never changed).
+    assert page.count('<td>set by hand</td> <td class="num">+10</td><td class="num">+0</td>') == 1
+    assert (
+        '<td>set by hand</td> <td class="num">+5</td><td class="num">+0</td> <td class="num">5</td>' in page
+    )
+    assert page.count("opening stock, set when the variant was created") == 2
+    assert "No stock movements yet." not in page
 
     indonesian = squash((await get_page(owner, f"/catalog/{product_id}", **{"Accept-Language": "id"})).text)
     assert "Harga per pasar" in indonesian and "Mengapa angka ini: buku besar stok" in indonesian
     assert "<td>diatur manual</td>" in indonesian and "<dt>Tersedia</dt>" in indonesian
-    assert "Belum ada pergerakan stok." in indonesian
 
     api = (await owner.get(f"/api/variants/{variant_id}/ledger")).json()  # the same service's rows
-    assert [(m["cause"], m["reserved_delta"], m["order_id"]) for m in api["items"]] == [
-        ("order", 2, str(order_id)),
-        ("manual", 0, None),
+    assert [(m["cause"], m["on_hand_delta"], m["reserved_delta"], m["order_id"]) for m in api["items"]] == [
+        ("order", 0, 2, str(order_id)),
+        ("manual", -3, 0, None),
+        ("manual", 10, 0, None),  # the opening stock
     ]
     assert (await other_org.get(f"/api/variants/{variant_id}/ledger")).status_code == 404
     viewer = await member_token(app, db, owner.org_id, Role.VIEWER)
@@ -123,11 +129,12 @@ async def test_each_variants_ledger_pages_by_50(db: Database, owner: Caller) -> 
                 )
             )
     first = squash((await get_page(owner, f"/catalog/{product_id}")).text)
-    assert "move 54" in first and "move 05" in first and "move 04" not in first
+    # 56 rows: the opening stock (the newest, written now) and the 55 moves back in November.
+    assert "opening stock" in first and "move 54" in first and "move 06" in first and "move 05" not in first
     link = first.split(f'#v-{variant_id}">Next page</a>')[0].rsplit('<a href="', 1)[1]
     assert f"variant={variant_id}" in link
     second = squash((await get_page(owner, f"/catalog/{product_id}{link.replace('&amp;', '&')}")).text)
-    assert "move 04" in second and "move 00" in second and "move 05" not in second
+    assert "move 05" in second and "move 00" in second and "move 06" not in second
     assert "First page" in second and "Next page" not in second
 
 

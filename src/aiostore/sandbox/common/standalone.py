@@ -29,6 +29,9 @@ class StandaloneFlags:
     fault_rate: float = 0.0
     latency_ms: int = 0
     seed: int = 1
+    # The app's registered redirect URL: where TikTok Shop's approval sends the browser (without one it
+    # shows the code), and the only one Lazada accepts; Shopee and Tokopedia take the one the link names.
+    redirect_url: str | None = None
 
     @property
     def base_url(self) -> str:

@@ -27,7 +27,7 @@ from aiostore.sandbox.lazada.tokens import SellerTokens
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Lazada sandbox: authorize app {app_key}</title></head>
-<body style="font-family: sans-serif; max-width: 40em; margin: 2em auto">
+<body>
 <h1>Authorize app {app_key}</h1>
 <p>Lazada sandbox. Choose the seller account app {app_key} may manage. After approval the browser returns
 to <code>{redirect}</code>.</p>

@@ -31,6 +31,7 @@ def from_flags(flags: StandaloneFlags) -> Standalone:
         app_secret=flags.app_secret,
         seller_id=flags.shop_id,
         country=region,
+        callback_url=flags.redirect_url,
         **flags.shared_config(),
     )
     app = create_app(config)

@@ -25,7 +25,7 @@ from aiostore.sandbox.shopee.state import ShopeeSandbox
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Shopee sandbox: authorize {partner_id}</title></head>
-<body style="font-family: sans-serif; max-width: 40em; margin: 2em auto">
+<body>
 <h1>Authorize partner {partner_id}</h1>
 <p>Shopee sandbox. Choose the shop that partner {partner_id} may manage. After approval the browser returns
 to <code>{redirect}</code>.</p>

@@ -36,7 +36,7 @@ SCOPES = [
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>TikTok Shop sandbox: authorize {app}</title></head>
-<body style="font-family: sans-serif; max-width: 40em; margin: 2em auto">
+<body>
 <h1>Authorize app {app}</h1>
 <p>TikTok Shop sandbox. The app asks to manage these shops of your seller account:</p>
 <ul>{shops}</ul>

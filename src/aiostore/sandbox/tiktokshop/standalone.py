@@ -1,7 +1,8 @@
 """``aiostore sandbox tiktokshop``: the TikTok Shop sandbox from the shared standalone flags.
 
 --app-key / --app-secret are the app's key and secret, --shop-id the shop's id (its shop_cipher is
-derived and printed), --access-token a token valid for the shop's seller. One host serves the API, the
+derived and printed), --access-token a token valid for the shop's seller, --redirect-url the app's
+registered redirect URL (where an approval sends the browser with the code). One host serves the API, the
 auth host's token endpoints and the authorization pages.
 """
 
@@ -26,6 +27,7 @@ def from_flags(flags: StandaloneFlags) -> Standalone:
         app_secret=flags.app_secret,
         shop_id=flags.shop_id,
         region=flags.region.upper(),
+        redirect_url=flags.redirect_url,
         **flags.shared_config(),
     )
     app = create_app(config)

@@ -27,7 +27,7 @@ from aiostore.sandbox.tokopedia.state import TokopediaSandbox
 
 _PAGE = """<!doctype html>
 <html lang="id"><head><meta charset="utf-8"><title>Tokopedia sandbox: approve {client}</title></head>
-<body style="font-family: sans-serif; max-width: 40em; margin: 2em auto">
+<body>
 <h1>Aplikasi Pihak Ketiga</h1>
 <p>Tokopedia sandbox. Allow app <code>{client}</code> (fs_id {fs_id}) to manage a shop. After approval the
 browser returns to <code>{redirect}</code>.</p>

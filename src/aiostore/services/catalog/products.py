@@ -170,10 +170,20 @@ def _new_variant(
     variant.prices = []
     _apply_variant(variant, data, path, errors)
     inv = data.inventory or InventoryIn(on_hand=0)
-    variant.inventory = Inventory(
-        org_id=org_id, on_hand=inv.on_hand, reserved=0, safety_buffer=inv.safety_buffer
-    )
+    # On hand starts at 0: the opening stock is a ledger movement once the variant has an id.
+    variant.inventory = Inventory(org_id=org_id, on_hand=0, reserved=0, safety_buffer=inv.safety_buffer)
     return variant
+
+
+async def _open_stock(
+    session: AsyncSession, org_id: uuid.UUID, opened: list[tuple[Variant, VariantIn]]
+) -> None:
+    for variant, data in opened:
+        assert variant.inventory is not None  # noqa: S101  (_new_variant gives one)
+        await inventory.open_stock(
+            session, org_id, variant.inventory, data.inventory.on_hand if data.inventory else 0
+        )
+    await _flush(session)
 
 
 def snapshot(product: Product) -> dict[str, Any]:
@@ -229,6 +239,7 @@ async def create_product(session: AsyncSession, ctx: OrgContext, data: ProductIn
         raise ValidationFailed("some fields are invalid", errors=errors)
     session.add(product)
     await _flush(session)
+    await _open_stock(session, ctx.org_id, list(zip(product.variants, data.variants, strict=True)))
     after = snapshot(product) | {"variants": [variant_snapshot(v) for v in product.variants]}
     await audit.record(session, ctx, "product.created", "product", product.id, after=after)
     return await get_product(session, ctx, product.id)
@@ -346,6 +357,7 @@ async def add_variant(
     variant.product_id = product.id
     session.add(variant)
     await _flush(session)
+    await _open_stock(session, ctx.org_id, [(variant, data)])
     await audit.record(
         session, ctx, "variant.created", "variant", variant.id, after=variant_snapshot(variant)
     )

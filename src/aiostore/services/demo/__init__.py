@@ -10,7 +10,8 @@ import asyncio
 
 import structlog
 
-from aiostore.services import sandbox_settings
+from aiostore.connectors import registry
+from aiostore.services import channels, sandbox_settings
 from aiostore.services.demo.build import Demo
 from aiostore.services.demo.world import DemoWorld
 from aiostore.settings import ConfigurationError, Settings
@@ -44,9 +45,9 @@ def prepare(settings: Settings, world: DemoWorld | None = None) -> tuple[Setting
             f"the demo stands its own sandboxes in for the marketplaces, but {names} is configured here: "
             "unset those settings or turn the demo off (AIOSTORE_DEMO=false)"
         )
-    world = world or DemoWorld()
-    service_url = settings.public_url or f"http://{settings.host}:{settings.port}"
-    return sandbox_settings.apply(settings, world.apps), Demo(world, service_url)
+    callbacks = {p.platform: channels.redirect_url(settings, p.name) for p in registry.plugins()}
+    world = world or DemoWorld(redirect_urls=callbacks)
+    return sandbox_settings.apply(settings, world.apps), Demo(world, settings.service_url)
 
 
 async def run_orders(demo: Demo, every: float) -> None:

@@ -35,7 +35,7 @@ from aiostore.errors import AppError
 from aiostore.services import accounts, channels
 from aiostore.services.catalog.import_channel import import_from_channel
 from aiostore.services.context import Actor, ActorKind, OrgContext
-from aiostore.services.demo.world import PLANS, DemoRouter, DemoWorld
+from aiostore.services.demo.world import PLANS, DemoWorld, base_url, mounted_url
 from aiostore.services.sync import jobs
 from aiostore.services.sync.context import SyncContext
 
@@ -63,6 +63,11 @@ class Demo:
     service: Any = None  # our ASGI app, which receives the pushes in-process
     org_id: uuid.UUID | None = None
     lock: asyncio.Lock | None = None
+
+    def browser_origins(self) -> dict[str, str]:
+        """Each sandbox's in-process URL -> where a browser reaches it (mounted on our own origin), so
+        that the authorization URL of a shop connected from the Shops page opens in the browser."""
+        return {base_url(p): mounted_url(self.service_url, p) for p in self.world.shops}
 
     def _lock(self) -> asyncio.Lock:
         if self.lock is None:
@@ -168,25 +173,33 @@ _RADIO = re.compile(r'<input type="radio" name="([^"]+)" value="([^"]*)"', re.I)
 _CODE = re.compile(r"<code>([^<]+)</code>")
 
 
+def approval_form(page: str, shop_id: str) -> tuple[str, dict[str, str]] | None:
+    """A sandbox approval page's form: its action and the fields that approve ``shop_id`` (or the first
+    choice, where the page offers no such shop); None when the page has no form."""
+    action = _FORM.search(page)
+    if action is None:
+        return None
+    fields = {k: html.unescape(v) for k, v in _HIDDEN.findall(page)}
+    for name, value in _RADIO.findall(page):
+        if html.unescape(value) == shop_id or name not in fields:
+            fields[name] = html.unescape(value)
+    return html.unescape(action.group(1)), fields
+
+
 async def _connect(
     demo: Demo, sc: SyncContext, ctx: OrgContext, platform: Platform, market: MarketCode
 ) -> uuid.UUID:
-    """authorize -> the sandbox's approval page -> approve -> the callback's code -> tokens -> the shop."""
+    """authorize -> the sandbox's approval page -> approve -> the callback's code -> tokens -> the shop.
+
+    The "browser" asks our own app, which serves the sandbox's page where a person's browser opens it."""
     connectors = sc.connectors
     started = channels.start_connect(connectors, ctx, platform, market)
-    async with httpx.AsyncClient(transport=DemoRouter(demo.world), timeout=10) as browser:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=demo.service), timeout=10) as browser:
         page = await browser.get(started.authorization_url)
-        action = _FORM.search(page.text)
-        if page.status_code != 200 or action is None:
+        form = approval_form(page.text, demo.world.shops[platform].harness.shop_id)
+        if page.status_code != 200 or form is None:
             raise DemoSetupFailed(f"{platform.value}'s sandbox showed no approval page ({page.status_code})")
-        fields = {k: html.unescape(v) for k, v in _HIDDEN.findall(page.text)}
-        shop = demo.world.shops[platform].harness.shop_id
-        for name, value in _RADIO.findall(page.text):
-            if html.unescape(value) == shop or name not in fields:
-                fields[name] = html.unescape(value)
-        approved = await browser.post(
-            urljoin(started.authorization_url, html.unescape(action.group(1))), data=fields
-        )
+        approved = await browser.post(urljoin(started.authorization_url, form[0]), data=form[1])
     if approved.is_redirect:
         params = dict(parse_qsl(urlsplit(approved.headers["location"]).query))
     else:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import json
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -72,10 +73,18 @@ class DemoShop:
 
 
 def base_url(platform: Platform) -> str:
+    """Where this process reaches the platform's demo sandbox (``DemoRouter``; no browser can)."""
     return f"http://{platform.value}{HOST_SUFFIX}"
 
 
-def _build(plan: ShopPlan, products: int, orders: int, seed: int) -> DemoShop:
+def mounted_url(service_url: str, platform: Platform) -> str:
+    """Where a browser reaches the same sandbox: ``DemoMount`` on the service's own origin."""
+    return f"{service_url.rstrip('/')}{MOUNT}/{platform.value}"
+
+
+def _build(
+    plan: ShopPlan, products: int, orders: int, seed: int, redirect_url: str | None = None
+) -> DemoShop:
     standalone = importlib.import_module(f"aiostore.sandbox.{plan.platform.value}.standalone")
     harness_module = importlib.import_module(f"aiostore.sandbox.{plan.platform.value}.harness")
     flags = StandaloneFlags(
@@ -89,6 +98,7 @@ def _build(plan: ShopPlan, products: int, orders: int, seed: int) -> DemoShop:
         products=products,
         orders=orders,
         seed=seed,
+        redirect_url=redirect_url,
     )
     app = cast(Starlette, standalone.from_flags(flags).app)
     harness: SandboxHarness = harness_module.harness(app)
@@ -96,13 +106,27 @@ def _build(plan: ShopPlan, products: int, orders: int, seed: int) -> DemoShop:
 
 
 class DemoWorld:
-    """The sandboxes of the demo; ``reseed`` replaces them with fresh, consistent shops."""
+    """The sandboxes of the demo; ``reseed`` replaces them with fresh, consistent shops.
 
-    def __init__(self, *, products: int = 100, orders: int = 60, seed: int = 1) -> None:
+    ``redirect_urls`` are our OAuth callbacks per platform, registered as each sandbox app's redirect URL
+    (TikTok Shop's approval sends the browser there; Lazada accepts no other)."""
+
+    def __init__(
+        self,
+        *,
+        products: int = 100,
+        orders: int = 60,
+        seed: int = 1,
+        redirect_urls: Mapping[Platform, str] | None = None,
+    ) -> None:
         self.products, self.orders, self.seed = products, orders, seed
-        self.shops: dict[Platform, DemoShop] = {p.platform: _build(p, 0, 0, seed) for p in PLANS}
+        self.redirect_urls = dict(redirect_urls or {})
+        self.shops: dict[Platform, DemoShop] = {p.platform: self._build(p, 0, 0, seed) for p in PLANS}
         self.apps = [self._app(s) for s in self.shops.values()]
         self.rng = random.Random(seed)  # noqa: S311  (demo orders, not security)
+
+    def _build(self, plan: ShopPlan, products: int, orders: int, seed: int) -> DemoShop:
+        return _build(plan, products, orders, seed, self.redirect_urls.get(plan.platform))
 
     @staticmethod
     def _app(shop: DemoShop) -> SandboxApp:
@@ -118,7 +142,7 @@ class DemoWorld:
         """Fresh sandboxes: seeded products and a few weeks of orders, the other shops' SKUs aligned on
         the master shop's (some left unmatched), their stock equal to its; pushes go to ``service``."""
         self.shops = {
-            p.platform: _build(p, self.products, self.orders, self.seed + i) for i, p in enumerate(PLANS)
+            p.platform: self._build(p, self.products, self.orders, self.seed + i) for i, p in enumerate(PLANS)
         }
         master = self.master.harness.units()
         for i, shop in enumerate(self.shops.values()):

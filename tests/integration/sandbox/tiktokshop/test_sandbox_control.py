@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
@@ -151,3 +153,36 @@ def test_the_cli_command(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.exit_code == 0, result.output
     assert "TikTok Shop sandbox" in result.output and served["port"] == DEFAULT_PORT == 8802
     assert served["app"].state.sandbox.shop("7002").region == "SG"
+    # Without --redirect-url the app registers this service's own callback, as the printed settings say.
+    registered = served["app"].state.sandbox.app.redirect_url
+    assert registered.endswith("/api/channels/callback/tiktokshop") and registered in "".join(
+        result.output.split()
+    )
+
+
+async def test_the_registered_redirect_url_gets_the_approval(monkeypatch: pytest.MonkeyPatch) -> None:
+    served: dict[str, Any] = {}
+    monkeypatch.setattr("aiostore.cli.sandbox.uvicorn.run", lambda app, **kw: served.update(app=app, **kw))
+    args = ["tiktokshop", "--app-key", "k3", "--redirect-url", "https://seller.example/cb?from=tts"]
+    result = CliRunner().invoke(cli.app, args)
+    assert result.exit_code == 0, result.output
+    transport = httpx.ASGITransport(app=served["app"])
+    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as browser:
+        page = await browser.get("/oauth/authorize", params={"app_key": "k3", "state": "s-1"})
+        assert page.status_code == 200
+        session = re.search(r'name="session" value="([^"]+)"', page.text)
+        assert session is not None
+        approved = await browser.post("/_sandbox/oauth/approve", data={"session": session.group(1)})
+        assert approved.status_code == 302
+        back = urlsplit(approved.headers["location"])
+        query = dict(parse_qsl(back.query))
+        assert (back.netloc, back.path, query["from"], query["state"]) == (
+            "seller.example",
+            "/cb",
+            "tts",
+            "s-1",
+        )
+        assert query["code"]
+        reused = await browser.post("/_sandbox/oauth/approve", data={"session": session.group(1)})
+        assert reused.status_code == 400 and "already used" in reused.text
+    await served["app"].state.sandbox.aclose()
