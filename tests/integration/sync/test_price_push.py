@@ -21,6 +21,7 @@ from aiostore.services.sync.push import mark_prices_dirty
 from tests.integration.sync.conftest import MarketFactory, pair_of
 from tests.integration.sync.marketplace import PLATFORMS, Market
 from tests.integration.sync.test_propagation import _link_one_unit, _pull, sellable
+from tests.integration.sync.test_push_causes import one_shop, unmatched_listing
 
 
 async def _listings(market: Market) -> dict[str, Listing]:
@@ -130,19 +131,11 @@ async def test_a_listing_without_a_price_fails_with_the_reason_and_sends_nothing
 @pytest.mark.parametrize("platform", ["tiktokshop", "lazada"])
 async def test_linking_and_pushing_never_send_a_price(make_market: MarketFactory, platform: str) -> None:
     """The incident: a linked listing pushed through /api/sync/push got the master's price."""
-    market, owner = await make_market([platform])
-    await market.connect(platform)
-    shop = market.shops[platform]
-    unit = shop.units()[0]
-    shop.set_unit(unit.item_id, unit.variant_id, sku="SHOP-PRICE-1", stock=2)
+    market, owner, _, key = await one_shop(make_market, platform, "SHOP-PRICE-1", 2)
     variant_id = await market.master("MASTER-PRICE-1", 6)
-    await _set_master_price(market, variant_id, platform, "913500" if shop.market == "ID" else "913.50")
+    await _set_master_price(market, variant_id, platform, _major(market, platform, "913.5"))
     await _pull(market, owner)
-    listing = next(
-        x
-        for x in (await owner.get("/api/listings", params={"unmatched": "true"})).json()["items"]
-        if x["platform_sku"] == "SHOP-PRICE-1"
-    )
+    listing = await unmatched_listing(owner, "SHOP-PRICE-1")
     before = await _price_of(market, listing["id"])
     linked = await owner.put(f"/api/listings/{listing['id']}/variant", json={"variant_id": str(variant_id)})
     assert linked.status_code == 200, linked.text
@@ -151,7 +144,7 @@ async def test_linking_and_pushing_never_send_a_price(make_market: MarketFactory
         resp = await owner.post("/api/sync/push", json=body)
         assert resp.status_code == 202, resp.text
         await market.settle()
-    assert sellable(market, platform, (unit.item_id, unit.variant_id)) == 6  # the stock did go
+    assert sellable(market, platform, key) == 6  # the stock did go
     assert (await _shop_prices(market, owner))[platform] == before  # the shop's own price stayed
     pushes = (await owner.get("/api/jobs", params={"kind": "push_listings"})).json()["items"]
     items = [i for j in pushes for i in (await owner.get(f"/api/jobs/{j['id']}")).json()["items"]]

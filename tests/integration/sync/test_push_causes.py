@@ -8,12 +8,14 @@ transaction; nobody calls /api/sync/push here. The sandboxes' own stock is what 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from aiostore.db.models import Listing
 from aiostore.services import inventory
+from tests.factories import Caller
 from tests.integration.sync.conftest import MarketFactory, pair_of
 from tests.integration.sync.marketplace import Market
 from tests.integration.sync.test_propagation import _link_one_unit, _pull, sellable
@@ -65,19 +67,25 @@ async def test_a_changed_safety_buffer_reaches_every_shop(make_market: MarketFac
         assert sellable(market, p, key) == 7, p
 
 
+async def one_shop(make_market: MarketFactory, platform: str, sku: str, stock: int):  # type: ignore[no-untyped-def]
+    """One connected shop whose first unit has this seller SKU and stock: (market, owner, channel, key)."""
+    market, owner = await make_market([platform])
+    channel = await market.connect(platform)
+    unit = market.shops[platform].units()[0]
+    market.shops[platform].set_unit(unit.item_id, unit.variant_id, sku=sku, stock=stock)
+    return market, owner, channel, (unit.item_id, unit.variant_id)
+
+
+async def unmatched_listing(owner: Caller, sku: str) -> dict[str, Any]:
+    items = (await owner.get("/api/listings", params={"unmatched": "true"})).json()["items"]
+    return next(x for x in items if x["platform_sku"] == sku)
+
+
 async def test_linking_a_listing_pushes_its_stock(make_market: MarketFactory) -> None:
-    market, owner = await make_market(["tiktokshop"])
-    await market.connect("tiktokshop")
-    shop = market.shops["tiktokshop"]
-    unit = shop.units()[0]
-    shop.set_unit(unit.item_id, unit.variant_id, sku="SHOP-ONLY-1", stock=2)
+    market, owner, _, key = await one_shop(make_market, "tiktokshop", "SHOP-ONLY-1", 2)
     variant_id = await market.master("MASTER-1", 9)
     await _pull(market, owner)
-    listing = next(
-        x
-        for x in (await owner.get("/api/listings", params={"unmatched": "true"})).json()["items"]
-        if x["platform_sku"] == "SHOP-ONLY-1"
-    )
+    listing = await unmatched_listing(owner, "SHOP-ONLY-1")
     refused = await owner.put(
         f"/api/listings/{listing['id']}/variant", json={"variant_id": str(uuid.uuid4())}
     )
@@ -86,34 +94,27 @@ async def test_linking_a_listing_pushes_its_stock(make_market: MarketFactory) ->
     resp = await owner.put(f"/api/listings/{listing['id']}/variant", json={"variant_id": str(variant_id)})
     assert resp.status_code == 200, resp.text
     await market.settle()
-    assert sellable(market, "tiktokshop", (unit.item_id, unit.variant_id)) == 9
+    assert sellable(market, "tiktokshop", key) == 9
     assert await _dirty(market) == 0
 
 
 async def test_the_catalog_import_pushes_the_imported_stock(make_market: MarketFactory) -> None:
-    market, owner = await make_market(["lazada"])
-    channel = await market.connect("lazada")
-    shop = market.shops["lazada"]
-    unit = shop.units()[0]
-    shop.set_unit(unit.item_id, unit.variant_id, sku="IMPORT-1", stock=8)
+    market, owner, channel, key = await one_shop(make_market, "lazada", "IMPORT-1", 8)
     await _pull(market, owner)
-    shop.set_unit(unit.item_id, unit.variant_id, stock=3)  # the shop drifted since we last saw it
+    market.shops["lazada"].set_unit(*key, stock=3)  # the shop drifted since we last saw it
     resp = await owner.post("/api/listings/import", json={"channel_account_id": str(channel)})
     assert resp.status_code == 200, resp.text
     await market.settle()
-    assert sellable(market, "lazada", (unit.item_id, unit.variant_id)) == 8  # the master's, pushed
+    assert sellable(market, "lazada", key) == 8  # the master's, pushed
 
 
 async def test_a_pull_that_matches_a_sku_pushes_the_master_stock(make_market: MarketFactory) -> None:
-    market, owner = await make_market(["shopee"])
-    await market.connect("shopee")
+    market, owner, _, key = await one_shop(make_market, "shopee", "MATCH-1", 4)
     shop = market.shops["shopee"]
-    unit = shop.units()[0]
-    shop.set_unit(unit.item_id, unit.variant_id, sku="MATCH-1", stock=4)
     await market.master("MATCH-1", 10)
     await _pull(market, owner)  # the pull links it by SKU; its push is queued and run by settle
     await market.settle()
-    assert sellable(market, "shopee", (unit.item_id, unit.variant_id)) == 10
+    assert sellable(market, "shopee", key) == 10
     calls = shop.call_count()
     await _pull(market, owner)  # already linked: a second pull pushes nothing
     pushes = (await owner.get("/api/jobs", params={"kind": "push_stock"})).json()["items"]
