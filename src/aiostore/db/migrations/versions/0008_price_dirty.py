@@ -1,7 +1,7 @@
 """Listing price dirty flag and version: a committed price change waits here for the shop's push.
 
 Revision ID: 0008_price_dirty
-Revises: 0007
+Revises: 0008_content_rules
 Create Date: 2026-12-06 05:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_price_dirty"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008_content_rules"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
