@@ -118,6 +118,7 @@ async def _push(
     org: uuid.UUID | None,
     skus: list[str],
     listing_ids: list[uuid.UUID],
+    prices: bool,
     wait: bool,
     wait_seconds: float | None,
 ) -> bool:
@@ -133,6 +134,7 @@ async def _push(
                 ctx,
                 listing_ids=listing_ids or None,
                 skus=skus or None,
+                prices=prices,
                 dry_run=installation.dry_run,
                 started_by=STARTED_BY,
                 require_all=True,
@@ -188,17 +190,26 @@ def push(
         list[uuid.UUID] | None,
         typer.Option("--listing", metavar="LISTING_ID", help="Listing to push (repeat for more)."),
     ] = None,
+    prices: Annotated[
+        bool,
+        typer.Option(
+            "--prices",
+            help="Also send the prices that committed price changes left pending for these listings "
+            "(never any other price).",
+        ),
+    ] = False,
     wait: Wait = True,
     timeout: Timeout = None,
 ) -> None:
-    """Push the stock and price of listings (chosen, or every listing of chosen SKUs), one job per shop."""
+    """Push the stock of listings (chosen, or every listing of chosen SKUs), one job per shop; with
+    --prices, also their pending committed prices."""
     skus = list(dict.fromkeys(s.strip() for s in sku or [] if s.strip()))
     listing_ids = list(dict.fromkeys(listing or []))
     if bool(skus) == bool(listing_ids):
         raise fail("give --sku or --listing (one of them, at least once)")
     settings = settings_or_exit()
     ok = execute(
-        _push(settings, org, skus, listing_ids, wait, timeout),
+        _push(settings, org, skus, listing_ids, prices, wait, timeout),
         labels={"skus": ("--sku", skus), "listing_ids": ("--listing", listing_ids)},
     )
     if not ok:

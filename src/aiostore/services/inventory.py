@@ -23,6 +23,7 @@ from aiostore.domain.inventory import available_to_sell
 from aiostore.domain.orders import DEDUCTED, RELEASED, RESERVING, OrderStatus
 from aiostore.errors import NotFound
 from aiostore.services.pagination import Page, Sort, page_of, paginate
+from aiostore.services.sync.push import request_pushes
 
 NONE, RESERVED, DEDUCTED_STATE, RELEASED_STATE = "none", "reserved", "deducted", "released"
 OPENING_NOTE = "opening stock, set when the variant was created"
@@ -145,29 +146,57 @@ async def apply_order_status(
     return True
 
 
-async def mark_dirty(session: AsyncSession, variant_ids: Iterable[uuid.UUID]) -> None:
+async def mark_dirty(session: AsyncSession, variant_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
     """Every listing of these variants, on every channel, must be pushed the new available quantity.
 
-    Rows are locked in id order (as pushes do), so concurrent sales and pushes cannot deadlock. The lock
-    is FOR NO KEY UPDATE (what the UPDATE takes anyway), not FOR UPDATE: a sale inserting its order
-    lines holds a FOR KEY SHARE lock on their listings (the foreign key check) before it locks the
-    inventory, and FOR UPDATE here, taken after the inventory, would wait for it: two sales of one
-    variant deadlocked, and a webhook that lost every retry to it lost its order.
+    Returns the shops (channel account ids) of the listings marked. Rows are locked in id order (as
+    pushes do), so concurrent sales and pushes cannot deadlock. The lock is FOR NO KEY UPDATE (what the
+    UPDATE takes anyway), not FOR UPDATE: a sale inserting its order lines holds a FOR KEY SHARE lock on
+    their listings (the foreign key check) before it locks the inventory, and FOR UPDATE here, taken
+    after the inventory, would wait for it: two sales of one variant deadlocked, and a webhook that lost
+    every retry to it lost its order.
     """
-    ids = list(set(variant_ids))
-    if ids:
-        await mark_listings_dirty(session, Listing.variant_id.in_(ids))
+    ids = sorted(set(variant_ids))
+    if not ids:
+        return set()
+    return await mark_listings_where(session, Listing.variant_id.in_(ids))
 
 
-async def mark_listings_dirty(session: AsyncSession, *where: ColumnElement[bool]) -> None:
-    """The listings matching `where` must be pushed again (locked as `mark_dirty` says)."""
+async def mark_listings_where(session: AsyncSession, *where: ColumnElement[bool]) -> set[uuid.UUID]:
+    """The listings matching `where` must be pushed again (locked as `mark_dirty` says); returns their
+    shops."""
     locked = select(Listing.id).where(*where).order_by(Listing.id).with_for_update(key_share=True)
-    await session.execute(
+    shops = await session.execute(
         update(Listing)
         .where(Listing.id.in_(locked.scalar_subquery()))
         .values(stock_dirty=True, stock_dirty_at=datetime.now(UTC), stock_version=Listing.stock_version + 1)
+        .returning(Listing.channel_account_id)
         .execution_options(synchronize_session=False)
     )
+    return set(shops.scalars())
+
+
+async def stock_changed(
+    session: AsyncSession,
+    org_id: uuid.UUID,
+    variant_ids: Iterable[uuid.UUID] = (),
+    *,
+    listing_ids: Iterable[uuid.UUID] = (),
+) -> None:
+    """The one path of every change of what a listing should show as stock: mark the listings of these
+    variants (and these listings) dirty and ask for their shops' coalesced pushes, in the caller's
+    transaction (a rollback leaves neither). Sales take the same two steps (`apply_order_status`, then
+    `request_pushes` once per batch of orders)."""
+    shops = await mark_dirty(session, variant_ids) | await mark_listings_dirty(session, listing_ids)
+    await request_pushes(session, org_id, shops)
+
+
+async def mark_listings_dirty(session: AsyncSession, listing_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """These listings (those linked to a variant) must be pushed their stock; returns their shops."""
+    ids = sorted(set(listing_ids))
+    if not ids:
+        return set()
+    return await mark_listings_where(session, Listing.id.in_(ids), Listing.variant_id.is_not(None))
 
 
 async def manual_adjust(
@@ -179,7 +208,8 @@ async def manual_adjust(
     cause: str = "manual",
     note: str = "",
 ) -> None:
-    """Set on hand (from the API, an import or a sync) as a ledger movement, and mark listings dirty."""
+    """Set on hand (from the API, an import or a sync) as a ledger movement; the listings of the variant
+    are marked dirty and their shops' pushes requested (`stock_changed`)."""
     delta = on_hand - inv.on_hand
     inv.on_hand = on_hand
     if delta:
@@ -195,7 +225,7 @@ async def manual_adjust(
                 note=note,
             )
         )
-    await mark_dirty(session, [inv.variant_id])
+    await stock_changed(session, org_id, [inv.variant_id])
 
 
 async def open_stock(session: AsyncSession, org_id: uuid.UUID, inv: Inventory, on_hand: int) -> None:

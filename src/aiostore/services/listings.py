@@ -17,7 +17,7 @@ from aiostore.db.models import Listing, Variant
 from aiostore.errors import NotFound, invalid
 from aiostore.services import audit
 from aiostore.services.context import OrgContext
-from aiostore.services.inventory import mark_dirty
+from aiostore.services.inventory import stock_changed
 from aiostore.services.pagination import Page, Sort, page_of, paginate
 
 SyncState = Literal["in_sync", "retrying", "error"]
@@ -73,7 +73,9 @@ async def variant_by_sku(session: AsyncSession, sku: str) -> uuid.UUID | None:
 async def link(
     session: AsyncSession, ctx: OrgContext, listing_id: uuid.UUID, variant_id: uuid.UUID | None
 ) -> Listing:
-    """Link a listing to a master variant (None unlinks); a linked listing follows that variant's stock."""
+    """Link a listing to a master variant (None unlinks); a linked listing follows that variant's stock,
+    pushed to its shop at once. Its price is left as the shop has it: only a committed price change
+    sends a price."""
     listing = await session.get(Listing, listing_id)
     if listing is None:
         raise NotFound("listing not found")
@@ -83,7 +85,7 @@ async def link(
     listing.variant_id = variant_id
     await session.flush()
     if variant_id:
-        await mark_dirty(session, [variant_id])
+        await stock_changed(session, ctx.org_id, listing_ids=[listing.id])
     await audit.record(
         session, ctx, "listing.linked", "listing", listing.id, before=before, after={"variant_id": variant_id}
     )

@@ -63,7 +63,8 @@ async def test_dry_run_records_and_sends_nothing(make_market: MarketFactory) -> 
     for p in market.shops:
         await market.connect(p)
     _, units = await _link_one_unit(market, "DRY-1", 10)
-    await _pull(market, owner)
+    await _pull(market, owner)  # its SKU matches were pushed live
+    before = {j["id"] for j in (await owner.get("/api/jobs", params={"kind": "push_stock"})).json()["items"]}
     market.settings = market.settings.model_copy(update={"write_mode": WriteMode.DRY})
     market.app.state.connectors = type(market.app.state.connectors)(
         market.settings, market.app.state.connectors.http, market.app.state.connectors.policy
@@ -75,7 +76,11 @@ async def test_dry_run_records_and_sends_nothing(make_market: MarketFactory) -> 
     await market.settle()
     other = pair_of("shopee")[1]
     assert sellable(market, other, units[other]) == 10  # nothing was sent
-    jobs = (await owner.get("/api/jobs", params={"kind": "push_stock"})).json()["items"]
+    jobs = [
+        j
+        for j in (await owner.get("/api/jobs", params={"kind": "push_stock"})).json()["items"]
+        if j["id"] not in before
+    ]
     assert jobs and all(j["dry_run"] for j in jobs)
     detail = (await owner.get(f"/api/jobs/{jobs[0]['id']}")).json()
     assert detail["items"] and all(i["dry_run"] for i in detail["items"])

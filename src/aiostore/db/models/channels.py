@@ -53,6 +53,7 @@ class Listing(TenantScoped, Base):
         Index("ix_listings_org_id_platform_sku", "org_id", "platform_sku"),
         Index("ix_listings_org_id_created_at", "org_id", "created_at", "id"),  # pages, oldest first
         Index("ix_listings_dirty", "channel_account_id", postgresql_where=text("stock_dirty")),
+        Index("ix_listings_price_dirty", "channel_account_id", postgresql_where=text("price_dirty")),
     )
     channel_account_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("channel_accounts.id", ondelete="CASCADE")
@@ -77,6 +78,11 @@ class Listing(TenantScoped, Base):
     # Bumped by every change of the variant's available quantity; a push clears `stock_dirty` only if
     # the version it read is still current (a sale committed meanwhile keeps the listing dirty).
     stock_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # Set only by a committed price change (services/sync/push.mark_prices_dirty); the shop's push sends
+    # the listing's price then and clears it if `price_version` is unchanged, as for stock.
+    price_dirty: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    price_dirty_at: Mapped[datetime | None]
+    price_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
 
 class ChannelRoute(Base):

@@ -184,7 +184,7 @@ async def _repush_rule(
     session: AsyncSession, ctx: OrgContext, channel_id: uuid.UUID, variant_id: uuid.UUID | None
 ) -> None:
     which = Listing.variant_id.is_not(None) if variant_id is None else Listing.variant_id == variant_id
-    await inventory.mark_listings_dirty(session, Listing.channel_account_id == channel_id, which)
+    await inventory.mark_listings_where(session, Listing.channel_account_id == channel_id, which)
     await request_pushes(session, ctx.org_id, [channel_id])
 
 

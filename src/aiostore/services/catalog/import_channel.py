@@ -4,7 +4,8 @@ A pull keeps every listing no master SKU matched (`listings.variant_id IS NULL`)
 each platform item into one master product and each of its listings into one variant whose SKU is the
 listing's seller SKU, priced in the channel's market from the last seen platform state, with the last
 seen platform stock on hand (an inventory movement with cause "import"), and links the listing to it.
-From then on the listing follows the master's stock like any other.
+From then on the listing follows the master's stock like any other: its stock is pushed to the shop
+at once (`inventory.stock_changed`); its price is not (only a committed price change sends one).
 
 Listings that cannot become a variant are skipped and reported with the reason: no seller SKU on the
 platform, a SKU the master catalog has already (link the listing to it instead), a SKU repeated on the
@@ -218,6 +219,7 @@ async def _create(
                 listing.id, planned.sku, planned.option_values, planned.price, planned.on_hand, variant.id
             )
         )
+    await inventory.stock_changed(session, ctx.org_id, listing_ids=[v.listing_id for v in done])
     await audit.record(
         session,
         ctx,

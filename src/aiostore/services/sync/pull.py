@@ -1,5 +1,8 @@
 """Pulls: products become listings matched to master variants by seller SKU; orders upsert by
-platform id, incrementally by update time with an overlap, and move stock."""
+platform id, incrementally by update time with an overlap, and move stock.
+
+A listing that a pull links to a master variant (a new SKU match) is linked as by hand: its stock is
+pushed to the shop (`inventory.stock_changed`), its price is not."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors.dtos import OrderDTO, OrderRef, ProductDTO
 from aiostore.db.models import ChannelAccount, Listing, SyncJob, Variant
-from aiostore.services import orders
+from aiostore.services import inventory, orders
 from aiostore.services.sync.context import SyncContext, open_channel
 from aiostore.services.sync.push import request_pushes
 from aiostore.services.sync.runner import checkpoint, handler
@@ -95,6 +98,17 @@ async def _write_listings(
     rows = list(keyed.values())  # one row per listing key (one INSERT cannot touch a row twice)
     if not rows:
         return 0, []
+    linked_before = set(
+        (
+            await session.execute(
+                select(Listing.platform_item_id, Listing.platform_model_id).where(
+                    Listing.channel_account_id == channel.id,
+                    Listing.platform_item_id.in_(sorted({item for item, _ in keyed})),
+                    Listing.variant_id.is_not(None),
+                )
+            )
+        ).all()
+    )
     stmt = insert(Listing).values(rows)
     excluded = stmt.excluded
     stmt = stmt.on_conflict_do_update(
@@ -112,7 +126,15 @@ async def _write_listings(
             "updated_at": excluded.updated_at,
         },
     )
-    await session.execute(stmt)
+    written = await session.execute(
+        stmt.returning(Listing.id, Listing.platform_item_id, Listing.platform_model_id, Listing.variant_id)
+    )
+    newly_linked = [
+        listing_id
+        for listing_id, item, model, variant_id in written.all()
+        if variant_id is not None and (item, model) not in linked_before
+    ]
+    await inventory.stock_changed(session, org_id, listing_ids=newly_linked)
     matched = sum(1 for r in rows if r["variant_id"] is not None)
     unmatched = [
         r["platform_sku"] or f"{r['platform_item_id']}/{r['platform_model_id']}"

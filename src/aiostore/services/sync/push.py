@@ -1,46 +1,51 @@
-"""Pushes: the available quantity of every dirty listing, per shop, in the platform's largest batches.
+"""Pushes: per shop, the stock and the committed prices of its dirty listings, in the platform's largest
+batches.
 
-A stock movement marks every listing of the variant dirty (services/inventory.py) and asks for one
-push per affected shop. The push task carries a queueing lock per shop: while one waits in the queue,
-further requests join it, so a burst of sales costs one batched call per shop, not one per sale.
-It reads the state when it runs, so it always sends the latest quantity; a per-shop advisory lock (the
-push gate, below) makes it wait for the sales that joined it to commit first. What a listing is sent
-is derived by services/allocation/quantities.py (on hand - reserved - other shops' promotion
-reservations - buffer, the shop's allocation rule, plus what this shop's open orders hold where the
-platform's stock counts them), the same derivation GET /api/variants/{id}/stock/explain shows.
+Every change of a variant's available quantity (a sale, a set or adjusted stock, a changed safety
+buffer, a listing linked to a variant, an import) marks the listings concerned stock-dirty and asks for
+one push per affected shop in the same transaction (`inventory.stock_changed`, or `request_pushes`
+after `inventory.mark_dirty` for sales). A committed price change marks listings price-dirty through
+`mark_prices_dirty`, the only writer of that flag. The push task carries a queueing lock per shop:
+while one waits in the queue, further requests join it, so a burst costs one batched call per shop and
+kind, not one per change. It reads the state when it runs, so it always sends the latest values; a
+per-shop advisory lock (the push gate, below) makes it wait for the changes that joined it to commit
+first. Stock and prices travel in separate platform calls: a stock call never carries a price.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aiostore.connectors.dtos import ItemResult, PriceUpdate, StockUpdate
 from aiostore.connectors.errors import PlatformUnavailable
-from aiostore.db.models import Inventory, Listing, SyncJob, VariantPrice
-from aiostore.domain.market import Currency
-from aiostore.domain.money import Money
-from aiostore.services.allocation.quantities import derive_listings
+from aiostore.db.models import Listing, SyncJob
 from aiostore.services.sync import jobs
 from aiostore.services.sync.context import SyncContext, open_channel
+from aiostore.services.sync.push_items import requests_of
+from aiostore.services.sync.push_prices import push_prices_of
+from aiostore.services.sync.push_stock import push_stock_of
 from aiostore.services.sync.queue import defer
 from aiostore.services.sync.runner import claim, execute, handler
 
 PUSH_TASK = "sync.push_stock"
+DIRTY = or_(Listing.stock_dirty.is_(True), Listing.price_dirty.is_(True))
 
 
 async def request_pushes(
-    session: AsyncSession, org_id: uuid.UUID, channel_ids: list[uuid.UUID] | None = None
+    session: AsyncSession, org_id: uuid.UUID, channel_ids: Iterable[uuid.UUID] | None = None
 ) -> list[uuid.UUID]:
-    """Defer one (coalesced) stock push for each shop with dirty listings, in the caller's transaction."""
-    stmt = select(Listing.channel_account_id).where(Listing.stock_dirty.is_(True)).distinct()
+    """Defer one (coalesced) push for each shop with dirty listings, in the caller's transaction."""
+    stmt = select(Listing.channel_account_id).where(DIRTY).distinct()
     if channel_ids is not None:
-        stmt = stmt.where(Listing.channel_account_id.in_(channel_ids))
+        wanted = sorted(set(channel_ids))
+        if not wanted:
+            return []
+        stmt = stmt.where(Listing.channel_account_id.in_(wanted))
     shops = sorted((await session.scalars(stmt)).all())
     for channel_id in shops:
         await hold_push_gate(session, channel_id, exclusive=False)
@@ -55,14 +60,42 @@ async def request_pushes(
     return shops
 
 
+async def mark_prices_dirty(
+    session: AsyncSession, org_id: uuid.UUID, listing_ids: Iterable[uuid.UUID]
+) -> None:
+    """A committed price change: these listings' prices must reach their shops; asks for the pushes.
+
+    The only writer of `price_dirty`. Listings are locked in id order, FOR NO KEY UPDATE, as sales lock
+    them (services/inventory.mark_dirty), so concurrent commits, sales and pushes cannot deadlock.
+    """
+    ids = sorted(set(listing_ids))
+    if not ids:
+        return
+    locked = (
+        select(Listing.id).where(Listing.id.in_(ids)).order_by(Listing.id).with_for_update(key_share=True)
+    )
+    shops = (
+        await session.execute(
+            update(Listing)
+            .where(Listing.id.in_(locked.scalar_subquery()))
+            .values(
+                price_dirty=True, price_dirty_at=datetime.now(UTC), price_version=Listing.price_version + 1
+            )
+            .returning(Listing.channel_account_id)
+            .execution_options(synchronize_session=False)
+        )
+    ).scalars()
+    await request_pushes(session, org_id, set(shops))
+
+
 async def hold_push_gate(session: AsyncSession, channel_id: uuid.UUID, *, exclusive: bool) -> None:
     """Take the shop's push gate until the end of the session's transaction.
 
-    A sale holds it shared from its push request to its commit; a push takes it exclusively before it
-    looks for dirty listings. The queueing lock lets a sale join a push that is still waiting, before
-    the sale commits; without the gate that push could start, find nothing dirty and end, and the
-    sale's listings would stay dirty with no push left to send them (a lost wake-up). With it, the
-    push waits for every sale that joined it. Sales share the gate, so they never wait for each other.
+    A change holds it shared from its push request to its commit; a push takes it exclusively before it
+    looks for dirty listings. The queueing lock lets a change join a push that is still waiting, before
+    the change commits; without the gate that push could start, find nothing dirty and end, and the
+    change's listings would stay dirty with no push left to send them (a lost wake-up). With it, the
+    push waits for every change that joined it. Changes share the gate, so they never wait for each other.
     """
     key = func.hashtextextended(f"push:{channel_id}", 0)
     lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
@@ -72,7 +105,7 @@ async def hold_push_gate(session: AsyncSession, channel_id: uuid.UUID, *, exclus
 async def start_push(
     sc: SyncContext, org_id: uuid.UUID, channel_id: uuid.UUID, *, rounds: int = 5
 ) -> str | None:
-    """The push task: a visible job for this shop's dirty listings, run now; again while sales that
+    """The push task: a visible job for this shop's dirty listings, run now; again while changes that
     came in meanwhile left listings dirty (up to `rounds`), so a burst's tail needs no new job."""
     status: str | None = None
     for _ in range(rounds):
@@ -81,7 +114,7 @@ async def start_push(
             dirty = await session.scalar(
                 select(func.count())
                 .select_from(Listing)
-                .where(Listing.channel_account_id == channel_id, Listing.stock_dirty.is_(True))
+                .where(Listing.channel_account_id == channel_id, DIRTY)
             )
             if not dirty:
                 return status
@@ -101,169 +134,34 @@ async def start_push(
     return status
 
 
-def _dirty_listings(channel_id: uuid.UUID, listing_ids: list[uuid.UUID] | None) -> Select[Listing, Inventory]:
-    stmt = (
-        select(Listing, Inventory)
-        .join(Inventory, Inventory.variant_id == Listing.variant_id)
-        .where(Listing.channel_account_id == channel_id, Listing.variant_id.is_not(None))
-        .order_by(Listing.platform_item_id, Listing.platform_model_id)
-    )
-    if listing_ids is None:
-        return stmt.where(Listing.stock_dirty.is_(True))
-    return stmt.where(Listing.id.in_(listing_ids))
-
-
-# Item failures that say nothing about the item: the platform (or our breaker) was unavailable.
-PASSING = frozenset({"PlatformUnavailable", "CircuitOpen", "RateLimited"})
-
-
-def _passing(result: ItemResult) -> bool:
-    return result.error is not None and (result.error.retryable or result.error.kind in PASSING)
-
-
-def _ref(listing: Listing) -> str:
-    return listing.platform_sku or f"{listing.platform_item_id}/{listing.platform_model_id}"
-
-
-async def push_stock_of(sc: SyncContext, job: SyncJob, listing_ids: list[uuid.UUID] | None) -> dict[str, Any]:
+async def _push(
+    sc: SyncContext, job: SyncJob, listing_ids: list[uuid.UUID] | None, *, prices: bool
+) -> dict[str, Any]:
+    """Stock of the dirty (or chosen) listings, then, when asked, their pending committed prices."""
     assert job.channel_account_id is not None  # noqa: S101
     async with sc.tx(job.org_id) as session:
         shop = await open_channel(sc, job.org_id, job.channel_account_id, session)
-        rows = (await session.execute(_dirty_listings(shop.channel.id, listing_ids))).all()
-        derived = await derive_listings(session, rows, {shop.channel.id: shop.connector.limits})
-    targets: dict[tuple[str, str], tuple[Listing, int]] = {}
-    for d in derived:
-        targets[(d.listing.platform_item_id, d.listing.platform_model_id or "0")] = (d.listing, d.quantity)
-    updates = [StockUpdate(item, model, qty) for (item, model), (_, qty) in targets.items()]
-    results = await shop.connector.update_stock(updates) if updates else []
-    retryable = await _record_stock(sc, job, targets, results)
+    stock, retryable = await push_stock_of(sc, job, shop, listing_ids)
+    result: dict[str, Any] = dict(stock)
+    if prices:
+        result["prices"], price_retryable = await push_prices_of(sc, job, shop, listing_ids)
+        retryable += price_retryable
     if retryable:
         raise PlatformUnavailable(
-            f"{retryable} stock updates failed for a passing reason; retrying", platform=shop.channel.platform
+            f"{retryable} updates failed for a passing reason; retrying", platform=shop.channel.platform
         )
-    failed = sum(1 for r in results if not r.ok)
-    return {
-        "listings": len(updates),
-        "failed": failed,
-        "api_calls": shop.connector.api_calls,
-        "dry_run_requests": _requests(shop.records),
-    }
-
-
-def _requests(records: list[Any]) -> list[dict[str, Any]]:
-    out = []
-    for record in records[:20]:
-        for req in record.requests[:20]:
-            out.append({"op": req.op, "method": req.method, "path": req.path, "body": req.body})
-    return out
-
-
-async def _record_stock(
-    sc: SyncContext,
-    job: SyncJob,
-    targets: dict[tuple[str, str], tuple[Listing, int]],
-    results: list[ItemResult],
-) -> int:
-    retryable = 0
-    items: list[dict[str, Any]] = []
-    async with sc.tx(job.org_id) as session:
-        # Lock the listings in id order first (as sales do, and in their mode: FOR NO KEY UPDATE, which
-        # order lines' foreign key checks do not wait for), so a push and a sale never deadlock.
-        ids = sorted(listing.id for listing, _ in targets.values())
-        await session.execute(
-            select(Listing.id).where(Listing.id.in_(ids)).order_by(Listing.id).with_for_update(key_share=True)
-        )
-        for result in results:
-            listing, quantity = targets[(result.item_id, result.variant_id)]
-            values: dict[str, Any] = {"last_synced_at": datetime.now(UTC)}
-            if result.ok:
-                values |= {"sync_state": "in_sync", "last_error": None}
-                if not result.dry_run:
-                    values["platform_stock"] = quantity
-            elif result.error is not None and _passing(result):
-                retryable += 1
-                values |= {"sync_state": "retrying", "last_error": result.error.message}
-            else:
-                message = result.error.message if result.error else "refused"
-                values |= {"sync_state": "error", "last_error": message}
-            clean = result.ok or not _passing(result)
-            stmt = update(Listing).where(Listing.id == listing.id).values(**values)
-            await session.execute(stmt)
-            if clean:  # a change committed after we read the stock keeps the listing dirty
-                await session.execute(
-                    update(Listing)
-                    .where(Listing.id == listing.id, Listing.stock_version == listing.stock_version)
-                    .values(stock_dirty=False)
-                )
-            items.append(
-                {
-                    "ref": _ref(listing),
-                    "result": "ok" if result.ok else "failed",
-                    "error": None if result.ok or result.error is None else result.error.message,
-                    "dry_run": result.dry_run,
-                    "request": {"stock": quantity},
-                }
-            )
-        await jobs.add_items(session, job, items)
-    return retryable
+    return result | {"api_calls": shop.connector.api_calls, "dry_run_requests": requests_of(shop.records)}
 
 
 @handler("push_stock")
 async def push_stock(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
-    return await push_stock_of(sc, job, None)
+    """The shop's coalesced push: every stock-dirty listing's stock and every price-dirty one's price."""
+    return await _push(sc, job, None, prices=True)
 
 
 @handler("push_listings")
 async def push_listings(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
-    """Push chosen listings' stock and price (POST /api/sync/push)."""
+    """Chosen listings' stock (POST /api/sync/push); with `prices`, also the prices that committed
+    changes left pending for them. A price nobody committed is never sent."""
     ids = [uuid.UUID(i) for i in job.params.get("listing_ids", [])]
-    stock = await push_stock_of(sc, job, ids)
-    prices = await _push_prices(sc, job, ids)
-    return {"stock": stock, "prices": prices}
-
-
-async def _push_prices(sc: SyncContext, job: SyncJob, listing_ids: list[uuid.UUID]) -> dict[str, Any]:
-    assert job.channel_account_id is not None  # noqa: S101
-    shop = await open_channel(sc, job.org_id, job.channel_account_id)
-    market = shop.channel.market
-    async with sc.tx(job.org_id) as session:
-        rows = (
-            await session.execute(
-                select(Listing, VariantPrice)
-                .join(
-                    VariantPrice,
-                    and_(VariantPrice.variant_id == Listing.variant_id, VariantPrice.market == market),
-                )
-                .where(Listing.id.in_(listing_ids))
-            )
-        ).all()
-    targets: dict[tuple[str, str], Listing] = {}
-    updates: list[PriceUpdate] = []
-    for listing, price in rows:
-        override = listing.overrides.get("price") if listing.overrides else None
-        money = (
-            Money.from_major(str(override), price.currency)
-            if override
-            else Money(price.amount, Currency(price.currency))
-        )
-        key = (listing.platform_item_id, listing.platform_model_id or "0")
-        targets[key] = listing
-        updates.append(PriceUpdate(key[0], key[1], money))
-    results = await shop.connector.update_prices(updates) if updates else []
-    by_result: dict[str, int] = defaultdict(int)
-    items: list[dict[str, Any]] = []
-    for result in results:
-        by_result["ok" if result.ok else "failed"] += 1
-        listing = targets[(result.item_id, result.variant_id)]
-        items.append(
-            {
-                "ref": f"price:{_ref(listing)}",
-                "result": "ok" if result.ok else "failed",
-                "error": result.error.message if result.error else None,
-                "dry_run": result.dry_run,
-                "request": {},
-            }
-        )
-    async with sc.tx(job.org_id) as session:
-        await jobs.add_items(session, job, items)
-    return {"listings": len(updates), **by_result}
+    return await _push(sc, job, ids, prices=bool(job.params.get("prices")))

@@ -18,7 +18,7 @@ from aiostore.domain.sync import PullKind
 from aiostore.errors import FieldError, ValidationFailed, invalid
 from aiostore.services import audit, channels
 from aiostore.services.context import OrgContext
-from aiostore.services.inventory import mark_dirty
+from aiostore.services.inventory import mark_listings_dirty
 from aiostore.services.sync import jobs
 
 
@@ -118,8 +118,13 @@ async def request_push(
     dry_run: bool,
     started_by: str,
     require_all: bool = False,
+    prices: bool = False,
 ) -> list[SyncJob]:
     """One `push_listings` job per shop for the chosen listings (or every listing of the chosen SKUs).
+
+    It sends their stock. Only with `prices` does it also send prices, and then only those that
+    committed price changes left pending (`listings.price_dirty`): a price nobody previewed and
+    committed is never sent, whoever asks.
 
     The API pushes what matches and refuses only when nothing does; `require_all` (the CLI) also
     refuses when any listing or SKU asked for is unknown or has nothing linked to push.
@@ -137,7 +142,8 @@ async def request_push(
         await _check_all_found(session, listings, listing_ids, skus)
     if not listings:
         raise invalid("listing_ids" if listing_ids else "skus", "no linked listing matches", "not_found")
-    await mark_dirty(session, {x.variant_id for x in listings if x.variant_id})
+    # Dirty until pushed, so that a push that fails leaves them for the shop's next push.
+    await mark_listings_dirty(session, [x.id for x in listings])
     by_channel: dict[uuid.UUID, list[str]] = {}
     for listing in listings:
         by_channel.setdefault(listing.channel_account_id, []).append(str(listing.id))
@@ -148,13 +154,18 @@ async def request_push(
             ctx.org_id,
             "push_listings",
             channel_account_id=channel_id,
-            params={"listing_ids": ids},
+            params={"listing_ids": ids, "prices": True} if prices else {"listing_ids": ids},
             dry_run=dry_run,
             started_by=started_by,
             user_id=ctx.actor.user_id,
         )
         await audit.record(
-            session, ctx, "sync.push_requested", "sync_job", job.id, after={"listings": len(ids)}
+            session,
+            ctx,
+            "sync.push_requested",
+            "sync_job",
+            job.id,
+            after={"listings": len(ids), "prices": prices},
         )
         created.append(job)
     return created

@@ -28,6 +28,11 @@ class PullIn(StrictModel):
 class PushIn(StrictModel):
     listing_ids: list[uuid.UUID] | None = Field(default=None, max_length=10_000)
     skus: list[str] | None = Field(default=None, max_length=10_000)
+    prices: bool = Field(
+        default=False,
+        description="Also send the prices that committed price changes left pending for these listings "
+        "(a retry); never any other price. Default: stock only.",
+    )
 
     @model_validator(mode="after")
     def _one_of(self) -> PushIn:
@@ -52,12 +57,14 @@ async def pull(body: PullIn, session: Session, ctx: Run, settings: AppSettings) 
 
 @router.post("/push", status_code=status.HTTP_202_ACCEPTED)
 async def push(body: PushIn, session: Session, ctx: Run, settings: AppSettings) -> list[JobOut]:
-    """Push the stock and price of chosen listings (or of every listing of chosen SKUs), per shop."""
+    """Push the stock of chosen listings (or of every listing of chosen SKUs), one job per shop; with
+    `prices: true`, also the prices committed price changes left pending for them (nothing else)."""
     created = await requests.request_push(
         session,
         ctx,
         listing_ids=body.listing_ids,
         skus=body.skus,
+        prices=body.prices,
         dry_run=settings.write_mode.value != "live",
         started_by="user",
     )

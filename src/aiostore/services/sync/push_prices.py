@@ -1,0 +1,102 @@
+"""The price half of a shop's push: the prices a committed change left pending (`listings.price_dirty`).
+
+Only `mark_prices_dirty` (services/sync/push.py), which a committed price change calls, sets the flag,
+so nothing else (a sale, a stock change, linking, importing, an asked-for push) ever sends a price.
+The price sent is the listing's own override price if it has one, else the master variant's price in
+the shop's market. After the platform accepts it (live), the listing's `platform_state` carries it, as
+a pull would have seen it. A listing with no price to send (no override, no master price in that
+market) fails with that reason, and so does an override that is not an amount in the market's
+currency.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Select, and_, bindparam, select, update
+from sqlalchemy.dialects.postgresql import JSONB
+
+from aiostore.connectors.dtos import ItemError, ItemResult, PriceUpdate
+from aiostore.db.models import Listing, SyncJob, VariantPrice
+from aiostore.domain.market import market
+from aiostore.domain.money import Money, MoneyError
+from aiostore.services.sync import jobs
+from aiostore.services.sync.context import ShopConnection, SyncContext
+from aiostore.services.sync.push_items import job_item, key_of, lock_listings, outcome, passing
+
+
+def _listings(
+    channel_id: uuid.UUID, market_code: str, listing_ids: list[uuid.UUID] | None
+) -> Select[Listing, VariantPrice]:
+    stmt = (
+        select(Listing, VariantPrice)
+        .outerjoin(
+            VariantPrice,
+            and_(VariantPrice.variant_id == Listing.variant_id, VariantPrice.market == market_code),
+        )
+        .where(Listing.channel_account_id == channel_id, Listing.price_dirty.is_(True))
+        .order_by(Listing.platform_item_id, Listing.platform_model_id)
+    )
+    return stmt if listing_ids is None else stmt.where(Listing.id.in_(listing_ids))
+
+
+def price_of(listing: Listing, master: VariantPrice | None, market_code: str) -> Money:
+    """The listing's override price, else the master price in the shop's market (MoneyError: none)."""
+    currency = market(market_code).currency
+    override = (listing.overrides or {}).get("price")
+    if override is not None and override != "":
+        return Money.from_major(str(override), currency)
+    if master is None or master.currency != currency.value:
+        raise MoneyError(f"no {market_code} price for this listing's variant", "no_price")
+    return Money(master.amount, currency)
+
+
+async def push_prices_of(
+    sc: SyncContext, job: SyncJob, shop: ShopConnection, listing_ids: list[uuid.UUID] | None
+) -> tuple[dict[str, Any], int]:
+    """Send the pending prices of the shop's listings (None: all of them; else only of these)."""
+    code = shop.channel.market
+    async with sc.tx(job.org_id) as session:
+        rows = (await session.execute(_listings(shop.channel.id, code, listing_ids))).all()
+    targets: dict[tuple[str, str], tuple[Listing, Money]] = {}
+    refused: list[tuple[Listing, ItemResult]] = []
+    for listing, master in rows:
+        try:
+            targets[key_of(listing)] = (listing, price_of(listing, master, code))
+        except MoneyError as exc:
+            error = ItemError("InvalidRequest", str(exc), retryable=False)
+            refused.append((listing, ItemResult(*key_of(listing), ok=False, error=error)))
+    updates = [PriceUpdate(item, model, money) for (item, model), (_, money) in targets.items()]
+    results = await shop.connector.update_prices(updates) if updates else []
+    answered = [(targets[(r.item_id, r.variant_id)][0], r) for r in results]
+    await _record(sc, job, targets, refused + answered)
+    failed = sum(1 for _, r in refused + answered if not r.ok)
+    return {"listings": len(rows), "failed": failed}, sum(1 for r in results if passing(r))
+
+
+async def _record(
+    sc: SyncContext,
+    job: SyncJob,
+    targets: dict[tuple[str, str], tuple[Listing, Money]],
+    outcomes: list[tuple[Listing, ItemResult]],
+) -> None:
+    items: list[dict[str, Any]] = []
+    async with sc.tx(job.org_id) as session:
+        await lock_listings(session, [listing.id for listing, _ in outcomes])
+        for listing, result in outcomes:
+            values, clean = outcome(result)
+            money = targets[key_of(listing)][1] if key_of(listing) in targets else None
+            if result.ok and not result.dry_run and money is not None:
+                seen = {"price": str(money.to_major()), "currency": money.currency.value}
+                values["platform_state"] = Listing.platform_state.op("||")(bindparam(None, seen, type_=JSONB))
+            await session.execute(update(Listing).where(Listing.id == listing.id).values(**values))
+            if clean:  # a price committed after we read it keeps the listing dirty
+                await session.execute(
+                    update(Listing)
+                    .where(Listing.id == listing.id, Listing.price_version == listing.price_version)
+                    .values(price_dirty=False)
+                )
+            request = {"price": str(money.to_major()), "currency": money.currency.value} if money else {}
+            items.append(job_item(listing, result, request, prefix="price:"))
+        await jobs.add_items(session, job, items)
