@@ -357,6 +357,7 @@ class WriteResult:
 
 class WebhookKind(StrEnum):
     ORDER_STATUS = "order_status"
+    CATEGORIES_CHANGED = "categories_changed"  # the platform's category tree changed (Lazada type 12)
     ORDER_TRACKING = "order_tracking"
     PRODUCT = "product"
     STOCK = "stock"

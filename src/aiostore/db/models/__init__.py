@@ -21,6 +21,7 @@ from aiostore.db.models.platform import (
     IgnoredWebhook,
     WebhookEvent,
 )
+from aiostore.db.models.reference import PlatformAttribute, PlatformBrand, PlatformCategory
 from aiostore.db.models.sync import CatalogPreview, SyncJob, SyncJobItem
 
 __all__ = [
@@ -44,6 +45,9 @@ __all__ = [
     "Order",
     "OrderLine",
     "Organization",
+    "PlatformAttribute",
+    "PlatformBrand",
+    "PlatformCategory",
     "Product",
     "PromotionReservation",
     "SyncJob",
