@@ -11,7 +11,7 @@ from aiostore.db.models.accounts import (
     UserSession,
 )
 from aiostore.db.models.allocation import AllocationRule, PromotionReservation
-from aiostore.db.models.catalog import Inventory, Product, Variant, VariantPrice
+from aiostore.db.models.catalog import Inventory, Product, ProductPlatformMapping, Variant, VariantPrice
 from aiostore.db.models.channels import ChannelAccount, ChannelRoute, Listing
 from aiostore.db.models.orders import Customer, InventoryMovement, Order, OrderLine
 from aiostore.db.models.platform import (
