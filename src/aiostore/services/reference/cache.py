@@ -27,6 +27,20 @@ class Due:
     details: tuple[str, ...]  # leaf category ids whose attributes or brands are to be read
 
 
+Cached = type[PlatformCategory] | type[PlatformAttribute] | type[PlatformBrand]
+
+
+async def _clear(
+    session: AsyncSession, table: Cached, platform: str, market: str, ids: Sequence[str]
+) -> None:
+    """Delete a platform and market's rows of these categories from one table."""
+    await session.execute(
+        delete(table).where(
+            table.platform == platform, table.market == market, table.category_id.in_(list(ids))
+        )
+    )
+
+
 async def store_tree(
     session: AsyncSession,
     platform: str,
@@ -46,13 +60,9 @@ async def store_tree(
     }
     wanted = {c.category_id for c in categories}
     gone = [cid for cid in kept if cid not in wanted]
-    for table in (PlatformAttribute, PlatformBrand, PlatformCategory):
-        if gone:
-            await session.execute(
-                delete(table).where(
-                    table.platform == platform, table.market == market, table.category_id.in_(gone)
-                )
-            )
+    if gone:
+        for table in (PlatformAttribute, PlatformBrand, PlatformCategory):
+            await _clear(session, table, platform, market, gone)
     for c in categories:
         row = kept.get(c.category_id)
         if row is None:
@@ -79,13 +89,7 @@ async def store_details(
     if row is None:
         return  # the tree dropped it meanwhile
     if attributes is not None:
-        await session.execute(
-            delete(PlatformAttribute).where(
-                PlatformAttribute.platform == platform,
-                PlatformAttribute.market == market,
-                PlatformAttribute.category_id == category_id,
-            )
-        )
+        await _clear(session, PlatformAttribute, platform, market, [category_id])
         session.add_all(
             PlatformAttribute(
                 platform=platform,
@@ -106,13 +110,7 @@ async def store_details(
         )
         row.attributes_expire_at = now + ttls[0]
     if brands is not None:
-        await session.execute(
-            delete(PlatformBrand).where(
-                PlatformBrand.platform == platform,
-                PlatformBrand.market == market,
-                PlatformBrand.category_id == category_id,
-            )
-        )
+        await _clear(session, PlatformBrand, platform, market, [category_id])
         session.add_all(
             PlatformBrand(
                 platform=platform,
