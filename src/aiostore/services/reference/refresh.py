@@ -69,7 +69,7 @@ async def request(
         channel_account_id=channel.id,
         params={"categories": sorted(set(categories))},
         dry_run=dry_run,
-        started_by="api" if user_id else "system",
+        started_by="user" if user_id else "system",
         user_id=user_id,
     )
 
