@@ -123,9 +123,9 @@ async def test_search_and_attributes_come_from_the_cache(db: Database, owner: Ca
         await owner.get("/api/platforms/shopee/categories", params={"market": "ID", "q": "Casual Tops"})
     ).json()
     assert [c["name_en"] for c in english] == ["Casual Tops"]
-    assert (
-        await owner.get("/api/platforms/shopee/categories", params={"market": "SG", "q": "tops"})
-    ).json() == []
+    other_market = await owner.get("/api/platforms/shopee/categories", params={"market": "SG", "q": "tops"})
+    assert other_market.status_code == 409  # Singapore's tree is another cache, never read (and no SG shop)
+    assert other_market.json()["code"] == "reference_pending"
     assert (
         await owner.get("/api/platforms/shopee/categories", params={"market": "ID", "q": "%"})
     ).json() == []
@@ -147,7 +147,6 @@ async def test_search_and_attributes_come_from_the_cache(db: Database, owner: Ca
 
 
 async def test_an_unread_category_is_pending_and_queues_one_refresh(db: Database, owner: Caller) -> None:
-    await _cache(db)
     async with db.transaction(owner.org_id) as s:
         s.add(
             ChannelAccount(
@@ -159,14 +158,19 @@ async def test_an_unread_category_is_pending_and_queues_one_refresh(db: Database
                 status="connected",
             )
         )
+    for _ in range(2):  # nothing read yet for Shopee ID: one refresh of the tree is queued
+        resp = await owner.get("/api/platforms/shopee/categories", params={"market": "ID"})
+        assert resp.status_code == 409 and resp.json()["code"] == "reference_pending"
+    await _cache(db)
     url = f"/api/platforms/shopee/categories/{_id(UNREAD)}/attributes"
     for _ in range(2):
         resp = await owner.get(url, params={"market": "ID"})
         assert resp.status_code == 409 and resp.json()["code"] == "reference_pending"
         assert resp.headers["retry-after"] == "30"
     async with db.transaction(owner.org_id) as s:
-        jobs = (await s.scalars(select(SyncJob).where(SyncJob.kind == "refresh_reference"))).all()
-    assert [j.params for j in jobs] == [{"categories": [_id(UNREAD)]}]
+        stmt = select(SyncJob).where(SyncJob.kind == "refresh_reference").order_by(SyncJob.created_at)
+        jobs = (await s.scalars(stmt)).all()
+    assert [j.params for j in jobs] == [{"categories": []}, {"categories": [_id(UNREAD)]}]
 
 
 async def test_put_checks_the_category_rules_and_copy_applies_all_or_none(

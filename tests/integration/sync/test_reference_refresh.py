@@ -1,7 +1,7 @@
-"""Platform reference data: the schedule queues one refresh per platform and market, the real worker runs
-it through a connected shop's connector against the sandbox, the cache holds the tree (EN/ID names),
-attributes and brands with nothing of the shop or organization, a fresh cache is not read again, and a
-Lazada tree-change push expires it."""
+"""Platform reference data: read on first demand (a refresh queued on a connected shop), by the real worker
+through the connector against the sandbox; the cache holds the tree (EN/ID names), the attributes and
+brands asked for, nothing of the shop or organization; the schedule leaves a fresh cache alone, and a
+Lazada tree-change push expires it, after which the schedule queues one refresh for Lazada."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ async def _refresh_jobs(market: Market) -> list[SyncJob]:
         return list(await session.scalars(stmt))
 
 
-async def test_the_schedule_refreshes_each_platform_once_and_keeps_no_tenant(
+async def test_reference_data_is_read_on_demand_kept_fresh_and_keeps_no_tenant(
     make_market: MarketFactory,
 ) -> None:
     market, _ = await make_market(["shopee", "lazada"])
@@ -51,6 +51,10 @@ async def test_the_schedule_refreshes_each_platform_once_and_keeps_no_tenant(
     await market.connect("lazada")
     sc = market.app.state.sync
     await schedule.tick(sc)
+    assert await _refresh_jobs(market) == []  # a cache nobody asked for stays empty
+    async with market.db.transaction(market.org_id) as session:
+        for platform in ("shopee", "lazada"):
+            assert await refresh.request(session, market.org_id, platform, "ID", [], dry_run=True) is not None
     jobs = await _refresh_jobs(market)
     assert sorted(str(j.channel_account_id) for j in jobs) == sorted(
         str(c) for c in market.channel_ids.values()

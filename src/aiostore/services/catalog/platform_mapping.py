@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.db.models import (
+    ChannelAccount,
     PlatformAttribute,
     PlatformBrand,
     PlatformCategory,
@@ -50,9 +51,22 @@ def _like(q: str) -> str:
 
 
 async def search_categories(
-    session: AsyncSession, platform: str, market: str, q: str, limit: int
+    session: AsyncSession, ctx: OrgContext, platform: str, market: str, q: str, limit: int
 ) -> list[PlatformCategory]:
-    """Cached categories whose English or Indonesian name holds `q` (leaves first, then by name)."""
+    """Cached categories whose English or Indonesian name holds `q` (leaves first, then by name); 409
+    `reference_pending` with a refresh queued while the platform's tree was never read for that market."""
+    cached = await session.scalar(
+        select(PlatformCategory.category_id)
+        .where(PlatformCategory.platform == platform, PlatformCategory.market == market)
+        .limit(1)
+    )
+    if cached is None:
+        await _pending(session, ctx, platform, market, None)
+        raise ReferencePending(
+            "this platform's categories were not read yet: a refresh is queued, try again shortly",
+            headers={"Retry-After": "30"},
+            keep_changes=True,
+        )
     stmt = select(PlatformCategory).where(
         PlatformCategory.platform == platform, PlatformCategory.market == market
     )
@@ -65,19 +79,27 @@ async def search_categories(
 
 
 async def _pending(
-    session: AsyncSession, ctx: OrgContext, platform: str, market: str, category_id: str
+    session: AsyncSession, ctx: OrgContext, platform: str, market: str, category_id: str | None
 ) -> None:
-    """Queue a refresh that reads the category, unless one is already waiting for it."""
+    """Queue a refresh that reads the tree (and the category), unless one of that platform and market
+    is already waiting that will."""
     open_jobs = await session.scalars(
-        select(SyncJob).where(SyncJob.kind == refresh.KIND, SyncJob.status.in_((jobs.QUEUED, jobs.RETRYING)))
+        select(SyncJob)
+        .join(ChannelAccount, ChannelAccount.id == SyncJob.channel_account_id)
+        .where(
+            SyncJob.kind == refresh.KIND,
+            SyncJob.status.in_((jobs.QUEUED, jobs.RETRYING)),
+            ChannelAccount.platform == platform,
+            ChannelAccount.market == market,
+        )
     )
-    if not any(category_id in (j.params.get("categories") or ()) for j in open_jobs):
+    if not any(category_id is None or category_id in (j.params.get("categories") or ()) for j in open_jobs):
         await refresh.request(
             session,
             ctx.org_id,
             platform,
             market,
-            [category_id],
+            [category_id] if category_id else [],
             dry_run=get_settings().write_mode.value != "live",
             user_id=ctx.actor.user_id,
         )

@@ -25,6 +25,7 @@ class Due:
 
     tree: bool
     details: tuple[str, ...]  # leaf category ids whose attributes or brands are to be read
+    empty: bool = False  # nothing cached yet: read on first demand, then kept fresh by the schedule
 
 
 Cached = type[PlatformCategory] | type[PlatformAttribute] | type[PlatformBrand]
@@ -147,7 +148,7 @@ async def due(
         ),
     )
     details = tuple((await session.scalars(stale.order_by(PlatformCategory.category_id))).all())
-    return Due(tree=oldest is None or oldest <= now, details=details)
+    return Due(tree=oldest is None or oldest <= now, details=details, empty=oldest is None)
 
 
 async def invalidate(session: AsyncSession, platform: str, market: str | None, now: datetime) -> int:

@@ -1,6 +1,7 @@
 """Periodic work per shop, queued by a one-minute tick: orders pulled every few minutes as a safety net
 behind webhooks, products daily, tokens refreshed ahead of expiry, and, on the first connected shop of
-each platform and market, platform reference data once its cache expired. Intervals are settings."""
+each platform and market, platform reference data once its cache expired (a cache nobody asked for
+stays empty: its first read is queued on demand). Intervals are settings."""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ async def tick(sc: SyncContext, now: datetime | None = None) -> int:
             if pair not in reference_pairs:
                 reference_pairs.add(pair)
                 todo = await reference_cache.due(session, *pair, now)
-                if todo.tree or todo.details:
+                if not todo.empty and (todo.tree or todo.details):
                     due.append("refresh_reference")
             for kind in due:
                 if kind in busy:

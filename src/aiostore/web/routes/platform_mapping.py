@@ -113,8 +113,9 @@ async def search_categories(
     q: Annotated[str, Query(max_length=100, description="part of the name, English or Indonesian")] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[CategoryOut]:
-    """Cached categories of the platform in that market whose name holds `q` (leaves first)."""
-    rows = await mapping.search_categories(session, platform.value, market.value, q.strip(), limit)
+    """Cached categories of the platform in that market whose name holds `q` (leaves first). 409
+    `reference_pending` while the platform's tree was never read for that market (a refresh is queued)."""
+    rows = await mapping.search_categories(session, ctx, platform.value, market.value, q.strip(), limit)
     return [CategoryOut.of(r) for r in rows]
 
 
