@@ -49,6 +49,7 @@ __all__ = [
     "PlatformBrand",
     "PlatformCategory",
     "Product",
+    "ProductPlatformMapping",
     "PromotionReservation",
     "SyncJob",
     "SyncJobItem",
