@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     token_refresh_margin_minutes: int = Field(default=30, ge=1)
     sync_retry_base_seconds: float = Field(default=2.0, gt=0, le=600)
     sync_max_attempts: int = Field(default=5, ge=1, le=50)
+    # Platform reference data (per platform and market): how long each kind is kept before a refresh.
+    reference_categories_ttl_hours: int = Field(default=168, ge=1)
+    reference_attributes_ttl_hours: int = Field(default=72, ge=1)
+    reference_brands_ttl_hours: int = Field(default=24, ge=1)
 
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     cookie_secure: bool = False

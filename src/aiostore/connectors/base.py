@@ -17,10 +17,14 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from aiostore.connectors.dtos import (
+    AttributeDTO,
+    BrandList,
     CancelLine,
     CancelReason,
+    CategoryDTO,
     ConnectorLimits,
     ItemResult,
+    LogisticsChannelDTO,
     OrderDTO,
     OrderRef,
     PriceUpdate,
@@ -31,6 +35,7 @@ from aiostore.connectors.dtos import (
     ShopInfo,
     StockUpdate,
     TokenSet,
+    UploadedImage,
     WebhookEvent,
     WriteResult,
 )
@@ -76,6 +81,27 @@ class MarketplaceConnector(Protocol):
         ...
 
     async def get_products(self, ids: Sequence[str]) -> list[ProductDTO]: ...
+
+    # -- reference data --------------------------------------------------------------------------
+
+    async def categories(self) -> list[CategoryDTO]:
+        """The platform's category tree for this shop, named in every language of its market it serves
+        among English and Bahasa Indonesia."""
+        ...
+
+    async def category_attributes(self, category_id: str) -> list[AttributeDTO]: ...
+
+    async def brands(self, category_id: str) -> BrandList:
+        """The brands a listing of this category may name (every page), and whether one is required."""
+        ...
+
+    async def logistics_channels(self) -> list[LogisticsChannelDTO]:
+        """The shop's channels a listing picks from (Shopee); [] where the platform has no such list."""
+        ...
+
+    async def upload_image(self, content: bytes, filename: str) -> UploadedImage:
+        """Upload an image the platform's way; Refused where the platform takes URLs only."""
+        ...
 
     async def create_product(self, draft: ProductDraft) -> WriteResult: ...
 

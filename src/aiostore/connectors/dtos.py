@@ -155,6 +155,17 @@ class VariantDraft:
 
 
 @dataclass(frozen=True, slots=True)
+class AttributeValue:
+    """A listing's value of a category attribute: chosen value ids, or free texts (with a unit)."""
+
+    attribute_id: str
+    value_ids: tuple[str, ...] = ()
+    texts: tuple[str, ...] = ()
+    unit: str = ""
+    key: str = ""  # the payload key where the platform names attributes by key (Lazada)
+
+
+@dataclass(frozen=True, slots=True)
 class ProductDraft:
     """A new listing. Platform-side references (category, images, logistics) are platform ids."""
 
@@ -171,6 +182,7 @@ class ProductDraft:
     brand_id: str | None = None
     option_names: tuple[str, ...] = ()  # e.g. ("Colour", "Size") when ``variants`` are given
     variants: tuple[VariantDraft, ...] = ()
+    attributes: tuple[AttributeValue, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,6 +357,7 @@ class WriteResult:
 
 class WebhookKind(StrEnum):
     ORDER_STATUS = "order_status"
+    CATEGORIES_CHANGED = "categories_changed"  # the platform's category tree changed (Lazada type 12)
     ORDER_TRACKING = "order_tracking"
     PRODUCT = "product"
     STOCK = "stock"
@@ -365,3 +378,71 @@ class WebhookEvent:
     order_id: str | None = None
     status: OrderStatus | None = None
     platform_status: str = ""
+
+
+# -- reference data (listings-and-categories.md §B, §C) ------------------------------------------------
+
+Names = Mapping[str, str]  # language ("en", "id") -> name
+
+
+class AttributeInput(StrEnum):
+    SINGLE_SELECT = "single_select"
+    MULTI_SELECT = "multi_select"
+    TEXT = "text"
+    NUMBER = "number"
+    DATE = "date"
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryDTO:
+    category_id: str
+    parent_id: str | None
+    names: Names
+    leaf: bool  # only a leaf takes listings
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeOption:
+    value_id: str
+    names: Names
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeDTO:
+    attribute_id: str
+    names: Names
+    mandatory: bool | None  # None: the platform publishes no such flag
+    input_type: AttributeInput
+    options: tuple[AttributeOption, ...] = ()
+    units: tuple[str, ...] = ()
+    key: str = ""  # the payload key where the platform names attributes by key (Lazada)
+
+
+@dataclass(frozen=True, slots=True)
+class BrandDTO:
+    brand_id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class BrandList:
+    brands: tuple[BrandDTO, ...]
+    required: bool | None  # None: the platform does not say
+
+
+@dataclass(frozen=True, slots=True)
+class LogisticsChannelDTO:
+    channel_id: str
+    name: str
+    enabled: bool
+    cod_enabled: bool
+    fee_type: str
+    max_weight_kg: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UploadedImage:
+    image_id: str  # what a create names the image by (Shopee image_id, TikTok uri, Lazada URL)
+    url: str
+    width: int | None = None
+    height: int | None = None

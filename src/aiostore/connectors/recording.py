@@ -14,10 +14,14 @@ from datetime import datetime
 
 from aiostore.connectors.base import BatchPlan, PlanningConnector, VariantKey
 from aiostore.connectors.dtos import (
+    AttributeDTO,
+    BrandList,
     CancelLine,
     CancelReason,
+    CategoryDTO,
     ConnectorLimits,
     ItemResult,
+    LogisticsChannelDTO,
     OrderDTO,
     OrderRef,
     PriceUpdate,
@@ -28,6 +32,7 @@ from aiostore.connectors.dtos import (
     ShopInfo,
     StockUpdate,
     TokenSet,
+    UploadedImage,
     WebhookEvent,
     WriteResult,
 )
@@ -113,6 +118,24 @@ class RecordingConnector:
         return self.inner.parse_webhook(raw_body)
 
     # -- writes are recorded ----------------------------------------------------------------------
+
+    # Reference data is read for real; an image upload is sent too: it changes no listing, and what a
+    # dry run shows (a create naming the image) needs the platform's id for it.
+
+    async def categories(self) -> list[CategoryDTO]:
+        return await self.inner.categories()
+
+    async def category_attributes(self, category_id: str) -> list[AttributeDTO]:
+        return await self.inner.category_attributes(category_id)
+
+    async def brands(self, category_id: str) -> BrandList:
+        return await self.inner.brands(category_id)
+
+    async def logistics_channels(self) -> list[LogisticsChannelDTO]:
+        return await self.inner.logistics_channels()
+
+    async def upload_image(self, content: bytes, filename: str) -> UploadedImage:
+        return await self.inner.upload_image(content, filename)
 
     async def create_product(self, draft: ProductDraft) -> WriteResult:
         await self._record("create_product", await self.inner.plan_create_product(draft))

@@ -49,6 +49,10 @@ class ApiRequest:
     safe_to_repeat: bool = False
     auth: str = "shop"
     base_url: str | None = None  # when the platform has a separate host (e.g. auth)
+    # A multipart/form-data body instead of JSON: files as (field, file name, content, media type) and
+    # text fields; no platform signs a multipart body, so the signer sees none.
+    files: tuple[tuple[str, str, bytes, str], ...] = ()
+    form: Params = ()
 
     @property
     def name(self) -> str:
@@ -147,6 +151,16 @@ class SignedClient:
         params = request.params + signature.params
         url = f"{(request.base_url or self.base_url).rstrip('/')}{request.path}"
         headers = {"Accept": "application/json", **signature.headers}
+        if request.files:
+            return self.http.build_request(
+                request.method,
+                url,
+                params=list(params),
+                data=dict(request.form),
+                files=[(field, (name, content, kind)) for field, name, content, kind in request.files],
+                headers=headers,
+                timeout=self.policy.timeout,
+            )
         if body is not None:
             headers["Content-Type"] = "application/json"
         return self.http.build_request(

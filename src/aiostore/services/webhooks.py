@@ -29,6 +29,7 @@ from aiostore.db.models import ChannelAccount, ChannelRoute, IgnoredWebhook, Web
 from aiostore.domain.platforms import Platform
 from aiostore.errors import AppError, NotAuthenticated
 from aiostore.services import channels
+from aiostore.services.reference import cache as reference_cache
 from aiostore.services.sync import jobs
 from aiostore.services.sync.context import SyncContext, open_channel
 from aiostore.services.sync.pull import ingest_many
@@ -110,6 +111,12 @@ async def receive(
             sc, platform, "", f"unreadable:{hashlib.sha256(body).hexdigest()}", "unreadable", event.reason
         )
         log.warning("webhook.unreadable", platform=platform.value, reason=event.reason)
+        return Received(False, True, None)
+    if event.kind is WebhookKind.CATEGORIES_CHANGED:
+        async with sc.db.transaction() as session:
+            expired = await reference_cache.invalidate(session, platform.value, None, datetime.now(UTC))
+        await _ignore(sc, platform, "", event.event_id, event.kind.value, "reference data expired")
+        log.info("reference.invalidated", platform=platform.value, categories=expired)
         return Received(False, True, None)
     shop_id = event.shop_id or ""
     async with sc.db.transaction() as session:

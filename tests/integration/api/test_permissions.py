@@ -166,6 +166,7 @@ async def _owners_objects(app: FastAPI, db: Database, owner: Caller) -> dict[str
         "product_id": product.json()["id"],
         "channel_id": str(shop.id),
         "variant_id": product.json()["variants"][0]["id"],
+        "platform": "shopee",
     }
 
 
@@ -176,6 +177,16 @@ WALK_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/api/channels/{channel_id}/allocation-rule"): {"share_percent": 10},
     ("PUT", "/api/variants/{variant_id}/allocation-rules/{channel_id}"): {"cap": 1},
     ("PUT", "/api/variants/{variant_id}/promotions/{channel_id}"): {"units": 1},
+    ("PUT", "/api/products/{product_id}/platforms/{platform}"): {"market": "ID", "category_id": "101220"},
+}
+TENANT_PARAMS = {
+    "listing_id",
+    "token_id",
+    "member_id",
+    "invitation_id",
+    "product_id",
+    "channel_id",
+    "variant_id",
 }
 
 
@@ -188,7 +199,7 @@ async def test_another_orgs_objects_are_not_found_on_every_route(
     walked = 0
     for route in _routes():
         params = set(re.findall(r"\{([^}]+)\}", route.path))
-        if not params or not params <= ids.keys():
+        if not params & TENANT_PARAMS or not params <= ids.keys():
             continue
         url = re.sub(r"\{([^}]+)\}", lambda m: ids[m.group(1)], route.path)
         for method in route.methods:

@@ -144,7 +144,7 @@ async def test_an_item_created_without_its_models_is_reported_not_lost(env: Env)
     draft = ProductDraft(
         name="Tee",
         description="A tee.",
-        category_id="100",
+        category_id="101220",
         price=Money(99000, Currency.IDR),
         stock=0,
         weight_kg=Decimal("0.2"),

@@ -13,6 +13,7 @@ from aiostore.db.engine import DatabaseURLs, create_engine
 from aiostore.db.session import Database
 
 TENANT_TABLES = (
+    "product_platform_mappings",
     "memberships",
     "invitations",
     "api_tokens",

@@ -8,12 +8,13 @@ and the time zone. Token create and refresh go to the one auth host.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 
 from aiostore.connectors import batching, dtos
 from aiostore.connectors.errors import InvalidRequest, NotFound, UnexpectedResponse
-from aiostore.connectors.lazada import mapping, order_mapping, signing, webhooks
+from aiostore.connectors.lazada import mapping, order_mapping, reference, signing, webhooks
 from aiostore.connectors.lazada.client import LazadaClient, auth_root, data_object, gateway_for
 from aiostore.connectors.lazada.errors import PLATFORM
 from aiostore.connectors.lazada.writes import LazadaWrites
@@ -161,6 +162,28 @@ class LazadaConnector(LazadaWrites):
             active=status.lower() in ("active", "normal"),
             authorization_expires_at=tokens.refresh_expires_at if tokens else None,
         )
+
+    # -- reference data -------------------------------------------------------------------------
+
+    async def _any_data(self, request: ApiRequest) -> object:
+        """A reference call to the shop's regional gateway; its ``data``, whatever its shape."""
+        return (await self._send(replace(request, base_url=self.gateway))).get("data")
+
+    async def categories(self) -> list[dtos.CategoryDTO]:
+        return await reference.categories(self._any_data, self.market)
+
+    async def category_attributes(self, category_id: str) -> list[dtos.AttributeDTO]:
+        return await reference.category_attributes(self._any_data, category_id)
+
+    async def brands(self, category_id: str) -> dtos.BrandList:
+        return await reference.brands(self._any_data, category_id)
+
+    async def logistics_channels(self) -> list[dtos.LogisticsChannelDTO]:
+        return []  # Lazada has no per-product channel list (§C)
+
+    async def upload_image(self, content: bytes, filename: str) -> dtos.UploadedImage:
+        answer = await self._any_data(reference.upload_request(content, filename))
+        return reference.uploaded(data_object(answer, "image.upload"))
 
     # -- products -------------------------------------------------------------------------------
 

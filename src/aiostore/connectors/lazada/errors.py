@@ -37,6 +37,8 @@ ERROR_TABLE: dict[str, type[family.ConnectorError]] = {
     "1001": family.InvalidRequest,  # payload not in JSON format
     "4108": family.InvalidRequest,  # a mandatory attribute is missing
     "4139": family.InvalidRequest,  # main image required
+    "4146": family.InvalidRequest,  # an attribute value outside the category's options
+    "300": family.InvalidRequest,  # E300 image size or format
     "4152": family.InvalidRequest,  # negative quantity
     "4216": family.InvalidRequest,  # SkuId required
     "700017": family.InvalidRequest,  # parameter is null

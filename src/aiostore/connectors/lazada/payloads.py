@@ -76,6 +76,9 @@ def _sku(draft: ProductDraft, variant: VariantDraft | None) -> str:
 def create_product(draft: ProductDraft) -> str:
     attributes = [element("name", draft.name), element("description", draft.description)]
     attributes.append(element("brand_id", draft.brand_id) if draft.brand_id else element("brand", "No Brand"))
+    for value in draft.attributes:
+        texts = [*value.value_ids, *(f"{t} {value.unit}".strip() for t in value.texts)]
+        attributes.append(element(value.key or value.attribute_id, ",".join(texts)))
     children = [
         element("PrimaryCategory", draft.category_id),
         block("Images", [element("Image", url) for url in draft.image_ids]),

@@ -27,6 +27,7 @@ KIND_BY_TYPE: dict[int, WebhookKind] = {
     5: WebhookKind.PRODUCT,  # product deleted
     6: WebhookKind.STOCK,  # shallow stock
     8: WebhookKind.AUTHORIZATION_EXPIRING,
+    12: WebhookKind.CATEGORIES_CHANGED,  # a broadcast: no seller
 }
 
 

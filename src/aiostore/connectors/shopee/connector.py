@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from aiostore.connectors import batching, dtos
 from aiostore.connectors.errors import InvalidRequest, UnexpectedResponse
 from aiostore.connectors.planned import find_header
-from aiostore.connectors.shopee import mapping, order_mapping, webhooks
+from aiostore.connectors.shopee import mapping, order_mapping, reference, webhooks
 from aiostore.connectors.shopee.client import ShopeeClient
 from aiostore.connectors.shopee.errors import PLATFORM
 from aiostore.connectors.shopee.writes import ShopeeWrites
@@ -134,6 +134,23 @@ class ShopeeConnector(ShopeeWrites):
         if self.market is None:
             self.market = info.market
         return info
+
+    # -- reference data -------------------------------------------------------------------------
+
+    async def categories(self) -> list[dtos.CategoryDTO]:
+        return await reference.categories(self._send, self.market)
+
+    async def category_attributes(self, category_id: str) -> list[dtos.AttributeDTO]:
+        return await reference.category_attributes(self._send, category_id)
+
+    async def brands(self, category_id: str) -> dtos.BrandList:
+        return await reference.brands(self._send, category_id)
+
+    async def logistics_channels(self) -> list[dtos.LogisticsChannelDTO]:
+        return await reference.logistics_channels(self._send)
+
+    async def upload_image(self, content: bytes, filename: str) -> dtos.UploadedImage:
+        return reference.uploaded(await self._send(reference.upload_request(content, filename)))
 
     # -- products -------------------------------------------------------------------------------
 

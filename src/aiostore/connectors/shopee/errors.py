@@ -20,6 +20,11 @@ ERROR_TABLE: dict[str, type[family.ConnectorError]] = {
     "error_param": family.InvalidRequest,
     "error_update_time_range": family.InvalidRequest,
     "order.order_list_invalid_time": family.InvalidRequest,
+    # a listing that breaks its category's rules (listings-and-categories.md §D)
+    "error_invalid_category": family.InvalidRequest,
+    "error_invalid_attribute": family.InvalidRequest,
+    "error_invalid_brand": family.InvalidRequest,
+    "error_invalid_image": family.InvalidRequest,
     # token / authorization
     "error_auth": family.AuthExpired,
     "invalid_acceess_token": family.AuthExpired,  # (sic), as Shopee spells it

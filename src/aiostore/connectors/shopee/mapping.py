@@ -228,6 +228,15 @@ def add_item_body(draft: ProductDraft) -> dict[str, Any]:
         body["item_sku"] = draft.seller_sku
     if draft.brand_id is not None:
         body["brand"] = {"brand_id": int(draft.brand_id)}
+    if draft.attributes:
+        body["attribute_list"] = [
+            {
+                "attribute_id": int(a.attribute_id),
+                "attribute_value_list": [{"value_id": int(v)} for v in a.value_ids]
+                + [{"value_id": 0, "original_value_name": t, "value_unit": a.unit} for t in a.texts],
+            }
+            for a in draft.attributes
+        ]
     return body
 
 

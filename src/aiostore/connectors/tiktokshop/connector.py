@@ -9,7 +9,7 @@ from functools import partial
 
 from aiostore.connectors import batching, dtos
 from aiostore.connectors.errors import AuthExpired, NotFound, Refused, UnexpectedResponse
-from aiostore.connectors.tiktokshop import mapping, order_mapping, paths, signing, webhooks
+from aiostore.connectors.tiktokshop import mapping, order_mapping, paths, reference, signing, webhooks
 from aiostore.connectors.tiktokshop.client import SELLER, TikTokShopClient
 from aiostore.connectors.tiktokshop.writes import TikTokShopWrites
 from aiostore.connectors.transport import Wiring
@@ -163,6 +163,23 @@ class TikTokShopConnector(TikTokShopWrites):
         if self.market is None:
             self.market = info.market
         return info
+
+    # -- reference data -------------------------------------------------------------------------
+
+    async def categories(self) -> list[dtos.CategoryDTO]:
+        return await reference.categories(self._send, self.market)
+
+    async def category_attributes(self, category_id: str) -> list[dtos.AttributeDTO]:
+        return await reference.category_attributes(self._send, category_id)
+
+    async def brands(self, category_id: str) -> dtos.BrandList:
+        return await reference.brands(self._send, category_id)
+
+    async def logistics_channels(self) -> list[dtos.LogisticsChannelDTO]:
+        return []  # delivery options belong to warehouses, not to a listing (§C)
+
+    async def upload_image(self, content: bytes, filename: str) -> dtos.UploadedImage:
+        return reference.uploaded(await self._send(reference.upload_request(content, filename)))
 
     # -- products -------------------------------------------------------------------------------
 

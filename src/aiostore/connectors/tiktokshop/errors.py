@@ -40,6 +40,10 @@ CODE_TABLE: dict[int, type[ConnectorError]] = {
     36004005: AuthExpired,  # can not find related auth record
     36004004: InvalidRequest,  # invalid auth code (used, expired or wrong)
     105005: Refused,  # the app lacks the scope package for this API
+    12052013: InvalidRequest,  # not a leaf category (the sandbox's code, docs/marketplaces/tiktokshop.md)
+    12052216: InvalidRequest,  # a required product attribute is missing
+    12052217: InvalidRequest,  # a product attribute's value is invalid
+    12052218: InvalidRequest,  # the brand is unknown or not of this category
     36009033: Refused,  # caller IP not on the app's allow list
     36009002: RateLimited,
     12052109: RateLimited,  # product module: too many requests

@@ -236,6 +236,15 @@ def create_body(draft: dtos.ProductDraft, warehouse_id: str | None) -> dict[str,
     }
     if draft.brand_id is not None:
         body["brand_id"] = draft.brand_id
+    if draft.attributes:
+        body["product_attributes"] = [
+            {
+                "id": a.attribute_id,
+                "values": [{"id": v} for v in a.value_ids]
+                + [{"name": f"{t} {a.unit}".strip()} for t in a.texts],
+            }
+            for a in draft.attributes
+        ]
     return body
 
 

@@ -17,10 +17,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from aiostore.connectors import batching, dtos
-from aiostore.connectors.errors import FieldError, InvalidRequest, NotFound
+from aiostore.connectors.errors import FieldError, InvalidRequest, NotFound, Refused
 from aiostore.connectors.planned import find_header
 from aiostore.connectors.tokens import TokenKeeper
-from aiostore.connectors.tokopedia import mapping, order_mapping, signing, webhooks
+from aiostore.connectors.tokopedia import mapping, order_mapping, reference, signing, webhooks
 from aiostore.connectors.tokopedia.client import BASIC, TokopediaClient
 from aiostore.connectors.tokopedia.errors import PLATFORM
 from aiostore.connectors.tokopedia.writes import TokopediaWrites
@@ -196,6 +196,23 @@ class TokopediaConnector(TokopediaWrites):
             if str(row.get("shop_id")) == shop[1]:
                 return mapping.shop_info(row)
         raise NotFound(f"shop {shop[1]} is not linked to fs_id {self.fs_id}", platform=PLATFORM)
+
+    # -- reference data -------------------------------------------------------------------------
+
+    async def categories(self) -> list[dtos.CategoryDTO]:
+        return await reference.categories(self._data, self.fs_id)
+
+    async def category_attributes(self, category_id: str) -> list[dtos.AttributeDTO]:
+        return await reference.category_attributes(self._data, self.fs_id, category_id)
+
+    async def brands(self, category_id: str) -> dtos.BrandList:
+        return dtos.BrandList((), None)  # Tokopedia publishes no brand list (§B)
+
+    async def logistics_channels(self) -> list[dtos.LogisticsChannelDTO]:
+        return []  # channel lists per listing are Shopee's (§C); shipping products are not read
+
+    async def upload_image(self, content: bytes, filename: str) -> dtos.UploadedImage:
+        raise Refused("Tokopedia takes picture URLs: it has no image upload", platform=PLATFORM)
 
     # -- products -------------------------------------------------------------------------------
 

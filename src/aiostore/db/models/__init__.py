@@ -11,7 +11,7 @@ from aiostore.db.models.accounts import (
     UserSession,
 )
 from aiostore.db.models.allocation import AllocationRule, PromotionReservation
-from aiostore.db.models.catalog import Inventory, Product, Variant, VariantPrice
+from aiostore.db.models.catalog import Inventory, Product, ProductPlatformMapping, Variant, VariantPrice
 from aiostore.db.models.channels import ChannelAccount, ChannelRoute, Listing
 from aiostore.db.models.orders import Customer, InventoryMovement, Order, OrderLine
 from aiostore.db.models.platform import (
@@ -21,6 +21,7 @@ from aiostore.db.models.platform import (
     IgnoredWebhook,
     WebhookEvent,
 )
+from aiostore.db.models.reference import PlatformAttribute, PlatformBrand, PlatformCategory
 from aiostore.db.models.sync import CatalogPreview, SyncJob, SyncJobItem
 
 __all__ = [
@@ -44,7 +45,11 @@ __all__ = [
     "Order",
     "OrderLine",
     "Organization",
+    "PlatformAttribute",
+    "PlatformBrand",
+    "PlatformCategory",
     "Product",
+    "ProductPlatformMapping",
     "PromotionReservation",
     "SyncJob",
     "SyncJobItem",

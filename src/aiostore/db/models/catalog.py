@@ -92,3 +92,18 @@ class Inventory(TenantScoped, Base):
     on_hand: Mapped[int] = mapped_column(default=0)
     reserved: Mapped[int] = mapped_column(default=0)
     safety_buffer: Mapped[int] = mapped_column(default=0)
+
+
+class ProductPlatformMapping(TenantScoped, Base):
+    """A master product's category and attribute values on one platform and market (what publishing it
+    there will send); validated against the cached reference data when set."""
+
+    __tablename__ = "product_platform_mappings"
+    __table_args__ = (UniqueConstraint("org_id", "product_id", "platform", "market"),)
+    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(20))
+    market: Mapped[str] = mapped_column(String(2))
+    category_id: Mapped[str] = mapped_column(String(64))
+    brand_id: Mapped[str | None] = mapped_column(String(64))
+    # [{"attribute_id", "value_ids": [...], "texts": [...], "unit"}]
+    attributes: Mapped[list[Any]] = mapped_column(default=list)

@@ -74,3 +74,18 @@ def json_body(raw: bytes, *, decimals: bool = True) -> Any:
     if not raw.strip():
         return None
     return json.loads(raw, parse_float=Decimal) if decimals else json.loads(raw)
+
+
+async def multipart_body(request: Request) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
+    """A multipart/form-data body: its files as (field, content), in order, and its text fields."""
+    uploads: list[tuple[str, bytes]] = []
+    fields: dict[str, str] = {}
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return uploads, fields
+    async with request.form() as form:
+        for name, value in form.multi_items():
+            if isinstance(value, str):
+                fields[name] = value
+            else:
+                uploads.append((name, await value.read()))
+    return uploads, fields

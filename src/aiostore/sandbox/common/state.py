@@ -17,6 +17,7 @@ from aiostore.sandbox.common.core import CallCounter, DateHeaderMiddleware, Rate
 from aiostore.sandbox.common.faults import FaultConfig, FaultInjector, path_matches
 from aiostore.sandbox.common.push import PushDispatcher, PushMessage
 from aiostore.sandbox.common.seeding import SeedPlan
+from aiostore.sandbox.common.taxonomy import ImageStore
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -54,6 +55,7 @@ class SandboxState(Generic[C, R]):
     calls: CallCounter
     pushes: PushDispatcher
     rate_limiter: Any
+    images: ImageStore
 
     def start(
         self,
@@ -65,6 +67,7 @@ class SandboxState(Generic[C, R]):
     ) -> None:
         self.config = config
         self.calls = CallCounter()
+        self.images = ImageStore()
         self.faults = FaultInjector(config.faults)
         self.rate_limiter = limiter(config.rate_limit_rps, config.rate_limit_burst, config.monotonic)
         self.pushes = PushDispatcher(

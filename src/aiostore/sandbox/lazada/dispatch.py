@@ -61,6 +61,7 @@ class Ctx:
     seller_or_none: Seller | None
     params: Params
     now: int
+    uploads: list[tuple[str, bytes]] | None = None  # a multipart body's (field, file content)
 
     @property
     def seller(self) -> Seller:
@@ -127,11 +128,19 @@ def gateway(request: Request) -> tuple[str | None, bool]:
     return PREFIXES.get(prefix), False
 
 
-async def read_params(request: Request) -> dict[str, str]:
-    """Query parameters plus, for a POST, the form fields (or, leniently, a JSON object's members)."""
+async def read_params(request: Request) -> tuple[dict[str, str], list[tuple[str, bytes]]]:
+    """Query parameters plus, for a POST, the form fields (or, leniently, a JSON object's members), and
+    the files of a multipart body (which the signature leaves out)."""
     values = dict(request.query_params)
     if request.method != "POST":
-        return values
+        return values, []
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        uploads, fields = await pipeline.multipart_body(request)
+        return {**values, **fields}, uploads
+    return await _read_body(request, values), []
+
+
+async def _read_body(request: Request, values: dict[str, str]) -> dict[str, str]:
     raw = await request.body()
     if not raw.strip():
         return values
@@ -207,11 +216,12 @@ def api_routes(sandbox: LazadaSandbox, endpoints: Sequence[Endpoint]) -> list[Ro
         if request.method not in point.methods:
             raise errors.invalid("method", f"{api_path} takes {'/'.join(sorted(point.methods))}")
         await pipeline.inject_faults(sandbox.faults, api_path, FAULTS)
-        params = Params(await read_params(request))
+        values, uploads = await read_params(request)
+        params = Params(values)
         app, seller = authenticate(sandbox, point, api_path, params, country)
         if not sandbox.rate_limiter.acquire(f"{app.app_key}:{seller.seller_id if seller else ''}"):
             raise errors.api_call_limit()
-        reply = point.handler(Ctx(sandbox, request, app, seller, params, sandbox.now()))
+        reply = point.handler(Ctx(sandbox, request, app, seller, params, sandbox.now(), uploads))
         return reply if isinstance(reply, Response) else render(point, reply)
 
     return [

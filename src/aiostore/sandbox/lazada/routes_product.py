@@ -17,6 +17,7 @@ from aiostore.sandbox.lazada.dispatch import Ctx, Endpoint, Reply, endpoint
 from aiostore.sandbox.lazada.errors import LazadaError
 from aiostore.sandbox.lazada.models import Product, Seller, Sku
 from aiostore.sandbox.lazada.params import as_list, payload, product_of, skus_of
+from aiostore.sandbox.lazada.routes_reference import check_listing
 
 _TLD = {"ID": "co.id", "SG": "sg", "MY": "com.my"}
 
@@ -162,6 +163,7 @@ def product_create(ctx: Ctx) -> Reply:
     category = str(tree.get("PrimaryCategory") or "")
     if not category.isdigit():
         raise errors.business("201", f"E201: {category!r} Invalid CategoryId")
+    brand = check_listing(category, attributes)
     if not attributes.get("name"):
         raise errors.business("1", "E001: Parameter name is mandatory")
     images = [str(i) for i in as_list(obj(tree.get("Images")).get("Image"))]
@@ -206,7 +208,7 @@ def product_create(ctx: Ctx) -> Reply:
         updated_ms=ms,
         images=images,
         skus=skus,
-        brand=str(attributes.get("brand") or "No Brand"),
+        brand=brand or str(attributes.get("brand") or "No Brand"),
     )
     catalog.add(product)
     sku_list = [

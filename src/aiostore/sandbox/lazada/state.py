@@ -223,6 +223,22 @@ class LazadaSandbox(SandboxState[LazadaSandboxConfig, SeedResult]):
             ],
         }
 
+    def announce_category_change(self) -> int:
+        """Lazada's broadcast that the category tree changed (message type 12): to every app with a push
+        URL, no seller, site always lazada_sg (lazada-tokopedia.md §B push table). Returns the pushes."""
+        sent = 0
+        for app in self.apps.values():
+            if app.push_url:
+                payload = {
+                    "message_type": 12,
+                    "data": {"status": "finish"},
+                    "timestamp": self.now() * 1000,
+                    "site": "lazada_sg",
+                }
+                self.pushes.submit(build_message(app.app_key, app.app_secret, app.push_url, payload))
+                sent += 1
+        return sent
+
     def _push(self, order: Order, changed: list[OrderItem]) -> None:
         if not changed:
             return

@@ -49,6 +49,8 @@ class Ctx:
     query: Query
     body: Body
     now: int
+    uploads: list[tuple[str, bytes]] | None = None  # a multipart body's (field, file content)
+    form: dict[str, str] | None = None  # a multipart body's text fields
 
     @property
     def shop(self) -> Shop:
@@ -66,6 +68,7 @@ class Endpoint:
     handler: Handler
     api_type: ApiType = "shop"
     envelope: Envelope = "response"
+    multipart: bool = False
 
 
 def request_id() -> str:
@@ -174,8 +177,13 @@ def api_route(sandbox: ShopeeSandbox, endpoints: Sequence[Endpoint]) -> Route:
         partner, shop = authenticate(sandbox, endpoint, path, query)
         if not sandbox.rate_limiter.acquire(f"{partner.partner_id}:{shop.shop_id if shop else ''}"):
             raise errors.rate_limited()
-        body = Body(await read_json(request) if endpoint.method == "POST" else {})
-        reply = endpoint.handler(Ctx(sandbox, request, partner, shop, query, body, sandbox.now()))
+        if endpoint.multipart:
+            uploads, form = await pipeline.multipart_body(request)
+            ctx = Ctx(sandbox, request, partner, shop, query, Body({}), sandbox.now(), uploads, form)
+        else:
+            body = Body(await read_json(request) if endpoint.method == "POST" else {})
+            ctx = Ctx(sandbox, request, partner, shop, query, body, sandbox.now())
+        reply = endpoint.handler(ctx)
         return reply if isinstance(reply, Response) else render(endpoint, reply)
 
     return Route("/api/v2/{rest:path}", answer, methods=["GET", "POST"])

@@ -25,6 +25,7 @@ from aiostore.sandbox.shopee.models import (
     TierVariation,
 )
 from aiostore.sandbox.shopee.params import Body
+from aiostore.sandbox.shopee.routes_reference import TAXONOMY, check_listing
 
 PARTIAL_WARNING = "Some entries failed, see failure_list."
 _IMAGE_HOST = {"ID": "cf.shopee.co.id", "SG": "cf.shopee.sg", "MY": "cf.shopee.com.my"}
@@ -216,6 +217,7 @@ def _item_status(body: Body) -> str | None:
 def add_item(ctx: Ctx) -> Reply:
     body, shop, catalog = ctx.body, ctx.shop, ctx.sandbox.catalog
     price = _positive_price(body, "original_price", shop)
+    category = check_listing(body)
     stocks = [entry.required_int("stock", low=0) for entry in body.objects("seller_stock", required=False)]
     item = Item(
         item_id=catalog.new_item_id(),
@@ -223,7 +225,7 @@ def add_item(ctx: Ctx) -> Reply:
         item_name=body.required_text("item_name"),
         description=body.required_text("description"),
         item_sku=body.text("item_sku", required=False) or "",
-        category_id=body.required_int("category_id", low=1),
+        category_id=TAXONOMY.id_of(category),
         item_status=_item_status(body) or "NORMAL",
         create_time=ctx.now,
         update_time=ctx.now,

@@ -45,6 +45,8 @@ class Ctx:
     query: Query
     body: Body
     now: int
+    uploads: list[tuple[str, bytes]] | None = None  # a multipart body's (field, file content)
+    form: dict[str, str] | None = None  # a multipart body's text fields
 
     @property
     def shop(self) -> Shop:
@@ -62,6 +64,7 @@ class Endpoint:
     handler: Handler
     scope: Scope = "shop"
     param_code: int = 12052910  # the module's "invalid parameter" code
+    multipart: bool = False  # a multipart/form-data body, left out of the signature
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -111,7 +114,9 @@ def authenticate(
     if given is None:
         raise errors.missing_sign()
     _check_timestamp(sandbox, query)
-    expected = request_sign(sandbox.app.app_secret, path, request.query_params.multi_items(), raw)
+    expected = request_sign(
+        sandbox.app.app_secret, path, request.query_params.multi_items(), raw, multipart=endpoint.multipart
+    )
     if not sign_matches(expected, given):
         raise errors.wrong_sign()
     token = request.headers.get(TOKEN_HEADER)
@@ -176,16 +181,14 @@ def api_route(sandbox: TikTokShopSandbox, endpoints: Sequence[Endpoint]) -> Rout
             shop, open_id = authenticate(sandbox, endpoint, path, request, raw)
             if not sandbox.rate_limiter.acquire(f"{sandbox.app.app_key}:{shop.shop_id if shop else open_id}"):
                 raise errors.rate_limited()
-        ctx = Ctx(
-            sandbox,
-            request,
-            shop,
-            open_id,
-            path_params,
-            Query(request.query_params, endpoint.param_code),
-            parse_body(request, raw, endpoint.param_code),
-            sandbox.now(),
-        )
+        query = Query(request.query_params, endpoint.param_code)
+        if endpoint.multipart:
+            uploads, form = await pipeline.multipart_body(request)
+            body = Body({}, endpoint.param_code)
+            ctx = Ctx(sandbox, request, shop, open_id, path_params, query, body, sandbox.now(), uploads, form)
+        else:
+            body = parse_body(request, raw, endpoint.param_code)
+            ctx = Ctx(sandbox, request, shop, open_id, path_params, query, body, sandbox.now())
         reply = endpoint.handler(ctx)
         return reply if isinstance(reply, Response) else success(reply)
 

@@ -183,3 +183,26 @@ def cancel_not_allowed(status: str) -> TikTokError:
 
 def return_param(detail: str) -> TikTokError:
     return param(detail, 25000001)
+
+
+# Listing rules of a category (the codes are the sandbox's choice within the product prefix).
+
+
+def category_invalid(category_id: object) -> TikTokError:
+    return TikTokError(12052013, f"The category {category_id} is not a leaf category or does not exist.")
+
+
+def attribute_required(name: str) -> TikTokError:
+    return TikTokError(12052216, f"The product attribute [{name}] is required in this category.")
+
+
+def attribute_invalid(name: str) -> TikTokError:
+    return TikTokError(12052217, f"The value of product attribute [{name}] is invalid.")
+
+
+def brand_invalid(brand_id: object) -> TikTokError:
+    return TikTokError(12052218, f"The brand {brand_id} does not exist or is not available in this category.")
+
+
+def image_invalid() -> TikTokError:
+    return TikTokError(12052910, "Invalid parameter: data must be a JPG, JPEG or PNG image of at most 5 MB")

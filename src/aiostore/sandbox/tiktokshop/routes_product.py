@@ -18,6 +18,7 @@ from aiostore.sandbox.tiktokshop.catalog import MAX_QUANTITY, SkuFailure, format
 from aiostore.sandbox.tiktokshop.dispatch import Ctx, Endpoint
 from aiostore.sandbox.tiktokshop.models import PRODUCT_STATUSES, Product, Shop, Sku
 from aiostore.sandbox.tiktokshop.params import Body
+from aiostore.sandbox.tiktokshop.routes_reference import TAXONOMY, check_listing
 
 _IMAGE_HOST = "https://p16-oec-sg.ibyteimg.com"
 
@@ -180,6 +181,7 @@ def _quantities(ctx: Ctx, entry: Body) -> list[tuple[str | None, int]]:
 
 def create_product(ctx: Ctx) -> dict[str, Any]:
     body, shop, catalog, config = ctx.body, ctx.shop, ctx.sandbox.catalog, ctx.sandbox.config
+    category = check_listing(body)
     images = [image.required_text("uri") for image in body.objects("main_images", high=9)]
     weight = body.object("package_weight")
     assert weight is not None  # noqa: S101 - required
@@ -206,7 +208,7 @@ def create_product(ctx: Ctx) -> dict[str, Any]:
         shop_id=shop.shop_id,
         title=body.required_text("title"),
         description=body.required_text("description"),
-        category_id=body.required_text("category_id"),
+        category_id=str(TAXONOMY.id_of(category)),
         status="ACTIVATE" if save_mode == "LISTING" else "DRAFT",
         create_time=ctx.now,
         update_time=ctx.now,

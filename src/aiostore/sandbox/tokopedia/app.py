@@ -9,13 +9,18 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from aiostore.sandbox.common.state import sandbox_app
-from aiostore.sandbox.tokopedia import routes_auth, routes_order, routes_product
+from aiostore.sandbox.tokopedia import routes_auth, routes_order, routes_product, routes_reference
 from aiostore.sandbox.tokopedia.config import TokopediaSandboxConfig
 from aiostore.sandbox.tokopedia.control import control_routes
 from aiostore.sandbox.tokopedia.dispatch import api_route
 from aiostore.sandbox.tokopedia.state import TokopediaSandbox
 
-ENDPOINTS = [*routes_auth.ENDPOINTS, *routes_product.ENDPOINTS, *routes_order.ENDPOINTS]
+ENDPOINTS = [
+    *routes_auth.ENDPOINTS,
+    *routes_product.ENDPOINTS,
+    *routes_reference.ENDPOINTS,
+    *routes_order.ENDPOINTS,
+]
 
 
 def create_app(

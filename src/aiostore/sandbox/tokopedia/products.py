@@ -13,6 +13,7 @@ from aiostore.sandbox.tokopedia import errors
 from aiostore.sandbox.tokopedia.catalog import MAX_PRICE, MAX_STOCK, MIN_PRICE, SKU_MAX
 from aiostore.sandbox.tokopedia.dispatch import Ctx
 from aiostore.sandbox.tokopedia.models import Product
+from aiostore.sandbox.tokopedia.routes_reference import leaf_category
 
 NAME_MAX, DESCRIPTION_MAX = 70, 2000
 
@@ -33,6 +34,13 @@ def _text(entry: dict[str, Any], key: str, limit: int, *, required: bool = True)
     if not isinstance(value, str) or (required and not value) or len(value) > limit:
         raise RowError(f"{key} must be a text of 1 to {limit} characters")
     return value
+
+
+def _category(entry: dict[str, Any]) -> int:
+    category_id = _int(entry, "category_id", 1, 10**9)
+    if not leaf_category(category_id):
+        raise RowError(f"category_id {category_id} is not a valid category (choose a deepest child)")
+    return category_id
 
 
 def _grams(entry: dict[str, Any]) -> int:
@@ -61,7 +69,7 @@ def _new(ctx: Ctx, entry: dict[str, Any], name: str, sku: str, price: int, stock
         name=name,
         description=_text(entry, "description", DESCRIPTION_MAX, required=False),
         sku=sku,
-        category_id=_int(entry, "category_id", 1, 10**9),
+        category_id=_category(entry),
         status=1,
         price=price,
         stock=stock,

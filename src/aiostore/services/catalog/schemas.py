@@ -107,3 +107,23 @@ class ProductIn(ProductFields):
 
 class ProductPatch(ProductFields):
     title: Name | None = None
+
+
+ReferenceId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+AttributeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class AttributeValueIn(Strict):
+    attribute_id: ReferenceId
+    value_ids: list[ReferenceId] = Field(default_factory=list, max_length=50)
+    texts: list[AttributeText] = Field(default_factory=list, max_length=20)
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
+
+
+class MappingIn(Strict):
+    """A product's category, brand and attribute values on one platform and market."""
+
+    market: MarketCode
+    category_id: ReferenceId
+    brand_id: ReferenceId | None = None
+    attributes: list[AttributeValueIn] = Field(default_factory=list, max_length=100)

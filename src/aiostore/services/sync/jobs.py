@@ -36,6 +36,7 @@ KINDS = frozenset(
         "ship_order",
         "cancel_order",
         "refresh_tokens",
+        "refresh_reference",  # platform reference data (services/reference/refresh.py)
     }
 )
 MAX_ATTEMPTS = 5

@@ -1,5 +1,7 @@
 """Periodic work per shop, queued by a one-minute tick: orders pulled every few minutes as a safety net
-behind webhooks, products daily, tokens refreshed ahead of expiry. Intervals are settings."""
+behind webhooks, products daily, tokens refreshed ahead of expiry, and, on the first connected shop of
+each platform and market, platform reference data once its cache expired (a cache nobody asked for
+stays empty: its first read is queued on demand). Intervals are settings."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from sqlalchemy import select
 
 from aiostore.db.models import ChannelAccount, ChannelRoute, SyncJob
 from aiostore.services import channels
+from aiostore.services.reference import cache as reference_cache
 from aiostore.services.sync import jobs
 from aiostore.services.sync.context import SyncContext
 
@@ -26,13 +29,14 @@ async def tick(sc: SyncContext, now: datetime | None = None) -> int:
         routes = list(
             (
                 await session.execute(
-                    select(ChannelRoute.org_id, ChannelRoute.channel_account_id).where(
-                        ChannelRoute.active.is_(True)
-                    )
+                    select(ChannelRoute.org_id, ChannelRoute.channel_account_id)
+                    .where(ChannelRoute.active.is_(True))
+                    .order_by(ChannelRoute.channel_account_id)
                 )
             ).all()
         )
     created = 0
+    reference_pairs: set[tuple[str, str]] = set()  # one shop per platform and market reads its reference data
     for org_id, channel_id in routes:
         async with sc.tx(org_id) as session:
             channel = await session.get(ChannelAccount, channel_id)
@@ -54,6 +58,12 @@ async def tick(sc: SyncContext, now: datetime | None = None) -> int:
                 due.append("pull_orders")
             if channel.products_synced_at is None or channel.products_synced_at + products_every <= now:
                 due.append("pull_products")
+            pair = (channel.platform, channel.market)
+            if pair not in reference_pairs:
+                reference_pairs.add(pair)
+                todo = await reference_cache.due(session, *pair, now)
+                if not todo.empty and (todo.tree or todo.details):
+                    due.append("refresh_reference")
             for kind in due:
                 if kind in busy:
                     continue

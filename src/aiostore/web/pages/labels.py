@@ -32,6 +32,7 @@ LABELS: dict[str, dict[str, str]] = {
         "ship_order": N_("ship order"),
         "cancel_order": N_("cancel order"),
         "refresh_tokens": N_("renew authorisation"),
+        "refresh_reference": N_("read platform categories"),
     },
     "job_item": {"ok": N_("done"), "failed": N_("failed"), "skipped": N_("skipped")},
     "started_by": {

@@ -8,6 +8,7 @@ import structlog
 
 from aiostore import jobqueue
 from aiostore.services import webhooks
+from aiostore.services.reference import refresh  # noqa: F401  (registers its handler)
 from aiostore.services.sync import ops, pull, push, runner, schedule  # noqa: F401  (register handlers)
 from aiostore.worker import runtime
 from aiostore.worker.app import queue

@@ -193,7 +193,7 @@ async def test_create_product_with_variants(env: Env) -> None:
     draft = ProductDraft(
         name="Tee",
         description="A tee.",
-        category_id="100",
+        category_id="8707",
         price=price,
         stock=0,
         weight_kg=Decimal("0.2"),

@@ -170,7 +170,7 @@ async def test_product_payloads_xml_and_json(lazada: Lazada, sandbox: LazadaSand
         )
     ).json()
     assert created["code"] == "0" and created["data"]["sku_list"][0]["seller_sku"] == "J-1"
-    duplicate = "<Request><Product><PrimaryCategory>1</PrimaryCategory><Images><Image>https://i/y.jpg</Image></Images><Attributes><name>K</name></Attributes><Skus><Sku><SellerSku>J-1</SellerSku><price>1</price></Sku></Skus></Product></Request>"
+    duplicate = "<Request><Product><PrimaryCategory>8707</PrimaryCategory><Images><Image>https://i/y.jpg</Image></Images><Attributes><name>K</name></Attributes><Skus><Sku><SellerSku>J-1</SellerSku><price>1</price></Sku></Skus></Product></Request>"
     assert (await lazada.post("/product/create", payload=duplicate)).json()["code"] == "4105"
     cents = duplicate.replace("J-1", "K-1").replace("<price>1</price>", "<price>1.5</price>")
     assert (await lazada.post("/product/create", payload=cents)).json()["code"] == "4104"  # IDR is whole

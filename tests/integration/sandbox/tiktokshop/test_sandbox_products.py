@@ -103,7 +103,7 @@ async def test_audit_holds_a_new_product_pending(tts: TTS, sandbox: TikTokShopSa
     body = {
         "title": "Mug",
         "description": "d",
-        "category_id": "1",
+        "category_id": "600001",
         "main_images": [{"uri": "i"}],
         "package_weight": {"value": "0.3", "unit": "KILOGRAM"},
         "skus": [{"price": {"amount": "1000", "currency": "IDR"}, "inventory": [{"quantity": 1}]}],

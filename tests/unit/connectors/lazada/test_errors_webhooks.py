@@ -146,7 +146,7 @@ def test_parse_other_pushes() -> None:
     category = parse_push(
         b'{"message_type": 12, "data": {"status": "finish"}, "timestamp": 1627203600, "site": "lazada_sg"}'
     )
-    assert (category.kind, category.shop_id) == (WebhookKind.OTHER, None)
+    assert (category.kind, category.shop_id) == (WebhookKind.CATEGORIES_CHANGED, None)
 
 
 @pytest.mark.parametrize("raw", [b"not json", b"[]", b'{"data": {}}', b'{"message_type": "x"}'])

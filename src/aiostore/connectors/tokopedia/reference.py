@@ -1,0 +1,53 @@
+"""Tokopedia's reference data (listings-and-categories.md §B): the nested category tree (Bahasa Indonesia
+only) and a category's annotations, mapped to the connector DTOs. Tokopedia publishes no mandatory flag
+(`mandatory` None), no brand list and no image upload (a create takes picture URLs)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from aiostore.connectors import dtos
+from aiostore.connectors.reference import merge_names
+from aiostore.http.client import ApiRequest
+
+Send = Callable[[ApiRequest], Awaitable[Any]]  # the answer's ``data``
+
+
+def _flatten(nodes: Iterable[Any], parent: str | None) -> list[tuple[str, str | None, str, bool]]:
+    rows: list[tuple[str, str | None, str, bool]] = []
+    for node in nodes:
+        cid, children = str(node["id"]), node.get("child") or ()
+        rows.append((cid, parent, str(node.get("name") or node.get("Name") or ""), not children))
+        rows += _flatten(children, cid)
+    return rows
+
+
+async def categories(send: Send, fs_id: str) -> list[dtos.CategoryDTO]:
+    path = f"/inventory/v1/fs/{fs_id}/product/category"
+    data = await send(ApiRequest("GET", path, op="product.category", safe_to_repeat=True))
+    return merge_names({"id": _flatten((data or {}).get("categories") or (), None)})
+
+
+async def category_attributes(send: Send, fs_id: str, category_id: str) -> list[dtos.AttributeDTO]:
+    path = f"/v1/fs/{fs_id}/product/annotation"
+    rows = await send(
+        ApiRequest("GET", path, (("cat_id", category_id),), op="product.annotation", safe_to_repeat=True)
+    )
+    return [
+        dtos.AttributeDTO(
+            attribute_id=str(row.get("variant") or ""),  # annotations are named, not numbered
+            names={"id": str(row.get("variant") or "")},
+            mandatory=None,
+            input_type=dtos.AttributeInput.SINGLE_SELECT,
+            options=tuple(
+                dtos.AttributeOption(
+                    str(v["id"]),
+                    {"id": str(v.get("name") or v.get("Name") or "")}
+                    | ({"en": str(v["data"])} if v.get("data") else {}),
+                )
+                for v in row.get("values") or ()
+            ),
+        )
+        for row in rows or ()
+    ]

@@ -1,0 +1,63 @@
+"""Reference data (listings-and-categories.md §B): the category tree (nested ``categories[{name, id, child}]``
+in Bahasa Indonesia, ``keyword`` keeps the branches whose names hold it) and a category's annotations
+(``[{variant, sort_order, values[{id, name, data}]}]``, its select attributes; Tokopedia publishes no
+mandatory flag and no brand list). Create refuses a category that is not a deepest child (`leaf_category`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiostore.sandbox.common.taxonomy import Category, IdScheme, PlatformTaxonomy
+from aiostore.sandbox.tokopedia import errors
+from aiostore.sandbox.tokopedia.dispatch import Ctx, Endpoint
+
+TAXONOMY = PlatformTaxonomy(
+    IdScheme(4000, (1759, 1828, 1807, 3412, 2137), attribute_base=500, value_base=10000, brand_base=1)
+)
+
+
+def _node(category: Category, keyword: str) -> dict[str, Any] | None:
+    children = [TAXONOMY.tree.categories[c] for c in category.children]
+    kept = [n for n in (_node(c, keyword) for c in children) if n is not None]
+    own = keyword in category.name[1].casefold()
+    if not own and not kept:
+        return None
+    node: dict[str, Any] = {"name": category.name[1], "id": TAXONOMY.id_of(category)}
+    if children:
+        node["child"] = [_node(c, "") for c in children] if own else kept
+    return node
+
+
+def categories(ctx: Ctx) -> dict[str, Any]:
+    keyword = (ctx.text("keyword") or "").casefold()
+    roots = (_node(c, keyword) for c in TAXONOMY.tree.categories if c.parent is None)
+    return {"categories": [n for n in roots if n is not None]}
+
+
+def category_annotations(ctx: Ctx) -> list[dict[str, Any]]:
+    cat_id = ctx.required("cat_id", code="PRD_API_010", low=1)
+    category = TAXONOMY.leaf(cat_id)
+    if category is None:
+        raise errors.not_found("PRD_API_011", f"category {cat_id} is not a leaf category")
+    return [
+        {
+            "variant": rule.attribute.name[1],
+            "sort_order": n,
+            "values": [
+                {"id": TAXONOMY.value_id(rule.attribute, i), "name": v[1], "data": v[0]}
+                for i, v in enumerate(rule.attribute.values)
+            ],
+        }
+        for n, rule in enumerate(r for r in category.rules if r.attribute.selects)
+    ]
+
+
+def leaf_category(category_id: int) -> bool:
+    return TAXONOMY.leaf(category_id) is not None
+
+
+ENDPOINTS = [
+    Endpoint("GET", "/inventory/v1/fs/{fs_id}/product/category", categories),
+    Endpoint("GET", "/v1/fs/{fs_id}/product/annotation", category_annotations),
+]

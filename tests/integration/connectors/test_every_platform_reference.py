@@ -1,0 +1,169 @@
+"""Reference data through every connector, against its sandbox over HTTP: the category tree (EN/ID names),
+a category's attributes, brands, Shopee's logistics channels, image upload, and a create that breaks its
+category's rules refused with the platform's own code, then accepted once the attributes read through
+the connector are filled in."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from aiostore.connectors.dtos import AttributeDTO, AttributeInput, AttributeValue, ProductDraft
+from aiostore.connectors.errors import ConnectorError, InvalidRequest, Refused
+from aiostore.domain.money import Currency, Money
+from aiostore.sandbox.common.taxonomy import Category
+from tests.integration.connectors.platforms import CASES, Case
+
+
+@pytest.fixture(params=CASES, ids=str)
+def case(request: pytest.FixtureRequest) -> Case:
+    found: Case = request.param
+    return found
+
+
+@pytest.fixture
+async def env(case: Case) -> AsyncIterator[Any]:
+    async with AsyncExitStack() as stack:
+        yield await stack.enter_async_context(case.open_env(products=2))
+
+
+def png(width: int, height: int) -> bytes:
+    chunk = b"IHDR" + struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk))
+
+
+def strict_leaf(case: Case) -> Category:
+    """A leaf with a mandatory attribute and (where the platform has the rule) a required brand."""
+    tree = case.reference.taxonomy.tree
+    return next(
+        c
+        for c in tree.categories
+        if c.leaf and c.rules[0].mandatory and (c.brand_required or not case.reference.brand_flag)
+    )
+
+
+def draft(category_id: str, **changes: Any) -> ProductDraft:
+    base = ProductDraft(
+        name="Kaos Katun Premium",
+        description="Kaos katun lembut untuk sehari-hari.",
+        category_id=category_id,
+        price=Money(99000, Currency.IDR),
+        stock=5,
+        weight_kg=Decimal("0.3"),
+        image_ids=("https://img.example/kaos.jpg",),
+        seller_sku=f"REF-{category_id}",
+    )
+    return ProductDraft(**{**{f: getattr(base, f) for f in base.__dataclass_fields__}, **changes})
+
+
+def value_for(attribute: AttributeDTO) -> AttributeValue:
+    if attribute.options:
+        return AttributeValue(attribute.attribute_id, (attribute.options[0].value_id,), key=attribute.key)
+    text = "2026-01-31" if attribute.input_type is AttributeInput.DATE else "12"
+    unit = attribute.units[0] if attribute.units else ""
+    return AttributeValue(attribute.attribute_id, texts=(text,), unit=unit, key=attribute.key)
+
+
+async def refused(case: Case, env: Any, product: ProductDraft, kind: str) -> ConnectorError:
+    with pytest.raises((InvalidRequest, Refused)) as caught:
+        await env.connector().create_product(product)
+    code = case.reference.refusals.get(kind)
+    if code:
+        assert caught.value.platform_code == code
+    return caught.value
+
+
+async def test_the_category_tree_is_read_whole_with_names_in_each_language(case: Case, env: Any) -> None:
+    categories = await env.connector().categories()
+    ids = {c.category_id for c in categories}
+    assert len(categories) == len(ids) == 372 and sum(c.leaf for c in categories) == 300
+    assert all(set(c.names) == case.reference.languages for c in categories)
+    assert all(c.parent_id is None or c.parent_id in ids for c in categories)
+    leaf = strict_leaf(case)
+    found = next(c for c in categories if c.category_id == str(case.reference.taxonomy.id_of(leaf)))
+    assert found.leaf and found.names.get("id") == leaf.name[1]
+    if "en" in case.reference.languages:
+        assert found.names["en"] == leaf.name[0]
+
+
+async def test_attributes_and_brands_of_a_category(case: Case, env: Any) -> None:
+    connector, leaf = env.connector(), strict_leaf(case)
+    category_id = str(case.reference.taxonomy.id_of(leaf))
+    attributes = await connector.category_attributes(category_id)
+    selects = [r for r in leaf.rules if r.attribute.selects]
+    expected = leaf.rules if case.reference.mandatory_flag else selects
+    assert len(attributes) == len(expected)
+    first = attributes[0]
+    if case.reference.mandatory_flag:
+        assert first.mandatory is True and [a.mandatory for a in attributes] == [
+            r.mandatory for r in leaf.rules
+        ]
+    else:
+        assert all(a.mandatory is None for a in attributes)
+    with_options = next(a for a in attributes if a.options)
+    assert with_options.input_type in (AttributeInput.SINGLE_SELECT, AttributeInput.MULTI_SELECT)
+    brands = await connector.brands(category_id)
+    if case.reference.brand_flag:
+        assert brands.required is True and brands.brands
+    else:
+        assert brands.required is None
+    if case.name == "tokopedia":
+        assert brands.brands == ()
+
+
+async def test_a_create_that_breaks_the_category_is_refused_then_accepted(case: Case, env: Any) -> None:
+    connector, ids = env.connector(), case.reference.taxonomy
+    leaf = strict_leaf(case)
+    category_id = str(ids.id_of(leaf))
+    non_leaf = str(ids.parent_id(leaf))
+    error = await refused(case, env, draft(non_leaf), "category")
+    assert non_leaf in str(error)
+    if not case.reference.mandatory_flag:
+        created = await connector.create_product(draft(category_id))
+        assert created.ok and created.external_id
+        return
+    attributes = await connector.category_attributes(category_id)
+    mandatory = next(a for a in attributes if a.mandatory)
+    error = await refused(case, env, draft(category_id), "attribute")
+    assert (mandatory.key or mandatory.names["en"]) in str(error)
+    values = tuple(value_for(a) for a in attributes)
+    brand_id = None
+    channels = tuple(c.channel_id for c in await connector.logistics_channels())[:1]
+    if case.reference.brand_flag:
+        await refused(case, env, draft(category_id, attributes=values), "brand")
+        brand_id = (await connector.brands(category_id)).brands[0].brand_id
+    created = await connector.create_product(
+        draft(category_id, attributes=values, brand_id=brand_id, logistics_ids=channels)
+    )
+    assert created.ok and created.external_id
+    (product,) = await connector.get_products([created.external_id])
+    assert product.category_id == category_id
+
+
+async def test_image_upload_the_platform_way(case: Case, env: Any) -> None:
+    connector = env.connector()
+    if not case.reference.uploads:
+        with pytest.raises(Refused):
+            await connector.upload_image(png(800, 800), "kaos.png")
+        return
+    image = await connector.upload_image(png(800, 800), "kaos.png")
+    assert image.image_id and image.url.startswith("https://")
+    again = await connector.upload_image(png(800, 800), "kaos.png")
+    assert again.image_id != image.image_id
+    with pytest.raises(InvalidRequest):
+        await connector.upload_image(b"GIF89a not an image we take", "kaos.gif")
+
+
+async def test_logistics_channels_where_the_platform_lists_them(case: Case, env: Any) -> None:
+    channels = await env.connector().logistics_channels()
+    if not case.reference.channels:
+        assert channels == []
+        return
+    assert channels and all(c.channel_id and c.name and c.enabled for c in channels)
+    assert {c.fee_type for c in channels} >= {"SIZE_INPUT"}
