@@ -1,8 +1,8 @@
 """A master product's category, brand and attribute values per platform and market (tenant table, with
 row-level security like the others).
 
-Revision ID: 0008_platform_mapping
-Revises: 0008_reference_data
+Revision ID: 0012_platform_mapping
+Revises: 0011_reference_data
 Create Date: 2026-12-06 05:40:00
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0008_platform_mapping"
-down_revision: str | None = "0008_reference_data"
+revision: str = "0012_platform_mapping"
+down_revision: str | None = "0011_reference_data"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,8 +2,8 @@
 Global tables (no org_id, no row-level security), like channel_routes: what a platform publishes to every
 seller of a market, never which shop fetched it.
 
-Revision ID: 0008_reference_data
-Revises: 0009_allocation_rules (chained onto main's head on rebase)
+Revision ID: 0011_reference_data
+Revises: 0010_price_dirty
 Create Date: 2026-12-06 05:30:00
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0008_reference_data"
-down_revision: str | None = "0009_allocation_rules"
+revision: str = "0011_reference_data"
+down_revision: str | None = "0010_price_dirty"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
