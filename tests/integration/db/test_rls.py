@@ -33,6 +33,12 @@ TENANT_TABLES = (
     "idempotency_keys",
     "inventory_ledger",
     "content_rule_overrides",
+    "alert_rules",
+    "alert_states",
+    "notifications",
+    "alert_preferences",
+    "alert_webhooks",
+    "alert_deliveries",
 )
 
 

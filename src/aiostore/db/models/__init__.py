@@ -10,6 +10,14 @@ from aiostore.db.models.accounts import (
     User,
     UserSession,
 )
+from aiostore.db.models.alerts import (
+    AlertDelivery,
+    AlertPreference,
+    AlertRule,
+    AlertState,
+    AlertWebhook,
+    Notification,
+)
 from aiostore.db.models.catalog import Inventory, Product, Variant, VariantPrice
 from aiostore.db.models.channels import ChannelAccount, ChannelRoute, Listing
 from aiostore.db.models.orders import Customer, InventoryMovement, Order, OrderLine
@@ -23,6 +31,12 @@ from aiostore.db.models.platform import (
 from aiostore.db.models.sync import CatalogPreview, SyncJob, SyncJobItem
 
 __all__ = [
+    "AlertDelivery",
+    "AlertPreference",
+    "AlertRule",
+    "AlertState",
+    "AlertWebhook",
+    "Notification",
     "ApiToken",
     "AuditLog",
     "CatalogPreview",

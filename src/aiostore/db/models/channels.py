@@ -70,6 +70,8 @@ class Listing(TenantScoped, Base):
     last_synced_at: Mapped[datetime | None]
     platform_updated_at: Mapped[datetime | None]
     platform_stock: Mapped[int | None]  # the stock last seen on or pushed to the platform
+    # The stock our last live push set; a pull that sees another platform_stock found drift (alerts).
+    pushed_stock: Mapped[int | None]
     stock_dirty: Mapped[bool] = mapped_column(
         default=False, server_default=text("false")
     )  # our available quantity changed since

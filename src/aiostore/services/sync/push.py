@@ -204,6 +204,7 @@ async def _record_stock(
                 values |= {"sync_state": "in_sync", "last_error": None}
                 if not result.dry_run:
                     values["platform_stock"] = quantity
+                    values["pushed_stock"] = quantity
             elif result.error is not None and _passing(result):
                 retryable += 1
                 values |= {"sync_state": "retrying", "last_error": result.error.message}
