@@ -36,12 +36,13 @@ log = structlog.get_logger(__name__)
 SEND_TASK = "alerts.send"
 
 _GROUP = """
-UPDATE alert_deliveries d SET message_id = g.message_id, status = 'sending', updated_at = :now
-FROM (
+WITH groups AS MATERIALIZED (  -- evaluated once: one new id per recipient and channel
     SELECT channel, user_id, webhook_id, gen_random_uuid() AS message_id
     FROM alert_deliveries WHERE org_id = :org AND status = 'pending'
     GROUP BY channel, user_id, webhook_id
-) g
+)
+UPDATE alert_deliveries d SET message_id = g.message_id, status = 'sending', updated_at = :now
+FROM groups g
 WHERE d.org_id = :org AND d.status = 'pending' AND d.channel = g.channel
   AND d.user_id IS NOT DISTINCT FROM g.user_id AND d.webhook_id IS NOT DISTINCT FROM g.webhook_id
 RETURNING d.message_id
