@@ -18,6 +18,8 @@ down_revision: str | None = "0008_content_rules"  # main's head when this branch
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+REJECTED = "sync_state = 'error' OR status = 'banned'"
+DRIFT = "pushed_stock IS NOT NULL AND platform_stock IS DISTINCT FROM pushed_stock"
 CURRENT_ORG = "nullif(current_setting('app.org_id', true), '')::uuid"
 TABLES = (
     "alert_rules",
@@ -192,6 +194,10 @@ def upgrade() -> None:
     )
     op.create_index("ix_alert_deliveries_message_id", "alert_deliveries", ["message_id"], unique=False)
     op.add_column("listings", sa.Column("pushed_stock", sa.BigInteger(), nullable=True))
+    # What the alert rules look for, without reading every order or listing of an org each minute.
+    op.create_index("ix_orders_oversold", "orders", ["org_id"], postgresql_where=sa.text("oversold"))
+    op.create_index("ix_listings_rejected", "listings", ["org_id"], postgresql_where=sa.text(REJECTED))
+    op.create_index("ix_listings_drift", "listings", ["org_id"], postgresql_where=sa.text(DRIFT))
     for table in TABLES:
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
@@ -209,6 +215,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS notifications_notify ON notifications")
     op.execute("DROP FUNCTION IF EXISTS aiostore_notify_notification()")
+    op.drop_index("ix_listings_drift", table_name="listings", postgresql_where=sa.text(DRIFT))
+    op.drop_index("ix_listings_rejected", table_name="listings", postgresql_where=sa.text(REJECTED))
+    op.drop_index("ix_orders_oversold", table_name="orders", postgresql_where=sa.text("oversold"))
     op.drop_column("listings", "pushed_stock")
     for table in reversed(TABLES):
         op.drop_table(table)
