@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from aiostore.db.models import AlertState
 from aiostore.services.alerts import signing
 from aiostore.services.alerts.messages import LANGUAGES, TEXTS, render
 from aiostore.services.alerts.rules import Kind
@@ -51,3 +52,15 @@ def test_standard_webhooks_example_signature() -> None:
     assert signing.verify(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body, f"v1,bad= {expected}")
     assert not signing.verify(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265331, body, expected)
     assert signing.new_secret().startswith("whsec_") and signing.new_secret() != signing.new_secret()
+
+
+def test_a_shop_name_with_line_breaks_never_reaches_an_email_header() -> None:
+    from aiostore.services.alerts.delivery import Outgoing, email_message
+    from aiostore.settings import Settings
+
+    subject = {**SUBJECTS[Kind.TOKEN_EXPIRY], "shop": "Toko\r\nBcc: victim@example.com"}
+    state = AlertState(kind="token_expiry", subject=subject)
+    out = Outgoing("email", "en", [(state, render("token_expiry", subject, "en"))], email="a@example.com")
+    msg = email_message(Settings(_env_file=None), "a@example.com", out)  # type: ignore[call-arg]
+    assert msg["Subject"] == "AIOStore: Shop authorisation: Toko Bcc: victim@example.com"
+    assert msg["Bcc"] is None

@@ -115,8 +115,8 @@ def webhook_body(org_id: uuid.UUID, out: Outgoing, now: datetime) -> bytes:
 
 def email_message(settings: Settings, to: str, out: Outgoing) -> EmailMessage:
     msg = EmailMessage()
-    if len(out.alerts) == 1:
-        msg["Subject"] = "AIOStore: " + out.alerts[0][1].title
+    if len(out.alerts) == 1:  # a shop's name comes from the platform: no line break reaches a header
+        msg["Subject"] = "AIOStore: " + " ".join(out.alerts[0][1].title.split())
     else:
         msg["Subject"] = GROUP_SUBJECT[out.language if out.language in GROUP_SUBJECT else "en"].format(
             count=len(out.alerts)

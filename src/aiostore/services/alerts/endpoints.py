@@ -22,6 +22,7 @@ from aiostore.services.alerts import signing
 from aiostore.services.context import OrgContext
 
 MAX_ENDPOINTS = 20
+RESOLVE_SECONDS = 5.0
 
 
 class UnsafeAddress(ValueError):
@@ -56,8 +57,10 @@ async def check_url(url: str, *, allow_private: bool) -> None:
     if allow_private:
         return
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
+        infos = await asyncio.wait_for(
+            asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM), RESOLVE_SECONDS
+        )
+    except (OSError, TimeoutError, UnicodeError) as exc:
         raise UnsafeAddress("its host does not resolve") from exc
     if not infos or any(_private(str(info[4][0])) for info in infos):
         raise UnsafeAddress("resolves to a private, loopback or link-local address")

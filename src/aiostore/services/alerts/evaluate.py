@@ -158,8 +158,12 @@ async def evaluate_all(db: Database, settings: Settings) -> int:
     """Evaluate every organisation, each in its own transaction; returns how many alerts were raised."""
     total = 0
     for org_id in await organisations(db):
-        async with db.transaction(org_id) as session:
-            outcome = await evaluate_org(session, org_id, settings)
+        try:
+            async with db.transaction(org_id) as session:
+                outcome = await evaluate_org(session, org_id, settings)
+        except Exception:  # one organisation's failure does not keep the others' alerts back
+            log.exception("alerts.evaluation_failed", org_id=str(org_id))
+            continue
         total += sum(outcome.raised.values())
         if outcome.raised and any(outcome.raised.values()):
             log.info("alerts.raised", org_id=str(org_id), raised=outcome.raised)
