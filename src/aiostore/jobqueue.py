@@ -16,8 +16,12 @@ from aiostore.db.engine import DatabaseURLs
 
 _conninfo: dict[str, str] = {}
 
-TASK_MODULES = ["aiostore.worker.tasks.housekeeping", "aiostore.worker.tasks.sync"]
-QUEUES = ["default", "push", "webhooks", "housekeeping"]
+TASK_MODULES = [
+    "aiostore.worker.tasks.housekeeping",
+    "aiostore.worker.tasks.sync",
+    "aiostore.worker.tasks.alerts",
+]
+QUEUES = ["default", "push", "webhooks", "housekeeping", "alerts"]
 
 
 def _pool(**kwargs: Any) -> psycopg_pool.AsyncConnectionPool:

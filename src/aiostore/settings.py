@@ -94,6 +94,22 @@ class Settings(BaseSettings):
     demo: bool | None = None
     demo_order_seconds: float = Field(default=5.0, ge=0)  # 0: no new demo orders
 
+    # Alerts: e-mail over SMTP (no host: no e-mail is sent), grouping and retries of deliveries,
+    # and whether webhook endpoints may be private or loopback addresses (refused by default: SSRF).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False
+    smtp_from: str = "AIOStore <alerts@localhost>"
+    smtp_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+    alert_group_seconds: int = Field(default=60, ge=0, le=3600)
+    alert_retry_base_seconds: float = Field(default=30.0, gt=0, le=3600)
+    alert_max_attempts: int = Field(default=8, ge=1, le=50)
+    alert_webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    alert_webhook_allow_private: bool = False
+
     log_level: str = "INFO"
     log_json: bool | None = None
 

@@ -28,7 +28,9 @@ from aiostore.web.app import create_app
 # (Loaded here, not from a fixture: schemathesis' lazy fixture loader does not run on pytest 9.)
 _document = create_app(Settings(_env_file=None).with_development_secrets()).openapi()  # type: ignore[call-arg]
 # A server-sent event stream stays open up to `max_seconds`; its own tests cover it.
-schema = schemathesis.openapi.from_dict(_document).exclude(path="/api/jobs/events")
+schema = schemathesis.openapi.from_dict(_document).exclude(
+    path=["/api/jobs/events", "/api/notifications/events"]
+)
 pytestmark = pytest.mark.fuzz
 EXAMPLES = int(os.environ.get("AIOSTORE_FUZZ_EXAMPLES", "50"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

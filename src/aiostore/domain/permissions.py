@@ -34,6 +34,7 @@ class Permission(StrEnum):
     TOKENS_MANAGE = "tokens:manage"
     RULES_MANAGE = "rules:manage"  # the organisation's content-rule overrides
     ORG_MANAGE = "org:manage"
+    ALERTS_MANAGE = "alerts:manage"  # alert rules and outbound webhook endpoints
 
 
 _VIEWER = {Permission.READ}
@@ -45,6 +46,7 @@ _ADMIN = _OPERATOR | {
     Permission.RULES_MANAGE,
     Permission.AUDIT_READ,
     Permission.PII_READ,
+    Permission.ALERTS_MANAGE,
 }
 _OWNER = _ADMIN | {Permission.ORG_MANAGE}
 

@@ -22,6 +22,7 @@ from aiostore.db.models import Inventory, InventoryMovement, Listing, Order, Ord
 from aiostore.domain.inventory import available_to_sell
 from aiostore.domain.orders import DEDUCTED, RELEASED, RESERVING, OrderStatus
 from aiostore.errors import NotFound
+from aiostore.services.alerts import triggers
 from aiostore.services.pagination import Page, Sort, page_of, paginate
 from aiostore.services.sync.push import request_pushes
 
@@ -110,6 +111,7 @@ async def apply_order_status(
     if not changes:
         return False
     stock = await lock_inventory(session, org_id, [line.variant_id for line, _ in changes if line.variant_id])
+    was_oversold = order.oversold
     moved: set[uuid.UUID] = set()
     for line, target in changes:
         assert line.variant_id is not None  # noqa: S101
@@ -143,6 +145,8 @@ async def apply_order_status(
         moved.add(line.variant_id)
     await mark_dirty(session, moved)
     await session.flush()
+    if order.oversold and not was_oversold:
+        await triggers.evaluate_soon(session, org_id)
     return True
 
 

@@ -26,6 +26,7 @@ from aiostore.web import docs, pages, problems
 from aiostore.web.job_events import JobEventHub
 from aiostore.web.middleware import IdempotencyMiddleware, RequestContextMiddleware
 from aiostore.web.routes import (
+    alerts,
     allocation,
     audit,
     auth,
@@ -66,6 +67,7 @@ ROUTERS = (
     webhooks.router,
     demo.router,
     rules.router,
+    alerts.router,
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -11,7 +12,15 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy import select
 
-from aiostore.db.models import ChannelAccount, Listing, Membership
+from aiostore.db.models import (
+    AlertRule,
+    AlertState,
+    AlertWebhook,
+    ChannelAccount,
+    Listing,
+    Membership,
+    Notification,
+)
 from aiostore.db.session import Database
 from aiostore.domain.permissions import Permission, Role, allows
 from aiostore.web.app import ROUTERS
@@ -158,6 +167,28 @@ async def _owners_objects(app: FastAPI, db: Database, owner: Caller) -> dict[str
         s.add(listing)
         await s.flush()
         member = await s.scalar(select(Membership.id).where(Membership.user_id == viewer.user_id))
+        rule = AlertRule(org_id=owner.org_id, kind="oversold", enabled=True, params={})
+        s.add(rule)
+        await s.flush()
+        now = datetime.now(UTC)
+        state = AlertState(
+            org_id=owner.org_id,
+            rule_id=rule.id,
+            kind="oversold",
+            subject_key="x",
+            subject={},
+            first_seen=now,
+            last_seen=now,
+            raised_at=now,
+        )
+        s.add(state)
+        await s.flush()
+        note = Notification(
+            org_id=owner.org_id, user_id=owner.user_id, alert_state_id=state.id, kind="oversold", subject={}
+        )
+        hook = AlertWebhook(org_id=owner.org_id, name="w", url="https://example.com/h", secret_enc=b"x")
+        s.add_all([note, hook])
+        await s.flush()
     return {
         "listing_id": str(listing.id),
         "token_id": token.json()["id"],
@@ -167,6 +198,8 @@ async def _owners_objects(app: FastAPI, db: Database, owner: Caller) -> dict[str
         "channel_id": str(shop.id),
         "variant_id": product.json()["variants"][0]["id"],
         "platform": "shopee",
+        "notification_id": str(note.id),
+        "webhook_id": str(hook.id),
     }
 
 
@@ -193,8 +226,8 @@ TENANT_PARAMS = {
 async def test_another_orgs_objects_are_not_found_on_every_route(
     app: FastAPI, db: Database, owner: Caller, other_org: Caller
 ) -> None:
-    """Every route naming a listing, token, member or invitation, called by another org's owner with
-    the real id of this org's object: 404, and the object unchanged."""
+    """Every route naming a listing, token, member, invitation, notification or webhook endpoint, called
+    by another org's owner with the real id of this org's object: 404, and the object unchanged."""
     ids = await _owners_objects(app, db, owner)
     walked = 0
     for route in _routes():
@@ -216,12 +249,14 @@ async def test_another_orgs_objects_are_not_found_on_every_route(
             resp = await other_org.request(method, url, **body)
             assert resp.status_code == 404, (method, route.path, resp.status_code, resp.text[:200])
             walked += 1
-    assert walked >= 24
+    assert walked >= 28
     tokens = (await owner.get("/api/tokens")).json()
     assert [t["revoked_at"] for t in tokens if t["name"] == "walk"] == [None]
     assert len((await owner.get("/api/org/members")).json()) == 2
     product = (await owner.get(f"/api/products/{ids['product_id']}")).json()
     assert (product["title"], len(product["variants"])) == ("Kaos Polos Premium", 2)
+    assert len((await owner.get("/api/alerts/webhooks")).json()) == 1
+    assert [n["read_at"] for n in (await owner.get("/api/notifications")).json()["items"]] == [None]
     shop = (await owner.get(f"/api/channels/{ids['channel_id']}")).json()
     assert (shop["status"], shop["write_mode"]) == ("connected", None)
     assert (await owner.get(f"/api/channels/{ids['channel_id']}/allocation-rule")).status_code == 404

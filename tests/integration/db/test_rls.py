@@ -36,6 +36,12 @@ TENANT_TABLES = (
     "content_rule_overrides",
     "allocation_rules",
     "promotion_reservations",
+    "alert_rules",
+    "alert_states",
+    "notifications",
+    "alert_preferences",
+    "alert_webhooks",
+    "alert_deliveries",
 )
 
 

@@ -10,6 +10,14 @@ from aiostore.db.models.accounts import (
     User,
     UserSession,
 )
+from aiostore.db.models.alerts import (
+    AlertDelivery,
+    AlertPreference,
+    AlertRule,
+    AlertState,
+    AlertWebhook,
+    Notification,
+)
 from aiostore.db.models.allocation import AllocationRule, PromotionReservation
 from aiostore.db.models.catalog import Inventory, Product, ProductPlatformMapping, Variant, VariantPrice
 from aiostore.db.models.channels import ChannelAccount, ChannelRoute, Listing
@@ -26,6 +34,12 @@ from aiostore.db.models.sync import CatalogPreview, SyncJob, SyncJobItem
 
 __all__ = [
     "AllocationRule",
+    "AlertDelivery",
+    "AlertPreference",
+    "AlertRule",
+    "AlertState",
+    "AlertWebhook",
+    "Notification",
     "ApiToken",
     "AuditLog",
     "CatalogPreview",

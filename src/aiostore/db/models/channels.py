@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from aiostore.db.base import Base, TenantScoped
 
+REJECTED = "sync_state = 'error' OR status = 'banned'"
+DRIFT = "pushed_stock IS NOT NULL AND platform_stock IS DISTINCT FROM pushed_stock"
+
 
 class ChannelAccount(TenantScoped, Base):
     __tablename__ = "channel_accounts"
@@ -54,6 +57,9 @@ class Listing(TenantScoped, Base):
         Index("ix_listings_org_id_created_at", "org_id", "created_at", "id"),  # pages, oldest first
         Index("ix_listings_dirty", "channel_account_id", postgresql_where=text("stock_dirty")),
         Index("ix_listings_price_dirty", "channel_account_id", postgresql_where=text("price_dirty")),
+        # what the alert rules look for, without reading every listing of the org each minute
+        Index("ix_listings_rejected", "org_id", postgresql_where=text(REJECTED)),
+        Index("ix_listings_drift", "org_id", postgresql_where=text(DRIFT)),
     )
     channel_account_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("channel_accounts.id", ondelete="CASCADE")
@@ -71,6 +77,8 @@ class Listing(TenantScoped, Base):
     last_synced_at: Mapped[datetime | None]
     platform_updated_at: Mapped[datetime | None]
     platform_stock: Mapped[int | None]  # the stock last seen on or pushed to the platform
+    # The stock our last live push set; a pull that sees another platform_stock found drift (alerts).
+    pushed_stock: Mapped[int | None]
     stock_dirty: Mapped[bool] = mapped_column(
         default=False, server_default=text("false")
     )  # our available quantity changed since

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aiostore.db.base import Base, TenantScoped
@@ -33,6 +33,7 @@ class Order(TenantScoped, Base):
         Index("ix_orders_org_id_status", "org_id", "status"),
         Index("ix_orders_org_id_market", "org_id", "market"),
         Index("ix_orders_org_id_channel_account_id", "org_id", "channel_account_id"),
+        Index("ix_orders_oversold", "org_id", postgresql_where=text("oversold")),  # alerts
     )
     channel_account_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("channel_accounts.id", ondelete="CASCADE")

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aiostore.db.models import ChannelAccount, SyncJob, SyncJobItem
 from aiostore.errors import Conflict, NotFound
 from aiostore.services import audit
+from aiostore.services.alerts import triggers
 from aiostore.services.context import OrgContext
 from aiostore.services.pagination import Page, Sort, page_of, paginate
 from aiostore.services.sync.queue import defer
@@ -112,6 +113,7 @@ async def schedule_retry(
         job.status = FAILED
         job.finished_at = datetime.now(UTC)
         job.next_attempt_at = None
+        await triggers.evaluate_soon(session, job.org_id)
         return False
     when = datetime.now(UTC) + timedelta(seconds=backoff(job.attempts, retry_after, base=base))
     job.status = RETRYING

@@ -66,6 +66,7 @@ async def _record(
             values, clean = outcome(result)
             if result.ok and not result.dry_run:
                 values["platform_stock"] = quantity
+                values["pushed_stock"] = quantity  # what we last sent: a pull seeing otherwise is drift
             await session.execute(update(Listing).where(Listing.id == listing.id).values(**values))
             if clean:  # a change committed after we read the stock keeps the listing dirty
                 await session.execute(

@@ -24,6 +24,7 @@ from aiostore.connectors.errors import AuthExpired, ConnectorError, PlatformUnav
 from aiostore.db.models import ChannelAccount, SyncJob
 from aiostore.errors import AppError
 from aiostore.services import channels
+from aiostore.services.alerts import triggers
 from aiostore.services.sync import jobs
 from aiostore.services.sync.context import SyncContext
 
@@ -114,6 +115,8 @@ async def _finish(
         job.finished_at = datetime.now(UTC)
         if result is not None:
             job.result = result
+        if status == jobs.FAILED:
+            await triggers.evaluate_soon(session, org_id)
     log.info("job.finished", status=status, error=error)
     return status
 

@@ -14,6 +14,7 @@ from aiostore.web.pages import (
     jobs,
     listings,
     members,
+    notifications,
     orders,
     overview,
     settings,
@@ -35,6 +36,7 @@ PAGE_ROUTERS = (
     audit.router,
     members.router,
     settings.router,
+    notifications.router,
 )
 
 

@@ -21,6 +21,7 @@ from aiostore.db.models import ChannelAccount
 from aiostore.domain.permissions import Permission, Role
 from aiostore.errors import AppError
 from aiostore.services import accounts, auth
+from aiostore.services.alerts import notifications
 from aiostore.services.context import OrgContext
 from aiostore.web import i18n
 from aiostore.web.deps import CSRF_FIELD, CurrentPrincipal, RequirePermission, Session
@@ -46,6 +47,8 @@ NOTICES = {
     "revoked": N_("The token is revoked. Scripts using it are refused from now on."),
     "renamed": N_("The organisation's name is saved."),
     "withdrawn": N_("The invitation is withdrawn; its link no longer works."),
+    "read": N_("Marked as read."),
+    "preferences": N_("Your alert settings are saved."),
 }
 
 
@@ -79,6 +82,7 @@ class PageContext:
     user_name: str = ""
     csrf_token: str = ""
     signed_in: bool = False  # a browser session (not an API token): it can sign out, switch org
+    unread: int = 0  # the bell's count: the caller's unread notifications
 
     @property
     def role(self) -> Role:
@@ -141,6 +145,7 @@ def PageFor(permission: Permission) -> Any:  # noqa: N802  (reads as a type in s
             user.display_name or user.email,
             csrf_token,
             principal.session is not None,
+            await notifications.unread_count(session, ctx),
         )
 
     return Depends(dependency)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -19,14 +16,13 @@ from aiostore.domain.permissions import Permission
 from aiostore.services.context import OrgContext
 from aiostore.services.sync import jobs
 from aiostore.web.deps import RequirePermission, Session
-from aiostore.web.job_events import JobEventHub, Subscription
+from aiostore.web.job_events import JobEventHub, Subscription, sse_response
 from aiostore.web.routes.common import Cursor, Limit, PageOut
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 Read = Annotated[OrgContext, RequirePermission(Permission.READ)]
 Run = Annotated[OrgContext, RequirePermission(Permission.SYNC_RUN)]
 STATUS = "^(queued|running|retrying|succeeded|failed|cancelled)$"
-HEARTBEAT_SECONDS = 15.0
 
 
 class JobOut(BaseModel):
@@ -115,25 +111,7 @@ async def events(
     `max_seconds` (load balancers like that); clients reconnect. A user may keep
     `AIOSTORE_SSE_MAX_STREAMS_PER_USER` streams open at once (429 beyond)."""
 
-    async def stream() -> AsyncIterator[str]:
-        deadline = time.monotonic() + max_seconds
-        yield "retry: 3000\n\n"
-        while (left := deadline - time.monotonic()) > 0 and not await request.is_disconnected():
-            if subscription.overflowed and subscription.queue.empty():
-                return  # too far behind: the client reconnects and reloads
-            try:
-                event = await asyncio.wait_for(subscription.queue.get(), min(HEARTBEAT_SECONDS, left))
-            except TimeoutError:
-                yield ": keep-alive\n\n"
-                continue
-            if event is not None:
-                yield f"event: job\nid: {event['id']}\ndata: {json.dumps(event)}\n\n"
-
-    return StreamingResponse(
-        stream(),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return sse_response(request, subscription, max_seconds, "job")
 
 
 @router.get("/{job_id}")
