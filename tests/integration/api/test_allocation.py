@@ -274,7 +274,8 @@ async def test_explain_shows_each_term_with_its_rows_and_adds_up(
     ]
     assert (shopee["pushed"], toko["pushed"]) == (18, 11)
     steps = {s["term"]: s for s in toko["steps"]}
-    assert [m["on_hand_delta"] for m in steps["on_hand"]["movements"]] == [10]  # 10 -> 20 through the API
+    # the API set 10 -> 20, after the opening stock of 10 (newest first)
+    assert [m["on_hand_delta"] for m in steps["on_hand"]["movements"]] == [10, 10]
     assert [(x["platform_order_id"], x["quantity"]) for x in steps["reserved"]["order_lines"]] == [
         ("SO-1", 3)
     ]
