@@ -52,6 +52,9 @@ class ConnectorLimits:
     # holds inside the stock we set. Once an order leaves them (packed and handed over...), the platform
     # has taken its units out of the stock itself, and we must not add them back.
     stock_held_statuses: frozenset[str] = frozenset()
+    # The lowest and highest price the platform accepts per market, in the market currency's minor
+    # units (shared/marketplaces); a market left out has no published bounds.
+    price_bounds: Mapping[MarketCode, tuple[int, int]] = field(default_factory=dict)
 
 
 # -- credentials and tokens -----------------------------------------------------------------------

@@ -35,6 +35,8 @@ class Permission(StrEnum):
     RULES_MANAGE = "rules:manage"  # the organisation's content-rule overrides
     ORG_MANAGE = "org:manage"
     ALERTS_MANAGE = "alerts:manage"  # alert rules and outbound webhook endpoints
+    # approve or reject a change set someone else committed; set the change policy's thresholds
+    CHANGES_APPROVE = "changes:approve"
 
 
 _VIEWER = {Permission.READ}
@@ -47,6 +49,7 @@ _ADMIN = _OPERATOR | {
     Permission.AUDIT_READ,
     Permission.PII_READ,
     Permission.ALERTS_MANAGE,
+    Permission.CHANGES_APPROVE,
 }
 _OWNER = _ADMIN | {Permission.ORG_MANAGE}
 

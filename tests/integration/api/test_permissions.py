@@ -153,8 +153,8 @@ async def test_a_viewer_session_reaches_every_route_open_to_members(app: FastAPI
 
 
 async def _owners_objects(app: FastAPI, db: Database, owner: Caller) -> dict[str, str]:
-    """One object of each kind the member, token, invitation, listing, product and
-    shop routes name, in owner's org."""
+    """One object of each kind the member, token, invitation, listing, product, shop and
+    change set routes name, in owner's org."""
     viewer = await member_token(app, db, owner.org_id, Role.VIEWER)
     token = await owner.post("/api/tokens", json={"name": "walk", "role": "viewer"})
     invited = await owner.post("/api/org/members", json={"email": "walk@example.com", "role": "viewer"})
@@ -189,7 +189,12 @@ async def _owners_objects(app: FastAPI, db: Database, owner: Caller) -> dict[str
         hook = AlertWebhook(org_id=owner.org_id, name="w", url="https://example.com/h", secret_enc=b"x")
         s.add_all([note, hook])
         await s.flush()
+    change = await owner.post(
+        "/api/stock/update",
+        json={"mode": "preview", "items": [{"sku": "WALK-M", "delta": 1}], "reason": "walk"},
+    )
     return {
+        "change_set_id": change.json()["id"],
         "listing_id": str(listing.id),
         "token_id": token.json()["id"],
         "member_id": str(member),
@@ -242,6 +247,8 @@ async def test_another_orgs_objects_are_not_found_on_every_route(
             elif route.path.startswith("/api/products/"):
                 taken = product_body("TAKEN")
                 body = {"json": taken["variants"][0] if method == "POST" else {"title": taken["title"] + "!"}}
+            elif route.path.startswith("/api/changesets/"):
+                body = {"json": {}}
             elif route.path.startswith("/api/channels/"):
                 body = {"json": {"write_mode": "live"}}
             elif route.path.startswith("/api/"):
@@ -249,7 +256,7 @@ async def test_another_orgs_objects_are_not_found_on_every_route(
             resp = await other_org.request(method, url, **body)
             assert resp.status_code == 404, (method, route.path, resp.status_code, resp.text[:200])
             walked += 1
-    assert walked >= 28
+    assert walked >= 32
     tokens = (await owner.get("/api/tokens")).json()
     assert [t["revoked_at"] for t in tokens if t["name"] == "walk"] == [None]
     assert len((await owner.get("/api/org/members")).json()) == 2
@@ -257,6 +264,8 @@ async def test_another_orgs_objects_are_not_found_on_every_route(
     assert (product["title"], len(product["variants"])) == ("Kaos Polos Premium", 2)
     assert len((await owner.get("/api/alerts/webhooks")).json()) == 1
     assert [n["read_at"] for n in (await owner.get("/api/notifications")).json()["items"]] == [None]
+    change = (await owner.get(f"/api/changesets/{ids['change_set_id']}")).json()
+    assert (change["status"], change["approved_by"]) == ("previewed", None)
     shop = (await owner.get(f"/api/channels/{ids['channel_id']}")).json()
     assert (shop["status"], shop["write_mode"]) == ("connected", None)
     assert (await owner.get(f"/api/channels/{ids['channel_id']}/allocation-rule")).status_code == 404

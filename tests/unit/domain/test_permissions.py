@@ -23,6 +23,9 @@ def test_the_table_as_the_issue_states_it() -> None:
     assert allows(Role.ADMIN, Permission.CHANNELS_MANAGE) and allows(Role.ADMIN, Permission.MEMBERS_MANAGE)
     assert not allows(Role.ADMIN, Permission.ORG_MANAGE) and allows(Role.OWNER, Permission.ORG_MANAGE)
     assert not allows(Role.OPERATOR, Permission.PII_READ) and allows(Role.ADMIN, Permission.PII_READ)
+    assert not allows(Role.OPERATOR, Permission.CHANGES_APPROVE) and allows(
+        Role.ADMIN, Permission.CHANGES_APPROVE
+    )
 
 
 @given(st.integers(0, 10**6), st.integers(0, 10**6), st.integers(0, 10**6))

@@ -45,6 +45,7 @@ LAZADA_LIMITS = dtos.ConnectorLimits(
     stock_counts_reserved=True,  # Quantity ≥ withhold + occupy (the inventory guide)
     # Withheld while unpaid, occupied until ready-to-ship; from then on deducted from Quantity.
     stock_held_statuses=frozenset({"unpaid", "pending", "topack", "packed", "repacked"}),
+    # price_bounds: none published for local sellers (shared/marketplaces A3).
 )
 PRODUCT_OFFSET_CAP = 10_000  # /products/get: "The maximum offset is 10000"
 ORDER_OFFSET_CAP = 5_000  # /orders/get: offset ≤ 5000

@@ -41,6 +41,7 @@ SHOPEE_LIMITS = dtos.ConnectorLimits(
     stock_counts_reserved=True,  # "Stock must be ≥ reserved stock" (shopee-tiktokshop.md §A4)
     # Reserved until shipment is arranged; from PROCESSED on the units have left the seller stock.
     stock_held_statuses=frozenset({"unpaid", "ready_to_ship", "in_cancel", "invoice_pending", "pending"}),
+    # price_bounds: none published for every market; a shop reads its own (get_item_limit).
 )
 
 

@@ -37,6 +37,13 @@ TIKTOKSHOP_LIMITS = dtos.ConnectorLimits(
     concurrency=8,
     access_token_ttl=timedelta(days=7),
     refresh_margin=timedelta(hours=1),
+    # listings-and-categories.md A2, pre-tax local price: ID 100-100,000,000 IDR, MY 0.01-320,000 MYR,
+    # SG 0.01-10,000 SGD (minor units here).
+    price_bounds={
+        MarketCode.ID: (100, 100_000_000),
+        MarketCode.MY: (1, 32_000_000),
+        MarketCode.SG: (1, 1_000_000),
+    },
 )
 
 

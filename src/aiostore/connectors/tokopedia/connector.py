@@ -49,6 +49,7 @@ TOKOPEDIA_LIMITS = dtos.ConnectorLimits(
     access_token_ttl=timedelta(days=14),  # news 2021-10-22: "valid for 2 weeks"; expires_in rules
     refresh_margin=timedelta(minutes=10),
     stock_counts_reserved=False,  # a paid order's units leave the stock at once
+    price_bounds={MarketCode.ID: (mapping.MIN_PRICE, mapping.MAX_PRICE)},  # whole rupiah (A4)
 )
 
 

@@ -20,6 +20,7 @@ from aiostore.db.models.alerts import (
 )
 from aiostore.db.models.allocation import AllocationRule, PromotionReservation
 from aiostore.db.models.catalog import Inventory, Product, ProductPlatformMapping, Variant, VariantPrice
+from aiostore.db.models.changes import ChangeSet, ChangeSetItem
 from aiostore.db.models.channels import ChannelAccount, ChannelRoute, Listing
 from aiostore.db.models.orders import Customer, InventoryMovement, Order, OrderLine
 from aiostore.db.models.platform import (
@@ -30,7 +31,7 @@ from aiostore.db.models.platform import (
     WebhookEvent,
 )
 from aiostore.db.models.reference import PlatformAttribute, PlatformBrand, PlatformCategory
-from aiostore.db.models.sync import CatalogPreview, SyncJob, SyncJobItem
+from aiostore.db.models.sync import SyncJob, SyncJobItem
 
 __all__ = [
     "AllocationRule",
@@ -42,7 +43,8 @@ __all__ = [
     "Notification",
     "ApiToken",
     "AuditLog",
-    "CatalogPreview",
+    "ChangeSet",
+    "ChangeSetItem",
     "ChannelAccount",
     "ChannelRoute",
     "ContentRuleOverrides",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -19,6 +20,8 @@ class Organization(IdMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     # The demo organization (services/demo.py): sandbox shops, rebuilt by a reset.
     is_demo: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    # Thresholds of bulk changes (services/changes/policy.py); keys left out take their defaults.
+    change_policy: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'::jsonb"))
 
 
 class User(IdMixin, TimestampMixin, Base):

@@ -76,6 +76,8 @@ class VariantPrice(TenantScoped, Base):
     market: Mapped[str] = mapped_column(String(2))
     currency: Mapped[str] = mapped_column(String(3))
     amount: Mapped[int]
+    sale_amount: Mapped[int | None]  # a sale price below `amount`, if any
+    min_amount: Mapped[int | None]  # the floor: no bulk price change may go below it
 
 
 class Inventory(TenantScoped, Base):

@@ -1,4 +1,4 @@
-"""Catalog previews and sync jobs (what people see of the job queue)."""
+"""Sync jobs (what people see of the job queue)."""
 
 from __future__ import annotations
 
@@ -10,19 +10,6 @@ from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aiostore.db.base import Base, TenantScoped
-
-
-class CatalogPreview(TenantScoped, Base):
-    __tablename__ = "catalog_previews"
-    __table_args__ = (Index("ix_catalog_previews_org_id_created_at", "org_id", "created_at"),)
-    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(20), default="open")
-    kind: Mapped[str] = mapped_column(String(30), default="catalog")
-    diff: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    issues: Mapped[list[Any]] = mapped_column(default=list)
-    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    expires_at: Mapped[datetime]
-    committed_at: Mapped[datetime | None]
 
 
 class SyncJob(TenantScoped, Base):

@@ -75,14 +75,14 @@ def parse_sort(value: str) -> Sort:
 
 
 def _prices(
-    path: str, prices: dict[MarketCode, Decimal | None], errors: list[FieldError]
+    path: str, prices: dict[MarketCode, Decimal | None], errors: list[FieldError], name: str = "prices"
 ) -> dict[str, Money | None]:
     out: dict[str, Money | None] = {}
     for code, amount in prices.items():
         if amount is None:
             out[code.value] = None
             continue
-        field = f"{path}.prices.{code.value}"
+        field = f"{path}.{name}.{code.value}"
         try:
             money = Money.from_major(amount, market(code).currency)
         except MoneyError as exc:
@@ -159,6 +159,22 @@ def _apply_variant(
                         org_id=variant.org_id, market=code, currency=money.currency.value, amount=money.amount
                     )
                 )
+    if data.min_prices is not None:
+        _apply_floors(variant, path, data.min_prices, errors)
+
+
+def _apply_floors(
+    variant: Variant, path: str, floors: dict[MarketCode, Decimal | None], errors: list[FieldError]
+) -> None:
+    """A market's floor sits beside its price: a market without a price has no floor."""
+    current = {p.market: p for p in variant.prices}
+    for code, money in _prices(path, floors, errors, name="min_prices").items():
+        if code not in current:
+            if money is not None:
+                field = f"{path}.min_prices.{code}"
+                errors.append(FieldError(field, "no_price", f"set a {code} price before its floor"))
+            continue
+        current[code].min_amount = money.amount if money else None
 
 
 def _new_variant(
@@ -193,6 +209,7 @@ def snapshot(product: Product) -> dict[str, Any]:
 def variant_snapshot(variant: Variant) -> dict[str, Any]:
     data = {name: getattr(variant, name) for name in VARIANT_FIELDS}
     data["prices"] = {p.market: p.amount for p in variant.prices}
+    data["min_prices"] = {p.market: p.min_amount for p in variant.prices if p.min_amount is not None}
     data["cost"] = [variant.cost_amount, variant.cost_currency] if variant.cost_amount is not None else None
     return data
 

@@ -71,6 +71,8 @@ class VariantFields(Strict):
     images: list[Url] | None = Field(default=None, max_length=20)
     attributes: dict[str, AttrValue] | None = None
     prices: dict[MarketCode, Amount | None] | None = None
+    # The floor per market: no bulk price change may go below it (null removes it).
+    min_prices: dict[MarketCode, Amount | None] | None = None
     cost: MoneyIn | None = None
 
     _attrs = field_validator("attributes")(

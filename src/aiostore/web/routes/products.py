@@ -66,6 +66,7 @@ class VariantOut(BaseModel):
     images: list[str]
     attributes: dict[str, Any]
     prices: dict[MarketCode, MoneyOut]
+    min_prices: dict[MarketCode, MoneyOut]
     cost: MoneyOut | None
     inventory: InventoryOut
 
@@ -89,6 +90,11 @@ class VariantOut(BaseModel):
             attributes=v.attributes,
             prices={
                 MarketCode(p.market): MoneyOut.of(Money(p.amount, Currency(p.currency))) for p in v.prices
+            },
+            min_prices={
+                MarketCode(p.market): MoneyOut.of(Money(p.min_amount, Currency(p.currency)))
+                for p in v.prices
+                if p.min_amount is not None
             },
             cost=MoneyOut.of(cost) if cost else None,
             inventory=InventoryOut.of(v.inventory),

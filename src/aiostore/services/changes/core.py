@@ -1,0 +1,438 @@
+"""The generic steps of every change set: store a preview, commit it, approve or reject it, revert it,
+read it. What a kind of change does (which base it reads, what it writes) lives in its own module
+(stock.py, price.py), registered here as a `Kind`.
+
+Commit: the change set's row is locked (two commits of one preview serialise: the second finds it
+committed), the items to apply are chosen (errors never; the rest only with `partial` when some item
+has an error), warnings must be acknowledged, then the kind re-reads its base under lock and compares
+it with each item's frozen `before`: anything changed is a 409 naming the SKUs. A commit over the
+organization's approval threshold waits (202) for a second admin or owner, whose approval runs the
+same check before applying.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aiostore.db.models import ChangeSet, ChangeSetItem
+from aiostore.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from aiostore.services import audit
+from aiostore.services.changes.policy import get_policy
+from aiostore.services.changes.schemas import MAX_ITEMS, ChangePolicy, Finding
+from aiostore.services.context import OrgContext
+from aiostore.services.pagination import Page, Sort, page_of, paginate
+
+PREVIEWED, AWAITING, COMMITTED, REJECTED, EXPIRED = (
+    "previewed",
+    "awaiting_approval",
+    "committed",
+    "rejected",
+    "expired",
+)
+CHANGE, UNCHANGED, ERROR = "change", "unchanged", "error"
+FIRST_PAGE = 50
+
+
+class StalePreview(Conflict):
+    code = "stale_preview"
+    title = "The stock or prices changed since the preview; preview again"
+
+
+class NotOpen(Conflict):
+    code = "change_set_not_open"
+    title = "This change set cannot be committed in its state"
+
+
+class ItemsRefused(ValidationFailed):
+    code = "items_refused"
+    title = "Some items have errors"
+
+
+class WarningsNotAcknowledged(ValidationFailed):
+    code = "warnings_not_acknowledged"
+    title = "Some items have warnings; commit with acknowledge_warnings"
+
+
+@dataclass(slots=True)
+class Draft:
+    """One item of a preview, before it is stored."""
+
+    seq: int
+    sku: str
+    row: int | None = None
+    variant_id: uuid.UUID | None = None
+    channel_account_id: uuid.UUID | None = None
+    market: str | None = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    def find(self, code: str, severity: str, name: str, message: str) -> None:
+        field_path = f"items.{self.seq}.{name}" if name else f"items.{self.seq}"
+        self.findings.append(
+            Finding(code=code, severity=severity, field=field_path, message=message, row=self.row)
+        )
+
+    @property
+    def failed(self) -> bool:
+        return any(f.severity == "error" for f in self.findings)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSetView:
+    change_set: ChangeSet
+    items: list[ChangeSetItem]
+    next_cursor: str | None
+
+
+class Kind(Protocol):
+    name: str
+
+    async def current(
+        self, session: AsyncSession, ctx: OrgContext, items: Sequence[ChangeSetItem]
+    ) -> dict[int, dict[str, Any] | None]:
+        """Each item's before-state now (by seq), read under the locks the apply step needs."""
+        ...
+
+    async def apply(
+        self, session: AsyncSession, ctx: OrgContext, change_set: ChangeSet, items: Sequence[ChangeSetItem]
+    ) -> None: ...
+
+    def approval_needed(self, policy: ChangePolicy, items: Sequence[ChangeSetItem]) -> str | None:
+        """Why applying these items needs a second person (None: it does not)."""
+        ...
+
+    async def revert(
+        self, session: AsyncSession, ctx: OrgContext, change_set: ChangeSet, items: Sequence[ChangeSetItem]
+    ) -> ChangeSetView:
+        """A new preview that restores what these applied items changed."""
+        ...
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    KINDS[kind.name] = kind
+    return kind
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def status_of(change_set: ChangeSet, at: datetime | None = None) -> str:
+    """The stored status, or `expired` for a preview past its expiry."""
+    if change_set.status == PREVIEWED and change_set.expires_at <= (at or now()):
+        return EXPIRED
+    return change_set.status
+
+
+def _action(draft: Draft) -> str:
+    if draft.failed:
+        return ERROR
+    return UNCHANGED if draft.before == draft.after else CHANGE
+
+
+def _severity(findings: list[Finding]) -> str | None:
+    levels = {f.severity for f in findings}
+    return "error" if "error" in levels else ("warning" if levels else None)
+
+
+async def store(
+    session: AsyncSession,
+    ctx: OrgContext,
+    kind: str,
+    drafts: Sequence[Draft],
+    *,
+    reason: str,
+    source: dict[str, Any] | None,
+    policy: ChangePolicy,
+    summary: dict[str, Any] | None = None,
+    revert_of: uuid.UUID | None = None,
+) -> ChangeSetView:
+    """Store a preview and its items; the answer holds the first page of items."""
+    if len(drafts) > MAX_ITEMS:
+        raise ValidationFailed(
+            f"at most {MAX_ITEMS} items",
+            errors=[FieldError("items", "too_many", f"at most {MAX_ITEMS} items")],
+        )
+    actions = [_action(d) for d in drafts]
+    counts = {
+        "items": len(drafts),
+        "changes": actions.count(CHANGE),
+        "unchanged": actions.count(UNCHANGED),
+        "errors": actions.count(ERROR),
+        "warnings": sum(1 for d, a in zip(drafts, actions, strict=True) if a != ERROR and d.findings),
+    }
+    change_set = ChangeSet(
+        org_id=ctx.org_id,
+        kind=kind,
+        status=PREVIEWED,
+        token=f"cs_{secrets.token_urlsafe(24)}",
+        reason=reason,
+        source=source,
+        summary=counts | (summary or {}),
+        created_by=ctx.actor.user_id,
+        created_by_label=ctx.actor.label[:200],
+        expires_at=now() + timedelta(minutes=policy.preview_ttl_minutes),
+        revert_of=revert_of,
+    )
+    session.add(change_set)
+    await session.flush()
+    rows = [
+        {
+            "org_id": ctx.org_id,
+            "change_set_id": change_set.id,
+            "seq": d.seq,
+            "row": d.row,
+            "sku": d.sku[:100],
+            "variant_id": d.variant_id,
+            "channel_account_id": d.channel_account_id,
+            "market": d.market,
+            "action": action,
+            "severity": _severity(d.findings),
+            "before": d.before,
+            "after": d.after,
+            "findings": [f.plain() for f in d.findings],
+        }
+        for d, action in zip(drafts, actions, strict=True)
+    ]
+    for start in range(0, len(rows), 1000):
+        await session.execute(insert(ChangeSetItem), rows[start : start + 1000])
+    action = "changeset.revert_previewed" if revert_of else "changeset.previewed"
+    await audit.record(
+        session, ctx, action, "change_set", change_set.id, after={"kind": kind, "summary": change_set.summary}
+    )
+    return await view(session, change_set)
+
+
+async def view(session: AsyncSession, change_set: ChangeSet, limit: int = FIRST_PAGE) -> ChangeSetView:
+    page = await items_page(session, change_set.id, ItemFilter(), cursor=None, limit=limit)
+    return ChangeSetView(change_set, page.items, page.next_cursor)
+
+
+# --- commit, approve, reject --------------------------------------------------------------------------
+
+
+async def _locked(session: AsyncSession, *conditions: Any) -> ChangeSet:
+    change_set = await session.scalar(
+        select(ChangeSet).where(*conditions).with_for_update().execution_options(populate_existing=True)
+    )
+    if change_set is None:
+        raise NotFound("change set not found")
+    return change_set
+
+
+async def _all_items(session: AsyncSession, change_set_id: uuid.UUID) -> list[ChangeSetItem]:
+    stmt = (
+        select(ChangeSetItem).where(ChangeSetItem.change_set_id == change_set_id).order_by(ChangeSetItem.seq)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+def _errors(items: Sequence[ChangeSetItem], severity: str) -> list[FieldError]:
+    return [
+        FieldError(f["field"], f["code"], f["message"])
+        for item in items
+        for f in item.findings
+        if f["severity"] == severity
+    ]
+
+
+def _to_apply(
+    items: Sequence[ChangeSetItem], *, partial: bool, acknowledge_warnings: bool
+) -> list[ChangeSetItem]:
+    failed = [i for i in items if i.action == ERROR]
+    if failed and not partial:
+        raise ItemsRefused(
+            f"{len(failed)} items have errors: fix them, or commit with partial=true to apply the rest",
+            errors=_errors(failed, "error"),
+        )
+    chosen = [i for i in items if i.action == CHANGE]
+    warned = [i for i in chosen if i.findings]
+    if warned and not acknowledge_warnings:
+        raise WarningsNotAcknowledged(
+            f"{len(warned)} items have warnings: commit with acknowledge_warnings=true to apply them",
+            errors=_errors(warned, "warning"),
+        )
+    return chosen
+
+
+async def _check_fresh(
+    session: AsyncSession, ctx: OrgContext, kind: Kind, items: Sequence[ChangeSetItem]
+) -> None:
+    current = await kind.current(session, ctx, items)
+    stale = [i for i in items if current.get(i.seq) != i.before]
+    if stale:
+        skus = ", ".join(i.sku for i in stale[:20]) + (" ..." if len(stale) > 20 else "")
+        raise StalePreview(
+            f"{len(stale)} items changed since the preview ({skus}); preview again",
+            errors=[
+                FieldError(f"items.{i.seq}", "changed", f"{i.sku} changed since the preview") for i in stale
+            ],
+        )
+
+
+async def _apply(
+    session: AsyncSession, ctx: OrgContext, kind: Kind, change_set: ChangeSet, items: Sequence[ChangeSetItem]
+) -> None:
+    await kind.apply(session, ctx, change_set, items)
+    for item in items:
+        item.applied = True
+    change_set.status = COMMITTED
+    change_set.summary = change_set.summary | {"applied": len(items)}
+    await session.flush()
+
+
+async def commit(
+    session: AsyncSession, ctx: OrgContext, token: str, *, partial: bool, acknowledge_warnings: bool
+) -> ChangeSetView:
+    """Apply a preview (or leave it awaiting approval); see the module's docstring."""
+    change_set = await _locked(session, ChangeSet.token == token)
+    state = status_of(change_set)
+    if state != PREVIEWED:
+        raise NotOpen(f"this change set is {state}; only a preview can be committed")
+    kind = KINDS[change_set.kind]
+    items = await _all_items(session, change_set.id)
+    chosen = _to_apply(items, partial=partial, acknowledge_warnings=acknowledge_warnings)
+    await _check_fresh(session, ctx, kind, chosen)
+    change_set.committed_by = ctx.actor.user_id
+    change_set.committed_at = now()
+    change_set.partial = partial
+    why = kind.approval_needed(await get_policy(session, ctx), chosen)
+    if why:
+        change_set.status = AWAITING
+        change_set.approval_reason = why[:300]
+        await session.flush()
+        await audit.record(
+            session, ctx, "changeset.approval_requested", "change_set", change_set.id, after={"reason": why}
+        )
+        return await view(session, change_set)
+    await _apply(session, ctx, kind, change_set, chosen)
+    await audit.record(
+        session, ctx, "changeset.committed", "change_set", change_set.id,
+        after={"kind": change_set.kind, "applied": len(chosen), "partial": partial},
+    )  # fmt: skip
+    return await view(session, change_set)
+
+
+async def _awaiting(session: AsyncSession, change_set_id: uuid.UUID) -> ChangeSet:
+    change_set = await _locked(session, ChangeSet.id == change_set_id)
+    if change_set.status != AWAITING:
+        raise NotOpen(f"this change set is {status_of(change_set)}, not awaiting approval")
+    return change_set
+
+
+async def approve(session: AsyncSession, ctx: OrgContext, change_set_id: uuid.UUID) -> ChangeSetView:
+    """A second admin or owner applies a change set that awaits approval (same stale check)."""
+    change_set = await _awaiting(session, change_set_id)
+    if ctx.actor.user_id is None or ctx.actor.user_id in (change_set.created_by, change_set.committed_by):
+        raise Forbidden(
+            "a change set is approved by someone other than the person who previewed or committed it"
+        )
+    kind = KINDS[change_set.kind]
+    items = await _all_items(session, change_set.id)
+    chosen = [i for i in items if i.action == CHANGE]
+    await _check_fresh(session, ctx, kind, chosen)
+    change_set.approved_by = ctx.actor.user_id
+    change_set.approved_at = now()
+    await _apply(session, ctx, kind, change_set, chosen)
+    await audit.record(
+        session, ctx, "changeset.approved", "change_set", change_set.id,
+        after={"kind": change_set.kind, "applied": len(chosen)},
+    )  # fmt: skip
+    return await view(session, change_set)
+
+
+async def reject(session: AsyncSession, ctx: OrgContext, change_set_id: uuid.UUID) -> ChangeSetView:
+    """An admin or owner turns down a change set awaiting approval; nothing is applied."""
+    change_set = await _awaiting(session, change_set_id)
+    change_set.status = REJECTED
+    change_set.rejected_by = ctx.actor.user_id
+    change_set.rejected_at = now()
+    await session.flush()
+    await audit.record(
+        session, ctx, "changeset.rejected", "change_set", change_set.id, after={"status": REJECTED}
+    )
+    return await view(session, change_set)
+
+
+async def revert(session: AsyncSession, ctx: OrgContext, change_set_id: uuid.UUID) -> ChangeSetView:
+    """A new preview restoring what a committed change set changed, committed like any other."""
+    change_set = await get(session, change_set_id)
+    if change_set.status != COMMITTED:
+        raise NotOpen(f"this change set is {status_of(change_set)}; only a committed one can be reverted")
+    items = [i for i in await _all_items(session, change_set.id) if i.applied]
+    return await KINDS[change_set.kind].revert(session, ctx, change_set, items)
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+
+async def get(session: AsyncSession, change_set_id: uuid.UUID) -> ChangeSet:
+    """A change set of the session's org (another org's is not found)."""
+    change_set = await session.get(ChangeSet, change_set_id, populate_existing=True)
+    if change_set is None:
+        raise NotFound("change set not found")
+    return change_set
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFilter:
+    action: str | None = None
+    severity: str | None = None
+    sku: str | None = None
+
+
+async def items_page(
+    session: AsyncSession, change_set_id: uuid.UUID, filters: ItemFilter, *, cursor: str | None, limit: int
+) -> Page[ChangeSetItem]:
+    stmt = select(ChangeSetItem).where(ChangeSetItem.change_set_id == change_set_id)
+    if filters.action:
+        stmt = stmt.where(ChangeSetItem.action == filters.action)
+    if filters.severity:
+        stmt = stmt.where(ChangeSetItem.severity == filters.severity)
+    if filters.sku:
+        stmt = stmt.where(ChangeSetItem.sku == filters.sku)
+    sort = Sort(ChangeSetItem.seq, descending=False, kind="int")
+    rows = list(
+        (
+            await session.scalars(
+                paginate(stmt, sort=sort, id_column=ChangeSetItem.id, cursor=cursor, limit=limit)
+            )
+        ).all()
+    )
+    return page_of(rows, limit=limit, sort_value=lambda r: r.seq, row_id=lambda r: r.id)
+
+
+async def list_change_sets(
+    session: AsyncSession, *, kind: str | None, status: str | None, cursor: str | None, limit: int
+) -> Page[ChangeSet]:
+    """Newest first. `status` is the stored one; `expired` finds previews past their expiry."""
+    stmt = select(ChangeSet)
+    if kind:
+        stmt = stmt.where(ChangeSet.kind == kind)
+    if status == EXPIRED:
+        stmt = stmt.where(ChangeSet.status == PREVIEWED, ChangeSet.expires_at <= now())
+    elif status == PREVIEWED:
+        stmt = stmt.where(ChangeSet.status == PREVIEWED, ChangeSet.expires_at > now())
+    elif status:
+        stmt = stmt.where(ChangeSet.status == status)
+    sort = Sort(ChangeSet.created_at, descending=True, kind="datetime")
+    rows = list(
+        (
+            await session.scalars(
+                paginate(stmt, sort=sort, id_column=ChangeSet.id, cursor=cursor, limit=limit)
+            )
+        ).all()
+    )
+    return page_of(rows, limit=limit, sort_value=lambda r: r.created_at, row_id=lambda r: r.id)
