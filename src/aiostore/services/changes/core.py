@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aiostore.db.models import ChangeSet, ChangeSetItem
+from aiostore.db.models import ChangeSet, ChangeSetItem, Variant
 from aiostore.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from aiostore.services import audit
 from aiostore.services.changes.policy import get_policy
@@ -364,6 +364,12 @@ async def reject(session: AsyncSession, ctx: OrgContext, change_set_id: uuid.UUI
         session, ctx, "changeset.rejected", "change_set", change_set.id, after={"status": REJECTED}
     )
     return await view(session, change_set)
+
+
+async def current_skus(session: AsyncSession, variant_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The SKUs variants have now (a revert names them so, even if renamed since)."""
+    rows = await session.execute(select(Variant.id, Variant.sku).where(Variant.id.in_(list(variant_ids))))
+    return {variant_id: sku for variant_id, sku in rows.all()}
 
 
 async def revert(session: AsyncSession, ctx: OrgContext, change_set_id: uuid.UUID) -> ChangeSetView:

@@ -58,9 +58,7 @@ async def _base(session: AsyncSession, variant_ids: Sequence[uuid.UUID], *, lock
         listings = listings.with_for_update(key_share=True, of=Listing)
     for vp in (await session.scalars(prices.execution_options(populate_existing=True))).all():
         base.prices[(vp.variant_id, vp.market)] = vp
-    for listing, channel in (
-        await session.execute(listings.execution_options(populate_existing=True))
-    ).tuples():
+    for listing, channel in await session.execute(listings.execution_options(populate_existing=True)):
         assert listing.variant_id is not None  # noqa: S101
         base.listings[listing.variant_id].append((listing, channel))
     return base
@@ -225,11 +223,12 @@ async def preview_price(
     drafts: list[core.Draft] = []
     seen: set[tuple[str, str]] = set()
     for seq, item in enumerate(items):
-        draft = core.Draft(seq=seq, sku=item.sku, row=item.row, channel_account_id=item.channel_account_id)
+        draft = core.Draft(seq=seq, sku=item.sku, row=item.row)
         drafts.append(draft)
         target = str(item.channel_account_id or item.market)
         variant = variants.get(item.sku.lower())
         channel = channels.get(item.channel_account_id) if item.channel_account_id else None
+        draft.channel_account_id = channel.id if channel else None  # an unknown shop is only named
         draft.market = channel.market if channel else (item.market.value if item.market else None)
         if (item.sku.lower(), target) in seen:
             draft.find(
@@ -326,9 +325,7 @@ class PriceKind:
         self, session: AsyncSession, ctx: OrgContext, change_set: ChangeSet, items: Sequence[ChangeSetItem]
     ) -> core.ChangeSetView:
         ids = [i.variant_id for i in items if i.variant_id is not None]
-        skus = dict(
-            (await session.execute(select(Variant.id, Variant.sku).where(Variant.id.in_(ids)))).tuples().all()
-        )
+        skus = await core.current_skus(session, ids)
         back: list[PriceItemIn] = []
         for item in items:
             before = item.before or {}

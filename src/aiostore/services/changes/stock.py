@@ -190,9 +190,7 @@ class StockKind:
         self, session: AsyncSession, ctx: OrgContext, change_set: ChangeSet, items: Sequence[ChangeSetItem]
     ) -> core.ChangeSetView:
         ids = [i.variant_id for i in items if i.variant_id is not None]
-        skus = dict(
-            (await session.execute(select(Variant.id, Variant.sku).where(Variant.id.in_(ids)))).tuples().all()
-        )
+        skus = await core.current_skus(session, ids)
         back: list[StockItemIn] = []
         for item in items:
             if item.variant_id not in skus or item.before is None or item.after is None:
