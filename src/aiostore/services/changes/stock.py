@@ -65,10 +65,12 @@ def _is_large(old: int, new: int, policy: ChangePolicy) -> bool:
     return low > 0 and high >= low * policy.large_change_factor
 
 
-def check(draft: core.Draft, item: StockItemIn, reserved: int, policy: ChangePolicy) -> None:
-    """The findings of one item whose before and after are known."""
-    assert draft.before is not None and draft.after is not None  # noqa: S101
-    old, new = draft.before["on_hand"], draft.after["on_hand"]
+def plan(draft: core.Draft, item: StockItemIn, before: dict[str, int], policy: ChangePolicy) -> None:
+    """An item's after state and findings, from its before state (pure: no I/O)."""
+    on_hand = item.set if item.set is not None else before["on_hand"] + (item.delta or 0)
+    buffer = item.safety_buffer if item.safety_buffer is not None else before["safety_buffer"]
+    draft.before, draft.after = before, state(on_hand, before["reserved"], buffer)
+    old, new, reserved = before["on_hand"], on_hand, before["reserved"]
     name = "set" if item.set is not None else "delta"
     if new < 0:
         draft.find("negative_stock", "error", name, f"on hand would be {new}: stock cannot go below zero")
@@ -119,12 +121,8 @@ async def preview_stock(
             draft.find("unknown_sku", "error", "sku", f"no variant has the SKU {item.sku!r}")
             continue
         variant, inv = variants[key]
-        before = _state_of(inv)
-        on_hand = item.set if item.set is not None else before["on_hand"] + (item.delta or 0)
-        buffer = item.safety_buffer if item.safety_buffer is not None else before["safety_buffer"]
         draft.variant_id, draft.sku = variant.id, variant.sku
-        draft.before, draft.after = before, state(on_hand, before["reserved"], buffer)
-        check(draft, item, before["reserved"], policy)
+        plan(draft, item, _state_of(inv), policy)
     zeroed = sum(1 for d in drafts if not d.failed and _zeroes(d.before, d.after))
     return await core.store(
         session, ctx, KIND, drafts, reason=reason, source=source, policy=policy,
