@@ -16,7 +16,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import insert, select
@@ -26,19 +26,45 @@ from aiostore.db.models import ChangeSet, ChangeSetItem, Variant
 from aiostore.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from aiostore.services import audit
 from aiostore.services.changes.policy import get_policy
+from aiostore.services.changes.reading import (
+    AWAITING,
+    COMMITTED,
+    EXPIRED,
+    PREVIEWED,
+    REJECTED,
+    ItemFilter,
+    get,
+    items_page,
+    list_change_sets,
+    now,
+    status_of,
+)
 from aiostore.services.changes.schemas import MAX_ITEMS, ChangePolicy, Finding
 from aiostore.services.context import OrgContext
-from aiostore.services.pagination import Page, Sort, page_of, paginate
 
-PREVIEWED, AWAITING, COMMITTED, REJECTED, EXPIRED = (
-    "previewed",
-    "awaiting_approval",
-    "committed",
-    "rejected",
-    "expired",
-)
 CHANGE, UNCHANGED, ERROR = "change", "unchanged", "error"
 FIRST_PAGE = 50
+__all__ = [
+    "AWAITING",
+    "COMMITTED",
+    "EXPIRED",
+    "PREVIEWED",
+    "REJECTED",
+    "ChangeSetView",
+    "Draft",
+    "ItemFilter",
+    "Kind",
+    "approve",
+    "commit",
+    "get",
+    "items_page",
+    "list_change_sets",
+    "register",
+    "reject",
+    "revert",
+    "status_of",
+    "store",
+]
 
 
 class StalePreview(Conflict):
@@ -111,9 +137,15 @@ class Kind(Protocol):
         ...
 
     async def revert(
-        self, session: AsyncSession, ctx: OrgContext, change_set: ChangeSet, items: Sequence[ChangeSetItem]
+        self,
+        session: AsyncSession,
+        ctx: OrgContext,
+        change_set: ChangeSet,
+        items: Sequence[ChangeSetItem],
+        skus: dict[uuid.UUID, str],
     ) -> ChangeSetView:
-        """A new preview that restores what these applied items changed."""
+        """A new preview that restores what these applied items changed (`skus`: each variant's SKU
+        now, so that a renamed SKU is still found)."""
         ...
 
 
@@ -123,17 +155,6 @@ KINDS: dict[str, Kind] = {}
 def register(kind: Kind) -> Kind:
     KINDS[kind.name] = kind
     return kind
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def status_of(change_set: ChangeSet, at: datetime | None = None) -> str:
-    """The stored status, or `expired` for a preview past its expiry."""
-    if change_set.status == PREVIEWED and change_set.expires_at <= (at or now()):
-        return EXPIRED
-    return change_set.status
 
 
 def _action(draft: Draft) -> str:
@@ -366,79 +387,13 @@ async def reject(session: AsyncSession, ctx: OrgContext, change_set_id: uuid.UUI
     return await view(session, change_set)
 
 
-async def current_skus(session: AsyncSession, variant_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """The SKUs variants have now (a revert names them so, even if renamed since)."""
-    rows = await session.execute(select(Variant.id, Variant.sku).where(Variant.id.in_(list(variant_ids))))
-    return {variant_id: sku for variant_id, sku in rows.all()}
-
-
 async def revert(session: AsyncSession, ctx: OrgContext, change_set_id: uuid.UUID) -> ChangeSetView:
     """A new preview restoring what a committed change set changed, committed like any other."""
     change_set = await get(session, change_set_id)
     if change_set.status != COMMITTED:
         raise NotOpen(f"this change set is {status_of(change_set)}; only a committed one can be reverted")
     items = [i for i in await _all_items(session, change_set.id) if i.applied]
-    return await KINDS[change_set.kind].revert(session, ctx, change_set, items)
-
-
-# --- reading ------------------------------------------------------------------------------------------
-
-
-async def get(session: AsyncSession, change_set_id: uuid.UUID) -> ChangeSet:
-    """A change set of the session's org (another org's is not found)."""
-    change_set = await session.get(ChangeSet, change_set_id, populate_existing=True)
-    if change_set is None:
-        raise NotFound("change set not found")
-    return change_set
-
-
-@dataclass(frozen=True, slots=True)
-class ItemFilter:
-    action: str | None = None
-    severity: str | None = None
-    sku: str | None = None
-
-
-async def items_page(
-    session: AsyncSession, change_set_id: uuid.UUID, filters: ItemFilter, *, cursor: str | None, limit: int
-) -> Page[ChangeSetItem]:
-    stmt = select(ChangeSetItem).where(ChangeSetItem.change_set_id == change_set_id)
-    if filters.action:
-        stmt = stmt.where(ChangeSetItem.action == filters.action)
-    if filters.severity:
-        stmt = stmt.where(ChangeSetItem.severity == filters.severity)
-    if filters.sku:
-        stmt = stmt.where(ChangeSetItem.sku == filters.sku)
-    sort = Sort(ChangeSetItem.seq, descending=False, kind="int")
-    rows = list(
-        (
-            await session.scalars(
-                paginate(stmt, sort=sort, id_column=ChangeSetItem.id, cursor=cursor, limit=limit)
-            )
-        ).all()
-    )
-    return page_of(rows, limit=limit, sort_value=lambda r: r.seq, row_id=lambda r: r.id)
-
-
-async def list_change_sets(
-    session: AsyncSession, *, kind: str | None, status: str | None, cursor: str | None, limit: int
-) -> Page[ChangeSet]:
-    """Newest first. `status` is the stored one; `expired` finds previews past their expiry."""
-    stmt = select(ChangeSet)
-    if kind:
-        stmt = stmt.where(ChangeSet.kind == kind)
-    if status == EXPIRED:
-        stmt = stmt.where(ChangeSet.status == PREVIEWED, ChangeSet.expires_at <= now())
-    elif status == PREVIEWED:
-        stmt = stmt.where(ChangeSet.status == PREVIEWED, ChangeSet.expires_at > now())
-    elif status:
-        stmt = stmt.where(ChangeSet.status == status)
-    sort = Sort(ChangeSet.created_at, descending=True, kind="datetime")
-    rows = list(
-        (
-            await session.scalars(
-                paginate(stmt, sort=sort, id_column=ChangeSet.id, cursor=cursor, limit=limit)
-            )
-        ).all()
-    )
-    return page_of(rows, limit=limit, sort_value=lambda r: r.created_at, row_id=lambda r: r.id)
+    ids = [i.variant_id for i in items if i.variant_id is not None]
+    rows = await session.execute(select(Variant.id, Variant.sku).where(Variant.id.in_(ids)))
+    skus = {variant_id: sku for variant_id, sku in rows.all()}
+    return await KINDS[change_set.kind].revert(session, ctx, change_set, items, skus)

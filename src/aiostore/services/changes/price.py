@@ -322,10 +322,13 @@ class PriceKind:
         return None
 
     async def revert(
-        self, session: AsyncSession, ctx: OrgContext, change_set: ChangeSet, items: Sequence[ChangeSetItem]
+        self,
+        session: AsyncSession,
+        ctx: OrgContext,
+        change_set: ChangeSet,
+        items: Sequence[ChangeSetItem],
+        skus: dict[uuid.UUID, str],
     ) -> core.ChangeSetView:
-        ids = [i.variant_id for i in items if i.variant_id is not None]
-        skus = await core.current_skus(session, ids)
         back: list[PriceItemIn] = []
         for item in items:
             before = item.before or {}

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aiostore.db.models import ChangeSet, ChangeSetItem, Inventory, InventoryMovement, Variant
+from aiostore.db.models import ChangeSet, ChangeSetItem, Inventory, InventoryMovement, Listing, Variant
 from aiostore.domain.inventory import available_to_sell
 from aiostore.services import inventory
 from aiostore.services.changes import core
@@ -175,7 +175,10 @@ class StockKind:
                 )
         await session.flush()
         await inventory.mark_dirty(session, ids)
-        await push.request_pushes(session, ctx.org_id)
+        shops = select(Listing.channel_account_id).where(Listing.variant_id.in_(ids)).distinct()
+        channel_ids = list((await session.scalars(shops)).all())
+        if channel_ids:
+            await push.request_pushes(session, ctx.org_id, channel_ids)
 
     def approval_needed(self, policy: ChangePolicy, items: Sequence[ChangeSetItem]) -> str | None:
         zeroed = sum(1 for i in items if _zeroes(i.before, i.after))
@@ -185,10 +188,13 @@ class StockKind:
         return None
 
     async def revert(
-        self, session: AsyncSession, ctx: OrgContext, change_set: ChangeSet, items: Sequence[ChangeSetItem]
+        self,
+        session: AsyncSession,
+        ctx: OrgContext,
+        change_set: ChangeSet,
+        items: Sequence[ChangeSetItem],
+        skus: dict[uuid.UUID, str],
     ) -> core.ChangeSetView:
-        ids = [i.variant_id for i in items if i.variant_id is not None]
-        skus = await core.current_skus(session, ids)
         back: list[StockItemIn] = []
         for item in items:
             if item.variant_id not in skus or item.before is None or item.after is None:
