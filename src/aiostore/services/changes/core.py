@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from aiostore.db.models import ChangeSet, ChangeSetItem, Variant
 from aiostore.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -307,8 +308,14 @@ async def _apply(
     session: AsyncSession, ctx: OrgContext, kind: Kind, change_set: ChangeSet, items: Sequence[ChangeSetItem]
 ) -> None:
     await kind.apply(session, ctx, change_set, items)
-    for item in items:
-        item.applied = True
+    await session.execute(  # one statement, not one UPDATE per item
+        update(ChangeSetItem)
+        .where(ChangeSetItem.id.in_([i.id for i in items]))
+        .values(applied=True)
+        .execution_options(synchronize_session=False)
+    )
+    for item in items:  # the loaded items say so too, without a flush of their own
+        set_committed_value(item, "applied", True)
     change_set.status = COMMITTED
     change_set.summary = change_set.summary | {"applied": len(items)}
     await session.flush()
