@@ -50,17 +50,17 @@ async def test_a_market_price_reaches_every_shop_of_that_market_without_its_own_
     assert variant["prices"]["ID"] == {"amount": "140000", "currency": "IDR", "amount_minor": 140000}
     async with db.transaction(owner.org_id, owner.user_id) as s:
         overrides = await s.scalar(select(Listing.overrides).where(Listing.id == shopee_listing))
-        tasks = (
+        versions = dict(
             (
                 await s.execute(
-                    text("SELECT args FROM procrastinate_jobs WHERE task_name = 'sync.push_prices'")
+                    select(Listing.id, Listing.price_version).where(Listing.price_dirty.is_(True))
                 )
-            )
-            .scalars()
-            .all()
+            ).all()
         )
+        pushes = (await s.execute(text("SELECT args FROM procrastinate_jobs"))).scalars().all()
     assert overrides == {"price": "149000"}  # the shop with its own price keeps it
-    assert sorted(t["listing_ids"] for t in tasks) == sorted([[str(shopee_listing)], [str(tiktok_listing)]])
+    assert versions == {shopee_listing: 1, tiktok_listing: 1}  # each commit marked the listings it reaches
+    assert {p["channel_id"] for p in pushes} >= {str(shopee), str(tiktok)}
 
 
 async def test_a_shop_price_sets_that_listings_own_price(owner: Caller, db: Database) -> None:
