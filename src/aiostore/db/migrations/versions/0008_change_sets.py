@@ -3,7 +3,7 @@ a floor and a sale price per variant and market; the unused `catalog_previews` t
 change sets (catalog publishing will be one more kind of change set).
 
 Revision ID: 0008_change_sets
-Revises: 0012_platform_mapping
+Revises: 0013_alerts
 Create Date: 2026-12-06 05:20:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0008_change_sets"
-down_revision: str | None = "0012_platform_mapping"
+down_revision: str | None = "0013_alerts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
