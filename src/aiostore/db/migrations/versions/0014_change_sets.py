@@ -2,7 +2,7 @@
 a floor and a sale price per variant and market; the unused `catalog_previews` table gives way to
 change sets (catalog publishing will be one more kind of change set).
 
-Revision ID: 0008_change_sets
+Revision ID: 0014_change_sets
 Revises: 0013_alerts
 Create Date: 2026-12-06 05:20:00
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0008_change_sets"
+revision: str = "0014_change_sets"
 down_revision: str | None = "0013_alerts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
