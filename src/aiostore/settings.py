@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     reference_brands_ttl_hours: int = Field(default=24, ge=1)
 
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Spreadsheet uploads (POST /api/*/import): streamed to a spooled file, 413 above this size.
+    import_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     cookie_secure: bool = False
     # Peers (addresses or CIDR networks) whose X-Forwarded-For/-Proto are believed; none by default.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -42,6 +42,7 @@ from aiostore.web.routes import (
     platform_mapping,
     products,
     rules,
+    sheets,
     sync,
     tokens,
     webhooks,
@@ -60,6 +61,7 @@ ROUTERS = (
     products.router,
     platform_mapping.router,
     changes.router,
+    sheets.router,
     channels.router,
     listings.router,
     allocation.router,
@@ -164,7 +166,11 @@ def create_app(
         )
     # Outermost last: proxy headers (trusted peers only), security headers, request context, idempotency.
     app.add_middleware(IdempotencyMiddleware)
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.import_max_bytes,
+    )
     app.add_middleware(SecurityHeadersMiddleware, production=settings.is_production)
     if settings.trusted_proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

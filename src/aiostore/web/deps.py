@@ -8,6 +8,7 @@ methods, and returns an OrgContext.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import timedelta
@@ -16,6 +17,7 @@ from urllib.parse import parse_qs
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from aiostore.db.session import Database
 from aiostore.domain.permissions import Permission
@@ -48,6 +50,7 @@ def get_db(request: Request) -> Database:
 
 
 IDEMPOTENCY_CLAIM = "aiostore.idempotency_claim"
+UPLOAD = "aiostore.upload"  # set by the request middleware on spreadsheet uploads it spooled
 OPEN_SESSION = "aiostore.idempotency_session"
 
 
@@ -165,6 +168,8 @@ async def honour_idempotency(
         return
     key = idempotency.validate_key(raw)
     body = request.scope.get("aiostore.body", b"")
+    if UPLOAD in request.scope:  # a spooled upload: its fields and files, whatever the boundary
+        body = await form_digest(request)
     fingerprint = idempotency.request_fingerprint(
         request.method, request.url.path, request.url.query, body if isinstance(body, bytes) else b""
     )
@@ -182,6 +187,23 @@ async def honour_idempotency(
     if isinstance(result, idempotency.StoredResponse):
         raise Replay(result)
     request.scope[IDEMPOTENCY_CLAIM] = result
+
+
+async def form_digest(request: Request) -> bytes:
+    """A multipart form's fields and files (names and contents) as one digest: the same upload sent
+    again with another multipart boundary is the same request."""
+    digest = hashlib.sha256()
+    form = await request.form()  # parsed already for the endpoint; starlette keeps it
+    for name, value in sorted(form.multi_items(), key=lambda item: item[0]):
+        digest.update(f"{len(name)}:{name}".encode())
+        if isinstance(value, StarletteUpload):
+            digest.update(f"file:{value.filename or ''}:".encode())
+            while chunk := await value.read(64 * 1024):
+                digest.update(chunk)
+            await value.seek(0)
+        else:
+            digest.update(f"{len(value)}:{value}".encode())
+    return digest.hexdigest().encode()
 
 
 def response_cipher(request: Request) -> TokenCipher:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import tempfile
 import time
 import uuid
+from typing import IO, Literal
 from urllib.parse import parse_qsl
 
 import structlog
@@ -17,7 +20,7 @@ from aiostore import input_policy
 from aiostore.errors import AppError, FieldError, PayloadTooLarge, ValidationFailed
 from aiostore.security.crypto import TokenCipher
 from aiostore.services import idempotency
-from aiostore.web.deps import IDEMPOTENCY_CLAIM, OPEN_SESSION
+from aiostore.web.deps import IDEMPOTENCY_CLAIM, OPEN_SESSION, UPLOAD
 from aiostore.web.problems import PROBLEM_JSON, problem_body
 
 log = structlog.get_logger("aiostore.web")
@@ -33,6 +36,12 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{8,64}$")
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Bodies the route reads raw, and checks itself once it knows they are genuine (services/webhooks.py).
 _RAW_BODY_PREFIXES = ("/api/webhooks/",)
+# Spreadsheet uploads: spooled to a temporary file (memory up to SPOOL_BYTES, then disk) up to
+# AIOSTORE_IMPORT_MAX_BYTES, replayed to the app in chunks (the idempotency fingerprint hashes the
+# parsed form: deps.form_digest).
+UPLOAD_PATHS = frozenset({"/api/stock/import", "/api/price/import", "/api/catalog/import"})
+SPOOL_BYTES = 1024 * 1024
+_REPLAY_CHUNK = 64 * 1024
 
 
 def refused_input(scope: Scope, body: bytes) -> ValidationFailed | None:
@@ -76,10 +85,57 @@ def _request_id(scope: Scope) -> str | None:
     return value if isinstance(value, str) else None
 
 
+class _TooLarge(Exception):
+    pass
+
+
+async def _spool_upload(receive: Receive, limit: int) -> IO[bytes] | None:
+    """The request body in a spooled temporary file; None when the client left. Raises _TooLarge past
+    `limit` bytes."""
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115  (returned)
+    size = 0
+    more = True
+    try:
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                spool.close()
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise _TooLarge
+            if size > SPOOL_BYTES:
+                await asyncio.to_thread(spool.write, chunk)
+            else:
+                spool.write(chunk)
+            more = message.get("more_body", False)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool
+
+
+def _replay_file(spool: IO[bytes]) -> Receive:
+    done = False
+
+    async def receive() -> Message:
+        nonlocal done
+        if done:
+            return {"type": "http.disconnect"}
+        chunk = await asyncio.to_thread(spool.read, _REPLAY_CHUNK)
+        done = len(chunk) < _REPLAY_CHUNK
+        return {"type": "http.request", "body": chunk, "more_body": not done}
+
+    return receive
+
+
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int | None = None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes or max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -95,7 +151,18 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status_holder = {"status": 500}
 
-        if method in _BODY_METHODS:
+        upload: IO[bytes] | None = None
+        if method in _BODY_METHODS and scope.get("path") in UPLOAD_PATHS:
+            spooled = await self._spool(headers, receive)
+            if spooled is None:
+                await _send_problem(send, 413, self._upload_too_large(), request_id)
+                self._observe(scope, method, 413, started)
+                return
+            if spooled == "left":
+                return
+            upload = scope[UPLOAD] = spooled
+            receive = _replay_file(upload)
+        elif method in _BODY_METHODS:
             declared = headers.get(b"content-length")
             too_big = declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes
             body = b""
@@ -124,6 +191,8 @@ class RequestContextMiddleware:
             receive = _replay(body)
         refusal = refused_input(scope, scope.get("aiostore.body", b""))
         if refusal is not None:
+            if upload is not None:
+                upload.close()
             await _send_problem(send, refusal.status, refusal, request_id)
             self._observe(scope, method, refusal.status, started)
             return
@@ -144,7 +213,27 @@ class RequestContextMiddleware:
                 send, 500, AppError("an unexpected error occurred; it has been logged"), request_id
             )
         finally:
+            if upload is not None:
+                upload.close()
             self._observe(scope, method, status_holder["status"], started)
+
+    async def _spool(
+        self, headers: dict[bytes, bytes], receive: Receive
+    ) -> IO[bytes] | Literal["left"] | None:
+        """The upload spooled; "left" when the client went away; None when too large."""
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_upload_bytes:
+            return None
+        try:
+            spooled = await _spool_upload(receive, self.max_upload_bytes)
+        except _TooLarge:
+            return None
+        return "left" if spooled is None else spooled
+
+    def _upload_too_large(self) -> PayloadTooLarge:
+        return PayloadTooLarge(
+            f"the file is larger than {self.max_upload_bytes} bytes (AIOSTORE_IMPORT_MAX_BYTES)"
+        )
 
     def _observe(self, scope: Scope, method: str, status: int, started: float) -> None:
         elapsed = time.perf_counter() - started

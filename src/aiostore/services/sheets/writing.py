@@ -24,7 +24,7 @@ MEDIA_TYPES: dict[str, str] = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 _SPOOL_BYTES = 1024 * 1024
-_FLUSH_BYTES = 64 * 1024
+_CHUNK_BYTES = 64 * 1024
 
 
 def neutralise(value: str) -> str:
@@ -39,50 +39,75 @@ def _csv_cell(value: Value) -> str:
     return str(value)
 
 
+class CsvEncoder:
+    """CSV rows as UTF-8 bytes, the first with a byte order mark (Excel then reads the file as UTF-8)."""
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+        self._buffer.write("\ufeff")
+
+    def encode(self, rows: Iterable[Sequence[Value]]) -> bytes:
+        for row in rows:
+            self._writer.writerow([_csv_cell(v) for v in row])
+        data = self._buffer.getvalue().encode("utf-8")
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        return data
+
+
 def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Value]]) -> Iterator[bytes]:
-    """UTF-8 CSV with a byte order mark (Excel then reads it as UTF-8), in chunks of about 64 KiB."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write("\ufeff")
-    writer.writerow([neutralise(h) for h in header])
+    """A CSV file in chunks of about 64 KiB."""
+    encoder = CsvEncoder()
+    batch: list[Sequence[Value]] = [list(header)]
     for row in rows:
-        writer.writerow([_csv_cell(v) for v in row])
-        if buffer.tell() >= _FLUSH_BYTES:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
+        batch.append(row)
+        if len(batch) >= 500:
+            yield encoder.encode(batch)
+            batch = []
+    yield encoder.encode(batch)
 
 
-def xlsx_file(header: Sequence[str], rows: Iterable[Sequence[Value]], title: str = "Sheet1") -> IO[bytes]:
-    """A workbook of one sheet in a spooled temporary file, positioned at its start (the caller closes)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+class XlsxWriter:
+    """A one-sheet workbook written row by row (openpyxl write-only), saved to a spooled temporary file."""
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
+    def __init__(self, header: Sequence[str], title: str = "Sheet1") -> None:
+        from openpyxl import Workbook
 
-    def cells(values: Sequence[Value]) -> list[object]:
+        self._workbook = Workbook(write_only=True)
+        self._sheet = self._workbook.create_sheet(title[:31])
+        self.append(list(header))
+
+    def append(self, values: Sequence[Value]) -> None:
+        from openpyxl.cell import WriteOnlyCell
+
         out: list[object] = []
         for value in values:
             if isinstance(value, str):
-                cell = WriteOnlyCell(sheet, value=neutralise(value))
+                cell = WriteOnlyCell(self._sheet, value=neutralise(value))
                 cell.data_type = "s"  # never a formula, whatever the text
                 out.append(cell)
             else:
                 out.append(value)
-        return out
+        self._sheet.append(out)
 
-    sheet.append(cells(list(header)))
+    def finish(self) -> IO[bytes]:
+        """The workbook's bytes, positioned at the start (the caller closes the file)."""
+        spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115  (returned)
+        self._workbook.save(spool)
+        spool.seek(0)
+        return spool
+
+
+def xlsx_file(header: Sequence[str], rows: Iterable[Sequence[Value]], title: str = "Sheet1") -> IO[bytes]:
+    """A workbook of one sheet in a spooled temporary file, positioned at its start (the caller closes)."""
+    writer = XlsxWriter(header, title)
     for row in rows:
-        sheet.append(cells(row))
-    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115  (returned)
-    workbook.save(spool)
-    spool.seek(0)
-    return spool
+        writer.append(row)
+    return writer.finish()
 
 
-def file_chunks(file: IO[bytes], size: int = _FLUSH_BYTES) -> Iterator[bytes]:
+def file_chunks(file: IO[bytes], size: int = _CHUNK_BYTES) -> Iterator[bytes]:
     """A file's bytes in chunks; the file is closed at the end."""
     try:
         while chunk := file.read(size):
