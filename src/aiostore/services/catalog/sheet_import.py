@@ -297,6 +297,13 @@ async def commit_catalog(session: AsyncSession, ctx: OrgContext, read: SheetRead
     refuse_errors(plan)
     if plan.token != token:
         raise Conflict("the catalog or the file changed since the preview: preview it again")
+    await apply_plan(session, ctx, plan)
+    return plan
+
+
+async def apply_plan(session: AsyncSession, ctx: OrgContext, plan: CatalogPlan) -> None:
+    """Write a plan without errors through the products service (audited there)."""
+    refuse_errors(plan)
     for product_id, product_patch in plan.product_patches.items():
         await products.update_product(session, ctx, product_id, product_patch)
     for variant_id, variant_patch in plan.variant_patches.items():
@@ -306,4 +313,3 @@ async def commit_catalog(session: AsyncSession, ctx: OrgContext, read: SheetRead
             await products.add_variant(session, ctx, product_id, variant_in)
     for product_in in plan.new_products:
         await products.create_product(session, ctx, product_in)
-    return plan
