@@ -127,10 +127,9 @@ async def _export(settings: Settings, org: uuid.UUID | None, path: Path, fmt: Li
     from sqlalchemy import func, select
 
     from aiostore.db.models import Variant
+    from aiostore.services import audit
     from aiostore.services.sheets import export
     from aiostore.services.sheets.writing import CsvEncoder, XlsxWriter
-
-    from aiostore.services import audit
 
     written = 0
     async with Installation(settings) as installation, installation.org(org) as (session, ctx):
