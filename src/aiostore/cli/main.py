@@ -1,4 +1,4 @@
-"""`aiostore`: serve, worker, db, user, sandbox, sync, jobs, catalog."""
+"""`aiostore`: serve, worker, db, user, sandbox, sync, jobs, catalog, stock, price."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import typer
 
 from aiostore import __version__
 from aiostore.cli import catalog as catalog_cli
+from aiostore.cli import changes as changes_cli
 from aiostore.cli import demo as demo_cli
 from aiostore.cli import jobs as jobs_cli
 from aiostore.cli import sandbox as sandbox_cli
@@ -220,6 +221,8 @@ app.add_typer(sandbox_cli.app, name="sandbox")
 app.add_typer(sync_cli.app, name="sync")
 app.add_typer(jobs_cli.app, name="jobs")
 app.add_typer(catalog_cli.app, name="catalog")
+app.add_typer(changes_cli.stock_app, name="stock")
+app.add_typer(changes_cli.price_app, name="price")
 app.add_typer(demo_cli.app, name="demo")
 
 

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from aiostore.db.models import Variant, VariantPrice
+from aiostore.db.models import Inventory, Variant, VariantPrice
 from aiostore.db.session import Database
 from tests.factories import Caller
 from tests.integration.cli.conftest import cli, make_channel, make_variant
@@ -77,3 +77,49 @@ async def test_catalog_import_reports_row_errors(
     assert "the required column product is missing" in result.output
     result = await cli("catalog", "import", str(tmp_path / "nope.csv"))
     assert result.exit_code == 1 and "no such file" in result.output
+
+
+async def test_stock_import_preview_then_commit(
+    cli_env: dict[str, str], db: Database, owner: Caller, tmp_path: Path
+) -> None:
+    org = owner.org_id
+    await make_channel(db, org)
+    await make_variant(db, org, "TEE-1", on_hand=3)
+    await make_variant(db, org, "TEE-2", on_hand=4)
+    path = tmp_path / "stok.csv"
+    path.write_text("SKU;Stok;Perubahan\nTEE-1;10;\nTEE-2;;-1\nNOPE;1;\n", encoding="utf-8-sig")
+
+    shown = await cli("stock", "import", str(path))
+    assert shown.exit_code == 0, shown.output
+    assert "stock change set (previewed)" in shown.output
+    assert "no variant has the SKU 'NOPE'" in shown.output
+    assert "previewed cs_" in shown.output
+
+    refused = await cli("stock", "import", str(path), "--commit")
+    assert refused.exit_code == 1
+    assert "not committed" in refused.output
+    done = await cli("stock", "import", str(path), "--commit", "--partial", "--reason", "opname")
+    assert done.exit_code == 0, done.output
+    assert "committed 2 item(s)" in done.output
+    async with db.transaction(org) as s:
+        stock = dict((await s.execute(select(Variant.sku, Inventory.on_hand).join(Inventory))).all())
+    assert stock == {"TEE-1": 10, "TEE-2": 3}
+
+
+async def test_price_import_rows_that_cannot_be_read(
+    cli_env: dict[str, str], db: Database, owner: Caller, tmp_path: Path
+) -> None:
+    org = owner.org_id
+    await make_channel(db, org)
+    await make_variant(db, org, "TEE-1")
+    path = tmp_path / "harga.csv"
+    path.write_text("sku,market,harga\nTEE-1,SG,1.234\nTEE-1,ID,150.000\n")
+    result = await cli("price", "import", str(path), "--commit")
+    assert result.exit_code == 1
+    assert "'1.234' is ambiguous" in result.output
+    assert "1 error(s) in 1 row(s) of the file; nothing was imported" in result.output
+    path.write_text("sku,market,harga\nTEE-1,ID,150.000\n")
+    done = await cli("price", "import", str(path), "--commit", "--acknowledge-warnings")
+    assert done.exit_code == 0, done.output
+    async with db.transaction(org) as s:
+        assert await s.scalar(select(VariantPrice.amount)) == 150000

@@ -53,7 +53,7 @@ class SheetRead:
             fields.append(FieldError("file", "more_errors", f"and {more} more errors"))
         rows = len({f.row for f in errors})
         raise ValidationFailed(
-            f"{len(errors)} error(s) in {rows} row(s) of the file; nothing was read", errors=fields
+            f"{len(errors)} error(s) in {rows} row(s) of the file; nothing was imported", errors=fields
         )
 
 

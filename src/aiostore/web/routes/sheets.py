@@ -15,16 +15,18 @@ from aiostore.domain.permissions import Permission
 from aiostore.services import audit
 from aiostore.services.catalog import sheet_import
 from aiostore.services.context import OrgContext
-from aiostore.services.sheets import catalog_read, export, price, stock
+from aiostore.services.sheets import catalog_read, export, imports, price, stock
 from aiostore.services.sheets.reading import SheetRead
 from aiostore.services.sheets.table import Spec
 from aiostore.services.sheets.writing import MEDIA_TYPES, CsvEncoder, Value, XlsxWriter, file_chunks
 from aiostore.web.deps import RequirePermission, Session, get_db
+from aiostore.web.routes.changes import ChangeSetDetailOut
 
 router = APIRouter(prefix="/api", tags=["spreadsheets"])
 Read = Annotated[OrgContext, RequirePermission(Permission.READ)]
 Write = Annotated[OrgContext, RequirePermission(Permission.CATALOG_WRITE)]
 SheetFormat = Annotated[Literal["csv", "xlsx"], Query(alias="format")]
+Reason = Annotated[str, Form(max_length=500)]
 MAX_ITEMS_SHOWN = 1000
 
 TEMPLATES: dict[str, tuple[Spec, list[list[Any]]]] = {
@@ -133,6 +135,42 @@ async def import_catalog(
         items=rows,
         items_truncated=len(plan.rows) > MAX_ITEMS_SHOWN,
     )
+
+
+IMPORT_DOC = (
+    "A CSV or XLSX file (multipart field `file`), one row per item, read into the items of `{update}` "
+    "and previewed like them: the answer is the stored preview (its `source` names the file, its "
+    "format, encoding, delimiter, rows and warnings; each item's `row` and findings name the sheet's "
+    "row). Commit it with `POST {update}` `mode: commit` and its token. Rows that cannot be read (a "
+    "cell that is not a number, an ambiguous number, a repeated SKU) are a 422 listing each as "
+    "`rows.<row>.<column>`; nothing is previewed then. Template: `GET {template}`."
+)
+
+
+@router.post(
+    "/stock/import",
+    description=IMPORT_DOC.format(update="/api/stock/update", template="/api/stock/import/template"),
+)
+async def import_stock(
+    session: Session, ctx: Write, file: UploadFile, reason: Reason = ""
+) -> ChangeSetDetailOut:
+    """Preview a stock sheet: `sku` and `stock` (the new on-hand, `stok`), or `delta`, and/or
+    `safety_buffer`."""
+    _, view = await imports.preview_stock_file(session, ctx, file.file, file.filename, reason=reason)
+    return ChangeSetDetailOut.view(view)
+
+
+@router.post(
+    "/price/import",
+    description=IMPORT_DOC.format(update="/api/price/update", template="/api/price/import/template"),
+)
+async def import_price(
+    session: Session, ctx: Write, file: UploadFile, reason: Reason = ""
+) -> ChangeSetDetailOut:
+    """Preview a price sheet: `sku`, `market` (ID, SG, MY) or `channel_account_id` (a shop), `price`
+    (`harga`) and `sale_price`, each in its currency's own convention."""
+    _, view = await imports.preview_price_file(session, ctx, file.file, file.filename, reason=reason)
+    return ChangeSetDetailOut.view(view)
 
 
 @router.get("/catalog/export", response_class=StreamingResponse)
