@@ -1,0 +1,205 @@
+"""Bulk stock and price updates from spreadsheets: 10,000 SKUs on four shops, a 10,000-row XLSX stock
+update and a 10,000-row CSV price update, each previewed and committed through the API.
+
+    bench/stock_price.py [--skus 10000] [--platforms NAME,NAME,...]
+
+Starts everything by itself (as bench/propagation.py does): the sandboxes on loopback ports, an
+embedded PostgreSQL in a temporary folder and `aiostore serve` (worker inside, live write mode). Through
+the API it registers a seller, creates the catalog, connects every shop by its OAuth pages and pulls
+products (each shop's SKUs match the catalog). Then:
+
+- stock: an XLSX of every SKU with a new stock (`sku`, `stok`), `POST /api/stock/import` (timed: the
+  preview), `POST /api/stock/update` mode commit with its token; the pushes run until the queue is idle;
+- price: a CSV (`;`, Indonesian numbers `150.000`) of every SKU's ID-market price, the same way through
+  `/api/price/import` and `/api/price/update`.
+
+It prints the preview seconds per file, the service's peak memory (VmHWM: the whole run, set-up
+included), and the sandbox API calls each commit caused beside the fewest the platforms' batch limits
+allow (per shop, at least ceil(variants / batch) and ceil(items / items per call)). The last line is
+JSON: {"rows", "xlsx_preview_s", "csv_preview_s", "peak_mib", "stock_calls", "min_stock_calls",
+"price_calls", "min_price_calls", ...}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import atexit
+import contextlib
+import csv
+import io
+import json
+import math
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from openpyxl import Workbook
+
+from aiostore.connectors import registry
+from aiostore.log import configure_logging
+from propagation_db import wait_idle
+from propagation_support import (
+    PLATFORMS,
+    Seller,
+    Service,
+    Shop,
+    free_port,
+    log,
+    make_shop,
+    settings_env,
+    start_database,
+    start_shops,
+    stop_database,
+    stop_shops,
+)
+
+STOCK = 100
+PRICE = 150_000  # rupiah
+
+
+def peak_mib(pid: int) -> float | None:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+def minimum_calls(shops: list[Shop], kind: str, markets: set[str] | None = None) -> int:
+    """The fewest write calls the platforms' limits allow for every unit of every shop (in `markets`)."""
+    total = 0
+    for shop in shops:
+        if markets is not None and shop.harness.market not in markets:
+            continue
+        limits = registry.plugin(shop.platform).limits
+        batch = limits.stock_batch if kind == "stock" else limits.price_batch
+        per_call = limits.stock_items_per_call if kind == "stock" else limits.price_items_per_call
+        variants = len(shop.units)
+        items = len({item for item, _ in shop.units.values()})
+        total += max(math.ceil(variants / batch), math.ceil(items / per_call) if per_call else 0)
+    return total
+
+
+def stock_xlsx(skus: list[str]) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("stok")
+    sheet.append(["SKU", "Stok"])
+    for n, sku in enumerate(skus):
+        sheet.append([sku, STOCK + 1 + n % 7])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def price_csv(skus: list[str]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["SKU", "Pasar", "Harga"])
+    for n, sku in enumerate(skus):
+        writer.writerow([sku, "ID", f"{PRICE + 1000 * (n % 5):,}".replace(",", ".")])
+    return out.getvalue().encode("utf-8-sig")
+
+
+async def update(
+    seller: Seller, db: psycopg.AsyncConnection[Any], shops: list[Shop], kind: str, name: str, content: bytes
+) -> tuple[float, int, dict[str, Any]]:
+    """Preview (timed) and commit one file; the sandbox calls until the queue is idle."""
+    calls_before = sum(s.harness.call_count() for s in shops)
+    started = time.perf_counter()
+    preview = await seller.call("POST", f"/api/{kind}/import", files={"file": (name, content)})
+    seconds = time.perf_counter() - started
+    log(f"{kind}: {name} previewed in {seconds:.2f} s: {preview['summary']}")
+    body = {"mode": "commit", "token": preview["token"], "acknowledge_warnings": True}
+    committed = await seller.call(
+        "POST", f"/api/{kind}/update", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}
+    )
+    if committed["status"] != "committed":
+        raise RuntimeError(f"{kind}: the commit is {committed['status']}: {committed.get('approval_reason')}")
+    if not await wait_idle(db, shops, within=600):
+        raise RuntimeError(f"{kind}: the pushes did not finish")
+    return seconds, sum(s.harness.call_count() for s in shops) - calls_before, preview["summary"]
+
+
+async def run(count: int, platforms: list[str]) -> dict[str, Any]:
+    skus = [f"SP-{n:05d}" for n in range(count)]
+    async with contextlib.AsyncExitStack() as stack:
+        tmp = Path(tempfile.mkdtemp(prefix="aiostore-bench-"))
+        atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+        server, conninfo = start_database(tmp)
+        stack.callback(stop_database, server)
+        port = free_port()
+        callback = f"http://127.0.0.1:{port}/api/channels/callback"
+        shops = [
+            make_shop(
+                p, callback_url=f"{callback}/{p}", latency_ms=0, skus=skus, stock=STOCK, hook=lambda: None
+            )
+            for p in platforms
+        ]
+        stack.push_async_callback(stop_shops, shops)
+        await start_shops(shops)
+        env = settings_env(shops) | {"AIOSTORE_IMPORT_MAX_BYTES": str(64 * 1024 * 1024)}
+        service = Service.start(tmp, port, env)
+        stack.callback(service.stop)
+        await service.wait_ready()
+        seller = Seller(service.url)
+        seller.api.timeout = httpx.Timeout(600)
+        stack.push_async_callback(seller.aclose)
+        await seller.register()
+        log(f"creating {count} SKUs")
+        await seller.create_catalog(skus, STOCK, per_product=50)
+        channel_ids = [await seller.connect(shop) for shop in shops]
+        await seller.pull_products(channel_ids, within=900)
+        db = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
+        stack.push_async_callback(db.close)
+        if not await wait_idle(db, shops, within=600):
+            raise RuntimeError("the shops did not settle after the pulls")
+        log(f"{len(shops)} shops with {count} SKUs each, pulled")
+        xlsx_s, stock_calls, _ = await update(seller, db, shops, "stock", "stok.xlsx", stock_xlsx(skus))
+        csv_s, price_calls, _ = await update(seller, db, shops, "price", "harga.csv", price_csv(skus))
+        peak = peak_mib(service.process.pid)
+        wrong = [
+            s.platform
+            for s in shops
+            for sku in skus[:50]
+            if s.sellable(sku) != STOCK + 1 + skus.index(sku) % 7
+        ]
+    return {
+        "rows": count,
+        "xlsx_preview_s": round(xlsx_s, 2),
+        "csv_preview_s": round(csv_s, 2),
+        "peak_mib": peak,
+        "stock_calls": stock_calls,
+        "min_stock_calls": minimum_calls(shops, "stock"),
+        "price_calls": price_calls,
+        "min_price_calls": minimum_calls(shops, "price", {"ID"}),
+        "platforms": platforms,
+        "stock_mismatches_in_first_50": len(wrong),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--skus", type=int, default=10_000)
+    parser.add_argument("--platforms", default=",".join(PLATFORMS))
+    args = parser.parse_args(argv)
+    platforms = [p for p in args.platforms.split(",") if p in PLATFORMS]
+    configure_logging("WARNING", json_logs=False)
+    try:
+        figures = asyncio.run(run(args.skus, platforms))
+    except Exception as exc:  # the last line is JSON even on failure
+        log(f"FAIL: {type(exc).__name__}: {exc}")
+        print(json.dumps({"rows": 0, "error": f"{type(exc).__name__}: {exc}"}))
+        return 1
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
