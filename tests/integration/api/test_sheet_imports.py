@@ -3,14 +3,11 @@ committed with the preview's token; broken rows, encodings, roles and other orga
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from openpyxl import Workbook
 from sqlalchemy import func, insert, select
 
 from aiostore.db.models import ChangeSet, Inventory, Product, Variant
@@ -18,24 +15,9 @@ from aiostore.db.session import Database
 from aiostore.domain.permissions import Role
 from tests.factories import Caller, member_token
 from tests.integration.changes.support import catalog, codes, commit, inventory, shop
+from tests.sheet_files import csv_bytes, xlsx_bytes
 
 pytestmark = pytest.mark.db
-
-
-def _csv(rows: list[list[Any]], delimiter: str = ",", encoding: str = "utf-8") -> bytes:
-    out = io.StringIO()
-    csv.writer(out, delimiter=delimiter).writerows(rows)
-    return out.getvalue().encode(encoding)
-
-
-def _xlsx(rows: list[list[Any]]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("stok")
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 async def _upload(caller: Caller, kind: str, content: bytes, name: str = "sheet.csv") -> Any:
@@ -46,7 +28,7 @@ async def _upload(caller: Caller, kind: str, content: bytes, name: str = "sheet.
 
 async def test_stock_xlsx_with_indonesian_headers_previews_then_commits(owner: Caller, db: Database) -> None:
     await catalog(owner)
-    file = _xlsx(
+    file = xlsx_bytes(
         [
             ["Kode SKU", "Stok", "Perubahan", "Stok Pengaman", "Catatan"],
             ["S-M", 25, None, None, "gudang A"],
@@ -86,7 +68,7 @@ async def test_stock_xlsx_with_indonesian_headers_previews_then_commits(owner: C
 async def test_price_csv_with_semicolons_and_indonesian_numbers(owner: Caller, db: Database) -> None:
     ids = await catalog(owner)
     channel, _ = await shop(db, owner, [ids["S-L"]], platform="shopee", market="ID")
-    file = _csv(
+    file = csv_bytes(
         [
             ["SKU", "Pasar", "Toko", "Harga", "Harga Promo"],
             ["S-M", "ID", "", "175.000", "170.000"],
@@ -109,7 +91,7 @@ async def test_price_csv_with_semicolons_and_indonesian_numbers(owner: Caller, d
 
 async def test_broken_rows_are_one_422_and_nothing_is_previewed(owner: Caller, db: Database) -> None:
     await catalog(owner)
-    file = _csv(
+    file = csv_bytes(
         [
             ["sku", "stock", "delta"],
             ["S-M", "1.5", ""],
@@ -140,21 +122,21 @@ async def test_broken_rows_are_one_422_and_nothing_is_previewed(owner: Caller, d
 
 async def test_file_level_problems(owner: Caller) -> None:
     await catalog(owner)
-    missing = await _upload(owner, "price", _csv([["sku", "harga"], ["S-M", "1"]]))
+    missing = await _upload(owner, "price", csv_bytes([["sku", "harga"], ["S-M", "1"]]))
     assert missing.status_code == 422
     assert (
         missing.json()["errors"][0]["message"]
         == "the file needs one of the columns market, channel_account_id"
     )
     windows = await _upload(
-        owner, "stock", _csv([["sku", "stok", "catatan"], ["S-M", "7", "café"]], encoding="cp1252")
+        owner, "stock", csv_bytes([["sku", "stok", "catatan"], ["S-M", "7", "café"]], encoding="cp1252")
     )
     assert windows.status_code == 200, windows.text
     assert windows.json()["source"]["encoding"] == "cp1252"
     assert any("Windows-1252" in w for w in windows.json()["source"]["warnings"])
-    bom16 = await _upload(owner, "stock", _csv([["sku", "stok"], ["S-M", "8"]], encoding="utf-16"))
+    bom16 = await _upload(owner, "stock", csv_bytes([["sku", "stok"], ["S-M", "8"]], encoding="utf-16"))
     assert bom16.status_code == 200 and bom16.json()["items"][0]["after"]["on_hand"] == 8
-    empty = await _upload(owner, "stock", _csv([["sku", "stok"]]))
+    empty = await _upload(owner, "stock", csv_bytes([["sku", "stok"]]))
     assert empty.status_code == 422 and empty.json()["errors"][0]["code"] == "empty_file"
 
 
@@ -164,7 +146,7 @@ async def test_viewers_cannot_import_and_other_orgs_see_nothing(
     ids = await catalog(owner)
     channel, _ = await shop(db, owner, [ids["S-M"]])
     viewer = await member_token(app, db, owner.org_id, Role.VIEWER)
-    stock = _csv([["sku", "stock"], ["S-M", "3"]])
+    stock = csv_bytes([["sku", "stock"], ["S-M", "3"]])
     refused = await _upload(viewer, "stock", stock)
     assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
     shown = (await _upload(owner, "stock", stock)).json()
@@ -174,7 +156,7 @@ async def test_viewers_cannot_import_and_other_orgs_see_nothing(
 
     theirs = (await _upload(other_org, "stock", stock)).json()
     assert codes(theirs["items"][0]) == ["unknown_sku"]
-    price = _csv([["sku", "shop", "price"], ["S-M", str(channel), "1"]])
+    price = csv_bytes([["sku", "shop", "price"], ["S-M", str(channel), "1"]])
     resp = await _upload(other_org, "price", price)
     assert resp.status_code == 422
     assert resp.json()["errors"] == [
@@ -205,7 +187,7 @@ async def test_ten_thousand_row_xlsx_stock_update(owner: Caller, db: Database) -
                 for v in variants
             ],
         )
-    file = _xlsx([["sku", "stok"]] + [[f"B-{i:05d}", 6 + i % 3] for i in range(10_000)])
+    file = xlsx_bytes([["sku", "stok"]] + [[f"B-{i:05d}", 6 + i % 3] for i in range(10_000)])
     resp = await _upload(owner, "stock", file, "besar.xlsx")
     assert resp.status_code == 200, resp.text[:300]
     shown = resp.json()

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 from fastapi import FastAPI
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from aiostore.db.models import AuditLog, ChannelAccount, Listing, Variant
@@ -18,25 +18,9 @@ from aiostore.domain.permissions import Role
 from aiostore.settings import Settings
 from aiostore.web.app import create_app
 from tests.factories import Caller, member_token, product_body, signup
+from tests.sheet_files import csv_bytes, xlsx_bytes
 
 pytestmark = pytest.mark.db
-
-
-def _csv(rows: list[list[object]], delimiter: str = ",") -> bytes:
-    out = io.StringIO()
-    csv.writer(out, delimiter=delimiter).writerows(rows)
-    return out.getvalue().encode()
-
-
-def _xlsx(rows: list[list[object]]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def _read_csv(body: bytes) -> list[dict[str, str]]:
@@ -126,7 +110,7 @@ async def test_export_round_trip_preview_and_commit(owner: Caller, db: Database)
         "price_sg": "9,90",
         "status": "aktif",
     }
-    file = _csv([header, *[list(r.values()) for r in rows], list(new.values())], delimiter=";")
+    file = csv_bytes([header, *[list(r.values()) for r in rows], list(new.values())], delimiter=";")
 
     preview = await _upload(owner, "/api/catalog/import", file)
     assert preview.status_code == 200, preview.text
@@ -177,7 +161,7 @@ async def test_export_round_trip_preview_and_commit(owner: Caller, db: Database)
 
 
 async def test_catalog_import_errors_are_numbered_and_refuse_the_commit(owner: Caller) -> None:
-    file = _xlsx(
+    file = xlsx_bytes(
         [
             ["Nama Produk", "SKU", "Variasi", "Harga ID", "Berat", "Catatan"],
             ["Kaos", "K-1", "Warna: Merah", "150.000", 200, "x"],
@@ -214,7 +198,7 @@ async def test_catalog_import_errors_are_numbered_and_refuse_the_commit(owner: C
 
 
 async def test_missing_column_and_no_token(owner: Caller) -> None:
-    resp = await _upload(owner, "/api/catalog/import", _csv([["sku", "harga id"], ["A", "1"]]))
+    resp = await _upload(owner, "/api/catalog/import", csv_bytes([["sku", "harga id"], ["A", "1"]]))
     assert resp.status_code == 422
     assert resp.json()["errors"] == [
         {
@@ -224,7 +208,7 @@ async def test_missing_column_and_no_token(owner: Caller) -> None:
         }
     ]
     resp = await _upload(
-        owner, "/api/catalog/import", _csv([["product", "sku"], ["A", "A-1"]]), mode="commit"
+        owner, "/api/catalog/import", csv_bytes([["product", "sku"], ["A", "A-1"]]), mode="commit"
     )
     assert resp.status_code == 422
     assert resp.json()["errors"][0]["field"] == "token"
@@ -234,7 +218,7 @@ async def test_roles_and_other_organizations(
     app: FastAPI, db: Database, owner: Caller, other_org: Caller
 ) -> None:
     await _catalog(owner, db)
-    file = _csv([["product", "sku", "price_id"], ["Lain", "KAOS-M", "1"]])
+    file = csv_bytes([["product", "sku", "price_id"], ["Lain", "KAOS-M", "1"]])
     viewer = await member_token(app, db, owner.org_id, Role.VIEWER)
     refused = await _upload(viewer, "/api/catalog/import", file)
     assert refused.status_code == 403
@@ -250,12 +234,12 @@ async def test_roles_and_other_organizations(
 async def test_upload_above_the_limit_is_413(test_settings: Settings, db: Database) -> None:
     app = create_app(test_settings.model_copy(update={"import_max_bytes": 4096}), db)
     caller = await signup(app, email="big@example.com")
-    big = _csv([["product", "sku"]] + [["Kaos", f"K-{i}"] for i in range(1000)])
+    big = csv_bytes([["product", "sku"]] + [["Kaos", f"K-{i}"] for i in range(1000)])
     resp = await _upload(caller, "/api/catalog/import", big)
     assert resp.status_code == 413
     assert resp.headers["content-type"] == "application/problem+json"
     assert "AIOSTORE_IMPORT_MAX_BYTES" in resp.json()["detail"]
-    small = await _upload(caller, "/api/catalog/import", _csv([["product", "sku"], ["Kaos", "K-1"]]))
+    small = await _upload(caller, "/api/catalog/import", csv_bytes([["product", "sku"], ["Kaos", "K-1"]]))
     assert small.status_code == 200
 
 
@@ -263,7 +247,7 @@ async def test_ten_thousand_rows_preview(owner: Caller) -> None:
     rows = [["product", "sku", "price_id"]] + [
         [f"Produk {i // 4}", f"SKU-{i:05d}", "10.000"] for i in range(10_000)
     ]
-    resp = await _upload(owner, "/api/catalog/import", _csv(rows, ";"))
+    resp = await _upload(owner, "/api/catalog/import", csv_bytes(rows, ";"))
     assert resp.status_code == 200, resp.text[:300]
     body = resp.json()
     assert body["summary"]["create"] == 10_000

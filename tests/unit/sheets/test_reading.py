@@ -7,24 +7,12 @@ import io
 import uuid
 
 import pytest
-from openpyxl import Workbook
 
 from aiostore.domain.market import MarketCode
 from aiostore.errors import ValidationFailed
 from aiostore.services.sheets.price import read_price
 from aiostore.services.sheets.stock import read_stock
-
-
-def _xlsx(rows: list[list[object]]) -> io.BytesIO:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    out.seek(0)
-    return out
+from tests.sheet_files import xlsx_bytes
 
 
 def _errors(read: object) -> list[str]:
@@ -127,7 +115,7 @@ def test_empty_and_old_excel_files() -> None:
 
 
 def test_xlsx_formula_cells_are_text_never_evaluated() -> None:
-    data = _xlsx([["SKU", "Stok"], ["A-1", 4], ["B-2", "=2+2"], [None, None], ["C-3", 7.0]])
+    data = io.BytesIO(xlsx_bytes([["SKU", "Stok"], ["A-1", 4], ["B-2", "=2+2"], [None, None], ["C-3", 7.0]]))
     read = read_stock(data, "x.xlsx")
     assert read.format == "xlsx"
     assert [(i["sku"], i["set"], i["row"]) for i in read.items] == [("A-1", 4, 2), ("C-3", 7, 5)]
