@@ -272,3 +272,12 @@ async def test_another_orgs_objects_are_not_found_on_every_route(
     assert (await owner.get(f"/api/variants/{ids['variant_id']}/allocation-rules")).json() == []
     assert (await owner.get(f"/api/variants/{ids['variant_id']}/promotions")).json() == []
     assert [(v["inventory"]["on_hand"], v["barcode"]) for v in product["variants"]] == [(10, None), (5, None)]
+
+
+def test_the_spreadsheet_routes_are_walked() -> None:
+    """Imports need catalog:write (a viewer gets 403 above), templates and the export only read."""
+    walked = {(m, p): perm for m, p, perm in PERMISSIONED}
+    for kind in ("stock", "price", "catalog"):
+        assert walked[("POST", f"/api/{kind}/import")] is Permission.CATALOG_WRITE
+        assert walked[("GET", f"/api/{kind}/import/template")] is Permission.READ
+    assert walked[("GET", "/api/catalog/export")] is Permission.READ
