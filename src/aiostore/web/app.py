@@ -38,6 +38,7 @@ from aiostore.web.routes import (
     orders,
     orgs,
     products,
+    reports,
     rules,
     sync,
     tokens,
@@ -64,6 +65,7 @@ ROUTERS = (
     webhooks.router,
     demo.router,
     rules.router,
+    reports.router,
 )
 
 

@@ -17,6 +17,7 @@ from aiostore.db.models.orders import Customer, InventoryMovement, Order, OrderL
 from aiostore.db.models.platform import (
     AuditLog,
     ContentRuleOverrides,
+    ExchangeRate,
     IdempotencyKey,
     IgnoredWebhook,
     WebhookEvent,
@@ -31,6 +32,7 @@ __all__ = [
     "ChannelAccount",
     "ChannelRoute",
     "ContentRuleOverrides",
+    "ExchangeRate",
     "Customer",
     "IdempotencyKey",
     "IgnoredWebhook",

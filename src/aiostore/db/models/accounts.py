@@ -19,6 +19,8 @@ class Organization(IdMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     # The demo organization (services/demo.py): sandbox shops, rebuilt by a reset.
     is_demo: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    # Totals of reports are also given in this currency, at the organisation's own rates (ExchangeRate).
+    reporting_currency: Mapped[str | None] = mapped_column(String(3))
 
 
 class User(IdMixin, TimestampMixin, Base):

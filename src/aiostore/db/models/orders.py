@@ -33,6 +33,12 @@ class Order(TenantScoped, Base):
         Index("ix_orders_org_id_status", "org_id", "status"),
         Index("ix_orders_org_id_market", "org_id", "market"),
         Index("ix_orders_org_id_channel_account_id", "org_id", "channel_account_id"),
+        Index(
+            "ix_orders_report",
+            "org_id",
+            "placed_at",
+            postgresql_include=["id", "channel_account_id", "market", "currency", "status", "total_amount"],
+        ),
     )
     channel_account_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("channel_accounts.id", ondelete="CASCADE")
@@ -59,6 +65,11 @@ class OrderLine(TenantScoped, Base):
     __table_args__ = (
         Index("ix_order_lines_order_id", "order_id"),
         Index("ix_order_lines_org_id_variant_id", "org_id", "variant_id"),
+        Index(
+            "ix_order_lines_report",
+            "order_id",
+            postgresql_include=["variant_id", "quantity", "unit_price", "currency"],
+        ),
     )
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     variant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("variants.id", ondelete="SET NULL"))
