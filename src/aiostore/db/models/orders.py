@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aiostore.db.base import Base, TenantScoped
@@ -94,6 +94,14 @@ class InventoryMovement(TenantScoped, Base):
     __table_args__ = (
         Index("ix_inventory_ledger_org_id_variant_id_created_at", "org_id", "variant_id", "created_at"),
         Index("ix_inventory_ledger_order_id", "order_id"),
+        # reports: sales in time order (propagation), and movements that left nothing available
+        Index("ix_inventory_ledger_sales", "org_id", "created_at", postgresql_where=text("cause = 'order'")),
+        Index(
+            "ix_inventory_ledger_out",
+            "org_id",
+            "created_at",
+            postgresql_where=text("on_hand_after - reserved_after <= 0"),
+        ),
     )
     variant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("variants.id", ondelete="CASCADE"))
     cause: Mapped[str] = mapped_column(String(10))  # order | manual | import | sync

@@ -61,6 +61,18 @@ def upgrade() -> None:
         postgresql_include=["variant_id", "quantity", "unit_price", "currency"],
     )
     op.create_index(
+        "ix_inventory_ledger_sales",
+        "inventory_ledger",
+        ["org_id", "created_at"],
+        postgresql_where=sa.text("cause = 'order'"),
+    )
+    op.create_index(
+        "ix_inventory_ledger_out",
+        "inventory_ledger",
+        ["org_id", "created_at"],
+        postgresql_where=sa.text("on_hand_after - reserved_after <= 0"),
+    )
+    op.create_index(
         "ix_sync_jobs_report",
         "sync_jobs",
         ["channel_account_id", "kind", "status", "finished_at"],
@@ -69,6 +81,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_sync_jobs_report", table_name="sync_jobs")
+    op.drop_index("ix_inventory_ledger_out", table_name="inventory_ledger")
+    op.drop_index("ix_inventory_ledger_sales", table_name="inventory_ledger")
     op.drop_index("ix_order_lines_report", table_name="order_lines")
     op.drop_index("ix_orders_report", table_name="orders")
     op.execute("DROP POLICY IF EXISTS tenant_isolation ON exchange_rates")
