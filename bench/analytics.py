@@ -83,8 +83,8 @@ FILL = [
          FROM generate_series(1, %(orders)s) n""",
     """INSERT INTO order_lines (id, org_id, order_id, variant_id, sku, title, quantity, unit_price, currency)
        SELECT gen_random_uuid(), %(org)s::uuid, md5(%(org)s::text || 'o' || ((n - 1) / 3 + 1))::uuid,
-              md5(%(org)s::text || 'v' || ((n * 7919) %% %(variants)s + 1))::uuid,
-              'SKU-' || lpad(((n * 7919) %% %(variants)s + 1)::text, 6, '0'), 'Item', 1 + n %% 3,
+              md5(%(org)s::text || 'v' || ((n::bigint * 7919) %% %(variants)s + 1))::uuid,
+              'SKU-' || lpad(((n::bigint * 7919) %% %(variants)s + 1)::text, 6, '0'), 'Item', 1 + n %% 3,
               CASE WHEN ((n - 1) / 3 + 1) %% 4 + 1 <= 2 THEN 10000 + n %% 90000 ELSE 100 + n %% 9000 END,
               (%(currencies)s::text[])[((n - 1) / 3 + 1) %% 4 + 1]
          FROM generate_series(1, %(lines)s) n""",
@@ -92,7 +92,7 @@ FILL = [
     """INSERT INTO inventory_ledger (id, org_id, variant_id, cause, on_hand_delta, reserved_delta,
                                     on_hand_after, reserved_after, order_id, note, created_at)
        SELECT gen_random_uuid(), %(org)s::uuid,
-              md5(%(org)s::text || 'v' || ((n * 7919) %% %(variants)s + 1))::uuid, 'order', 0, 1,
+              md5(%(org)s::text || 'v' || ((n::bigint * 7919) %% %(variants)s + 1))::uuid, 'order', 0, 1,
               CASE WHEN n %% 97 = 0 THEN 0 ELSE 50 END, 0,
               md5(%(org)s::text || 'o' || ((n - 1) / 3 + 1))::uuid, '',
               now() - make_interval(secs => ((n - 1) / 3 + 1) * %(spacing)s) + interval '1 second'
