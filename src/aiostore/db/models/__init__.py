@@ -13,7 +13,7 @@ from aiostore.db.models.accounts import (
 from aiostore.db.models.allocation import AllocationRule, PromotionReservation
 from aiostore.db.models.catalog import Inventory, Product, Variant, VariantPrice
 from aiostore.db.models.channels import ChannelAccount, ChannelRoute, Listing
-from aiostore.db.models.orders import Customer, InventoryMovement, Order, OrderLine
+from aiostore.db.models.orders import Customer, InventoryMovement, Order, OrderLine, SalesDaily
 from aiostore.db.models.platform import (
     AuditLog,
     ContentRuleOverrides,
@@ -48,6 +48,7 @@ __all__ = [
     "Organization",
     "Product",
     "PromotionReservation",
+    "SalesDaily",
     "SyncJob",
     "SyncJobItem",
     "User",

@@ -102,6 +102,12 @@ _AGG = f"""count(*) AS placed,
     count(*) FILTER (WHERE p.status = 'returned') AS returned,
     coalesce(sum(p.units) FILTER (WHERE {_KEEP}), 0) AS units,
     coalesce(sum(p.amount) FILTER (WHERE {_KEEP}), 0) AS revenue"""
+# The same figures from the daily roll-up (sales_daily: one row per market day, shop, currency, status).
+_ROLLUP_AGG = f"""coalesce(sum(p.orders), 0) AS placed,
+    coalesce(sum(p.orders) FILTER (WHERE p.status = 'cancelled'), 0) AS cancelled,
+    coalesce(sum(p.orders) FILTER (WHERE p.status = 'returned'), 0) AS returned,
+    coalesce(sum(p.units) FILTER (WHERE {_KEEP}), 0) AS units,
+    coalesce(sum(p.amount) FILTER (WHERE {_KEEP}), 0) AS revenue"""
 
 _LINE_KEYS = {GroupBy.PRODUCT: "v.product_id::text", GroupBy.SKU: "coalesce(v.sku, l.sku)"}
 _ORDER_KEYS = {
@@ -117,10 +123,31 @@ def _per_order(f: ReportFilter, params: dict[str, Any], line_key: str | None) ->
     key = f", {line_key} AS key" if line_key else ""
     group = ", key" if line_key else ""
     return f"""SELECT o.id, o.status, o.currency, o.market, o.channel_account_id, {LOCAL_DAY_SQL} AS day{key},
-        sum(l.quantity) AS units, sum(l.quantity::bigint * l.unit_price) AS amount
-    FROM orders o JOIN order_lines l ON l.order_id = o.id LEFT JOIN variants v ON v.id = l.variant_id
+        coalesce(sum(l.quantity), 0) AS units, coalesce(sum(l.quantity::bigint * l.unit_price), 0) AS amount
+    FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id LEFT JOIN variants v ON v.id = l.variant_id
     WHERE {f.order_where(params)} AND {product_where(f, params)}
     GROUP BY o.id{group}"""
+
+
+def _rollup(f: ReportFilter, params: dict[str, Any]) -> str:
+    """The roll-up's rows in the filter, as `p` with the columns of `_per_order` that it has."""
+    params.update(start=f.start, end=f.end)
+    where = ["s.org_id = :org", "s.day BETWEEN :start AND :end", "s.orders <> 0"]  # 0: all moved away
+    if f.shops:
+        params["shops"] = list(f.shops)
+        where.append("s.channel_account_id = ANY(:shops)")
+    if f.markets:
+        params["markets"] = list(f.markets)
+        where.append("s.market = ANY(:markets)")
+    return f"SELECT s.* FROM sales_daily s WHERE {' AND '.join(where)}"
+
+
+def _source(f: ReportFilter, params: dict[str, Any], line_key: str | None, raw: bool) -> tuple[str, str]:
+    """The rows to aggregate and how: the roll-up unless lines are needed (a product filter or grouping
+    by product or SKU) or the raw rows are asked for."""
+    if raw or line_key or f.products:
+        return _per_order(f, params, line_key), _AGG
+    return _rollup(f, params), _ROLLUP_AGG
 
 
 def _figures(r: Any) -> Figures:
@@ -128,11 +155,11 @@ def _figures(r: Any) -> Figures:
 
 
 async def _day_totals(
-    session: AsyncSession, ctx: OrgContext, f: ReportFilter
+    session: AsyncSession, ctx: OrgContext, f: ReportFilter, raw: bool
 ) -> tuple[dict[str, Figures], dict[tuple[date, str], int]]:
     params: dict[str, Any] = {"org": ctx.org_id}
-    sql = f"""SELECT p.day, p.currency, {_AGG}
-    FROM ({_per_order(f, params, None)}) p GROUP BY p.day, p.currency"""
+    source, agg = _source(f, params, None, raw)
+    sql = f"""SELECT p.day, p.currency, {agg} FROM ({source}) p GROUP BY p.day, p.currency"""
     totals: dict[str, Figures] = {}
     by_day: dict[tuple[date, str], int] = {}
     for r in await rows(session, sql, params):
@@ -149,21 +176,24 @@ async def sales_report(
     period: Period = Period.DAY,
     group: GroupBy = GroupBy.NONE,
     compare: bool = False,
+    raw: bool = False,
 ) -> SalesReport:
+    """`raw` recomputes from orders and lines instead of reading the roll-up (tests compare the two)."""
     params: dict[str, Any] = {"org": ctx.org_id, "period": period.value}
     line_key = _LINE_KEYS.get(group)
     key = "p.key" if line_key else _ORDER_KEYS[group]
-    sql = f"""SELECT date_trunc(:period, p.day)::date AS bucket, {key} AS key, p.currency, {_AGG}
-    FROM ({_per_order(f, params, line_key)}) p GROUP BY 1, 2, 3 ORDER BY 1, 3, 2 NULLS LAST"""
+    source, agg = _source(f, params, line_key, raw)
+    sql = f"""SELECT date_trunc(:period, p.day)::date AS bucket, {key} AS key, p.currency, {agg}
+    FROM ({source}) p GROUP BY 1, 2, 3 ORDER BY 1, 3, 2 NULLS LAST"""
     found = await rows(session, sql, params)
     labels = await _labels(session, group, {r.key for r in found if r.key is not None})
     report_rows = [
         SalesRow(r.bucket, r.key, labels.get(r.key, r.key or ""), r.currency, _figures(r)) for r in found
     ]
-    totals, by_day = await _day_totals(session, ctx, f)
+    totals, by_day = await _day_totals(session, ctx, f, raw)
     report = SalesReport(period, group, report_rows, totals, by_day=by_day)
     if compare:
-        report.previous, _ = await _day_totals(session, ctx, f.previous())
+        report.previous, _ = await _day_totals(session, ctx, f.previous(), raw)
     report.converted = await rates.convert(session, ctx, by_day)
     return report
 
