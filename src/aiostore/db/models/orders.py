@@ -116,7 +116,7 @@ class InventoryMovement(TenantScoped, Base):
 
 class SalesDaily(Base):
     """The daily sales roll-up: orders, units and line amounts per market day, shop, currency and status,
-    kept by database triggers on orders and order lines in the changing transaction (migration 0009)."""
+    kept by database triggers on orders and order lines in the changing transaction (migration 0010)."""
 
     __tablename__ = "sales_daily"
     org_id: Mapped[uuid.UUID] = mapped_column(

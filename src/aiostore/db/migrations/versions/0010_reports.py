@@ -1,8 +1,8 @@
 """Reports: an organisation's reporting currency and its own dated exchange rates (tenant-scoped, RLS),
 and the indexes the reports group and join by.
 
-Revision ID: 0009_reports
-Revises: 0008_content_rules
+Revision ID: 0010_reports
+Revises: 0009_allocation_rules
 Create Date: 2026-12-06 06:10:00
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_reports"
-down_revision: str | None = "0008_content_rules"
+revision: str = "0010_reports"
+down_revision: str | None = "0009_allocation_rules"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
