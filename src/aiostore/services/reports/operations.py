@@ -46,22 +46,24 @@ class ShopOperations:
     oversold_orders: int
 
 
-_PROPAGATION = """SELECT x.shop, count(*) AS pushes,
+_PROPAGATION = """WITH pushes AS (
+    SELECT j.channel_account_id AS shop, j.finished_at,
+        lag(j.finished_at) OVER (PARTITION BY j.channel_account_id ORDER BY j.finished_at) AS prev
+    FROM sync_jobs j
+    WHERE j.org_id = :org AND j.kind = 'push_stock' AND j.status = 'succeeded'
+      AND j.channel_account_id = ANY(:shops) AND j.finished_at < :t_end
+)
+SELECT x.shop, count(*) AS pushes,
     percentile_cont(0.5) WITHIN GROUP (ORDER BY x.seconds) AS p50,
     percentile_cont(0.95) WITHIN GROUP (ORDER BY x.seconds) AS p95
 FROM (
-    SELECT j.channel_account_id AS shop, extract(epoch FROM j.finished_at - (
-        SELECT min(g.created_at) FROM inventory_ledger g JOIN orders o ON o.id = g.order_id
-        WHERE g.org_id = :org AND g.cause = 'order' AND o.channel_account_id <> j.channel_account_id
-          AND g.created_at <= j.finished_at
-          AND g.created_at > coalesce((
-              SELECT max(k.finished_at) FROM sync_jobs k
-              WHERE k.channel_account_id = j.channel_account_id AND k.kind = 'push_stock'
-                AND k.status = 'succeeded' AND k.finished_at < j.finished_at), '-infinity')
+    SELECT p.shop, extract(epoch FROM p.finished_at - (
+        SELECT g.created_at FROM inventory_ledger g JOIN orders o ON o.id = g.order_id
+        WHERE g.org_id = :org AND g.cause = 'order' AND o.channel_account_id <> p.shop
+          AND g.created_at <= p.finished_at AND g.created_at > coalesce(p.prev, '-infinity')
+        ORDER BY g.created_at LIMIT 1
     )) AS seconds
-    FROM sync_jobs j
-    WHERE j.org_id = :org AND j.kind = 'push_stock' AND j.status = 'succeeded'
-      AND j.channel_account_id = ANY(:shops) AND j.finished_at >= :t_start AND j.finished_at < :t_end
+    FROM pushes p WHERE p.finished_at >= :t_start
 ) x WHERE x.seconds IS NOT NULL GROUP BY x.shop"""
 
 _FAILURES = """SELECT j.channel_account_id AS shop, left(coalesce(i.error, j.error, ''), 200) AS error,
