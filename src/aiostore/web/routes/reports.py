@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response, StreamingResponse
@@ -74,6 +74,16 @@ async def report_filter(
 
 
 Filter = Annotated[ReportFilter, Depends(report_filter)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# `?format=csv|xlsx` answers an export instead of JSON: both documented beside the JSON body
+EXPORTS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX: {"schema": {"type": "string", "format": "binary"}},
+        }
+    }
+}
 FormatQuery = Annotated[Format, Query(alias="format", description="json, or an export: csv or xlsx")]
 
 
@@ -83,11 +93,10 @@ async def _export(table: Table, fmt: Format, f: ReportFilter) -> Response:
     if fmt is Format.CSV:
         return StreamingResponse(csv_chunks(table), media_type="text/csv; charset=utf-8", headers=headers)
     body = await asyncio.to_thread(xlsx_bytes, table)
-    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, media_type=xlsx, headers=headers)
+    return Response(body, media_type=XLSX, headers=headers)
 
 
-@router.get("/sales", response_model=SalesOut)
+@router.get("/sales", response_model=SalesOut, responses=EXPORTS)
 async def sales(
     session: Session,
     ctx: Read,
@@ -107,7 +116,7 @@ async def sales(
     return SalesOut.of(f, report)
 
 
-@router.get("/products", response_model=ProductsOut)
+@router.get("/products", response_model=ProductsOut, responses=EXPORTS)
 async def products(
     session: Session,
     ctx: Read,
@@ -124,7 +133,7 @@ async def products(
     return ProductsOut.of(f, report)
 
 
-@router.get("/operations", response_model=OperationsOut)
+@router.get("/operations", response_model=OperationsOut, responses=EXPORTS)
 async def operations(
     session: Session, ctx: Read, f: Filter, fmt: FormatQuery = Format.JSON
 ) -> Response | OperationsOut:
