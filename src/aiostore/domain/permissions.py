@@ -33,6 +33,7 @@ class Permission(StrEnum):
     MEMBERS_MANAGE = "members:manage"
     TOKENS_MANAGE = "tokens:manage"
     RULES_MANAGE = "rules:manage"  # the organisation's content-rule overrides
+    RATES_MANAGE = "rates:manage"  # the reporting currency and the organisation's exchange rates
     ORG_MANAGE = "org:manage"
     ALERTS_MANAGE = "alerts:manage"  # alert rules and outbound webhook endpoints
     # approve or reject a change set someone else committed; set the change policy's thresholds
@@ -46,6 +47,7 @@ _ADMIN = _OPERATOR | {
     Permission.MEMBERS_MANAGE,
     Permission.TOKENS_MANAGE,
     Permission.RULES_MANAGE,
+    Permission.RATES_MANAGE,
     Permission.AUDIT_READ,
     Permission.PII_READ,
     Permission.ALERTS_MANAGE,

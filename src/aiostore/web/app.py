@@ -41,6 +41,7 @@ from aiostore.web.routes import (
     orgs,
     platform_mapping,
     products,
+    reports,
     rules,
     sheets,
     sync,
@@ -72,6 +73,7 @@ ROUTERS = (
     demo.router,
     rules.router,
     alerts.router,
+    reports.router,
 )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
 from aiostore.domain.market import MARKETS, Currency, MarketCode
 from aiostore.domain.money import Money
@@ -53,6 +53,10 @@ class Formatter:
 
     def number(self, value: int | float) -> str:
         return format_decimal(value, locale=self.locale)
+
+    def percent(self, value: float | None) -> str:
+        """A ratio (0.25) as the reader's language writes a percentage (25%, 25%); empty for none."""
+        return "" if value is None else format_percent(value, "#,##0.#%", locale=self.locale)
 
     def _zone(self, market: str | None) -> ZoneInfo:
         return market_zone(market or self.default_market)

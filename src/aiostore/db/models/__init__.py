@@ -22,10 +22,11 @@ from aiostore.db.models.allocation import AllocationRule, PromotionReservation
 from aiostore.db.models.catalog import Inventory, Product, ProductPlatformMapping, Variant, VariantPrice
 from aiostore.db.models.changes import ChangeSet, ChangeSetItem
 from aiostore.db.models.channels import ChannelAccount, ChannelRoute, Listing
-from aiostore.db.models.orders import Customer, InventoryMovement, Order, OrderLine
+from aiostore.db.models.orders import Customer, InventoryMovement, Order, OrderLine, SalesDaily
 from aiostore.db.models.platform import (
     AuditLog,
     ContentRuleOverrides,
+    ExchangeRate,
     IdempotencyKey,
     IgnoredWebhook,
     WebhookEvent,
@@ -48,6 +49,7 @@ __all__ = [
     "ChannelAccount",
     "ChannelRoute",
     "ContentRuleOverrides",
+    "ExchangeRate",
     "Customer",
     "IdempotencyKey",
     "IgnoredWebhook",
@@ -67,6 +69,7 @@ __all__ = [
     "Product",
     "ProductPlatformMapping",
     "PromotionReservation",
+    "SalesDaily",
     "SyncJob",
     "SyncJobItem",
     "User",

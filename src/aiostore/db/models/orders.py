@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aiostore.db.base import Base, TenantScoped
@@ -34,6 +34,12 @@ class Order(TenantScoped, Base):
         Index("ix_orders_org_id_market", "org_id", "market"),
         Index("ix_orders_org_id_channel_account_id", "org_id", "channel_account_id"),
         Index("ix_orders_oversold", "org_id", postgresql_where=text("oversold")),  # alerts
+        Index(
+            "ix_orders_report",
+            "org_id",
+            "placed_at",
+            postgresql_include=["id", "channel_account_id", "market", "currency", "status", "total_amount"],
+        ),
     )
     channel_account_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("channel_accounts.id", ondelete="CASCADE")
@@ -60,6 +66,11 @@ class OrderLine(TenantScoped, Base):
     __table_args__ = (
         Index("ix_order_lines_order_id", "order_id"),
         Index("ix_order_lines_org_id_variant_id", "org_id", "variant_id"),
+        Index(
+            "ix_order_lines_report",
+            "order_id",
+            postgresql_include=["variant_id", "quantity", "unit_price", "currency"],
+        ),
     )
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     variant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("variants.id", ondelete="SET NULL"))
@@ -84,6 +95,14 @@ class InventoryMovement(TenantScoped, Base):
     __table_args__ = (
         Index("ix_inventory_ledger_org_id_variant_id_created_at", "org_id", "variant_id", "created_at"),
         Index("ix_inventory_ledger_order_id", "order_id"),
+        # reports: sales in time order (propagation), and movements that left nothing available
+        Index("ix_inventory_ledger_sales", "org_id", "created_at", postgresql_where=text("cause = 'order'")),
+        Index(
+            "ix_inventory_ledger_out",
+            "org_id",
+            "created_at",
+            postgresql_where=text("on_hand_after - reserved_after <= 0"),
+        ),
     )
     variant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("variants.id", ondelete="CASCADE"))
     cause: Mapped[str] = mapped_column(String(10))  # order | manual | import | sync
@@ -94,3 +113,21 @@ class InventoryMovement(TenantScoped, Base):
     order_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
     order_line_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("order_lines.id", ondelete="SET NULL"))
     note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class SalesDaily(Base):
+    """The daily sales roll-up: orders, units and line amounts per market day, shop, currency and status,
+    kept by database triggers on orders and order lines in the changing transaction (migration 0010)."""
+
+    __tablename__ = "sales_daily"
+    org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(primary_key=True)
+    channel_account_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    market: Mapped[str] = mapped_column(String(2), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    orders: Mapped[int] = mapped_column(Integer)
+    units: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = mapped_column(BigInteger)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aiostore.db.base import Base, IdMixin, TenantScoped, TimestampMixin
@@ -91,3 +92,14 @@ class ContentRuleOverrides(TenantScoped, Base):
     __tablename__ = "content_rule_overrides"
     __table_args__ = (UniqueConstraint("org_id"),)
     overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ExchangeRate(TenantScoped, Base):
+    """An organisation's own rate from `currency` to its reporting currency, from `valid_from` (a calendar
+    day) until the next one: 1 unit of `currency` = `rate` units of the reporting currency."""
+
+    __tablename__ = "exchange_rates"
+    __table_args__ = (UniqueConstraint("org_id", "currency", "valid_from"),)
+    currency: Mapped[str] = mapped_column(String(3))
+    valid_from: Mapped[date]
+    rate: Mapped[Decimal] = mapped_column(Numeric(24, 10))

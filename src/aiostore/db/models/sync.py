@@ -19,6 +19,7 @@ class SyncJob(TenantScoped, Base):
         Index("ix_sync_jobs_org_id_status", "org_id", "status"),
         Index("ix_sync_jobs_org_id_kind", "org_id", "kind"),
         Index("ix_sync_jobs_org_id_channel_account_id", "org_id", "channel_account_id"),
+        Index("ix_sync_jobs_report", "channel_account_id", "kind", "status", "finished_at"),
     )
     kind: Mapped[str] = mapped_column(String(40))
     channel_account_id: Mapped[uuid.UUID | None] = mapped_column(

@@ -12,12 +12,13 @@ import csv
 import io
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import IO, Literal
 
 from aiostore.services.sheets.table import FORMULA_START
 
-Value = str | int | Decimal | None
+Value = str | int | Decimal | date | None  # a date (or naive UTC datetime) is a date cell in XLSX
 WriteFormat = Literal["csv", "xlsx"]
 MEDIA_TYPES: dict[str, str] = {
     "csv": "text/csv; charset=utf-8",
@@ -36,6 +37,8 @@ def _csv_cell(value: Value) -> str:
         return ""
     if isinstance(value, str):
         return neutralise(value)
+    if isinstance(value, date):
+        return value.isoformat()
     return str(value)
 
 

@@ -1,0 +1,136 @@
+"""Operations, per shop: how long a sale takes to reach the shop's stock (p50/p95), push failures and their
+reasons, the last successful pull, token expiry and oversold orders.
+
+Propagation is measured per successful stock push of the shop finished in the range: from the earliest sale
+in another shop (an `order` movement in the inventory ledger) after the shop's previous successful push,
+to this push's end. That sale waited longest for the push that carried it, so the figures are the worst
+case of each burst, from the ledger and the push job times.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aiostore.services.context import OrgContext
+from aiostore.services.reports.filters import ReportFilter, rows
+
+REASONS_SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    error: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShopOperations:
+    shop_id: uuid.UUID
+    shop_name: str
+    platform: str
+    market: str
+    status: str
+    pushes: int  # successful stock pushes in the range with a sale to carry
+    propagation_p50_s: float | None
+    propagation_p95_s: float | None
+    push_failures: int  # failed items of stock and listing pushes
+    failure_reasons: list[Reason]
+    last_pull_at: datetime | None
+    access_expires_at: datetime | None
+    refresh_expires_at: datetime | None
+    oversold_orders: int
+
+
+_PROPAGATION = """WITH pushes AS (
+    SELECT j.channel_account_id AS shop, j.finished_at,
+        lag(j.finished_at) OVER (PARTITION BY j.channel_account_id ORDER BY j.finished_at) AS prev
+    FROM sync_jobs j
+    WHERE j.org_id = :org AND j.kind = 'push_stock' AND j.status = 'succeeded'
+      AND j.channel_account_id = ANY(:shops) AND j.finished_at < :t_end
+)
+SELECT x.shop, count(*) AS pushes,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY x.seconds) AS p50,
+    percentile_cont(0.95) WITHIN GROUP (ORDER BY x.seconds) AS p95
+FROM (
+    SELECT p.shop, extract(epoch FROM p.finished_at - (
+        SELECT g.created_at FROM inventory_ledger g JOIN orders o ON o.id = g.order_id
+        WHERE g.org_id = :org AND g.cause = 'order' AND o.channel_account_id <> p.shop
+          AND g.created_at <= p.finished_at AND g.created_at > coalesce(p.prev, '-infinity')
+        ORDER BY g.created_at LIMIT 1
+    )) AS seconds
+    FROM pushes p WHERE p.finished_at >= :t_start
+) x WHERE x.seconds IS NOT NULL GROUP BY x.shop"""
+
+_FAILURES = """SELECT j.channel_account_id AS shop, left(coalesce(i.error, j.error, ''), 200) AS error,
+    count(*) AS n
+FROM sync_jobs j JOIN sync_job_items i ON i.job_id = j.id
+WHERE j.org_id = :org AND j.kind IN ('push_stock', 'push_listings') AND i.result = 'failed'
+  AND j.channel_account_id = ANY(:shops) AND j.created_at >= :t_start AND j.created_at < :t_end
+GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2"""
+
+_PULLS = """SELECT j.channel_account_id AS shop, max(j.finished_at) AS at FROM sync_jobs j
+WHERE j.org_id = :org AND j.kind IN ('pull_orders', 'pull_products') AND j.status = 'succeeded'
+  AND j.channel_account_id = ANY(:shops) GROUP BY 1"""
+
+
+async def operations_report(session: AsyncSession, ctx: OrgContext, f: ReportFilter) -> list[ShopOperations]:
+    params: dict[str, Any] = {"org": ctx.org_id}
+    where = ["c.org_id = :org"]
+    if f.shops:
+        params["only"] = list(f.shops)
+        where.append("c.id = ANY(:only)")
+    if f.markets:
+        params["markets"] = list(f.markets)
+        where.append("c.market = ANY(:markets)")
+    shops = await rows(
+        session,
+        "SELECT c.id, c.shop_name, c.platform, c.market, c.status, c.access_expires_at, c.refresh_expires_at "
+        f"FROM channel_accounts c WHERE {' AND '.join(where)} ORDER BY c.market, c.shop_name, c.id",
+        params,
+    )
+    ids = [s.id for s in shops]
+    window = {
+        "org": ctx.org_id,
+        "shops": ids,
+        # the range's days in the earliest and the latest market zone: UTC-0 .. UTC+8 is within a day
+        "t_start": datetime.combine(f.start, time(), UTC) - timedelta(hours=8),
+        "t_end": datetime.combine(f.end + timedelta(days=1), time(), UTC),
+    }
+    propagation = {r.shop: r for r in await rows(session, _PROPAGATION, window)}
+    reasons: dict[uuid.UUID, list[Reason]] = {}
+    for r in await rows(session, _FAILURES, window):
+        reasons.setdefault(r.shop, []).append(Reason(r.error, int(r.n)))
+    pulls = {r.shop: r.at for r in await rows(session, _PULLS, window)}
+    oversold_params: dict[str, Any] = {"org": ctx.org_id, "shops": ids}
+    oversold_sql = f"""SELECT o.channel_account_id AS shop, count(*) AS n FROM orders o
+        WHERE {f.order_where(oversold_params)} AND o.oversold AND o.channel_account_id = ANY(:shops)
+        GROUP BY 1"""
+    oversold = {r.shop: int(r.n) for r in await rows(session, oversold_sql, oversold_params)}
+    out = []
+    for s in shops:
+        p = propagation.get(s.id)
+        failed = reasons.get(s.id, [])
+        out.append(
+            ShopOperations(
+                shop_id=s.id,
+                shop_name=s.shop_name,
+                platform=s.platform,
+                market=s.market,
+                status=s.status,
+                pushes=int(p.pushes) if p else 0,
+                propagation_p50_s=round(float(p.p50), 3) if p else None,
+                propagation_p95_s=round(float(p.p95), 3) if p else None,
+                push_failures=sum(r.count for r in failed),
+                failure_reasons=failed[:REASONS_SHOWN],
+                last_pull_at=pulls.get(s.id),
+                access_expires_at=s.access_expires_at,
+                refresh_expires_at=s.refresh_expires_at,
+                oversold_orders=oversold.get(s.id, 0),
+            )
+        )
+    return out

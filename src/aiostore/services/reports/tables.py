@@ -1,0 +1,124 @@
+"""Each report as one flat table: what its CSV and XLSX exports hold. Money is in major units beside its
+currency, never summed across currencies."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from aiostore.domain.market import Currency
+from aiostore.domain.money import Money
+from aiostore.services.reports.export import Cell, Table
+from aiostore.services.reports.operations import ShopOperations
+from aiostore.services.reports.products import ProductsReport
+from aiostore.services.reports.sales import SalesReport
+
+
+def major(amount: int | None, currency: str) -> Decimal | None:
+    if amount is None:
+        return None
+    if currency in Currency.__members__.values():
+        return Money(amount, Currency(currency)).to_major()
+    return Decimal(amount) / 100
+
+
+def sales_table(report: SalesReport) -> Table:
+    headers = [
+        report.period.value,
+        report.group.value,
+        "label",
+        "currency",
+        "orders",
+        "units",
+        "revenue",
+        "average_order_value",
+        "cancelled",
+        "cancel_rate",
+        "returned",
+        "return_rate",
+    ]
+    rows: list[list[Cell]] = []
+    for r in report.rows:
+        f = r.figures
+        rows.append(
+            [
+                r.bucket,
+                r.key,
+                r.label,
+                r.currency,
+                f.orders,
+                f.units,
+                major(f.revenue, r.currency),
+                major(f.average_order_value, r.currency),
+                f.cancelled,
+                f.cancel_rate,
+                f.returned,
+                f.return_rate,
+            ]
+        )
+    return Table("sales", headers, rows)
+
+
+def products_table(report: ProductsReport) -> Table:
+    headers = [
+        "sku",
+        "product",
+        "available",
+        "units",
+        "sell_through",
+        f"units_last_{report.window_days}_days",
+        "days_of_cover",
+        "stockouts",
+        "lost_days",
+    ]
+    rows: list[list[Cell]] = [
+        [
+            i.sku,
+            i.title,
+            i.available,
+            i.units,
+            i.sell_through,
+            i.window_units,
+            i.days_of_cover,
+            i.stockouts,
+            i.lost_days,
+        ]
+        for i in report.items
+    ]
+    return Table("products", headers, rows)
+
+
+def operations_table(shops: list[ShopOperations]) -> Table:
+    headers = [
+        "shop",
+        "platform",
+        "market",
+        "status",
+        "pushes",
+        "propagation_p50_s",
+        "propagation_p95_s",
+        "push_failures",
+        "top_failure_reason",
+        "last_pull_at_utc",
+        "access_expires_at_utc",
+        "refresh_expires_at_utc",
+        "oversold_orders",
+    ]
+    rows: list[list[Cell]] = [
+        [
+            s.shop_name,
+            s.platform,
+            s.market,
+            s.status,
+            s.pushes,
+            s.propagation_p50_s,
+            s.propagation_p95_s,
+            s.push_failures,
+            s.failure_reasons[0].error if s.failure_reasons else None,
+            s.last_pull_at,
+            s.access_expires_at,
+            s.refresh_expires_at,
+            s.oversold_orders,
+        ]
+        for s in shops
+    ]
+    return Table("operations", headers, rows)

@@ -1,0 +1,51 @@
+"""The reports page: three tabs, a GET filter form, money per market, both languages, one org only."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from aiostore.db.session import Database
+from tests.factories import Caller
+from tests.integration.pages.conftest import get_page, squash
+from tests.integration.reports.seed import RANGE, seed
+
+
+async def test_sales_tab_totals_per_currency_and_its_chart_data(db: Database, owner: Caller) -> None:
+    await seed(db, owner)
+    resp = await get_page(owner, f"/reports?{RANGE}&compare=true")
+    assert resp.status_code == 200
+    text = squash(resp.text)
+    assert "Rp 210.000" in text and "RM45.00" in text  # each currency as its market writes it
+    assert "25%" in text  # the cancel rate of rupiah orders
+    assert 'href="/reports"' in resp.text  # in the navigation
+    charts = re.findall(r'<script type="application/json" id="(chart-sales-\w+)">(.*?)</script>', resp.text)
+    data = {name: json.loads(body) for name, body in charts}
+    assert data["chart-sales-IDR"]["values"] == [100000.0, 70000.0, 40000.0]
+    assert data["chart-sales-MYR"]["labels"] == ["2026-11-03"]
+    assert "<script>" not in resp.text  # no inline script
+
+
+async def test_products_and_operations_tabs_in_indonesian(db: Database, owner: Caller) -> None:
+    await seed(db, owner)
+    products = squash(
+        (await get_page(owner, f"/reports?tab=products&{RANGE}", **{"Accept-Language": "id"})).text
+    )
+    assert "Paling cepat habis" in products and "KAOS-1" in products and "+CELANA-1" in products
+    assert "Hari stok cukup" in products
+    operations = squash((await get_page(owner, f"/reports?tab=operations&{RANGE}")).text)
+    assert "stock exceeds limit (2)" in operations and "Toko A" in operations
+
+
+async def test_bad_filters_are_shown_beside_their_field(
+    db: Database, owner: Caller, other_org: Caller
+) -> None:
+    theirs = await seed(db, other_org)
+    reversed_range = await get_page(owner, "/reports?from=2026-11-07&to=2026-11-01")
+    assert reversed_range.status_code == 422
+    assert 'id="e-to"' in reversed_range.text
+    foreign = await get_page(owner, f"/reports?{RANGE}&shop={theirs.shop_a}")
+    assert foreign.status_code == 422
+    assert 'id="e-shop"' in foreign.text and "Toko A" not in foreign.text
+    bad_day = await get_page(owner, "/reports?from=yesterday")
+    assert bad_day.status_code == 422 and 'id="e-from"' in bad_day.text
