@@ -30,6 +30,7 @@ from aiostore.db.models.platform import (
     IgnoredWebhook,
     WebhookEvent,
 )
+from aiostore.db.models.quotas import CircuitBreakerState, QuotaBucket
 from aiostore.db.models.reference import PlatformAttribute, PlatformBrand, PlatformCategory
 from aiostore.db.models.sync import SyncJob, SyncJobItem
 
@@ -47,6 +48,7 @@ __all__ = [
     "ChangeSetItem",
     "ChannelAccount",
     "ChannelRoute",
+    "CircuitBreakerState",
     "ContentRuleOverrides",
     "Customer",
     "IdempotencyKey",
@@ -67,6 +69,7 @@ __all__ = [
     "Product",
     "ProductPlatformMapping",
     "PromotionReservation",
+    "QuotaBucket",
     "SyncJob",
     "SyncJobItem",
     "User",
