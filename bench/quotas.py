@@ -54,7 +54,6 @@ from propagation_support import (
 
 PLATFORM = "shopee"
 STOCK = 50
-PUSH_SKUS = 200
 
 
 class RateLimitCounter:
@@ -91,11 +90,12 @@ async def failed_jobs(db: psycopg.AsyncConnection[Any]) -> list[tuple[Any, ...]]
 
 
 async def queue_work(seller: Seller, channel: str, skus: list[str], rounds: int) -> None:
+    """Every push request first, then the pulls: a push request while a products pull runs can deadlock."""
+    for _ in range(rounds):
+        await push(seller, skus)
     for _ in range(rounds):
         body = {"channel_account_ids": [channel], "kinds": ["products", "orders"]}
         await seller.call("POST", "/api/sync/pull", 202, json=body)
-        for start in range(0, len(skus), PUSH_SKUS):
-            await push(seller, skus[start : start + PUSH_SKUS])
 
 
 async def push(seller: Seller, skus: list[str]) -> None:
