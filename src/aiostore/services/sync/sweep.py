@@ -28,7 +28,10 @@ class Dirty:
     since: InstrumentedAttribute[datetime | None]
 
 
-DIRTY = (Dirty(Listing.stock_dirty, Listing.stock_dirty_at),)
+DIRTY = (
+    Dirty(Listing.stock_dirty, Listing.stock_dirty_at),
+    Dirty(Listing.price_dirty, Listing.price_dirty_at),
+)
 
 # A push queued or running for the shop (procrastinate's own rows: its lock names the shop).
 PUSH_IN_FLIGHT = text(
