@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(default=8, ge=1, le=64)
     sync_orders_interval_minutes: int = Field(default=5, ge=1)
     sync_products_interval_hours: int = Field(default=24, ge=1)
+    # Listings dirty this long with no push on its way (a dead-lettered push) get one from the sweep.
+    sync_sweep_after_minutes: int = Field(default=5, ge=1)
     token_refresh_margin_minutes: int = Field(default=30, ge=1)
     sync_retry_base_seconds: float = Field(default=2.0, gt=0, le=600)
     sync_max_attempts: int = Field(default=5, ge=1, le=50)

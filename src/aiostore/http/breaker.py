@@ -10,7 +10,8 @@ purgatory reads ``time.time()``; tests move it with time-machine.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
 
 from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
@@ -24,6 +25,14 @@ def counts_as_failure(exc: BaseException) -> bool:
 
 def _not_a_failure(exc: BaseException) -> bool:
     return not counts_as_failure(exc)
+
+
+class Breakers(Protocol):
+    """This process's breakers (``BreakerRegistry``) or every process's (``http/shared.SharedBreakers``)."""
+
+    def guard(self, name: str) -> AbstractAsyncContextManager[None]: ...
+
+    async def state(self, name: str) -> str: ...
 
 
 class BreakerRegistry:

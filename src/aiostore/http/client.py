@@ -22,9 +22,9 @@ from urllib.parse import urlencode
 import httpx
 import structlog
 
-from aiostore.http.breaker import BreakerRegistry
+from aiostore.http.breaker import BreakerRegistry, Breakers
 from aiostore.http.errors import ConnectorError, PlatformUnavailable
-from aiostore.http.ratelimit import LimiterRegistry
+from aiostore.http.ratelimit import LimiterRegistry, Limiters
 from aiostore.http.retry import RetryConfig, with_retries
 
 log = structlog.get_logger(__name__)
@@ -98,8 +98,8 @@ class HttpPolicy:
     """Shared reliability state: share one per process so limits and breakers are global."""
 
     retry: RetryConfig = field(default_factory=RetryConfig)
-    limiters: LimiterRegistry = field(default_factory=LimiterRegistry)
-    breakers: BreakerRegistry = field(default_factory=BreakerRegistry)
+    limiters: Limiters = field(default_factory=LimiterRegistry)
+    breakers: Breakers = field(default_factory=BreakerRegistry)
     timeout: httpx.Timeout = field(default_factory=lambda: DEFAULT_TIMEOUT)
 
 

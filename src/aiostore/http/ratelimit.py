@@ -6,7 +6,20 @@ shop, so two jobs pushing to one shop together still stay under the platform's l
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from aiolimiter import AsyncLimiter
+
+
+class Limiter(Protocol):
+    async def acquire(self) -> None: ...
+
+
+class Limiters(Protocol):
+    """Where a client finds the bucket of a key: this process's (``LimiterRegistry``) or every
+    process's on one database (``http/shared.SharedLimiters``)."""
+
+    def get(self, key: str, *, rate_per_second: float, burst: int) -> Limiter: ...
 
 
 class LimiterRegistry:

@@ -17,6 +17,7 @@ from aiostore.db.engine import resolve_urls
 from aiostore.db.session import Database
 from aiostore.domain import rules as content_rules
 from aiostore.http.client import DEFAULT_TIMEOUT, HttpPolicy
+from aiostore.http.shared import shared_policy_for
 from aiostore.services import demo as demo_service
 from aiostore.services.channels import Connectors
 from aiostore.services.demo.world import MOUNT, DemoMount, DemoRouter
@@ -143,7 +144,9 @@ def create_app(
     )
     app.state.settings = settings
     origins = the_demo.browser_origins() if the_demo is not None else {}
-    app.state.connectors = Connectors(settings, http_client, policy or HttpPolicy(), browser_origins=origins)
+    if policy is None:  # with a database, quotas and breakers are shared with every worker process
+        policy = shared_policy_for(db.engine) if db is not None else HttpPolicy()
+    app.state.connectors = Connectors(settings, http_client, policy, browser_origins=origins)
     app.state.job_events = JobEventHub(
         lambda: app.state.db.urls.app_conninfo(), max_streams_per_user=settings.sse_max_streams_per_user
     )

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import httpx
 
 from aiostore.db.session import Database
-from aiostore.http.client import DEFAULT_TIMEOUT, HttpPolicy
+from aiostore.http.client import DEFAULT_TIMEOUT
+from aiostore.http.shared import shared_policy_for
 from aiostore.services.channels import Connectors
 from aiostore.services.sync.context import SyncContext
 from aiostore.settings import Settings
@@ -29,10 +30,11 @@ def install(runtime: Runtime) -> None:
 
 
 def make(settings: Settings, db: Database, connectors: Connectors | None = None) -> Runtime:
-    """A runtime over this database; connectors default to a new pooled HTTP client and policy."""
+    """A runtime over this database; connectors default to a new pooled HTTP client and a policy whose
+    quotas and breakers are shared through the database with every other process."""
     if connectors is None:
         http = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=httpx.Limits(max_connections=100))
-        connectors = Connectors(settings, http, HttpPolicy())
+        connectors = Connectors(settings, http, shared_policy_for(db.engine))
     return Runtime(settings, db, SyncContext(db, connectors))
 
 

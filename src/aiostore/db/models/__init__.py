@@ -31,6 +31,7 @@ from aiostore.db.models.platform import (
     IgnoredWebhook,
     WebhookEvent,
 )
+from aiostore.db.models.quotas import CircuitBreakerState, QuotaBucket
 from aiostore.db.models.reference import PlatformAttribute, PlatformBrand, PlatformCategory
 from aiostore.db.models.sync import SyncJob, SyncJobItem
 
@@ -48,6 +49,7 @@ __all__ = [
     "ChangeSetItem",
     "ChannelAccount",
     "ChannelRoute",
+    "CircuitBreakerState",
     "ContentRuleOverrides",
     "ExchangeRate",
     "Customer",
@@ -70,6 +72,7 @@ __all__ = [
     "ProductPlatformMapping",
     "PromotionReservation",
     "SalesDaily",
+    "QuotaBucket",
     "SyncJob",
     "SyncJobItem",
     "User",

@@ -9,7 +9,7 @@ import structlog
 from aiostore import jobqueue
 from aiostore.services import webhooks
 from aiostore.services.reference import refresh  # noqa: F401  (registers its handler)
-from aiostore.services.sync import ops, pull, push, runner, schedule  # noqa: F401  (register handlers)
+from aiostore.services.sync import ops, pull, push, runner, schedule, sweep  # noqa: F401  (register handlers)
 from aiostore.worker import runtime
 from aiostore.worker.app import queue
 
@@ -38,6 +38,15 @@ async def tick(timestamp: int) -> None:
     created = await schedule.tick(runtime.current().sync)
     if created:
         log.info("schedule.queued", jobs=created)
+
+
+@queue.periodic(cron="* * * * *", periodic_id="dirty-sweep")
+@queue.task(name="sync.sweep_dirty", queue="housekeeping", queueing_lock="dirty-sweep")
+async def sweep_dirty(timestamp: int) -> None:
+    """Every minute: shops left dirty by a dead-lettered push or webhook get their push requested."""
+    shops = await sweep.sweep(runtime.current().sync)
+    if shops:
+        log.warning("sweep.pushes_requested", shops=len(shops))
 
 
 @queue.periodic(cron="* * * * *", periodic_id="stalled-jobs")

@@ -1,0 +1,28 @@
+"""Quotas and breakers shared by every worker process (http/shared.py): not tenant data.
+
+A row names a platform shop's limiter key or a platform, and holds a time; no organisation's data.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Double, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from aiostore.db.base import Base
+
+
+class QuotaBucket(Base):
+    """One rate limit (a shop, or a shop's endpoint): its GCRA theoretical arrival time (http/quota.py)."""
+
+    __tablename__ = "quota_buckets"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tat: Mapped[float] = mapped_column(Double)  # Unix seconds on the database's clock
+
+
+class CircuitBreakerState(Base):
+    """One platform's breaker: consecutive failures, and until when it is open (None: closed)."""
+
+    __tablename__ = "circuit_breakers"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int]
+    opened_until: Mapped[float | None] = mapped_column(Double)

@@ -1,0 +1,215 @@
+"""Quotas and breakers shared by every process through PostgreSQL.
+
+``SharedLimiters`` keeps one ``quota_buckets`` row per limiter key (a shop, or a shop's endpoint): its
+GCRA ``tat`` (http/quota.py). The calls waiting in a process for the same key are reserved together by
+one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` (the row lock makes it atomic across processes); each
+call then sleeps until its slot. A process with many calls waiting pays one round trip per batch, not
+per call. Times come from the database's clock and are used only as differences, so machines' clocks
+need not agree.
+
+``SharedBreakers`` keeps one ``circuit_breakers`` row per platform: consecutive failures and, once they
+reach the threshold, the time the circuit opens until. A process reads the row at most every
+``refresh_seconds`` (a failure or a probe reads it at once), so one process's open breaker stops the
+others within that time; after the recovery time exactly one process wins the probe (a conditional
+UPDATE), and its success closes the circuit for all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import TextClause, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from aiostore.http.breaker import counts_as_failure
+from aiostore.http.client import HttpPolicy
+from aiostore.http.errors import CircuitOpen
+from aiostore.http.quota import Quota
+
+
+def _sql(statement: str) -> TextClause:
+    """``statement`` with ``NOW`` read as the database's clock in Unix seconds (at each use)."""
+    return text(statement.replace("NOW", "CAST(extract(epoch FROM clock_timestamp()) AS float8)"))
+
+
+RESERVE = _sql(
+    "INSERT INTO quota_buckets AS b (key, tat) VALUES (:key, NOW + CAST(:cost AS float8)) "
+    "ON CONFLICT (key) DO UPDATE SET tat = GREATEST(b.tat, NOW) + CAST(:cost AS float8) "
+    "RETURNING b.tat - CAST(:cost AS float8) AS start, NOW AS now"
+)
+DEFAULT_JITTER = 0.05  # seconds a send may trail its slot (round trip, event loop) without a 429
+MAX_BATCH = 1000
+
+
+class SharedBucket:
+    """One key's quota in this process: waiting calls are reserved in batches against the shared row."""
+
+    def __init__(self, engine: AsyncEngine, key: str, quota: Quota) -> None:
+        self.engine = engine
+        self.key = key
+        self.quota = quota
+        self.round_trips = 0
+        self._waiting: list[asyncio.Future[float]] = []
+        self._leader: asyncio.Task[None] | None = None
+
+    async def acquire(self) -> None:
+        """Wait for this call's slot in the shared quota."""
+        loop = asyncio.get_running_loop()
+        slot: asyncio.Future[float] = loop.create_future()
+        self._waiting.append(slot)
+        if self._leader is None or self._leader.done():
+            self._leader = asyncio.create_task(self._serve())
+        at = await slot
+        delay = at - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    async def _serve(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._waiting:
+            batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
+            try:
+                start, now = await self._reserve(len(batch))
+            except Exception as exc:  # the database is down: these calls fail, later ones try again
+                for slot in batch:
+                    if not slot.done():
+                        slot.set_exception(exc)
+                continue
+            base = loop.time()  # our clock when the database's `now` has certainly passed
+            for slot, at in zip(batch, self.quota.send_times(start, now, len(batch)), strict=True):
+                if not slot.done():
+                    slot.set_result(base + (at - now))
+
+    async def _reserve(self, n: int) -> tuple[float, float]:
+        self.round_trips += 1
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(RESERVE, {"key": self.key, "cost": n * self.quota.interval})).one()
+            await conn.commit()
+        return float(row.start), float(row.now)
+
+
+class SharedLimiters:
+    """The ``Limiters`` of every process on one database (see ``LimiterRegistry`` for one process)."""
+
+    def __init__(self, engine: AsyncEngine, *, jitter: float = DEFAULT_JITTER) -> None:
+        self.engine = engine
+        self.jitter = jitter
+        self._buckets: dict[str, SharedBucket] = {}
+
+    def get(self, key: str, *, rate_per_second: float, burst: int) -> SharedBucket:
+        quota = Quota(rate_per_second, burst, self.jitter)
+        bucket = self._buckets.get(key)
+        if bucket is None or bucket.quota != quota:
+            bucket = self._buckets[key] = SharedBucket(self.engine, key, quota)
+        return bucket
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._buckets
+
+
+FAIL = _sql(
+    "INSERT INTO circuit_breakers AS c (name, failures, opened_until) "
+    "VALUES (:name, 1, CASE WHEN 1 >= :threshold THEN NOW + CAST(:recovery AS float8) END) "
+    "ON CONFLICT (name) DO UPDATE SET failures = c.failures + 1, opened_until = CASE "
+    "WHEN c.failures + 1 >= :threshold THEN NOW + CAST(:recovery AS float8) ELSE c.opened_until END "
+    "RETURNING failures, opened_until - NOW AS remaining"
+)
+READ = _sql("SELECT failures, opened_until - NOW AS remaining FROM circuit_breakers WHERE name = :name")
+PROBE = _sql(
+    "UPDATE circuit_breakers SET opened_until = NOW + CAST(:recovery AS float8) "
+    "WHERE name = :name AND opened_until <= NOW RETURNING failures"
+)
+CLOSE = text("UPDATE circuit_breakers SET failures = 0, opened_until = NULL WHERE name = :name")
+
+
+@dataclass
+class _View:
+    failures: int
+    remaining: float | None  # seconds the circuit stays open (<= 0: half-open), None when closed
+    read_at: float  # our loop time when read
+
+
+class SharedBreakers:
+    """The ``Breakers`` of every process on one database (see ``BreakerRegistry`` for one process)."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        threshold: int = 5,
+        recovery_seconds: float = 30.0,
+        refresh_seconds: float = 0.5,
+    ) -> None:
+        self.engine = engine
+        self.threshold = threshold
+        self.recovery_seconds = recovery_seconds
+        self.refresh_seconds = refresh_seconds
+        self._views: dict[str, _View] = {}
+
+    def _params(self, name: str) -> dict[str, object]:
+        return {"name": name, "threshold": self.threshold, "recovery": self.recovery_seconds}
+
+    async def _read(self, statement: TextClause, name: str) -> _View:
+        """Run ``READ`` or ``FAIL`` and keep what the row says now."""
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(statement, self._params(name))).one_or_none()
+            await conn.commit()
+        remaining = None if row is None or row.remaining is None else float(row.remaining)
+        view = _View(0 if row is None else int(row.failures), remaining, asyncio.get_running_loop().time())
+        self._views[name] = view
+        return view
+
+    async def _view(self, name: str) -> _View:
+        view = self._views.get(name)
+        if view is None or asyncio.get_running_loop().time() - view.read_at >= self.refresh_seconds:
+            view = await self._read(READ, name)
+        return view
+
+    async def _claim_probe(self, name: str) -> bool:
+        async with self.engine.connect() as conn:
+            won = (await conn.execute(PROBE, self._params(name))).first() is not None
+            await conn.commit()
+        await self._read(READ, name)
+        return won
+
+    @asynccontextmanager
+    async def guard(self, name: str) -> AsyncIterator[None]:
+        """Run the block under the shared breaker ``name``; raise ``CircuitOpen`` while it is open."""
+        view = await self._view(name)
+        probing = False
+        if view.remaining is not None:
+            left = view.remaining - (asyncio.get_running_loop().time() - view.read_at)
+            if left > 0 or not await self._claim_probe(name):
+                raise CircuitOpen(f"circuit {name} is open; not calling", platform=name)
+            probing = True
+        try:
+            yield
+        except BaseException as exc:
+            if counts_as_failure(exc):
+                await self._read(FAIL, name)
+            elif probing or view.failures:
+                await self._close(name)
+            raise
+        if probing or view.failures:
+            await self._close(name)
+
+    async def _close(self, name: str) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(CLOSE, {"name": name})
+            await conn.commit()
+        self._views[name] = _View(0, None, asyncio.get_running_loop().time())
+
+    async def state(self, name: str) -> str:
+        """'closed', 'opened' or 'half-opened', as the database has it now."""
+        view = await self._read(READ, name)
+        if view.remaining is None:
+            return "closed"
+        return "opened" if view.remaining > 0 else "half-opened"
+
+
+def shared_policy_for(engine: AsyncEngine) -> HttpPolicy:
+    """The policy of a process on this database: its quotas and breakers are every process's."""
+    return HttpPolicy(limiters=SharedLimiters(engine), breakers=SharedBreakers(engine))

@@ -1,0 +1,82 @@
+"""GCRA arithmetic of the shared quota: whatever the interleaving of processes and batches, and sends up
+to ``jitter`` late, the platform's own token bucket (the sandboxes') never refuses a call; and a busy
+bucket is used at its full rate."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aiostore.http.quota import Quota
+from aiostore.sandbox.common.core import RateLimiter
+
+STRETCH = 1 + 1e-9  # absorbs float rounding in the bucket arithmetic (a nanosecond a second)
+
+
+def platform_refusals(sends: list[float], rate: float, burst: int) -> int:
+    """How many of ``sends`` the sandbox's token bucket answers with a rate-limit error."""
+    times = iter(sorted(sends))
+    now = [0.0]
+    bucket = RateLimiter(rate, burst, clock=lambda: now[0])
+    refused = 0
+    for t in times:
+        now[0] = t * STRETCH
+        refused += not bucket.acquire("shop")
+    return refused
+
+
+reservations = st.lists(
+    st.tuples(
+        st.floats(min_value=0, max_value=0.5),  # gap since the previous reservation (any process)
+        st.integers(min_value=1, max_value=40),  # calls in the batch
+        st.lists(st.floats(min_value=0, max_value=1), min_size=40, max_size=40),  # lateness, x jitter
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rate=st.sampled_from([5.0, 40.0, 50.0, 100.0]),
+    burst=st.integers(min_value=1, max_value=20),
+    jitter=st.sampled_from([0.0, 0.01, 0.05]),
+    plan=reservations,
+)
+def test_never_more_than_the_quota_in_any_window(
+    rate: float, burst: int, jitter: float, plan: list[tuple[float, int, list[float]]]
+) -> None:
+    quota = Quota(rate, burst, jitter)
+    tat, now, sends = 0.0, 0.0, []
+    for gap, n, late in plan:
+        now += gap
+        tat, slots = quota.reserve(tat, now, n)
+        sends += [slot + jitter * late[i] for i, slot in enumerate(slots)]
+    assert platform_refusals(sends, rate, burst) == 0
+
+
+@settings(max_examples=50, deadline=None)
+@given(rate=st.sampled_from([5.0, 100.0]), burst=st.integers(1, 20), batch=st.integers(1, 50))
+def test_a_busy_bucket_runs_at_the_quota(rate: float, burst: int, batch: int) -> None:
+    quota = Quota(rate, burst)
+    tat, calls = 0.0, 0
+    last: list[float] = []
+    while calls < 1000:
+        tat, last = quota.reserve(tat, 0.0, batch)  # everything asked at once, as by many workers
+        calls += batch
+    # the burst goes at once, then one call every 1/rate: calls-burst intervals for the rest
+    assert last[-1] == pytest.approx((calls - burst) / rate)
+
+
+def test_an_idle_bucket_refills_to_the_burst_not_beyond() -> None:
+    quota = Quota(10.0, 3)
+    tat, slots = quota.reserve(0.0, 100.0, 5)
+    assert slots == pytest.approx([100.0, 100.0, 100.0, 100.1, 100.2])
+    assert tat == pytest.approx(100.5)
+
+
+@pytest.mark.parametrize(("rate", "burst", "jitter"), [(0, 1, 0), (1, 0, 0), (-1, 5, 0), (1, 1, -0.1)])
+def test_bad_quota_refused(rate: float, burst: int, jitter: float) -> None:
+    with pytest.raises(ValueError, match="rate must be"):
+        Quota(rate, burst, jitter)
