@@ -33,6 +33,7 @@ SESSION_COOKIE = "aiostore_session"
 CSRF_COOKIE = "aiostore_csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
+IDEMPOTENCY_FIELD = "idempotency_key"  # a page's form sends the key here (no script, no header)
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -134,13 +135,19 @@ async def get_principal(request: Request, session: Session) -> auth.Principal | 
 
 def csrf_form_field(request: Request) -> str:
     """The CSRF token of an HTML form posted without scripts (its hidden `csrf_token` field)."""
+    return form_field(request, CSRF_FIELD)
+
+
+def form_field(request: Request, name: str) -> str:
+    """One field of an urlencoded form, read from the body the outer middleware buffered ("" when the
+    body is no such form or names the field other than once)."""
     if request.headers.get("content-type", "").split(";")[0].strip() != FORM_CONTENT_TYPE:
         return ""
     body = request.scope.get("aiostore.body", b"")
     if not isinstance(body, bytes):
         return ""
     try:
-        values = parse_qs(body.decode("utf-8", "replace"), max_num_fields=200).get(CSRF_FIELD, [])
+        values = parse_qs(body.decode("utf-8", "replace"), max_num_fields=200).get(name, [])
     except ValueError:  # more fields than any of our forms has
         return ""
     return values[0] if len(values) == 1 else ""
@@ -162,8 +169,8 @@ async def honour_idempotency(
     request: Request, session: AsyncSession, org_id: uuid.UUID | None, user_id: uuid.UUID
 ) -> None:
     """Claim the Idempotency-Key of an unsafe request in its own transaction, or replay / refuse
-    (see services/idempotency.py)."""
-    raw = request.headers.get("idempotency-key")
+    (see services/idempotency.py). A page's form sends the key in its hidden `idempotency_key` field."""
+    raw = request.headers.get("idempotency-key") or form_field(request, IDEMPOTENCY_FIELD) or None
     if raw is None or request.method in SAFE_METHODS or org_id is None:
         return
     key = idempotency.validate_key(raw)

@@ -57,6 +57,16 @@ class Formatter:
     def percent(self, value: float | None) -> str:
         """A ratio (0.25) as the reader's language writes a percentage (25%, 25%); empty for none."""
         return "" if value is None else format_percent(value, "#,##0.#%", locale=self.locale)
+    def count(self, value: int | None) -> str:
+        """A number, or a dash where there is none (a before-state of an unknown SKU)."""
+        return "—" if value is None else self.number(value)
+
+    def major(self, value: str | None, currency: str) -> str:
+        """An amount written in major units (`"12.90"`, as change sets keep prices) as its market writes
+        it, or a dash where there is none."""
+        if value is None or not currency:
+            return "—"
+        return self.money(Money.from_major(value, Currency(currency)).amount, currency)
 
     def _zone(self, market: str | None) -> ZoneInfo:
         return market_zone(market or self.default_market)

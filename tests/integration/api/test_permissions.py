@@ -218,6 +218,7 @@ WALK_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/api/products/{product_id}/platforms/{platform}"): {"market": "ID", "category_id": "101220"},
 }
 TENANT_PARAMS = {
+    "change_set_id",
     "listing_id",
     "token_id",
     "member_id",

@@ -49,6 +49,11 @@ NOTICES = {
     "withdrawn": N_("The invitation is withdrawn; its link no longer works."),
     "read": N_("Marked as read."),
     "preferences": N_("Your alert settings are saved."),
+    "previewed": N_("Previewed. Nothing has changed yet: read the items, then commit."),
+    "committed": N_("Committed. The shops receive the new numbers with their next push, within seconds."),
+    "awaiting": N_("Committed for approval: another admin or owner applies it from this page."),
+    "approved": N_("Approved and applied."),
+    "rejected": N_("Rejected. Nothing was applied."),
 }
 
 
