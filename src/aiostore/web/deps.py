@@ -124,6 +124,7 @@ async def get_principal(request: Request, session: Session) -> auth.Principal | 
         return None
     if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "") or csrf_form_field(request)
+        sent = sent or await upload_field(request, CSRF_FIELD)
         assert principal.session is not None  # noqa: S101
         if not sent or not same(sent, principal.session.csrf_token):
             raise CSRFFailed(
@@ -153,6 +154,15 @@ def form_field(request: Request, name: str) -> str:
     return values[0] if len(values) == 1 else ""
 
 
+async def upload_field(request: Request, name: str) -> str:
+    """One text field of a spooled multipart upload (a page's upload form: its CSRF token and
+    idempotency key); "" for any other request."""
+    if UPLOAD not in request.scope:
+        return ""
+    value = (await request.form()).get(name)
+    return value if isinstance(value, str) else ""
+
+
 MaybePrincipal = Annotated[auth.Principal | None, Depends(get_principal)]
 
 
@@ -170,7 +180,8 @@ async def honour_idempotency(
 ) -> None:
     """Claim the Idempotency-Key of an unsafe request in its own transaction, or replay / refuse
     (see services/idempotency.py). A page's form sends the key in its hidden `idempotency_key` field."""
-    raw = request.headers.get("idempotency-key") or form_field(request, IDEMPOTENCY_FIELD) or None
+    sent = request.headers.get("idempotency-key") or form_field(request, IDEMPOTENCY_FIELD)
+    raw = sent or await upload_field(request, IDEMPOTENCY_FIELD) or None
     if raw is None or request.method in SAFE_METHODS or org_id is None:
         return
     key = idempotency.validate_key(raw)

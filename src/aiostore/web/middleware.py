@@ -39,7 +39,15 @@ _RAW_BODY_PREFIXES = ("/api/webhooks/",)
 # Spreadsheet uploads: spooled to a temporary file (memory up to SPOOL_BYTES, then disk) up to
 # AIOSTORE_IMPORT_MAX_BYTES, replayed to the app in chunks (the idempotency fingerprint hashes the
 # parsed form: deps.form_digest).
-UPLOAD_PATHS = frozenset({"/api/stock/import", "/api/price/import", "/api/catalog/import"})
+UPLOAD_PATHS = frozenset(
+    {
+        "/api/stock/import",
+        "/api/price/import",
+        "/api/catalog/import",
+        "/changes/upload/stock",  # the Stock & prices page's upload forms
+        "/changes/upload/price",
+    }
+)
 SPOOL_BYTES = 1024 * 1024
 _REPLAY_CHUNK = 64 * 1024
 

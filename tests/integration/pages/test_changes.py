@@ -218,3 +218,22 @@ async def test_list_filters_and_another_orgs_change_set_is_not_found(
     assert stock not in (await get_page(other_org, "/changes")).text
     errors_only = squash((await get_page(owner, f"/changes/{stock}?action=error")).text)
     assert "No items match." in errors_only
+
+
+async def test_a_spreadsheet_uploaded_on_the_form_is_previewed(owner: Caller, db: Database) -> None:
+    await catalog(owner)
+    page = squash((await get_page(owner, "/changes/new/stock")).text)
+    assert 'enctype="multipart/form-data"' in page and "/api/stock/import/template?format=xlsx" in page
+    sheet = {"file": ("count.csv", b"sku,stock\nS-M,30\nS-L,4\n", "text/csv")}
+    fields = form(owner, idempotency_key=_key(), reason="shelf count")
+    done = await owner.client.post("/changes/upload/stock", data=fields, files=sheet, headers=HTML)
+    shown = squash((await get_page(owner, done.headers["location"])).text)
+    assert "10 → <strong>30</strong>" in shown and "5 → <strong>4</strong>" in shown
+    assert await inventory(db, owner, "S-M") == (10, 0, 1)  # a preview only
+
+    broken = {"file": ("bad.csv", b"sku,stock\nS-M,lots\n", "text/csv")}
+    bad = await owner.client.post("/changes/upload/stock", data=form(owner), files=broken, headers=HTML)
+    assert bad.status_code == 422
+    assert "The file could not be read, so nothing was previewed:" in bad.text and "rows.2" in bad.text
+    no_csrf = await owner.client.post("/changes/upload/stock", data={}, files=sheet, headers=HTML)
+    assert no_csrf.status_code == 403

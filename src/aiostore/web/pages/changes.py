@@ -8,17 +8,19 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Request, UploadFile
 from starlette.responses import Response
 
 from aiostore.domain.permissions import Permission
+from aiostore.errors import AppError
 from aiostore.services import channels
 from aiostore.services.changes import core
 from aiostore.services.changes.price import preview_price
 from aiostore.services.changes.stock import preview_stock
+from aiostore.services.sheets import imports
 from aiostore.web.deps import Session
 from aiostore.web.pages.change_lines import LineError, Shop, price_items, stock_items
-from aiostore.web.pages.deps import Page, PageContext, PageFor, see_other
+from aiostore.web.pages.deps import Page, PageContext, PageFor, see_other, settle
 from aiostore.web.pages.forms import FilterQuery, parse
 
 router = APIRouter(include_in_schema=False)
@@ -83,6 +85,7 @@ async def _form(
         "lines": "",
         "reason": "",
         "problem": None,
+        "upload_problems": [],
         "idempotency_key": uuid.uuid4().hex,
     } | extra
     return page.render("changes/new.html", context, status=status)
@@ -106,4 +109,25 @@ async def preview_change(
             view = await preview_price(session, page.ctx, price_items(lines, shops), reason=reason.strip())
     except LineError as exc:
         return await _form(page, session, kind, status=422, lines=lines, reason=reason, problem=exc.message())
+    return see_other(f"/changes/{view.change_set.id}?done=previewed")
+
+
+SHOWN_PROBLEMS = 20  # rows of an unreadable file listed on the page (the API's 422 lists them all)
+
+
+@router.post("/changes/upload/{kind}")
+async def upload_change(
+    kind: Kind, page: Write, session: Session, file: UploadFile, reason: Reason = ""
+) -> Response:
+    """Preview a CSV or XLSX sheet (the services of POST /api/stock/import and /api/price/import); rows
+    that cannot be read are listed beside the form and nothing is previewed."""
+    preview = imports.preview_stock_file if kind == "stock" else imports.preview_price_file
+    try:
+        _, view = await preview(session, page.ctx, file.file, file.filename, reason=reason.strip())
+    except AppError as exc:
+        if exc.status not in (413, 422):
+            raise
+        await settle(session, exc)
+        problems = [f"{e.field}: {e.message}" for e in exc.errors[:SHOWN_PROBLEMS]] or [exc.detail]
+        return await _form(page, session, kind, status=exc.status, upload_problems=problems)
     return see_other(f"/changes/{view.change_set.id}?done=previewed")
