@@ -22,6 +22,7 @@ from aiostore.web.deps import Session
 from aiostore.web.pages.change_lines import LineError, Shop, price_items, stock_items
 from aiostore.web.pages.deps import Page, PageContext, PageFor, see_other, settle
 from aiostore.web.pages.forms import FilterQuery, parse
+from aiostore.web.pages.labels import label
 
 router = APIRouter(include_in_schema=False)
 Write = Annotated[PageContext, PageFor(Permission.CATALOG_WRITE)]
@@ -63,7 +64,7 @@ async def change_list(request: Request, page: Page, session: Session) -> Respons
         "next_cursor": next_cursor,
         "filters": dict(request.query_params),
         "errors": errors,
-        "statuses": STATUSES,
+        "statuses": [(s, label("change_status", s)) for s in STATUSES],
         "approver": approver,
         "waiting": waiting,
         "can_write": page.can(Permission.CATALOG_WRITE),
