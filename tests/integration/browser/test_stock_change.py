@@ -47,7 +47,7 @@ async def _story(base: str, page: Page, demo_app: DemoApp) -> None:
     await expect(page.get_by_role("heading", name="Stock & prices", level=1)).to_be_visible()
     await page.get_by_role("link", name="New stock change").click()
     await page.get_by_label("One line per item").fill(f"{variant.sku}\t{wanted}")
-    await page.get_by_label("Reason").fill("counted the shelf")
+    await page.locator("#f-reason").fill("counted the shelf")
     await page.get_by_role("button", name="Preview").click()
 
     await expect(page.get_by_role("heading", name="Stock change", level=1)).to_be_visible(timeout=WAIT)
