@@ -48,7 +48,7 @@ async def _story(base: str, page: Page, demo_app: DemoApp) -> None:
     await page.get_by_role("link", name="New stock change").click()
     await page.get_by_label("One line per item").fill(f"{variant.sku}\t{wanted}")
     await page.locator("#f-reason").fill("counted the shelf")
-    await page.get_by_role("button", name="Preview").click()
+    await page.get_by_role("button", name="Preview", exact=True).click()
 
     await expect(page.get_by_role("heading", name="Stock change", level=1)).to_be_visible(timeout=WAIT)
     await expect(page.get_by_role("status")).to_contain_text("Nothing has changed yet")
