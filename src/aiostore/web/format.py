@@ -57,6 +57,7 @@ class Formatter:
     def percent(self, value: float | None) -> str:
         """A ratio (0.25) as the reader's language writes a percentage (25%, 25%); empty for none."""
         return "" if value is None else format_percent(value, "#,##0.#%", locale=self.locale)
+
     def count(self, value: int | None) -> str:
         """A number, or a dash where there is none (a before-state of an unknown SKU)."""
         return "—" if value is None else self.number(value)
