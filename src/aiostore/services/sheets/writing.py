@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
@@ -30,6 +31,15 @@ _CHUNK_BYTES = 64 * 1024
 
 def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
+
+
+# Control characters XML 1.0 cannot hold (openpyxl refuses them): shown as U+FFFD in an XLSX cell, so a
+# name with a stray control character exports instead of failing the whole file.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_safe(value: str) -> str:
+    return _NOT_IN_XML.sub("\ufffd", value)
 
 
 def _csv_cell(value: Value) -> str:
@@ -87,7 +97,7 @@ class XlsxWriter:
         out: list[object] = []
         for value in values:
             if isinstance(value, str):
-                cell = WriteOnlyCell(self._sheet, value=neutralise(value))
+                cell = WriteOnlyCell(self._sheet, value=xml_safe(neutralise(value)))
                 cell.data_type = "s"  # never a formula, whatever the text
                 out.append(cell)
             else:
