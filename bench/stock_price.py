@@ -187,6 +187,7 @@ async def update(
 ) -> Outcome:
     """Preview (timed) and commit one file; the sandbox calls until the queue is idle."""
     marks = [s.mark() for s in shops]
+    refused = [s.refused.copy() for s in shops]
     calls_before = sum(s.harness.call_count() for s in shops)
     began = time.time()
     async with Phase(pid) as phase:
@@ -211,8 +212,8 @@ async def update(
             raise RuntimeError(f"{kind}: the pushes did not finish")
         log(f"{kind}: pushed {time.perf_counter() - started:.2f} s after the commit began")
     calls = sum(s.harness.call_count() for s in shops) - calls_before
-    for shop, mark in zip(shops, marks, strict=True):
-        log(f"{kind}: {shop.since(mark)}")
+    for shop, mark, before in zip(shops, marks, refused, strict=True):
+        log(f"{kind}: {shop.since(mark)}; refused {dict(shop.refused - before)}")
     for row in await (await db.execute(PUSH_JOBS_SQL, (began,))).fetchall():
         log(f"{kind}: push jobs {row[0]}: {row[1]} jobs, stock {row[2]}, prices {row[3]}, api calls {row[4]}")
     log(
