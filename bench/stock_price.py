@@ -16,8 +16,11 @@ products (each shop's SKUs match the catalog). Then:
 It prints the preview seconds per file, the service's peak memory, and the sandbox API calls each
 commit caused beside the fewest the platforms' batch limits allow (per shop, at least
 ceil(variants / batch) and ceil(items / items per call), from each plugin's `ConnectorLimits`), with
-each shop's calls per API path. The last line is JSON: {"rows", "xlsx_preview_s", "csv_preview_s",
-"peak_mib", "stock_calls", "min_stock_calls", "price_calls", "min_price_calls", ...}.
+each shop's calls per API path. `stock_calls` and `price_calls` count the write calls (the paths that
+update stock or prices); the other calls made meanwhile (the schedule's safety-net order pulls, one
+per shop every few minutes, token refreshes) are `stock_other_calls` and `price_other_calls`. The last
+line is JSON: {"rows", "xlsx_preview_s", "csv_preview_s", "peak_mib", "stock_calls",
+"min_stock_calls", "price_calls", "min_price_calls", ...}.
 
 Memory: `peak_mib` is the service's peak resident memory during the import phase only (the two files'
 uploads, previews, commits and pushes): the kernel's high-water mark (VmHWM) is reset through
@@ -168,10 +171,16 @@ def price_csv(skus: list[str]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+def is_write(path: str) -> bool:
+    """A stock or price write of the four sandboxes (update_stock, price_quantity/update, ...)."""
+    return "update" in path
+
+
 @dataclass
 class Outcome:
     seconds: float  # the preview (upload, reading, the change set's preview)
-    calls: int  # sandbox API calls from the preview to the end of the pushes
+    calls: int  # stock and price write calls from the preview to the end of the pushes
+    other_calls: int  # other calls meanwhile (the schedule's safety-net order pulls, token refreshes)
     peak: float  # the service's peak RSS in this phase, MiB
     summary: dict[str, Any]
 
@@ -211,7 +220,12 @@ async def update(
         if not await wait_idle(db, shops, within=600):
             raise RuntimeError(f"{kind}: the pushes did not finish")
         log(f"{kind}: pushed {time.perf_counter() - started:.2f} s after the commit began")
-    calls = sum(s.harness.call_count() for s in shops) - calls_before
+    made = [
+        (path, n - mark[1].get(path, 0)) for shop, mark in zip(shops, marks, strict=True)
+        for path, n in shop.calls_by_path().items()
+    ]  # fmt: skip
+    calls = sum(n for path, n in made if is_write(path))
+    other = sum(s.harness.call_count() for s in shops) - calls_before - calls
     for shop, mark, before in zip(shops, marks, refused, strict=True):
         log(f"{kind}: {shop.since(mark)}; refused {dict(shop.refused - before)}")
     for row in await (await db.execute(PUSH_JOBS_SQL, (began,))).fetchall():
@@ -220,7 +234,7 @@ async def update(
         f"{kind}: peak {phase.peak} MiB (VmHWM reset {'done' if phase.reset else 'refused'}, "
         f"sampled {phase.sampled})"
     )
-    return Outcome(seconds, calls, phase.peak, preview["summary"])
+    return Outcome(seconds, calls, other, phase.peak, preview["summary"])
 
 
 async def run(count: int, platforms: list[str]) -> dict[str, Any]:
@@ -277,6 +291,8 @@ async def run(count: int, platforms: list[str]) -> dict[str, Any]:
         "min_stock_calls": minimum_calls(shops, "stock"),
         "price_calls": price.calls,
         "min_price_calls": minimum_calls(shops, "price", {"ID"}),
+        "stock_other_calls": stock.other_calls,
+        "price_other_calls": price.other_calls,
         "stock_peak_mib": stock.peak,
         "price_peak_mib": price.peak,
         "rss_before_mib": rss_before,
