@@ -2,11 +2,6 @@
 
 One registry per process (or per test) shares the bucket between every connector instance for the same
 shop, so two jobs pushing to one shop together still stay under the platform's limit.
-
-The bucket refills at 90% of the platform's rate (`PACE`): the platform counts calls as they arrive,
-and scheduling and network jitter bunch them, so a client refilling at exactly the platform's rate has
-some calls refused (429) and sends them again. bench/stock_price.py saw 68 such extra calls in 5,068 to
-a Shopee sandbox whose limit equalled ours (100/s, bursts of 20), none to TikTok Shop (40/s against 50/s).
 """
 
 from __future__ import annotations
@@ -14,8 +9,6 @@ from __future__ import annotations
 from typing import Protocol
 
 from aiolimiter import AsyncLimiter
-
-PACE = 0.9  # the share of the platform's rate we refill at
 
 
 class Limiter(Protocol):
@@ -34,14 +27,12 @@ class LimiterRegistry:
         self._limiters: dict[str, AsyncLimiter] = {}
 
     def get(self, key: str, *, rate_per_second: float, burst: int) -> AsyncLimiter:
-        """The bucket for ``key`` (e.g. ``shopee:200001``): ``burst`` tokens, refilled at ``PACE`` of the
-        rate."""
+        """The bucket for ``key`` (e.g. ``shopee:200001``): ``burst`` tokens, refilled at the rate."""
         if rate_per_second <= 0 or burst < 1:
             raise ValueError("rate_per_second must be > 0 and burst >= 1")
         limiter = self._limiters.get(key)
-        period = burst / (rate_per_second * PACE)
-        if limiter is None or limiter.max_rate != burst or limiter.time_period != period:
-            limiter = AsyncLimiter(max_rate=burst, time_period=period)
+        if limiter is None or limiter.max_rate != burst or limiter.time_period != burst / rate_per_second:
+            limiter = AsyncLimiter(max_rate=burst, time_period=burst / rate_per_second)
             self._limiters[key] = limiter
         return limiter
 
