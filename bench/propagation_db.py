@@ -48,7 +48,7 @@ def ms(value: float | None) -> float | None:
 IDLE_SQL = """
 SELECT (SELECT count(*) FROM procrastinate_jobs
          WHERE status IN ('todo', 'doing') AND queue_name <> 'housekeeping'),
-       (SELECT count(*) FROM listings WHERE stock_dirty),
+       (SELECT count(*) FROM listings WHERE stock_dirty OR price_dirty),
        (SELECT count(*) FROM webhook_events WHERE status NOT IN ('processed', 'ignored', 'failed'))
 """
 MASTER_SQL = """

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,10 +62,17 @@ class QuietServer(uvicorn.Server):
 
 class AfterResponse:
     """ASGI wrapper calling `hook()` as each response starts (the sandbox's state change is done then),
-    and noting how long the sandbox took to answer (its added latency included) in `served`."""
+    noting how long the sandbox took to answer (its added latency included) in `served` and each
+    refused answer's status (429, 5xx: a call the client will repeat) in `refused`."""
 
-    def __init__(self, app: ASGIApp, hook: Callable[[], None], served: list[tuple[str, float]]) -> None:
-        self.app, self.hook, self.served = app, hook, served
+    def __init__(
+        self,
+        app: ASGIApp,
+        hook: Callable[[], None],
+        served: list[tuple[str, float]],
+        refused: Counter[int] | None = None,
+    ) -> None:
+        self.app, self.hook, self.served, self.refused = app, hook, served, refused
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -76,6 +84,8 @@ class AfterResponse:
             if message["type"] == "http.response.start":
                 self.hook()
                 self.served.append((scope["path"], time.perf_counter() - start))
+                if self.refused is not None and (message["status"] == 429 or message["status"] >= 500):
+                    self.refused[message["status"]] += 1
             await send(message)
 
         await self.app(scope, receive, send_and_look)
@@ -92,6 +102,7 @@ class Shop:
     task: asyncio.Task[None] | None = None
     units: dict[str, tuple[str, str]] = field(default_factory=dict)  # bench SKU -> (item_id, variant_id)
     served: list[tuple[str, float]] = field(default_factory=list)  # (path, seconds to answer)
+    refused: Counter[int] = field(default_factory=Counter)  # answers by refusing status (429, 5xx)
 
     @property
     def url(self) -> str:
@@ -147,9 +158,9 @@ def make_shop(
     for sku, unit in zip(skus, units, strict=False):
         harness.set_unit(unit.item_id, unit.variant_id, sku=sku, stock=stock)
         shop_units[sku] = (unit.item_id, unit.variant_id)
-    port, served = free_port(), list[tuple[str, float]]()
+    port, served, refused = free_port(), list[tuple[str, float]](), Counter[int]()
     config = uvicorn.Config(
-        AfterResponse(app, hook, served),
+        AfterResponse(app, hook, served, refused),
         host=LOOPBACK,
         port=port,
         log_level="warning",
@@ -158,7 +169,9 @@ def make_shop(
         server_header=False,
         lifespan="on",
     )
-    return Shop(platform, harness, port, QuietServer(config), units=shop_units, served=served)
+    return Shop(
+        platform, harness, port, QuietServer(config), units=shop_units, served=served, refused=refused
+    )
 
 
 async def start_shops(shops: list[Shop]) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.db.models import Inventory, InventoryMovement, Listing, Order, OrderLine, Variant
@@ -89,6 +89,35 @@ async def lock_inventory(
             session.add(inv)
             found[variant_id] = inv
     await session.flush()
+    return found
+
+
+async def lock_levels(
+    session: AsyncSession, org_id: uuid.UUID, variant_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, tuple[int, int, int]]:
+    """`lock_inventory` for bulk changes: the same locks in the same order (FOR UPDATE, variant order;
+    a missing row is created at 0), but each variant's (on hand, reserved, buffer) as plain values
+    instead of 10,000 ORM objects."""
+    ids = sorted(set(variant_ids))
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Inventory.variant_id, Inventory.on_hand, Inventory.reserved, Inventory.safety_buffer)
+        .where(Inventory.variant_id.in_(ids))
+        .order_by(Inventory.variant_id)
+        .with_for_update()
+    )
+    found = {variant_id: (on_hand, reserved, buffer) for variant_id, on_hand, reserved, buffer in rows}
+    missing = [variant_id for variant_id in ids if variant_id not in found]
+    if missing:
+        await session.execute(
+            insert(Inventory),
+            [
+                {"org_id": org_id, "variant_id": v, "on_hand": 0, "reserved": 0, "safety_buffer": 0}
+                for v in missing
+            ],
+        )
+        found |= dict.fromkeys(missing, (0, 0, 0))
     return found
 
 

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from aiostore.db import bulk
 from aiostore.db.models import ChangeSet, ChangeSetItem, Variant
 from aiostore.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from aiostore.services import audit
@@ -228,8 +229,7 @@ async def store(
         }
         for d, action in zip(drafts, actions, strict=True)
     ]
-    for start in range(0, len(rows), 1000):
-        await session.execute(insert(ChangeSetItem), rows[start : start + 1000])
+    await bulk.insert_rows(session, ChangeSetItem, rows)  # one statement, not one INSERT per item
     action = "changeset.revert_previewed" if revert_of else "changeset.previewed"
     await audit.record(
         session, ctx, action, "change_set", change_set.id, after={"kind": kind, "summary": change_set.summary}

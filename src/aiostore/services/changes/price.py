@@ -8,17 +8,19 @@ listings' price pushes. A revert sets the old prices back.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors import registry
+from aiostore.db import bulk
 from aiostore.db.models import ChangeSet, ChangeSetItem, ChannelAccount, Listing, Variant, VariantPrice
 from aiostore.domain.market import Currency, MarketCode, market
 from aiostore.domain.money import Money, MoneyError
@@ -31,12 +33,42 @@ from aiostore.services.sync import push
 KIND = "price"
 
 
+class Shop(NamedTuple):
+    id: uuid.UUID
+    market: str
+    shop_name: str
+    platform: str
+
+
+class ListingRow(NamedTuple):
+    id: uuid.UUID
+    variant_id: uuid.UUID
+    overrides: dict[str, Any] | None
+
+
+class PriceRow(NamedTuple):
+    id: uuid.UUID
+    variant_id: uuid.UUID
+    market: str
+    amount: int
+    sale_amount: int | None
+    min_amount: int | None
+
+
+class VariantRow(NamedTuple):
+    id: uuid.UUID
+    sku: str
+    cost_amount: int | None
+    cost_currency: str | None
+
+
 @dataclass
 class Base:
-    """What price items are computed from: prices per (variant, market), listings per variant."""
+    """What price items are computed from: prices per (variant, market), listings per variant (plain
+    columns: 40,000 listings as ORM objects cost seconds)."""
 
-    prices: dict[tuple[uuid.UUID, str], VariantPrice] = field(default_factory=dict)
-    listings: dict[uuid.UUID, list[tuple[Listing, ChannelAccount]]] = field(
+    prices: dict[tuple[uuid.UUID, str], PriceRow] = field(default_factory=dict)
+    listings: dict[uuid.UUID, list[tuple[ListingRow, Shop]]] = field(
         default_factory=lambda: defaultdict(list)
     )
 
@@ -46,21 +78,28 @@ async def _base(session: AsyncSession, variant_ids: Sequence[uuid.UUID], *, lock
     base = Base()
     if not ids:
         return base
-    prices = select(VariantPrice).where(VariantPrice.variant_id.in_(ids)).order_by(VariantPrice.id)
+    shop_rows = await session.execute(
+        select(ChannelAccount.id, ChannelAccount.market, ChannelAccount.shop_name, ChannelAccount.platform)
+    )
+    shops = {row[0]: Shop(*row) for row in shop_rows}
+    prices = (
+        select(*(getattr(VariantPrice, name) for name in PriceRow._fields))
+        .where(VariantPrice.variant_id.in_(ids))
+        .order_by(VariantPrice.id)
+    )
     listings = (
-        select(Listing, ChannelAccount)
-        .join(ChannelAccount, ChannelAccount.id == Listing.channel_account_id)
+        select(Listing.id, Listing.variant_id, Listing.overrides, Listing.channel_account_id)
         .where(Listing.variant_id.in_(ids))
         .order_by(Listing.id)
     )
     if lock:  # prices, then listings in id order in the mode sales and pushes use (FOR NO KEY UPDATE)
-        prices = prices.with_for_update()
+        prices = prices.with_for_update(of=VariantPrice)
         listings = listings.with_for_update(key_share=True, of=Listing)
-    for vp in (await session.scalars(prices.execution_options(populate_existing=True))).all():
+    for row in await session.execute(prices):
+        vp = PriceRow(*row)
         base.prices[(vp.variant_id, vp.market)] = vp
-    for listing, channel in await session.execute(listings.execution_options(populate_existing=True)):
-        assert listing.variant_id is not None  # noqa: S101
-        base.listings[listing.variant_id].append((listing, channel))
+    for listing_id, variant_id, overrides, channel_id in await session.execute(listings):
+        base.listings[variant_id].append((ListingRow(listing_id, variant_id, overrides), shops[channel_id]))
     return base
 
 
@@ -68,7 +107,7 @@ def _major(amount: int | None, currency: Currency) -> str | None:
     return None if amount is None else str(Money(amount, currency).to_major())
 
 
-def _own(listing: Listing, name: str, currency: Currency) -> str | None:
+def _own(listing: ListingRow, name: str, currency: Currency) -> str | None:
     value = (listing.overrides or {}).get(name)
     if value is None:
         return None
@@ -78,7 +117,7 @@ def _own(listing: Listing, name: str, currency: Currency) -> str | None:
         return str(value)
 
 
-def _shop(listing: Listing, channel: ChannelAccount, price: str | None) -> dict[str, Any]:
+def _shop(listing: ListingRow, channel: Shop, price: str | None) -> dict[str, Any]:
     return {
         "listing_id": str(listing.id),
         "channel_account_id": str(channel.id),
@@ -131,12 +170,18 @@ def _money(draft: core.Draft, name: str, value: Decimal, currency: Currency) -> 
     return money
 
 
+@functools.cache
+def _platform_bounds(platform: str, code: str) -> tuple[int | None, int | None]:
+    """A platform's price bounds in a market (None, None: it publishes none)."""
+    try:
+        return registry.default_limits(platform).price_bounds.get(MarketCode(code), (None, None))
+    except (registry.UnsupportedPlatform, ValueError):
+        return None, None
+
+
 def _bounds(draft: core.Draft, name: str, money: Money, shops: list[dict[str, Any]], code: str) -> None:
     for platform in sorted({s["platform"] for s in shops}):
-        try:
-            low, high = registry.default_limits(platform).price_bounds.get(MarketCode(code), (None, None))
-        except (registry.UnsupportedPlatform, ValueError):
-            continue
+        low, high = _platform_bounds(platform, code)
         if low is not None and high is not None and not low <= money.amount <= high:
             draft.find(
                 "outside_platform_bounds", "error", name,
@@ -146,7 +191,7 @@ def _bounds(draft: core.Draft, name: str, money: Money, shops: list[dict[str, An
 
 
 def check(
-    draft: core.Draft, item: PriceItemIn, variant: Variant, vp: VariantPrice | None, policy: ChangePolicy
+    draft: core.Draft, item: PriceItemIn, variant: VariantRow, vp: PriceRow | None, policy: ChangePolicy
 ) -> None:
     """Findings of one item whose before state is known; sets its after state."""
     assert draft.before is not None  # noqa: S101
@@ -190,12 +235,13 @@ def check(
         draft.after["own_price"] = True
 
 
-async def _variants(session: AsyncSession, skus: Sequence[str]) -> dict[str, Variant]:
+async def _variants(session: AsyncSession, skus: Sequence[str]) -> dict[str, VariantRow]:
     wanted = sorted({s.lower() for s in skus})
-    found: dict[str, Variant] = {}
+    found: dict[str, VariantRow] = {}
+    columns = (Variant.id, Variant.sku, Variant.cost_amount, Variant.cost_currency)
     for start in range(0, len(wanted), 5000):
-        stmt = select(Variant).where(func.lower(Variant.sku).in_(wanted[start : start + 5000]))
-        found |= {v.sku.lower(): v for v in (await session.scalars(stmt)).all()}
+        stmt = select(*columns).where(func.lower(Variant.sku).in_(wanted[start : start + 5000]))
+        found |= {row[1].lower(): VariantRow(*row) for row in await session.execute(stmt)}
     return found
 
 
@@ -283,8 +329,13 @@ class PriceKind:
     async def apply(
         self, session: AsyncSession, ctx: OrgContext, change_set: ChangeSet, items: Sequence[ChangeSetItem]
     ) -> None:
+        """Market prices: one UPDATE for those that exist, one INSERT for new ones; a shop's own
+        prices: one statement per listing, sent together (executemany)."""
         base = await _base(session, [i.variant_id for i in items if i.variant_id], lock=False)  # locked
         listing_ids: list[uuid.UUID] = []
+        owned: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        created: list[dict[str, Any]] = []
         for item in items:
             assert item.variant_id is not None and item.after is not None and item.market  # noqa: S101
             price, sale = _minor(item.after, "price"), _minor(item.after, "sale_price")
@@ -295,21 +346,23 @@ class PriceKind:
                     x for x, c in base.listings[item.variant_id] if c.id == item.channel_account_id
                 )
                 own = {k: v for k, v in (listing.overrides or {}).items() if k not in ("price", "sale_price")}
-                listing.overrides = (
-                    own
-                    | {"price": item.after["price"]}
-                    | ({"sale_price": item.after["sale_price"]} if sale is not None else {})
-                )
+                new = own | {"price": item.after["price"]}
+                new |= {"sale_price": item.after["sale_price"]} if sale is not None else {}
+                owned.append({"id": listing.id, "overrides": new})
                 continue
             vp = base.prices.get((item.variant_id, item.market))
             if vp is None:
-                vp = VariantPrice(
-                    org_id=ctx.org_id, variant_id=item.variant_id, market=item.market,
-                    currency=item.after["currency"], amount=price,
+                created.append(
+                    {"org_id": ctx.org_id, "variant_id": item.variant_id, "market": item.market,
+                     "currency": item.after["currency"], "amount": price, "sale_amount": sale}
                 )  # fmt: skip
-                session.add(vp)
-            vp.amount, vp.sale_amount = price, sale
-        await session.flush()
+            else:
+                changed.append({"id": vp.id, "amount": price, "sale_amount": sale})
+        await bulk.update_by_key(session, VariantPrice, "id", changed)
+        if created:
+            await session.execute(insert(VariantPrice), created)
+        if owned:
+            await session.execute(update(Listing), owned)  # by primary key, one executemany
         await push.mark_prices_dirty(session, ctx.org_id, listing_ids)
 
     def approval_needed(self, policy: ChangePolicy, items: Sequence[ChangeSetItem]) -> str | None:

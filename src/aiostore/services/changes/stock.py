@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aiostore.db.models import ChangeSet, ChangeSetItem, Inventory, InventoryMovement, Listing, Variant
+from aiostore.db import bulk
+from aiostore.db.models import ChangeSet, ChangeSetItem, Inventory, InventoryMovement, Variant
 from aiostore.domain.inventory import available_to_sell
 from aiostore.services import inventory
 from aiostore.services.changes import core
@@ -37,24 +39,27 @@ def state(on_hand: int, reserved: int, safety_buffer: int) -> dict[str, int]:
     }
 
 
-def _state_of(inv: Inventory | None) -> dict[str, int]:
-    return state(inv.on_hand, inv.reserved, inv.safety_buffer) if inv else state(0, 0, 0)
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A variant found by SKU, with its stock now (0s when it has no inventory row yet)."""
+
+    id: uuid.UUID
+    sku: str
+    levels: tuple[int, int, int]  # on hand, reserved, safety buffer
 
 
-async def _variants(
-    session: AsyncSession, skus: Sequence[str]
-) -> dict[str, tuple[Variant, Inventory | None]]:
-    """Variants by lower-case SKU, with their inventory."""
+async def _variants(session: AsyncSession, skus: Sequence[str]) -> dict[str, Found]:
+    """Variants by lower-case SKU, with their stock: plain columns, one query per 5,000 SKUs."""
     wanted = sorted({s.lower() for s in skus})
-    found: dict[str, tuple[Variant, Inventory | None]] = {}
+    found: dict[str, Found] = {}
     for start in range(0, len(wanted), 5000):
         rows = await session.execute(
-            select(Variant, Inventory)
+            select(Variant.id, Variant.sku, Inventory.on_hand, Inventory.reserved, Inventory.safety_buffer)
             .outerjoin(Inventory, Inventory.variant_id == Variant.id)
             .where(func.lower(Variant.sku).in_(wanted[start : start + 5000]))
         )
-        for variant, inv in rows.all():
-            found[variant.sku.lower()] = (variant, inv)
+        for variant_id, sku, on_hand, reserved, buffer in rows:
+            found[sku.lower()] = Found(variant_id, sku, (on_hand or 0, reserved or 0, buffer or 0))
     return found
 
 
@@ -120,9 +125,9 @@ async def preview_stock(
         if key not in variants:
             draft.find("unknown_sku", "error", "sku", f"no variant has the SKU {item.sku!r}")
             continue
-        variant, inv = variants[key]
+        variant = variants[key]
         draft.variant_id, draft.sku = variant.id, variant.sku
-        plan(draft, item, _state_of(inv), policy)
+        plan(draft, item, state(*variant.levels), policy)
     zeroed = sum(1 for d in drafts if not d.failed and _zeroes(d.before, d.after))
     return await core.store(
         session, ctx, KIND, drafts, reason=reason, source=source, policy=policy,
@@ -141,44 +146,41 @@ class StockKind:
         self, session: AsyncSession, ctx: OrgContext, items: Sequence[ChangeSetItem]
     ) -> dict[int, dict[str, Any] | None]:
         ids = {i.variant_id for i in items if i.variant_id is not None}
-        locked = await inventory.lock_inventory(session, ctx.org_id, ids)
-        return {
-            i.seq: _state_of(locked[i.variant_id]) if i.variant_id in locked else None
-            for i in items
-            if i.variant_id is not None
-        }
+        locked = await inventory.lock_levels(session, ctx.org_id, ids)
+        return {i.seq: state(*locked[i.variant_id]) for i in items if i.variant_id is not None}
 
     async def apply(
         self, session: AsyncSession, ctx: OrgContext, change_set: ChangeSet, items: Sequence[ChangeSetItem]
     ) -> None:
+        """One UPDATE for every inventory row, one INSERT for the ledger rows, one for the dirty marks."""
         ids = [i.variant_id for i in items if i.variant_id is not None]
-        locked = await inventory.lock_inventory(session, ctx.org_id, ids)  # held since the check
+        locked = await inventory.lock_levels(session, ctx.org_id, ids)  # held since the check
         note = f"change set {change_set.id}: {change_set.reason}"[:200]
+        levels: list[dict[str, Any]] = []
+        moves: list[dict[str, Any]] = []
         for item in items:
             assert item.variant_id is not None and item.after is not None  # noqa: S101
-            inv = locked[item.variant_id]
-            delta = item.after["on_hand"] - inv.on_hand
-            inv.on_hand = item.after["on_hand"]
-            inv.safety_buffer = item.after["safety_buffer"]
-            if delta:
-                session.add(
-                    InventoryMovement(
-                        org_id=ctx.org_id,
-                        variant_id=item.variant_id,
-                        cause=CAUSE,
-                        on_hand_delta=delta,
-                        reserved_delta=0,
-                        on_hand_after=inv.on_hand,
-                        reserved_after=inv.reserved,
-                        note=note,
-                    )
-                )
-        await session.flush()
-        await inventory.mark_dirty(session, ids)
-        shops = select(Listing.channel_account_id).where(Listing.variant_id.in_(ids)).distinct()
-        channel_ids = list((await session.scalars(shops)).all())
-        if channel_ids:
-            await push.request_pushes(session, ctx.org_id, channel_ids)
+            on_hand, reserved, _ = locked[item.variant_id]
+            after = item.after["on_hand"]
+            levels.append(
+                {
+                    "variant_id": item.variant_id,
+                    "on_hand": after,
+                    "safety_buffer": item.after["safety_buffer"],
+                }
+            )
+            if after != on_hand:
+                moves.append(
+                    {"org_id": ctx.org_id, "variant_id": item.variant_id, "cause": CAUSE,
+                     "on_hand_delta": after - on_hand, "reserved_delta": 0, "on_hand_after": after,
+                     "reserved_after": reserved, "note": note}
+                )  # fmt: skip
+        await bulk.update_by_key(session, Inventory, "variant_id", levels)
+        if moves:
+            await session.execute(insert(InventoryMovement), moves)
+        shops = await inventory.mark_dirty(session, ids)
+        if shops:
+            await push.request_pushes(session, ctx.org_id, shops)
 
     def approval_needed(self, policy: ChangePolicy, items: Sequence[ChangeSetItem]) -> str | None:
         zeroed = sum(1 for i in items if _zeroes(i.before, i.after))
