@@ -20,12 +20,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import atexit
 import contextlib
 import json
-import shutil
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,8 +32,8 @@ import httpx
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from propagation_db import ms, percentile  # noqa: E402
-from propagation_support import Seller, Service, free_port, log, start_database, stop_database  # noqa: E402
+from propagation_db import timed_gets  # noqa: E402
+from propagation_support import log, registered_seller  # noqa: E402
 
 SHOPS = [
     ("shopee", "ID", "IDR"),
@@ -172,43 +169,16 @@ async def measure(client: httpx.AsyncClient, repeat: int, org_id: str) -> list[d
     product = products["items"][0]["id"]
     results = []
     for name, path in reports(shop, product):
-        warm = await client.get(path)
-        if warm.status_code != 200:
-            raise RuntimeError(f"{path}: {warm.status_code} {warm.text[:300]}")
-        times = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            response = await client.get(path)
-            times.append((time.perf_counter() - started) * 1000)
-            response.raise_for_status()
-        p50, p95 = ms(percentile(times, 50)), ms(percentile(times, 95))
+        p50, p95 = await timed_gets(client, path, repeat)
         results.append({"report": name, "p50_ms": p50, "p95_ms": p95})
         print(f"{name:<28} p50 {p50:>7} ms   p95 {p95:>7} ms", flush=True)
     return results
 
 
 async def run(repeat: int) -> dict[str, Any]:
-    tmp = Path(tempfile.mkdtemp(prefix="aiostore-analytics-bench-"))
-    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
-    server, conninfo = start_database(tmp)
-    try:
-        service = Service.start(
-            tmp, free_port(), {"AIOSTORE_WRITE_MODE": "dry"}, command=("serve", "--no-worker")
-        )
-        try:
-            await service.wait_ready()
-            seller = Seller(service.url)
-            try:
-                await seller.register()
-                me = (await seller.api.get("/api/auth/me")).json()
-                await fill(conninfo, me["org_id"])
-                results = await measure(seller.api, repeat, me["org_id"])
-            finally:
-                await seller.aclose()
-        finally:
-            service.stop()
-    finally:
-        stop_database(server)
+    async with registered_seller("aiostore-analytics-bench-") as (seller, conninfo, org_id):
+        await fill(conninfo, org_id)
+        results = await measure(seller.api, repeat, org_id)
     slowest = max(results, key=lambda r: r["p95_ms"])
     return {
         "order_lines": LINES,

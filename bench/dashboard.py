@@ -19,12 +19,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import atexit
 import contextlib
 import json
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -33,8 +30,8 @@ import httpx
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from propagation_db import ms, percentile  # noqa: E402
-from propagation_support import Seller, Service, free_port, log, start_database, stop_database  # noqa: E402
+from propagation_db import timed_gets  # noqa: E402
+from propagation_support import log, registered_seller  # noqa: E402
 
 HTML = {"Accept": "text/html"}
 SHOPS = [("shopee", "ID"), ("tiktokshop", "ID"), ("lazada", "ID"), ("tokopedia", "ID")]
@@ -175,43 +172,17 @@ async def shop_filters(client: httpx.AsyncClient) -> None:
 async def measure(client: httpx.AsyncClient, repeat: int) -> list[dict[str, Any]]:
     results = []
     for name, path in PAGES:
-        warm = await client.get(path, headers=HTML)
-        if warm.status_code != 200:
-            raise RuntimeError(f"{path}: {warm.status_code} {warm.text[:300]}")
-        times = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            response = await client.get(path, headers=HTML)
-            times.append((time.perf_counter() - started) * 1000)
-            response.raise_for_status()
-        p50, p95 = ms(percentile(times, 50)), ms(percentile(times, 95))
+        p50, p95 = await timed_gets(client, path, repeat, HTML)
         results.append({"page": name, "path": path, "p50_ms": p50, "p95_ms": p95})
         print(f"{name:<22} p50 {p50:>7} ms   p95 {p95:>7} ms   {path}", flush=True)
     return results
 
 
 async def run(repeat: int) -> dict[str, Any]:
-    tmp = Path(tempfile.mkdtemp(prefix="aiostore-dash-bench-"))
-    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
-    server, conninfo = start_database(tmp)
-    try:
-        port = free_port()
-        service = Service.start(tmp, port, {"AIOSTORE_WRITE_MODE": "dry"}, command=("serve", "--no-worker"))
-        try:
-            await service.wait_ready()
-            seller = Seller(service.url)
-            try:
-                await seller.register()
-                me = (await seller.api.get("/api/auth/me")).json()
-                await fill(conninfo, me["org_id"])
-                await shop_filters(seller.api)
-                results = await measure(seller.api, repeat)
-            finally:
-                await seller.aclose()
-        finally:
-            service.stop()
-    finally:
-        stop_database(server)
+    async with registered_seller("aiostore-dash-bench-") as (seller, conninfo, org_id):
+        await fill(conninfo, org_id)
+        await shop_filters(seller.api)
+        results = await measure(seller.api, repeat)
     slowest = max(results, key=lambda r: r["p95_ms"])
     return {
         "pages": len(results),

@@ -152,3 +152,20 @@ async def stages(db: Connection, orders: list[OrderTimes]) -> dict[str, dict[str
     # was deferred while the shop's previous push still held the lock, and nothing woke the worker after.
     figures["push_job_wait"]["over_4s"] = sum(1 for wait in parts["push_job_wait"] if wait >= 4)
     return figures
+
+
+async def timed_gets(
+    client: Any, path: str, repeat: int, headers: dict[str, str] | None = None
+) -> tuple[float | None, float | None]:
+    """p50 and p95 in ms of `repeat` GETs of `path` after one warm-up, which must answer 200 (measured by
+    the client around each request: the server's time plus a loopback round trip)."""
+    warm = await client.get(path, headers=headers)
+    if warm.status_code != 200:
+        raise RuntimeError(f"{path}: {warm.status_code} {warm.text[:300]}")
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = await client.get(path, headers=headers)
+        times.append((time.perf_counter() - started) * 1000)
+        response.raise_for_status()
+    return ms(percentile(times, 50)), ms(percentile(times, 95))

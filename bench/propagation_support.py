@@ -7,18 +7,21 @@ Nothing here measures anything; the measuring is in propagation.py.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import dataclasses
 import importlib
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -400,3 +403,30 @@ class Seller:
                 return
             await asyncio.sleep(0.2)
         raise RuntimeError("the product pulls did not finish in time")
+
+
+@contextlib.asynccontextmanager
+async def registered_seller(prefix: str) -> AsyncIterator[tuple[Seller, str, str]]:
+    """A temporary embedded database, `aiostore serve --no-worker` (dry write mode) on it and a seller
+    registered through the API: yields (seller, the database's conninfo, the seller's org id), then stops
+    all of it (the dashboard and analytics benches)."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    server, conninfo = start_database(tmp)
+    try:
+        service = Service.start(
+            tmp, free_port(), {"AIOSTORE_WRITE_MODE": "dry"}, command=("serve", "--no-worker")
+        )
+        try:
+            await service.wait_ready()
+            seller = Seller(service.url)
+            try:
+                await seller.register()
+                me = (await seller.api.get("/api/auth/me")).json()
+                yield seller, conninfo, me["org_id"]
+            finally:
+                await seller.aclose()
+        finally:
+            service.stop()
+    finally:
+        stop_database(server)
