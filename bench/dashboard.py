@@ -158,6 +158,13 @@ PAGES: list[tuple[str, str]] = [
     ("audit action", "/audit?action=stock.adjusted"),
     ("settings", "/settings"),
     ("invitations", "/invitations"),
+    ("stock & prices", "/changes"),
+    ("new stock change", "/changes/new/stock"),
+    ("new price change", "/changes/new/price"),
+    ("reports sales", "/reports?tab=sales"),
+    ("reports products", "/reports?tab=products"),
+    ("reports operations", "/reports?tab=operations"),
+    ("notifications", "/notifications"),
 ]
 
 
