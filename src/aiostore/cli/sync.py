@@ -8,7 +8,7 @@ audit log the system actor "cli".
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Annotated
 
@@ -22,7 +22,10 @@ from aiostore.domain.sync import PullKind
 from aiostore.settings import Settings
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from aiostore.db.models import ChannelAccount, SyncJob
+    from aiostore.services.context import OrgContext
 
 app = typer.Typer(
     help="Pull from shops and push to them: each request becomes jobs that a worker runs.",
@@ -89,17 +92,21 @@ async def _report(
     )
 
 
+# What a pull-like command queues for the shops chosen: (session, ctx, channel ids, dry run) -> jobs.
+Queue = Callable[["AsyncSession", "OrgContext", list[uuid.UUID], bool], Awaitable[list["SyncJob"]]]
+
+
 async def _pull(
     settings: Settings,
     org: uuid.UUID | None,
     channel_ids: list[uuid.UUID],
-    kinds: list[PullKind],
+    queue: Queue,
     wait: bool,
     wait_seconds: float | None,
 ) -> bool:
+    """Queue jobs on the chosen shops (default: every connected shop of the org), then report them."""
     from aiostore.errors import NotFound
     from aiostore.services import channels
-    from aiostore.services.sync import requests
 
     async with Installation(settings) as installation:
         if wait:
@@ -109,10 +116,32 @@ async def _pull(
             ids = channel_ids or [c.id for c in known if c.status != channels.DISCONNECTED]
             if not ids:
                 raise NotFound("the organization has no connected channel to pull from")
-            created = await requests.request_pull(
-                session, ctx, ids, kinds, dry_run=installation.dry_run, started_by=STARTED_BY
-            )
+            created = await queue(session, ctx, ids, installation.dry_run)
         return await _report(installation, ctx.org_id, created, _job_labels(created, known), wait_seconds)
+
+
+def _pulls(kinds: list[PullKind]) -> Queue:
+    async def queue(
+        session: AsyncSession, ctx: OrgContext, ids: list[uuid.UUID], dry_run: bool
+    ) -> list[SyncJob]:
+        from aiostore.services.sync import requests
+
+        return await requests.request_pull(session, ctx, ids, kinds, dry_run=dry_run, started_by=STARTED_BY)
+
+    return queue
+
+
+def _backfills(since: datetime, until: datetime) -> Queue:
+    async def queue(
+        session: AsyncSession, ctx: OrgContext, ids: list[uuid.UUID], dry_run: bool
+    ) -> list[SyncJob]:
+        from aiostore.services.sync import requests
+
+        return await requests.request_backfill(
+            session, ctx, ids, since, until, dry_run=dry_run, started_by=STARTED_BY
+        )
+
+    return queue
 
 
 def parse_moment(value: str, *, end_of_day: bool) -> datetime:
@@ -128,33 +157,6 @@ def parse_moment(value: str, *, end_of_day: bool) -> datetime:
     except ValueError as exc:
         raise typer.BadParameter(f"{value!r} is no ISO date (2026-12-01) nor date and time") from exc
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-async def _backfill(
-    settings: Settings,
-    org: uuid.UUID | None,
-    channel_ids: list[uuid.UUID],
-    since: datetime,
-    until: datetime,
-    wait: bool,
-    wait_seconds: float | None,
-) -> bool:
-    from aiostore.errors import NotFound
-    from aiostore.services import channels
-    from aiostore.services.sync import requests
-
-    async with Installation(settings) as installation:
-        if wait:
-            await installation.start_listening()
-        async with installation.org(org, channel_ids) as (session, ctx):
-            known = await channels.list_channels(session, ctx)
-            ids = channel_ids or [c.id for c in known if c.status != channels.DISCONNECTED]
-            if not ids:
-                raise NotFound("the organization has no connected channel to pull from")
-            created = await requests.request_backfill(
-                session, ctx, ids, since, until, dry_run=installation.dry_run, started_by=STARTED_BY
-            )
-        return await _report(installation, ctx.org_id, created, _job_labels(created, known), wait_seconds)
 
 
 async def _push(
@@ -214,7 +216,7 @@ def pull(
     channel_ids = list(dict.fromkeys(channel or []))
     kinds = list(dict.fromkeys(kind or list(PullKind)))
     ok = execute(
-        _pull(settings, org, channel_ids, kinds, wait, timeout),
+        _pull(settings, org, channel_ids, _pulls(kinds), wait, timeout),
         labels={"channel_account_ids": ("--channel", channel_ids)},
     )
     if not ok:
@@ -255,7 +257,7 @@ def backfill(
     settings = settings_or_exit()
     channel_ids = list(dict.fromkeys(shop or []))
     ok = execute(
-        _backfill(settings, org, channel_ids, start, end, wait, timeout),
+        _pull(settings, org, channel_ids, _backfills(start, end), wait, timeout),
         labels={"channel_account_ids": ("--shop", channel_ids), "from": ("--from", ()), "to": ("--to", ())},
     )
     if not ok:
