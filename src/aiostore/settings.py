@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(default=8, ge=1, le=64)
     sync_orders_interval_minutes: int = Field(default=5, ge=1)
     sync_products_interval_hours: int = Field(default=24, ge=1)
+    # Order gaps (services/sync/gaps.py): a check without a window looks this far back; a shop whose
+    # pushes are silent this long while its usual order rate would have brought this many orders in
+    # that time gets a check of the silent window.
+    order_gap_window_hours: int = Field(default=24, ge=1, le=24 * 90)
+    order_gap_silence_minutes: int = Field(default=15, ge=1)
+    order_gap_expected_orders: float = Field(default=3.0, gt=0)
     # Listings dirty this long with no push on its way (a dead-lettered push) get one from the sweep.
     sync_sweep_after_minutes: int = Field(default=5, ge=1)
     token_refresh_margin_minutes: int = Field(default=30, ge=1)

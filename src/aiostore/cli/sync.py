@@ -1,4 +1,5 @@
-"""`aiostore sync pull|push`: the same jobs as POST /api/sync/pull|push, then their progress live.
+"""`aiostore sync pull|push|backfill`: the same jobs as POST /api/sync/pull|push (a backfill: pull_orders
+jobs over a window), then their progress live.
 
 Both call services/sync/requests.py like the API does; the jobs record `started_by="cli"` and the
 audit log the system actor "cli".
@@ -7,7 +8,8 @@ audit log the system actor "cli".
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -20,7 +22,10 @@ from aiostore.domain.sync import PullKind
 from aiostore.settings import Settings
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from aiostore.db.models import ChannelAccount, SyncJob
+    from aiostore.services.context import OrgContext
 
 app = typer.Typer(
     help="Pull from shops and push to them: each request becomes jobs that a worker runs.",
@@ -87,17 +92,21 @@ async def _report(
     )
 
 
+# What a pull-like command queues for the shops chosen: (session, ctx, channel ids, dry run) -> jobs.
+Queue = Callable[["AsyncSession", "OrgContext", list[uuid.UUID], bool], Awaitable[list["SyncJob"]]]
+
+
 async def _pull(
     settings: Settings,
     org: uuid.UUID | None,
     channel_ids: list[uuid.UUID],
-    kinds: list[PullKind],
+    queue: Queue,
     wait: bool,
     wait_seconds: float | None,
 ) -> bool:
+    """Queue jobs on the chosen shops (default: every connected shop of the org), then report them."""
     from aiostore.errors import NotFound
     from aiostore.services import channels
-    from aiostore.services.sync import requests
 
     async with Installation(settings) as installation:
         if wait:
@@ -107,10 +116,47 @@ async def _pull(
             ids = channel_ids or [c.id for c in known if c.status != channels.DISCONNECTED]
             if not ids:
                 raise NotFound("the organization has no connected channel to pull from")
-            created = await requests.request_pull(
-                session, ctx, ids, kinds, dry_run=installation.dry_run, started_by=STARTED_BY
-            )
+            created = await queue(session, ctx, ids, installation.dry_run)
         return await _report(installation, ctx.org_id, created, _job_labels(created, known), wait_seconds)
+
+
+def _pulls(kinds: list[PullKind]) -> Queue:
+    async def queue(
+        session: AsyncSession, ctx: OrgContext, ids: list[uuid.UUID], dry_run: bool
+    ) -> list[SyncJob]:
+        from aiostore.services.sync import requests
+
+        return await requests.request_pull(session, ctx, ids, kinds, dry_run=dry_run, started_by=STARTED_BY)
+
+    return queue
+
+
+def _backfills(since: datetime, until: datetime) -> Queue:
+    async def queue(
+        session: AsyncSession, ctx: OrgContext, ids: list[uuid.UUID], dry_run: bool
+    ) -> list[SyncJob]:
+        from aiostore.services.sync import requests
+
+        return await requests.request_backfill(
+            session, ctx, ids, since, until, dry_run=dry_run, started_by=STARTED_BY
+        )
+
+    return queue
+
+
+def parse_moment(value: str, *, end_of_day: bool) -> datetime:
+    """An ISO date (a whole UTC day: its start, or with `end_of_day` the next day's start) or an ISO
+    date and time (UTC unless it names its offset)."""
+    value = value.strip()
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            start = datetime.combine(day, time.min, tzinfo=UTC)
+            return start + timedelta(days=1) if end_of_day else start
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is no ISO date (2026-12-01) nor date and time") from exc
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 async def _push(
@@ -170,8 +216,49 @@ def pull(
     channel_ids = list(dict.fromkeys(channel or []))
     kinds = list(dict.fromkeys(kind or list(PullKind)))
     ok = execute(
-        _pull(settings, org, channel_ids, kinds, wait, timeout),
+        _pull(settings, org, channel_ids, _pulls(kinds), wait, timeout),
         labels={"channel_account_ids": ("--channel", channel_ids)},
+    )
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command("backfill")
+def backfill(
+    since: Annotated[
+        str,
+        typer.Option(
+            "--from", metavar="DATE|DATETIME", help="Start of the window (a date: its start, in UTC)."
+        ),
+    ],
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--to", metavar="DATE|DATETIME", help="End of the window (a date: its end, in UTC); default: now."
+        ),
+    ] = None,
+    org: OrgOption = None,
+    shop: Annotated[
+        list[uuid.UUID] | None,
+        typer.Option(
+            "--shop",
+            metavar="CHANNEL_ID",
+            help="Shop (channel) to backfill (repeat for more); default: every connected shop of the org.",
+        ),
+    ] = None,
+    wait: Wait = True,
+    timeout: Timeout = None,
+) -> None:
+    """Pull the orders changed in a window, from any time, one job per shop: orders already taken by
+    webhooks or pulls are not duplicated and their stock does not move again."""
+    start = parse_moment(since, end_of_day=False)
+    end = parse_moment(until, end_of_day=True) if until else datetime.now(UTC)
+    end = min(end, datetime.now(UTC))  # "--to today": up to now
+    settings = settings_or_exit()
+    channel_ids = list(dict.fromkeys(shop or []))
+    ok = execute(
+        _pull(settings, org, channel_ids, _backfills(start, end), wait, timeout),
+        labels={"channel_account_ids": ("--shop", channel_ids), "from": ("--from", ()), "to": ("--to", ())},
     )
     if not ok:
         raise typer.Exit(1)

@@ -44,11 +44,20 @@ def _arrays(
     return f"unnest({', '.join(arrays)}) AS v({', '.join(names)})", values, params
 
 
-async def insert_rows(session: AsyncSession, model: type[Base], rows: Rows) -> None:
+async def insert_rows(
+    session: AsyncSession,
+    model: type[Base],
+    rows: Rows,
+    *,
+    skip_conflicts_on: Sequence[str] = (),
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
     """Insert rows (each names the same columns; a missing `id` is a new UUID) in one statement. Other
-    defaults are the database's (`created_at`, `updated_at`: now)."""
+    defaults are the database's (`created_at`, `updated_at`: now). With `skip_conflicts_on` (a unique
+    key's columns), a row whose key exists, or repeats one earlier in `rows`, is skipped. Returns the
+    `returning` columns of each row inserted (none when not asked)."""
     if not rows:
-        return
+        return []
     if "id" in model.__table__.c and "id" not in rows[0]:
         rows = [{"id": uuid.uuid4(), **row} for row in rows]
     names = list(rows[0])
@@ -57,7 +66,12 @@ async def insert_rows(session: AsyncSession, model: type[Base], rows: Rows) -> N
         f"INSERT INTO {model.__tablename__} ({', '.join(names)}) "  # noqa: S608  (names from the model)
         f"SELECT {', '.join(values)} FROM {source}"
     )
-    await session.execute(text(sql).bindparams(*params))
+    if skip_conflicts_on:
+        sql += f" ON CONFLICT ({', '.join(skip_conflicts_on)}) DO NOTHING"
+    if returning:
+        sql += f" RETURNING {', '.join(returning)}"
+    result = await session.execute(text(sql).bindparams(*params))
+    return [tuple(row) for row in result.all()] if returning else []
 
 
 async def update_by_key(session: AsyncSession, model: type[Base], key: str, rows: Rows) -> None:

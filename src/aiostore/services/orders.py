@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aiostore.connectors.dtos import OrderDTO
 from aiostore.db.models import ChannelAccount, Customer, Listing, Order, OrderLine, Variant
 from aiostore.domain.market import MARKETS, MarketCode
-from aiostore.domain.orders import OrderStatus
+from aiostore.domain.orders import OrderStatus, status_rank
 from aiostore.errors import NotFound, invalid
 from aiostore.services import inventory
 from aiostore.services.context import OrgContext
@@ -109,6 +109,15 @@ async def _variant_map(
     return found
 
 
+def is_stale(order: Order, dto: OrderDTO) -> bool:
+    """The platform's copy is older than ours: an earlier update time, or the same one with a status
+    earlier in the order's life (the order's version is (update time, status rank): applying only newer
+    versions never regresses a status, so stock never moves back and forth)."""
+    if order.platform_updated_at != dto.updated_at:
+        return order.platform_updated_at > dto.updated_at
+    return dto.status is not None and status_rank(dto.status.value) < status_rank(order.status)
+
+
 async def ingest(
     session: AsyncSession, org_id: uuid.UUID, channel: ChannelAccount, dto: OrderDTO
 ) -> Ingested:
@@ -123,7 +132,7 @@ async def ingest(
         .execution_options(populate_existing=True)
     )
     created = order is None
-    if order is not None and order.platform_updated_at > dto.updated_at:
+    if order is not None and is_stale(order, dto):
         return Ingested(order, False, True, False)
     customer = await _upsert_customer(session, org_id, channel, dto)
     status = dto.status.value if dto.status else (order.status if order else OrderStatus.UNPAID.value)

@@ -25,19 +25,19 @@ from aiostore.connectors import registry
 from aiostore.connectors.dtos import WebhookEvent as PushEvent
 from aiostore.connectors.dtos import WebhookKind
 from aiostore.connectors.errors import AuthExpired, ConnectorError, PlatformUnavailable, RateLimited
-from aiostore.db.models import ChannelAccount, ChannelRoute, IgnoredWebhook, WebhookEvent
+from aiostore.db.models import ChannelAccount, IgnoredWebhook, WebhookEvent
 from aiostore.domain.platforms import Platform
 from aiostore.errors import AppError, NotAuthenticated
-from aiostore.services import channels
+from aiostore.services import channels, webhook_intake
 from aiostore.services.reference import cache as reference_cache
 from aiostore.services.sync import jobs
 from aiostore.services.sync.context import SyncContext, open_channel
 from aiostore.services.sync.pull import ingest_many
 from aiostore.services.sync.queue import defer
+from aiostore.services.webhook_intake import PROCESS_TASK
 
 log = structlog.get_logger(__name__)
 
-PROCESS_TASK = "webhooks.process"
 MAX_ATTEMPTS = 8
 ORDER_KINDS = frozenset({WebhookKind.ORDER_STATUS, WebhookKind.ORDER_TRACKING})
 
@@ -60,7 +60,7 @@ def verify_and_parse(
     sc: SyncContext, platform: Platform, url: str, headers: dict[str, str], body: bytes
 ) -> PushEvent | Unreadable:
     try:
-        connector = sc.connectors.for_app(platform)
+        connector = sc.app_connector(platform)
     except AppError as exc:
         raise NotAuthenticated(
             f"{platform.value} is not configured here; the push cannot be verified"
@@ -119,41 +119,18 @@ async def receive(
         log.info("reference.invalidated", platform=platform.value, categories=expired)
         return Received(False, True, None)
     shop_id = event.shop_id or ""
-    async with sc.db.transaction() as session:
-        route = await session.scalar(
-            select(ChannelRoute).where(
-                ChannelRoute.platform == platform.value, ChannelRoute.shop_id == shop_id
-            )
-        )
-        found = (route.org_id, route.channel_account_id) if route is not None and route.active else None
-    if found is None:
+    if sc.intake is None:
+        sc.intake = webhook_intake.batcher(sc.db)
+    arrival = webhook_intake.Arrival(
+        platform.value, shop_id, event.event_id, event.kind.value, _payload(event)
+    )
+    stored = await sc.intake.submit(arrival)
+    if not stored.routed:
         reason = "no organization has connected this shop"
         await _ignore(sc, platform, shop_id, event.event_id, event.kind.value, reason)
         log.info("webhook.ignored", platform=platform.value, kind=event.kind.value)
         return Received(False, True, None)
-    org_id, channel_id = found
-    async with sc.tx(org_id) as session:
-        event_id = await session.scalar(
-            insert(WebhookEvent)
-            .values(
-                id=uuid.uuid4(),
-                org_id=org_id,
-                platform=platform.value,
-                shop_id=shop_id,
-                channel_account_id=channel_id,
-                dedup_key=event.event_id[:200],
-                event_type=event.kind.value,
-                payload=_payload(event),
-                status="received",
-                attempts=0,
-            )
-            .on_conflict_do_nothing(index_elements=["platform", "shop_id", "dedup_key"])
-            .returning(WebhookEvent.id)
-        )
-        if event_id is None:
-            return Received(False, False, None)
-        await defer(session, PROCESS_TASK, org_id=str(org_id), event_id=str(event_id))
-    return Received(True, False, event_id)
+    return Received(stored.event_id is not None, False, stored.event_id)
 
 
 async def _ignore(

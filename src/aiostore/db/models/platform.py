@@ -18,6 +18,8 @@ class WebhookEvent(TenantScoped, Base):
     __table_args__ = (
         UniqueConstraint("platform", "shop_id", "dedup_key"),
         Index("ix_webhook_events_org_id_status_created_at", "org_id", "status", "created_at"),
+        # A shop's latest push (services/sync/gaps.py: have its pushes fallen silent?).
+        Index("ix_webhook_events_channel_account_id_created_at", "channel_account_id", "created_at"),
     )
     platform: Mapped[str] = mapped_column(String(20))
     shop_id: Mapped[str] = mapped_column(String(100))

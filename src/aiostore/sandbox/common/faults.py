@@ -1,6 +1,6 @@
 """Seeded fault injection shared by every sandbox (DESIGN.md "Marketplace sandboxes"): per-endpoint error
-rates, forced rate-limit answers, added latency, time-outs, scripted one-off faults, and duplicated or
-reordered pushes. Each platform maps a `FaultKind` to its own error envelope."""
+rates, forced rate-limit answers, added latency, time-outs, scripted one-off faults, and duplicated,
+reordered or dropped pushes. Each platform maps a `FaultKind` to its own error envelope."""
 
 from __future__ import annotations
 
@@ -36,6 +36,9 @@ class FaultConfig(BaseModel):
     script: list[ScriptedFault] = Field(default_factory=list)
     push_duplicate_rate: float = Field(0.0, ge=0, le=1)
     push_reorder_rate: float = Field(0.0, ge=0, le=1)
+    # A dropped push is never delivered nor retried, and the platform keeps no record of it (not even as a
+    # lost push): what a seller sees when a platform's push service silently stops. Only a pull finds it.
+    push_drop_rate: float = Field(0.0, ge=0, le=1)
     seed: int = 0
 
 
@@ -61,6 +64,7 @@ class FaultInjector:
         self._script = list(config.script)
         self._rng = random.Random(config.seed)
         self._push_rng = random.Random(config.seed + 1)
+        self._drop_rng = random.Random(config.seed + 2)
 
     def decide(self, path: str) -> FaultDecision:
         cfg = self.config
@@ -86,6 +90,12 @@ class FaultInjector:
         elif draw < cfg.timeout_rate + cfg.rate_limit_rate + error_rate:
             kind = "busy" if self._rng.random() < cfg.busy_share else "server_error"
         return FaultDecision(kind, latency)
+
+    def push_dropped(self) -> bool:
+        """Whether the next push is dropped (drawn from its own stream: adding drops to a configuration
+        leaves which pushes are duplicated or reordered as they were)."""
+        rate = self.config.push_drop_rate
+        return bool(rate) and self._drop_rng.random() < rate
 
     def push_faults(self) -> tuple[bool, bool]:
         """(duplicate, reorder) for the next push."""

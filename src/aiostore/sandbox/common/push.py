@@ -50,9 +50,9 @@ class PushDelivery:
 class PushDispatcher:
     """Sends pushes one by one from a background task, so the API answers without waiting for them.
 
-    Faults: a duplicated push is queued twice; a reordered push is held back until the next push has been
-    queued (or `reorder_hold` seconds pass, or `drain()` is called). Failed deliveries are retried
-    `max_attempts` times, then handed to `on_lost`.
+    Faults: a dropped push is never queued (nor kept as lost); a duplicated push is queued twice; a
+    reordered push is held back until the next push has been queued (or `reorder_hold` seconds pass, or
+    `drain()` is called). Failed deliveries are retried `max_attempts` times, then handed to `on_lost`.
     """
 
     def __init__(
@@ -78,8 +78,12 @@ class PushDispatcher:
         self._idle: asyncio.Event | None = None
         self._client: httpx.AsyncClient | None = None
         self.deliveries: deque[PushDelivery] = deque(maxlen=10_000)
+        self.dropped = 0  # pushes dropped by the fault (never sent)
 
     def submit(self, message: PushMessage) -> None:
+        if self._faults.push_dropped():
+            self.dropped += 1
+            return
         duplicate, reorder = self._faults.push_faults()
         held, self._held = self._held, None
         if reorder and held is None:

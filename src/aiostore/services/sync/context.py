@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,15 +16,23 @@ from aiostore.connectors.dtos import TokenSet
 from aiostore.connectors.recording import DryRunRecord
 from aiostore.db.models import ChannelAccount
 from aiostore.db.session import Database
+from aiostore.domain.platforms import Platform
 from aiostore.errors import Conflict, NotFound
 from aiostore.services import channels
 from aiostore.settings import Settings
+
+if TYPE_CHECKING:
+    from aiostore.db.group_commit import GroupCommit
+    from aiostore.services.webhook_intake import Arrival, Stored
 
 
 @dataclass
 class SyncContext:
     db: Database
     connectors: channels.Connectors
+    # The group commit of this process's webhook intake (services/webhook_intake.py), made on first use.
+    intake: GroupCommit[Arrival, Stored] | None = field(default=None, compare=False, repr=False)
+    _app_connectors: dict[str, PlanningConnector] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -32,6 +41,14 @@ class SyncContext:
     @property
     def dry_run(self) -> bool:
         return self.settings.write_mode.value != "live"
+
+    def app_connector(self, platform: Platform) -> PlanningConnector:
+        """The installation's app-level connector for `platform` (no shop: verifying and reading pushes),
+        built once per context instead of once per push."""
+        found = self._app_connectors.get(platform.value)
+        if found is None:
+            found = self._app_connectors[platform.value] = self.connectors.for_app(platform)
+        return found
 
     @asynccontextmanager
     async def tx(self, org_id: uuid.UUID) -> AsyncIterator[AsyncSession]:

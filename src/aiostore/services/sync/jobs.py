@@ -32,6 +32,7 @@ KINDS = frozenset(
     {
         "pull_products",
         "pull_orders",
+        "check_order_gaps",  # services/sync/gaps.py
         "push_stock",
         "push_listings",
         "ship_order",

@@ -192,9 +192,13 @@ async def pull_products(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
 
 @handler("pull_orders")
 async def pull_orders(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
+    """Orders changed in a window, by update time: from the shop's cursor (less the overlap) to now, or
+    the window a job names (`since`, `until`). A backfill (`backfill`: any window, asked for by the
+    operator) leaves the cursor where it is; the periodic pull moves it to the end of its window."""
     assert job.channel_account_id is not None  # noqa: S101
     shop = await open_channel(sc, job.org_id, job.channel_account_id)
-    until = datetime.now(UTC)
+    until = datetime.fromisoformat(job.params["until"]) if "until" in job.params else datetime.now(UTC)
+    backfill = bool(job.params.get("backfill"))
     if "since" in job.params:
         since = datetime.fromisoformat(job.params["since"])
     elif shop.channel.orders_synced_until is not None:
@@ -214,16 +218,18 @@ async def pull_orders(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
         async with sc.tx(job.org_id) as session:
             await ingest_many(session, job.org_id, shop.channel, chunk, counts)
         await checkpoint(sc, job, counts["orders"], total)
-    async with sc.tx(job.org_id) as session:
-        await session.execute(
-            update(ChannelAccount)
-            .where(ChannelAccount.id == shop.channel.id)
-            .values(orders_synced_until=until)
-        )
+    if not backfill:
+        async with sc.tx(job.org_id) as session:
+            await session.execute(
+                update(ChannelAccount)
+                .where(ChannelAccount.id == shop.channel.id)
+                .values(orders_synced_until=until)
+            )
     return {
         **counts,
         "since": since.isoformat(),
         "until": until.isoformat(),
+        "backfill": backfill,
         "api_calls": shop.connector.api_calls,
     }
 

@@ -48,3 +48,12 @@ async def defer(
             return job_id
     except procrastinate_errors.AlreadyEnqueued:
         return None
+
+
+async def defer_many(session: AsyncSession, task: str, jobs: list[dict[str, Any]]) -> None:
+    """Defer one job of `task` per keyword set, in one statement on the session's own connection."""
+    if not jobs:
+        return
+    conn = await session.connection()
+    raw = (await conn.get_raw_connection()).driver_connection
+    await jobqueue.app.configure_task(task, connection=raw).batch_defer_async(*jobs)

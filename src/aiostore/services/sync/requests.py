@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,6 +63,44 @@ async def request_pull(
             created.append(job)
     for job in created:
         await audit.record(session, ctx, "sync.pull_requested", "sync_job", job.id, after={"kind": job.kind})
+    return created
+
+
+async def request_backfill(
+    session: AsyncSession,
+    ctx: OrgContext,
+    channel_ids: Sequence[uuid.UUID],
+    since: datetime,
+    until: datetime,
+    *,
+    dry_run: bool,
+    started_by: str,
+) -> list[SyncJob]:
+    """One `pull_orders` job per channel for the window [since, until] (any window; the shop's cursor
+    stays where it is), each audited. Orders already taken by webhooks or pulls are upserted by their
+    version (services/orders.py), so a backfill creates no duplicate and moves no stock twice."""
+    if since.tzinfo is None or until.tzinfo is None:
+        raise invalid("from" if since.tzinfo is None else "to", "give a time zone (or a date: UTC)")
+    since, until = since.astimezone(UTC), until.astimezone(UTC)
+    if since >= until:
+        raise invalid("to", "must be after from")
+    if until > datetime.now(UTC) + timedelta(minutes=1):
+        raise invalid("to", "must not be in the future")
+    params = {"since": since.isoformat(), "until": until.isoformat(), "backfill": True}
+    created = []
+    for channel in await pull_channels(session, list(dict.fromkeys(channel_ids))):
+        job = await jobs.create(
+            session,
+            ctx.org_id,
+            "pull_orders",
+            channel_account_id=channel.id,
+            params=params,
+            dry_run=dry_run,
+            started_by=started_by,
+            user_id=ctx.actor.user_id,
+        )
+        created.append(job)
+        await audit.record(session, ctx, "sync.backfill_requested", "sync_job", job.id, after=params)
     return created
 
 

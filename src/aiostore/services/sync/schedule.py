@@ -5,15 +5,18 @@ stays empty: its first read is queued on demand). Intervals are settings."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.db.models import ChannelAccount, ChannelRoute, SyncJob
 from aiostore.services import channels
 from aiostore.services.reference import cache as reference_cache
-from aiostore.services.sync import jobs
+from aiostore.services.sync import gaps, jobs
 from aiostore.services.sync.context import SyncContext
+from aiostore.services.sync.pull import ORDER_OVERLAP
 
 OPEN = (jobs.QUEUED, jobs.RUNNING, jobs.RETRYING)
 
@@ -76,4 +79,36 @@ async def tick(sc: SyncContext, now: datetime | None = None) -> int:
                     started_by="schedule",
                 )
                 created += 1
+            if gaps.KIND not in busy and await _check_silence(sc, session, org_id, channel, now):
+                created += 1
     return created
+
+
+async def _check_silence(
+    sc: SyncContext, session: AsyncSession, org_id: uuid.UUID, channel: ChannelAccount, now: datetime
+) -> bool:
+    """Queue a gap check of the window since the shop's pushes fell silent, if they did (gaps.py)."""
+    silent = await gaps.silent_since(
+        session,
+        channel,
+        now,
+        silence=timedelta(minutes=sc.settings.order_gap_silence_minutes),
+        expected=sc.settings.order_gap_expected_orders,
+    )
+    if silent is None:
+        return False
+    params = {
+        "since": (silent - ORDER_OVERLAP).isoformat(),
+        "until": now.isoformat(),
+        "reason": "webhook_silence",
+    }
+    await jobs.create(
+        session,
+        org_id,
+        gaps.KIND,
+        channel_account_id=channel.id,
+        params=params,
+        dry_run=sc.dry_run,
+        started_by="schedule",
+    )
+    return True

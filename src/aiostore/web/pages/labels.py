@@ -27,6 +27,7 @@ LABELS: dict[str, dict[str, str]] = {
     "job_kind": {
         "pull_products": N_("pull products"),
         "pull_orders": N_("pull orders"),
+        "check_order_gaps": N_("check for missing orders"),
         "push_stock": N_("push stock"),
         "push_listings": N_("push listings"),
         "ship_order": N_("ship order"),

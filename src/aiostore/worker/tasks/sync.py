@@ -7,9 +7,9 @@ import uuid
 import structlog
 
 from aiostore import jobqueue
-from aiostore.services import webhooks
+from aiostore.services import webhook_intake, webhooks
 from aiostore.services.reference import refresh  # noqa: F401  (registers its handler)
-from aiostore.services.sync import ops, pull, push, runner, schedule, sweep  # noqa: F401  (register handlers)
+from aiostore.services.sync import gaps, ops, pull, push, runner, schedule, sweep  # noqa: F401  (register handlers)
 from aiostore.worker import runtime
 from aiostore.worker.app import queue
 
@@ -26,7 +26,7 @@ async def push_stock(org_id: str, channel_id: str) -> None:
     await push.start_push(runtime.current().sync, uuid.UUID(org_id), uuid.UUID(channel_id))
 
 
-@queue.task(name=webhooks.PROCESS_TASK, queue="webhooks")
+@queue.task(name=webhook_intake.PROCESS_TASK, queue="webhooks")
 async def process_webhook(org_id: str, event_id: str) -> None:
     await webhooks.process(runtime.current().sync, uuid.UUID(org_id), uuid.UUID(event_id))
 
