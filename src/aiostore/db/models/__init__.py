@@ -33,6 +33,7 @@ from aiostore.db.models.platform import (
 )
 from aiostore.db.models.quotas import CircuitBreakerState, QuotaBucket
 from aiostore.db.models.reference import PlatformAttribute, PlatformBrand, PlatformCategory
+from aiostore.db.models.reports import SalesItemsDaily, SalesItemsMonthly, StockOut
 from aiostore.db.models.sync import SyncJob, SyncJobItem
 
 __all__ = [
@@ -72,6 +73,9 @@ __all__ = [
     "ProductPlatformMapping",
     "PromotionReservation",
     "SalesDaily",
+    "SalesItemsDaily",
+    "SalesItemsMonthly",
+    "StockOut",
     "QuotaBucket",
     "SyncJob",
     "SyncJobItem",

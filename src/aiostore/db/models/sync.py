@@ -46,7 +46,11 @@ class SyncJob(TenantScoped, Base):
 
 class SyncJobItem(TenantScoped, Base):
     __tablename__ = "sync_job_items"
-    __table_args__ = (Index("ix_sync_job_items_job_id", "job_id"),)
+    __table_args__ = (
+        Index("ix_sync_job_items_job_id", "job_id"),
+        # the operations report: failed push items by time
+        Index("ix_sync_job_items_failed", "org_id", "created_at", postgresql_where=text("result = 'failed'")),
+    )
     job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sync_jobs.id", ondelete="CASCADE"))
     ref: Mapped[str] = mapped_column(String(200))
     result: Mapped[str] = mapped_column(String(20))  # ok | failed | skipped

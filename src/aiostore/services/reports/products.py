@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.services.context import OrgContext
+from aiostore.services.reports import items
 from aiostore.services.reports.filters import LOCAL_DAY_SQL, ReportFilter, product_where, rows
 
 KEPT = "o.status NOT IN ('cancelled', 'returned')"
@@ -64,7 +65,7 @@ class ProductsReport:
     slow_days: int
 
 
-def _sold_sql(f: ReportFilter, window_start: Any, params: dict[str, Any]) -> str:
+def _raw_sold_sql(f: ReportFilter, window_start: Any, params: dict[str, Any]) -> str:
     scan = replace(f, start=min(f.start, window_start))
     params.update(range_start=f.start, window_start=window_start)
     return f"""SELECT l.variant_id,
@@ -74,6 +75,17 @@ def _sold_sql(f: ReportFilter, window_start: Any, params: dict[str, Any]) -> str
     WHERE {scan.order_where(params)} AND {KEPT} AND l.variant_id IS NOT NULL
         AND {product_where(f, params)}
     GROUP BY l.variant_id"""
+
+
+def _sold_sql(f: ReportFilter, window_start: date, params: dict[str, Any]) -> str:
+    """The same from the per-variant roll-ups: the range's whole months from the monthly one."""
+    in_range = items.source(f, params, dims=("v",), monthly=True, name="r")
+    in_window = items.source(f, params, dims=("v",), monthly=True, start=window_start, name="w")
+    return f"""SELECT x.key::uuid AS variant_id, sum(x.units) FILTER (WHERE x.part = 'r') AS units,
+        sum(x.units) FILTER (WHERE x.part = 'w') AS window_units
+    FROM (SELECT 'r' AS part, r.key, r.units FROM ({in_range}) r
+          UNION ALL SELECT 'w', w.key, w.units FROM ({in_window}) w) x
+    GROUP BY x.key"""
 
 
 _OUTS = """SELECT g.variant_id, g.created_at AS t,
@@ -88,11 +100,18 @@ _OUTS = """SELECT g.variant_id, g.created_at AS t,
     FROM inventory_ledger g
     WHERE g.org_id = :org AND g.on_hand_after - g.reserved_after <= 0 AND g.created_at < :t_end"""
 
-STOCKOUTS_SQL = f"""SELECT x.variant_id,
+RAW_STOCKOUTS_SQL = f"""SELECT x.variant_id,
     count(*) FILTER (WHERE x.t >= :t_start AND NOT coalesce(x.was_out, false)) AS stockouts,
     coalesce(sum(extract(epoch FROM least(coalesce(x.t_next, :t_end), :t_end) - greatest(x.t, :t_start)))
         FILTER (WHERE coalesce(x.t_next, :t_end) > :t_start), 0) / 86400.0 AS lost_days
     FROM ({_OUTS}) x GROUP BY x.variant_id"""
+# The same from the stock-out periods the ledger's trigger keeps (migration 0017)
+STOCKOUTS_SQL = """SELECT s.variant_id, count(*) FILTER (WHERE s.started_at >= :t_start) AS stockouts,
+    coalesce(sum(extract(epoch FROM least(coalesce(s.ended_at, :t_end), :t_end)
+                                    - greatest(s.started_at, :t_start))), 0) / 86400.0 AS lost_days
+    FROM stock_outs s
+    WHERE s.org_id = :org AND s.started_at < :t_end AND (s.ended_at IS NULL OR s.ended_at > :t_start)
+    GROUP BY s.variant_id"""
 
 
 async def products_report(
@@ -103,14 +122,18 @@ async def products_report(
     window_days: int = 30,
     slow_days: int = 90,
     limit: int = 10,
+    raw: bool = False,
 ) -> ProductsReport:
+    """`raw` recomputes sales from orders and lines and stock-outs from the ledger instead of reading the
+    roll-ups (tests compare the two)."""
     params: dict[str, Any] = {"org": ctx.org_id}
     window_start = f.end - timedelta(days=window_days - 1)
     products = "TRUE"
     if f.products:
         params["products"] = list(f.products)
         products = "v.product_id = ANY(:products)"
-    sql = f"""WITH sold AS ({_sold_sql(f, window_start, params)})
+    sold = (_raw_sold_sql if raw else _sold_sql)(f, window_start, params)
+    sql = f"""WITH sold AS ({sold})
     SELECT v.id, v.product_id, v.sku, p.title, coalesce(i.on_hand - i.reserved, 0) AS available,
         coalesce(s.units, 0) AS units, coalesce(s.window_units, 0) AS window_units
     FROM variants v JOIN products p ON p.id = v.product_id
@@ -122,7 +145,8 @@ async def products_report(
         "t_start": datetime.combine(f.start, time(), UTC),
         "t_end": datetime.combine(f.end + timedelta(days=1), time(), UTC),
     }
-    outs = {r.variant_id: r for r in await rows(session, STOCKOUTS_SQL, outs_params)}
+    outs_sql = RAW_STOCKOUTS_SQL if raw else STOCKOUTS_SQL
+    outs = {r.variant_id: r for r in await rows(session, outs_sql, outs_params)}
     items = [
         ProductRow(
             r.id,

@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aiostore.db.models import ChannelAccount, Product
+from aiostore.db.models import ChannelAccount, Product, Variant
 from aiostore.services.context import OrgContext
-from aiostore.services.reports import rates
+from aiostore.services.reports import items, rates
 from aiostore.services.reports.filters import LOCAL_DAY_SQL, ReportFilter, product_where, rows
 
 
@@ -109,7 +109,16 @@ _ROLLUP_AGG = f"""coalesce(sum(p.orders), 0) AS placed,
     coalesce(sum(p.units) FILTER (WHERE {_KEEP}), 0) AS units,
     coalesce(sum(p.amount) FILTER (WHERE {_KEEP}), 0) AS revenue"""
 
-_LINE_KEYS = {GroupBy.PRODUCT: "v.product_id::text", GroupBy.SKU: "coalesce(v.sku, l.sku)"}
+# Grouping by product or SKU: an item per line, as the per-item roll-up keys it (items.py): by SKU, each
+# catalog variant (shown by its SKU now) and each SKU of lines that match no variant.
+_LINE_ITEMS = {
+    GroupBy.PRODUCT: ("'p'", "coalesce(v.product_id::text, '')"),
+    GroupBy.SKU: (
+        "CASE WHEN l.variant_id IS NULL THEN 's' ELSE 'v' END",
+        "coalesce(l.variant_id::text, l.sku, '')",
+    ),
+}
+_ITEM_DIMS = {GroupBy.PRODUCT: ("p",), GroupBy.SKU: ("v", "s")}
 _ORDER_KEYS = {
     GroupBy.NONE: "NULL::text",
     GroupBy.SHOP: "p.channel_account_id::text",
@@ -118,13 +127,15 @@ _ORDER_KEYS = {
 }
 
 
-def _per_order(f: ReportFilter, params: dict[str, Any], line_key: str | None) -> str:
-    """One row per order (and per product or SKU when grouped so): its units and the amount of its lines."""
-    key = f", {line_key} AS key" if line_key else ""
-    group = ", key" if line_key else ""
+def _per_order(f: ReportFilter, params: dict[str, Any], item: tuple[str, str] | None) -> str:
+    """One row per order (and per item of its lines when grouped by one): its units and the amount of its
+    lines. Grouped by item, only orders with lines count."""
+    key = f", {item[0]} AS dim, {item[1]} AS key" if item else ""
+    group = ", dim, key" if item else ""
+    join = "JOIN" if item else "LEFT JOIN"
     return f"""SELECT o.id, o.status, o.currency, o.market, o.channel_account_id, {LOCAL_DAY_SQL} AS day{key},
         coalesce(sum(l.quantity), 0) AS units, coalesce(sum(l.quantity::bigint * l.unit_price), 0) AS amount
-    FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id LEFT JOIN variants v ON v.id = l.variant_id
+    FROM orders o {join} order_lines l ON l.order_id = o.id LEFT JOIN variants v ON v.id = l.variant_id
     WHERE {f.order_where(params)} AND {product_where(f, params)}
     GROUP BY o.id{group}"""
 
@@ -142,12 +153,29 @@ def _rollup(f: ReportFilter, params: dict[str, Any]) -> str:
     return f"SELECT s.* FROM sales_daily s WHERE {' AND '.join(where)}"
 
 
-def _source(f: ReportFilter, params: dict[str, Any], line_key: str | None, raw: bool) -> tuple[str, str]:
-    """The rows to aggregate and how: the roll-up unless lines are needed (a product filter or grouping
-    by product or SKU) or the raw rows are asked for."""
-    if raw or line_key or f.products:
-        return _per_order(f, params, line_key), _AGG
-    return _rollup(f, params), _ROLLUP_AGG
+def _source(
+    f: ReportFilter, params: dict[str, Any], group: GroupBy, raw: bool, monthly: bool = False
+) -> tuple[str, str]:
+    """The rows to aggregate and how. Grouped by product or SKU: the per-item roll-ups; filtered by one
+    product: that product's item rows (the orders containing it); by several: the raw rows, as an order
+    with two of them counts once; otherwise the daily roll-up. `raw` recomputes from orders and lines."""
+    item = _LINE_ITEMS.get(group)
+    if raw or (item is None and len(f.products) > 1):
+        return _per_order(f, params, item), _AGG
+    if item is None and not f.products:
+        return _rollup(f, params), _ROLLUP_AGG
+    if f.products:
+        params["products"] = list(f.products)
+        params["product_keys"] = [str(p) for p in f.products]
+    keys = "TRUE"
+    if f.products:
+        keys = (
+            "s.key = ANY(:product_keys)"
+            if group is not GroupBy.SKU
+            else f"s.dim = 'v' AND {items.VARIANTS_OF}"
+        )
+    dims = _ITEM_DIMS.get(group, ("p",))
+    return items.source(f, params, dims=dims, keys=keys, monthly=monthly), items.AGG
 
 
 def _figures(r: Any) -> Figures:
@@ -158,7 +186,7 @@ async def _day_totals(
     session: AsyncSession, ctx: OrgContext, f: ReportFilter, raw: bool
 ) -> tuple[dict[str, Figures], dict[tuple[date, str], int]]:
     params: dict[str, Any] = {"org": ctx.org_id}
-    source, agg = _source(f, params, None, raw)
+    source, agg = _source(f, params, GroupBy.NONE, raw)
     sql = f"""SELECT p.day, p.currency, {agg} FROM ({source}) p GROUP BY p.day, p.currency"""
     totals: dict[str, Figures] = {}
     by_day: dict[tuple[date, str], int] = {}
@@ -180,16 +208,14 @@ async def sales_report(
 ) -> SalesReport:
     """`raw` recomputes from orders and lines instead of reading the roll-up (tests compare the two)."""
     params: dict[str, Any] = {"org": ctx.org_id, "period": period.value}
-    line_key = _LINE_KEYS.get(group)
-    key = "p.key" if line_key else _ORDER_KEYS[group]
-    source, agg = _source(f, params, line_key, raw)
-    sql = f"""SELECT date_trunc(:period, p.day)::date AS bucket, {key} AS key, p.currency, {agg}
-    FROM ({source}) p GROUP BY 1, 2, 3 ORDER BY 1, 3, 2 NULLS LAST"""
+    by_item = group in _LINE_ITEMS
+    key, dim = ("p.key", "p.dim") if by_item else (_ORDER_KEYS[group], "NULL::text")
+    source, agg = _source(f, params, group, raw, monthly=period is Period.MONTH)
+    sql = f"""SELECT date_trunc(:period, p.day)::date AS bucket, {dim} AS dim, {key} AS key, p.currency,
+        {agg}
+    FROM ({source}) p GROUP BY 1, 2, 3, 4"""
     found = await rows(session, sql, params)
-    labels = await _labels(session, group, {r.key for r in found if r.key is not None})
-    report_rows = [
-        SalesRow(r.bucket, r.key, labels.get(r.key, r.key or ""), r.currency, _figures(r)) for r in found
-    ]
+    report_rows = await _labelled(session, group, found)
     totals, by_day = await _day_totals(session, ctx, f, raw)
     report = SalesReport(period, group, report_rows, totals, by_day=by_day)
     if compare:
@@ -198,14 +224,29 @@ async def sales_report(
     return report
 
 
-async def _labels(session: AsyncSession, group: GroupBy, keys: set[str]) -> dict[str | None, str]:
+async def _labelled(session: AsyncSession, group: GroupBy, found: list[Any]) -> list[SalesRow]:
+    """The rows with their keys and labels (a shop's name and market, a product's title, a variant's SKU
+    now), in order of bucket, currency and key (rows of no key last)."""
+    keys = {r.key for r in found if r.key}
+    labels: dict[str, str] = {}
     if group is GroupBy.SHOP and keys:
         shops = await session.execute(
             select(ChannelAccount.id, ChannelAccount.shop_name, ChannelAccount.market)
         )
-        return {str(i): f"{name or '?'} ({market})" for i, name, market in shops.all() if str(i) in keys}
-    if group is GroupBy.PRODUCT and keys:
+        labels = {str(i): f"{name or '?'} ({market})" for i, name, market in shops.all() if str(i) in keys}
+    elif group is GroupBy.PRODUCT and keys:
         ids = [uuid.UUID(k) for k in keys]
         products = await session.execute(select(Product.id, Product.title).where(Product.id.in_(ids)))
-        return {str(i): title for i, title in products.all()}
-    return {}
+        labels = {str(i): title for i, title in products.all()}
+    skus: dict[str, str] = {}
+    if group is GroupBy.SKU:
+        ids = [uuid.UUID(r.key) for r in found if r.dim == "v"]
+        variants = await session.execute(select(Variant.id, Variant.sku).where(Variant.id.in_(ids)))
+        skus = {str(i): sku for i, sku in variants.all()}
+    out = []
+    for r in found:
+        key = skus.get(r.key, r.key) if r.dim == "v" else (r.key or None)
+        label = labels.get(key, key or "") if key is not None else ""
+        out.append((r.dim or "", SalesRow(r.bucket, key, label, r.currency, _figures(r))))
+    out.sort(key=lambda x: (x[1].bucket, x[1].currency, x[1].key is None, x[1].key or "", x[0]))
+    return [row for _, row in out]
