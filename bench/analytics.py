@@ -136,6 +136,8 @@ async def fill(conninfo: str, org_id: str, lines: int) -> None:
         "spacing": DAYS * 86400 / orders,
     }
     async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as db:
+        # the roll-ups' triggers read the organisation's rows under its row-level security, as the app does
+        await db.execute("SELECT set_config('app.org_id', %s, false)", (org_id,))
         for sql in FILL:
             await db.execute(sql, params)
         await db.execute("VACUUM ANALYZE")

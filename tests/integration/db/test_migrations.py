@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from aiostore.db import migrate
 from aiostore.db.base import Base
 from aiostore.db.engine import DatabaseURLs, create_engine
 from aiostore.settings import Settings
-
-
-@pytest.fixture
-async def fresh(urls: DatabaseURLs) -> AsyncIterator[DatabaseURLs]:
-    name = f"aiostore_mig_{uuid.uuid4().hex[:8]}"
-    admin = create_async_engine(urls.owner, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield DatabaseURLs(urls.owner.set(database=name), urls.app.set(database=name), embedded=False)
-    async with admin.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    await admin.dispose()
 
 
 async def test_upgrade_downgrade_upgrade(fresh: DatabaseURLs, test_settings: Settings) -> None:

@@ -66,11 +66,13 @@ FROM (
     FROM pushes p WHERE p.finished_at >= :t_start
 ) x WHERE x.seconds IS NOT NULL GROUP BY x.shop"""
 
+# From the failed items (a partial index keeps them by time; an item is written after its job began)
 _FAILURES = """SELECT j.channel_account_id AS shop, left(coalesce(i.error, j.error, ''), 200) AS error,
     count(*) AS n
-FROM sync_jobs j JOIN sync_job_items i ON i.job_id = j.id
-WHERE j.org_id = :org AND j.kind IN ('push_stock', 'push_listings') AND i.result = 'failed'
-  AND j.channel_account_id = ANY(:shops) AND j.created_at >= :t_start AND j.created_at < :t_end
+FROM sync_job_items i JOIN sync_jobs j ON j.id = i.job_id
+WHERE i.org_id = :org AND i.result = 'failed' AND i.created_at >= :t_start
+  AND j.kind IN ('push_stock', 'push_listings') AND j.channel_account_id = ANY(:shops)
+  AND j.created_at >= :t_start AND j.created_at < :t_end
 GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2"""
 
 _PULLS = """SELECT j.channel_account_id AS shop, max(j.finished_at) AS at FROM sync_jobs j
