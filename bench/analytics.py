@@ -3,7 +3,8 @@ across two years.
 
 Starts the embedded database and the real service (`aiostore serve --no-worker`) in a subprocess,
 registers a seller through the API, then fills the organisation with SQL in bulk (as the superuser,
-generate_series): 4 shops (Shopee and Tokopedia in Indonesia, Lazada in Malaysia, Shopee in Singapore),
+generate_series, row triggers off, then the report roll-ups built in bulk as migration 0017 builds
+them): 4 shops (Shopee and Tokopedia in Indonesia, Lazada in Malaysia, Shopee in Singapore),
 500 products with 1,000 variants and their stock, 333,334 orders with 1,000,000 lines over 730 days (a
 sixth cancelled, a sixth returned), one ledger movement per line (some leaving nothing available), a
 stock push per shop per hour (one in fifty failed, with its item's reason) and a pull per shop per day.
@@ -120,6 +121,20 @@ FILL = [
 ]
 
 
+def _rollups() -> Any:
+    """Migration 0017's module (its backfill statements)."""
+    import importlib.util
+
+    from aiostore.db.migrate import MIGRATIONS
+
+    path = MIGRATIONS / "versions" / "0017_report_rollups.py"
+    spec = importlib.util.spec_from_file_location("report_rollups_0017", path)
+    assert spec is not None and spec.loader is not None  # noqa: S101
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 async def fill(conninfo: str, org_id: str, lines: int) -> None:
     started = time.perf_counter()
     orders = -(-lines // PER_ORDER)
@@ -136,10 +151,14 @@ async def fill(conninfo: str, org_id: str, lines: int) -> None:
         "spacing": DAYS * 86400 / orders,
     }
     async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as db:
-        # the roll-ups' triggers read the organisation's rows under its row-level security, as the app does
-        await db.execute("SELECT set_config('app.org_id', %s, false)", (org_id,))
+        # in bulk: row triggers off (the superuser's replica mode), then the report roll-ups built from
+        # the rows at once by the statements migration 0017 fills them with
+        await db.execute("SET session_replication_role = replica")
         for sql in FILL:
             await db.execute(sql, params)
+        await db.execute("SET session_replication_role = DEFAULT")
+        for sql in _rollups().BACKFILL:
+            await db.execute(sql)
         await db.execute("VACUUM ANALYZE")
         found = await (await db.execute("SELECT count(*) FROM order_lines")).fetchone()
     assert found is not None and found[0] == lines  # noqa: S101

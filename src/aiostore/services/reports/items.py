@@ -21,8 +21,8 @@ COLUMNS = (
 COLUMNS += ", s.amount"
 # The figures of roll-up rows, named as the raw per-order figures are (sales.py)
 AGG = """coalesce(sum(p.placed), 0) AS placed, coalesce(sum(p.cancelled), 0) AS cancelled,
-    coalesce(sum(p.returned), 0) AS returned, coalesce(sum(p.units), 0) AS units,
-    coalesce(sum(p.amount), 0) AS revenue"""
+    coalesce(sum(p.returned), 0) AS returned, coalesce(sum(p.units), 0)::bigint AS units,
+    coalesce(sum(p.amount), 0)::bigint AS revenue"""
 # A product filter on variant rows: the variants of the chosen products
 VARIANTS_OF = "s.key IN (SELECT id::text FROM variants WHERE org_id = :org AND product_id = ANY(:products))"
 

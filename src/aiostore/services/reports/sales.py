@@ -240,7 +240,7 @@ async def _labelled(session: AsyncSession, group: GroupBy, found: list[Any]) -> 
         labels = {str(i): title for i, title in products.all()}
     skus: dict[str, str] = {}
     if group is GroupBy.SKU:
-        ids = [uuid.UUID(r.key) for r in found if r.dim == "v"]
+        ids = [uuid.UUID(k) for k in {r.key for r in found if r.dim == "v"}]
         variants = await session.execute(select(Variant.id, Variant.sku).where(Variant.id.in_(ids)))
         skus = {str(i): sku for i, sku in variants.all()}
     out = []
