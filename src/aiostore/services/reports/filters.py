@@ -55,13 +55,18 @@ class ReportFilter:
             "o.placed_at < :hi",
             f"{LOCAL_DAY_SQL} BETWEEN :start AND :end",
         ]
+        return " AND ".join(where + self.place_where(params, "o"))
+
+    def place_where(self, params: dict[str, Any], alias: str) -> list[str]:
+        """Conditions on the chosen shops and markets of rows `alias` (orders or a sales roll-up)."""
+        where = []
         if self.shops:
             params["shops"] = list(self.shops)
-            where.append("o.channel_account_id = ANY(:shops)")
+            where.append(f"{alias}.channel_account_id = ANY(:shops)")
         if self.markets:
             params["markets"] = list(self.markets)
-            where.append("o.market = ANY(:markets)")
-        return " AND ".join(where)
+            where.append(f"{alias}.market = ANY(:markets)")
+        return where
 
 
 def product_where(f: ReportFilter, params: dict[str, Any], variant_col: str = "l.variant_id") -> str:

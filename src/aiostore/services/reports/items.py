@@ -55,13 +55,7 @@ def source(
     lo = f.start if start is None else start
     params[f"{name}_dims"] = list(dims)
     where = ["s.org_id = :org", f"s.dim = ANY(:{name}_dims)", "s.placed <> 0", keys]
-    if f.shops:
-        params["shops"] = list(f.shops)
-        where.append("s.channel_account_id = ANY(:shops)")
-    if f.markets:
-        params["markets"] = list(f.markets)
-        where.append("s.market = ANY(:markets)")
-    cond = " AND ".join(where)
+    cond = " AND ".join(where + f.place_where(params, "s"))
     months = whole_months(lo, f.end) if monthly else None
     days = [(lo, f.end)] if months is None else [(lo, months[0] - timedelta(days=1)), (months[1], f.end)]
     parts = []

@@ -144,12 +144,7 @@ def _rollup(f: ReportFilter, params: dict[str, Any]) -> str:
     """The roll-up's rows in the filter, as `p` with the columns of `_per_order` that it has."""
     params.update(start=f.start, end=f.end)
     where = ["s.org_id = :org", "s.day BETWEEN :start AND :end", "s.orders <> 0"]  # 0: all moved away
-    if f.shops:
-        params["shops"] = list(f.shops)
-        where.append("s.channel_account_id = ANY(:shops)")
-    if f.markets:
-        params["markets"] = list(f.markets)
-        where.append("s.market = ANY(:markets)")
+    where += f.place_where(params, "s")
     return f"SELECT s.* FROM sales_daily s WHERE {' AND '.join(where)}"
 
 
