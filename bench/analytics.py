@@ -152,13 +152,14 @@ async def fill(conninfo: str, org_id: str, lines: int) -> None:
     }
     async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as db:
         # in bulk: row triggers off (the superuser's replica mode), then the report roll-ups built from
-        # the rows at once by the statements migration 0017 fills them with
+        # the rows at once by the statements migration 0017 fills them with (triggers still off: they
+        # would redo each row's share)
         await db.execute("SET session_replication_role = replica")
         for sql in FILL:
             await db.execute(sql, params)
-        await db.execute("SET session_replication_role = DEFAULT")
         for sql in _rollups().BACKFILL:
             await db.execute(sql)
+        await db.execute("SET session_replication_role = DEFAULT")
         await db.execute("VACUUM ANALYZE")
         found = await (await db.execute("SELECT count(*) FROM order_lines")).fetchone()
     assert found is not None and found[0] == lines  # noqa: S101

@@ -7,7 +7,6 @@ import json
 import uuid
 from dataclasses import replace
 from datetime import date, datetime
-from decimal import Decimal
 
 from pydantic import BaseModel
 
@@ -90,11 +89,19 @@ class ConvertedOut(BaseModel):
         )
 
 
+def _major(amount: int, exp: int) -> str:
+    """str(Money.to_major()): exactly `exp` decimals."""
+    if exp == 0:
+        return str(amount)
+    sign = "-" if amount < 0 else ""
+    whole, part = divmod(abs(amount), 10**exp)
+    return f"{sign}{whole}.{part:0{exp}d}"
+
+
 def _money(amount: int, currency: str) -> dict[str, object]:
     """MoneyOut's JSON, without building a model (a report by SKU has tens of thousands of rows)."""
     exp = Currency(currency).exponent
-    major = Decimal(amount).scaleb(-exp).quantize(Decimal(1).scaleb(-exp))
-    return {"amount": str(major), "currency": currency, "amount_minor": amount}
+    return {"amount": _major(amount, exp), "currency": currency, "amount_minor": amount}
 
 
 def _row(row: SalesRow) -> dict[str, object]:
