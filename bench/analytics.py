@@ -3,7 +3,7 @@ across two years.
 
 Starts the embedded database and the real service (`aiostore serve --no-worker`) in a subprocess,
 registers a seller through the API, then fills the organisation with SQL in bulk (as the superuser,
-generate_series, row triggers off, then the report roll-ups built in bulk as migration 0017 builds
+generate_series, row triggers off, then the report roll-ups built in bulk as migration 0018 builds
 them): 4 shops (Shopee and Tokopedia in Indonesia, Lazada in Malaysia, Shopee in Singapore),
 500 products with 1,000 variants and their stock, 333,334 orders with 1,000,000 lines over 730 days (a
 sixth cancelled, a sixth returned), one ledger movement per line (some leaving nothing available), a
@@ -122,13 +122,13 @@ FILL = [
 
 
 def _rollups() -> Any:
-    """Migration 0017's module (its backfill statements)."""
+    """Migration 0018's module (its backfill statements)."""
     import importlib.util
 
     from aiostore.db.migrate import MIGRATIONS
 
-    path = MIGRATIONS / "versions" / "0017_report_rollups.py"
-    spec = importlib.util.spec_from_file_location("report_rollups_0017", path)
+    path = MIGRATIONS / "versions" / "0018_report_rollups.py"
+    spec = importlib.util.spec_from_file_location("report_rollups_0018", path)
     assert spec is not None and spec.loader is not None  # noqa: S101
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -152,7 +152,7 @@ async def fill(conninfo: str, org_id: str, lines: int) -> None:
     }
     async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as db:
         # in bulk: row triggers off (the superuser's replica mode), then the report roll-ups built from
-        # the rows at once by the statements migration 0017 fills them with (triggers still off: they
+        # the rows at once by the statements migration 0018 fills them with (triggers still off: they
         # would redo each row's share)
         await db.execute("SET session_replication_role = replica")
         for sql in FILL:

@@ -1,4 +1,4 @@
-"""0017 fills the report roll-ups from the rows a database already holds (migrations run as the owner,
+"""0018 fills the report roll-ups from the rows a database already holds (migrations run as the owner,
 under forced row-level security), and the triggers keep them from then on."""
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ ITEMS = """SELECT day, dim, key, placed, cancelled, returned, units, amount FROM
 
 
 async def test_the_rollups_start_from_the_existing_rows(fresh: DatabaseURLs, test_settings: Settings) -> None:
-    await migrate.upgrade(fresh, test_settings, "0016_shared_quotas")
+    await migrate.upgrade(fresh, test_settings, "0017_order_gaps")
     ids = {"org": ORG, "shop": SHOP, "product": PRODUCT, "v1": V1, "v2": V2, "o1": O1, "o2": O2}
     engine = create_engine(fresh.owner, pool_size=1)
     try:

@@ -83,7 +83,7 @@ class OrderLine(TenantScoped, Base):
     quantity: Mapped[int]
     unit_price: Mapped[int] = mapped_column(default=0)
     currency: Mapped[str] = mapped_column(String(3))
-    # The product of the line's variant, kept by a database trigger (migration 0017) for the report roll-ups
+    # The product of the line's variant, kept by a database trigger (migration 0018) for the report roll-ups
     product_id: Mapped[uuid.UUID | None]
     # What this line does to stock now: none | reserved | deducted | released (see services/inventory.py)
     stock_state: Mapped[str] = mapped_column(String(10), default="none", server_default="none")

@@ -1,5 +1,5 @@
 """The reports' roll-ups, kept by database triggers in the transaction that changes the raw rows
-(migration 0017_report_rollups): sales per item per market day and per month, and stock-out periods."""
+(migration 0018_report_rollups): sales per item per market day and per month, and stock-out periods."""
 
 from __future__ import annotations
 

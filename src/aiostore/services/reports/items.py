@@ -1,4 +1,4 @@
-"""Reading the per-item sales roll-ups (sales_items_daily and sales_items_monthly, migration 0017): a range
+"""Reading the per-item sales roll-ups (sales_items_daily and sales_items_monthly, migration 0018): a range
 of market days is read as the whole months it covers from the monthly roll-up, when the caller buckets by
 month or not at all, and the days left over at either end from the daily one.
 

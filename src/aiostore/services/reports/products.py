@@ -105,7 +105,7 @@ RAW_STOCKOUTS_SQL = f"""SELECT x.variant_id,
     coalesce(sum(extract(epoch FROM least(coalesce(x.t_next, :t_end), :t_end) - greatest(x.t, :t_start)))
         FILTER (WHERE coalesce(x.t_next, :t_end) > :t_start), 0) / 86400.0 AS lost_days
     FROM ({_OUTS}) x GROUP BY x.variant_id"""
-# The same from the stock-out periods the ledger's trigger keeps (migration 0017)
+# The same from the stock-out periods the ledger's trigger keeps (migration 0018)
 STOCKOUTS_SQL = """SELECT s.variant_id, count(*) FILTER (WHERE s.started_at >= :t_start) AS stockouts,
     coalesce(sum(extract(epoch FROM least(coalesce(s.ended_at, :t_end), :t_end)
                                     - greatest(s.started_at, :t_start))), 0) / 86400.0 AS lost_days

@@ -13,8 +13,8 @@ Row triggers are BEFORE triggers: a query inside one sees the rows of the same s
 it and not the row itself, so "is this the order's first line of this item" and "which movement comes
 before this one" are answered in the order the rows are written, for multi-row statements too.
 
-Revision ID: 0017_report_rollups
-Revises: 0016_shared_quotas
+Revision ID: 0018_report_rollups
+Revises: 0017_order_gaps
 Create Date: 2026-12-06 08:45:00
 """
 
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0017_report_rollups"
-down_revision: str | None = "0016_shared_quotas"
+revision: str = "0018_report_rollups"
+down_revision: str | None = "0017_order_gaps"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
