@@ -158,6 +158,10 @@ async def _create(
         )
     except ConnectorError as exc:
         return await _refused(sc, job, shop, placeholder, f"{exc.platform} refused it: {exc}")
+    if not result.ok:
+        return await _refused(
+            sc, job, shop, placeholder, f"{shop.channel.platform} refused it: {result.detail}"
+        )
     if job.dry_run:
         return {"result": "ok", "dry_run": True, "item_id": None}
     async with sc.tx(job.org_id) as session:
@@ -182,6 +186,7 @@ async def _create(
                         "title": state["title"][:300],
                         "status": v.status.value,
                         "platform_state": _platform_state(state, sku)
+                        | {"product_id": product.item_id}
                         | {"status": v.platform_status or product.platform_status},
                         "overrides": {},
                         "sync_state": "in_sync",
@@ -243,7 +248,8 @@ async def _update(
     content = publish.CONTENT & changes.keys()
     error = None
     if unlist or content:
-        for item_id in dict.fromkeys(listing.platform_item_id for listing in listings):
+        products = ((x.platform_state or {}).get("product_id") or x.platform_item_id for x in listings)
+        for item_id in dict.fromkeys(products):
             update_call = ProductUpdate(
                 item_id=item_id,
                 name=state["title"] if "title" in changes and not unlist else None,
@@ -251,9 +257,12 @@ async def _update(
                 active=state["status"] == publish.ACTIVE if "status" in changes or unlist else None,
             )
             try:
-                await shop.connector.update_product(update_call)
+                written = await shop.connector.update_product(update_call)
             except ConnectorError as exc:
                 error = f"{exc.platform} refused it: {exc}"
+                break
+            if not written.ok:
+                error = f"{shop.channel.platform} did not apply it: {written.detail}"
                 break
     if error is None and not unlist:
         currency = market(shop.channel.market).currency

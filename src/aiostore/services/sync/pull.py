@@ -52,6 +52,7 @@ def _listing_rows(
                     ],
                     "status": v.status.value,
                     "platform_state": {
+                        "product_id": product.item_id,  # the product a variant's own item belongs to
                         "name": product.name,
                         "variant_name": v.name,
                         "options": list(v.option_values),
