@@ -45,17 +45,19 @@ class ProductFilter:
     category: str | None = None
 
 
-def products_query(product_ids: Sequence[uuid.UUID] | None, f: ProductFilter | None) -> Select[Any]:
-    stmt = select(Product.id)
+def products_query(
+    org_id: uuid.UUID, product_ids: Sequence[uuid.UUID] | None, f: ProductFilter | None
+) -> Select[Any]:
+    stmt = select(Product.__table__.c.id).where(Product.__table__.c.org_id == org_id)
     if product_ids is not None:
-        return stmt.where(Product.id.in_(product_ids))
+        return stmt.where(Product.__table__.c.id.in_(product_ids))
     f = f or ProductFilter()
     if f.status:
-        stmt = stmt.where(Product.status == f.status)
+        stmt = stmt.where(Product.__table__.c.status == f.status)
     if f.brand:
-        stmt = stmt.where(Product.brand == f.brand)
+        stmt = stmt.where(Product.__table__.c.brand == f.brand)
     if f.category:
-        stmt = stmt.where(Product.category == f.category)
+        stmt = stmt.where(Product.__table__.c.category == f.category)
     return stmt
 
 
@@ -130,7 +132,12 @@ async def _find(session: AsyncSession, ctx: OrgContext, targets: list[Target], i
             )
             for t in chosen
         ]
-        others = [t.before["title"] for t in targets if t.shop.id == shop.id and t.before and t not in chosen]
+        sending_here = {id(t) for t in chosen}
+        others = [
+            t.before["title"]
+            for t in targets
+            if t.shop.id == shop.id and t.before and id(t) not in sending_here
+        ]
         found = findings.check(checked, shop.platform, shop.market, rules, others)
         for t in chosen:
             for f in found.get(findings.ref_of(t.product_id), []):
@@ -168,8 +175,8 @@ async def preview_catalog(
     """Compute and store a catalog preview. `restore` (a revert): the desired state of those (product,
     shop) targets is the given one instead of the master's."""
     shops = await load_shops(session, channel_account_ids)
-    query = products_query(product_ids, product_filter)
-    inputs = await load(session, shops, query)
+    query = products_query(ctx.org_id, product_ids, product_filter)
+    inputs = await load(session, ctx.org_id, shops, query)
     if product_ids is not None:
         unknown = [
             FieldError(f"product_ids.{n}", "unknown_product", "no such product")

@@ -53,7 +53,10 @@ class CatalogKind:
         except ValidationFailed:
             return {}  # a shop is gone: every item is stale
         inputs = await load(
-            session, list(shops.values()), products_query([product_of(i) for i in items], None)
+            session,
+            ctx.org_id,
+            list(shops.values()),
+            products_query(ctx.org_id, [product_of(i) for i in items], None),
         )
         out: dict[int, dict[str, Any] | None] = {}
         for item in items:
