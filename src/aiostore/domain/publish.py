@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 State = dict[str, Any]
@@ -67,6 +68,7 @@ class MappingIn:
     attributes: tuple[Mapping[str, Any], ...]
 
 
+@lru_cache(maxsize=65_536)  # a catalog repeats its prices: 100,000 listings hold a few thousand
 def price_text(value: str | Decimal | None, exponent: int) -> str | None:
     """A price in major units, written with exactly the currency's decimals ("12.9" → "12.90")."""
     if value is None or value == "":
@@ -74,7 +76,9 @@ def price_text(value: str | Decimal | None, exponent: int) -> str | None:
     return f"{Decimal(str(value)):.{exponent}f}"
 
 
-def _attributes(values: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _attributes(values: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    if not values:
+        return []
     out = [
         {
             "attribute_id": str(v.get("attribute_id", "")),

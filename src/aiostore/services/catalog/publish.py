@@ -72,14 +72,14 @@ def _limits(platform: str) -> tuple[publish.BatchLimit, publish.BatchLimit]:
 @dataclass(slots=True)
 class Target:
     draft: core.Draft
-    product_id: uuid.UUID
+    product_id: str
     shop: Shop
     before: publish.State | None
     desired: publish.State
     changes: dict[str, dict[str, Any]]
 
 
-def _targets(inputs: Inputs, order: Sequence[uuid.UUID]) -> list[Target]:
+def _targets(inputs: Inputs, order: Sequence[str]) -> list[Target]:
     out: list[Target] = []
     seq = 0
     for product_id in order:
@@ -103,7 +103,7 @@ def _freeze(t: Target, inputs: Inputs) -> None:
         return
     variants = inputs.variants.get(t.product_id, [])
     weight = next((v.weight_g for v in variants if v.weight_g), None)
-    t.draft.before = {"state": t.before, "product_id": str(t.product_id)}
+    t.draft.before = {"state": t.before, "product_id": t.product_id}
     t.draft.after = {"state": t.desired, "diff": t.changes, "send": {"weight_g": weight}}
 
 
@@ -170,7 +170,7 @@ async def preview_catalog(
     product_filter: ProductFilter | None = None,
     reason: str = "",
     revert_of: uuid.UUID | None = None,
-    restore: dict[tuple[uuid.UUID, uuid.UUID], publish.State] | None = None,
+    restore: dict[tuple[str, str], publish.State] | None = None,
 ) -> core.ChangeSetView:
     """Compute and store a catalog preview. `restore` (a revert): the desired state of those (product,
     shop) targets is the given one instead of the master's."""
@@ -181,11 +181,11 @@ async def preview_catalog(
         unknown = [
             FieldError(f"product_ids.{n}", "unknown_product", "no such product")
             for n, p in enumerate(product_ids)
-            if p not in inputs.products
+            if str(p) not in inputs.products
         ]
         if unknown:
             raise ValidationFailed("some products are not products of this organization", errors=unknown)
-    order = list(dict.fromkeys(product_ids)) if product_ids is not None else sorted(inputs.products, key=str)
+    order = list(dict.fromkeys(map(str, product_ids))) if product_ids is not None else sorted(inputs.products)
     if len(order) * len(shops) > MAX_TARGETS:
         raise ValidationFailed(
             f"at most {MAX_TARGETS} products × shops in one preview",
@@ -224,13 +224,11 @@ async def preview_catalog(
     )
 
 
-def _restored(
-    targets: list[Target], restore: dict[tuple[uuid.UUID, uuid.UUID], publish.State]
-) -> list[Target]:
+def _restored(targets: list[Target], restore: dict[tuple[str, str], publish.State]) -> list[Target]:
     """Only the targets a revert restores, each wanting its old state (a listing it created: unlisted)."""
     out = []
-    for seq, t in enumerate(t for t in targets if (t.product_id, t.shop.id) in restore):
-        wanted = t.desired | restore[(t.product_id, t.shop.id)]
+    for seq, t in enumerate(t for t in targets if (t.product_id, t.shop.key) in restore):
+        wanted = t.desired | restore[(t.product_id, t.shop.key)]
         changes = publish.diff(t.before, wanted)
         kind = publish.action(t.before, wanted, changes)
         t.draft.seq, t.draft.action, t.desired, t.changes = seq, kind, wanted, changes

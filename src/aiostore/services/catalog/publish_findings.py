@@ -6,7 +6,6 @@ currency). Only targets that send something are checked: an unchanged listing se
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -216,5 +215,5 @@ def check(
     return out
 
 
-def ref_of(product_id: uuid.UUID) -> str:
+def ref_of(product_id: str) -> str:
     return str(product_id)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, case, func, literal, select, tuple_
+from sqlalchemy import Select, Text, case, cast, func, literal, select, tuple_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,13 +44,17 @@ class Shop:
     name: str
     exponent: int  # the decimals of the market's currency
 
+    @property
+    def key(self) -> str:
+        return str(self.id)
+
 
 @dataclass(frozen=True, slots=True)
 class ListingRow:
     """One listing of a target, as much of it as the diff reads (the product-level fields of the
     platform state only on the target's first listing, `head`: one JSON value per target to decode)."""
 
-    variant_id: uuid.UUID
+    variant_id: str
     head: dict[str, Any] | None
     options: list[Any] | None
     price: str | None
@@ -61,8 +65,8 @@ class ListingRow:
 
 @dataclass(slots=True)
 class VariantRow:
-    id: uuid.UUID
-    product_id: uuid.UUID
+    id: str
+    product_id: str
     sku: str
     options: tuple[str, ...]
     weight_g: int | None
@@ -73,11 +77,11 @@ class VariantRow:
 @dataclass(slots=True)
 class Inputs:
     shops: list[Shop]
-    products: dict[uuid.UUID, publish.ProductIn] = field(default_factory=dict)
-    variants: dict[uuid.UUID, list[VariantRow]] = field(default_factory=dict)  # by product, in order
-    prices: dict[tuple[uuid.UUID, str], str | None] = field(default_factory=dict)  # (variant, market) → major
-    mappings: dict[tuple[uuid.UUID, str, str], publish.MappingIn] = field(default_factory=dict)
-    listings: dict[tuple[uuid.UUID, uuid.UUID], list[ListingRow]] = field(default_factory=dict)
+    products: dict[str, publish.ProductIn] = field(default_factory=dict)
+    variants: dict[str, list[VariantRow]] = field(default_factory=dict)  # by product, in order
+    prices: dict[tuple[str, str], str | None] = field(default_factory=dict)  # (variant, market) → major
+    mappings: dict[tuple[str, str, str], publish.MappingIn] = field(default_factory=dict)
+    listings: dict[tuple[str, str], list[ListingRow]] = field(default_factory=dict)
 
 
 async def load_shops(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Shop]:
@@ -109,7 +113,7 @@ async def load(session: AsyncSession, org_id: uuid.UUID, shops: list[Shop], prod
     found = Inputs(shops)
     ids = select(products.subquery().c[0])
     rows = await session.execute(
-        select(P.c.id, P.c.title, P.c.description, P.c.images, P.c.status, P.c.brand).where(
+        select(cast(P.c.id, Text), P.c.title, P.c.description, P.c.images, P.c.status, P.c.brand).where(
             P.c.org_id == org_id, P.c.id.in_(ids)
         )
     )
@@ -126,8 +130,9 @@ async def load(session: AsyncSession, org_id: uuid.UUID, shops: list[Shop], prod
     )
     variants = await session.execute(
         select(
-            V.c.id, V.c.product_id, V.c.sku, V.c.option_values, V.c.weight_grams, V.c.length_mm,
-            V.c.width_mm, V.c.height_mm, INV.c.on_hand, INV.c.reserved, INV.c.safety_buffer, price,
+            cast(V.c.id, Text), cast(V.c.product_id, Text), V.c.sku, V.c.option_values, V.c.weight_grams,
+            V.c.length_mm, V.c.width_mm, V.c.height_mm,
+            INV.c.on_hand, INV.c.reserved, INV.c.safety_buffer, price,
         )
         .select_from(V.outerjoin(INV, INV.c.variant_id == V.c.id))
         .where(V.c.org_id == org_id, V.c.product_id.in_(ids))
@@ -143,7 +148,7 @@ async def load(session: AsyncSession, org_id: uuid.UUID, shops: list[Shop], prod
             found.prices[(vid, markets[0])] = publish.price_text(Decimal(amount).scaleb(-first), first)
     if len(markets) > 1:  # shops in several markets: the other markets' prices too
         prices = await session.execute(
-            select(VP.c.variant_id, VP.c.market, VP.c.amount)
+            select(cast(VP.c.variant_id, Text), VP.c.market, VP.c.amount)
             .select_from(VP.join(V, V.c.id == VP.c.variant_id))
             .where(VP.c.org_id == org_id, V.c.product_id.in_(ids), VP.c.market.in_(markets[1:]))
         )
@@ -152,9 +157,14 @@ async def load(session: AsyncSession, org_id: uuid.UUID, shops: list[Shop], prod
             found.prices[(vid, code)] = publish.price_text(Decimal(amount).scaleb(-exponent), exponent)
     pairs = sorted({(s.platform, s.market) for s in shops})
     mapped = await session.execute(
-        select(M.c.product_id, M.c.platform, M.c.market, M.c.category_id, M.c.brand_id, M.c.attributes).where(
-            M.c.org_id == org_id, M.c.product_id.in_(ids), tuple_(M.c.platform, M.c.market).in_(pairs)
-        )
+        select(
+            cast(M.c.product_id, Text),
+            M.c.platform,
+            M.c.market,
+            M.c.category_id,
+            M.c.brand_id,
+            func.nullif(M.c.attributes, literal([], JSONB)),  # most have none: no JSON to decode
+        ).where(M.c.org_id == org_id, M.c.product_id.in_(ids), tuple_(M.c.platform, M.c.market).in_(pairs))
     )
     for pid, platform, code, category, brand, attributes in mapped:
         found.mappings[(pid, platform, code)] = publish.MappingIn(category, brand, tuple(attributes or ()))
@@ -165,12 +175,12 @@ async def load(session: AsyncSession, org_id: uuid.UUID, shops: list[Shop], prod
     )
     listed = await session.execute(
         select(
-            L.c.variant_id,
+            cast(L.c.variant_id, Text),
             case((rank == 1, L.c.platform_state)),
             L.c.platform_state["options"],
             L.c.platform_state["price"].astext,
             func.nullif(L.c.overrides, literal({}, JSONB)),
-            L.c.status, L.c.platform_stock, L.c.channel_account_id, V.c.product_id,
+            L.c.status, L.c.platform_stock, cast(L.c.channel_account_id, Text), cast(V.c.product_id, Text),
         )
         .select_from(L.join(V, V.c.id == L.c.variant_id))
         .where(
@@ -179,18 +189,18 @@ async def load(session: AsyncSession, org_id: uuid.UUID, shops: list[Shop], prod
             L.c.channel_account_id.in_([s.id for s in shops]),
         )
     )  # fmt: skip
-    grouped: dict[tuple[uuid.UUID, uuid.UUID], list[ListingRow]] = defaultdict(list)
+    grouped: dict[tuple[str, str], list[ListingRow]] = defaultdict(list)
     for vid, head, options, price, overrides, status, stock, shop_id, pid in listed:
         grouped[(pid, shop_id)].append(ListingRow(vid, head, options, price, overrides, status, stock))
     found.listings = dict(grouped)
     return found
 
 
-def overrides_of(listings: Sequence[ListingRow]) -> tuple[dict[str, Any], dict[uuid.UUID, Any]]:
+def overrides_of(listings: Sequence[ListingRow]) -> tuple[dict[str, Any], dict[str, Any]]:
     """A target's listing overrides: product-level ones (title, description, images: the first listing
     that has each) and each variant's price."""
     shared: dict[str, Any] = {}
-    prices: dict[uuid.UUID, Any] = {}
+    prices: dict[str, Any] = {}
     for row in listings:
         if not row.overrides:
             continue
@@ -202,9 +212,7 @@ def overrides_of(listings: Sequence[ListingRow]) -> tuple[dict[str, Any], dict[u
     return shared, prices
 
 
-def observed(
-    listings: Sequence[ListingRow], skus: dict[uuid.UUID, str], exponent: int
-) -> publish.State | None:
+def observed(listings: Sequence[ListingRow], skus: dict[str, str], exponent: int) -> publish.State | None:
     """The listing's state as last read from (or accepted by) the platform; None when it is not there."""
     on_platform = [row for row in listings if row.status not in (PENDING, REFUSED)]
     if not on_platform:
@@ -230,9 +238,9 @@ def observed(
     return state
 
 
-def target(inputs: Inputs, product_id: uuid.UUID, shop: Shop) -> tuple[publish.State | None, publish.State]:
+def target(inputs: Inputs, product_id: str, shop: Shop) -> tuple[publish.State | None, publish.State]:
     """(last platform state, desired state) of one product on one shop."""
-    listings = inputs.listings.get((product_id, shop.id), [])
+    listings = inputs.listings.get((product_id, shop.key), [])
     shared, own_prices = overrides_of(listings)
     variants = inputs.variants.get(product_id, [])
     exponent = shop.exponent

@@ -60,7 +60,7 @@ class CatalogKind:
         )
         out: dict[int, dict[str, Any] | None] = {}
         for item in items:
-            product_id = product_of(item)
+            product_id = str(product_of(item))
             shop = shops.get(item.channel_account_id) if item.channel_account_id else None
             if shop is None or product_id not in inputs.products:
                 out[item.seq] = None
@@ -136,12 +136,12 @@ class CatalogKind:
         skus: dict[uuid.UUID, str],
     ) -> core.ChangeSetView:
         """A preview restoring each applied item's before-state (a listing it created: unlisted)."""
-        restore: dict[tuple[uuid.UUID, uuid.UUID], publish.State] = {}
+        restore: dict[tuple[str, str], publish.State] = {}
         for item in items:
             if item.channel_account_id is None or item.before is None:
                 continue
             old = item.before.get("state")
-            restore[(product_of(item), item.channel_account_id)] = (
+            restore[(str(product_of(item)), str(item.channel_account_id))] = (
                 {"status": publish.INACTIVE} if old is None else dict(old)
             )
         if not restore:
@@ -149,8 +149,8 @@ class CatalogKind:
         return await preview_catalog(
             session,
             ctx,
-            channel_account_ids=sorted({s for _, s in restore}, key=str),
-            product_ids=list(dict.fromkeys(p for p, _ in restore)),
+            channel_account_ids=[uuid.UUID(s) for s in sorted({s for _, s in restore})],
+            product_ids=[uuid.UUID(p) for p in dict.fromkeys(p for p, _ in restore)],
             reason=f"revert of {change_set.id}: {change_set.reason}"[:500],
             revert_of=change_set.id,
             restore=restore,
