@@ -34,7 +34,10 @@ from propagation_support import log, registered_seller  # noqa: E402
 from stock_price import Phase  # noqa: E402
 
 PLATFORMS = ["shopee", "tiktokshop", "lazada", "tokopedia"]
-DESCRIPTION = "Kaos polos dari katun combed yang lembut dan adem, jahitan rapi, untuk dipakai sehari-hari. "
+DESCRIPTION = (
+    "Kaos polos dari katun combed yang lembut dan adem, jahitan rapi, untuk dipakai sehari-hari "
+    "maupun bersantai bersama keluarga."
+)
 
 # Parameters: the organisation's id, the platforms and the product count; rows from generate_series.
 # Product p has (p % 4) + 1 variants; variant (p, v) costs 10,000 + p rupiah and has 10 + v on hand.
@@ -48,10 +51,10 @@ FILL = [
               %(description)s, 'active', jsonb_build_array('https://img.example/p-' || p || '.jpg'), '{}'
          FROM generate_series(1, %(products)s) p""",
     """INSERT INTO variants (id, org_id, product_id, sku, position, option_values, images, attributes,
-                             weight_grams)
+                             weight_grams, length_mm, width_mm, height_mm)
        SELECT md5(%(org)s::text || 'v' || p || '-' || v)::uuid, %(org)s::uuid,
               md5(%(org)s::text || 'p' || p)::uuid, 'SKU-' || lpad(p::text, 6, '0') || '-' || v, v,
-              jsonb_build_object('size', v::text), '[]', '{}', 250
+              jsonb_build_object('size', v::text), '[]', '{}', 250, 300, 200, 20
          FROM generate_series(1, %(products)s) p, generate_series(1, p %% 4 + 1) v""",
     """INSERT INTO variant_prices (id, org_id, variant_id, market, currency, amount)
        SELECT gen_random_uuid(), %(org)s::uuid, id, 'ID', 'IDR', 10000 + split_part(sku, '-', 2)::int
