@@ -338,7 +338,8 @@ class Service:
 class Seller:
     """A registered seller calling our API over HTTP, and a browser for the sandboxes' OAuth pages."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, pid: int | None = None) -> None:
+        self.pid = pid  # the service's process, when the bench started it (its memory is measured)
         self.api = httpx.AsyncClient(base_url=base_url, timeout=30)
         self.browser = httpx.AsyncClient(timeout=30, follow_redirects=False)
 
@@ -419,7 +420,7 @@ async def registered_seller(prefix: str) -> AsyncIterator[tuple[Seller, str, str
         )
         try:
             await service.wait_ready()
-            seller = Seller(service.url)
+            seller = Seller(service.url, service.process.pid)
             try:
                 await seller.register()
                 me = (await seller.api.get("/api/auth/me")).json()

@@ -13,6 +13,7 @@ from aiostore.cli import catalog as catalog_cli
 from aiostore.cli import changes as changes_cli
 from aiostore.cli import demo as demo_cli
 from aiostore.cli import jobs as jobs_cli
+from aiostore.cli import publish as publish_cli  # noqa: F401  (its commands join `catalog`)
 from aiostore.cli import sandbox as sandbox_cli
 from aiostore.cli import sync as sync_cli
 from aiostore.cli.installation import settings_or_exit

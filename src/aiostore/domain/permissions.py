@@ -26,6 +26,7 @@ class Permission(StrEnum):
     READ = "read"  # catalog, stock, listings, orders, jobs, channels, members
     AUDIT_READ = "audit:read"
     CATALOG_WRITE = "catalog:write"  # products, variants, stock, prices, listings
+    CATALOG_PUBLISH = "catalog:publish"  # commit a catalog preview: send listings to the shops
     SYNC_RUN = "sync:run"
     ORDERS_WRITE = "orders:write"  # ship, cancel
     PII_READ = "pii:read"  # unmasked buyer names, phones, addresses, emails
@@ -52,6 +53,7 @@ _ADMIN = _OPERATOR | {
     Permission.PII_READ,
     Permission.ALERTS_MANAGE,
     Permission.CHANGES_APPROVE,
+    Permission.CATALOG_PUBLISH,
 }
 _OWNER = _ADMIN | {Permission.ORG_MANAGE}
 

@@ -153,8 +153,8 @@ async def test_a_viewer_session_reaches_every_route_open_to_members(app: FastAPI
 
 
 async def _owners_objects(app: FastAPI, db: Database, owner: Caller) -> dict[str, str]:
-    """One object of each kind the member, token, invitation, listing, product, shop and
-    change set routes name, in owner's org."""
+    """One object of each kind the member, token, invitation, listing, product, shop, change set and
+    catalog preview routes name, in owner's org."""
     viewer = await member_token(app, db, owner.org_id, Role.VIEWER)
     token = await owner.post("/api/tokens", json={"name": "walk", "role": "viewer"})
     invited = await owner.post("/api/org/members", json={"email": "walk@example.com", "role": "viewer"})
@@ -193,8 +193,14 @@ async def _owners_objects(app: FastAPI, db: Database, owner: Caller) -> dict[str
         "/api/stock/update",
         json={"mode": "preview", "items": [{"sku": "WALK-M", "delta": 1}], "reason": "walk"},
     )
+    publish = await owner.post(
+        "/api/catalog/preview",
+        json={"product_ids": [product.json()["id"]], "channel_account_ids": [str(shop.id)]},
+    )
     return {
         "change_set_id": change.json()["id"],
+        "preview_id": publish.json()["id"],
+        "commit_id": publish.json()["id"],
         "listing_id": str(listing.id),
         "token_id": token.json()["id"],
         "member_id": str(member),
@@ -219,6 +225,8 @@ WALK_BODIES: dict[tuple[str, str], dict[str, Any]] = {
 }
 TENANT_PARAMS = {
     "change_set_id",
+    "preview_id",
+    "commit_id",
     "listing_id",
     "token_id",
     "member_id",
@@ -265,6 +273,8 @@ async def test_another_orgs_objects_are_not_found_on_every_route(
     assert (product["title"], len(product["variants"])) == ("Kaos Polos Premium", 2)
     assert len((await owner.get("/api/alerts/webhooks")).json()) == 1
     assert [n["read_at"] for n in (await owner.get("/api/notifications")).json()["items"]] == [None]
+    publish = (await owner.get(f"/api/catalog/previews/{ids['preview_id']}")).json()
+    assert (publish["status"], publish["revert_of"]) == ("previewed", None)
     change = (await owner.get(f"/api/changesets/{ids['change_set_id']}")).json()
     assert (change["status"], change["approved_by"]) == ("previewed", None)
     shop = (await owner.get(f"/api/channels/{ids['channel_id']}")).json()
@@ -282,3 +292,12 @@ def test_the_spreadsheet_routes_are_walked() -> None:
         assert walked[("POST", f"/api/{kind}/import")] is Permission.CATALOG_WRITE
         assert walked[("GET", f"/api/{kind}/import/template")] is Permission.READ
     assert walked[("GET", "/api/catalog/export")] is Permission.READ
+
+
+def test_the_publish_routes_are_walked() -> None:
+    """Previews need catalog:write, commits catalog:publish (admins and owners), reading only read."""
+    walked = {(m, p): perm for m, p, perm in PERMISSIONED}
+    assert walked[("POST", "/api/catalog/preview")] is Permission.CATALOG_WRITE
+    assert walked[("POST", "/api/catalog/commit")] is Permission.CATALOG_PUBLISH
+    assert walked[("GET", "/api/catalog/previews/{preview_id}")] is Permission.READ
+    assert walked[("POST", "/api/catalog/commits/{commit_id}/revert")] is Permission.CATALOG_WRITE

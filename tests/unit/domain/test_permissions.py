@@ -26,6 +26,9 @@ def test_the_table_as_the_issue_states_it() -> None:
     assert not allows(Role.OPERATOR, Permission.CHANGES_APPROVE) and allows(
         Role.ADMIN, Permission.CHANGES_APPROVE
     )
+    assert not allows(Role.OPERATOR, Permission.CATALOG_PUBLISH) and allows(
+        Role.ADMIN, Permission.CATALOG_PUBLISH
+    )
 
 
 @given(st.integers(0, 10**6), st.integers(0, 10**6), st.integers(0, 10**6))

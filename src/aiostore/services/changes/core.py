@@ -102,6 +102,7 @@ class Draft:
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
     findings: list[Finding] = field(default_factory=list)
+    action: str | None = None  # a kind's own word for a change (catalog: create, update, unlist)
 
     def find(self, code: str, severity: str, name: str, message: str) -> None:
         field_path = f"items.{self.seq}.{name}" if name else f"items.{self.seq}"
@@ -162,7 +163,14 @@ def register(kind: Kind) -> Kind:
 def _action(draft: Draft) -> str:
     if draft.failed:
         return ERROR
+    if draft.action is not None:
+        return draft.action
     return UNCHANGED if draft.before == draft.after else CHANGE
+
+
+def _changes(action: str) -> bool:
+    """Whether an item of this action is applied by a commit (`change`, or a kind's own word)."""
+    return action not in (UNCHANGED, ERROR)
 
 
 def _severity(findings: list[Finding]) -> str | None:
@@ -181,17 +189,18 @@ async def store(
     policy: ChangePolicy,
     summary: dict[str, Any] | None = None,
     revert_of: uuid.UUID | None = None,
+    max_items: int = MAX_ITEMS,
 ) -> ChangeSetView:
     """Store a preview and its items; the answer holds the first page of items."""
-    if len(drafts) > MAX_ITEMS:
+    if len(drafts) > max_items:
         raise ValidationFailed(
-            f"at most {MAX_ITEMS} items",
-            errors=[FieldError("items", "too_many", f"at most {MAX_ITEMS} items")],
+            f"at most {max_items} items",
+            errors=[FieldError("items", "too_many", f"at most {max_items} items")],
         )
     actions = [_action(d) for d in drafts]
     counts = {
         "items": len(drafts),
-        "changes": actions.count(CHANGE),
+        "changes": sum(1 for a in actions if _changes(a)),
         "unchanged": actions.count(UNCHANGED),
         "errors": actions.count(ERROR),
         "warnings": sum(1 for d, a in zip(drafts, actions, strict=True) if a != ERROR and d.findings),
@@ -279,7 +288,7 @@ def _to_apply(
             f"{len(failed)} items have errors: fix them, or commit with partial=true to apply the rest",
             errors=_errors(failed, "error"),
         )
-    chosen = [i for i in items if i.action == CHANGE]
+    chosen = [i for i in items if _changes(i.action)]
     warned = [i for i in chosen if i.findings]
     if warned and not acknowledge_warnings:
         raise WarningsNotAcknowledged(
@@ -296,10 +305,16 @@ async def _check_fresh(
     stale = [i for i in items if current.get(i.seq) != i.before]
     if stale:
         skus = ", ".join(i.sku for i in stale[:20]) + (" ..." if len(stale) > 20 else "")
+        explain = getattr(kind, "what_changed", None)  # a kind may say what changed (catalog does)
         raise StalePreview(
             f"{len(stale)} items changed since the preview ({skus}); preview again",
             errors=[
-                FieldError(f"items.{i.seq}", "changed", f"{i.sku} changed since the preview") for i in stale
+                FieldError(
+                    f"items.{i.seq}",
+                    "changed",
+                    explain(i, current.get(i.seq)) if explain else f"{i.sku} changed since the preview",
+                )
+                for i in stale
             ],
         )
 
@@ -321,11 +336,21 @@ async def _apply(
     await session.flush()
 
 
+BULK_KINDS = ("stock", "price")  # what the stock and price routes, pages and CLI may commit
+
+
 async def commit(
-    session: AsyncSession, ctx: OrgContext, token: str, *, partial: bool, acknowledge_warnings: bool
+    session: AsyncSession,
+    ctx: OrgContext,
+    token: str,
+    *,
+    partial: bool,
+    acknowledge_warnings: bool,
+    kinds: Sequence[str] = BULK_KINDS,
 ) -> ChangeSetView:
-    """Apply a preview (or leave it awaiting approval); see the module's docstring."""
-    change_set = await _locked(session, ChangeSet.token == token)
+    """Apply a preview (or leave it awaiting approval); see the module's docstring. Only a change set of
+    one of `kinds` is found: a catalog preview is committed through its own route and permission."""
+    change_set = await _locked(session, ChangeSet.token == token, ChangeSet.kind.in_(kinds))
     state = status_of(change_set)
     if state != PREVIEWED:
         raise NotOpen(f"this change set is {state}; only a preview can be committed")
@@ -369,7 +394,7 @@ async def approve(session: AsyncSession, ctx: OrgContext, change_set_id: uuid.UU
         )
     kind = KINDS[change_set.kind]
     items = await _all_items(session, change_set.id)
-    chosen = [i for i in items if i.action == CHANGE]
+    chosen = [i for i in items if _changes(i.action)]
     await _check_fresh(session, ctx, kind, chosen)
     change_set.approved_by = ctx.actor.user_id
     change_set.approved_at = now()

@@ -46,6 +46,7 @@ class ItemFilter:
     action: str | None = None
     severity: str | None = None
     sku: str | None = None
+    channel_account_id: uuid.UUID | None = None
 
 
 async def items_page(
@@ -58,6 +59,8 @@ async def items_page(
         stmt = stmt.where(ChangeSetItem.severity == filters.severity)
     if filters.sku:
         stmt = stmt.where(ChangeSetItem.sku == filters.sku)
+    if filters.channel_account_id:
+        stmt = stmt.where(ChangeSetItem.channel_account_id == filters.channel_account_id)
     sort = Sort(ChangeSetItem.seq, descending=False, kind="int")
     rows = list(
         (

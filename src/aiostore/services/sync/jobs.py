@@ -39,6 +39,7 @@ KINDS = frozenset(
         "cancel_order",
         "refresh_tokens",
         "refresh_reference",  # platform reference data (services/reference/refresh.py)
+        "publish",  # a committed catalog preview, one shop (services/catalog/publish_job.py)
     }
 )
 MAX_ATTEMPTS = 5

@@ -52,6 +52,7 @@ def _listing_rows(
                     ],
                     "status": v.status.value,
                     "platform_state": {
+                        "product_id": product.item_id,  # the product a variant's own item belongs to
                         "name": product.name,
                         "variant_name": v.name,
                         "options": list(v.option_values),
@@ -117,7 +118,8 @@ async def _write_listings(
             "platform_sku": excluded.platform_sku,
             "title": excluded.title,
             "status": excluded.status,
-            "platform_state": excluded.platform_state,
+            # merged: what a publish recorded and a pull does not read (attributes, category) stays
+            "platform_state": Listing.platform_state.op("||")(excluded.platform_state),
             "platform_stock": excluded.platform_stock,
             "last_synced_at": excluded.last_synced_at,
             "platform_updated_at": excluded.platform_updated_at,

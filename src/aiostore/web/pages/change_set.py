@@ -146,7 +146,13 @@ async def commit(
     form = {"partial": partial == "true", "acknowledge_warnings": acknowledge_warnings == "true"}
     try:
         _require_key(key)
-        view = await core.commit(session, page.ctx, change_set.token, **form)
+        view = await core.commit(
+            session,
+            page.ctx,
+            change_set.token,
+            partial=form["partial"],
+            acknowledge_warnings=form["acknowledge_warnings"],
+        )
     except AppError as exc:
         return await _refused(page, session, change_set_id, "commit", exc, form=form)
     done = "awaiting" if view.change_set.status == core.AWAITING else "committed"

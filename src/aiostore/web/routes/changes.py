@@ -53,7 +53,7 @@ class ItemOut(BaseModel):
     variant_id: uuid.UUID | None
     channel_account_id: uuid.UUID | None
     market: str | None
-    action: Literal["change", "unchanged", "error"]
+    action: Literal["change", "unchanged", "error", "create", "update", "unlist"]
     severity: Literal["error", "warning"] | None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
@@ -187,7 +187,7 @@ async def update_price(
 async def list_change_sets(
     session: Session,
     ctx: Read,
-    kind: Annotated[Literal["stock", "price"] | None, Query()] = None,
+    kind: Annotated[Literal["stock", "price", "catalog"] | None, Query()] = None,
     status: Annotated[
         Literal["previewed", "awaiting_approval", "committed", "expired", "rejected"] | None, Query()
     ] = None,

@@ -1,0 +1,270 @@
+"""Catalog publishing previews (issue #12): for each target (product × shop), the action (create, update,
+unchanged, unlist), the field diff against the platform's last state, the findings, and per shop the
+calls a commit makes beside the minimum its limits allow; stored as a change set of kind `catalog`
+(services/changes/core.py), committed through `publish_kind.py`.
+
+An item freezes `before` = {"state": the platform's last state} and `after` = {"state": the desired
+state, "diff": the changed fields, "send": what only a create sends (weight)}; an unchanged item freezes
+nothing. Reads are a fixed number of statements for the whole set (publish_inputs.load).
+"""
+
+from __future__ import annotations
+
+import gc
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aiostore.connectors import registry
+from aiostore.db.models import Product
+from aiostore.domain import publish
+from aiostore.domain.market import MarketCode
+from aiostore.domain.platforms import Platform
+from aiostore.errors import FieldError, ValidationFailed
+from aiostore.services import content_rules
+from aiostore.services.catalog import publish_findings as findings
+from aiostore.services.catalog.publish_inputs import Inputs, Shop, load, load_shops, target
+from aiostore.services.changes import core
+from aiostore.services.changes.policy import get_policy
+from aiostore.services.context import OrgContext
+
+KIND = "catalog"
+MAX_TARGETS = 100_000  # product × shop items in one preview
+
+
+@dataclass(frozen=True, slots=True)
+class ProductFilter:
+    """Which products a preview covers when no ids are given (all fields optional: all products)."""
+
+    status: str | None = None
+    brand: str | None = None
+    category: str | None = None
+
+
+def products_query(
+    org_id: uuid.UUID, product_ids: Sequence[uuid.UUID] | None, f: ProductFilter | None
+) -> Select[Any]:
+    stmt = select(Product.__table__.c.id).where(Product.__table__.c.org_id == org_id)
+    if product_ids is not None:
+        return stmt.where(Product.__table__.c.id.in_(product_ids))
+    f = f or ProductFilter()
+    if f.status:
+        stmt = stmt.where(Product.__table__.c.status == f.status)
+    if f.brand:
+        stmt = stmt.where(Product.__table__.c.brand == f.brand)
+    if f.category:
+        stmt = stmt.where(Product.__table__.c.category == f.category)
+    return stmt
+
+
+def _limits(platform: str) -> tuple[publish.BatchLimit, publish.BatchLimit]:
+    limits = registry.default_limits(platform)
+    return (
+        publish.BatchLimit(limits.price_batch, limits.price_items_per_call),
+        publish.BatchLimit(limits.stock_batch, limits.stock_items_per_call),
+    )
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Building 100,000 small dicts triggers the cyclic collector over and over, each pass scanning every
+    object alive (the whole preview): quadratic. Nothing built here is cyclic; collect once after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@dataclass(slots=True)
+class Target:
+    draft: core.Draft
+    product_id: str
+    shop: Shop
+    before: publish.State | None
+    desired: publish.State
+    changes: dict[str, dict[str, Any]]
+
+
+def _targets(inputs: Inputs, order: Sequence[str]) -> list[Target]:
+    out: list[Target] = []
+    seq = 0
+    for product_id in order:
+        variants = inputs.variants.get(product_id, [])
+        label = (variants[0].sku if variants else inputs.products[product_id].title)[:100]
+        for shop in inputs.shops:
+            before, desired = target(inputs, product_id, shop)
+            changes = publish.diff(before, desired)
+            kind = publish.action(before, desired, changes)
+            draft = core.Draft(
+                seq=seq, sku=label, channel_account_id=shop.id, market=shop.market, action=kind
+            )
+            out.append(Target(draft, product_id, shop, before, desired, changes))
+            seq += 1
+    return out
+
+
+def _freeze(t: Target, inputs: Inputs) -> None:
+    """The item's frozen before/after (nothing for an unchanged one)."""
+    if t.draft.action == publish.UNCHANGED:
+        return
+    variants = inputs.variants.get(t.product_id, [])
+    weight = next((v.weight_g for v in variants if v.weight_g), None)
+    t.draft.before = {"state": t.before, "product_id": t.product_id}
+    t.draft.after = {"state": t.desired, "diff": t.changes, "send": {"weight_g": weight}}
+
+
+async def _find(session: AsyncSession, ctx: OrgContext, targets: list[Target], inputs: Inputs) -> None:
+    sending = [t for t in targets if t.draft.action in (publish.CREATE, publish.UPDATE)]
+    cats = await findings.categories(
+        session,
+        {(t.shop.platform, t.shop.market, t.desired["category"]) for t in sending if t.desired["category"]},
+    )
+    by_shop: dict[uuid.UUID, list[Target]] = defaultdict(list)
+    for t in sending:
+        by_shop[t.shop.id].append(t)
+    for shop in inputs.shops:
+        chosen = by_shop.get(shop.id, [])
+        if not chosen:
+            continue
+        rules = await content_rules.rules_for(session, ctx, Platform(shop.platform), MarketCode(shop.market))
+        checked = [
+            findings.Checked(
+                ref=findings.ref_of(t.product_id),
+                state=t.desired,
+                variants=inputs.variants.get(t.product_id, []),
+                category=cats.get((shop.platform, shop.market, t.desired["category"] or "")),
+                not_sent=sorted(publish.NOT_UPDATABLE & t.changes.keys()) if t.before is not None else [],
+                brand=inputs.products[t.product_id].brand,
+            )
+            for t in chosen
+        ]
+        sending_here = {id(t) for t in chosen}
+        others = [
+            t.before["title"]
+            for t in targets
+            if t.shop.id == shop.id and t.before and id(t) not in sending_here
+        ]
+        found = findings.check(checked, shop.platform, shop.market, rules, others)
+        for t in chosen:
+            for f in found.get(findings.ref_of(t.product_id), []):
+                f.field = f"items.{t.draft.seq}.{f.field}"
+                t.draft.findings.append(f)
+
+
+def call_plan(
+    items: Sequence[tuple[uuid.UUID, str, dict[str, Any]]], shops: Sequence[Shop]
+) -> dict[str, Any]:
+    """Per shop: the calls a commit of these (shop, action, diff) items makes, and the minimum."""
+    per_shop: dict[uuid.UUID, list[publish.ItemCalls]] = defaultdict(list)
+    for shop_id, kind, changes in items:
+        per_shop[shop_id].append(publish.item_calls(kind, changes))
+    plan: dict[str, Any] = {}
+    for shop in shops:
+        price, stock = _limits(shop.platform)
+        plan[str(shop.id)] = {"platform": shop.platform, "market": shop.market} | publish.plan(
+            per_shop.get(shop.id, []), price, stock
+        )
+    return plan
+
+
+async def preview_catalog(
+    session: AsyncSession,
+    ctx: OrgContext,
+    *,
+    channel_account_ids: Sequence[uuid.UUID],
+    product_ids: Sequence[uuid.UUID] | None = None,
+    product_filter: ProductFilter | None = None,
+    reason: str = "",
+    revert_of: uuid.UUID | None = None,
+    restore: dict[tuple[str, str], publish.State] | None = None,
+) -> core.ChangeSetView:
+    """Compute and store a catalog preview (see `_preview`), without the cyclic collector meanwhile."""
+    with _no_gc():
+        return await _preview(
+            session, ctx, channel_account_ids=channel_account_ids, product_ids=product_ids,
+            product_filter=product_filter, reason=reason, revert_of=revert_of, restore=restore,
+        )  # fmt: skip
+
+
+async def _preview(
+    session: AsyncSession,
+    ctx: OrgContext,
+    *,
+    channel_account_ids: Sequence[uuid.UUID],
+    product_ids: Sequence[uuid.UUID] | None = None,
+    product_filter: ProductFilter | None = None,
+    reason: str = "",
+    revert_of: uuid.UUID | None = None,
+    restore: dict[tuple[str, str], publish.State] | None = None,
+) -> core.ChangeSetView:
+    """Compute and store a catalog preview. `restore` (a revert): the desired state of those (product,
+    shop) targets is the given one instead of the master's."""
+    shops = await load_shops(session, channel_account_ids)
+    query = products_query(ctx.org_id, product_ids, product_filter)
+    inputs = await load(session, ctx.org_id, shops, query)
+    if product_ids is not None:
+        unknown = [
+            FieldError(f"product_ids.{n}", "unknown_product", "no such product")
+            for n, p in enumerate(product_ids)
+            if str(p) not in inputs.products
+        ]
+        if unknown:
+            raise ValidationFailed("some products are not products of this organization", errors=unknown)
+    order = list(dict.fromkeys(map(str, product_ids))) if product_ids is not None else sorted(inputs.products)
+    if len(order) * len(shops) > MAX_TARGETS:
+        raise ValidationFailed(
+            f"at most {MAX_TARGETS} products × shops in one preview",
+            errors=[FieldError("product_ids", "too_many", f"at most {MAX_TARGETS} products × shops")],
+        )
+    targets = _targets(inputs, order)
+    if restore is not None:
+        targets = _restored(targets, restore)
+    for t in targets:
+        _freeze(t, inputs)
+    await _find(session, ctx, targets, inputs)
+    plan = call_plan(
+        [(t.shop.id, t.draft.action or "", t.changes) for t in targets if not t.draft.failed], shops
+    )
+    actions = [t.draft.action for t in targets]
+    summary = {
+        "shops": [str(s.id) for s in shops],
+        "actions": {
+            a: actions.count(a) for a in (publish.CREATE, publish.UPDATE, publish.UNCHANGED, publish.UNLIST)
+        },
+        "calls": plan,
+        "publish_calls": sum(p["total"] for p in plan.values()),
+        "min_publish_calls": sum(p["minimum"] for p in plan.values()),
+    }
+    return await core.store(
+        session,
+        ctx,
+        KIND,
+        [t.draft for t in targets],
+        reason=reason,
+        source=None,
+        policy=await get_policy(session, ctx),
+        summary=summary,
+        revert_of=revert_of,
+        max_items=MAX_TARGETS,
+    )
+
+
+def _restored(targets: list[Target], restore: dict[tuple[str, str], publish.State]) -> list[Target]:
+    """Only the targets a revert restores, each wanting its old state (a listing it created: unlisted)."""
+    out = []
+    for seq, t in enumerate(t for t in targets if (t.product_id, t.shop.key) in restore):
+        wanted = t.desired | restore[(t.product_id, t.shop.key)]
+        changes = publish.diff(t.before, wanted)
+        kind = publish.action(t.before, wanted, changes)
+        t.draft.seq, t.draft.action, t.desired, t.changes = seq, kind, wanted, changes
+        out.append(t)
+    return out
