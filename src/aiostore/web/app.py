@@ -42,6 +42,7 @@ from aiostore.web.routes import (
     orgs,
     platform_mapping,
     products,
+    reconciliation,
     reports,
     rules,
     sheets,
@@ -78,6 +79,7 @@ ROUTERS = (
     rules.router,
     alerts.router,
     reports.router,
+    reconciliation.router,
 )
 
 

@@ -39,6 +39,7 @@ KINDS = frozenset(
         "cancel_order",
         "refresh_tokens",
         "refresh_reference",  # platform reference data (services/reference/refresh.py)
+        "reconcile",  # a shop compared with the master (services/reconciliation/run.py)
     }
 )
 MAX_ATTEMPTS = 5

@@ -34,6 +34,7 @@ LABELS: dict[str, dict[str, str]] = {
         "cancel_order": N_("cancel order"),
         "refresh_tokens": N_("renew authorisation"),
         "refresh_reference": N_("read platform categories"),
+        "reconcile": N_("reconcile with the shop"),
     },
     "job_item": {"ok": N_("done"), "failed": N_("failed"), "skipped": N_("skipped")},
     "started_by": {
