@@ -88,6 +88,27 @@ LABELS: dict[str, dict[str, str]] = {
         "changeset": N_("stock change"),
     },
     "change_kind": {"stock": N_("stock"), "price": N_("prices")},
+    "drift_kind": {"stock": N_("stock"), "price": N_("price"), "title": N_("title"), "status": N_("status")},
+    "drift_cause": {
+        "drift": N_("drifted"),
+        "edit": N_("edited in the seller centre"),
+        "not_applied": N_("accepted, not applied"),
+    },
+    "drift_status": {
+        "open": N_("open"),
+        "repairing": N_("being repaired"),
+        "adopting": N_("adoption awaits approval"),
+        "repaired": N_("repaired"),
+        "adopted": N_("adopted"),
+        "overwritten": N_("overwritten"),
+        "ignored": N_("ignored"),
+        "gone": N_("gone"),
+    },
+    "drift_policy": {
+        "ask": N_("ask me"),
+        "adopt": N_("adopt the shop's value"),
+        "overwrite": N_("send ours again"),
+    },
     "change_status": {
         "previewed": N_("previewed"),
         "awaiting_approval": N_("awaiting approval"),
