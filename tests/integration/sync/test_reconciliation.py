@@ -115,3 +115,22 @@ async def _open_alerts(market: Market, kind: str) -> list[AlertState]:
             select(AlertState).where(AlertState.kind == kind, AlertState.cleared_at.is_(None))
         )
         return list(found.all())
+
+
+async def test_a_read_back_that_fails_leaves_the_push_done(make_market: MarketFactory) -> None:
+    market, owner = await make_market(["tokopedia"])
+    [unit] = await linked_shop(market, owner, "tokopedia", 1, on_hand=10)
+    h = market.shops["tokopedia"]
+    h.set_faults({"endpoint_error_rates": {"product/info": 1.0}})  # every read answers 500
+    variant = (await owner.get("/api/products", params={"q": "R-0"})).json()["items"][0]["variants"][0]
+    assert (
+        await owner.put(f"/api/variants/{variant['id']}/inventory", json={"on_hand": 6})
+    ).status_code == 200
+    await market.settle()
+    assert h.unit(unit.item_id, unit.variant_id).stock == 6  # written
+    pushes = (await owner.get("/api/jobs", params={"kind": "push_stock"})).json()["items"]
+    assert all(p["status"] == "succeeded" for p in pushes)  # the failed reads fail no push
+    failed_reads = [p["result"]["readback"] for p in pushes if "error" in p["result"]["readback"]]
+    assert failed_reads and all(r["checked"] == 0 for r in failed_reads)
+    assert {r["error"] for r in failed_reads} <= {"PlatformUnavailable", "CircuitOpen"}
+    assert await findings(owner, kind="stock") == []  # nothing flagged from a read that failed
