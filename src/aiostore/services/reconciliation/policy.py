@@ -17,12 +17,10 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aiostore.db.models import Organization
-from aiostore.errors import NotFound
 from aiostore.services import audit
+from aiostore.services.changes.policy import organization
 from aiostore.services.context import OrgContext
 
 
@@ -34,16 +32,8 @@ class ReconciliationPolicy(BaseModel):
     status: Literal["ask", "adopt"] = "ask"
 
 
-async def _org(session: AsyncSession, ctx: OrgContext, *, lock: bool = False) -> Organization:
-    stmt = select(Organization).where(Organization.id == ctx.org_id)
-    org = await session.scalar(stmt.with_for_update() if lock else stmt)
-    if org is None:
-        raise NotFound("organization not found")
-    return org
-
-
 async def get_policy(session: AsyncSession, ctx: OrgContext) -> ReconciliationPolicy:
-    stored = (await _org(session, ctx)).reconciliation_policy or {}
+    stored = (await organization(session, ctx)).reconciliation_policy or {}
     known = {k: v for k, v in stored.items() if k in ReconciliationPolicy.model_fields}
     return ReconciliationPolicy.model_validate(known)
 
@@ -51,7 +41,7 @@ async def get_policy(session: AsyncSession, ctx: OrgContext) -> ReconciliationPo
 async def set_policy(
     session: AsyncSession, ctx: OrgContext, policy: ReconciliationPolicy
 ) -> ReconciliationPolicy:
-    org = await _org(session, ctx, lock=True)
+    org = await organization(session, ctx, lock=True)
     before = await get_policy(session, ctx)
     org.reconciliation_policy = policy.model_dump()
     await session.flush()

@@ -17,7 +17,7 @@ from typing import Any
 import structlog
 from sqlalchemy import or_, select, update
 
-from aiostore.db.models import ChannelAccount, ChannelRoute, Listing, ReconciliationFinding, SyncJob
+from aiostore.db.models import ChannelAccount, Listing, ReconciliationFinding, SyncJob
 from aiostore.domain.permissions import Role
 from aiostore.errors import AppError
 from aiostore.services import channels, inventory
@@ -30,6 +30,7 @@ from aiostore.services.reconciliation.reading import read_within
 from aiostore.services.sync import jobs
 from aiostore.services.sync.context import SyncContext, open_channel
 from aiostore.services.sync.runner import handler
+from aiostore.services.sync.schedule import active_routes
 
 log = structlog.get_logger(__name__)
 KIND = "reconcile"
@@ -120,16 +121,8 @@ async def tick(sc: SyncContext, now: datetime | None = None) -> int:
     or whose last run stopped part-way (its read budget spent); returns how many were queued."""
     now = now or datetime.now(UTC)
     due_before = now - timedelta(minutes=sc.settings.reconcile_interval_minutes)
-    async with sc.db.transaction() as session:
-        routes = (
-            await session.execute(
-                select(ChannelRoute.org_id, ChannelRoute.channel_account_id)
-                .where(ChannelRoute.active.is_(True))
-                .order_by(ChannelRoute.channel_account_id)
-            )
-        ).all()
     created = 0
-    for org_id, channel_id in routes:
+    for org_id, channel_id in await active_routes(sc):
         async with sc.tx(org_id) as session:
             due = await session.scalar(
                 select(ChannelAccount.id).where(
