@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import or_, select, update
+from sqlalchemy import exists, or_, select, update
 
 from aiostore.db.models import ChannelAccount, Listing, ReconciliationFinding, SyncJob
 from aiostore.domain.permissions import Role
@@ -117,8 +117,9 @@ async def reconcile(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
 
 
 async def tick(sc: SyncContext, now: datetime | None = None) -> int:
-    """Queue a `reconcile` job on every connected shop whose last full pass is older than the interval,
-    or whose last run stopped part-way (its read budget spent); returns how many were queued."""
+    """Queue a `reconcile` job on every connected shop with linked listings, pulled at least once, whose
+    last full pass is older than the interval or whose last run stopped part-way (its read budget
+    spent); returns how many were queued."""
     now = now or datetime.now(UTC)
     due_before = now - timedelta(minutes=sc.settings.reconcile_interval_minutes)
     created = 0
@@ -128,6 +129,10 @@ async def tick(sc: SyncContext, now: datetime | None = None) -> int:
                 select(ChannelAccount.id).where(
                     ChannelAccount.id == channel_id,
                     ChannelAccount.status == channels.CONNECTED,
+                    ChannelAccount.products_synced_at.is_not(None),  # after its first products pull
+                    exists().where(  # something to compare: a listing linked to the master
+                        Listing.channel_account_id == ChannelAccount.id, Listing.variant_id.is_not(None)
+                    ),
                     or_(
                         ChannelAccount.reconciled_at.is_(None),
                         ChannelAccount.reconciled_at <= due_before,
