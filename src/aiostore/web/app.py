@@ -43,6 +43,7 @@ from aiostore.web.routes import (
     platform_mapping,
     products,
     publish,
+    reconciliation,
     reports,
     rules,
     sheets,
@@ -80,6 +81,7 @@ ROUTERS = (
     rules.router,
     alerts.router,
     reports.router,
+    reconciliation.router,
 )
 
 

@@ -20,6 +20,7 @@ from aiostore.db.models import (
     Listing,
     Membership,
     Notification,
+    ReconciliationFinding,
 )
 from aiostore.db.session import Database
 from aiostore.domain.permissions import Permission, Role, allows
@@ -187,7 +188,12 @@ async def _owners_objects(app: FastAPI, db: Database, owner: Caller) -> dict[str
             org_id=owner.org_id, user_id=owner.user_id, alert_state_id=state.id, kind="oversold", subject={}
         )
         hook = AlertWebhook(org_id=owner.org_id, name="w", url="https://example.com/h", secret_enc=b"x")
-        s.add_all([note, hook])
+        finding = ReconciliationFinding(
+            org_id=owner.org_id, channel_account_id=shop.id, listing_id=listing.id, kind="title",
+            cause="edit", ours="A", theirs="B", status="open", source="reconcile",
+            first_seen=now, last_seen=now,
+        )  # fmt: skip
+        s.add_all([note, hook, finding])
         await s.flush()
     change = await owner.post(
         "/api/stock/update",
@@ -211,6 +217,7 @@ async def _owners_objects(app: FastAPI, db: Database, owner: Caller) -> dict[str
         "platform": "shopee",
         "notification_id": str(note.id),
         "webhook_id": str(hook.id),
+        "finding_id": str(finding.id),
     }
 
 
@@ -222,6 +229,7 @@ WALK_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/api/variants/{variant_id}/allocation-rules/{channel_id}"): {"cap": 1},
     ("PUT", "/api/variants/{variant_id}/promotions/{channel_id}"): {"units": 1},
     ("PUT", "/api/products/{product_id}/platforms/{platform}"): {"market": "ID", "category_id": "101220"},
+    ("POST", "/api/reconciliation/findings/{finding_id}/resolve"): {"action": "ignore"},
 }
 TENANT_PARAMS = {
     "change_set_id",
@@ -234,6 +242,7 @@ TENANT_PARAMS = {
     "product_id",
     "channel_id",
     "variant_id",
+    "finding_id",
 }
 
 
@@ -283,6 +292,8 @@ async def test_another_orgs_objects_are_not_found_on_every_route(
     assert (await owner.get(f"/api/variants/{ids['variant_id']}/allocation-rules")).json() == []
     assert (await owner.get(f"/api/variants/{ids['variant_id']}/promotions")).json() == []
     assert [(v["inventory"]["on_hand"], v["barcode"]) for v in product["variants"]] == [(10, None), (5, None)]
+    [finding] = (await owner.get("/api/reconciliation/findings")).json()["items"]
+    assert (finding["status"], finding["resolved_by"]) == ("open", None)
 
 
 def test_the_spreadsheet_routes_are_walked() -> None:

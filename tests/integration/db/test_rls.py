@@ -43,6 +43,7 @@ TENANT_TABLES = (
     "alert_preferences",
     "alert_webhooks",
     "alert_deliveries",
+    "reconciliation_findings",
 )
 
 

@@ -32,6 +32,7 @@ from aiostore.db.models.platform import (
     WebhookEvent,
 )
 from aiostore.db.models.quotas import CircuitBreakerState, QuotaBucket
+from aiostore.db.models.reconciliation import ReconciliationFinding
 from aiostore.db.models.reference import PlatformAttribute, PlatformBrand, PlatformCategory
 from aiostore.db.models.reports import SalesItemsDaily, SalesItemsMonthly, StockOut
 from aiostore.db.models.sync import SyncJob, SyncJobItem
@@ -77,6 +78,7 @@ __all__ = [
     "SalesItemsMonthly",
     "StockOut",
     "QuotaBucket",
+    "ReconciliationFinding",
     "SyncJob",
     "SyncJobItem",
     "User",

@@ -22,6 +22,10 @@ class Organization(IdMixin, TimestampMixin, Base):
     is_demo: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     # Thresholds of bulk changes (services/changes/policy.py); keys left out take their defaults.
     change_policy: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'::jsonb"))
+    # What the reconciliation does with a seller-centre edit, per kind (services/reconciliation/policy.py).
+    reconciliation_policy: Mapped[dict[str, Any]] = mapped_column(
+        default=dict, server_default=text("'{}'::jsonb")
+    )
     # Totals of reports are also given in this currency, at the organisation's own rates (ExchangeRate).
     reporting_currency: Mapped[str | None] = mapped_column(String(3))
 

@@ -42,6 +42,10 @@ class ChannelAccount(TenantScoped, Base):
     products_synced_at: Mapped[datetime | None]
     # dry or live for this shop; NULL: the installation's AIOSTORE_WRITE_MODE (services/channels.py).
     write_mode: Mapped[str | None] = mapped_column(String(4))
+    # The reconciliation reads a shop within its read budget, so a large shop takes several runs: it
+    # goes on after this platform item id next time (NULL: from the start); `reconciled_at`: last pass.
+    reconcile_cursor: Mapped[str | None] = mapped_column(String(100))
+    reconciled_at: Mapped[datetime | None]
 
 
 class Listing(TenantScoped, Base):

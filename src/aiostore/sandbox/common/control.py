@@ -2,7 +2,8 @@
 no platform uses, so a separately running sandbox can be driven over HTTP by a benchmark or a demo.
 Unsigned, plain JSON in and out; errors are {"detail": "..."}.
 
-Shared routes: GET state · GET|DELETE calls · GET|POST faults · GET pushes · POST pushes/drain, and, from
+Shared routes: GET state · GET|DELETE calls · GET|POST faults · GET pushes · POST pushes/drain ·
+GET|POST locks (a promotion's stock lock: updates accepted, not applied), and, from
 a platform's handlers, POST seed · POST orders · GET orders/{id} · POST orders/{id}/status ·
 POST orders/{id}/advance (`OrderControl`). A platform adds its own (tokens, products, apps).
 """
@@ -74,10 +75,21 @@ def json_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     return endpoint
 
 
+class LockIn(ControlIn):
+    """POST /_sandbox/locks: a promotion locks (or frees) one variant's stock, as connectors name it."""
+
+    item_id: str = Field(min_length=1, max_length=40)
+    variant_id: str = Field("0", min_length=1, max_length=40)
+    locked: bool = True
+
+
 class Controllable(Protocol):
     calls: CallCounter
     faults: FaultInjector
     pushes: PushDispatcher
+    stock_locks: set[str]
+
+    def lock_stock(self, item_id: object, variant_id: object, locked: bool = True) -> None: ...
 
     def summary(self) -> dict[str, Any]: ...
 
@@ -164,7 +176,7 @@ def control_index(request: Request) -> list[dict[str, Any]]:
 
 def common_routes(sandbox: Controllable) -> list[Route]:
     """GET /_sandbox (the list of control routes); GET state; GET/DELETE calls (counts per path);
-    GET/POST faults; GET pushes, POST pushes/drain."""
+    GET/POST faults; GET pushes, POST pushes/drain; GET/POST locks."""
 
     async def index(request: Request) -> Any:
         return {"routes": control_index(request)}
@@ -191,8 +203,15 @@ def common_routes(sandbox: Controllable) -> list[Route]:
         ]
         return {"queued": sandbox.pushes.queued, "deliveries": deliveries}
 
+    async def locks(request: Request) -> Any:
+        if request.method == "POST":
+            body = LockIn.model_validate(await read_json(request))
+            sandbox.lock_stock(body.item_id, body.variant_id, body.locked)
+        return {"locked": sorted(sandbox.stock_locks)}
+
     return [
         Route(PREFIX, json_endpoint(index), methods=["GET"]),
+        Route(f"{PREFIX}/locks", json_endpoint(locks), methods=["GET", "POST"]),
         Route(f"{PREFIX}/state", json_endpoint(state), methods=["GET"]),
         Route(f"{PREFIX}/calls", json_endpoint(calls), methods=["GET", "DELETE"]),
         Route(f"{PREFIX}/faults", json_endpoint(faults), methods=["GET", "POST"]),

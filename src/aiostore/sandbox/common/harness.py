@@ -51,9 +51,24 @@ class SandboxHarness(Protocol):
     def unit(self, item_id: str, variant_id: str) -> SellableUnit: ...
 
     def set_unit(
-        self, item_id: str, variant_id: str, *, sku: str | None = None, stock: int | None = None
+        self,
+        item_id: str,
+        variant_id: str,
+        *,
+        sku: str | None = None,
+        stock: int | None = None,
+        price: int | None = None,
     ) -> None:
-        """Back-office edit (no API call counted): rename a SKU or set stock, for test set-up."""
+        """Back-office edit (no API call counted): rename a SKU, set stock or the price (minor units),
+        as a seller does in the platform's seller centre."""
+        ...
+
+    def price_of(self, item_id: str, variant_id: str) -> int:
+        """The variant's price on the platform, in minor units."""
+        ...
+
+    def lock_stock(self, item_id: str, variant_id: str, locked: bool = True) -> None:
+        """A promotion locks the variant's stock: stock updates are accepted and not applied."""
         ...
 
     def place_order(self, lines: list[tuple[str, str, int]], *, paid: bool = True) -> str:
@@ -109,6 +124,9 @@ class HarnessBase(Generic[S]):
 
     def set_faults(self, faults: FaultConfig | dict[str, Any]) -> None:
         self.sandbox.set_faults(faults)
+
+    def lock_stock(self, item_id: str, variant_id: str, locked: bool = True) -> None:
+        self.sandbox.lock_stock(item_id, variant_id, locked)
 
     def call_count(self, path: str | None = None) -> int:
         return self.sandbox.call_count(path)

@@ -39,6 +39,11 @@ def lookup(table: Mapping[K, V], key: K, what: str) -> V:
     return found
 
 
+def stock_key(item_id: object, variant_id: object) -> str:
+    """A variant as the connectors name it, (item id, variant id or "0"), in one string."""
+    return f"{item_id}/{variant_id or 0}"
+
+
 def next_on_path(order_id: object, status: S, path: Sequence[S]) -> S:
     """The status after `status` on a platform's normal order path (409 when it is off it or at its end)."""
     if status not in path[:-1]:
@@ -67,6 +72,7 @@ class SandboxState(Generic[C, R]):
     ) -> None:
         self.config = config
         self.calls = CallCounter()
+        self.stock_locks: set[str] = set()
         self.images = ImageStore()
         self.faults = FaultInjector(config.faults)
         self.rate_limiter = limiter(config.rate_limit_rps, config.rate_limit_burst, config.monotonic)
@@ -82,6 +88,18 @@ class SandboxState(Generic[C, R]):
 
     def now(self) -> int:
         return int(self.config.clock())
+
+    def lock_stock(self, item_id: object, variant_id: object, locked: bool = True) -> None:
+        """A promotion (a campaign, a flash sale) locks this variant's stock: the platform still accepts
+        a stock update for it, answers success, and does not apply it (what platforms do silently)."""
+        key = stock_key(item_id, variant_id)
+        if locked:
+            self.stock_locks.add(key)
+        else:
+            self.stock_locks.discard(key)
+
+    def stock_locked(self, item_id: object, variant_id: object) -> bool:
+        return stock_key(item_id, variant_id) in self.stock_locks
 
     def seed(
         self,

@@ -56,13 +56,24 @@ class LazadaHarness(HarnessBase[LazadaSandbox]):
         return SellableUnit(item_id, variant_id, sku.seller_sku, sku.quantity, sku.reserved)
 
     def set_unit(
-        self, item_id: str, variant_id: str, *, sku: str | None = None, stock: int | None = None
+        self,
+        item_id: str,
+        variant_id: str,
+        *,
+        sku: str | None = None,
+        stock: int | None = None,
+        price: int | None = None,
     ) -> None:
         found = self._sku(item_id, variant_id)
         if sku is not None:
             self.sandbox.catalog.rename_sku(self.sandbox.product(int(item_id)), found, sku)
         if stock is not None:
             found.quantity = stock
+        if price is not None:
+            found.price = price
+
+    def price_of(self, item_id: str, variant_id: str) -> int:
+        return self._sku(item_id, variant_id).price
 
     def place_order(self, lines: list[tuple[str, str, int]], *, paid: bool = True) -> str:
         order = self.sandbox.place_order([(int(i), int(v), q) for i, v, q in lines], paid=paid)

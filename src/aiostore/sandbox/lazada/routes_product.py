@@ -329,8 +329,8 @@ def price_quantity_update(ctx: Ctx) -> Reply:
             continue
         if price is not None:
             sku.price = price
-        if new_quantity is not None:
-            sku.quantity = new_quantity
+        if new_quantity is not None and not ctx.sandbox.stock_locked(product.item_id, sku.sku_id):
+            sku.quantity = new_quantity  # a promotion's lock: accepted, not applied
         product.updated_ms = ctx.now * 1000
     if failures:
         raise errors.business("501", "Update product failed", failures)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left, insort
+from collections.abc import Callable
 from itertools import islice
 
 from aiostore.sandbox.common import SandboxError, parse_major
@@ -144,9 +145,15 @@ class Catalog:
         return successes, failures
 
     def update_stocks(
-        self, shop: Shop, item: Item, entries: list[tuple[int, list[tuple[str | None, object]]]], now: int
+        self,
+        shop: Shop,
+        item: Item,
+        entries: list[tuple[int, list[tuple[str | None, object]]]],
+        now: int,
+        locked: Callable[[int], bool] = lambda model_id: False,
     ) -> tuple[list[tuple[int, str, int]], list[tuple[int, str]]]:
-        """(model_id, [(location_id, stock)]) -> (successes (model_id, location_id, stock), failures)."""
+        """(model_id, [(location_id, stock)]) -> (successes (model_id, location_id, stock), failures).
+        A model whose stock a promotion locks (`locked`) is answered a success and left as it was."""
         successes: list[tuple[int, str, int]] = []
         failures: list[tuple[int, str]] = []
         for model_id, seller_stock in entries:
@@ -157,7 +164,8 @@ class Catalog:
                 continue
             stock = seller_stock[0][1]
             assert isinstance(stock, int)  # noqa: S101 - checked by _stock_refusal
-            target.stock = stock
+            if not locked(model_id):
+                target.stock = stock
             successes.append((model_id, shop.location_id, stock))
         if successes:
             item.update_time = now

@@ -62,7 +62,13 @@ class ShopeeHarness(HarnessBase[ShopeeSandbox]):
         return SellableUnit(item_id, variant_id, sku, holder.stock, holder.reserved)
 
     def set_unit(
-        self, item_id: str, variant_id: str, *, sku: str | None = None, stock: int | None = None
+        self,
+        item_id: str,
+        variant_id: str,
+        *,
+        sku: str | None = None,
+        stock: int | None = None,
+        price: int | None = None,
     ) -> None:
         item = self.sandbox.item(int(item_id))
         holder = self.sandbox.catalog.holder(item, int(variant_id))
@@ -75,6 +81,14 @@ class ShopeeHarness(HarnessBase[ShopeeSandbox]):
                 item.item_sku = sku
         if stock is not None:
             holder.stock = stock
+        if price is not None:
+            holder.price = price
+
+    def price_of(self, item_id: str, variant_id: str) -> int:
+        holder = self.sandbox.catalog.holder(self.sandbox.item(int(item_id)), int(variant_id))
+        if holder is None:
+            raise KeyError(f"no variant {variant_id} on item {item_id}")
+        return holder.price
 
     def place_order(self, lines: list[tuple[str, str, int]], *, paid: bool = True) -> str:
         order = self.sandbox.place_order(

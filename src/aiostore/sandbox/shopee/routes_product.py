@@ -370,7 +370,9 @@ def update_stock(ctx: Ctx) -> Reply:
         if any(stock is None for _, stock in seller_stock):
             raise errors.param(f"{entry.name('seller_stock')} needs a stock in every entry")
         entries.append((entry.integer("model_id", required=False, low=0) or 0, seller_stock))
-    done, failed = ctx.sandbox.catalog.update_stocks(shop, item, entries, ctx.now)
+    done, failed = ctx.sandbox.catalog.update_stocks(
+        shop, item, entries, ctx.now, lambda model_id: ctx.sandbox.stock_locked(item.item_id, model_id)
+    )
     return Reply(
         {
             "success_list": [{"model_id": m, "location_id": loc, "stock": stock} for m, loc, stock in done],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -153,9 +153,15 @@ class Catalog:
     # ------------------------------------------------------------ inventory and prices
 
     def update_inventory(
-        self, shop: Shop, product: Product, entries: list[tuple[str, list[tuple[str | None, int]]]], now: int
+        self,
+        shop: Shop,
+        product: Product,
+        entries: list[tuple[str, list[tuple[str | None, int]]]],
+        now: int,
+        locked: Callable[[str], bool] = lambda sku_id: False,
     ) -> list[SkuFailure]:
-        """(sku_id, [(warehouse_id, quantity)]) set each SKU's available quantity; failures per SKU."""
+        """(sku_id, [(warehouse_id, quantity)]) set each SKU's available quantity; failures per SKU.
+        A SKU whose stock a promotion locks (`locked`) counts as done and is left as it was."""
         failures: list[SkuFailure] = []
         changed = False
         for sku_id, inventory in entries:
@@ -169,8 +175,9 @@ class Catalog:
                 message = f"The warehouse {wrong} is not a warehouse of this shop."
                 failures.append(SkuFailure(sku_id, WAREHOUSE_NOT_IN_SHOP, message, wrong))
                 continue
-            sku.quantity = inventory[-1][1]
-            changed = True
+            if not locked(sku_id):
+                sku.quantity = inventory[-1][1]
+                changed = True
         if changed:
             product.update_time = now
         return failures

@@ -53,7 +53,13 @@ class TikTokShopHarness(HarnessBase[TikTokShopSandbox]):
         return SellableUnit(item_id, variant_id, sku.seller_sku, sku.quantity, 0)
 
     def set_unit(
-        self, item_id: str, variant_id: str, *, sku: str | None = None, stock: int | None = None
+        self,
+        item_id: str,
+        variant_id: str,
+        *,
+        sku: str | None = None,
+        stock: int | None = None,
+        price: int | None = None,
     ) -> None:
         found = self.sandbox.product(item_id).skus.get(variant_id)
         if found is None:
@@ -62,6 +68,14 @@ class TikTokShopHarness(HarnessBase[TikTokShopSandbox]):
             found.seller_sku = sku
         if stock is not None:
             found.quantity = stock
+        if price is not None:
+            found.price = price
+
+    def price_of(self, item_id: str, variant_id: str) -> int:
+        found = self.sandbox.product(item_id).skus.get(variant_id)
+        if found is None:
+            raise KeyError(f"no SKU {variant_id} on product {item_id}")
+        return found.price
 
     def place_order(self, lines: list[tuple[str, str, int]], *, paid: bool = True) -> str:
         order = self.sandbox.place_order(list(lines), status="AWAITING_SHIPMENT" if paid else "UNPAID")

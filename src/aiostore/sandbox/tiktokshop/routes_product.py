@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import zlib
+from functools import partial
 from typing import Any
 
 from aiostore.sandbox.tiktokshop import errors
@@ -305,7 +306,8 @@ def update_inventory(ctx: Ctx) -> dict[str, Any]:
         (entry.required_text("id"), _quantities(ctx, entry))
         for entry in ctx.body.objects("skus", high=ctx.sandbox.config.max_skus_per_product)
     ]
-    return _failures(ctx.sandbox.catalog.update_inventory(ctx.shop, product, entries, ctx.now))
+    locked = partial(ctx.sandbox.stock_locked, product.product_id)
+    return _failures(ctx.sandbox.catalog.update_inventory(ctx.shop, product, entries, ctx.now, locked))
 
 
 def update_prices(ctx: Ctx) -> dict[str, Any]:

@@ -9,7 +9,7 @@ whole call. A parent's stock and price are its variants': the rows must name the
 from __future__ import annotations
 
 from bisect import bisect_right, insort
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from aiostore.sandbox.common import SandboxError
@@ -106,7 +106,12 @@ class Catalog:
         return found, "" if found else "Invalid Product ID."
 
     def _update(
-        self, shop_id: int, rows: list[dict[str, Any]], key: str, now: int
+        self,
+        shop_id: int,
+        rows: list[dict[str, Any]],
+        key: str,
+        now: int,
+        locked: Callable[[int], bool] = lambda product_id: False,
     ) -> tuple[int, list[dict[str, Any]]]:
         succeeded, failed = 0, []
         for row in rows:
@@ -116,7 +121,7 @@ class Catalog:
                 problem = "Product has variants: update its variant products."
             elif product is not None and value is None:
                 problem = f"Invalid {key}."
-            elif product is not None and value is not None:
+            elif product is not None and value is not None and not locked(product.product_id):
                 problem = self._apply(product, key, value, now)
             if problem:
                 failed.append(
@@ -147,9 +152,14 @@ class Catalog:
         return ""
 
     def update_stock(
-        self, shop_id: int, rows: list[dict[str, Any]], now: int
+        self,
+        shop_id: int,
+        rows: list[dict[str, Any]],
+        now: int,
+        locked: Callable[[int], bool] = lambda product_id: False,
     ) -> tuple[int, list[dict[str, Any]]]:
-        return self._update(shop_id, rows, "new_stock", now)
+        """Set stocks; a product whose stock a promotion locks (`locked`) succeeds and keeps its stock."""
+        return self._update(shop_id, rows, "new_stock", now, locked)
 
     def update_price(
         self, shop_id: int, rows: list[dict[str, Any]], now: int

@@ -61,13 +61,25 @@ class TokopediaHarness(HarnessBase[TokopediaSandbox]):
         return SellableUnit(str(product.product_id), "0", product.sku, product.stock, 0)
 
     def set_unit(
-        self, item_id: str, variant_id: str, *, sku: str | None = None, stock: int | None = None
+        self,
+        item_id: str,
+        variant_id: str,
+        *,
+        sku: str | None = None,
+        stock: int | None = None,
+        price: int | None = None,
     ) -> None:
         product = self._unit_product(item_id, variant_id)
         if sku is not None:
             self.sandbox.catalog.set_sku(product, sku)
         if stock is not None:
             product.stock = stock
+        if price is not None:
+            product.price = price
+
+    def price_of(self, item_id: str, variant_id: str) -> int:
+        price: int = self._unit_product(item_id, variant_id).price
+        return price
 
     def place_order(self, lines: list[tuple[str, str, int]], *, paid: bool = True) -> str:
         picks = [(self._unit_product(i, v).product_id, q) for i, v, q in lines]

@@ -5,12 +5,14 @@ failures inside a 200), active / inactive (1-25 products). Create and edit: ``pr
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from aiostore.sandbox.tokopedia import errors
 from aiostore.sandbox.tokopedia.dispatch import Ctx, Endpoint
 from aiostore.sandbox.tokopedia.models import Product, Shop
 from aiostore.sandbox.tokopedia.products import create, edit, upload_status
+from aiostore.sandbox.tokopedia.state import TokopediaSandbox
 
 _WORDING = "<b>Stok hampir habis!</b> Tersisa &lt;20"
 
@@ -140,9 +142,15 @@ def _result(succeeded: int, failed: list[dict[str, Any]]) -> dict[str, Any]:
     return {"failed_rows": len(failed), "failed_rows_data": failed, "succeed_rows": succeeded}
 
 
+def _locked(sandbox: TokopediaSandbox, product_id: int) -> bool:
+    """A sellable product (a variant is a product of its own) whose stock a promotion locks."""
+    return sandbox.stock_locked(product_id, 0)
+
+
 def stock_update(ctx: Ctx) -> dict[str, Any]:
     rows = _update_rows(ctx, "new_stock")
-    return _result(*ctx.sandbox.catalog.update_stock(ctx.shop.shop_id, rows, ctx.now))
+    locked = partial(_locked, ctx.sandbox)
+    return _result(*ctx.sandbox.catalog.update_stock(ctx.shop.shop_id, rows, ctx.now, locked))
 
 
 def price_update(ctx: Ctx) -> dict[str, Any]:

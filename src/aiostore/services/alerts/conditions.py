@@ -60,13 +60,24 @@ _QUERIES: dict[Kind, str] = {
         FROM listings l JOIN channel_accounts c ON c.id = l.channel_account_id
         WHERE l.org_id = :org AND (l.sync_state = 'error' OR l.status = 'banned')
     """,
+    # An open stock finding of the reconciliation or of a push's read-back (drift being repaired, or a
+    # write the platform accepted and kept its own stock against), else a pull that saw other stock
+    # than our last live push set.
     Kind.STOCK_DRIFT: """
-        SELECT l.id::text AS subject_key,
-               jsonb_build_object('sku', coalesce(l.platform_sku, l.platform_item_id),
-                   'platform_stock', l.platform_stock, 'pushed_stock', l.pushed_stock, __SHOP__) AS subject
-        FROM listings l JOIN channel_accounts c ON c.id = l.channel_account_id
-        WHERE l.org_id = :org AND l.pushed_stock IS NOT NULL AND NOT l.stock_dirty
-          AND l.platform_stock IS DISTINCT FROM l.pushed_stock
+        SELECT DISTINCT ON (subject_key) subject_key, subject FROM (
+            SELECT f.listing_id::text AS subject_key, 0 AS pick,
+                   jsonb_build_object('sku', f.sku, 'platform_stock', f.theirs::bigint,
+                       'pushed_stock', f.ours::bigint, 'cause', f.cause, __SHOP__) AS subject
+            FROM reconciliation_findings f JOIN channel_accounts c ON c.id = f.channel_account_id
+            WHERE f.org_id = :org AND f.kind = 'stock' AND f.status IN ('open', 'repairing')
+            UNION ALL
+            SELECT l.id::text, 1,
+                   jsonb_build_object('sku', coalesce(l.platform_sku, l.platform_item_id),
+                       'platform_stock', l.platform_stock, 'pushed_stock', l.pushed_stock, __SHOP__)
+            FROM listings l JOIN channel_accounts c ON c.id = l.channel_account_id
+            WHERE l.org_id = :org AND l.pushed_stock IS NOT NULL AND NOT l.stock_dirty
+              AND l.platform_stock IS DISTINCT FROM l.pushed_stock
+        ) found ORDER BY subject_key, pick
     """,
     # A shop with at least `min_orders` orders over the look-back, silent for longer than `multiplier`
     # times its longest gap between two orders in that time (and at least `min_hours`).

@@ -24,7 +24,7 @@ class Kind(StrEnum):
     TOKEN_EXPIRY = "token_expiry"  # noqa: S105 (a name, not a secret)
     JOB_FAILED = "job_failed"  # a job dead-lettered (failed for good)
     LISTING_REJECTED = "listing_rejected"  # a listing the platform refused
-    STOCK_DRIFT = "stock_drift"  # a pull saw other stock than our last push set
+    STOCK_DRIFT = "stock_drift"  # stock drift found by reconciliation or a read-back (or seen by a pull)
     QUIET_SHOP = "quiet_shop"  # a shop that normally sells and has had no order for unusually long
 
 

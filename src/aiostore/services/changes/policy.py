@@ -12,7 +12,8 @@ from aiostore.services.changes.schemas import ChangePolicy
 from aiostore.services.context import OrgContext
 
 
-async def _org(session: AsyncSession, ctx: OrgContext, *, lock: bool = False) -> Organization:
+async def organization(session: AsyncSession, ctx: OrgContext, *, lock: bool = False) -> Organization:
+    """The caller's organisation (locked for update with `lock`), whose policies live on its row."""
     stmt = select(Organization).where(Organization.id == ctx.org_id)
     org = await session.scalar(stmt.with_for_update() if lock else stmt)
     if org is None:
@@ -22,13 +23,13 @@ async def _org(session: AsyncSession, ctx: OrgContext, *, lock: bool = False) ->
 
 async def get_policy(session: AsyncSession, ctx: OrgContext) -> ChangePolicy:
     """The stored thresholds over the defaults (a key the policy does not know any more is ignored)."""
-    stored = (await _org(session, ctx)).change_policy or {}
+    stored = (await organization(session, ctx)).change_policy or {}
     known = {k: v for k, v in stored.items() if k in ChangePolicy.model_fields}
     return ChangePolicy.model_validate(known)
 
 
 async def set_policy(session: AsyncSession, ctx: OrgContext, policy: ChangePolicy) -> ChangePolicy:
-    org = await _org(session, ctx, lock=True)
+    org = await organization(session, ctx, lock=True)
     before = await get_policy(session, ctx)
     org.change_policy = policy.model_dump()
     await session.flush()

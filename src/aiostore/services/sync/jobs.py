@@ -40,6 +40,7 @@ KINDS = frozenset(
         "refresh_tokens",
         "refresh_reference",  # platform reference data (services/reference/refresh.py)
         "publish",  # a committed catalog preview, one shop (services/catalog/publish_job.py)
+        "reconcile",  # a shop compared with the master (services/reconciliation/run.py)
     }
 )
 MAX_ATTEMPTS = 5

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors.errors import PlatformUnavailable
 from aiostore.db.models import Listing, SyncJob
+from aiostore.services.reconciliation import readback
 from aiostore.services.sync import jobs
 from aiostore.services.sync.context import SyncContext, open_channel
 from aiostore.services.sync.push_items import requests_of
@@ -141,11 +142,21 @@ async def _push(
     assert job.channel_account_id is not None  # noqa: S101
     async with sc.tx(job.org_id) as session:
         shop = await open_channel(sc, job.org_id, job.channel_account_id, session)
-    stock, retryable = await push_stock_of(sc, job, shop, listing_ids)
+    written = readback.Written()
+    stock, retryable = await push_stock_of(sc, job, shop, listing_ids, written)
     result: dict[str, Any] = dict(stock)
     if prices:
-        result["prices"], price_retryable = await push_prices_of(sc, job, shop, listing_ids)
+        result["prices"], price_retryable = await push_prices_of(sc, job, shop, listing_ids, written)
         retryable += price_retryable
+    async with sc.tx(job.org_id) as session:  # a change came in meanwhile: its push goes first
+        waiting = await session.scalar(
+            select(Listing.id).where(Listing.channel_account_id == shop.channel.id, DIRTY).limit(1)
+        )
+    result["readback"] = (
+        {"checked": 0, "not_applied": 0, "unchecked_items": len(written.items()), "deferred": True}
+        if waiting is not None
+        else await readback.check(sc, job.org_id, shop, written)
+    )
     if retryable:
         raise PlatformUnavailable(
             f"{retryable} updates failed for a passing reason; retrying", platform=shop.channel.platform

@@ -21,6 +21,7 @@ from aiostore.connectors.dtos import ItemError, ItemResult, PriceUpdate
 from aiostore.db.models import Listing, SyncJob, VariantPrice
 from aiostore.domain.market import market
 from aiostore.domain.money import Money, MoneyError
+from aiostore.services.reconciliation.readback import Written
 from aiostore.services.sync import jobs
 from aiostore.services.sync.context import ShopConnection, SyncContext
 from aiostore.services.sync.push_items import job_item, key_of, lock_listings, outcome, passing
@@ -53,9 +54,14 @@ def price_of(listing: Listing, master: VariantPrice | None, market_code: str) ->
 
 
 async def push_prices_of(
-    sc: SyncContext, job: SyncJob, shop: ShopConnection, listing_ids: list[uuid.UUID] | None
+    sc: SyncContext,
+    job: SyncJob,
+    shop: ShopConnection,
+    listing_ids: list[uuid.UUID] | None,
+    written: Written | None = None,
 ) -> tuple[dict[str, Any], int]:
-    """Send the pending prices of the shop's listings (None: all of them; else only of these)."""
+    """Send the pending prices of the shop's listings (None: all of them; else only of these); what the
+    platform accepted (live) is added to `written`, for the read-back."""
     code = shop.channel.market
     async with sc.tx(job.org_id) as session:
         rows = (await session.execute(_listings(shop.channel.id, code, listing_ids))).all()
@@ -71,6 +77,10 @@ async def push_prices_of(
     results = await shop.connector.update_prices(updates) if updates else []
     answered = [(targets[(r.item_id, r.variant_id)][0], r) for r in results]
     await _record(sc, job, targets, refused + answered)
+    if written is not None:
+        for listing, r in answered:
+            if r.ok and not r.dry_run:
+                written.prices[key_of(listing)] = (listing.id, targets[key_of(listing)][1])
     failed = sum(1 for _, r in refused + answered if not r.ok)
     return {"listings": len(rows), "failed": failed}, sum(1 for r in results if passing(r))
 

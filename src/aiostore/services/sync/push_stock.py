@@ -16,6 +16,7 @@ from sqlalchemy import Select, select, update
 from aiostore.connectors.dtos import ItemResult, StockUpdate
 from aiostore.db.models import Inventory, Listing, SyncJob
 from aiostore.services.allocation.quantities import derive_listings
+from aiostore.services.reconciliation.readback import Written
 from aiostore.services.sync import jobs
 from aiostore.services.sync.context import ShopConnection, SyncContext
 from aiostore.services.sync.push_items import job_item, key_of, lock_listings, outcome, passing
@@ -34,10 +35,15 @@ def _listings(channel_id: uuid.UUID, listing_ids: list[uuid.UUID] | None) -> Sel
 
 
 async def push_stock_of(
-    sc: SyncContext, job: SyncJob, shop: ShopConnection, listing_ids: list[uuid.UUID] | None
+    sc: SyncContext,
+    job: SyncJob,
+    shop: ShopConnection,
+    listing_ids: list[uuid.UUID] | None,
+    written: Written | None = None,
 ) -> tuple[dict[str, Any], int]:
     """Send the stock of the shop's dirty listings (None) or of the chosen ones; returns the summary and
-    how many items failed for a passing reason (the caller retries the job for them)."""
+    how many items failed for a passing reason (the caller retries the job for them). What the platform
+    accepted (live) is added to `written`, for the read-back."""
     limits = shop.connector.limits
     async with sc.tx(job.org_id) as session:
         rows = (await session.execute(_listings(shop.channel.id, listing_ids))).all()
@@ -48,6 +54,11 @@ async def push_stock_of(
     updates = [StockUpdate(item, model, qty) for (item, model), (_, qty) in targets.items()]
     results = await shop.connector.update_stock(updates) if updates else []
     retryable = await _record(sc, job, targets, results)
+    if written is not None:
+        for r in results:
+            if r.ok and not r.dry_run:
+                listing, quantity = targets[(r.item_id, r.variant_id)]
+                written.stock[key_of(listing)] = (listing.id, quantity)
     failed = sum(1 for r in results if not r.ok)
     return {"listings": len(updates), "failed": failed}, retryable
 

@@ -21,6 +21,17 @@ from aiostore.services.sync.pull import ORDER_OVERLAP
 OPEN = (jobs.QUEUED, jobs.RUNNING, jobs.RETRYING)
 
 
+async def active_routes(sc: SyncContext) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(org, shop) of every active shop, across organisations (the one cross-tenant lookup), by shop."""
+    async with sc.db.transaction() as session:
+        rows = await session.execute(
+            select(ChannelRoute.org_id, ChannelRoute.channel_account_id)
+            .where(ChannelRoute.active.is_(True))
+            .order_by(ChannelRoute.channel_account_id)
+        )
+        return [(org_id, channel_id) for org_id, channel_id in rows.all()]
+
+
 async def tick(sc: SyncContext, now: datetime | None = None) -> int:
     """Queue what is due on every connected shop; returns how many jobs were created."""
     now = now or datetime.now(UTC)
@@ -28,16 +39,7 @@ async def tick(sc: SyncContext, now: datetime | None = None) -> int:
     orders_every = timedelta(minutes=s.sync_orders_interval_minutes)
     products_every = timedelta(hours=s.sync_products_interval_hours)
     refresh_margin = timedelta(minutes=s.token_refresh_margin_minutes)
-    async with sc.db.transaction() as session:
-        routes = list(
-            (
-                await session.execute(
-                    select(ChannelRoute.org_id, ChannelRoute.channel_account_id)
-                    .where(ChannelRoute.active.is_(True))
-                    .order_by(ChannelRoute.channel_account_id)
-                )
-            ).all()
-        )
+    routes = await active_routes(sc)
     created = 0
     reference_pairs: set[tuple[str, str]] = set()  # one shop per platform and market reads its reference data
     for org_id, channel_id in routes:

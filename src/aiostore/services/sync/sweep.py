@@ -15,9 +15,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ColumnElement, and_, or_, select, text
 from sqlalchemy.orm import InstrumentedAttribute
 
-from aiostore.db.models import ChannelRoute, Listing
+from aiostore.db.models import Listing
 from aiostore.services.sync import push
 from aiostore.services.sync.context import SyncContext
+from aiostore.services.sync.schedule import active_routes
 
 
 @dataclass(frozen=True)
@@ -48,16 +49,8 @@ async def sweep(sc: SyncContext, now: datetime | None = None) -> list[uuid.UUID]
     """Request a push for each shop with stale dirty listings and none in flight; the shops requested."""
     now = now or datetime.now(UTC)
     before = now - timedelta(minutes=sc.settings.sync_sweep_after_minutes)
-    async with sc.db.transaction() as session:
-        routes = (
-            await session.execute(
-                select(ChannelRoute.org_id, ChannelRoute.channel_account_id).where(
-                    ChannelRoute.active.is_(True)
-                )
-            )
-        ).all()
     requested: list[uuid.UUID] = []
-    for org_id, channel_id in routes:
+    for org_id, channel_id in await active_routes(sc):
         async with sc.tx(org_id) as session:
             dirty = await session.scalar(
                 select(Listing.id).where(Listing.channel_account_id == channel_id, stale(before)).limit(1)

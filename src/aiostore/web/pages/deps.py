@@ -54,6 +54,8 @@ NOTICES = {
     "awaiting": N_("Committed for approval: another admin or owner applies it from this page."),
     "approved": N_("Approved and applied."),
     "rejected": N_("Rejected. Nothing was applied."),
+    "resolved": N_("Done. A value sent again reaches the shop with its next push."),
+    "policy": N_("The policy is saved. The next reconciliation follows it."),
 }
 
 

@@ -34,6 +34,7 @@ LABELS: dict[str, dict[str, str]] = {
         "cancel_order": N_("cancel order"),
         "refresh_tokens": N_("renew authorisation"),
         "refresh_reference": N_("read platform categories"),
+        "reconcile": N_("reconcile with the shop"),
     },
     "job_item": {"ok": N_("done"), "failed": N_("failed"), "skipped": N_("skipped")},
     "started_by": {
@@ -87,6 +88,27 @@ LABELS: dict[str, dict[str, str]] = {
         "changeset": N_("stock change"),
     },
     "change_kind": {"stock": N_("stock"), "price": N_("prices")},
+    "drift_kind": {"stock": N_("stock"), "price": N_("price"), "title": N_("title"), "status": N_("status")},
+    "drift_cause": {
+        "drift": N_("drifted"),
+        "edit": N_("edited in the seller centre"),
+        "not_applied": N_("accepted, not applied"),
+    },
+    "drift_status": {
+        "open": N_("open"),
+        "repairing": N_("being repaired"),
+        "adopting": N_("adoption awaits approval"),
+        "repaired": N_("repaired"),
+        "adopted": N_("adopted"),
+        "overwritten": N_("overwritten"),
+        "ignored": N_("ignored"),
+        "gone": N_("gone"),
+    },
+    "drift_policy": {
+        "ask": N_("ask me"),
+        "adopt": N_("adopt the shop's value"),
+        "overwrite": N_("send ours again"),
+    },
     "change_status": {
         "previewed": N_("previewed"),
         "awaiting_approval": N_("awaiting approval"),

@@ -9,6 +9,7 @@ import structlog
 from aiostore import jobqueue
 from aiostore.services import webhook_intake, webhooks
 from aiostore.services.catalog import publish_job  # noqa: F401  (registers its handler)
+from aiostore.services.reconciliation import run as reconciliation
 from aiostore.services.reference import refresh  # noqa: F401  (registers its handler)
 from aiostore.services.sync import gaps, ops, pull, push, runner, schedule, sweep  # noqa: F401  (register handlers)
 from aiostore.worker import runtime
@@ -48,6 +49,16 @@ async def sweep_dirty(timestamp: int) -> None:
     shops = await sweep.sweep(runtime.current().sync)
     if shops:
         log.warning("sweep.pushes_requested", shops=len(shops))
+
+
+@queue.periodic(cron="* * * * *", periodic_id="reconcile")
+@queue.task(name="sync.reconcile", queue="housekeeping", queueing_lock="reconcile")
+async def reconcile(timestamp: int) -> None:
+    """Every minute: a `reconcile` job on each shop due (AIOSTORE_RECONCILE_INTERVAL_MINUTES), or whose
+    last run spent its read budget before the end of the shop."""
+    created = await reconciliation.tick(runtime.current().sync)
+    if created:
+        log.info("reconcile.queued", jobs=created)
 
 
 @queue.periodic(cron="* * * * *", periodic_id="stalled-jobs")

@@ -1,0 +1,136 @@
+"""Reconciliation against the real sandboxes: drift made directly in a shop (as a seller-centre edit) is
+found and repaired through the push path; a write the platform accepts and does not apply (a
+promotion's stock lock) is flagged by the push's read-back and not written again and again."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from aiostore.db.models import AlertState
+from aiostore.services.alerts import evaluate
+from aiostore.worker import runtime
+from tests.integration.sync.conftest import MarketFactory
+from tests.integration.sync.marketplace import PLATFORMS, Market
+from tests.integration.sync.reconcile_support import findings, linked_shop, reconcile
+from tests.integration.sync.test_propagation import sellable
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+async def test_stock_drift_made_in_the_shop_is_found_and_repaired(
+    make_market: MarketFactory, platform: str
+) -> None:
+    market, owner = await make_market([platform])
+    [unit, other] = await linked_shop(market, owner, platform, 2, on_hand=10)
+    key = (unit.item_id, unit.variant_id)
+    assert [r["findings"]["stock"] for r in await reconcile(market)] == [0]  # nothing drifted yet
+
+    market.shops[platform].set_unit(*key, stock=3)  # the seller types 3 in the seller centre
+    [result] = await reconcile(market)
+    assert (result["findings"]["stock"], result["repairs"]) == (1, 1)
+    assert sellable(market, platform, key) == 10  # repaired: the master's number, pushed again
+    assert sellable(market, platform, (other.item_id, other.variant_id)) == 10
+    [found] = await findings(owner, kind="stock")
+    assert (found["cause"], found["ours"], found["theirs"], found["sku"]) == ("drift", "10", "3", "R-0")
+    assert found["status"] == "repaired"  # the repair's read-back saw 10
+    pushes = (await owner.get("/api/jobs", params={"kind": "push_stock"})).json()["items"]
+    assert pushes[0]["result"]["readback"]["not_applied"] == 0
+
+
+async def test_repairs_per_run_are_capped_and_the_rest_follow(make_market: MarketFactory) -> None:
+    market, owner = await make_market(["tokopedia"])
+    runtime.current().sync.settings.reconcile_max_repairs = 1
+    units = await linked_shop(market, owner, "tokopedia", 3, on_hand=6)
+    h = market.shops["tokopedia"]
+    for u in units:
+        h.set_unit(u.item_id, u.variant_id, stock=1)
+    first = (await reconcile(market))[0]
+    assert (first["findings"]["stock"], first["repairs"]) == (3, 1)
+    assert sorted(sellable(market, "tokopedia", (u.item_id, u.variant_id)) for u in units) == [1, 1, 6]
+    waiting = await findings(owner, kind="stock", status="open")
+    assert len(waiting) == 2 and all("cap" in (f["detail"] or "") for f in waiting)
+    await reconcile(market)
+    await reconcile(market)
+    assert [sellable(market, "tokopedia", (u.item_id, u.variant_id)) for u in units] == [6, 6, 6]
+    assert await findings(owner, kind="stock", status="open") == []
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+async def test_a_stock_write_accepted_and_not_applied_is_flagged(
+    make_market: MarketFactory, platform: str
+) -> None:
+    market, owner = await make_market([platform])
+    [unit] = await linked_shop(market, owner, platform, 1, on_hand=10)
+    key = (unit.item_id, unit.variant_id)
+    h = market.shops[platform]
+    h.lock_stock(*key)  # a flash sale locks the stock on the platform
+    variant = (await owner.get("/api/products", params={"q": "R-0"})).json()["items"][0]["variants"][0]
+    resp = await owner.put(f"/api/variants/{variant['id']}/inventory", json={"on_hand": 4})
+    assert resp.status_code == 200, resp.text
+    await market.settle()
+    assert h.unit(*key).stock == 10  # the platform said yes and kept 10
+    push = (await owner.get("/api/jobs", params={"kind": "push_stock"})).json()["items"][0]
+    assert push["status"] == "succeeded" and push["result"]["readback"]["not_applied"] == 1
+    [found] = await findings(owner, kind="stock")
+    assert (found["cause"], found["ours"], found["theirs"], found["status"]) == (
+        "not_applied",
+        "4",
+        "10",
+        "open",
+    )
+    assert found["source"] == "readback"
+    [alert] = await _open_alerts(market, "stock_drift")  # the read-back asked for the rules at once
+    assert (alert.subject["cause"], alert.subject["platform_stock"], alert.subject["sku"]) == (
+        "not_applied",
+        10,
+        "R-0",
+    )
+
+    # the reconciliation sees the same difference: it keeps the finding and does not write again
+    calls = h.call_count()
+    [result] = await reconcile(market)
+    assert (result["repairs"], result["findings"]["not_applied"]) == (0, 1)
+    [again] = await findings(owner, kind="stock")
+    assert (again["id"], again["cause"], again["seen_count"]) == (found["id"], "not_applied", 2)
+    assert h.unit(*key).stock == 10 and h.call_count() - calls == result["read_calls"]
+
+    # the campaign ends; the seller asks to write ours again: applied, read back, repaired
+    h.lock_stock(*key, locked=False)
+    resolved = await owner.post(
+        f"/api/reconciliation/findings/{found['id']}/resolve", json={"action": "overwrite"}
+    )
+    assert resolved.status_code == 200, resolved.text
+    await market.settle()
+    assert h.unit(*key).stock == 4
+    [done] = await findings(owner, kind="stock")
+    assert done["status"] == "repaired"
+    async with market.db.transaction(market.org_id) as session:  # the every-minute evaluation
+        await evaluate.evaluate_org(session, market.org_id, market.settings)
+    assert await _open_alerts(market, "stock_drift") == []  # cleared with the finding
+
+
+async def _open_alerts(market: Market, kind: str) -> list[AlertState]:
+    async with market.db.transaction(market.org_id) as s:
+        found = await s.scalars(
+            select(AlertState).where(AlertState.kind == kind, AlertState.cleared_at.is_(None))
+        )
+        return list(found.all())
+
+
+async def test_a_read_back_that_fails_leaves_the_push_done(make_market: MarketFactory) -> None:
+    market, owner = await make_market(["tokopedia"])
+    [unit] = await linked_shop(market, owner, "tokopedia", 1, on_hand=10)
+    h = market.shops["tokopedia"]
+    h.set_faults({"endpoint_error_rates": {"product/info": 1.0}})  # every read answers 500
+    variant = (await owner.get("/api/products", params={"q": "R-0"})).json()["items"][0]["variants"][0]
+    assert (
+        await owner.put(f"/api/variants/{variant['id']}/inventory", json={"on_hand": 6})
+    ).status_code == 200
+    await market.settle()
+    assert h.unit(unit.item_id, unit.variant_id).stock == 6  # written
+    pushes = (await owner.get("/api/jobs", params={"kind": "push_stock"})).json()["items"]
+    assert all(p["status"] == "succeeded" for p in pushes)  # the failed reads fail no push
+    failed_reads = [p["result"]["readback"] for p in pushes if "error" in p["result"]["readback"]]
+    assert failed_reads and all(r["checked"] == 0 for r in failed_reads)
+    assert {r["error"] for r in failed_reads} <= {"PlatformUnavailable", "CircuitOpen"}
+    assert await findings(owner, kind="stock") == []  # nothing flagged from a read that failed
