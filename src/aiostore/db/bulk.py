@@ -74,9 +74,21 @@ async def insert_rows(
     return [tuple(row) for row in result.all()] if returning else []
 
 
-async def update_by_key(session: AsyncSession, model: type[Base], key: str, rows: Rows) -> None:
+async def update_by_key(
+    session: AsyncSession,
+    model: type[Base],
+    key: str,
+    rows: Rows,
+    *,
+    match: Sequence[str] = (),
+    sets: Mapping[str, str] | None = None,
+) -> None:
     """Set each row's other columns on the row of `model`'s table whose `key` column equals the row's
     `key` (each row names the same columns); `updated_at` is set to now when the table has it.
+
+    `match` names columns that are compared, not set: a row whose stored value differs is left alone
+    (an optimistic version check). `sets` gives a column its own SQL expression instead of the plain
+    value, with `{v}` for the row's value and `t.` for the stored row (`"t.state || {v}"`).
     Row-level security applies as to any statement of the session."""
     if not rows:
         return
@@ -84,11 +96,14 @@ async def update_by_key(session: AsyncSession, model: type[Base], key: str, rows
     if key not in names:
         raise ValueError(f"every row needs its {key}")
     source, values, params = _arrays(model, names, rows)
-    sets = [f"{name} = {value}" for name, value in zip(names, values, strict=True) if name != key]
+    own = sets or {}
+    pairs = [(n, v) for n, v in zip(names, values, strict=True) if n != key and n not in match]
+    assignments = [f"{n} = {own[n].format(v=v) if n in own else v}" for n, v in pairs]
     if "updated_at" in model.__table__.c and "updated_at" not in names:
-        sets.append("updated_at = now()")
+        assignments.append("updated_at = now()")
+    where = " AND ".join(f"t.{n} = v.{n}" for n in (key, *match))
     sql = (
-        f"UPDATE {model.__tablename__} AS t SET {', '.join(sets)} "  # noqa: S608  (names from the model)
-        f"FROM {source} WHERE t.{key} = v.{key}"
+        f"UPDATE {model.__tablename__} AS t SET {', '.join(assignments)} "  # noqa: S608  (names from the model)
+        f"FROM {source} WHERE {where}"
     )
     await session.execute(text(sql).bindparams(*params))

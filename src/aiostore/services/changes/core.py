@@ -16,7 +16,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
@@ -35,6 +35,7 @@ from aiostore.services.changes.reading import (
     PREVIEWED,
     REJECTED,
     ItemFilter,
+    approval_deadline,
     get,
     items_page,
     list_change_sets,
@@ -56,6 +57,7 @@ __all__ = [
     "Draft",
     "ItemFilter",
     "Kind",
+    "approval_deadline",
     "approve",
     "commit",
     "get",
@@ -159,10 +161,15 @@ def register(kind: Kind) -> Kind:
     return kind
 
 
+def _state(state: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An item's own state, without the shops it reaches (those follow from it)."""
+    return None if state is None else {k: v for k, v in state.items() if k != "shops"}
+
+
 def _action(draft: Draft) -> str:
     if draft.failed:
         return ERROR
-    return UNCHANGED if draft.before == draft.after else CHANGE
+    return UNCHANGED if _state(draft.before) == _state(draft.after) else CHANGE
 
 
 def _severity(findings: list[Finding]) -> str | None:
@@ -353,10 +360,21 @@ async def commit(
     return await view(session, change_set)
 
 
+class ApprovalExpired(Conflict):
+    code = "approval_expired"
+    title = "This change set waited for approval too long; preview it again"
+
+
 async def _awaiting(session: AsyncSession, change_set_id: uuid.UUID) -> ChangeSet:
     change_set = await _locked(session, ChangeSet.id == change_set_id)
+    state = status_of(change_set)
+    deadline = approval_deadline(change_set)
+    if deadline is not None and state == EXPIRED:
+        at = deadline.astimezone(UTC)
+        message = f"change set {change_set.id} expired at {at:%Y-%m-%d %H:%M} UTC without approval"
+        raise ApprovalExpired(message, errors=[FieldError("change_set_id", "expired", message)])
     if change_set.status != AWAITING:
-        raise NotOpen(f"this change set is {status_of(change_set)}, not awaiting approval")
+        raise NotOpen(f"this change set is {state}, not awaiting approval")
     return change_set
 
 
