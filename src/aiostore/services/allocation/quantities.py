@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors import registry
 from aiostore.connectors.dtos import ConnectorLimits
+from aiostore.db import bulk
 from aiostore.db.models import (
     AllocationRule,
     ChannelAccount,
@@ -85,7 +86,7 @@ async def load_rules(
     rows = await session.scalars(
         select(AllocationRule).where(
             AllocationRule.channel_account_id.in_(shops),
-            or_(AllocationRule.variant_id.is_(None), AllocationRule.variant_id.in_(variants)),
+            or_(AllocationRule.variant_id.is_(None), bulk.among(AllocationRule.variant_id, variants)),
         )
     )
     return {(r.channel_account_id, r.variant_id): r for r in rows.all()}
@@ -98,7 +99,7 @@ async def load_promotions(
     if variants:
         rows = await session.scalars(
             select(PromotionReservation)
-            .where(PromotionReservation.variant_id.in_(variants))
+            .where(bulk.among(PromotionReservation.variant_id, variants))
             .order_by(PromotionReservation.created_at, PromotionReservation.id)
         )
         for row in rows.all():

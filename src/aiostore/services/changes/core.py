@@ -117,6 +117,35 @@ class Draft:
 
 
 @dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A spreadsheet row that could not be read into an item: it is kept as an item with these errors
+    (`(code, column or "", message)`), so the readable rows still preview and it is reported."""
+
+    row: int
+    sku: str
+    errors: list[tuple[str, str, str]]
+
+
+def numbered(items: Sequence[Any], unreadable: Sequence[Unreadable]) -> tuple[list[int], list[Draft]]:
+    """Seq numbers in the sheet's row order: each item's (items without a row keep their order, first)
+    and the unreadable rows' drafts with their errors found."""
+    rows = sorted([(getattr(item, "row", None) or 0, 0, n) for n, item in enumerate(items)]
+                  + [(u.row, 1, n) for n, u in enumerate(unreadable)])  # fmt: skip
+    seqs = [0] * len(items)
+    drafts: list[Draft] = []
+    for seq, (_, kind, n) in enumerate(rows):
+        if kind == 0:
+            seqs[n] = seq
+            continue
+        found = unreadable[n]
+        draft = Draft(seq=seq, sku=found.sku, row=found.row)
+        for code, column, message in found.errors:
+            draft.find(code, "error", column, message)
+        drafts.append(draft)
+    return seqs, drafts
+
+
+@dataclass(frozen=True, slots=True)
 class ChangeSetView:
     change_set: ChangeSet
     items: list[ChangeSetItem]
@@ -317,7 +346,7 @@ async def _apply(
     await kind.apply(session, ctx, change_set, items)
     await session.execute(  # one statement, not one UPDATE per item
         update(ChangeSetItem)
-        .where(ChangeSetItem.id.in_([i.id for i in items]))
+        .where(bulk.among(ChangeSetItem.id, [i.id for i in items]))
         .values(applied=True)
         .execution_options(synchronize_session=False)
     )
@@ -419,6 +448,6 @@ async def revert(session: AsyncSession, ctx: OrgContext, change_set_id: uuid.UUI
         raise NotOpen(f"this change set is {status_of(change_set)}; only a committed one can be reverted")
     items = [i for i in await _all_items(session, change_set.id) if i.applied]
     ids = [i.variant_id for i in items if i.variant_id is not None]
-    rows = await session.execute(select(Variant.id, Variant.sku).where(Variant.id.in_(ids)))
+    rows = await session.execute(select(Variant.id, Variant.sku).where(bulk.among(Variant.id, ids)))
     skus = {variant_id: sku for variant_id, sku in rows.all()}
     return await KINDS[change_set.kind].revert(session, ctx, change_set, items, skus)

@@ -84,7 +84,11 @@ async def pushed_after(session: AsyncSession, drafts: Sequence[core.Draft]) -> N
     listings: list[Row[Any]] = []
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
-        stmt = select(*columns).where(Listing.variant_id.in_(chunk)).order_by(Listing.variant_id, Listing.id)
+        stmt = (
+            select(*columns)
+            .where(bulk.among(Listing.variant_id, chunk))
+            .order_by(Listing.variant_id, Listing.id)
+        )
         listings.extend(await session.execute(stmt))
     limits = {shop_id: registry.default_limits(shop.platform) for shop_id, shop in shops.items()}
     allocation = await load_allocation(session, listings, limits)
@@ -117,7 +121,7 @@ async def _variants(session: AsyncSession, skus: Sequence[str]) -> dict[str, Fou
         rows = await session.execute(
             select(Variant.id, Variant.sku, Inventory.on_hand, Inventory.reserved, Inventory.safety_buffer)
             .outerjoin(Inventory, Inventory.variant_id == Variant.id)
-            .where(func.lower(Variant.sku).in_(wanted[start : start + 5000]))
+            .where(bulk.among(func.lower(Variant.sku), wanted[start : start + 5000]))
         )
         for variant_id, sku, on_hand, reserved, buffer in rows:
             found[sku.lower()] = Found(variant_id, sku, (on_hand or 0, reserved or 0, buffer or 0))
@@ -166,14 +170,15 @@ async def preview_stock(
     reason: str,
     source: dict[str, Any] | None = None,
     revert_of: uuid.UUID | None = None,
+    unreadable: Sequence[core.Unreadable] = (),
 ) -> core.ChangeSetView:
     """Compute and store a stock preview: each item's before/after (on hand, reserved, buffer,
-    available) and findings."""
+    available) and findings; a sheet's `unreadable` rows are items with their errors."""
     policy = await get_policy(session, ctx)
     variants = await _variants(session, [i.sku for i in items])
-    drafts: list[core.Draft] = []
+    seqs, drafts = core.numbered(items, unreadable)
     seen: set[str] = set()
-    for seq, item in enumerate(items):
+    for seq, item in zip(seqs, items, strict=True):
         draft = core.Draft(seq=seq, sku=item.sku, row=item.row)
         drafts.append(draft)
         key = item.sku.lower()
@@ -190,6 +195,7 @@ async def preview_stock(
         draft.variant_id, draft.sku = variant.id, variant.sku
         plan(draft, item, state(*variant.levels), policy)
     await pushed_after(session, drafts)
+    drafts.sort(key=lambda d: d.seq)
     zeroed = sum(1 for d in drafts if not d.failed and _zeroes(d.before, d.after))
     return await core.store(
         session, ctx, KIND, drafts, reason=reason, source=source, policy=policy,

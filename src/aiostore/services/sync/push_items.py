@@ -62,7 +62,7 @@ async def lock_listings(session: AsyncSession, ids: list[uuid.UUID]) -> None:
     push and a sale never deadlock."""
     await session.execute(
         select(Listing.id)
-        .where(Listing.id.in_(sorted(ids)))
+        .where(bulk.among(Listing.id, sorted(ids)))
         .order_by(Listing.id)
         .with_for_update(key_share=True)
     )

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import Row, Select, and_, select
 
 from aiostore.connectors.dtos import ItemError, ItemResult, PriceUpdate
+from aiostore.db import bulk
 from aiostore.db.models import Listing, SyncJob, VariantPrice
 from aiostore.domain.market import market
 from aiostore.domain.money import Money, MoneyError
@@ -67,7 +68,7 @@ def _listings(channel_id: uuid.UUID, market_code: str, listing_ids: list[uuid.UU
         .where(Listing.channel_account_id == channel_id, Listing.price_dirty.is_(True))
         .order_by(Listing.platform_item_id, Listing.platform_model_id)
     )
-    return stmt if listing_ids is None else stmt.where(Listing.id.in_(listing_ids))
+    return stmt if listing_ids is None else stmt.where(bulk.among(Listing.id, listing_ids))
 
 
 def price_of(listing: Priced, market_code: str) -> Money:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Row, Select, select
 
 from aiostore.connectors.dtos import ItemResult, StockUpdate
+from aiostore.db import bulk
 from aiostore.db.models import Inventory, Listing, SyncJob
 from aiostore.services.allocation.quantities import derive_listings
 from aiostore.services.sync.context import ShopConnection, SyncContext
@@ -52,7 +53,7 @@ def _listings(channel_id: uuid.UUID, listing_ids: list[uuid.UUID] | None) -> Sel
     )
     if listing_ids is None:
         return stmt.where(Listing.stock_dirty.is_(True))
-    return stmt.where(Listing.id.in_(listing_ids))
+    return stmt.where(bulk.among(Listing.id, listing_ids))
 
 
 async def push_stock_of(
