@@ -218,7 +218,7 @@ async def update(
             raise RuntimeError(
                 f"{kind}: the commit is {committed['status']}: {committed.get('approval_reason')}"
             )
-        if not await wait_idle(db, shops, within=600):
+        if not await wait_idle(db, shops, within=1800):
             raise RuntimeError(f"{kind}: the pushes did not finish")
         log(f"{kind}: pushed {time.perf_counter() - started:.2f} s after the commit began")
     made = [
@@ -267,10 +267,10 @@ async def run(count: int, platforms: list[str]) -> dict[str, Any]:
         log(f"creating {count} SKUs")
         await seller.create_catalog(skus, STOCK, per_product=50)
         channel_ids = [await seller.connect(shop) for shop in shops]
-        await seller.pull_products(channel_ids, within=900)
+        await seller.pull_products(channel_ids, within=2400)  # a loaded 2-core machine is slow
         db = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
         stack.push_async_callback(db.close)
-        if not await wait_idle(db, shops, within=600):
+        if not await wait_idle(db, shops, within=1800):
             raise RuntimeError("the shops did not settle after the pulls")
         log(f"{len(shops)} shops with {count} SKUs each, pulled")
         pid = service.process.pid
