@@ -15,7 +15,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, timedelta
 from typing import Any, Protocol
 
@@ -27,6 +27,7 @@ from aiostore.db import bulk
 from aiostore.db.models import ChangeSet, ChangeSetItem, Variant
 from aiostore.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from aiostore.services import audit
+from aiostore.services.changes.drafts import Draft, Unreadable, numbered
 from aiostore.services.changes.policy import get_policy
 from aiostore.services.changes.reading import (
     AWAITING,
@@ -55,6 +56,7 @@ __all__ = [
     "REJECTED",
     "ChangeSetView",
     "Draft",
+    "Unreadable",
     "ItemFilter",
     "Kind",
     "approval_deadline",
@@ -63,6 +65,7 @@ __all__ = [
     "get",
     "items_page",
     "list_change_sets",
+    "numbered",
     "register",
     "reject",
     "revert",
@@ -89,60 +92,6 @@ class ItemsRefused(ValidationFailed):
 class WarningsNotAcknowledged(ValidationFailed):
     code = "warnings_not_acknowledged"
     title = "Some items have warnings; commit with acknowledge_warnings"
-
-
-@dataclass(slots=True)
-class Draft:
-    """One item of a preview, before it is stored."""
-
-    seq: int
-    sku: str
-    row: int | None = None
-    variant_id: uuid.UUID | None = None
-    channel_account_id: uuid.UUID | None = None
-    market: str | None = None
-    before: dict[str, Any] | None = None
-    after: dict[str, Any] | None = None
-    findings: list[Finding] = field(default_factory=list)
-
-    def find(self, code: str, severity: str, name: str, message: str) -> None:
-        field_path = f"items.{self.seq}.{name}" if name else f"items.{self.seq}"
-        self.findings.append(
-            Finding(code=code, severity=severity, field=field_path, message=message, row=self.row)
-        )
-
-    @property
-    def failed(self) -> bool:
-        return any(f.severity == "error" for f in self.findings)
-
-
-@dataclass(frozen=True, slots=True)
-class Unreadable:
-    """A spreadsheet row that could not be read into an item: it is kept as an item with these errors
-    (`(code, column or "", message)`), so the readable rows still preview and it is reported."""
-
-    row: int
-    sku: str
-    errors: list[tuple[str, str, str]]
-
-
-def numbered(items: Sequence[Any], unreadable: Sequence[Unreadable]) -> tuple[list[int], list[Draft]]:
-    """Seq numbers in the sheet's row order: each item's (items without a row keep their order, first)
-    and the unreadable rows' drafts with their errors found."""
-    rows = sorted([(getattr(item, "row", None) or 0, 0, n) for n, item in enumerate(items)]
-                  + [(u.row, 1, n) for n, u in enumerate(unreadable)])  # fmt: skip
-    seqs = [0] * len(items)
-    drafts: list[Draft] = []
-    for seq, (_, kind, n) in enumerate(rows):
-        if kind == 0:
-            seqs[n] = seq
-            continue
-        found = unreadable[n]
-        draft = Draft(seq=seq, sku=found.sku, row=found.row)
-        for code, column, message in found.errors:
-            draft.find(code, "error", column, message)
-        drafts.append(draft)
-    return seqs, drafts
 
 
 @dataclass(frozen=True, slots=True)
