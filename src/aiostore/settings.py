@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     # Spreadsheet uploads (POST /api/*/import): streamed to a spooled file, 413 above this size.
     import_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    # A change set awaiting a second person's approval expires this many hours after its commit.
+    changeset_approval_ttl_hours: int = Field(default=72, ge=1, le=24 * 90)
     cookie_secure: bool = False
     # Peers (addresses or CIDR networks) whose X-Forwarded-For/-Proto are believed; none by default.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -68,7 +68,7 @@ async def _run(
                     reason=reason,
                     progress=lambda n: bar.update(task, completed=n),
                 )
-            except ValidationFailed as exc:  # rows that cannot be read: nothing was previewed
+            except ValidationFailed as exc:  # a file that cannot be read: nothing was previewed
                 outcome.findings = [(_row_of(e.field), "", "error", e.message) for e in exc.errors]
                 outcome.refused = exc
                 return outcome

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aiostore.db import bulk
 from aiostore.db.models import Inventory, InventoryMovement, Listing, Order, OrderLine, Variant
 from aiostore.domain.inventory import available_to_sell
 from aiostore.domain.orders import DEDUCTED, RELEASED, RESERVING, OrderStatus
@@ -103,7 +104,7 @@ async def lock_levels(
         return {}
     rows = await session.execute(
         select(Inventory.variant_id, Inventory.on_hand, Inventory.reserved, Inventory.safety_buffer)
-        .where(Inventory.variant_id.in_(ids))
+        .where(bulk.among(Inventory.variant_id, ids))
         .order_by(Inventory.variant_id)
         .with_for_update()
     )
@@ -192,7 +193,7 @@ async def mark_dirty(session: AsyncSession, variant_ids: Iterable[uuid.UUID]) ->
     ids = sorted(set(variant_ids))
     if not ids:
         return set()
-    return await mark_listings_where(session, Listing.variant_id.in_(ids))
+    return await mark_listings_where(session, bulk.among(Listing.variant_id, ids))
 
 
 async def mark_listings_where(session: AsyncSession, *where: ColumnElement[bool]) -> set[uuid.UUID]:

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert
 
-from aiostore.db.models import ChangeSet, Inventory, Product, Variant
+from aiostore.db.models import Inventory, Product, Variant
 from aiostore.db.session import Database
 from aiostore.domain.permissions import Role
 from tests.factories import Caller, member_token
@@ -89,35 +89,70 @@ async def test_price_csv_with_semicolons_and_indonesian_numbers(owner: Caller, d
     assert (variant["prices"]["ID"]["amount"], variant["prices"]["SG"]["amount"]) == ("175000", "13.50")
 
 
-async def test_broken_rows_are_one_422_and_nothing_is_previewed(owner: Caller, db: Database) -> None:
+async def test_broken_rows_never_abort_the_others_report(owner: Caller, db: Database) -> None:
+    """Each unreadable row is an error item naming its row and column; the readable rows preview
+    beside them; a commit applies nothing unless `partial`, then only the readable rows."""
     await catalog(owner)
     file = csv_bytes(
         [
             ["sku", "stock", "delta"],
             ["S-M", "1.5", ""],
             ["S-L", "2", "3"],
-            ["OK-1", "4", ""],
-            ["ok-1", "5", ""],
+            ["S-M", "4", ""],
+            ["s-m", "5", ""],
             ["OK-2", "99999999", ""],
             ["", "", ""],
             ["OK-3", "=SUM(A1:A3)", ""],
+            ["S-L", "7", ""],
         ]
     )
     resp = await _upload(owner, "stock", file)
-    assert resp.status_code == 422
-    assert resp.headers["content-type"] == "application/problem+json"
-    errors = resp.json()["errors"]
-    assert [(e["field"], e["code"]) for e in errors] == [
-        ("rows.2.stock", "not_whole"),
-        ("rows.3.delta", "both_given"),
-        ("rows.5", "duplicate"),
-        ("rows.6.stock", "less_than_equal"),
-        ("rows.8.stock", "invalid_number"),
+    assert resp.status_code == 200, resp.text
+    shown = resp.json()
+    assert {k: shown["summary"][k] for k in ("items", "changes", "errors")} == {
+        "items": 7,
+        "changes": 2,
+        "errors": 5,
+    }
+    items = shown["items"]
+    assert [(i["row"], i["sku"], i["action"]) for i in items] == [
+        (2, "S-M", "error"),
+        (3, "S-L", "error"),
+        (4, "S-M", "change"),
+        (5, "s-m", "error"),
+        (6, "OK-2", "error"),
+        (8, "OK-3", "error"),
+        (9, "S-L", "change"),
     ]
-    assert errors[0]["message"] == "row 2, column stock: '1.5' is not a whole number"
-    assert errors[2]["message"] == "row 5: this row repeats row 4 (same SKU)"
-    async with db.transaction(owner.org_id) as s:
-        assert await s.scalar(select(func.count()).select_from(ChangeSet)) == 0
+    found = [(f["row"], f["field"], f["code"]) for i in items for f in i["findings"]]
+    assert found == [
+        (2, "items.0.stock", "not_whole"),
+        (3, "items.1.delta", "both_given"),
+        (5, "items.3", "duplicate"),
+        (6, "items.4.stock", "less_than_equal"),
+        (8, "items.5.stock", "invalid_number"),
+    ]
+    assert items[0]["findings"][0]["message"] == "row 2, column stock: '1.5' is not a whole number"
+    assert items[3]["findings"][0]["message"] == "row 5: this row repeats row 4 (same SKU)"
+    assert items[2]["after"]["on_hand"] == 4 and items[6]["after"]["on_hand"] == 7
+
+    refused = await commit(owner, "stock", shown["token"])
+    assert refused.status_code == 422 and refused.json()["code"] == "items_refused"
+    assert ("items.0.stock", "not_whole") in [(e["field"], e["code"]) for e in refused.json()["errors"]]
+    assert await inventory(db, owner, "S-M") == (10, 0, 1)
+    done = await commit(owner, "stock", shown["token"], partial=True)
+    assert done.status_code == 200, done.text
+    assert await inventory(db, owner, "S-M") == (4, 0, 1)
+    assert await inventory(db, owner, "S-L") == (7, 0, 0)
+
+
+async def test_a_file_of_only_broken_rows_is_still_reported_row_by_row(owner: Caller) -> None:
+    await catalog(owner)
+    resp = await _upload(owner, "price", csv_bytes([["sku", "market", "price"], ["S-M", "XX", "1"]]))
+    assert resp.status_code == 200, resp.text
+    (item,) = resp.json()["items"]
+    assert (item["row"], item["action"]) == (2, "error")
+    assert [(f["field"], f["row"]) for f in item["findings"]] == [("items.0.market", 2)]
 
 
 async def test_file_level_problems(owner: Caller) -> None:
@@ -158,12 +193,14 @@ async def test_viewers_cannot_import_and_other_orgs_see_nothing(
     assert codes(theirs["items"][0]) == ["unknown_sku"]
     price = csv_bytes([["sku", "shop", "price"], ["S-M", str(channel), "1"]])
     resp = await _upload(other_org, "price", price)
-    assert resp.status_code == 422
-    assert resp.json()["errors"] == [
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["items"][0]["findings"] == [
         {
-            "field": "rows.2.channel_account_id",
             "code": "not_found",
+            "severity": "error",
+            "field": "items.0.channel_account_id",
             "message": "row 2, column channel_account_id: no such shop in this organization",
+            "row": 2,
         }
     ]
     stolen = await commit(other_org, "stock", shown["token"])

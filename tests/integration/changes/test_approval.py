@@ -3,8 +3,13 @@ the policy itself; roles and other orgs."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import uuid
+from datetime import datetime, timedelta
 
+from fastapi import FastAPI
+from sqlalchemy import update
+
+from aiostore.db.models import ChangeSet
 from aiostore.db.session import Database
 from aiostore.domain.permissions import Role
 from tests.factories import Caller, member_token
@@ -141,3 +146,40 @@ async def test_another_orgs_change_sets_are_not_found(owner: Caller, other_org: 
     foreign_sku = await preview(other_org, "stock", [{"sku": "S-M", "delta": 1}])
     assert foreign_sku["items"][0]["findings"][0]["code"] == "unknown_sku"
     assert await inventory(db, owner, "S-M") == (10, 0, 1)
+
+
+async def test_a_change_set_awaiting_approval_expires_and_can_no_longer_be_approved(
+    app: FastAPI, owner: Caller, db: Database
+) -> None:
+    await catalog(owner)
+    await _strict(owner, approval_zeroed_skus=0)
+    shown = await preview(owner, "stock", [{"sku": "S-L", "set": 0}])
+    waiting = await commit(owner, "stock", shown["token"])
+    assert waiting.status_code == 202, waiting.text
+    body = waiting.json()
+    committed = datetime.fromisoformat(body["committed_at"])
+    assert datetime.fromisoformat(body["approval_expires_at"]) - committed == timedelta(hours=72)
+    live = (await owner.get("/api/changesets", params={"status": "awaiting_approval"})).json()["items"]
+    assert [c["id"] for c in live] == [shown["id"]]
+
+    async with db.transaction(owner.org_id, owner.user_id) as s:  # 73 hours later
+        await s.execute(
+            update(ChangeSet)
+            .where(ChangeSet.id == uuid.UUID(shown["id"]))
+            .values(committed_at=committed - timedelta(hours=73))
+        )
+    admin = await member_token(app, db, owner.org_id, Role.ADMIN)
+    late = await admin.post(f"/api/changesets/{shown['id']}/approve", headers=key())
+    assert late.status_code == 409 and late.json()["code"] == "approval_expired"
+    assert problem_fields(late) == [("change_set_id", "expired")]
+    assert shown["id"] in late.json()["detail"]
+    assert await inventory(db, owner, "S-L") == (5, 0, 0)  # nothing applied
+    assert (await admin.post(f"/api/changesets/{shown['id']}/reject")).status_code == 409
+
+    seen = (await owner.get(f"/api/changesets/{shown['id']}")).json()
+    assert seen["status"] == "expired"
+    expired = (await owner.get("/api/changesets", params={"status": "expired"})).json()["items"]
+    assert [c["id"] for c in expired] == [shown["id"]]
+    assert (await owner.get("/api/changesets", params={"status": "awaiting_approval"})).json()["items"] == []
+    listed = (await owner.get("/api/changesets")).json()["items"]
+    assert [c["status"] for c in listed if c["id"] == shown["id"]] == ["expired"]

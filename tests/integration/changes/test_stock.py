@@ -47,8 +47,23 @@ async def test_preview_then_commit_moves_stock_writes_the_ledger_and_asks_for_pu
     first, second = shown["items"]
     assert first["sku"] == "S-M"  # the catalog's spelling
     assert first["before"] == {"on_hand": 10, "reserved": 0, "safety_buffer": 1, "available": 9}
-    assert first["after"] == {"on_hand": 25, "reserved": 0, "safety_buffer": 1, "available": 24}
-    assert second["after"] == {"on_hand": 3, "reserved": 0, "safety_buffer": 1, "available": 2}
+    assert first["after"] == {
+        "on_hand": 25,
+        "reserved": 0,
+        "safety_buffer": 1,
+        "available": 24,
+        "shops": [
+            {
+                "listing_id": str(listings[0]),
+                "channel_account_id": first["after"]["shops"][0]["channel_account_id"],
+                "shop_name": "tiktokshop ID",
+                "platform": "tiktokshop",
+                "platform_stock": None,  # never seen on the shop yet
+                "pushed": 24,
+            }
+        ],
+    }
+    assert second["after"] == {"on_hand": 3, "reserved": 0, "safety_buffer": 1, "available": 2, "shops": []}
     assert await inventory(db, owner, "S-M") == (10, 0, 1)  # a preview changes nothing
 
     done = await commit(owner, "stock", shown["token"])
@@ -236,3 +251,43 @@ async def test_an_expired_preview_cannot_be_committed(owner: Caller, db: Databas
     listed = (await owner.get("/api/changesets", params={"status": "expired"})).json()["items"]
     assert [c["id"] for c in listed] == [shown["id"]]
     assert await inventory(db, owner, "S-M") == (10, 0, 1)
+
+
+async def test_the_preview_shows_each_shops_pushed_quantity_as_the_push_will_derive_it(
+    owner: Caller, db: Database
+) -> None:
+    """Rules, caps and other shops' campaigns shape each shop's number; the preview's is the one the
+    explain (the push's own derivation) gives once the change is committed."""
+    ids = await catalog(owner)
+    halved, _ = await shop(db, owner, [ids["S-M"], ids["S-L"]], platform="tiktokshop")
+    capped, _ = await shop(db, owner, [ids["S-M"]], platform="lazada")
+    plain, _ = await shop(db, owner, [ids["S-M"]], platform="shopee")
+    rule = {"share_percent": 50, "cap": None, "keep_last": None, "keep_for_channel_id": None}
+    assert (await owner.put(f"/api/channels/{halved}/allocation-rule", json=rule)).status_code == 200
+    cap = rule | {"share_percent": None, "cap": 4}
+    resp = await owner.put(f"/api/variants/{ids['S-M']}/allocation-rules/{capped}", json=cap)
+    assert resp.status_code == 200, resp.text
+    promo = await owner.put(f"/api/variants/{ids['S-M']}/promotions/{plain}", json={"units": 3})
+    assert promo.status_code == 200, promo.text
+
+    shown = await preview(owner, "stock", [{"sku": "S-M", "set": 21}, {"sku": "S-L", "set": 0}])
+    m, l_ = shown["items"]
+    pushed = {s["platform"]: s["pushed"] for s in m["after"]["shops"]}
+    # 21 on hand - shopee's campaign 3 - buffer 1 = 17: tiktokshop gets half (8), lazada at most 4;
+    # shopee keeps its own campaign's units inside what it is sent: 21 - 1 = 20
+    assert pushed == {"tiktokshop": 8, "lazada": 4, "shopee": 20}
+    assert [s["pushed"] for s in l_["after"]["shops"]] == [0]
+    assert "shops" not in m["before"]
+
+    done = await commit(owner, "stock", shown["token"], acknowledge_warnings=True)
+    assert done.status_code == 200, done.text
+    explained = (await owner.get(f"/api/variants/{ids['S-M']}/stock/explain")).json()["listings"]
+    assert {x["platform"]: x["pushed"] for x in explained} == pushed
+
+
+async def test_an_unchanged_item_stays_unchanged_with_its_shops_listed(owner: Caller, db: Database) -> None:
+    ids = await catalog(owner)
+    await shop(db, owner, [ids["S-M"]])
+    shown = await preview(owner, "stock", [{"sku": "S-M", "set": 10}])
+    assert shown["summary"]["unchanged"] == 1 and shown["items"][0]["action"] == "unchanged"
+    assert [s["pushed"] for s in shown["items"][0]["after"]["shops"]] == [9]

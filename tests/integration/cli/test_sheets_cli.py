@@ -116,8 +116,10 @@ async def test_price_import_rows_that_cannot_be_read(
     path.write_text("sku,market,harga\nTEE-1,SG,1.234\nTEE-1,ID,150.000\n")
     result = await cli("price", "import", str(path), "--commit")
     assert result.exit_code == 1
-    assert "'1.234' is ambiguous" in result.output
-    assert "1 error(s) in 1 row(s) of the file; nothing was imported" in result.output
+    assert "'1.234' is ambiguous" in result.output  # the row is reported, the other one previewed
+    assert "not committed: 1 items have errors" in result.output
+    async with db.transaction(org) as s:
+        assert await s.scalar(select(VariantPrice.amount)) is None  # nothing applied
     path.write_text("sku,market,harga\nTEE-1,ID,150.000\n")
     done = await cli("price", "import", str(path), "--commit", "--acknowledge-warnings")
     assert done.exit_code == 0, done.output

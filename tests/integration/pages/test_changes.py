@@ -5,10 +5,13 @@ diff with findings, commit (refusals beside the form, in both languages), approv
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import update
 
+from aiostore.db.models import ChangeSet
 from aiostore.db.session import Database
 from aiostore.domain.permissions import Role
 from tests.factories import Caller, member_token
@@ -231,9 +234,58 @@ async def test_a_spreadsheet_uploaded_on_the_form_is_previewed(owner: Caller, db
     assert "10 → <strong>30</strong>" in shown and "5 → <strong>4</strong>" in shown
     assert await inventory(db, owner, "S-M") == (10, 0, 1)  # a preview only
 
-    broken = {"file": ("bad.csv", b"sku,stock\nS-M,lots\n", "text/csv")}
-    bad = await owner.client.post("/changes/upload/stock", data=form(owner), files=broken, headers=HTML)
+    broken = {"file": ("bad.csv", b"sku,stock\nS-M,lots\nS-L,3\n", "text/csv")}
+    fields = form(owner, idempotency_key=_key())
+    bad = await owner.client.post("/changes/upload/stock", data=fields, files=broken, headers=HTML)
+    shown = squash((await get_page(owner, bad.headers["location"])).text)
+    assert "2 items: 1 change, 0 unchanged, 1 with errors" in shown  # the readable row still previews
+    assert "row 2, column stock: &#39;lots&#39; is not a number" in shown
+    assert "5 → <strong>3</strong>" in shown
+    unreadable = {"file": ("bad.csv", b"price\n1\n", "text/csv")}
+    fields = form(owner, idempotency_key=_key())
+    bad = await owner.client.post("/changes/upload/stock", data=fields, files=unreadable, headers=HTML)
     assert bad.status_code == 422
-    assert "The file could not be read, so nothing was previewed:" in bad.text and "rows.2" in bad.text
+    assert "The file could not be read, so nothing was previewed:" in bad.text
     no_csrf = await owner.client.post("/changes/upload/stock", data={}, files=sheet, headers=HTML)
     assert no_csrf.status_code == 403
+
+
+async def test_a_stock_preview_shows_what_each_shop_will_be_pushed(owner: Caller, db: Database) -> None:
+    ids = await catalog(owner)
+    halved, _ = await shop(db, owner, [ids["S-M"]], platform="tiktokshop")
+    await shop(db, owner, [ids["S-M"]], platform="shopee")
+    rule = {"share_percent": 50, "cap": None, "keep_last": None, "keep_for_channel_id": None}
+    assert (await owner.put(f"/api/channels/{halved}/allocation-rule", json=rule)).status_code == 200
+    change = await _preview(owner, "stock", "S-M, 21\nS-L, 4\n")
+    page = squash((await get_page(owner, f"/changes/{change}")).text)
+    assert "Each shop is pushed" in page
+    assert "tiktokshop ID (TikTok Shop): <strong>10</strong>" in page  # half of 21 - buffer 1
+    assert "shopee ID (Shopee): <strong>20</strong>" in page
+    assert "not listed on any shop" in page  # S-L
+
+
+async def test_an_approval_that_waited_too_long_shows_expired(
+    app: FastAPI, owner: Caller, db: Database
+) -> None:
+    await catalog(owner)
+    policy = (await owner.get("/api/org/change-policy")).json()
+    await owner.put("/api/org/change-policy", json=policy | {"approval_zeroed_skus": 0})
+    change = await _preview(owner, "stock", "S-M, 0\n")
+    waiting = await _commit(owner, change, acknowledge_warnings="true")
+    assert waiting.headers["location"] == f"/changes/{change}?done=awaiting"
+    assert "Approval open until" in squash((await get_page(owner, f"/changes/{change}")).text)
+    async with db.transaction(owner.org_id, owner.user_id) as s:
+        await s.execute(
+            update(ChangeSet)
+            .where(ChangeSet.id == uuid.UUID(change))
+            .values(committed_at=ChangeSet.committed_at - timedelta(hours=73))
+        )
+    admin = await member_token(app, db, owner.org_id, Role.ADMIN)
+    page = squash((await _as(admin, f"/changes/{change}")).text)
+    assert "This change set waited for approval until it expired" in page and "Approval expired" in page
+    assert "Approve and apply" not in page
+    listed = squash((await _as(admin, "/changes")).text)
+    assert "awaits your approval" not in listed and '<span class="cs-status expired">' in listed
+    late = await _as(admin, f"/changes/{change}/approve", {"idempotency_key": _key()})
+    assert late.status_code == 409
+    assert await inventory(db, owner, "S-M") == (10, 0, 1)

@@ -22,6 +22,7 @@ from aiostore.connectors.planned import find_header
 from aiostore.connectors.transport import Wiring
 from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import Platform
+from aiostore.domain.rules.loader import price_bounds
 from aiostore.http.client import ApiRequest, JSONObject
 
 # Lazada publishes 50 calls/s per seller for the inventory APIs and no other per-seller figure (§A7):
@@ -45,7 +46,9 @@ LAZADA_LIMITS = dtos.ConnectorLimits(
     stock_counts_reserved=True,  # Quantity ≥ withhold + occupy (the inventory guide)
     # Withheld while unpaid, occupied until ready-to-ship; from then on deducted from Quantity.
     stock_held_statuses=frozenset({"unpaid", "pending", "topack", "packed", "repacked"}),
-    # price_bounds: none published for local sellers (shared/marketplaces A3).
+    # None published for local sellers (shared/marketplaces A3); the rules file's bounds are marked
+    # so (domain/rules/data/lazada.toml), which leaves this empty.
+    price_bounds=price_bounds("lazada"),
 )
 PRODUCT_OFFSET_CAP = 10_000  # /products/get: "The maximum offset is 10000"
 ORDER_OFFSET_CAP = 5_000  # /orders/get: offset ≤ 5000

@@ -16,6 +16,7 @@ from aiostore.connectors.shopee.errors import PLATFORM
 from aiostore.connectors.shopee.writes import ShopeeWrites
 from aiostore.connectors.transport import Wiring
 from aiostore.domain.platforms import Platform
+from aiostore.domain.rules.loader import price_bounds
 from aiostore.http.client import ApiRequest, JSONObject
 
 P = "/api/v2"
@@ -41,7 +42,9 @@ SHOPEE_LIMITS = dtos.ConnectorLimits(
     stock_counts_reserved=True,  # "Stock must be ≥ reserved stock" (shopee-tiktokshop.md §A4)
     # Reserved until shipment is arranged; from PROCESSED on the units have left the seller stock.
     stock_held_statuses=frozenset({"unpaid", "ready_to_ship", "in_cancel", "invoice_pending", "pending"}),
-    # price_bounds: none published for every market; a shop reads its own (get_item_limit).
+    # None published for any market (a shop reads its own: get_item_limit); the rules file's sample
+    # bounds are marked so (domain/rules/data/shopee.toml), which leaves this empty.
+    price_bounds=price_bounds("shopee"),
 )
 
 

@@ -15,6 +15,7 @@ from aiostore.connectors.tiktokshop.writes import TikTokShopWrites
 from aiostore.connectors.transport import Wiring
 from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import Platform
+from aiostore.domain.rules.loader import price_bounds
 from aiostore.http.client import ApiRequest, JSONObject
 
 DEFAULT_AUTH_HOST = "https://auth.tiktok-shops.com"
@@ -38,12 +39,8 @@ TIKTOKSHOP_LIMITS = dtos.ConnectorLimits(
     access_token_ttl=timedelta(days=7),
     refresh_margin=timedelta(hours=1),
     # listings-and-categories.md A2, pre-tax local price: ID 100-100,000,000 IDR, MY 0.01-320,000 MYR,
-    # SG 0.01-10,000 SGD (minor units here).
-    price_bounds={
-        MarketCode.ID: (100, 100_000_000),
-        MarketCode.MY: (1, 32_000_000),
-        MarketCode.SG: (1, 1_000_000),
-    },
+    # SG 0.01-10,000 SGD, written once in domain/rules/data/tiktokshop.toml.
+    price_bounds=price_bounds("tiktokshop"),
 )
 
 

@@ -27,6 +27,7 @@ from aiostore.connectors.tokopedia.writes import TokopediaWrites
 from aiostore.connectors.transport import Wiring
 from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import Platform
+from aiostore.domain.rules.loader import price_bounds
 from aiostore.http.client import ApiRequest, JSONObject
 
 ACCOUNTS_URL = "https://accounts.tokopedia.com"
@@ -49,7 +50,7 @@ TOKOPEDIA_LIMITS = dtos.ConnectorLimits(
     access_token_ttl=timedelta(days=14),  # news 2021-10-22: "valid for 2 weeks"; expires_in rules
     refresh_margin=timedelta(minutes=10),
     stock_counts_reserved=False,  # a paid order's units leave the stock at once
-    price_bounds={MarketCode.ID: (mapping.MIN_PRICE, mapping.MAX_PRICE)},  # whole rupiah (A4)
+    price_bounds=price_bounds("tokopedia"),  # whole rupiah (A4), written in domain/rules/data/tokopedia.toml
 )
 
 

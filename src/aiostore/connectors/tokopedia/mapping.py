@@ -21,10 +21,12 @@ from aiostore.connectors.errors import InvalidRequest, UnexpectedResponse
 from aiostore.connectors.tokopedia.errors import PLATFORM
 from aiostore.domain.market import Currency, MarketCode
 from aiostore.domain.money import Money, MoneyError
+from aiostore.domain.rules.loader import price_bounds
 
 JSON = Mapping[str, Any]
 NO_VARIANT = "0"
-MIN_PRICE, MAX_PRICE = 100, 100_000_000  # rupiah, as the create/price pages state
+# Rupiah, as the create/price pages state; written once in domain/rules/data/tokopedia.toml.
+MIN_PRICE, MAX_PRICE = price_bounds("tokopedia")[MarketCode.ID]
 
 # basic.status: -2 banned, -1 pending, 0 deleted, 1 active, 2 best (featured), 3 inactive (warehouse)
 LISTING_STATUS: dict[int, dtos.ListingStatus] = {

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from aiostore.domain.market import MARKETS, Currency, MarketCode
+from aiostore.domain.money import Money
 from aiostore.domain.platforms import platform_names
 from aiostore.domain.rules.catalog import RULES, Severity
 from aiostore.domain.rules.overrides import LIMIT_KEYS, OrgOverrides
@@ -99,6 +100,24 @@ def file_rules(platform: str, market: str, data: Path = DATA) -> RulesFile:
         if rule not in RULES:
             raise RulesFileError(f"{sources}: severity.{rule}: no such rule")
     return rules
+
+
+@cache
+def price_bounds(platform: str, data: Path = DATA) -> dict[MarketCode, tuple[int, int]]:
+    """The platform's published price bounds per market in minor units of the market's currency, read
+    from its rules files (`[price.<currency>]` with both `min` and `max`, not `published = false`):
+    the one place they are written; `ConnectorLimits.price_bounds` is this."""
+    bounds: dict[MarketCode, tuple[int, int]] = {}
+    for code in MarketCode:
+        currency = MARKETS[code].currency
+        price = file_rules(platform, code.value, data).price.of(currency)
+        if price is None or not price.published or price.min is None or price.max is None:
+            continue
+        bounds[code] = (
+            Money.from_major(price.min, currency).amount,
+            Money.from_major(price.max, currency).amount,
+        )
+    return bounds
 
 
 def load_all(data: Path = DATA) -> None:

@@ -95,9 +95,15 @@ class LogisticsRules(Strict):
 
 
 class CurrencyPrice(Strict):
+    """A platform's prices in one currency: the bounds (the one place they are written: connectors'
+    `ConnectorLimits.price_bounds` read them through `loader.price_bounds`) and the decimals taken.
+    `published = false` marks bounds the platform does not publish (a sample, unverified): the
+    content rules check them, change sets and connectors do not."""
+
     min: Decimal | None = Field(default=None, ge=0)
     max: Decimal | None = Field(default=None, gt=0)
     decimals: int = Field(ge=0, le=4)
+    published: bool = True
 
     @field_validator("min", "max", mode="before")
     @classmethod

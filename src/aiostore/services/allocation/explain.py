@@ -52,7 +52,7 @@ class Sources:
 @dataclass(frozen=True, slots=True)
 class ListingExplain:
     shop: ChannelAccount
-    derived: ListingQuantity
+    derived: ListingQuantity[Listing]
     sources: dict[Term, Sources]
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors import registry
 from aiostore.connectors.dtos import ConnectorLimits
+from aiostore.db import bulk
 from aiostore.db.models import (
     AllocationRule,
     ChannelAccount,
@@ -30,9 +32,33 @@ from aiostore.domain.allocation import Derivation, Rule, StockTerms, derive
 RuleKey = tuple[uuid.UUID, uuid.UUID | None]  # (shop, variant or None for the shop's rule)
 
 
+class Linked(Protocol):
+    """What a derivation needs of a listing: a Listing, or a row of its plain columns (pushes and
+    previews read 10,000s of them, not ORM objects)."""
+
+    channel_account_id: uuid.UUID
+    variant_id: uuid.UUID | None
+
+
+class Levels(Protocol):
+    """A variant's stock levels: an Inventory, or a row of those columns."""
+
+    @property
+    def on_hand(self) -> int: ...
+
+    @property
+    def reserved(self) -> int: ...
+
+    @property
+    def safety_buffer(self) -> int: ...
+
+
+L = TypeVar("L", bound="Linked | Listing")  # mypy does not see a Listing as Linked here
+
+
 @dataclass(frozen=True, slots=True)
-class ListingQuantity:
-    listing: Listing
+class ListingQuantity(Generic[L]):
+    listing: L
     terms: StockTerms
     rule: Rule | None
     derivation: Derivation
@@ -60,7 +86,7 @@ async def load_rules(
     rows = await session.scalars(
         select(AllocationRule).where(
             AllocationRule.channel_account_id.in_(shops),
-            or_(AllocationRule.variant_id.is_(None), AllocationRule.variant_id.in_(variants)),
+            or_(AllocationRule.variant_id.is_(None), bulk.among(AllocationRule.variant_id, variants)),
         )
     )
     return {(r.channel_account_id, r.variant_id): r for r in rows.all()}
@@ -73,7 +99,7 @@ async def load_promotions(
     if variants:
         rows = await session.scalars(
             select(PromotionReservation)
-            .where(PromotionReservation.variant_id.in_(variants))
+            .where(bulk.among(PromotionReservation.variant_id, variants))
             .order_by(PromotionReservation.created_at, PromotionReservation.id)
         )
         for row in rows.all():
@@ -108,39 +134,63 @@ async def held_by_shop(
     return {variant_id: int(total) for variant_id, total in rows.all() if variant_id is not None}
 
 
-async def derive_listings(
-    session: AsyncSession,
-    rows: Sequence[tuple[Listing, Inventory | None]],
-    limits: Mapping[uuid.UUID, ConnectorLimits],
-) -> list[ListingQuantity]:
-    """The quantity each listing (with its variant's inventory) is to be pushed, step by step.
-    `limits` names each listing's shop's connector limits."""
-    listed = [(listing, inv) for listing, inv in rows if listing.variant_id is not None]
-    shops = {listing.channel_account_id for listing, _ in listed}
-    variants = {listing.variant_id for listing, _ in listed if listing.variant_id is not None}
-    rules = await load_rules(session, shops, variants)
-    promotions = await load_promotions(session, variants)
-    held = {shop: await held_by_shop(session, shop, limits[shop]) for shop in sorted(shops)}
-    out: list[ListingQuantity] = []
-    for listing, inv in listed:
-        assert listing.variant_id is not None  # noqa: S101
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """What a derivation needs besides a listing's stock levels, loaded once for many listings: the
+    rules of their shops and variants, the variants' promotion reservations, what each shop's own open
+    orders hold."""
+
+    rules: dict[RuleKey, AllocationRule] = field(default_factory=dict)
+    promotions: dict[uuid.UUID, list[PromotionReservation]] = field(default_factory=dict)
+    held: dict[uuid.UUID, dict[uuid.UUID, int]] = field(default_factory=dict)
+
+    def derive(self, listing: L, levels: Levels | None) -> ListingQuantity[L]:
+        """The quantity a listing (linked to a variant) is pushed with these stock levels."""
         shop, variant = listing.channel_account_id, listing.variant_id
-        promos = promotions.get(variant, [])
+        assert variant is not None  # noqa: S101
+        promos = self.promotions.get(variant, [])
         terms = StockTerms(
-            on_hand=inv.on_hand if inv else 0,
-            reserved=inv.reserved if inv else 0,
-            safety_buffer=inv.safety_buffer if inv else 0,
+            on_hand=levels.on_hand if levels else 0,
+            reserved=levels.reserved if levels else 0,
+            safety_buffer=levels.safety_buffer if levels else 0,
             promotion_reserved_elsewhere=sum(p.units for p in promos if p.channel_account_id != shop),
             promotion_reserved_here=sum(p.units for p in promos if p.channel_account_id == shop),
-            held_by_shop_orders=held[shop].get(variant, 0),
+            held_by_shop_orders=self.held.get(shop, {}).get(variant, 0),
         )
-        found = rules.get((shop, variant)) or rules.get((shop, None))
+        found = self.rules.get((shop, variant)) or self.rules.get((shop, None))
         rule = rule_of(found) if found is not None else None
-        out.append(ListingQuantity(listing, terms, rule, derive(terms, rule, shop)))
-    return out
+        return ListingQuantity(listing, terms, rule, derive(terms, rule, shop))
 
 
-async def offered(session: AsyncSession, listings: Sequence[Listing]) -> dict[uuid.UUID, ListingQuantity]:
+async def load_allocation(
+    session: AsyncSession, listings: Sequence[L], limits: Mapping[uuid.UUID, ConnectorLimits]
+) -> Allocation:
+    """Everything but the stock levels that these listings' quantities are derived from (`limits`:
+    each listing's shop's connector limits)."""
+    shops = {listing.channel_account_id for listing in listings if listing.variant_id is not None}
+    variants = {listing.variant_id for listing in listings if listing.variant_id is not None}
+    return Allocation(
+        rules=await load_rules(session, shops, variants),
+        promotions=await load_promotions(session, variants),
+        held={shop: await held_by_shop(session, shop, limits[shop]) for shop in sorted(shops)},
+    )
+
+
+async def derive_listings(
+    session: AsyncSession,
+    rows: Sequence[tuple[L, Levels | None]],
+    limits: Mapping[uuid.UUID, ConnectorLimits],
+) -> list[ListingQuantity[L]]:
+    """The quantity each listing (with its variant's stock levels) is to be pushed, step by step.
+    `limits` names each listing's shop's connector limits."""
+    listed = [(listing, levels) for listing, levels in rows if listing.variant_id is not None]
+    allocation = await load_allocation(session, [listing for listing, _ in listed], limits)
+    return [allocation.derive(listing, levels) for listing, levels in listed]
+
+
+async def offered(
+    session: AsyncSession, listings: Sequence[Listing]
+) -> dict[uuid.UUID, ListingQuantity[Listing]]:
     """What a push would send each of these listings now (pages that show it beside the platform's
     number): their inventory loaded, each shop's limits from its platform plugin."""
     linked = [listing for listing in listings if listing.variant_id is not None]

@@ -15,8 +15,8 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
@@ -27,6 +27,7 @@ from aiostore.db import bulk
 from aiostore.db.models import ChangeSet, ChangeSetItem, Variant
 from aiostore.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from aiostore.services import audit
+from aiostore.services.changes.drafts import Draft, Unreadable, numbered
 from aiostore.services.changes.policy import get_policy
 from aiostore.services.changes.reading import (
     AWAITING,
@@ -35,6 +36,7 @@ from aiostore.services.changes.reading import (
     PREVIEWED,
     REJECTED,
     ItemFilter,
+    approval_deadline,
     get,
     items_page,
     list_change_sets,
@@ -54,13 +56,16 @@ __all__ = [
     "REJECTED",
     "ChangeSetView",
     "Draft",
+    "Unreadable",
     "ItemFilter",
     "Kind",
+    "approval_deadline",
     "approve",
     "commit",
     "get",
     "items_page",
     "list_change_sets",
+    "numbered",
     "register",
     "reject",
     "revert",
@@ -87,32 +92,6 @@ class ItemsRefused(ValidationFailed):
 class WarningsNotAcknowledged(ValidationFailed):
     code = "warnings_not_acknowledged"
     title = "Some items have warnings; commit with acknowledge_warnings"
-
-
-@dataclass(slots=True)
-class Draft:
-    """One item of a preview, before it is stored."""
-
-    seq: int
-    sku: str
-    row: int | None = None
-    variant_id: uuid.UUID | None = None
-    channel_account_id: uuid.UUID | None = None
-    market: str | None = None
-    before: dict[str, Any] | None = None
-    after: dict[str, Any] | None = None
-    findings: list[Finding] = field(default_factory=list)
-    action: str | None = None  # a kind's own word for a change (catalog: create, update, unlist)
-
-    def find(self, code: str, severity: str, name: str, message: str) -> None:
-        field_path = f"items.{self.seq}.{name}" if name else f"items.{self.seq}"
-        self.findings.append(
-            Finding(code=code, severity=severity, field=field_path, message=message, row=self.row)
-        )
-
-    @property
-    def failed(self) -> bool:
-        return any(f.severity == "error" for f in self.findings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,12 +139,17 @@ def register(kind: Kind) -> Kind:
     return kind
 
 
+def _state(state: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An item's own state, without the shops it reaches (those follow from it)."""
+    return None if state is None else {k: v for k, v in state.items() if k != "shops"}
+
+
 def _action(draft: Draft) -> str:
     if draft.failed:
         return ERROR
     if draft.action is not None:
         return draft.action
-    return UNCHANGED if draft.before == draft.after else CHANGE
+    return UNCHANGED if _state(draft.before) == _state(draft.after) else CHANGE
 
 
 def _changes(action: str) -> bool:
@@ -325,7 +309,7 @@ async def _apply(
     await kind.apply(session, ctx, change_set, items)
     await session.execute(  # one statement, not one UPDATE per item
         update(ChangeSetItem)
-        .where(ChangeSetItem.id.in_([i.id for i in items]))
+        .where(bulk.among(ChangeSetItem.id, [i.id for i in items]))
         .values(applied=True)
         .execution_options(synchronize_session=False)
     )
@@ -378,10 +362,21 @@ async def commit(
     return await view(session, change_set)
 
 
+class ApprovalExpired(Conflict):
+    code = "approval_expired"
+    title = "This change set waited for approval too long; preview it again"
+
+
 async def _awaiting(session: AsyncSession, change_set_id: uuid.UUID) -> ChangeSet:
     change_set = await _locked(session, ChangeSet.id == change_set_id)
+    state = status_of(change_set)
+    deadline = approval_deadline(change_set)
+    if deadline is not None and state == EXPIRED:
+        at = deadline.astimezone(UTC)
+        message = f"change set {change_set.id} expired at {at:%Y-%m-%d %H:%M} UTC without approval"
+        raise ApprovalExpired(message, errors=[FieldError("change_set_id", "expired", message)])
     if change_set.status != AWAITING:
-        raise NotOpen(f"this change set is {status_of(change_set)}, not awaiting approval")
+        raise NotOpen(f"this change set is {state}, not awaiting approval")
     return change_set
 
 
@@ -426,6 +421,6 @@ async def revert(session: AsyncSession, ctx: OrgContext, change_set_id: uuid.UUI
         raise NotOpen(f"this change set is {status_of(change_set)}; only a committed one can be reverted")
     items = [i for i in await _all_items(session, change_set.id) if i.applied]
     ids = [i.variant_id for i in items if i.variant_id is not None]
-    rows = await session.execute(select(Variant.id, Variant.sku).where(Variant.id.in_(ids)))
+    rows = await session.execute(select(Variant.id, Variant.sku).where(bulk.among(Variant.id, ids)))
     skus = {variant_id: sku for variant_id, sku in rows.all()}
     return await KINDS[change_set.kind].revert(session, ctx, change_set, items, skus)

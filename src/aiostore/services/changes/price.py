@@ -84,12 +84,12 @@ async def _base(session: AsyncSession, variant_ids: Sequence[uuid.UUID], *, lock
     shops = {row[0]: Shop(*row) for row in shop_rows}
     prices = (
         select(*(getattr(VariantPrice, name) for name in PriceRow._fields))
-        .where(VariantPrice.variant_id.in_(ids))
+        .where(bulk.among(VariantPrice.variant_id, ids))
         .order_by(VariantPrice.id)
     )
     listings = (
         select(Listing.id, Listing.variant_id, Listing.overrides, Listing.channel_account_id)
-        .where(Listing.variant_id.in_(ids))
+        .where(bulk.among(Listing.variant_id, ids))
         .order_by(Listing.id)
     )
     if lock:  # prices, then listings in id order in the mode sales and pushes use (FOR NO KEY UPDATE)
@@ -240,7 +240,7 @@ async def _variants(session: AsyncSession, skus: Sequence[str]) -> dict[str, Var
     found: dict[str, VariantRow] = {}
     columns = (Variant.id, Variant.sku, Variant.cost_amount, Variant.cost_currency)
     for start in range(0, len(wanted), 5000):
-        stmt = select(*columns).where(func.lower(Variant.sku).in_(wanted[start : start + 5000]))
+        stmt = select(*columns).where(bulk.among(func.lower(Variant.sku), wanted[start : start + 5000]))
         found |= {row[1].lower(): VariantRow(*row) for row in await session.execute(stmt)}
     return found
 
@@ -253,9 +253,10 @@ async def preview_price(
     reason: str = "",
     source: dict[str, Any] | None = None,
     revert_of: uuid.UUID | None = None,
+    unreadable: Sequence[core.Unreadable] = (),
 ) -> core.ChangeSetView:
     """Compute and store a price preview: each item's old and new price, the shops it reaches, and
-    its findings."""
+    its findings; a sheet's `unreadable` rows are items with their errors."""
     policy = await get_policy(session, ctx)
     variants = await _variants(session, [i.sku for i in items])
     base = await _base(session, [v.id for v in variants.values()], lock=False)
@@ -266,9 +267,9 @@ async def preview_price(
             await session.scalars(select(ChannelAccount).where(ChannelAccount.id.in_(channel_ids)))
         ).all()
     }
-    drafts: list[core.Draft] = []
+    seqs, drafts = core.numbered(items, unreadable)
     seen: set[tuple[str, str]] = set()
-    for seq, item in enumerate(items):
+    for seq, item in zip(seqs, items, strict=True):
         draft = core.Draft(seq=seq, sku=item.sku, row=item.row)
         drafts.append(draft)
         target = str(item.channel_account_id or item.market)
@@ -301,6 +302,7 @@ async def preview_price(
         assert draft.market is not None  # noqa: S101
         check(draft, item, variant, base.prices.get((variant.id, draft.market)), policy)
     shops = {s["channel_account_id"] for d in drafts if d.after and not d.failed for s in d.after["shops"]}
+    drafts.sort(key=lambda d: d.seq)
     return await core.store(
         session, ctx, KIND, drafts, reason=reason, source=source, policy=policy,
         summary={"shops": len(shops)}, revert_of=revert_of,

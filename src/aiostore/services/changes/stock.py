@@ -1,5 +1,10 @@
 """Stock change sets: set or move on hand, set the safety buffer, for many SKUs at once.
 
+Each item's `after` lists the SKU's listings (`shops`): what the shop last showed (`platform_stock`) and
+the quantity the push will send once the change is committed (`pushed`), derived by
+domain/allocation.derive from the new levels with the shop's rules, campaigns and open orders, the
+same derivation the push itself makes.
+
 A commit writes one ledger row per SKU whose on hand moved (cause `changeset`, the note naming the
 change set), marks every listing of a changed SKU dirty and asks for the per-shop pushes, the way a
 sale does. A revert moves on hand back by the inverse delta (sales since then stay counted) and sets
@@ -11,15 +16,25 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Row, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aiostore.connectors import registry
 from aiostore.db import bulk
-from aiostore.db.models import ChangeSet, ChangeSetItem, Inventory, InventoryMovement, Variant
+from aiostore.db.models import (
+    ChangeSet,
+    ChangeSetItem,
+    ChannelAccount,
+    Inventory,
+    InventoryMovement,
+    Listing,
+    Variant,
+)
 from aiostore.domain.inventory import available_to_sell
 from aiostore.services import inventory
+from aiostore.services.allocation.quantities import load_allocation
 from aiostore.services.changes import core
 from aiostore.services.changes.policy import get_policy
 from aiostore.services.changes.schemas import ChangePolicy, StockItemIn
@@ -48,6 +63,56 @@ class Found:
     levels: tuple[int, int, int]  # on hand, reserved, safety buffer
 
 
+class Levels(NamedTuple):
+    on_hand: int
+    reserved: int
+    safety_buffer: int
+
+
+async def pushed_after(session: AsyncSession, drafts: Sequence[core.Draft]) -> None:
+    """Add to each planned item's `after` its listings (`shops`): the shop, what it last showed and
+    the quantity a push sends once the change is committed (plain columns, one query per 5,000 SKUs)."""
+    planned = {d.variant_id: d for d in drafts if d.variant_id is not None and d.after and not d.failed}
+    shops = {
+        row.id: row
+        for row in await session.execute(
+            select(ChannelAccount.id, ChannelAccount.shop_name, ChannelAccount.platform)
+        )
+    }
+    ids = sorted(planned)
+    columns = (Listing.id, Listing.channel_account_id, Listing.variant_id, Listing.platform_stock)
+    listings: list[Row[Any]] = []
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        stmt = (
+            select(*columns)
+            .where(bulk.among(Listing.variant_id, chunk))
+            .order_by(Listing.variant_id, Listing.id)
+        )
+        listings.extend(await session.execute(stmt))
+    limits = {shop_id: registry.default_limits(shop.platform) for shop_id, shop in shops.items()}
+    allocation = await load_allocation(session, listings, limits)
+    for draft in planned.values():
+        assert draft.after is not None  # noqa: S101
+        draft.after["shops"] = []
+    for listing in listings:
+        draft = planned[listing.variant_id]
+        assert draft.after is not None  # noqa: S101
+        after = draft.after
+        levels = Levels(after["on_hand"], after["reserved"], after["safety_buffer"])
+        shop = shops[listing.channel_account_id]
+        after["shops"].append(
+            {
+                "listing_id": str(listing.id),
+                "channel_account_id": str(shop.id),
+                "shop_name": shop.shop_name,
+                "platform": shop.platform,
+                "platform_stock": listing.platform_stock,
+                "pushed": allocation.derive(listing, levels).quantity,
+            }
+        )
+
+
 async def _variants(session: AsyncSession, skus: Sequence[str]) -> dict[str, Found]:
     """Variants by lower-case SKU, with their stock: plain columns, one query per 5,000 SKUs."""
     wanted = sorted({s.lower() for s in skus})
@@ -56,7 +121,7 @@ async def _variants(session: AsyncSession, skus: Sequence[str]) -> dict[str, Fou
         rows = await session.execute(
             select(Variant.id, Variant.sku, Inventory.on_hand, Inventory.reserved, Inventory.safety_buffer)
             .outerjoin(Inventory, Inventory.variant_id == Variant.id)
-            .where(func.lower(Variant.sku).in_(wanted[start : start + 5000]))
+            .where(bulk.among(func.lower(Variant.sku), wanted[start : start + 5000]))
         )
         for variant_id, sku, on_hand, reserved, buffer in rows:
             found[sku.lower()] = Found(variant_id, sku, (on_hand or 0, reserved or 0, buffer or 0))
@@ -105,14 +170,15 @@ async def preview_stock(
     reason: str,
     source: dict[str, Any] | None = None,
     revert_of: uuid.UUID | None = None,
+    unreadable: Sequence[core.Unreadable] = (),
 ) -> core.ChangeSetView:
     """Compute and store a stock preview: each item's before/after (on hand, reserved, buffer,
-    available) and findings."""
+    available) and findings; a sheet's `unreadable` rows are items with their errors."""
     policy = await get_policy(session, ctx)
     variants = await _variants(session, [i.sku for i in items])
-    drafts: list[core.Draft] = []
+    seqs, drafts = core.numbered(items, unreadable)
     seen: set[str] = set()
-    for seq, item in enumerate(items):
+    for seq, item in zip(seqs, items, strict=True):
         draft = core.Draft(seq=seq, sku=item.sku, row=item.row)
         drafts.append(draft)
         key = item.sku.lower()
@@ -128,6 +194,8 @@ async def preview_stock(
         variant = variants[key]
         draft.variant_id, draft.sku = variant.id, variant.sku
         plan(draft, item, state(*variant.levels), policy)
+    await pushed_after(session, drafts)
+    drafts.sort(key=lambda d: d.seq)
     zeroed = sum(1 for d in drafts if not d.failed and _zeroes(d.before, d.after))
     return await core.store(
         session, ctx, KIND, drafts, reason=reason, source=source, policy=policy,

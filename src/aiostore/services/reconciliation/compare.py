@@ -37,6 +37,15 @@ class Comparison:
     new_stock: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class _Priced:
+    """A listing's own prices with its variant's master price in the shop's market (push_prices.Priced)."""
+
+    overrides: dict[str, Any] | None
+    amount: int | None
+    currency: str | None
+
+
 def _ours_status(listing: Listing, product_status: str) -> str:
     own = (listing.overrides or {}).get("status")
     return str(own) if own else ("active" if product_status == "active" else "inactive")
@@ -50,7 +59,10 @@ def differences(listing: Listing, shown: Shown, quantity: int, master: VariantPr
         out.append(Seen("stock", "drift", str(quantity), str(shown.stock)))
     if shown.price is not None and not listing.price_dirty:
         try:
-            ours = price_of(listing, master, market)
+            priced = _Priced(
+                listing.overrides, master.amount if master else None, master.currency if master else None
+            )
+            ours = price_of(priced, market)
         except MoneyError:
             ours = None
         if ours is not None and ours != shown.price:

@@ -2,17 +2,18 @@
 services/changes (`row` set), and `preview_stock` / `preview_price` store the preview, which commits
 like any other (`mode: "commit"` with its token).
 
-A file with rows that cannot be read previews nothing: the answer is a 422 listing every such row and
-column (`rows.<row>.<column>`), so that no commit can apply part of a file while the rest is silently
-left out. What the rows say about the catalog (an unknown SKU, stock going negative) is the preview's
-own findings, row-numbered.
+A row that cannot be read (a cell that is no number, an ambiguous number, a repeated SKU, a value the
+item model refuses) never aborts the others: it becomes an item of the preview with its errors (row
+and column named), beside the readable rows' own findings. Like any item with an error it is never
+applied, and the rest are applied only with `partial: true`, so a commit applies the whole file or,
+when asked, every readable row, never part of it silently. Only a problem of the whole file (no
+header, a missing column, an unreadable encoding, no rows) is a 422.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
 from typing import IO, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -36,9 +37,10 @@ M = TypeVar("M", bound=BaseModel)
 _COLUMN_OF = {"set": "stock"}  # item field -> the sheet's column
 
 
-def items_of(read: SheetRead, model: type[M]) -> list[M]:
-    """The rows as change-set items; a row the item model refuses becomes that row's error. Raises the
-    422 of every row error, if any."""
+def items_of(read: SheetRead, model: type[M]) -> tuple[list[M], list[core.Unreadable]]:
+    """The readable rows as change-set items, and the rows that could not be read (a row the item
+    model refuses is one of them) with their errors. Raises the 422 of a file-level error, of a file
+    with no rows, or of one with more rows than a change set takes."""
     items: list[M] = []
     for fields in read.items:
         try:
@@ -48,16 +50,27 @@ def items_of(read: SheetRead, model: type[M]) -> list[M]:
                 name = str(error["loc"][0]) if error["loc"] else None
                 column = _COLUMN_OF.get(name or "", name)
                 read.findings.append(Finding(error["type"], "error", error["msg"], fields["row"], column))
-    read.findings.sort(key=lambda f: f.row or 0)
-    read.raise_errors()
-    if not items:
+                read.skus.setdefault(fields["row"], str(fields.get("sku") or ""))
+    if any(f.row is None for f in read.errors):
+        read.raise_errors()
+    broken: dict[int, list[tuple[str, str, str]]] = {}
+    for f in read.errors:
+        assert f.row is not None  # noqa: S101
+        broken.setdefault(f.row, []).append((f.code, f.column or "", f.text()))
+    bad_rows = set(broken)
+    items = [i for i in items if getattr(i, "row", None) not in bad_rows]
+    unreadable = [
+        core.Unreadable(row, read.skus.get(row, ""), errors) for row, errors in sorted(broken.items())
+    ]
+    if not items and not unreadable:
         raise ValidationFailed(
             "the file has no rows to import", errors=[FieldError("file", "empty_file", "no rows")]
         )
-    if len(items) > MAX_ITEMS:
-        message = f"the file has {len(items):,} rows; one change set takes at most {MAX_ITEMS:,}: split it"
+    count = len(items) + len(unreadable)
+    if count > MAX_ITEMS:
+        message = f"the file has {count:,} rows; one change set takes at most {MAX_ITEMS:,}: split it"
         raise ValidationFailed(message, errors=[FieldError("file", "too_many_rows", message)])
-    return items
+    return items, unreadable
 
 
 def _reason(reason: str, filename: str | None) -> str:
@@ -74,10 +87,11 @@ async def preview_stock_file(
     progress: Progress | None = None,
 ) -> tuple[SheetRead, core.ChangeSetView]:
     read = await asyncio.to_thread(read_stock, file, filename, progress)
-    items: Sequence[StockItemIn] = items_of(read, StockItemIn)
+    items, unreadable = items_of(read, StockItemIn)
     view = await preview_stock(
-        session, ctx, items, reason=_reason(reason, filename), source=read.source(filename)
-    )
+        session, ctx, items, reason=_reason(reason, filename), source=read.source(filename),
+        unreadable=unreadable,
+    )  # fmt: skip
     return read, view
 
 
@@ -98,8 +112,9 @@ async def preview_price_file(
 ) -> tuple[SheetRead, core.ChangeSetView]:
     shops = await shop_markets(session)
     read = await asyncio.to_thread(read_price, file, filename, shops, progress)
-    items: Sequence[PriceItemIn] = items_of(read, PriceItemIn)
+    items, unreadable = items_of(read, PriceItemIn)
     view = await preview_price(
-        session, ctx, items, reason=_reason(reason, filename), source=read.source(filename)
-    )
+        session, ctx, items, reason=_reason(reason, filename), source=read.source(filename),
+        unreadable=unreadable,
+    )  # fmt: skip
     return read, view

@@ -22,6 +22,7 @@ class SheetRead:
     rows: int = 0
     items: list[dict[str, Any]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    skus: dict[int, str] = field(default_factory=dict)  # a row that could not be read: its SKU cell
 
     @property
     def errors(self) -> list[Finding]:
@@ -91,6 +92,8 @@ def read_items(
                 row_error(row, None, "duplicate", f"this row repeats row {first} ({same})")
             else:
                 read.items.append(item)
+        if row.errors:
+            read.skus[row.number] = str(row.values.get("sku") or "")
         read.findings.extend(row.errors)
         if progress is not None and table.rows_read % 500 == 0:
             progress(table.rows_read)

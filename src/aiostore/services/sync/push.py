@@ -23,6 +23,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors.errors import PlatformUnavailable
+from aiostore.db import bulk
 from aiostore.db.models import Listing, SyncJob
 from aiostore.services.reconciliation import readback
 from aiostore.services.sync import jobs
@@ -73,7 +74,10 @@ async def mark_prices_dirty(
     if not ids:
         return
     locked = (
-        select(Listing.id).where(Listing.id.in_(ids)).order_by(Listing.id).with_for_update(key_share=True)
+        select(Listing.id)
+        .where(bulk.among(Listing.id, ids))
+        .order_by(Listing.id)
+        .with_for_update(key_share=True)
     )
     shops = (
         await session.execute(

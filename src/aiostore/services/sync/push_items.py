@@ -1,30 +1,50 @@
-"""What the stock and price pushes share: per-item outcomes, listing locks and the dry-run requests."""
+"""What the stock and price pushes share: per-item outcomes, listing locks, the dry-run requests, and
+the bulk writes that record what a push did (a listing's sync state, its dirty flag cleared, the job's
+items), a few statements per 2,000 listings instead of two UPDATEs and one ORM object per listing."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors.dtos import ItemResult
-from aiostore.db.models import Listing
+from aiostore.db import bulk
+from aiostore.db.models import Listing, SyncJob, SyncJobItem
 
 # Item failures that say nothing about the item: the platform (or our breaker) was unavailable.
 PASSING = frozenset({"PlatformUnavailable", "CircuitOpen", "RateLimited"})
+CHUNK = 2000  # rows per bulk statement
+
+
+class Pushed(Protocol):
+    """What a push needs of a listing: a Listing or a row of those plain columns."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def platform_item_id(self) -> str: ...
+
+    @property
+    def platform_model_id(self) -> str | None: ...
+
+    @property
+    def platform_sku(self) -> str | None: ...
 
 
 def passing(result: ItemResult) -> bool:
     return result.error is not None and (result.error.retryable or result.error.kind in PASSING)
 
 
-def ref(listing: Listing) -> str:
+def ref(listing: Pushed) -> str:
     return listing.platform_sku or f"{listing.platform_item_id}/{listing.platform_model_id}"
 
 
-def key_of(listing: Listing) -> tuple[str, str]:
+def key_of(listing: Pushed) -> tuple[str, str]:
     return listing.platform_item_id, listing.platform_model_id or "0"
 
 
@@ -42,7 +62,7 @@ async def lock_listings(session: AsyncSession, ids: list[uuid.UUID]) -> None:
     push and a sale never deadlock."""
     await session.execute(
         select(Listing.id)
-        .where(Listing.id.in_(sorted(ids)))
+        .where(bulk.among(Listing.id, sorted(ids)))
         .order_by(Listing.id)
         .with_for_update(key_share=True)
     )
@@ -62,7 +82,7 @@ def outcome(result: ItemResult) -> tuple[dict[str, Any], bool]:
 
 
 def job_item(
-    listing: Listing, result: ItemResult, request: dict[str, Any], *, prefix: str = ""
+    listing: Pushed, result: ItemResult, request: dict[str, Any], *, prefix: str = ""
 ) -> dict[str, Any]:
     return {
         "ref": prefix + ref(listing),
@@ -71,3 +91,31 @@ def job_item(
         "dry_run": result.dry_run,
         "request": request,
     }
+
+
+async def record_outcomes(
+    session: AsyncSession,
+    job: SyncJob,
+    states: list[dict[str, Any]],
+    cleared: list[dict[str, Any]],
+    items: list[dict[str, Any]],
+    *,
+    version: str,
+    sets: dict[str, str] | None = None,
+) -> None:
+    """Write a push's outcome in bulk: each listing's sync state (`states`, grouped by the columns they
+    name: every row of one statement names the same ones), the dirty flag cleared where the listing's
+    `version` column still holds the value read before the push (`cleared`: {id, version, flag}), and
+    the job's items."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in states:
+        groups.setdefault(tuple(row), []).append(row)
+    for rows in groups.values():
+        for start in range(0, len(rows), CHUNK):
+            await bulk.update_by_key(session, Listing, "id", rows[start : start + CHUNK], sets=sets)
+    for start in range(0, len(cleared), CHUNK):
+        chunk = cleared[start : start + CHUNK]
+        await bulk.update_by_key(session, Listing, "id", chunk, match=(version,))
+    base = {"org_id": job.org_id, "job_id": job.id}
+    for start in range(0, len(items), CHUNK):
+        await bulk.insert_rows(session, SyncJobItem, [base | item for item in items[start : start + CHUNK]])

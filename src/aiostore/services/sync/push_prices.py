@@ -12,26 +12,56 @@ currency.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Select, and_, bindparam, select, update
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Row, Select, and_, select
 
 from aiostore.connectors.dtos import ItemError, ItemResult, PriceUpdate
+from aiostore.db import bulk
 from aiostore.db.models import Listing, SyncJob, VariantPrice
 from aiostore.domain.market import market
 from aiostore.domain.money import Money, MoneyError
 from aiostore.services.reconciliation.readback import Written
-from aiostore.services.sync import jobs
 from aiostore.services.sync.context import ShopConnection, SyncContext
-from aiostore.services.sync.push_items import job_item, key_of, lock_listings, outcome, passing
+from aiostore.services.sync.push_items import (
+    job_item,
+    key_of,
+    lock_listings,
+    outcome,
+    passing,
+    record_outcomes,
+)
+
+# Plain columns, not Listing and VariantPrice objects (see push_stock.py).
+COLUMNS: tuple[Any, ...] = (
+    Listing.id,
+    Listing.platform_item_id,
+    Listing.platform_model_id,
+    Listing.platform_sku,
+    Listing.overrides,
+    Listing.price_version,
+    VariantPrice.amount,
+    VariantPrice.currency,
+)
 
 
-def _listings(
-    channel_id: uuid.UUID, market_code: str, listing_ids: list[uuid.UUID] | None
-) -> Select[Listing, VariantPrice]:
+class Priced(Protocol):
+    """A listing's own prices (`overrides`) and its variant's master price in the shop's market (None
+    when it has none)."""
+
+    @property
+    def overrides(self) -> dict[str, Any] | None: ...
+
+    @property
+    def amount(self) -> int | None: ...
+
+    @property
+    def currency(self) -> str | None: ...
+
+
+def _listings(channel_id: uuid.UUID, market_code: str, listing_ids: list[uuid.UUID] | None) -> Select[Any]:
     stmt = (
-        select(Listing, VariantPrice)
+        select(*COLUMNS)
         .outerjoin(
             VariantPrice,
             and_(VariantPrice.variant_id == Listing.variant_id, VariantPrice.market == market_code),
@@ -39,18 +69,18 @@ def _listings(
         .where(Listing.channel_account_id == channel_id, Listing.price_dirty.is_(True))
         .order_by(Listing.platform_item_id, Listing.platform_model_id)
     )
-    return stmt if listing_ids is None else stmt.where(Listing.id.in_(listing_ids))
+    return stmt if listing_ids is None else stmt.where(bulk.among(Listing.id, listing_ids))
 
 
-def price_of(listing: Listing, master: VariantPrice | None, market_code: str) -> Money:
+def price_of(listing: Priced, market_code: str) -> Money:
     """The listing's override price, else the master price in the shop's market (MoneyError: none)."""
     currency = market(market_code).currency
     override = (listing.overrides or {}).get("price")
     if override is not None and override != "":
         return Money.from_major(str(override), currency)
-    if master is None or master.currency != currency.value:
+    if listing.amount is None or listing.currency != currency.value:
         raise MoneyError(f"no {market_code} price for this listing's variant", "no_price")
-    return Money(master.amount, currency)
+    return Money(listing.amount, currency)
 
 
 async def push_prices_of(
@@ -65,14 +95,14 @@ async def push_prices_of(
     code = shop.channel.market
     async with sc.tx(job.org_id) as session:
         rows = (await session.execute(_listings(shop.channel.id, code, listing_ids))).all()
-    targets: dict[tuple[str, str], tuple[Listing, Money]] = {}
-    refused: list[tuple[Listing, ItemResult]] = []
-    for listing, master in rows:
+    targets: dict[tuple[str, str], tuple[Row[Any], Money]] = {}
+    refused: list[tuple[Row[Any], ItemResult]] = []
+    for row in rows:
         try:
-            targets[key_of(listing)] = (listing, price_of(listing, master, code))
+            targets[key_of(row)] = (row, price_of(row, code))
         except MoneyError as exc:
             error = ItemError("InvalidRequest", str(exc), retryable=False)
-            refused.append((listing, ItemResult(*key_of(listing), ok=False, error=error)))
+            refused.append((row, ItemResult(*key_of(row), ok=False, error=error)))
     updates = [PriceUpdate(item, model, money) for (item, model), (_, money) in targets.items()]
     results = await shop.connector.update_prices(updates) if updates else []
     answered = [(targets[(r.item_id, r.variant_id)][0], r) for r in results]
@@ -88,25 +118,25 @@ async def push_prices_of(
 async def _record(
     sc: SyncContext,
     job: SyncJob,
-    targets: dict[tuple[str, str], tuple[Listing, Money]],
-    outcomes: list[tuple[Listing, ItemResult]],
+    targets: dict[tuple[str, str], tuple[Row[Any], Money]],
+    outcomes: list[tuple[Row[Any], ItemResult]],
 ) -> None:
+    states: list[dict[str, Any]] = []
+    cleared: list[dict[str, Any]] = []
     items: list[dict[str, Any]] = []
+    for listing, result in outcomes:
+        values, clean = outcome(result)
+        money = targets[key_of(listing)][1] if key_of(listing) in targets else None
+        seen = {"price": str(money.to_major()), "currency": money.currency.value} if money else {}
+        if result.ok and not result.dry_run and money is not None:
+            values["platform_state"] = seen  # merged into the stored state, as a pull would see it
+        states.append({"id": listing.id} | values)
+        if clean:  # a price committed after we read it keeps the listing dirty
+            cleared.append({"id": listing.id, "price_version": listing.price_version, "price_dirty": False})
+        items.append(job_item(listing, result, seen, prefix="price:"))
     async with sc.tx(job.org_id) as session:
         await lock_listings(session, [listing.id for listing, _ in outcomes])
-        for listing, result in outcomes:
-            values, clean = outcome(result)
-            money = targets[key_of(listing)][1] if key_of(listing) in targets else None
-            if result.ok and not result.dry_run and money is not None:
-                seen = {"price": str(money.to_major()), "currency": money.currency.value}
-                values["platform_state"] = Listing.platform_state.op("||")(bindparam(None, seen, type_=JSONB))
-            await session.execute(update(Listing).where(Listing.id == listing.id).values(**values))
-            if clean:  # a price committed after we read it keeps the listing dirty
-                await session.execute(
-                    update(Listing)
-                    .where(Listing.id == listing.id, Listing.price_version == listing.price_version)
-                    .values(price_dirty=False)
-                )
-            request = {"price": str(money.to_major()), "currency": money.currency.value} if money else {}
-            items.append(job_item(listing, result, request, prefix="price:"))
-        await jobs.add_items(session, job, items)
+        await record_outcomes(
+            session, job, states, cleared, items, version="price_version",
+            sets={"platform_state": "t.platform_state || {v}"},
+        )  # fmt: skip

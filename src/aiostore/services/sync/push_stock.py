@@ -11,27 +11,50 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Row, Select, select
 
 from aiostore.connectors.dtos import ItemResult, StockUpdate
+from aiostore.db import bulk
 from aiostore.db.models import Inventory, Listing, SyncJob
 from aiostore.services.allocation.quantities import derive_listings
 from aiostore.services.reconciliation.readback import Written
-from aiostore.services.sync import jobs
 from aiostore.services.sync.context import ShopConnection, SyncContext
-from aiostore.services.sync.push_items import job_item, key_of, lock_listings, outcome, passing
+from aiostore.services.sync.push_items import (
+    job_item,
+    key_of,
+    lock_listings,
+    outcome,
+    passing,
+    record_outcomes,
+)
+
+# Plain columns, not Listing objects: a shop's 10,000 dirty listings as ORM objects (with their
+# platform state) cost more memory than the rest of the push together.
+COLUMNS: tuple[Any, ...] = (
+    Listing.id,
+    Listing.channel_account_id,
+    Listing.variant_id,
+    Listing.platform_item_id,
+    Listing.platform_model_id,
+    Listing.platform_sku,
+    Listing.stock_version,
+    Inventory.on_hand,
+    Inventory.reserved,
+    Inventory.safety_buffer,
+)
+Target = tuple[Row[Any], int]  # the listing's row and the quantity sent
 
 
-def _listings(channel_id: uuid.UUID, listing_ids: list[uuid.UUID] | None) -> Select[Listing, Inventory]:
+def _listings(channel_id: uuid.UUID, listing_ids: list[uuid.UUID] | None) -> Select[Any]:
     stmt = (
-        select(Listing, Inventory)
+        select(*COLUMNS)
         .join(Inventory, Inventory.variant_id == Listing.variant_id)
         .where(Listing.channel_account_id == channel_id, Listing.variant_id.is_not(None))
         .order_by(Listing.platform_item_id, Listing.platform_model_id)
     )
     if listing_ids is None:
         return stmt.where(Listing.stock_dirty.is_(True))
-    return stmt.where(Listing.id.in_(listing_ids))
+    return stmt.where(bulk.among(Listing.id, listing_ids))
 
 
 async def push_stock_of(
@@ -47,10 +70,9 @@ async def push_stock_of(
     limits = shop.connector.limits
     async with sc.tx(job.org_id) as session:
         rows = (await session.execute(_listings(shop.channel.id, listing_ids))).all()
-        derived = await derive_listings(session, rows, {shop.channel.id: limits})
-    targets: dict[tuple[str, str], tuple[Listing, int]] = {}
-    for d in derived:
-        targets[key_of(d.listing)] = (d.listing, d.quantity)
+        derived = await derive_listings(session, [(r, r) for r in rows], {shop.channel.id: limits})
+    targets: dict[tuple[str, str], Target] = {key_of(d.listing): (d.listing, d.quantity) for d in derived}
+    del rows, derived
     updates = [StockUpdate(item, model, qty) for (item, model), (_, qty) in targets.items()]
     results = await shop.connector.update_stock(updates) if updates else []
     retryable = await _record(sc, job, targets, results)
@@ -64,27 +86,22 @@ async def push_stock_of(
 
 
 async def _record(
-    sc: SyncContext,
-    job: SyncJob,
-    targets: dict[tuple[str, str], tuple[Listing, int]],
-    results: list[ItemResult],
+    sc: SyncContext, job: SyncJob, targets: dict[tuple[str, str], Target], results: list[ItemResult]
 ) -> int:
+    states: list[dict[str, Any]] = []
+    cleared: list[dict[str, Any]] = []
     items: list[dict[str, Any]] = []
+    for result in results:
+        listing, quantity = targets[(result.item_id, result.variant_id)]
+        values, clean = outcome(result)
+        if result.ok and not result.dry_run:
+            values["platform_stock"] = quantity
+            values["pushed_stock"] = quantity  # what we last sent: a pull seeing otherwise is drift
+        states.append({"id": listing.id} | values)
+        if clean:  # a change committed after we read the stock keeps the listing dirty
+            cleared.append({"id": listing.id, "stock_version": listing.stock_version, "stock_dirty": False})
+        items.append(job_item(listing, result, {"stock": quantity}))
     async with sc.tx(job.org_id) as session:
         await lock_listings(session, [listing.id for listing, _ in targets.values()])
-        for result in results:
-            listing, quantity = targets[(result.item_id, result.variant_id)]
-            values, clean = outcome(result)
-            if result.ok and not result.dry_run:
-                values["platform_stock"] = quantity
-                values["pushed_stock"] = quantity  # what we last sent: a pull seeing otherwise is drift
-            await session.execute(update(Listing).where(Listing.id == listing.id).values(**values))
-            if clean:  # a change committed after we read the stock keeps the listing dirty
-                await session.execute(
-                    update(Listing)
-                    .where(Listing.id == listing.id, Listing.stock_version == listing.stock_version)
-                    .values(stock_dirty=False)
-                )
-            items.append(job_item(listing, result, {"stock": quantity}))
-        await jobs.add_items(session, job, items)
+        await record_outcomes(session, job, states, cleared, items, version="stock_version")
     return sum(1 for r in results if passing(r))

@@ -10,6 +10,7 @@ run again after a crash does nothing twice.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
+from aiostore import memory
 from aiostore.connectors.errors import AuthExpired, ConnectorError, PlatformUnavailable, RateLimited
 from aiostore.db.models import ChannelAccount, SyncJob
 from aiostore.errors import AppError
@@ -94,6 +96,8 @@ async def execute(sc: SyncContext, org_id: uuid.UUID, job: SyncJob) -> str:
     except Exception as exc:  # a bug or an unforeseen failure: retried like a transient one, then dead
         log.exception("job.crashed", kind=job.kind)
         return await _retry_or_fail(sc, org_id, job_id, f"{type(exc).__name__}: {exc}", None)
+    finally:  # a pull or push of 10,000s of rows leaves its freed pages resident otherwise
+        await asyncio.to_thread(memory.release)
     return await _finish(sc, org_id, job_id, jobs.SUCCEEDED, result=result)
 
 

@@ -89,6 +89,7 @@ async def _detail(
         "active": "changes",
         "cs": change_set,
         "state": state,
+        "approval_deadline": core.approval_deadline(change_set),
         "summary": summary,
         "items": items,
         "next_cursor": next_cursor,

@@ -113,15 +113,16 @@ async def preview_change(
     return see_other(f"/changes/{view.change_set.id}?done=previewed")
 
 
-SHOWN_PROBLEMS = 20  # rows of an unreadable file listed on the page (the API's 422 lists them all)
+SHOWN_PROBLEMS = 20  # problems of an unreadable file listed on the page (the API's 422 lists them all)
 
 
 @router.post("/changes/upload/{kind}")
 async def upload_change(
     kind: Kind, page: Write, session: Session, file: UploadFile, reason: Reason = ""
 ) -> Response:
-    """Preview a CSV or XLSX sheet (the services of POST /api/stock/import and /api/price/import); rows
-    that cannot be read are listed beside the form and nothing is previewed."""
+    """Preview a CSV or XLSX sheet (the services of POST /api/stock/import and /api/price/import): rows
+    that cannot be read are items with their errors; a file that cannot be read (no header, a missing
+    column, no rows) is listed beside the form and nothing is previewed."""
     preview = imports.preview_stock_file if kind == "stock" else imports.preview_price_file
     try:
         _, view = await preview(session, page.ctx, file.file, file.filename, reason=reason.strip())

@@ -94,15 +94,21 @@ class ChangeSetOut(BaseModel):
     approval_reason: str | None
     revert_of: uuid.UUID | None
     created_at: datetime
-    expires_at: datetime
+    expires_at: datetime = Field(description="until when the preview may be committed")
+    approval_expires_at: datetime | None = Field(
+        description="awaiting approval: until when it may be approved (then it is expired)"
+    )
     committed_at: datetime | None
     approved_at: datetime | None
     rejected_at: datetime | None
 
     @classmethod
     def fields_of(cls, cs: ChangeSet) -> dict[str, Any]:
-        names = set(cls.model_fields) - {"status", "items", "next_cursor"}
-        return {name: getattr(cs, name) for name in names} | {"status": core.status_of(cs)}
+        names = set(cls.model_fields) - {"status", "items", "next_cursor", "approval_expires_at"}
+        return {name: getattr(cs, name) for name in names} | {
+            "status": core.status_of(cs),
+            "approval_expires_at": core.approval_deadline(cs),
+        }
 
     @classmethod
     def of(cls, cs: ChangeSet) -> ChangeSetOut:
