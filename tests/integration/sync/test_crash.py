@@ -91,7 +91,8 @@ async def test_kill_9_mid_pull_then_recovery(make_market: MarketFactory) -> None
         await asyncio.sleep(1.5)  # the dead worker's heartbeat goes stale
         queue = configure(market.db.urls)
         async with queue.open_async():
-            assert await retry_stalled_jobs(queue, seconds_since_heartbeat=1) == 1
+            # ours, and any scheduled job (an order pull, a sweep) the worker had also taken when killed
+            assert await retry_stalled_jobs(queue, seconds_since_heartbeat=1) >= 1
         h.set_faults({"latency_ms": 0})
         await market.settle()
         done = (await owner.get(f"/api/jobs/{job_id}")).json()
