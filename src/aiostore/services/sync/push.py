@@ -27,6 +27,7 @@ from aiostore.db.models import Listing, SyncJob
 from aiostore.errors import AppError
 from aiostore.services.sync import jobs
 from aiostore.services.sync.context import ShopConnection, SyncContext, open_channel
+from aiostore.services.sync.pacing import PACER
 from aiostore.services.sync.push_items import requests_of
 from aiostore.services.sync.push_prices import push_prices_of
 from aiostore.services.sync.push_stock import Targets, plan_stock, push_stock_of
@@ -114,6 +115,7 @@ async def start_push(
     the gate after one transaction, not four; prices are looked at only when one is pending."""
     status: str | None = None
     for _ in range(rounds):
+        await PACER.wait(channel_id)  # the quota's next slot first, then read: the call carries it all
         async with sc.tx(org_id) as session:
             await hold_push_gate(session, channel_id, exclusive=True)
             stock, prices = (

@@ -27,6 +27,7 @@ from aiostore.db.models import Inventory, Listing, SyncJob
 from aiostore.services.allocation.quantities import derive_listings
 from aiostore.services.sync import jobs
 from aiostore.services.sync.context import ShopConnection, SyncContext
+from aiostore.services.sync.pacing import PACER
 from aiostore.services.sync.push_items import job_item, key_of, lock_listings, outcome, passing
 
 Targets = dict[tuple[str, str], tuple[Listing, int]]  # (item, model) -> (listing as read, quantity)
@@ -69,8 +70,10 @@ async def push_stock_of(
     updates = [StockUpdate(item, model, qty) for (item, model), (_, qty) in planned.items()]
     if not updates:
         return {"listings": 0, "failed": 0}, 0
+    calls, sent = shop.connector.api_calls, PACER.now()
     results = await shop.connector.update_stock(updates)
     pushed_at = datetime.now(UTC)
+    PACER.sent(shop.channel.id, shop.connector.limits, shop.connector.api_calls - calls, sent)
     async with sc.tx(job.org_id) as session:
         await _record(session, job, planned, results, pushed_at)
     failed = sum(1 for r in results if not r.ok)
