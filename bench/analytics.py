@@ -98,12 +98,19 @@ FILL = [
               md5(%(org)s::text || 'o' || ((n - 1) / 3 + 1))::uuid, '',
               now() - make_interval(secs => ((n - 1) / 3 + 1) * %(spacing)s) + interval '1 second'
          FROM generate_series(1, %(lines)s) n""",
-    # A stock push per shop per hour (one in fifty failed), a pull per shop per day.
+    # A stock push per shop per hour (one in fifty failed), a pull per shop per day. Each successful push
+    # carried sales from other shops, the oldest 0.1-4 s before the platform took it.
     """INSERT INTO sync_jobs (id, org_id, kind, channel_account_id, status, attempts, max_attempts,
-                              progress_done, dry_run, params, started_by, created_at, finished_at)
+                              progress_done, dry_run, params, started_by, created_at, finished_at,
+                              sale_at, sales_carried, pushed_at)
        SELECT gen_random_uuid(), %(org)s::uuid, 'push_stock', md5(%(org)s::text || 'c' || (n %% 4 + 1))::uuid,
               CASE WHEN n %% 50 = 0 THEN 'failed' ELSE 'succeeded' END, 1, 5, 0, false, '{}', 'system',
-              now() - make_interval(secs => (n / 4) * 3600 + 5), now() - make_interval(secs => (n / 4) * 3600)
+              now() - make_interval(secs => (n / 4) * 3600 + 5),
+              now() - make_interval(secs => (n / 4) * 3600),
+              CASE WHEN n %% 50 <> 0
+                   THEN now() - make_interval(secs => (n / 4) * 3600 + 0.1 + (n %% 40) / 10.0) END,
+              CASE WHEN n %% 50 <> 0 THEN 1 + n %% 3 END,
+              CASE WHEN n %% 50 <> 0 THEN now() - make_interval(secs => (n / 4) * 3600) END
          FROM generate_series(0, %(days)s * 24 * 4 - 1) n""",
     """INSERT INTO sync_jobs (id, org_id, kind, channel_account_id, status, attempts, max_attempts,
                               progress_done, dry_run, params, started_by, created_at, finished_at)

@@ -21,10 +21,10 @@ reserved - buffer, read from the database). On stderr: progress, the calls each 
 how fast it answered, and where the time went (stages, from the database's timestamps).
 
 The last line printed is one JSON object: orders, p50_ms, p95_ms, p99_ms, calls_per_order (sandbox API
-calls made by our service during the run, per order), mismatches, then target_met (p99 < 1 s and no
-mismatch), CPU seconds per process, stage medians and more. Exit status 1 when an order never arrived
-everywhere, a shop or the master ends up wrong, or the queue did not go idle; a p99 above target is
-reported, not an error.
+calls made by our service during the run, per order), mismatches, then target_met (p99 < 300 ms, issue
+#15's goal, and no mismatch), CPU seconds per process, stage medians and more. Exit status 1 when an
+order never arrived everywhere, a shop or the master ends up wrong, or the queue did not go idle; a p99
+above target is reported, not an error.
 """
 
 from __future__ import annotations
@@ -72,6 +72,7 @@ SKUS = [f"BENCH-{n:03d}" for n in range(1, 51)]
 STOCK = 100_000
 POLL_SECONDS = 0.02
 ORDER_TIMEOUT = 30.0  # an order not everywhere by then counts as unreached
+TARGET_MS = 300  # p99 from the push leaving the sandbox to every other shop (issue #15)
 
 
 @dataclass
@@ -326,7 +327,7 @@ async def run(opts: Options) -> dict[str, Any]:
         "p99_ms": ms(p99),
         "calls_per_order": round(calls / max(1, len(monitor.orders)), 2),
         "mismatches": shop_bad,
-        "target_met": p99 is not None and p99 < 1000 and shop_bad == 0,
+        "target_met": p99 is not None and p99 < TARGET_MS and shop_bad == 0,
         "max_ms": ms(max(latencies, default=None)),
         "over_1s": sum(1 for latency in latencies if latency >= 1000),
         "p99_from_sale_ms": ms(percentile(from_sale, 99)),  # also the wait in the sandbox's push queue

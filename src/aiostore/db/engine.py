@@ -152,12 +152,14 @@ def resolve_urls(settings: Settings) -> DatabaseURLs:
     return DatabaseURLs(owner=owner, app=app, embedded=embedded)
 
 
-def create_engine(url: URL, *, pool_size: int = 10, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: URL, *, pool_size: int = 10, pre_ping: bool = True, **kwargs: Any) -> AsyncEngine:
+    """`pre_ping`: test each connection with a round trip when it leaves the pool (a connection the server
+    dropped is replaced instead of failing the request)."""
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
         pool_recycle=1800,
         # Errors never carry the statement's values (an e-mail, a password hash) into a log line.
         hide_parameters=True,

@@ -20,8 +20,8 @@ class Database:
     sessionmaker: async_sessionmaker[AsyncSession]
 
     @classmethod
-    def connect(cls, urls: DatabaseURLs, *, pool_size: int = 10) -> Database:
-        engine = create_engine(urls.app, pool_size=pool_size)
+    def connect(cls, urls: DatabaseURLs, *, pool_size: int = 10, pre_ping: bool = True) -> Database:
+        engine = create_engine(urls.app, pool_size=pool_size, pre_ping=pre_ping)
         return cls(urls, engine, async_sessionmaker(engine, expire_on_commit=False))
 
     @asynccontextmanager

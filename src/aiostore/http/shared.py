@@ -44,11 +44,16 @@ DEFAULT_JITTER = 0.05  # seconds a send may trail its slot (round trip, event lo
 MAX_BATCH = 1000
 
 
+def autocommit(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool, each statement its own transaction: one round trip, not BEGIN, it and COMMIT."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 class SharedBucket:
     """One key's quota in this process: waiting calls are reserved in batches against the shared row."""
 
     def __init__(self, engine: AsyncEngine, key: str, quota: Quota) -> None:
-        self.engine = engine
+        self.engine = autocommit(engine)
         self.key = key
         self.quota = quota
         self.round_trips = 0
@@ -143,7 +148,7 @@ class SharedBreakers:
         recovery_seconds: float = 30.0,
         refresh_seconds: float = 0.5,
     ) -> None:
-        self.engine = engine
+        self.engine = autocommit(engine)
         self.threshold = threshold
         self.recovery_seconds = recovery_seconds
         self.refresh_seconds = refresh_seconds

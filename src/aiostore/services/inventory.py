@@ -14,8 +14,9 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy import ColumnElement, and_, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.db import bulk
@@ -143,6 +144,7 @@ async def apply_order_status(
     stock = await lock_inventory(session, org_id, [line.variant_id for line, _ in changes if line.variant_id])
     was_oversold = order.oversold
     moved: set[uuid.UUID] = set()
+    at = datetime.now(UTC)  # the movements' time, and the sale's in the other shops' listings
     for line, target in changes:
         assert line.variant_id is not None  # noqa: S101
         inv = stock[line.variant_id]
@@ -169,18 +171,33 @@ async def apply_order_status(
                 order_id=order.id,
                 order_line_id=line.id,
                 note=f"{line.stock_state}->{target}",
+                created_at=at,
             )
         )
         line.stock_state = target
         moved.add(line.variant_id)
-    await mark_dirty(session, moved)
+    await mark_dirty(session, moved, sale=Sale(at, order.channel_account_id))
     await session.flush()
     if order.oversold and not was_oversold:
         await triggers.evaluate_soon(session, org_id)
     return True
 
 
-async def mark_dirty(session: AsyncSession, variant_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+@dataclass(frozen=True, slots=True)
+class Sale:
+    """A sale's stock movement: when it was recorded and in which shop (the other shops' listings note it
+    until a push carries it: the operations report's propagation)."""
+
+    at: datetime
+    shop_id: uuid.UUID
+
+
+SALES_KEPT = 50  # pending sale times a listing keeps (the oldest, which the propagation measures)
+
+
+async def mark_dirty(
+    session: AsyncSession, variant_ids: Iterable[uuid.UUID], *, sale: Sale | None = None
+) -> set[uuid.UUID]:
     """Every listing of these variants, on every channel, must be pushed the new available quantity.
 
     Returns the shops (channel account ids) of the listings marked. Rows are locked in id order (as
@@ -193,17 +210,35 @@ async def mark_dirty(session: AsyncSession, variant_ids: Iterable[uuid.UUID]) ->
     ids = sorted(set(variant_ids))
     if not ids:
         return set()
-    return await mark_listings_where(session, bulk.among(Listing.variant_id, ids))
+    return await mark_listings_where(session, bulk.among(Listing.variant_id, ids), sale=sale)
 
 
-async def mark_listings_where(session: AsyncSession, *where: ColumnElement[bool]) -> set[uuid.UUID]:
+async def mark_listings_where(
+    session: AsyncSession, *where: ColumnElement[bool], sale: Sale | None = None
+) -> set[uuid.UUID]:
     """The listings matching `where` must be pushed again (locked as `mark_dirty` says); returns their
-    shops."""
+    shops. A `sale` is noted in the other shops' listings (`sale_pending`) for the push that carries it."""
     locked = select(Listing.id).where(*where).order_by(Listing.id).with_for_update(key_share=True)
+    values: dict[str, Any] = {
+        "stock_dirty": True,
+        "stock_dirty_at": datetime.now(UTC),
+        "stock_version": Listing.stock_version + 1,
+    }
+    if sale is not None:
+        values["sale_pending"] = case(
+            (
+                and_(
+                    Listing.channel_account_id != sale.shop_id,
+                    func.cardinality(Listing.sale_pending) < SALES_KEPT,
+                ),
+                func.array_append(Listing.sale_pending, sale.at),
+            ),
+            else_=Listing.sale_pending,
+        )
     shops = await session.execute(
         update(Listing)
         .where(Listing.id.in_(locked.scalar_subquery()))
-        .values(stock_dirty=True, stock_dirty_at=datetime.now(UTC), stock_version=Listing.stock_version + 1)
+        .values(**values)
         .returning(Listing.channel_account_id)
         .execution_options(synchronize_session=False)
     )

@@ -26,7 +26,9 @@ async def run_worker(settings: Settings, *, concurrency: int, console: Console |
     """`aiostore worker`: run jobs until SIGINT/SIGTERM."""
     settings = check_startup(settings)
     urls = resolve_urls(settings)
-    db = Database.connect(urls, pool_size=max(2, concurrency))
+    # No ping before each checkout (a round trip per transaction, several per sale): a connection the
+    # server dropped fails one attempt of a job, which the runner retries, and the pool is refilled.
+    db = Database.connect(urls, pool_size=max(2, concurrency), pre_ping=False)
     runtime.install(runtime.make(settings, db))
     app = configure(urls)
     if console:

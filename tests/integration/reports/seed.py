@@ -154,7 +154,10 @@ async def seed(db: Database, caller: Caller) -> Seeded:
             ]
         )
 
-        def job(shop: ChannelAccount, kind: str, status: str, finished: datetime) -> SyncJob:
+        def job(
+            shop: ChannelAccount, kind: str, status: str, finished: datetime, sale: datetime | None = None
+        ) -> SyncJob:
+            """`sale`: the oldest sale in another shop the push carried (taken at `finished`)."""
             return SyncJob(
                 org_id=org,
                 kind=kind,
@@ -162,14 +165,17 @@ async def seed(db: Database, caller: Caller) -> Seeded:
                 status=status,
                 created_at=finished - timedelta(seconds=1),
                 finished_at=finished,
+                sale_at=sale,
+                sales_carried=1 if sale else None,
+                pushed_at=finished if sale else None,
             )
 
         failed = job(b, "push_stock", "failed", utc(2026, 11, 4))
         s.add_all(
             [
                 job(a, "push_stock", "succeeded", utc(2026, 11, 1)),  # no sale before it: not counted
-                job(a, "push_stock", "succeeded", utc(2026, 11, 3, 2, 0, 4)),
-                job(a, "push_stock", "succeeded", utc(2026, 11, 7, 16, 59, 10)),
+                job(a, "push_stock", "succeeded", utc(2026, 11, 3, 2, 0, 4), utc(2026, 11, 3, 2)),
+                job(a, "push_stock", "succeeded", utc(2026, 11, 7, 16, 59, 10), utc(2026, 11, 7, 16, 59)),
                 job(a, "pull_orders", "succeeded", utc(2026, 11, 6, 12)),
                 job(a, "pull_orders", "failed", utc(2026, 11, 7, 12)),
                 failed,

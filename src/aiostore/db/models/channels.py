@@ -6,7 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aiostore.db.base import Base, TenantScoped
@@ -95,6 +106,11 @@ class Listing(TenantScoped, Base):
     price_dirty: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     price_dirty_at: Mapped[datetime | None]
     price_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # When each sale in another shop that changed this listing's stock was recorded (its `order` ledger
+    # movement), oldest first, until a push carries it (services/sync/propagation.py); at most 50 kept.
+    sale_pending: Mapped[list[datetime]] = mapped_column(
+        ARRAY(DateTime(timezone=True)), default=list, server_default=text("'{}'")
+    )
 
 
 class ChannelRoute(Base):

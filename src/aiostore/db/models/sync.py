@@ -20,6 +20,13 @@ class SyncJob(TenantScoped, Base):
         Index("ix_sync_jobs_org_id_kind", "org_id", "kind"),
         Index("ix_sync_jobs_org_id_channel_account_id", "org_id", "channel_account_id"),
         Index("ix_sync_jobs_report", "channel_account_id", "kind", "status", "finished_at"),
+        Index(
+            "ix_sync_jobs_propagation",
+            "org_id",
+            "pushed_at",
+            postgresql_include=["channel_account_id", "sale_at"],
+            postgresql_where=text("sale_at IS NOT NULL"),
+        ),
     )
     kind: Mapped[str] = mapped_column(String(40))
     channel_account_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -42,6 +49,10 @@ class SyncJob(TenantScoped, Base):
     result: Mapped[dict[str, Any]] = mapped_column(
         default=dict, server_default=text("'{}'::jsonb")
     )  # summary: counts, unmatched, ...
+    # A stock push: the oldest sale in another shop it carried, how many, and when the platform took it.
+    sale_at: Mapped[datetime | None]
+    sales_carried: Mapped[int | None]
+    pushed_at: Mapped[datetime | None]
 
 
 class SyncJobItem(TenantScoped, Base):

@@ -1,10 +1,10 @@
 """Operations, per shop: how long a sale takes to reach the shop's stock (p50/p95), push failures and their
 reasons, the last successful pull, token expiry and oversold orders.
 
-Propagation is measured per successful stock push of the shop finished in the range: from the earliest sale
-in another shop (an `order` movement in the inventory ledger) after the shop's previous successful push,
-to this push's end. That sale waited longest for the push that carried it, so the figures are the worst
-case of each burst, from the ledger and the push job times.
+Propagation is measured per stock push of the shop that the platform took in the range and that carried a
+sale from another shop: from the oldest such sale it carried (its `order` movement in the inventory ledger,
+noted on the listing until a push takes its stock) to the moment the platform accepted the push. That sale
+waited longest for the push that carried it, so the figures are the worst case of each burst.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class ShopOperations:
     platform: str
     market: str
     status: str
-    pushes: int  # successful stock pushes in the range with a sale to carry
+    pushes: int  # stock pushes taken in the range that carried a sale from another shop
     propagation_p50_s: float | None
     propagation_p95_s: float | None
     push_failures: int  # failed items of stock and listing pushes
@@ -46,25 +46,15 @@ class ShopOperations:
     oversold_orders: int
 
 
-_PROPAGATION = """WITH pushes AS (
-    SELECT j.channel_account_id AS shop, j.finished_at,
-        lag(j.finished_at) OVER (PARTITION BY j.channel_account_id ORDER BY j.finished_at) AS prev
-    FROM sync_jobs j
-    WHERE j.org_id = :org AND j.kind = 'push_stock' AND j.status = 'succeeded'
-      AND j.channel_account_id = ANY(:shops) AND j.finished_at < :t_end
-)
-SELECT x.shop, count(*) AS pushes,
-    percentile_cont(0.5) WITHIN GROUP (ORDER BY x.seconds) AS p50,
-    percentile_cont(0.95) WITHIN GROUP (ORDER BY x.seconds) AS p95
-FROM (
-    SELECT p.shop, extract(epoch FROM p.finished_at - (
-        SELECT g.created_at FROM inventory_ledger g JOIN orders o ON o.id = g.order_id
-        WHERE g.org_id = :org AND g.cause = 'order' AND o.channel_account_id <> p.shop
-          AND g.created_at <= p.finished_at AND g.created_at > coalesce(p.prev, '-infinity')
-        ORDER BY g.created_at LIMIT 1
-    )) AS seconds
-    FROM pushes p WHERE p.finished_at >= :t_start
-) x WHERE x.seconds IS NOT NULL GROUP BY x.shop"""
+# Each stock push that carried a sale from another shop records the oldest one (its ledger movement's
+# time) and when the platform took it (services/sync/push_stock.py); one index-only range scan.
+_PROPAGATION = """SELECT j.channel_account_id AS shop, count(*) AS pushes,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM j.pushed_at - j.sale_at)) AS p50,
+    percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM j.pushed_at - j.sale_at)) AS p95
+FROM sync_jobs j
+WHERE j.org_id = :org AND j.sale_at IS NOT NULL AND j.channel_account_id = ANY(:shops)
+  AND j.pushed_at >= :t_start AND j.pushed_at < :t_end
+GROUP BY 1"""
 
 # From the failed items (a partial index keeps them by time; an item is written after its job began)
 _FAILURES = """SELECT j.channel_account_id AS shop, left(coalesce(i.error, j.error, ''), 200) AS error,

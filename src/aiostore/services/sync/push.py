@@ -25,14 +25,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aiostore.connectors.errors import PlatformUnavailable
 from aiostore.db import bulk
 from aiostore.db.models import Listing, SyncJob
+from aiostore.errors import AppError
 from aiostore.services.reconciliation import readback
 from aiostore.services.sync import jobs
-from aiostore.services.sync.context import SyncContext, open_channel
+from aiostore.services.sync.context import ShopConnection, SyncContext, open_channel
+from aiostore.services.sync.pacing import PACER
 from aiostore.services.sync.push_items import requests_of
 from aiostore.services.sync.push_prices import push_prices_of
-from aiostore.services.sync.push_stock import push_stock_of
+from aiostore.services.sync.push_stock import Targets, plan_stock, push_stock_of
 from aiostore.services.sync.queue import defer
-from aiostore.services.sync.runner import claim, execute, handler
+from aiostore.services.sync.runner import Handler, claim, execute, handler
 
 PUSH_TASK = "sync.push_stock"
 DIRTY = or_(Listing.stock_dirty.is_(True), Listing.price_dirty.is_(True))
@@ -111,18 +113,31 @@ async def start_push(
     sc: SyncContext, org_id: uuid.UUID, channel_id: uuid.UUID, *, rounds: int = 5
 ) -> str | None:
     """The push task: a visible job for this shop's dirty listings, run now; again while changes that
-    came in meanwhile left listings dirty (up to `rounds`), so a burst's tail needs no new job."""
+    came in meanwhile left listings dirty (up to `rounds`), so a burst's tail needs no new job.
+
+    Each round reads what it sends in the transaction that holds the push gate (the shop, its dirty
+    listings' stock, whether a price is pending) and creates its job there, so the platform call follows
+    the gate after one transaction, not four; prices are looked at only when one is pending."""
     status: str | None = None
     for _ in range(rounds):
+        await PACER.wait(channel_id)  # the quota's next slot first, then read: the call carries it all
         async with sc.tx(org_id) as session:
             await hold_push_gate(session, channel_id, exclusive=True)
-            dirty = await session.scalar(
-                select(func.count())
-                .select_from(Listing)
-                .where(Listing.channel_account_id == channel_id, DIRTY)
-            )
-            if not dirty:
+            stock, prices = (
+                await session.execute(
+                    select(
+                        func.count().filter(Listing.stock_dirty.is_(True)),
+                        func.count().filter(Listing.price_dirty.is_(True)),
+                    ).where(Listing.channel_account_id == channel_id, DIRTY)
+                )
+            ).one()
+            if not stock and not prices:
                 return status
+            try:
+                shop: ShopConnection | None = await open_channel(sc, org_id, channel_id, session)
+            except AppError:  # gone or disconnected: the job's handler fails with the reason
+                shop = None
+            planned = await plan_stock(session, shop, None) if shop is not None and stock else {}
             job = await jobs.create(
                 session,
                 org_id,
@@ -133,21 +148,38 @@ async def start_push(
                 defer_now=False,
             )
             claim(sc, job)  # it runs right here, now
-        status = await execute(sc, org_id, job)
+        if shop is None:
+            status = await execute(sc, org_id, job)
+        else:
+            status = await execute(sc, org_id, job, _round(shop, planned, prices=prices > 0))
         if status != jobs.SUCCEEDED:
             return status  # a retry is scheduled (or the job failed): it owns what is left
     return status
 
 
+def _round(shop: ShopConnection, planned: Targets, *, prices: bool) -> Handler:
+    async def run(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
+        return await _push(sc, job, None, prices=prices, shop=shop, planned=planned)
+
+    return run
+
+
 async def _push(
-    sc: SyncContext, job: SyncJob, listing_ids: list[uuid.UUID] | None, *, prices: bool
+    sc: SyncContext,
+    job: SyncJob,
+    listing_ids: list[uuid.UUID] | None,
+    *,
+    prices: bool,
+    shop: ShopConnection | None = None,
+    planned: Targets | None = None,
 ) -> dict[str, Any]:
     """Stock of the dirty (or chosen) listings, then, when asked, their pending committed prices."""
     assert job.channel_account_id is not None  # noqa: S101
-    async with sc.tx(job.org_id) as session:
-        shop = await open_channel(sc, job.org_id, job.channel_account_id, session)
+    if shop is None:
+        async with sc.tx(job.org_id) as session:
+            shop = await open_channel(sc, job.org_id, job.channel_account_id, session)
     written = readback.Written()
-    stock, retryable = await push_stock_of(sc, job, shop, listing_ids, written)
+    stock, retryable = await push_stock_of(sc, job, shop, listing_ids, planned, written)
     result: dict[str, Any] = dict(stock)
     if prices:
         result["prices"], price_retryable = await push_prices_of(sc, job, shop, listing_ids, written)

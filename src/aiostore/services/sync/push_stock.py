@@ -4,14 +4,23 @@ What a listing is sent is derived by services/allocation/quantities.py (on hand 
 shops' promotion reservations - buffer, the shop's allocation rule, plus what this shop's open orders
 hold where the platform's stock counts them), the same derivation GET /api/variants/{id}/stock/explain
 shows. A stock push never sends a price.
+
+Propagation: each listing notes the sales in other shops that changed it and that no push has carried
+yet (`listings.sale_pending`, oldest first). A push reads them with the stock; once the platform has
+taken a listing's stock, the sales read are dropped from it and the job records the oldest one it
+carried (`sync_jobs.sale_at`), how many (`sales_carried`) and when the platform took them
+(`pushed_at`): the operations report's propagation times.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors.dtos import ItemResult, StockUpdate
 from aiostore.db import bulk
@@ -19,6 +28,7 @@ from aiostore.db.models import Inventory, Listing, SyncJob
 from aiostore.services.allocation.quantities import derive_listings
 from aiostore.services.reconciliation.readback import Written
 from aiostore.services.sync.context import ShopConnection, SyncContext
+from aiostore.services.sync.pacing import PACER
 from aiostore.services.sync.push_items import (
     job_item,
     key_of,
@@ -38,11 +48,13 @@ COLUMNS: tuple[Any, ...] = (
     Listing.platform_model_id,
     Listing.platform_sku,
     Listing.stock_version,
+    Listing.sale_pending,
     Inventory.on_hand,
     Inventory.reserved,
     Inventory.safety_buffer,
 )
-Target = tuple[Row[Any], int]  # the listing's row and the quantity sent
+
+Targets = dict[tuple[str, str], tuple[Row[Any], int]]  # (item, model) -> (listing as read, quantity)
 
 
 def _listings(channel_id: uuid.UUID, listing_ids: list[uuid.UUID] | None) -> Select[Any]:
@@ -57,51 +69,115 @@ def _listings(channel_id: uuid.UUID, listing_ids: list[uuid.UUID] | None) -> Sel
     return stmt.where(bulk.among(Listing.id, listing_ids))
 
 
+async def plan_stock(
+    session: AsyncSession, shop: ShopConnection, listing_ids: list[uuid.UUID] | None
+) -> Targets:
+    """What each dirty (None) or chosen listing of the shop is to be sent, read in `session`."""
+    rows = (await session.execute(_listings(shop.channel.id, listing_ids))).all()
+    derived = await derive_listings(session, [(r, r) for r in rows], {shop.channel.id: shop.connector.limits})
+    return {key_of(d.listing): (d.listing, d.quantity) for d in derived}
+
+
 async def push_stock_of(
     sc: SyncContext,
     job: SyncJob,
     shop: ShopConnection,
     listing_ids: list[uuid.UUID] | None,
+    planned: Targets | None = None,
     written: Written | None = None,
 ) -> tuple[dict[str, Any], int]:
-    """Send the stock of the shop's dirty listings (None) or of the chosen ones; returns the summary and
-    how many items failed for a passing reason (the caller retries the job for them). What the platform
-    accepted (live) is added to `written`, for the read-back."""
-    limits = shop.connector.limits
+    """Send the stock of the shop's dirty listings (None) or of the chosen ones (`planned` when the caller
+    has already read them); returns the summary and how many items failed for a passing reason (the
+    caller retries the job for them). What the platform accepted (live) is added to `written`, for the
+    read-back."""
+    if planned is None:
+        async with sc.tx(job.org_id) as session:
+            planned = await plan_stock(session, shop, listing_ids)
+    updates = [StockUpdate(item, model, qty) for (item, model), (_, qty) in planned.items()]
+    if not updates:
+        return {"listings": 0, "failed": 0}, 0
+    calls, sent = shop.connector.api_calls, PACER.now()
+    results = await shop.connector.update_stock(updates)
+    pushed_at = datetime.now(UTC)
+    PACER.sent(shop.channel.id, shop.connector.limits, shop.connector.api_calls - calls, sent)
     async with sc.tx(job.org_id) as session:
-        rows = (await session.execute(_listings(shop.channel.id, listing_ids))).all()
-        derived = await derive_listings(session, [(r, r) for r in rows], {shop.channel.id: limits})
-    targets: dict[tuple[str, str], Target] = {key_of(d.listing): (d.listing, d.quantity) for d in derived}
-    del rows, derived
-    updates = [StockUpdate(item, model, qty) for (item, model), (_, qty) in targets.items()]
-    results = await shop.connector.update_stock(updates) if updates else []
-    retryable = await _record(sc, job, targets, results)
+        await _record(session, job, planned, results, pushed_at)
     if written is not None:
         for r in results:
             if r.ok and not r.dry_run:
-                listing, quantity = targets[(r.item_id, r.variant_id)]
+                listing, quantity = planned[(r.item_id, r.variant_id)]
                 written.stock[key_of(listing)] = (listing.id, quantity)
     failed = sum(1 for r in results if not r.ok)
-    return {"listings": len(updates), "failed": failed}, retryable
+    return {"listings": len(updates), "failed": failed}, sum(1 for r in results if passing(r))
+
+
+_RECORD = text(
+    """UPDATE listings AS t SET sync_state = v.sync_state, last_error = v.last_error,
+        last_synced_at = :now, updated_at = :now,
+        platform_stock = CASE WHEN v.applied THEN v.quantity ELSE t.platform_stock END,
+        pushed_stock = CASE WHEN v.applied THEN v.quantity ELSE t.pushed_stock END,
+        stock_dirty = CASE WHEN v.clean AND t.stock_version = v.version THEN false ELSE t.stock_dirty END,
+        sale_pending = CASE WHEN v.clean THEN t.sale_pending[v.carried + 1:] ELSE t.sale_pending END
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:states AS varchar[]), CAST(:errors AS text[]),
+                CAST(:applied AS boolean[]), CAST(:quantities AS bigint[]), CAST(:clean AS boolean[]),
+                CAST(:versions AS bigint[]), CAST(:carried AS integer[]))
+        AS v(id, sync_state, last_error, applied, quantity, clean, version, carried)
+    WHERE t.id = v.id"""
+)
+# A retried job keeps the oldest sale any of its attempts carried, and when that one was taken.
+_CARRIED = text(
+    """UPDATE sync_jobs SET sales_carried = coalesce(sales_carried, 0) + :count,
+        pushed_at = CASE WHEN sale_at IS NULL OR :oldest < sale_at THEN :pushed_at ELSE pushed_at END,
+        sale_at = LEAST(sale_at, :oldest)
+    WHERE id = :job"""
+)
+
+
+@dataclass
+class _Carried:
+    """The sales a push carried to the platform (live, accepted items only)."""
+
+    oldest: datetime | None = None
+    count: int = 0
+
+    def add(self, pending: list[datetime]) -> None:
+        if pending:
+            first = min(pending)
+            self.oldest = first if self.oldest is None else min(self.oldest, first)
+            self.count += len(pending)
 
 
 async def _record(
-    sc: SyncContext, job: SyncJob, targets: dict[tuple[str, str], Target], results: list[ItemResult]
-) -> int:
-    states: list[dict[str, Any]] = []
-    cleared: list[dict[str, Any]] = []
+    session: AsyncSession, job: SyncJob, targets: Targets, results: list[ItemResult], pushed_at: datetime
+) -> None:
+    """Each listing's outcome in one statement (a change committed after the read keeps the listing dirty,
+    a sale noted after it stays pending), the job's items, and the sales the push carried."""
+    await lock_listings(session, [listing.id for listing, _ in targets.values()])
+    columns: dict[str, list[Any]] = {
+        n: [] for n in ("ids", "states", "errors", "applied", "quantities", "clean", "versions", "carried")
+    }
     items: list[dict[str, Any]] = []
+    carried = _Carried()
     for result in results:
         listing, quantity = targets[(result.item_id, result.variant_id)]
         values, clean = outcome(result)
-        if result.ok and not result.dry_run:
-            values["platform_stock"] = quantity
-            values["pushed_stock"] = quantity  # what we last sent: a pull seeing otherwise is drift
-        states.append({"id": listing.id} | values)
-        if clean:  # a change committed after we read the stock keeps the listing dirty
-            cleared.append({"id": listing.id, "stock_version": listing.stock_version, "stock_dirty": False})
+        applied = result.ok and not result.dry_run
+        for name, value in (
+            ("ids", listing.id),
+            ("states", values["sync_state"]),
+            ("errors", values["last_error"]),
+            ("applied", applied),
+            ("quantities", quantity),
+            ("clean", clean),
+            ("versions", listing.stock_version),
+            ("carried", len(listing.sale_pending)),
+        ):
+            columns[name].append(value)
+        if applied:
+            carried.add(listing.sale_pending)
         items.append(job_item(listing, result, {"stock": quantity}))
-    async with sc.tx(job.org_id) as session:
-        await lock_listings(session, [listing.id for listing, _ in targets.values()])
-        await record_outcomes(session, job, states, cleared, items, version="stock_version")
-    return sum(1 for r in results if passing(r))
+    await session.execute(_RECORD, {"now": pushed_at, **columns})
+    await record_outcomes(session, job, [], [], items, version="stock_version")
+    if carried.count:
+        params = {"count": carried.count, "oldest": carried.oldest, "pushed_at": pushed_at, "job": job.id}
+        await session.execute(_CARRIED, params)

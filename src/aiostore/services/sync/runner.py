@@ -73,11 +73,12 @@ def claim(sc: SyncContext, job: SyncJob) -> None:
     job.error = None
 
 
-async def execute(sc: SyncContext, org_id: uuid.UUID, job: SyncJob) -> str:
-    """Run a claimed job's handler and record the outcome: succeeded, retrying, failed."""
+async def execute(sc: SyncContext, org_id: uuid.UUID, job: SyncJob, handle: Handler | None = None) -> str:
+    """Run a claimed job's handler (its kind's, or `handle`) and record the outcome: succeeded, retrying,
+    failed."""
     structlog.contextvars.bind_contextvars(org_id=str(org_id), job_id=str(job.id))
     job_id = job.id
-    handle = HANDLERS.get(job.kind)
+    handle = handle or HANDLERS.get(job.kind)
     try:
         if handle is None:
             raise AppError(f"no handler for jobs of kind {job.kind}")
