@@ -27,7 +27,7 @@ LISTING_STATUS: dict[str, dtos.ListingStatus] = {
     "SELLER_DEACTIVATED": dtos.ListingStatus.INACTIVE,
     "DRAFT": dtos.ListingStatus.INACTIVE,
     "PENDING": dtos.ListingStatus.UNDER_REVIEW,
-    "FAILED": dtos.ListingStatus.UNDER_REVIEW,  # audit failed: the seller must fix and resubmit
+    "FAILED": dtos.ListingStatus.BANNED,  # the audit refused it: not on sale until fixed and resubmitted
     "PLATFORM_DEACTIVATED": dtos.ListingStatus.BANNED,
     "FREEZE": dtos.ListingStatus.BANNED,
     "DELETED": dtos.ListingStatus.DELETED,
