@@ -36,8 +36,11 @@ async def env(case: Case) -> AsyncIterator[Any]:
 
 
 async def create(case: Case, env: Any, name: str) -> str:
+    return await create_with(case, env.connector(), name)
+
+
+async def create_with(case: Case, connector: Any, name: str) -> str:
     """A listing the platform accepts (every attribute, a brand where required), returning its id."""
-    connector = env.connector()
     category_id = str(case.reference.taxonomy.id_of(strict_leaf(case)))
     values = tuple(value_for(a) for a in await connector.category_attributes(category_id))
     brand_id = (await connector.brands(category_id)).brands[0].brand_id if case.reference.brand_flag else None
