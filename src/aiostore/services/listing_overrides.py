@@ -55,8 +55,10 @@ class Overrides:
     warnings: list[Finding] = field(default_factory=list)
 
 
-async def _listing(session: AsyncSession, listing_id: uuid.UUID) -> tuple[Listing, ChannelAccount]:
-    listing = await session.get(Listing, listing_id, with_for_update=True)
+async def _listing(
+    session: AsyncSession, listing_id: uuid.UUID, *, lock: bool = False
+) -> tuple[Listing, ChannelAccount]:
+    listing = await session.get(Listing, listing_id, with_for_update=lock, populate_existing=lock)
     if listing is None:
         raise NotFound("listing not found")
     channel = await session.get(ChannelAccount, listing.channel_account_id)
@@ -69,9 +71,15 @@ def _currency(channel: ChannelAccount) -> Currency:
     return market(MarketCode(channel.market)).currency
 
 
-async def get(session: AsyncSession, listing_id: uuid.UUID) -> Overrides:
+async def get(session: AsyncSession, listing_id: uuid.UUID, ctx: OrgContext | None = None) -> Overrides:
+    """The listing's overrides; with `ctx`, also the content-rule warnings they raise today."""
     listing, channel = await _listing(session, listing_id)
-    return Overrides(listing, _currency(channel), dict(listing.overrides or {}))
+    values = dict(listing.overrides or {})
+    warnings: list[Finding] = []
+    if ctx is not None and values:
+        found = await _findings(session, ctx, listing, channel, values)
+        warnings = [f for _, f in found if f.severity.value != "error"]
+    return Overrides(listing, _currency(channel), values, warnings)
 
 
 def _values(body: OverridesIn, currency: Currency) -> tuple[dict[str, Any], list[FieldError]]:
@@ -149,7 +157,7 @@ async def _findings(
 async def set_overrides(
     session: AsyncSession, ctx: OrgContext, listing_id: uuid.UUID, body: OverridesIn
 ) -> Overrides:
-    listing, channel = await _listing(session, listing_id)
+    listing, channel = await _listing(session, listing_id, lock=True)
     currency = _currency(channel)
     values, errors = _values(body, currency)
     if errors:

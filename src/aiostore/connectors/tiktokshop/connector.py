@@ -180,7 +180,14 @@ class TikTokShopConnector(TikTokShopWrites):
         return await reference.brands(self._send, category_id)
 
     async def logistics_channels(self) -> list[dtos.LogisticsChannelDTO]:
-        return []  # delivery options belong to warehouses, not to a listing (§C)
+        """The delivery options of the shop's default sales warehouse (§C)."""
+        warehouse_id = await self._default_warehouse()
+        if warehouse_id is None:
+            return []
+        request = ApiRequest(
+            "GET", paths.delivery_options(warehouse_id), op="logistics.delivery_options", safe_to_repeat=True
+        )
+        return reference.delivery_options(await self._send(request))
 
     async def upload_image(self, content: bytes, filename: str) -> dtos.UploadedImage:
         return reference.uploaded(await self._send(reference.upload_request(content, filename)))

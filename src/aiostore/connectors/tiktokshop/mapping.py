@@ -236,6 +236,8 @@ def create_body(draft: dtos.ProductDraft, warehouse_id: str | None) -> dict[str,
     }
     if draft.brand_id is not None:
         body["brand_id"] = draft.brand_id
+    if draft.logistics_ids:
+        body["delivery_option_ids"] = list(draft.logistics_ids)
     if draft.attributes:
         body["product_attributes"] = [
             {

@@ -211,7 +211,7 @@ class TokopediaConnector(TokopediaWrites):
         return dtos.BrandList((), None)  # Tokopedia publishes no brand list (§B)
 
     async def logistics_channels(self) -> list[dtos.LogisticsChannelDTO]:
-        return []  # channel lists per listing are Shopee's (§C); shipping products are not read
+        return await reference.logistics_channels(self._data, self.fs_id, self._shop_param()[1])
 
     async def upload_image(self, content: bytes, filename: str) -> dtos.UploadedImage:
         raise Refused("Tokopedia takes picture URLs: it has no image upload", platform=PLATFORM)

@@ -19,6 +19,7 @@ from aiostore.sandbox.tiktokshop.catalog import MAX_QUANTITY, SkuFailure, format
 from aiostore.sandbox.tiktokshop.dispatch import Ctx, Endpoint
 from aiostore.sandbox.tiktokshop.models import PRODUCT_STATUSES, Product, Shop, Sku
 from aiostore.sandbox.tiktokshop.params import Body
+from aiostore.sandbox.tiktokshop.routes_auth import DELIVERY_OPTIONS
 from aiostore.sandbox.tiktokshop.routes_reference import TAXONOMY, check_listing
 
 _IMAGE_HOST = "https://p16-oec-sg.ibyteimg.com"
@@ -190,6 +191,11 @@ def create_product(ctx: Ctx) -> dict[str, Any]:
     save_mode = body.text("save_mode", required=False) or "LISTING"
     if save_mode not in ("LISTING", "AS_DRAFT"):
         raise body.fail("save_mode must be LISTING or AS_DRAFT")
+    known = {option[0] for option in DELIVERY_OPTIONS}
+    if any(o not in known for o in body.strings("delivery_option_ids", high=len(known))):
+        raise body.fail(
+            f"delivery_option_ids must be delivery options of the shop's warehouse: {sorted(known)}"
+        )
     entries = body.objects("skus", high=config.max_skus_per_product)
     skus: list[Sku] = []
     for entry in entries:

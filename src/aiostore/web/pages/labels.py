@@ -58,6 +58,11 @@ LABELS: dict[str, dict[str, str]] = {
         "deleted": N_("deleted"),
         "unknown": N_("unknown"),
     },
+    "review": {
+        "under_review": N_("under review"),
+        "live": N_("passed: live"),
+        "rejected": N_("rejected"),
+    },
     "invitation": {
         "pending": N_("waiting for an answer"),
         "declined": N_("declined"),
