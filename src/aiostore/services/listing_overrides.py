@@ -82,6 +82,16 @@ async def get(session: AsyncSession, listing_id: uuid.UUID, ctx: OrgContext | No
     return Overrides(listing, _currency(channel), values, warnings)
 
 
+def _web_url(url: str) -> bool:
+    if len(url) > MAX_URL or any(c.isspace() for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # e.g. "http://[" or a port that is no number
+        return False
+
+
 def _values(body: OverridesIn, currency: Currency) -> tuple[dict[str, Any], list[FieldError]]:
     """The overrides as stored, and every field error of their form."""
     values: dict[str, Any] = {}
@@ -107,8 +117,7 @@ def _values(body: OverridesIn, currency: Currency) -> tuple[dict[str, Any], list
         if not 1 <= len(body.images) <= MAX_IMAGES:
             errors.append(FieldError("images", "count", f"give between 1 and {MAX_IMAGES} image URLs"))
         for n, url in enumerate(body.images):
-            parts = urlsplit(url)
-            if len(url) > MAX_URL or parts.scheme not in ("http", "https") or not parts.hostname:
+            if not _web_url(url):
                 errors.append(FieldError(f"images.{n}", "invalid_url", "an image is an http(s) URL"))
         values["images"] = list(body.images)
     return values, errors

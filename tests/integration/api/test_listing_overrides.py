@@ -70,13 +70,14 @@ async def test_bad_overrides_name_each_field_and_change_nothing(db: Database, ow
     bad = {
         "title": "   ",
         "price": "12.999",
-        "images": ["ftp://img.example/a.jpg", "https://img.example/b.jpg", "not a url"],
+        "images": ["ftp://img.example/a.jpg", "https://img.example/b.jpg", "not a url", "http://["],
     }
     assert errors_of(await owner.put(url, json=bad)) == {
         "title": "blank",
         "price": "invalid_precision",
         "images.0": "invalid_url",
         "images.2": "invalid_url",
+        "images.3": "invalid_url",
     }
     assert errors_of(await owner.put(url, json={"price": "-1"})) == {"price": "not_positive"}
     assert errors_of(await owner.put(url, json={"price": 12})) == {"price": "string_type"}
