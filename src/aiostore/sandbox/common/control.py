@@ -92,6 +92,7 @@ class Controllable(Protocol):
     stock_locks: set[str]
 
     def lock_stock(self, item_id: object, variant_id: object, locked: bool = True) -> None: ...
+
     reviews: ReviewDesk
 
     def settle_reviews(self, *, force: bool = False) -> list[Review]: ...

@@ -3,8 +3,8 @@ Lazada QC, Shopee review, Tokopedia pending), the platform's reason and code whe
 we last read it. The alert rule "listing rejected" also looks at a rejected review (its partial index is
 rebuilt with the new predicate).
 
-Revision ID: 0018_listing_review
-Revises: 0017_order_gaps
+Revision ID: 0020_listing_review
+Revises: 0019_reconciliation
 Create Date: 2026-12-06 08:30:00
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0018_listing_review"
-down_revision: str | None = "0017_order_gaps"
+revision: str = "0020_listing_review"
+down_revision: str | None = "0019_reconciliation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
