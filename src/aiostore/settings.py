@@ -85,6 +85,11 @@ class Settings(BaseSettings):
     reference_categories_ttl_hours: int = Field(default=168, ge=1)
     reference_attributes_ttl_hours: int = Field(default=72, ge=1)
     reference_brands_ttl_hours: int = Field(default=24, ge=1)
+    # Following a platform's review of created or edited listings (catalog.follow_review): the first
+    # look after this many seconds, then doubling up to the cap; given up after the hours.
+    review_poll_seconds: float = Field(default=60.0, gt=0, le=3600)
+    review_poll_max_seconds: float = Field(default=3600.0, gt=0, le=86400)
+    review_follow_hours: int = Field(default=72, ge=1, le=720)
 
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     # Spreadsheet uploads (POST /api/*/import): streamed to a spooled file, 413 above this size.

@@ -31,6 +31,7 @@ from aiostore.connectors.dtos import (
     ProductDraft,
     ProductDTO,
     ProductUpdate,
+    ReviewDTO,
     ShipRequest,
     ShopInfo,
     StockUpdate,
@@ -101,6 +102,11 @@ class MarketplaceConnector(Protocol):
 
     async def upload_image(self, content: bytes, filename: str) -> UploadedImage:
         """Upload an image the platform's way; Refused where the platform takes URLs only."""
+        ...
+
+    async def review_states(self, item_ids: Sequence[str]) -> list[ReviewDTO]:
+        """Where the platform's review of each listing stands (in the platform's largest batches);
+        an id the platform does not know, or a deleted listing, is left out."""
         ...
 
     async def create_product(self, draft: ProductDraft) -> WriteResult: ...

@@ -117,6 +117,27 @@ class ListingStatus(StrEnum):
     UNKNOWN = "unknown"
 
 
+class ReviewState(StrEnum):
+    """Where the platform's review of a created or edited listing stands (TikTok Shop audit, Lazada QC,
+    Shopee review, Tokopedia pending)."""
+
+    UNDER_REVIEW = "under_review"
+    LIVE = "live"  # approved: on sale, or unlisted by the seller
+    REJECTED = "rejected"  # refused or banned: the platform's reason says why
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewDTO:
+    """One listing's review as the platform reports it, with its own reason text and code."""
+
+    item_id: str
+    state: ReviewState
+    status: ListingStatus
+    platform_status: str
+    reason: str = ""
+    code: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class VariantDTO:
     """One sellable unit of a listing. A product without variants has one, with ``variant_id`` "0"."""
@@ -381,6 +402,7 @@ class WebhookEvent:
     order_id: str | None = None
     status: OrderStatus | None = None
     platform_status: str = ""
+    item_id: str | None = None  # a product push's listing (a review's end, a ban)
 
 
 # -- reference data (listings-and-categories.md §B, §C) ------------------------------------------------

@@ -28,6 +28,7 @@ from aiostore.connectors.dtos import (
     ProductDraft,
     ProductDTO,
     ProductUpdate,
+    ReviewDTO,
     ShipRequest,
     ShopInfo,
     StockUpdate,
@@ -124,6 +125,9 @@ class RecordingConnector:
 
     async def categories(self) -> list[CategoryDTO]:
         return await self.inner.categories()
+
+    async def review_states(self, item_ids: Sequence[str]) -> list[ReviewDTO]:
+        return await self.inner.review_states(item_ids)
 
     async def category_attributes(self, category_id: str) -> list[AttributeDTO]:
         return await self.inner.category_attributes(category_id)

@@ -29,6 +29,7 @@ from aiostore.db.models import ChannelAccount, IgnoredWebhook, WebhookEvent
 from aiostore.domain.platforms import Platform
 from aiostore.errors import AppError, NotAuthenticated
 from aiostore.services import channels, webhook_intake
+from aiostore.services.catalog import review
 from aiostore.services.reference import cache as reference_cache
 from aiostore.services.sync import jobs
 from aiostore.services.sync.context import SyncContext, open_channel
@@ -159,6 +160,7 @@ def _payload(event: PushEvent) -> dict[str, Any]:
         "status": event.status.value if event.status else None,
         "platform_status": event.platform_status,
         "occurred_at": event.occurred_at.isoformat(),
+        "item_id": event.item_id,
     }
 
 
@@ -171,7 +173,13 @@ async def process(sc: SyncContext, org_id: uuid.UUID, event_id: uuid.UUID) -> st
             return event.status if event else "missing"
         event.attempts += 1
         kind, order_id, channel_id = event.event_type, event.payload.get("order_id"), event.channel_account_id
+        item_id = event.payload.get("item_id")
     try:
+        if kind == WebhookKind.PRODUCT and item_id and channel_id:
+            found = await review.apply_push(sc, org_id, channel_id, str(item_id))
+            async with sc.tx(org_id) as session:
+                await _set(session, event_id, "processed" if found else "ignored")
+            return "processed"
         if kind in ORDER_KINDS and order_id and channel_id:
             shop = await open_channel(sc, org_id, channel_id)
             dtos = await shop.connector.get_orders([order_id])

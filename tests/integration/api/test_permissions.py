@@ -230,6 +230,7 @@ WALK_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/api/variants/{variant_id}/promotions/{channel_id}"): {"units": 1},
     ("PUT", "/api/products/{product_id}/platforms/{platform}"): {"market": "ID", "category_id": "101220"},
     ("POST", "/api/reconciliation/findings/{finding_id}/resolve"): {"action": "ignore"},
+    ("PUT", "/api/listings/{listing_id}/overrides"): {"title": "Kaos Walk", "price": "15000"},
 }
 TENANT_PARAMS = {
     "change_set_id",
@@ -294,6 +295,7 @@ async def test_another_orgs_objects_are_not_found_on_every_route(
     assert [(v["inventory"]["on_hand"], v["barcode"]) for v in product["variants"]] == [(10, None), (5, None)]
     [finding] = (await owner.get("/api/reconciliation/findings")).json()["items"]
     assert (finding["status"], finding["resolved_by"]) == ("open", None)
+    assert (await owner.get(f"/api/listings/{ids['listing_id']}/overrides")).json()["overrides"] == {}
 
 
 def test_the_spreadsheet_routes_are_walked() -> None:

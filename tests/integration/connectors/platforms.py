@@ -125,6 +125,7 @@ CASES = [
             mandatory_flag=True,
             brand_flag=False,
             refusals={"category": "12052013", "attribute": "12052216"},
+            channels=True,
         ),
         skews=(900, -900),
     ),
@@ -143,6 +144,7 @@ CASES = [
             brand_flag=False,
             refusals={"category": ""},
             uploads=False,
+            channels=True,
         ),
     ),
 ]

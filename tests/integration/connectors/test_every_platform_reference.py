@@ -1,7 +1,7 @@
 """Reference data through every connector, against its sandbox over HTTP: the category tree (EN/ID names),
-a category's attributes, brands, Shopee's logistics channels, image upload, and a create that breaks its
-category's rules refused with the platform's own code, then accepted once the attributes read through
-the connector are filled in."""
+a category's attributes, brands, Shopee's logistics channels and Tokopedia's shipping products, image
+upload, and a create that breaks its category's rules refused with the platform's own code, then accepted
+once the attributes read through the connector are filled in."""
 
 from __future__ import annotations
 
@@ -165,5 +165,25 @@ async def test_logistics_channels_where_the_platform_lists_them(case: Case, env:
     if not case.reference.channels:
         assert channels == []
         return
-    assert channels and all(c.channel_id and c.name and c.enabled for c in channels)
-    assert {c.fee_type for c in channels} >= {"SIZE_INPUT"}
+    assert channels and all(c.channel_id and c.name for c in channels)
+    if case.name == "shopee":
+        assert all(c.enabled for c in channels) and {c.fee_type for c in channels} >= {"SIZE_INPUT"}
+        return
+    # TikTok Shop: the default warehouse's delivery options; Tokopedia: the shop's shipping products
+    # (active-info), one of them not available to the shop. A create naming another is refused.
+    closed = [c.channel_id for c in channels if not c.enabled]
+    assert len(closed) == (1 if case.name == "tokopedia" else 0)
+    category_id = str(case.reference.taxonomy.id_of(strict_leaf(case)))
+    values: tuple[AttributeValue, ...] = ()
+    if case.reference.mandatory_flag:
+        values = tuple(value_for(a) for a in await env.connector().category_attributes(category_id))
+    wrong = (closed or ["9999"])[0]
+    error = await refused(
+        case, env, draft(category_id, attributes=values, logistics_ids=(wrong,)), "logistics"
+    )
+    assert ("custom_product_logistics" if case.name == "tokopedia" else "delivery_option_ids") in str(error)
+    usable = tuple(c.channel_id for c in channels if c.enabled)
+    created = await env.connector().create_product(
+        draft(category_id, attributes=values, logistics_ids=usable)
+    )
+    assert created.ok

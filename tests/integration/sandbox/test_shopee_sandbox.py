@@ -320,7 +320,8 @@ async def test_add_and_update_item(shopee: Shopee, sandbox: ShopeeSandbox) -> No
     assert error_of(await shopee.post("/api/v2/product/add_item", missing))[:2] == (400, "error_param")
     change = {"item_id": item.item_id, "item_name": "Enamel Mug XL", "item_status": "UNLIST"}
     updated = (await shopee.post("/api/v2/product/update_item", change)).json()["response"]
-    assert updated == change and item.item_status == "UNLIST"
+    assert updated == change and item.item_status == "REVIEWING"  # a new name is reviewed again
+    assert [r.restore for r in sandbox.settle_reviews()] == ["UNLIST"] and item.item_status == "UNLIST"
     with_price = {"item_id": item.item_id, "original_price": 1}
     assert error_of(await shopee.post("/api/v2/product/update_item", with_price))[:2] == (400, "error_param")
 

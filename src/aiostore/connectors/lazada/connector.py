@@ -15,7 +15,7 @@ from functools import partial
 
 from aiostore.connectors import batching, dtos
 from aiostore.connectors.errors import InvalidRequest, NotFound, UnexpectedResponse
-from aiostore.connectors.lazada import mapping, order_mapping, reference, signing, webhooks
+from aiostore.connectors.lazada import mapping, order_mapping, reference, review, signing, webhooks
 from aiostore.connectors.lazada.client import LazadaClient, auth_root, data_object, gateway_for
 from aiostore.connectors.lazada.errors import PLATFORM
 from aiostore.connectors.lazada.writes import LazadaWrites
@@ -223,20 +223,28 @@ class LazadaConnector(LazadaWrites):
                     )
                 anchor, offset = moved, 0
 
-    async def get_products(self, ids: Sequence[str]) -> list[dtos.ProductDTO]:
-        async def one(item_id: str) -> dtos.ProductDTO | None:
+    async def _items(self, ids: Sequence[str]) -> list[tuple[str, mapping.JSON]]:
+        """/product/item/get for each id (bounded concurrency); unknown ids left out."""
+
+        async def one(item_id: str) -> mapping.JSON | None:
             request = self.api(
                 "GET", "/product/item/get", [("item_id", item_id)], op="product.item_get", safe_to_repeat=True
             )
             try:
-                return mapping.product(await self._data(request), self.currency)
+                return await self._data(request)
             except NotFound:
                 return None
 
-        found = await batching.gather_bounded(
-            [partial(one, i) for i in dict.fromkeys(ids)], self.limits.concurrency
-        )
-        return [p for p in found if p is not None]
+        unique = list(dict.fromkeys(ids))
+        found = await batching.gather_bounded([partial(one, i) for i in unique], self.limits.concurrency)
+        return [(i, item) for i, item in zip(unique, found, strict=True) if item is not None]
+
+    async def get_products(self, ids: Sequence[str]) -> list[dtos.ProductDTO]:
+        return [mapping.product(item, self.currency) for _, item in await self._items(ids)]
+
+    async def review_states(self, item_ids: Sequence[str]) -> list[dtos.ReviewDTO]:
+        found = [review.review(i, item) for i, item in await self._items(item_ids)]
+        return [r for r in found if r is not None]
 
     # -- orders ---------------------------------------------------------------------------------
 

@@ -41,7 +41,8 @@ def parse_push(raw_body: bytes) -> WebhookEvent:
     shop_id = _text(push.body.get("seller_id")) or _text(data.get("seller_id"))
     occurred = when(data.get("status_update_time")) or when(push.timestamp) or datetime.now(UTC)
     order_id = _text(data.get("trade_order_id"))
-    platform_status = str(data.get("order_status") or "")
+    platform_status = str(data.get("order_status") or data.get("status") or "")
+    item_id = _text(data.get("itemId") or data.get("item_id")) if message_type != TRADE_ORDER else None
     if message_type == TRADE_ORDER and order_id:
         line = data.get("trade_order_line_id") or data.get("reverse_order_line_id") or ""
         key = f"{shop_id}:{message_type}:{order_id}:{line}:{platform_status}:{data.get('status_update_time')}"
@@ -58,4 +59,5 @@ def parse_push(raw_body: bytes) -> WebhookEvent:
         order_id=order_id,
         status=unified_status(platform_status) if is_order else None,
         platform_status=platform_status,
+        item_id=item_id,
     )

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from aiostore.connectors import batching, dtos
 from aiostore.connectors.errors import InvalidRequest, UnexpectedResponse
 from aiostore.connectors.planned import find_header
-from aiostore.connectors.shopee import mapping, order_mapping, reference, webhooks
+from aiostore.connectors.shopee import mapping, order_mapping, reference, review, webhooks
 from aiostore.connectors.shopee.client import ShopeeClient
 from aiostore.connectors.shopee.errors import PLATFORM
 from aiostore.connectors.shopee.writes import ShopeeWrites
@@ -155,6 +155,9 @@ class ShopeeConnector(ShopeeWrites):
 
     async def upload_image(self, content: bytes, filename: str) -> dtos.UploadedImage:
         return reference.uploaded(await self._send(reference.upload_request(content, filename)))
+
+    async def review_states(self, item_ids: Sequence[str]) -> list[dtos.ReviewDTO]:
+        return await review.review_states(self._send, item_ids)
 
     # -- products -------------------------------------------------------------------------------
 

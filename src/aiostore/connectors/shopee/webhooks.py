@@ -34,7 +34,8 @@ def parse_push(raw_body: bytes) -> WebhookEvent:
     kind = KIND_BY_CODE.get(code, WebhookKind.OTHER)
     occurred = when(data.get("update_time")) or when(push.timestamp) or datetime.now(UTC)
     order_id = data.get("ordersn") or data.get("order_sn")
-    platform_status = str(data.get("status") or "")
+    platform_status = str(data.get("status") or data.get("item_status") or "")
+    item_id = data.get("item_id") if kind is WebhookKind.PRODUCT else None
     if code == 3 and order_id:
         changed_at = data.get("update_time") or push.timestamp
         key = f"{shop_id}:{code}:{order_id}:{platform_status}:{changed_at}"
@@ -50,4 +51,5 @@ def parse_push(raw_body: bytes) -> WebhookEvent:
         order_id=str(order_id) if order_id else None,
         status=unified_status(platform_status) if code == 3 and platform_status else None,
         platform_status=platform_status,
+        item_id=str(item_id) if item_id else None,
     )

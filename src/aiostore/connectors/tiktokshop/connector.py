@@ -9,7 +9,7 @@ from functools import partial
 
 from aiostore.connectors import batching, dtos
 from aiostore.connectors.errors import AuthExpired, NotFound, Refused, UnexpectedResponse
-from aiostore.connectors.tiktokshop import mapping, order_mapping, paths, reference, signing, webhooks
+from aiostore.connectors.tiktokshop import mapping, order_mapping, paths, reference, review, signing, webhooks
 from aiostore.connectors.tiktokshop.client import SELLER, TikTokShopClient
 from aiostore.connectors.tiktokshop.writes import TikTokShopWrites
 from aiostore.connectors.transport import Wiring
@@ -180,7 +180,14 @@ class TikTokShopConnector(TikTokShopWrites):
         return await reference.brands(self._send, category_id)
 
     async def logistics_channels(self) -> list[dtos.LogisticsChannelDTO]:
-        return []  # delivery options belong to warehouses, not to a listing (§C)
+        """The delivery options of the shop's default sales warehouse (§C)."""
+        warehouse_id = await self._default_warehouse()
+        if warehouse_id is None:
+            return []
+        request = ApiRequest(
+            "GET", paths.delivery_options(warehouse_id), op="logistics.delivery_options", safe_to_repeat=True
+        )
+        return reference.delivery_options(await self._send(request))
 
     async def upload_image(self, content: bytes, filename: str) -> dtos.UploadedImage:
         return reference.uploaded(await self._send(reference.upload_request(content, filename)))
@@ -229,7 +236,7 @@ class TikTokShopConnector(TikTokShopWrites):
                 )
             token = next_token
 
-    async def _product(self, product_id: str) -> dtos.ProductDTO | None:
+    async def _detail(self, product_id: str) -> mapping.JSON | None:
         try:
             data = await self._send(
                 ApiRequest("GET", paths.product(product_id), op="product.get", safe_to_repeat=True)
@@ -237,11 +244,20 @@ class TikTokShopConnector(TikTokShopWrites):
         except NotFound:
             return None
         self._learn_warehouses(data)
-        return mapping.product(data, self.currency)
+        return data
+
+    async def _details(self, ids: Sequence[str]) -> list[tuple[str, mapping.JSON]]:
+        unique = list(dict.fromkeys(ids))
+        thunks = [partial(self._detail, product_id) for product_id in unique]
+        found = await batching.gather_bounded(thunks, self.limits.concurrency)
+        return [(i, d) for i, d in zip(unique, found, strict=True) if d is not None]
 
     async def get_products(self, ids: Sequence[str]) -> list[dtos.ProductDTO]:
-        thunks = [partial(self._product, product_id) for product_id in dict.fromkeys(ids)]
-        return [p for p in await batching.gather_bounded(thunks, self.limits.concurrency) if p is not None]
+        return [mapping.product(data, self.currency) for _, data in await self._details(ids)]
+
+    async def review_states(self, item_ids: Sequence[str]) -> list[dtos.ReviewDTO]:
+        found = [review.review(i, data) for i, data in await self._details(item_ids)]
+        return [r for r in found if r is not None]
 
     # -- orders ---------------------------------------------------------------------------------
 

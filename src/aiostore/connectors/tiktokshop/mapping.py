@@ -27,7 +27,7 @@ LISTING_STATUS: dict[str, dtos.ListingStatus] = {
     "SELLER_DEACTIVATED": dtos.ListingStatus.INACTIVE,
     "DRAFT": dtos.ListingStatus.INACTIVE,
     "PENDING": dtos.ListingStatus.UNDER_REVIEW,
-    "FAILED": dtos.ListingStatus.UNDER_REVIEW,  # audit failed: the seller must fix and resubmit
+    "FAILED": dtos.ListingStatus.BANNED,  # the audit refused it: not on sale until fixed and resubmitted
     "PLATFORM_DEACTIVATED": dtos.ListingStatus.BANNED,
     "FREEZE": dtos.ListingStatus.BANNED,
     "DELETED": dtos.ListingStatus.DELETED,
@@ -236,6 +236,8 @@ def create_body(draft: dtos.ProductDraft, warehouse_id: str | None) -> dict[str,
     }
     if draft.brand_id is not None:
         body["brand_id"] = draft.brand_id
+    if draft.logistics_ids:
+        body["delivery_option_ids"] = list(draft.logistics_ids)
     if draft.attributes:
         body["product_attributes"] = [
             {

@@ -43,3 +43,7 @@ def handover_time_slots(package_id: str) -> str:
 
 def ship_package(package_id: str) -> str:
     return f"/fulfillment/202309/packages/{package_id}/ship"
+
+
+def delivery_options(warehouse_id: str) -> str:
+    return f"/logistics/202309/warehouses/{warehouse_id}/delivery_options"

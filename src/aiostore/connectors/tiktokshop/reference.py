@@ -5,6 +5,7 @@ brand requirement (`BrandList.required` None) and no per-product logistics chann
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from typing import Any
 
 from aiostore.connectors import dtos
@@ -100,3 +101,25 @@ def uploaded(answer: JSONObject) -> dtos.UploadedImage:
     return dtos.UploadedImage(
         str(answer["uri"]), str(answer.get("url") or ""), answer.get("width"), answer.get("height")
     )
+
+
+def delivery_options(data: JSONObject) -> list[dtos.LogisticsChannelDTO]:
+    """A warehouse's delivery options (listings-and-categories.md §C): a create names them in
+    `delivery_option_ids`. Weight limits are read in grams or kilograms."""
+    channels = []
+    for option in data.get("delivery_options") or ():
+        limit = option.get("item_weight_limit") or {}
+        top = limit.get("max_weight")
+        unit = str(limit.get("unit") or "GRAM").upper()
+        max_kg = None if top in (None, 0) else Decimal(str(top)) / (1000 if unit == "GRAM" else 1)
+        channels.append(
+            dtos.LogisticsChannelDTO(
+                channel_id=str(option["id"]),
+                name=str(option.get("name") or ""),
+                enabled=True,  # the warehouse offers it
+                cod_enabled=False,  # not in the answer
+                fee_type=str(option.get("type") or ""),
+                max_weight_kg=max_kg,
+            )
+        )
+    return channels

@@ -60,6 +60,7 @@ def parse_push(raw_body: bytes, *, platform: Platform = Platform("tiktokshop")) 
     push_type, data = push.code, push.data
     shop_id = str(push.body["shop_id"]) if push.body.get("shop_id") else None
     order_id = str(data["order_id"]) if data.get("order_id") else None
+    item_id = str(data["product_id"]) if data.get("product_id") else None
     status, platform_status = _status(push_type, data)
     notification = push.body.get("tts_notification_id")
     if notification:
@@ -79,4 +80,5 @@ def parse_push(raw_body: bytes, *, platform: Platform = Platform("tiktokshop")) 
         order_id=order_id,
         status=status,
         platform_status=platform_status,
+        item_id=item_id,
     )

@@ -20,7 +20,7 @@ from aiostore.connectors import batching, dtos
 from aiostore.connectors.errors import FieldError, InvalidRequest, NotFound, Refused
 from aiostore.connectors.planned import find_header
 from aiostore.connectors.tokens import TokenKeeper
-from aiostore.connectors.tokopedia import mapping, order_mapping, reference, signing, webhooks
+from aiostore.connectors.tokopedia import mapping, order_mapping, reference, review, signing, webhooks
 from aiostore.connectors.tokopedia.client import BASIC, TokopediaClient
 from aiostore.connectors.tokopedia.errors import PLATFORM
 from aiostore.connectors.tokopedia.writes import TokopediaWrites
@@ -211,7 +211,7 @@ class TokopediaConnector(TokopediaWrites):
         return dtos.BrandList((), None)  # Tokopedia publishes no brand list (§B)
 
     async def logistics_channels(self) -> list[dtos.LogisticsChannelDTO]:
-        return []  # channel lists per listing are Shopee's (§C); shipping products are not read
+        return await reference.logistics_channels(self._data, self.fs_id, self._shop_param()[1])
 
     async def upload_image(self, content: bytes, filename: str) -> dtos.UploadedImage:
         raise Refused("Tokopedia takes picture URLs: it has no image upload", platform=PLATFORM)
@@ -258,6 +258,11 @@ class TokopediaConnector(TokopediaWrites):
                     yield done
         for done in assembler.finish():
             yield done
+
+    async def review_states(self, item_ids: Sequence[str]) -> list[dtos.ReviewDTO]:
+        wanted = set(item_ids)
+        found = [review.review(row) for row in await self._rows_by_id(item_ids)]
+        return [r for r in found if r is not None and r.item_id in wanted]
 
     async def get_products(self, ids: Sequence[str]) -> list[dtos.ProductDTO]:
         assembler = mapping.ProductAssembler()

@@ -51,3 +51,28 @@ async def category_attributes(send: Send, fs_id: str, category_id: str) -> list[
         )
         for row in rows or ()
     ]
+
+
+async def logistics_channels(send: Send, fs_id: str, shop_id: str) -> list[dtos.LogisticsChannelDTO]:
+    """The shop's shipping products (listings-and-categories.md §C): GET /v1/logistic/fs/{fs_id}/active-info
+    → `Shops[{ShipmentInfos[{ShipmentName, ShipmentPackages[{IsAvailable, ProductName,
+    ShippingProductID}]}]}]`; a create names them in `custom_product_logistics`."""
+    path = f"/v1/logistic/fs/{fs_id}/active-info"
+    data = await send(
+        ApiRequest("GET", path, (("shop_id", shop_id),), op="logistic.active_info", safe_to_repeat=True)
+    )
+    channels = []
+    for shop in (data or {}).get("Shops") or ():
+        for shipment in shop.get("ShipmentInfos") or ():
+            for package in shipment.get("ShipmentPackages") or ():
+                name = f"{shipment.get('ShipmentName') or ''} {package.get('ProductName') or ''}".strip()
+                channels.append(
+                    dtos.LogisticsChannelDTO(
+                        channel_id=str(package["ShippingProductID"]),
+                        name=name,
+                        enabled=bool(package.get("IsAvailable")),
+                        cod_enabled=False,  # not in the answer
+                        fee_type="",
+                    )
+                )
+    return channels

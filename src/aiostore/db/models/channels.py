@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from aiostore.db.base import Base, TenantScoped
 
-REJECTED = "sync_state = 'error' OR status = 'banned'"
+REJECTED = "sync_state = 'error' OR status = 'banned' OR review_state = 'rejected'"
 DRIFT = "pushed_stock IS NOT NULL AND platform_stock IS DISTINCT FROM pushed_stock"
 
 
@@ -107,10 +107,16 @@ class Listing(TenantScoped, Base):
     price_dirty_at: Mapped[datetime | None]
     price_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     # When each sale in another shop that changed this listing's stock was recorded (its `order` ledger
-    # movement), oldest first, until a push carries it (services/sync/propagation.py); at most 50 kept.
+    # movement), oldest first, until a push carries it (services/sync/push_stock.py); at most 50 kept.
     sale_pending: Mapped[list[datetime]] = mapped_column(
         ARRAY(DateTime(timezone=True)), default=list, server_default=text("'{}'")
     )
+    # The platform's review of the listing after a create or an edit (services/catalog/review.py):
+    # under_review, live or rejected (None: never followed), its reason and code, when last read.
+    review_state: Mapped[str | None] = mapped_column(String(20))
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    review_code: Mapped[str | None] = mapped_column(String(100))
+    review_checked_at: Mapped[datetime | None]
 
 
 class ChannelRoute(Base):

@@ -32,6 +32,8 @@ class SandboxConfig:
     rate_limit_rps: float | None = 100.0
     rate_limit_burst: int = 20
     faults: FaultConfig = field(default_factory=FaultConfig)
+    # How long a created or edited listing stays under review (sandbox clock; 0: until the next request).
+    review_seconds: int = 0
     # Business time (timestamps, token expiry, update times) and the rate limiter's clock.
     clock: Callable[[], float] = time.time
     monotonic: Callable[[], float] = time.monotonic

@@ -3,7 +3,8 @@ no platform uses, so a separately running sandbox can be driven over HTTP by a b
 Unsigned, plain JSON in and out; errors are {"detail": "..."}.
 
 Shared routes: GET state · GET|DELETE calls · GET|POST faults · GET pushes · POST pushes/drain ·
-GET|POST locks (a promotion's stock lock: updates accepted, not applied), and, from
+GET|POST locks (a promotion's stock lock: updates accepted, not applied) · GET reviews · POST reviews/settle
+(listing reviews: common/review.py), and, from
 a platform's handlers, POST seed · POST orders · GET orders/{id} · POST orders/{id}/status ·
 POST orders/{id}/advance (`OrderControl`). A platform adds its own (tokens, products, apps).
 """
@@ -23,6 +24,7 @@ from starlette.routing import Route
 from aiostore.sandbox.common.core import CallCounter, SandboxError
 from aiostore.sandbox.common.faults import FaultConfig, FaultInjector
 from aiostore.sandbox.common.push import PushDispatcher
+from aiostore.sandbox.common.review import Review, ReviewDesk
 
 PREFIX = "/_sandbox"
 Handler = Callable[[Request], Awaitable[Any]]
@@ -90,6 +92,10 @@ class Controllable(Protocol):
     stock_locks: set[str]
 
     def lock_stock(self, item_id: object, variant_id: object, locked: bool = True) -> None: ...
+
+    reviews: ReviewDesk
+
+    def settle_reviews(self, *, force: bool = False) -> list[Review]: ...
 
     def summary(self) -> dict[str, Any]: ...
 
@@ -176,7 +182,7 @@ def control_index(request: Request) -> list[dict[str, Any]]:
 
 def common_routes(sandbox: Controllable) -> list[Route]:
     """GET /_sandbox (the list of control routes); GET state; GET/DELETE calls (counts per path);
-    GET/POST faults; GET pushes, POST pushes/drain; GET/POST locks."""
+    GET/POST faults; GET pushes, POST pushes/drain; GET/POST locks; GET reviews, POST reviews/settle."""
 
     async def index(request: Request) -> Any:
         return {"routes": control_index(request)}
@@ -209,9 +215,17 @@ def common_routes(sandbox: Controllable) -> list[Route]:
             sandbox.lock_stock(body.item_id, body.variant_id, body.locked)
         return {"locked": sorted(sandbox.stock_locks)}
 
+    async def reviews(request: Request) -> Any:
+        """GET: the reviews under way; POST (settle): end every one now, held or not."""
+        if request.method == "POST":
+            return {"settled": [r.summary() for r in sandbox.settle_reviews(force=True)]}
+        return {"pending": [r.summary() for r in sandbox.reviews.pending.values()]}
+
     return [
         Route(PREFIX, json_endpoint(index), methods=["GET"]),
         Route(f"{PREFIX}/locks", json_endpoint(locks), methods=["GET", "POST"]),
+        Route(f"{PREFIX}/reviews", json_endpoint(reviews), methods=["GET"]),
+        Route(f"{PREFIX}/reviews/settle", json_endpoint(reviews), methods=["POST"]),
         Route(f"{PREFIX}/state", json_endpoint(state), methods=["GET"]),
         Route(f"{PREFIX}/calls", json_endpoint(calls), methods=["GET", "DELETE"]),
         Route(f"{PREFIX}/faults", json_endpoint(faults), methods=["GET", "POST"]),

@@ -1,6 +1,7 @@
 """Seeded fault injection shared by every sandbox (DESIGN.md "Marketplace sandboxes"): per-endpoint error
-rates, forced rate-limit answers, added latency, time-outs, scripted one-off faults, and duplicated,
-reordered or dropped pushes. Each platform maps a `FaultKind` to its own error envelope."""
+rates, forced rate-limit answers, added latency, time-outs, scripted one-off faults, scripted listing
+review outcomes, and duplicated, reordered or dropped pushes. Each platform maps a `FaultKind` to its own
+error envelope."""
 
 from __future__ import annotations
 
@@ -21,6 +22,19 @@ class ScriptedFault(BaseModel):
     path: str | None = None
 
 
+class ScriptedReview(BaseModel):
+    """The outcome of the next listing review (a create or an update); reviews nobody scripted approve.
+
+    `reason` and `code` default to the platform's own rejection words; `hold` keeps the listing under
+    review until POST /_sandbox/reviews/settle (else it ends `review_seconds` after it began)."""
+
+    model_config = ConfigDict(extra="forbid")
+    outcome: Literal["approve", "reject"] = "approve"
+    reason: str | None = Field(None, max_length=500)
+    code: str | None = Field(None, max_length=100)
+    hold: bool = False
+
+
 class FaultConfig(BaseModel):
     """What can go wrong, and how often. Rates are probabilities per request, drawn from `seed`."""
 
@@ -34,6 +48,7 @@ class FaultConfig(BaseModel):
     latency_ms: int = Field(0, ge=0)
     latency_jitter_ms: int = Field(0, ge=0)
     script: list[ScriptedFault] = Field(default_factory=list)
+    reviews: list[ScriptedReview] = Field(default_factory=list)  # outcomes of the next reviews, in order
     push_duplicate_rate: float = Field(0.0, ge=0, le=1)
     push_reorder_rate: float = Field(0.0, ge=0, le=1)
     # A dropped push is never delivered nor retried, and the platform keeps no record of it (not even as a
@@ -62,6 +77,7 @@ class FaultInjector:
     def configure(self, config: FaultConfig) -> None:
         self.config = config
         self._script = list(config.script)
+        self._reviews = list(config.reviews)
         self._rng = random.Random(config.seed)
         self._push_rng = random.Random(config.seed + 1)
         self._drop_rng = random.Random(config.seed + 2)
@@ -96,6 +112,10 @@ class FaultInjector:
         leaves which pushes are duplicated or reordered as they were)."""
         rate = self.config.push_drop_rate
         return bool(rate) and self._drop_rng.random() < rate
+
+    def next_review(self) -> ScriptedReview:
+        """The scripted outcome of the next review, else an approval."""
+        return self._reviews.pop(0) if self._reviews else ScriptedReview()
 
     def push_faults(self) -> tuple[bool, bool]:
         """(duplicate, reorder) for the next push."""

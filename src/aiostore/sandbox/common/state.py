@@ -16,6 +16,7 @@ from aiostore.sandbox.common.config import SandboxConfig
 from aiostore.sandbox.common.core import CallCounter, DateHeaderMiddleware, RateLimiter, SandboxError
 from aiostore.sandbox.common.faults import FaultConfig, FaultInjector, path_matches
 from aiostore.sandbox.common.push import PushDispatcher, PushMessage
+from aiostore.sandbox.common.review import Review, ReviewDesk
 from aiostore.sandbox.common.seeding import SeedPlan
 from aiostore.sandbox.common.taxonomy import ImageStore
 
@@ -61,6 +62,7 @@ class SandboxState(Generic[C, R]):
     pushes: PushDispatcher
     rate_limiter: Any
     images: ImageStore
+    reviews: ReviewDesk
 
     def start(
         self,
@@ -75,6 +77,7 @@ class SandboxState(Generic[C, R]):
         self.stock_locks: set[str] = set()
         self.images = ImageStore()
         self.faults = FaultInjector(config.faults)
+        self.reviews = ReviewDesk(self.faults)
         self.rate_limiter = limiter(config.rate_limit_rps, config.rate_limit_burst, config.monotonic)
         self.pushes = PushDispatcher(
             faults=self.faults,
@@ -132,6 +135,22 @@ class SandboxState(Generic[C, R]):
     def seed_into(self, shop_id: Any, plan: SeedPlan) -> R:
         raise NotImplementedError
 
+    def begin_review(self, key: Hashable, restore: Any = None) -> Review:
+        """Put a created or edited listing under review (the platform shows its review status)."""
+        return self.reviews.submit(key, self.now(), self.config.review_seconds, restore)
+
+    def settle_reviews(self, *, force: bool = False) -> list[Review]:
+        """End the reviews that are due (all of them when `force`): each listing goes live or is rejected
+        as its platform does it (`review_ended`). Called before each API request and by the control API."""
+        ended = self.reviews.take_due(self.now(), force=force)
+        for review in ended:
+            self.review_ended(review)
+        return ended
+
+    def review_ended(self, review: Review) -> None:
+        """Apply a review's outcome to the listing: the platform's status, reason and push."""
+        raise NotImplementedError
+
     def lost_push_count(self) -> int | None:
         """Pushes given up after every attempt, where the platform keeps them (None: it does not)."""
         return None
@@ -145,6 +164,7 @@ class SandboxState(Generic[C, R]):
             "calls": self.calls.count(),
             "pushes_queued": self.pushes.queued,
             "pushes_delivered": sum(1 for d in self.pushes.deliveries if d.ok),
+            "reviews_pending": len(self.reviews.pending),
         }
         lost = self.lost_push_count()
         if lost is not None:

@@ -215,6 +215,7 @@ def api_routes(sandbox: LazadaSandbox, endpoints: Sequence[Endpoint]) -> list[Ro
             raise errors.invalid_api_path(api_path)
         if request.method not in point.methods:
             raise errors.invalid("method", f"{api_path} takes {'/'.join(sorted(point.methods))}")
+        sandbox.settle_reviews()
         await pipeline.inject_faults(sandbox.faults, api_path, FAULTS)
         values, uploads = await read_params(request)
         params = Params(values)

@@ -133,12 +133,13 @@ class Product:
     name: str
     description: str
     category_id: int
-    status: str  # Active | InActive | Deleted
+    status: str  # Active | InActive | Deleted; Pending QC while reviewed, Rejected when QC refused it
     created_ms: int
     updated_ms: int
     images: list[str]
     skus: dict[int, Sku]
     brand: str = "No Brand"
+    reject_reasons: list[dict[str, str]] = field(default_factory=list)  # QC's, as `rejectReason`
 
     def shop_sku(self, sku: Sku, country: str) -> str:
         return f"{self.item_id}_{country}-{sku.sku_id}"

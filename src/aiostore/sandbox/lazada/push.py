@@ -22,6 +22,7 @@ from aiostore.sandbox.common.push import signed_json
 from aiostore.sandbox.lazada.signing import push_signature
 
 TRADE_ORDER = 0
+PRODUCT_QC = 1  # listings-and-categories.md §D: {itemId, status APPROVED|REJECTED|..., reason} [LZA 120205]
 
 
 def order_payload(
@@ -37,6 +38,16 @@ def order_payload(
         "seller_id": seller_id,
         "message_type": TRADE_ORDER,
         "data": data,
+        "timestamp": now * 1000,
+        "site": site,
+    }
+
+
+def qc_payload(seller_id: str, item_id: int, status: str, reason: str, now: int, site: str) -> dict[str, Any]:
+    return {
+        "seller_id": seller_id,
+        "message_type": PRODUCT_QC,
+        "data": {"itemId": item_id, "status": status, "reason": reason},
         "timestamp": now * 1000,
         "site": site,
     }

@@ -70,6 +70,7 @@ def product_json(product: Product, seller: Seller) -> dict[str, Any]:
         "attributes": {"name": product.name, "description": product.description, "brand": product.brand},
         "skus": [sku_json(product, s, seller) for s in product.skus.values()],
         "status": product.status,
+        "rejectReason": list(product.reject_reasons),
         "created_time": str(product.created_ms),
         "updated_time": str(product.updated_ms),
         "images": list(product.images),
@@ -203,7 +204,7 @@ def product_create(ctx: Ctx) -> Reply:
         name=str(attributes["name"]),
         description=str(attributes.get("description") or ""),
         category_id=int(category),
-        status="Active" if any(s.status == "active" for s in skus.values()) else "InActive",
+        status=PENDING_QC,
         created_ms=ms,
         updated_ms=ms,
         images=images,
@@ -211,11 +212,15 @@ def product_create(ctx: Ctx) -> Reply:
         brand=brand or str(attributes.get("brand") or "No Brand"),
     )
     catalog.add(product)
+    ctx.sandbox.begin_review((seller.seller_id, product.item_id), restore=seller_status(product))
     sku_list = [
         {"seller_sku": s.seller_sku, "shop_sku": product.shop_sku(s, seller.country), "sku_id": s.sku_id}
         for s in skus.values()
     ]
     return Reply({"item_id": product.item_id, "sku_list": sku_list, "item_status": product.status})
+
+
+PENDING_QC = "Pending QC"
 
 
 def product_update(ctx: Ctx) -> Reply:
@@ -243,12 +248,12 @@ def product_update(ctx: Ctx) -> Reply:
             raise errors.invalid("Status", "active or inactive")
         changes.append((sku, entry, new_sku, status))
     attributes = obj(tree.get("Attributes"))
-    if "name" in attributes:
-        if not attributes["name"]:
-            raise errors.business("4108", "CHK_BASIC_REQUIRED: name")
-        product.name = str(attributes["name"])
-    if "description" in attributes:
-        product.description = str(attributes["description"] or "")
+    if "name" in attributes and not attributes["name"]:
+        raise errors.business("4108", "CHK_BASIC_REQUIRED: name")
+    content = {"name": product.name, "description": product.description}
+    content |= {k: str(attributes[k] or "") for k in content if k in attributes}
+    reviewed = (content["name"], content["description"]) != (product.name, product.description)
+    product.name, product.description = content["name"], content["description"]
     for sku, entry, new_sku, status in changes:
         if new_sku:
             catalog.rename_sku(product, sku, str(new_sku))
@@ -256,11 +261,18 @@ def product_update(ctx: Ctx) -> Reply:
             sku.status = str(status).lower()
         if entry.get("package_weight"):
             sku.package_weight = str(entry["package_weight"])
-    catalog.set_status(
-        product, "Active" if any(s.status == "active" for s in product.skus.values()) else "InActive"
-    )
+    if reviewed or product.status == PENDING_QC:  # a changed text goes through QC again
+        catalog.set_status(product, PENDING_QC)
+        ctx.sandbox.begin_review((seller.seller_id, product.item_id), restore=seller_status(product))
+    else:
+        catalog.set_status(product, seller_status(product))
     product.updated_ms = ctx.now * 1000
     return Reply({"item_status": product.status})
+
+
+def seller_status(product: Product) -> str:
+    """The status the seller's SKU switches give the product (what QC approval leaves it in)."""
+    return "Active" if any(s.status == "active" for s in product.skus.values()) else "InActive"
 
 
 def _sku_change(ctx: Ctx, entry: dict[str, Any]) -> tuple[Product, Sku, int | None, int | None]:

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from aiostore.sandbox.common import MARKETS, SandboxError
+from aiostore.sandbox.common.review import Review
 from aiostore.sandbox.common.seeding import SeedPlan
 from aiostore.sandbox.common.state import SandboxState, lookup
 from aiostore.sandbox.lazada.catalog import Catalog
 from aiostore.sandbox.lazada.config import LazadaSandboxConfig
 from aiostore.sandbox.lazada.models import CARRIERS, NORMAL_PATH, App, Order, OrderItem, Product, Seller
 from aiostore.sandbox.lazada.orders import OrderBook
-from aiostore.sandbox.lazada.push import accepted, build_message, order_payload
+from aiostore.sandbox.lazada.push import accepted, build_message, order_payload, qc_payload
 from aiostore.sandbox.lazada.seed import OrderFactory, SeedResult, seed_shop
 from aiostore.sandbox.lazada.tokens import SellerTokens, TokenStore
 
@@ -238,6 +239,26 @@ class LazadaSandbox(SandboxState[LazadaSandboxConfig, SeedResult]):
                 self.pushes.submit(build_message(app.app_key, app.app_secret, app.push_url, payload))
                 sent += 1
         return sent
+
+    def review_ended(self, review: Review) -> None:
+        """QC's end: the status the seller set (approved) or Rejected with `rejectReason`, and a
+        message type 1 push either way."""
+        seller_id, item_id = cast(tuple[str, int], review.key)
+        product = self.catalog.get(seller_id, item_id)
+        if product is None or product.status != "Pending QC":
+            return
+        reason = "" if review.approve else review.reason or "Product information does not meet QC standards"
+        product.reject_reasons = (
+            [] if review.approve else [{"violation_type": review.code or "QC_REJECTED", "reason": reason}]
+        )
+        self.catalog.set_status(product, str(review.restore) if review.approve else "Rejected")
+        product.updated_ms = self.now() * 1000
+        seller = self.seller(seller_id)
+        status = "APPROVED" if review.approve else "REJECTED"
+        for app in self.apps.values():
+            if app.push_url and (app.app_key, seller_id) in self.tokens.authorizations:
+                payload = qc_payload(seller_id, item_id, status, reason, self.now(), seller.site)
+                self.pushes.submit(build_message(app.app_key, app.app_secret, app.push_url, payload))
 
     def _push(self, order: Order, changed: list[OrderItem]) -> None:
         if not changed:

@@ -8,7 +8,13 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from aiostore.sandbox.common.state import sandbox_app
-from aiostore.sandbox.shopee import routes_auth, routes_order, routes_product, routes_reference
+from aiostore.sandbox.shopee import (
+    routes_auth,
+    routes_order,
+    routes_product,
+    routes_reference,
+    routes_review,
+)
 from aiostore.sandbox.shopee.config import ShopeeSandboxConfig
 from aiostore.sandbox.shopee.control import control_routes
 from aiostore.sandbox.shopee.dispatch import api_route
@@ -17,6 +23,7 @@ from aiostore.sandbox.shopee.state import ShopeeSandbox
 ENDPOINTS = [
     *routes_auth.ENDPOINTS,
     *routes_product.ENDPOINTS,
+    *routes_review.ENDPOINTS,
     *routes_reference.ENDPOINTS,
     *routes_order.ENDPOINTS,
 ]

@@ -172,6 +172,7 @@ def api_route(sandbox: ShopeeSandbox, endpoints: Sequence[Endpoint]) -> Route:
             raise errors.unknown_api()
         if request.method != endpoint.method:
             raise errors.param(f"{path} only accepts {endpoint.method}")
+        sandbox.settle_reviews()
         await pipeline.inject_faults(sandbox.faults, path, FAULTS)
         query = Query(request.query_params)
         partner, shop = authenticate(sandbox, endpoint, path, query)

@@ -9,6 +9,7 @@ available = stock - reserved, and update_stock refuses stock below reserved (§A
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiostore.sandbox.common import MARKETS, Address, Market, Person
 
@@ -122,6 +123,8 @@ class Item:
     price: int = 0  # items without models only
     stock: int = 0
     reserved: int = 0
+    # get_item_violation_info's item_status_details (a rejected review: the item is BANNED)
+    violations: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def has_model(self) -> bool:

@@ -20,6 +20,7 @@ from aiostore.sandbox.common.push import compact_json, signed_json
 from aiostore.sandbox.shopee.signing import push_signature
 
 ORDER_STATUS_PUSH = 3
+BANNED_ITEM_PUSH = 6  # listings-and-categories.md §D: "push code 6 Banned item" (body: ours, unverified)
 LOST_PUSH_PAGE = 100
 LOST_PUSH_WINDOW = 3 * 86400
 
@@ -35,6 +36,11 @@ def order_status_payload(
         "update_time": update_time,
     }
     return {"data": data, "shop_id": shop_id, "code": ORDER_STATUS_PUSH, "timestamp": timestamp}
+
+
+def banned_item_payload(shop_id: int, item_id: int, update_time: int, timestamp: int) -> dict[str, Any]:
+    data = {"item_id": item_id, "item_status": "BANNED", "update_time": update_time}
+    return {"data": data, "shop_id": shop_id, "code": BANNED_ITEM_PUSH, "timestamp": timestamp}
 
 
 def build_message(partner_id: int, partner_key: str, url: str, payload: dict[str, Any]) -> PushMessage:

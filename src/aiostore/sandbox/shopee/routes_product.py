@@ -226,7 +226,7 @@ def add_item(ctx: Ctx) -> Reply:
         description=body.required_text("description"),
         item_sku=body.text("item_sku", required=False) or "",
         category_id=TAXONOMY.id_of(category),
-        item_status=_item_status(body) or "NORMAL",
+        item_status="REVIEWING",  # until the review ends (routes_review.py)
         create_time=ctx.now,
         update_time=ctx.now,
         weight=_weight(body),
@@ -237,6 +237,7 @@ def add_item(ctx: Ctx) -> Reply:
         stock=sum(stocks),
     )
     catalog.add(item)
+    ctx.sandbox.begin_review(item.item_id, restore=_item_status(body) or "NORMAL")
     echo = {k: v for k, v in item_base_info(item, shop).items() if k not in ("price_info", "stock_info_v2")}
     major = to_major(price, shop.market.exponent)
     echo["price_info"] = {"original_price": major, "current_price": major}
@@ -306,6 +307,10 @@ def init_tier_variation(ctx: Ctx) -> Reply:
     )
 
 
+# An edit of these puts the item under review again (a status change alone does not).
+REVIEWED = frozenset({"item_name", "description", "category_id", "image"})
+
+
 def update_item(ctx: Ctx) -> Reply:
     body = ctx.body
     item = _item(ctx, body.required_int("item_id"))
@@ -315,6 +320,7 @@ def update_item(ctx: Ctx) -> Reply:
         )
     if item.item_status not in ("NORMAL", "UNLIST"):
         raise errors.param(f"item {item.item_id} is {item.item_status} and cannot be edited")
+    item_status = item.item_status
     echo: dict[str, Any] = {"item_id": item.item_id}
     for key in ("item_name", "description", "item_sku", "condition"):
         if key in body.data:
@@ -332,7 +338,11 @@ def update_item(ctx: Ctx) -> Reply:
         item.logistic_ids = _logistic_ids(body)
         echo["logistic_info"] = _logistics(item, ctx.shop)
     status = _item_status(body)
-    ctx.sandbox.catalog.set_status(item, status or item.item_status, ctx.now)
+    if set(echo) & REVIEWED:  # the content changed: Shopee reviews it again
+        ctx.sandbox.catalog.set_status(item, "REVIEWING", ctx.now)
+        ctx.sandbox.begin_review(item.item_id, restore=status or item_status)
+    else:
+        ctx.sandbox.catalog.set_status(item, status or item_status, ctx.now)
     if status:
         echo["item_status"] = status
     return Reply(echo)

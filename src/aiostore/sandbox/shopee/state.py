@@ -11,13 +11,20 @@ import random
 from typing import Any
 
 from aiostore.sandbox.common import MARKETS, PushMessage, SandboxError
+from aiostore.sandbox.common.review import Review
 from aiostore.sandbox.common.seeding import SeedPlan
 from aiostore.sandbox.common.state import SandboxState, lookup, next_on_path
 from aiostore.sandbox.shopee.catalog import Catalog
 from aiostore.sandbox.shopee.config import ShopeeSandboxConfig
 from aiostore.sandbox.shopee.models import NORMAL_PATH, Item, Order, Partner, Shop
 from aiostore.sandbox.shopee.orders import OrderBook
-from aiostore.sandbox.shopee.push import LostPushStore, accepted, build_message, order_status_payload
+from aiostore.sandbox.shopee.push import (
+    LostPushStore,
+    accepted,
+    banned_item_payload,
+    build_message,
+    order_status_payload,
+)
 from aiostore.sandbox.shopee.seed import OrderFactory, SeedResult, seed_shop
 from aiostore.sandbox.shopee.tokens import ShopTokens, TokenStore
 
@@ -188,20 +195,43 @@ class ShopeeSandbox(SandboxState[ShopeeSandboxConfig, SeedResult]):
             ],
         }
 
-    def _push_order(self, order: Order) -> None:
-        shop_partners = [
-            p
-            for p in self.partners.values()
-            if p.push_url and (p.partner_id, order.shop_id) in self.tokens.authorizations
+    # ------------------------------------------------------------ listing review
+
+    def review_ended(self, review: Review) -> None:
+        """Approved: the item takes the status it was created or edited with (NORMAL or UNLIST).
+        Rejected: BANNED, its violation in get_item_violation_info, and a code-6 push."""
+        item = self.catalog.items.get(int(str(review.key)))
+        if item is None or item.item_status != "REVIEWING":
+            return
+        now = self.now()
+        if review.approve:
+            item.violations = []
+            self.catalog.set_status(item, str(review.restore or "NORMAL"), now)
+            return
+        item.violations = [
+            {
+                "violation_type": review.code or "Prohibited Listing",
+                "violation_reason": review.reason or "Prohibited item",
+                "suggestion": "Edit the listing to follow Shopee's listing policy",
+                "fix_deadline_time": now + 3 * 86400,
+                "update_time": now,
+            }
         ]
-        for partner in shop_partners:
-            payload = order_status_payload(
-                order.shop_id, order.order_sn, order.status, order.update_time, self.now()
-            )
-            assert partner.push_url is not None  # noqa: S101 - filtered above
-            self.pushes.submit(
-                build_message(partner.partner_id, partner.partner_key, partner.push_url, payload)
-            )
+        self.catalog.set_status(item, "BANNED", now)
+        self._push(item.shop_id, banned_item_payload(item.shop_id, item.item_id, now, now))
+
+    def _push_order(self, order: Order) -> None:
+        self._push(
+            order.shop_id,
+            order_status_payload(order.shop_id, order.order_sn, order.status, order.update_time, self.now()),
+        )
+
+    def _push(self, shop_id: int, payload: dict[str, Any]) -> None:
+        for partner in self.partners.values():
+            if partner.push_url and (partner.partner_id, shop_id) in self.tokens.authorizations:
+                self.pushes.submit(
+                    build_message(partner.partner_id, partner.partner_key, partner.push_url, payload)
+                )
 
     def _push_lost(self, message: PushMessage) -> None:
         partner_id, payload = message.meta

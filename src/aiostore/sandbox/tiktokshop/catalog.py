@@ -120,7 +120,7 @@ class Catalog:
         filtered = update_range != (None, None) or create_range != (None, None) or bool(seller_skus)
 
         def matches(product: Product) -> bool:
-            shown = product.status_at(now)
+            shown = product.status
             if status in (None, "ALL") and shown == "DELETED":
                 return False
             if status not in (None, "ALL") and shown != status:

@@ -31,7 +31,6 @@ class TikTokShopSandboxConfig(SandboxConfig):
     refresh_token_ttl: int = 365 * 86400
     old_access_token_grace: int = 300  # the previous access token after a refresh
     auth_code_ttl: int = 1800
-    audit_seconds: int = 0  # a new product is PENDING this long, then ACTIVATE
     # Limits.
     max_page_size: int = 100
     max_order_ids: int = 50

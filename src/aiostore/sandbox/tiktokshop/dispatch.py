@@ -173,6 +173,7 @@ def api_route(sandbox: TikTokShopSandbox, endpoints: Sequence[Endpoint]) -> Rout
     async def _answer(request: Request) -> Response:
         path = pipeline.route_path(request)
         endpoint, path_params = find(path, request.method)
+        sandbox.settle_reviews()
         await pipeline.inject_faults(sandbox.faults, path, FAULTS)
         raw = await request.body()
         shop: Shop | None = None

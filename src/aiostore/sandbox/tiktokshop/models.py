@@ -10,6 +10,7 @@ available to committed; shipping takes them out of committed; cancelling gives t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiostore.sandbox.common import MARKETS, Address, Market, Person
 
@@ -138,10 +139,8 @@ class Product:
     weight_kg: str
     skus: dict[str, Sku]
     brand_id: str = ""
-    audit_until: int = 0  # PENDING (audit) until then
-
-    def status_at(self, now: int) -> str:
-        return "PENDING" if self.status == "ACTIVATE" and now < self.audit_until else self.status
+    # a failed audit's reasons, as product detail shows them ([{position, reasons, suggestions, ...}])
+    audit_failed_reasons: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

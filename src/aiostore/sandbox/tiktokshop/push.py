@@ -31,7 +31,9 @@ EVENT_TYPES = {
     "UPCOMING_AUTHORIZATION_EXPIRATION": 7,
     "CANCELLATION_STATUS_CHANGE": 11,
     "RETURN_STATUS_CHANGE": 12,
+    "PRODUCT_AUDIT_STATUS_CHANGE": 37,
 }
+PRODUCT_AUDIT_STATUS_CHANGE = 37
 EVENT_NAMES = {number: name for name, number in EVENT_TYPES.items()}
 
 
@@ -45,6 +47,12 @@ def payload(
         "timestamp": timestamp,
         "data": data,
     }
+
+
+def product_audit_data(product_id: str, status: str, update_time: int) -> dict[str, Any]:
+    """A finished audit (type 37): the product and the status it took (ACTIVATE or FAILED). TikTok's own
+    payload is unverified (listings-and-categories.md §D); the receiver reads the product again."""
+    return {"product_id": product_id, "status": status, "update_time": update_time}
 
 
 def order_status_data(order_id: str, status: str, update_time: int) -> dict[str, Any]:

@@ -6,7 +6,8 @@
   no redirect URL is registered).
 - GET /api/v2/token/get and /api/v2/token/refresh (the auth host): unsigned, app_key and app_secret in
   the query; expiries are absolute Unix times.
-- GET /authorization/202309/shops (no shop_cipher), GET /logistics/202309/warehouses,
+- GET /authorization/202309/shops (no shop_cipher), GET /logistics/202309/warehouses (and a warehouse's
+  delivery_options),
   GET|PUT|DELETE /event/202309/webhooks.
 """
 
@@ -199,6 +200,34 @@ def put_webhook(ctx: Ctx) -> dict[str, Any]:
     return {}
 
 
+# A warehouse's delivery options (listings-and-categories.md §C "TikTok", [EP]); the option's fields beyond
+# id and name are as the sandbox shows them (TikTok's full shape unverified). Weight limits in grams.
+WAREHOUSE = "/logistics/202309/warehouses/{warehouse_id}"
+DELIVERY_OPTIONS = (
+    ("7091146663229654785", "Standard shipping", "STANDARD", 50_000),
+    ("7091146663229654786", "Express shipping", "EXPRESS", 30_000),
+    ("7091146663229654787", "Cargo shipping", "CARGO", 200_000),
+)
+
+
+def delivery_options(ctx: Ctx) -> dict[str, Any]:
+    warehouse_id = ctx.path_params["warehouse_id"]
+    if warehouse_id != ctx.shop.warehouse_id:
+        raise errors.param(f"warehouse {warehouse_id} is not a warehouse of this shop", 21001001)
+    return {
+        "delivery_options": [
+            {
+                "id": option_id,
+                "name": name,
+                "type": kind,
+                "description": f"{name} from {ctx.shop.name} warehouse",
+                "item_weight_limit": {"max_weight": max_grams, "min_weight": 1, "unit": "GRAM"},
+            }
+            for option_id, name, kind, max_grams in DELIVERY_OPTIONS
+        ]
+    }
+
+
 def delete_webhook(ctx: Ctx) -> dict[str, Any]:
     ctx.shop.webhooks.pop(_event_type(ctx), None)
     return {}
@@ -209,6 +238,13 @@ ENDPOINTS = [
     Endpoint("GET", "/api/v2/token/refresh", token_refresh, "token", 36004003),
     Endpoint("GET", "/authorization/202309/shops", authorized_shops, "seller"),
     Endpoint("GET", "/logistics/202309/warehouses", warehouses, "shop", 21001001),
+    Endpoint(
+        "GET",
+        "/logistics/202309/warehouses/{warehouse_id}/delivery_options",
+        delivery_options,
+        "shop",
+        21001001,
+    ),
     Endpoint("GET", "/event/202309/webhooks", get_webhooks, "shop", 31001001),
     Endpoint("PUT", "/event/202309/webhooks", put_webhook, "shop", 31001001),
     Endpoint("DELETE", "/event/202309/webhooks", delete_webhook, "shop", 31001001),

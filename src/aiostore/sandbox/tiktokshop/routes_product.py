@@ -19,6 +19,7 @@ from aiostore.sandbox.tiktokshop.catalog import MAX_QUANTITY, SkuFailure, format
 from aiostore.sandbox.tiktokshop.dispatch import Ctx, Endpoint
 from aiostore.sandbox.tiktokshop.models import PRODUCT_STATUSES, Product, Shop, Sku
 from aiostore.sandbox.tiktokshop.params import Body
+from aiostore.sandbox.tiktokshop.routes_auth import DELIVERY_OPTIONS
 from aiostore.sandbox.tiktokshop.routes_reference import TAXONOMY, check_listing
 
 _IMAGE_HOST = "https://p16-oec-sg.ibyteimg.com"
@@ -47,7 +48,7 @@ def search_entry(product: Product, shop: Shop, now: int) -> dict[str, Any]:
     return {
         "id": product.product_id,
         "title": product.title,
-        "status": product.status_at(now),
+        "status": product.status,
         "skus": [
             {
                 "id": sku.sku_id,
@@ -76,7 +77,7 @@ def product_detail(product: Product, shop: Shop, now: int) -> dict[str, Any]:
         "id": product.product_id,
         "title": product.title,
         "description": product.description,
-        "status": product.status_at(now),
+        "status": product.status,
         "category_chains": [
             {"id": product.category_id, "parent_id": "0", "local_name": "Category", "is_leaf": True}
         ],
@@ -115,6 +116,7 @@ def product_detail(product: Product, shop: Shop, now: int) -> dict[str, Any]:
         "package_weight": {"value": product.weight_kg, "unit": "KILOGRAM"},
         "package_dimensions": {"length": "20", "width": "15", "height": "5", "unit": "CENTIMETER"},
         "is_cod_allowed": True,
+        "audit_failed_reasons": list(product.audit_failed_reasons),
         "create_time": product.create_time,
         "update_time": product.update_time,
     }
@@ -189,6 +191,11 @@ def create_product(ctx: Ctx) -> dict[str, Any]:
     save_mode = body.text("save_mode", required=False) or "LISTING"
     if save_mode not in ("LISTING", "AS_DRAFT"):
         raise body.fail("save_mode must be LISTING or AS_DRAFT")
+    known = {option[0] for option in DELIVERY_OPTIONS}
+    if any(o not in known for o in body.strings("delivery_option_ids", high=len(known))):
+        raise body.fail(
+            f"delivery_option_ids must be delivery options of the shop's warehouse: {sorted(known)}"
+        )
     entries = body.objects("skus", high=config.max_skus_per_product)
     skus: list[Sku] = []
     for entry in entries:
@@ -210,16 +217,17 @@ def create_product(ctx: Ctx) -> dict[str, Any]:
         title=body.required_text("title"),
         description=body.required_text("description"),
         category_id=str(TAXONOMY.id_of(category)),
-        status="ACTIVATE" if save_mode == "LISTING" else "DRAFT",
+        status="PENDING" if save_mode == "LISTING" else "DRAFT",  # PENDING: under audit
         create_time=ctx.now,
         update_time=ctx.now,
         images=images,
         weight_kg=weight.decimal_text("value"),
         skus={s.sku_id: s for s in skus},
         brand_id=body.text("brand_id", required=False) or "",
-        audit_until=ctx.now + config.audit_seconds,
     )
     catalog.add(product)
+    if save_mode == "LISTING":
+        ctx.sandbox.begin_review((shop.shop_id, product.product_id), restore="ACTIVATE")
     return {
         "product_id": product.product_id,
         "skus": [
@@ -234,12 +242,18 @@ def create_product(ctx: Ctx) -> dict[str, Any]:
     }
 
 
+AUDITED = frozenset({"ACTIVATE", "PENDING", "FAILED"})
+
+
 def partial_edit(ctx: Ctx) -> dict[str, Any]:
     body = ctx.body
     product = _product(ctx, ctx.path_params["product_id"])
     for key in ("title", "description"):
         if key in body.data:
             setattr(product, key, body.required_text(key))
+    if ("title" in body.data or "description" in body.data) and product.status in AUDITED:
+        ctx.sandbox.catalog.set_status(product, "PENDING", ctx.now)  # an edited listing is audited again
+        ctx.sandbox.begin_review((product.shop_id, product.product_id), restore="ACTIVATE")
     weight = body.object("package_weight", required=False)
     if weight is not None:
         product.weight_kg = weight.decimal_text("value")

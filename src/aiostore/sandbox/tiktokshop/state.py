@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import random
-from typing import Any
+from typing import Any, cast
 
 from aiostore.sandbox.common import MARKETS, SandboxError
+from aiostore.sandbox.common.review import Review
 from aiostore.sandbox.common.seeding import SeedPlan
 from aiostore.sandbox.common.state import SandboxState, lookup, next_on_path
 from aiostore.sandbox.tiktokshop import push
@@ -176,6 +177,29 @@ class TikTokShopSandbox(SandboxState[TikTokShopSandboxConfig, SeedResult]):
         self.push_order(order)
 
     # ------------------------------------------------------------ faults, counters, pushes
+
+    def review_ended(self, review: Review) -> None:
+        """The audit's end: ACTIVATE, or FAILED with `audit_failed_reasons`; a type-37 push either way."""
+        shop_id, product_id = cast(tuple[str, str], review.key)
+        product = self.catalog.get(shop_id, product_id)
+        if product is None or product.status != "PENDING":
+            return
+        now = self.now()
+        product.audit_failed_reasons = (
+            []
+            if review.approve
+            else [
+                {
+                    "position": review.code or "PRODUCT",
+                    "reasons": [review.reason or "The product violates TikTok Shop's listing rules"],
+                    "suggestions": ["Edit the product and submit it again"],
+                    "listing_platform": "TIKTOK_SHOP",
+                }
+            ]
+        )
+        self.catalog.set_status(product, str(review.restore) if review.approve else "FAILED", now)
+        data = push.product_audit_data(product_id, product.status, now)
+        self._push(shop_id, push.PRODUCT_AUDIT_STATUS_CHANGE, data)
 
     def push_order(self, order: Order) -> None:
         data = push.order_status_data(order.order_id, order.status, order.update_time)

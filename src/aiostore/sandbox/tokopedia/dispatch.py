@@ -174,6 +174,7 @@ def api_route(sandbox: TokopediaSandbox, endpoints: Sequence[Endpoint]) -> Route
                 raise errors.not_found("NOT_FOUND", f"no endpoint {path}")
             if not method_ok:
                 raise errors.TokopediaError(405, "METHOD_NOT_ALLOWED", f"{path} takes {endpoint.method}")
+            sandbox.settle_reviews()
             await pipeline.inject_faults(sandbox.faults, endpoint.template, FAULTS)
             if endpoint.auth != "bearer":
                 answered: Response = await endpoint.handler(

@@ -13,7 +13,7 @@ from aiostore.sandbox.tokopedia import errors
 from aiostore.sandbox.tokopedia.catalog import MAX_PRICE, MAX_STOCK, MIN_PRICE, SKU_MAX
 from aiostore.sandbox.tokopedia.dispatch import Ctx
 from aiostore.sandbox.tokopedia.models import Product
-from aiostore.sandbox.tokopedia.routes_reference import leaf_category
+from aiostore.sandbox.tokopedia.routes_reference import leaf_category, shipping_refusal
 
 NAME_MAX, DESCRIPTION_MAX = 70, 2000
 
@@ -55,6 +55,9 @@ def _grams(entry: dict[str, Any]) -> int:
     return int(weight * 1000) if unit == "KG" else int(weight)
 
 
+PENDING = -1  # basic.status: -2 banned, -1 pending, 0 deleted, 1 active, 2 best, 3 inactive
+
+
 def _new(ctx: Ctx, entry: dict[str, Any], name: str, sku: str, price: int, stock: int) -> Product:
     pictures = entry.get("pictures")
     if (
@@ -70,7 +73,7 @@ def _new(ctx: Ctx, entry: dict[str, Any], name: str, sku: str, price: int, stock
         description=_text(entry, "description", DESCRIPTION_MAX, required=False),
         sku=sku,
         category_id=_category(entry),
-        status=1,
+        status=PENDING,  # until the review ends (state.review_ended)
         price=price,
         stock=stock,
         weight_g=_grams(entry),
@@ -88,6 +91,9 @@ def _create_one(ctx: Ctx, entry: dict[str, Any]) -> Product:
         raise RowError("condition must be NEW or USED and price_currency IDR")
     if sku and ctx.sandbox.catalog.by_sku(ctx.shop.shop_id, sku):
         raise RowError(f"SKU {sku} is already used in this shop")
+    refusal = shipping_refusal(entry.get("custom_product_logistics"))
+    if refusal:
+        raise RowError(refusal)
     parent = _new(
         ctx, entry, name, sku, _int(entry, "price", MIN_PRICE, MAX_PRICE), _int(entry, "stock", 0, MAX_STOCK)
     )
@@ -121,6 +127,7 @@ def _create_one(ctx: Ctx, entry: dict[str, Any]) -> Product:
         parent.stock = 0
     for product in [parent, *children]:
         ctx.sandbox.catalog.add(product)
+    ctx.sandbox.begin_review(parent.product_id, restore=1)
     return parent
 
 
@@ -173,10 +180,13 @@ def _edit_one(ctx: Ctx, entry: dict[str, Any]) -> Product:
     product = ctx.sandbox.catalog.get(ctx.shop.shop_id, pid) if isinstance(pid, int) else None
     if product is None:
         raise RowError(f"product {pid} not found in this shop")
+    before = (product.name, product.description)
     if "name" in entry:
         product.name = _text(entry, "name", NAME_MAX)
     if "description" in entry:
         product.description = _text(entry, "description", DESCRIPTION_MAX, required=False)
+    if (product.name, product.description) != before and product.status in (PENDING, 1, 2, 3):
+        ctx.sandbox.review_product(product)  # a changed text is reviewed again
     if "sku" in entry:
         sku = _text(entry, "sku", SKU_MAX, required=False)
         other = ctx.sandbox.catalog.by_sku(ctx.shop.shop_id, sku) if sku else None

@@ -2,6 +2,7 @@
 in Bahasa Indonesia, ``keyword`` keeps the branches whose names hold it) and a category's annotations
 (``[{variant, sort_order, values[{id, name, data}]}]``, its select attributes; Tokopedia publishes no
 mandatory flag and no brand list). Create refuses a category that is not a deepest child (`leaf_category`).
+The shop's active shipping products (`active_info`); create refuses one that is not (`shipping_refusal`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 from aiostore.sandbox.common.taxonomy import Category, IdScheme, PlatformTaxonomy
 from aiostore.sandbox.tokopedia import errors
 from aiostore.sandbox.tokopedia.dispatch import Ctx, Endpoint
+from aiostore.sandbox.tokopedia.models import COURIERS
 
 TAXONOMY = PlatformTaxonomy(
     IdScheme(4000, (1759, 1828, 1807, 3412, 2137), attribute_base=500, value_base=10000, brand_base=1)
@@ -53,6 +55,42 @@ def category_annotations(ctx: Ctx) -> list[dict[str, Any]]:
     ]
 
 
+# The shop's active shipping products (lazada-tokopedia.md, listings-and-categories.md §C "Tokopedia"):
+# one shipment per courier of the sandbox's orders, its service as a package; SiCepat's is unavailable.
+SHIPPING_PRODUCTS = {n + 1: (courier, service) for n, (courier, service) in enumerate(COURIERS)}
+UNAVAILABLE = frozenset({3})
+
+
+def active_info(ctx: Ctx) -> dict[str, Any]:
+    """GET /v1/logistic/fs/{fs_id}/active-info?shop_id → `Shops[{ShopID, ShipmentInfos[{ShipmentID,
+    ShipmentName, ShipmentPackages[{IsAvailable, ProductName, ShippingProductID}]}]}]`."""
+    infos = [
+        {
+            "ShipmentID": product_id * 10,
+            "ShipmentName": courier,
+            "ShipmentPackages": [
+                {
+                    "IsAvailable": product_id not in UNAVAILABLE,
+                    "ProductName": service,
+                    "ShippingProductID": product_id,
+                }
+            ],
+        }
+        for product_id, (courier, service) in SHIPPING_PRODUCTS.items()
+    ]
+    return {"Shops": [{"ShopID": ctx.shop.shop_id, "ShipmentInfos": infos}]}
+
+
+def shipping_refusal(ids: object) -> str:
+    """Why a create's `custom_product_logistics` cannot be used ("" when it can)."""
+    if ids is None:
+        return ""
+    usable = set(SHIPPING_PRODUCTS) - UNAVAILABLE
+    if not isinstance(ids, list) or not all(isinstance(i, int) and i in usable for i in ids):
+        return f"custom_product_logistics must list active shipping products of the shop: {sorted(usable)}"
+    return ""
+
+
 def leaf_category(category_id: int) -> bool:
     return TAXONOMY.leaf(category_id) is not None
 
@@ -60,4 +98,5 @@ def leaf_category(category_id: int) -> bool:
 ENDPOINTS = [
     Endpoint("GET", "/inventory/v1/fs/{fs_id}/product/category", categories),
     Endpoint("GET", "/v1/fs/{fs_id}/product/annotation", category_annotations),
+    Endpoint("GET", "/v1/logistic/fs/{fs_id}/active-info", active_info, shop="query"),
 ]

@@ -12,6 +12,7 @@ import random
 from typing import Any
 
 from aiostore.sandbox.common import PushMessage, SandboxError
+from aiostore.sandbox.common.review import Review
 from aiostore.sandbox.common.seeding import SeedPlan
 from aiostore.sandbox.common.state import SandboxState, lookup, next_on_path
 from aiostore.sandbox.tokopedia import push, render
@@ -52,6 +53,29 @@ class TokopediaSandbox(SandboxState[TokopediaSandboxConfig, SeedResult]):
         if config.access_token:
             self.tokens.grant(app.client_id, self.now(), config.access_token)
         self.seed_from_config()
+
+    # ------------------------------------------------------------ listing review
+
+    def review_product(self, product: Product) -> None:
+        """An edited product is pending (-1) again, with its variant children, until reviewed."""
+        restore = product.status if product.status in (1, 2, 3) else 1
+        for member in self._family(product):
+            member.status = -1
+        self.begin_review(product.product_id, restore=restore)
+
+    def review_ended(self, review: Review) -> None:
+        """Approved: active (or the status it had before the edit); rejected: banned (-2). Tokopedia
+        publishes no reason text and sends no push for it (listings-and-categories.md §D)."""
+        product = self.catalog.products.get(int(str(review.key)))
+        if product is None or product.status != -1:
+            return
+        for member in self._family(product):
+            member.status = int(review.restore or 1) if review.approve else -2
+            member.update_time = self.now()
+
+    def _family(self, product: Product) -> list[Product]:
+        children = [self.catalog.products.get(c) for c in product.children]
+        return [product, *(c for c in children if c is not None)]
 
     # ------------------------------------------------------------ apps, shops, tokens
 

@@ -82,6 +82,7 @@ WORDS: dict[str, dict[str, str]] = {
         "expired": "expired",
         "refused": "refused",
         "banned": "banned",
+        "rejected": "rejected",
         "": "",
     },
     "id": {
@@ -89,6 +90,7 @@ WORDS: dict[str, dict[str, str]] = {
         "expired": "sudah kedaluwarsa",
         "refused": "menolak",
         "banned": "memblokir",
+        "rejected": "menolak",
         "": "",
     },
 }

@@ -41,6 +41,7 @@ KINDS = frozenset(
         "refresh_reference",  # platform reference data (services/reference/refresh.py)
         "publish",  # a committed catalog preview, one shop (services/catalog/publish_job.py)
         "reconcile",  # a shop compared with the master (services/reconciliation/run.py)
+        "catalog.follow_review",  # listings under a platform's review (services/catalog/review.py)
     }
 )
 MAX_ATTEMPTS = 5
@@ -125,6 +126,19 @@ async def schedule_retry(
         session, RUN_JOB, lock=_lock(job), schedule_at=when, org_id=str(job.org_id), job_id=str(job.id)
     )
     return True
+
+
+async def schedule_again(session: AsyncSession, job: SyncJob, delay: float, result: dict[str, Any]) -> None:
+    """Run the job again after `delay` seconds with a fresh allowance of attempts (it did not fail)."""
+    when = datetime.now(UTC) + timedelta(seconds=delay)
+    job.status = RETRYING
+    job.error = None
+    job.result = result
+    job.attempts = 0
+    job.next_attempt_at = when
+    job.queue_job_id = await defer(
+        session, RUN_JOB, lock=_lock(job), schedule_at=when, org_id=str(job.org_id), job_id=str(job.id)
+    )
 
 
 @dataclass(frozen=True, slots=True)

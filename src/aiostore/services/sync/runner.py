@@ -48,6 +48,17 @@ class Cancelled(Exception):  # noqa: N818  (control flow)
     """The job was cancelled while running; it stops at a checkpoint."""
 
 
+class Later(Exception):  # noqa: N818  (control flow)
+    """The job did its work for now and must run again after `delay` seconds (following something the
+    platform does in its own time, e.g. a listing's review); `result` is shown meanwhile. Not a failure:
+    it spends none of the job's attempts."""
+
+    def __init__(self, delay: float, result: dict[str, Any]) -> None:
+        super().__init__(f"again in {delay:.0f} s")
+        self.delay = delay
+        self.result = result
+
+
 TRANSIENT = (RateLimited, PlatformUnavailable, httpx.TransportError, DBAPIError, TimeoutError)
 
 
@@ -86,6 +97,8 @@ async def execute(sc: SyncContext, org_id: uuid.UUID, job: SyncJob, handle: Hand
     except Cancelled:
         log.info("job.cancelled", kind=job.kind)
         return jobs.CANCELLED
+    except Later as later:
+        return await _later(sc, org_id, job_id, later)
     except TRANSIENT as exc:
         retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
         return await _retry_or_fail(sc, org_id, job_id, f"{type(exc).__name__}: {exc}", retry_after)
@@ -124,6 +137,16 @@ async def _finish(
             await triggers.evaluate_soon(session, org_id)
     log.info("job.finished", status=status, error=error)
     return status
+
+
+async def _later(sc: SyncContext, org_id: uuid.UUID, job_id: uuid.UUID, later: Later) -> str:
+    async with sc.tx(org_id) as session:
+        job = await jobs.get_job(session, job_id, for_update=True)
+        if job.status == jobs.CANCELLED:
+            return job.status
+        await jobs.schedule_again(session, job, later.delay, later.result)
+    log.info("job.waiting", kind=job.kind, delay=later.delay)
+    return jobs.RETRYING
 
 
 async def _retry_or_fail(

@@ -56,6 +56,8 @@ NOTICES = {
     "rejected": N_("Rejected. Nothing was applied."),
     "resolved": N_("Done. A value sent again reaches the shop with its next push."),
     "policy": N_("The policy is saved. The next reconciliation follows it."),
+    "overrides": N_("The listing's overrides are saved. The next publish sends them to the shop."),
+    "overrides_cleared": N_("The overrides are removed: the listing shows the master product again."),
 }
 
 

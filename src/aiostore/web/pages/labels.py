@@ -35,6 +35,7 @@ LABELS: dict[str, dict[str, str]] = {
         "refresh_tokens": N_("renew authorisation"),
         "refresh_reference": N_("read platform categories"),
         "reconcile": N_("reconcile with the shop"),
+        "catalog.follow_review": N_("follow platform review"),
     },
     "job_item": {"ok": N_("done"), "failed": N_("failed"), "skipped": N_("skipped")},
     "started_by": {
@@ -56,6 +57,11 @@ LABELS: dict[str, dict[str, str]] = {
         "banned": N_("banned"),
         "deleted": N_("deleted"),
         "unknown": N_("unknown"),
+    },
+    "review": {
+        "under_review": N_("under review"),
+        "live": N_("passed: live"),
+        "rejected": N_("rejected"),
     },
     "invitation": {
         "pending": N_("waiting for an answer"),

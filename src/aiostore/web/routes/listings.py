@@ -38,6 +38,11 @@ class ListingOut(BaseModel):
     stock_dirty: bool
     last_error: str | None
     last_synced_at: datetime | None
+    review_state: str | None  # under_review, live, rejected (None: never followed)
+    review_reason: str | None  # the platform's own words when it rejected the listing
+    review_code: str | None
+    review_checked_at: datetime | None
+    overrides: dict[str, Any]
 
     @classmethod
     def of(cls, l: Listing) -> ListingOut:  # noqa: E741
@@ -56,6 +61,11 @@ class ListingOut(BaseModel):
             stock_dirty=l.stock_dirty,
             last_error=l.last_error,
             last_synced_at=l.last_synced_at,
+            review_state=l.review_state,
+            review_reason=l.review_reason,
+            review_code=l.review_code,
+            review_checked_at=l.review_checked_at,
+            overrides=l.overrides or {},
         )
 
 

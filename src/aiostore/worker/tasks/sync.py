@@ -8,7 +8,10 @@ import structlog
 
 from aiostore import jobqueue
 from aiostore.services import webhook_intake, webhooks
-from aiostore.services.catalog import publish_job  # noqa: F401  (registers its handler)
+from aiostore.services.catalog import (
+    publish_job,  # noqa: F401  (registers its handler)
+    review,  # noqa: F401  (registers its handler)
+)
 from aiostore.services.reconciliation import run as reconciliation
 from aiostore.services.reference import refresh  # noqa: F401  (registers its handler)
 from aiostore.services.sync import gaps, ops, pull, push, runner, schedule, sweep  # noqa: F401  (register handlers)

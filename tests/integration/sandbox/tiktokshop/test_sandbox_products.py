@@ -99,7 +99,7 @@ async def test_create_get_edit_and_switch(tts: TTS, sandbox: TikTokShopSandbox) 
 
 
 async def test_audit_holds_a_new_product_pending(tts: TTS, sandbox: TikTokShopSandbox, clock: Any) -> None:
-    sandbox.config.audit_seconds = 60
+    sandbox.config.review_seconds = 60
     body = {
         "title": "Mug",
         "description": "d",
