@@ -381,6 +381,7 @@ class WebhookEvent:
     order_id: str | None = None
     status: OrderStatus | None = None
     platform_status: str = ""
+    expires_at: datetime | None = None  # AUTHORIZATION_EXPIRING: when the shop's authorisation ends
 
 
 # -- reference data (listings-and-categories.md §B, §C) ------------------------------------------------
