@@ -46,7 +46,7 @@ from propagation_support import (
 )
 
 SKUS = [f"SOAK-{n:03d}" for n in range(1, 41)]
-STOCK = 100_000
+STOCK = 10_000  # TikTok Shop refuses stock above 99,999
 TIMEOUT_SECONDS = 2.0  # an injected time-out: the sandbox answers its gateway time-out (504) this late
 SERVICE_ENV = {
     "AIOSTORE_SYNC_ORDERS_INTERVAL_MINUTES": "1",  # the safety-net pull, so the drain need not wait long
@@ -283,8 +283,11 @@ async def check(db: Connection, world: World, book: Book) -> dict[str, Any]:
         for shop in world.shops:
             if shop.sellable(sku) != available:
                 detail["shop_stock_mismatches"] += 1
+                seen = await (await db.execute(LISTING_SQL, (shop.platform, sku))).fetchone()
+                there = Counter(o.status for o in book.orders if o.sku == sku and o.platform == shop.platform)
                 log(
-                    f"MISMATCH {shop.platform} {sku}: the shop shows {shop.sellable(sku)}, master {available}"
+                    f"MISMATCH {shop.platform} {sku}: the shop shows {shop.sellable(sku)}, master"
+                    f" {available}; listing {seen}; its orders there {dict(there)}"
                 )
     for platform, sku, price in await (await db.execute(PRICES_SQL, (book.skus,))).fetchall():
         if price is None or Decimal(price) != book.price[sku]:
