@@ -144,10 +144,12 @@ def make_shop(
     skus: list[str],
     stock: int,
     hook: Callable[[], None],
+    **config_options: Any,
 ) -> Shop:
-    """A sandbox with `latency_ms` added to every API call, seeded, its first units renamed to `skus`."""
+    """A sandbox with `latency_ms` added to every API call, seeded, its first units renamed to `skus`;
+    `config_options` go to its config (e.g. push_max_attempts)."""
     package, config = sandbox_config(platform)
-    options: dict[str, Any] = {"faults": FaultConfig(latency_ms=latency_ms)}
+    options: dict[str, Any] = {"faults": FaultConfig(latency_ms=latency_ms), **config_options}
     if "redirect_url" in {f.name for f in dataclasses.fields(config)}:
         options["redirect_url"] = callback_url  # the platform redirects to the URL registered for the app
     app = package.create_app(config(**options))

@@ -10,10 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import procrastinate
+import procrastinate.exceptions
+import procrastinate.jobs
 import psycopg_pool
+import structlog
 
 from aiostore.db.engine import DatabaseURLs
 
+log = structlog.get_logger(__name__)
 _conninfo: dict[str, str] = {}
 
 TASK_MODULES = [
@@ -46,9 +50,20 @@ async def retry_stalled_jobs(queue: procrastinate.App, *, seconds_since_heartbea
 
     procrastinate retries such jobs only when asked; a periodic task asks every minute. Our effects
     are idempotent (upserts, absolute stock, order state machines), so running one again is safe.
-    """
+
+    A stalled job whose queueing lock another job took meanwhile (a shop's push deferred while the dead
+    worker's push was running) cannot go back to the queue: the waiting job does the same work with
+    fresher data, so the stalled one is aborted. Each job is handled on its own: before, the first such
+    job raised and every stalled job after it (webhook events) stayed "doing" for good."""
     manager = queue.job_manager
     stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=seconds_since_heartbeat))
+    retried = 0
     for job in stalled:
-        await manager.retry_job(job)
-    return len(stalled)
+        try:
+            await manager.retry_job(job)
+        except procrastinate.exceptions.UniqueViolation:
+            await manager.finish_job(job, status=procrastinate.jobs.Status.ABORTED, delete_job=False)
+            log.warning("jobs.stalled_superseded", task=job.task_name, queueing_lock=job.queueing_lock)
+        else:
+            retried += 1
+    return retried

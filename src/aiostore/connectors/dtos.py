@@ -403,6 +403,7 @@ class WebhookEvent:
     status: OrderStatus | None = None
     platform_status: str = ""
     item_id: str | None = None  # a product push's listing (a review's end, a ban)
+    expires_at: datetime | None = None  # AUTHORIZATION_EXPIRING: when the shop's authorisation ends
 
 
 # -- reference data (listings-and-categories.md §B, §C) ------------------------------------------------

@@ -35,7 +35,7 @@ from aiostore.connectors.dtos import (
     WriteResult,
 )
 from aiostore.connectors.errors import ConnectorError, InvalidRequest, NotFound
-from aiostore.connectors.tokens import OnTokens, TokenKeeper
+from aiostore.connectors.tokens import Coordinator, OnTokens, TokenKeeper
 from aiostore.connectors.transport import PlatformClient, Wiring
 from aiostore.domain.market import MARKETS, Currency, MarketCode
 from aiostore.domain.platforms import Platform
@@ -91,6 +91,7 @@ class PlannedConnector(ABC):
         limits: ConnectorLimits | None = None,
         clock: Callable[[], float] = time.time,
         on_tokens: OnTokens | None = None,
+        coordinator: Coordinator | None = None,
     ) -> None:
         self.app = app
         self.limits = limits or self.default_limits
@@ -103,6 +104,7 @@ class PlannedConnector(ABC):
             clock=clock,
             on_tokens=on_tokens,
             platform=self.platform.value,
+            coordinator=coordinator,
         )
         wiring = Wiring(
             http,

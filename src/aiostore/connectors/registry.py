@@ -16,7 +16,7 @@ from aiostore.connectors.base import PlanningConnector
 from aiostore.connectors.dtos import AppCredentials, ConnectorLimits, ShopAccount
 from aiostore.connectors.plugin import PlatformPlugin, PlatformSettings
 from aiostore.connectors.recording import OnRecord, RecordingConnector
-from aiostore.connectors.tokens import OnTokens
+from aiostore.connectors.tokens import Coordinator, OnTokens
 from aiostore.domain.platforms import Platform
 from aiostore.http.client import HttpPolicy, shared_policy
 
@@ -80,6 +80,7 @@ def make(
     limits: ConnectorLimits | None = None,
     clock: Callable[[], float] = time.time,
     on_tokens: OnTokens | None = None,
+    coordinator: Coordinator | None = None,
 ) -> PlanningConnector:
     """The live connector of ``platform`` for ``account`` (the class its plugin picks for ``app``)."""
     found = plugin(platform)
@@ -94,6 +95,7 @@ def make(
         limits=limits,
         clock=clock,
         on_tokens=on_tokens,
+        coordinator=coordinator,
     )
     return connector
 
@@ -110,6 +112,7 @@ def get_connector(
     clock: Callable[[], float] = time.time,
     on_tokens: OnTokens | None = None,
     on_record: OnRecord | None = None,
+    coordinator: Coordinator | None = None,
 ) -> PlanningConnector:
     """The connector for ``platform`` acting for ``account``; a ``RecordingConnector`` unless ``live``.
 
@@ -117,7 +120,9 @@ def get_connector(
     Without ``policy`` the process-wide ``shared_policy()`` is used, so rate limits (per shop) and breakers
     (per platform) hold across every job in the process.
     """
-    connector = make(platform, http, app, account, policy or shared_policy(), limits, clock, on_tokens)
+    connector = make(
+        platform, http, app, account, policy or shared_policy(), limits, clock, on_tokens, coordinator
+    )
     if str(write_mode) == LIVE:
         return connector
     return RecordingConnector(connector, on_record=on_record)

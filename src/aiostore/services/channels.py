@@ -29,7 +29,7 @@ from aiostore.connectors.errors import (
     NotFound as PlatformNotFound,
 )
 from aiostore.connectors.recording import OnRecord
-from aiostore.connectors.tokens import OnTokens
+from aiostore.connectors.tokens import Coordinator, OnTokens
 from aiostore.db.models import ChannelAccount, ChannelRoute
 from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import Platform
@@ -39,13 +39,20 @@ from aiostore.security.crypto import TokenCipher
 from aiostore.services import audit, oauth_state
 from aiostore.services.context import OrgContext
 from aiostore.services.sync import jobs
+from aiostore.services.token_health import (
+    CONNECTED,
+    DISCONNECTED,
+    NEEDS_REAUTH,
+    load_tokens,
+    record_new_authorization,
+    session_coordinator,
+    store_tokens,
+)
 from aiostore.settings import Settings
 
 log = structlog.get_logger(__name__)
 
-CONNECTED = "connected"
-NEEDS_REAUTH = "needs_reauth"
-DISCONNECTED = "disconnected"
+__all__ = ["CONNECTED", "DISCONNECTED", "NEEDS_REAUTH", "load_tokens", "store_tokens"]
 
 
 class PlatformCallFailed(AppError):
@@ -139,10 +146,17 @@ class Connectors:
             account.status = CONNECTED
             await session.flush()
 
-        return self.build(account, on_tokens=on_tokens)
+        return self.build(
+            account, on_tokens=on_tokens, coordinator=session_coordinator(session, cipher, account.id)
+        )
 
     def build(
-        self, account: ChannelAccount, *, on_tokens: OnTokens | None = None, on_record: OnRecord | None = None
+        self,
+        account: ChannelAccount,
+        *,
+        on_tokens: OnTokens | None = None,
+        on_record: OnRecord | None = None,
+        coordinator: Coordinator | None = None,
     ) -> PlanningConnector:
         """A connector for this shop with the process's HTTP client, policy and write mode."""
         tokens = load_tokens(self.cipher(), account)
@@ -159,6 +173,7 @@ class Connectors:
                 clock=self.clock,
                 on_tokens=on_tokens,
                 on_record=on_record,
+                coordinator=coordinator,
             )
         except registry.UnsupportedPlatform as exc:
             raise invalid(
@@ -175,32 +190,6 @@ def redirect_url(settings: Settings, platform: str) -> str:
     """Where the platform sends the seller back: its AIOSTORE_<P>_REDIRECT_URL, else our callback."""
     configured = settings.platforms[platform].redirect_url
     return str(configured) if configured else callback_url(settings.service_url, platform)
-
-
-def store_tokens(cipher: TokenCipher, account: ChannelAccount, tokens: TokenSet) -> None:
-    account.access_token_enc = cipher.encrypt(tokens.access_token)
-    account.refresh_token_enc = cipher.encrypt(tokens.refresh_token)
-    account.access_expires_at = tokens.access_expires_at
-    account.refresh_expires_at = tokens.refresh_expires_at
-    account.extra = {**account.extra, "external_ids": dict(tokens.external_ids)}
-
-
-def load_tokens(cipher: TokenCipher, account: ChannelAccount) -> TokenSet | None:
-    if (
-        account.access_token_enc is None
-        or account.refresh_token_enc is None
-        or account.access_expires_at is None
-    ):
-        return None
-    external: Mapping[str, str] = account.extra.get("external_ids", {}) if account.extra else {}
-    return TokenSet(
-        access_token=cipher.decrypt(account.access_token_enc),
-        refresh_token=cipher.decrypt(account.refresh_token_enc),
-        access_expires_at=account.access_expires_at,
-        refresh_expires_at=account.refresh_expires_at,
-        shop_id=account.shop_id,
-        external_ids=dict(external),
-    )
 
 
 async def _route(session: AsyncSession, account: ChannelAccount, *, active: bool) -> None:
@@ -335,6 +324,7 @@ async def complete_connect(
     if write_mode is not None:
         account.write_mode = write_mode
     store_tokens(connectors.cipher(), account, tokens)
+    record_new_authorization(account, datetime.now(UTC))
     await session.flush()
     await _route(session, account, active=True)
     # The first pulls: the shop's listings (matched to master SKUs) and its recent orders.
@@ -439,7 +429,8 @@ async def test_channel(
 async def refresh_channel(
     session: AsyncSession, connectors: Connectors, ctx: OrgContext, channel_id: uuid.UUID
 ) -> ChannelAccount:
-    # FOR UPDATE: refresh tokens may be single-use, so two refreshes of one shop never overlap.
+    """Refresh now, under the shop's row lock (token_health.refresh_locked: never with a refresh token
+    another process has spent); a failure is recorded on the shop and kept, whatever the answer."""
     account = await get_channel(session, ctx, channel_id, for_update=True)
     _require_connected(account)
     before = snapshot(account)
@@ -448,29 +439,24 @@ async def refresh_channel(
         raise Conflict("this channel has no tokens; connect the shop again")
     connector = connectors.for_account(session, account)
     try:
-        new = await connector.refresh(tokens)
+        await connector.refresh(tokens)
     except ConnectorError as exc:
+        await audit.record(
+            session,
+            ctx,
+            "channel.refresh_failed",
+            "channel_account",
+            account.id,
+            before=before,
+            after=snapshot(account),
+        )
         if isinstance(exc, AuthExpired | InvalidRequest | Refused):
-            account.status = NEEDS_REAUTH
-            account.last_error = f"{type(exc).__name__}: {exc}"
-            await session.flush()
-            await audit.record(
-                session,
-                ctx,
-                "channel.refresh_failed",
-                "channel_account",
-                account.id,
-                before=before,
-                after=snapshot(account),
-            )
             raise Conflict(
                 f"{account.platform} refused the refresh ({exc}); connect the shop again", keep_changes=True
             ) from exc
-        raise platform_error(exc) from exc
-    store_tokens(connectors.cipher(), account, new)
-    account.status = CONNECTED
-    account.last_error = None
-    await session.flush()
+        problem = platform_error(exc)
+        problem.keep_changes = True  # the failure stays recorded on the shop
+        raise problem from exc
     await audit.record(
         session,
         ctx,

@@ -29,6 +29,7 @@ from aiostore.db.models import ChannelAccount, IgnoredWebhook, WebhookEvent
 from aiostore.domain.platforms import Platform
 from aiostore.errors import AppError, NotAuthenticated
 from aiostore.services import channels, webhook_intake
+from aiostore.services.alerts import triggers
 from aiostore.services.catalog import review
 from aiostore.services.reference import cache as reference_cache
 from aiostore.services.sync import jobs
@@ -161,6 +162,7 @@ def _payload(event: PushEvent) -> dict[str, Any]:
         "platform_status": event.platform_status,
         "occurred_at": event.occurred_at.isoformat(),
         "item_id": event.item_id,
+        "expires_at": event.expires_at.isoformat() if event.expires_at else None,
     }
 
 
@@ -174,6 +176,7 @@ async def process(sc: SyncContext, org_id: uuid.UUID, event_id: uuid.UUID) -> st
         event.attempts += 1
         kind, order_id, channel_id = event.event_type, event.payload.get("order_id"), event.channel_account_id
         item_id = event.payload.get("item_id")
+        expires_at = event.payload.get("expires_at")
     try:
         if kind == WebhookKind.PRODUCT and item_id and channel_id:
             found = await review.apply_push(sc, org_id, channel_id, str(item_id))
@@ -193,6 +196,10 @@ async def process(sc: SyncContext, org_id: uuid.UUID, event_id: uuid.UUID) -> st
                 if channel is not None and channel.status != channels.DISCONNECTED:
                     channel.status = channels.NEEDS_REAUTH
                     channel.last_error = "the seller withdrew the authorization on the platform"
+            if kind == WebhookKind.AUTHORIZATION_EXPIRING and channel_id and expires_at:
+                await _authorization_ends(session, org_id, channel_id, datetime.fromisoformat(expires_at))
+                await _set(session, event_id, "processed")
+                return "processed"
             await _set(session, event_id, "processed" if kind in ORDER_KINDS else "ignored")
         return "processed"
     except (AuthExpired, ConnectorError, AppError) as exc:
@@ -204,6 +211,16 @@ async def process(sc: SyncContext, org_id: uuid.UUID, event_id: uuid.UUID) -> st
     except Exception as exc:  # time-outs, a deadlock victim, a dropped connection: try again later
         log.warning("webhook.process_failed", error=f"{type(exc).__name__}: {exc}")
         return await _retry(sc, org_id, event_id, exc)
+
+
+async def _authorization_ends(session: Any, org_id: uuid.UUID, channel_id: uuid.UUID, ends: datetime) -> None:
+    """The platform announced when the shop's authorisation ends (Lazada's message type 8): kept on the
+    shop for its health and the token_expiry alert, which is evaluated soon."""
+    channel = await session.get(ChannelAccount, channel_id)
+    if channel is None or channel.status == channels.DISCONNECTED:
+        return
+    channel.authorization_expires_at = ends
+    await triggers.evaluate_soon(session, org_id)
 
 
 async def _set(session: Any, event_id: uuid.UUID, status: str, error: str | None = None) -> None:

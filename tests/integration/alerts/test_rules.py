@@ -77,7 +77,7 @@ async def test_oversold_order_raises_and_clears_when_shipped(
     assert (await _evaluate(db, owner.org_id, test_settings)).cleared["oversold"] == 1
 
 
-async def test_token_expiry_within_seven_days_expired_or_refused(
+async def test_token_expiry_within_seven_days_expired_refused_or_failing(
     db: Database, owner: Caller, test_settings: Settings
 ) -> None:
     now = datetime.now(UTC)
@@ -86,9 +86,21 @@ async def test_token_expiry_within_seven_days_expired_or_refused(
     await make_shop(db, owner.org_id, name="C", refresh_expires_at=now - timedelta(days=1))
     await make_shop(db, owner.org_id, name="D", status="needs_reauth")
     await make_shop(db, owner.org_id, name="E", status="disconnected", refresh_expires_at=now)
-    assert (await _evaluate(db, owner.org_id, test_settings)).raised["token_expiry"] == 3
+    later = now + timedelta(days=30)
+    await make_shop(db, owner.org_id, name="F", refresh_expires_at=later, refresh_failures=2)
+    # The platform announced an earlier end (Lazada's expiry push) than the refresh token's.
+    await make_shop(
+        db, owner.org_id, name="G", refresh_expires_at=later, authorization_expires_at=now + timedelta(days=2)
+    )
+    assert (await _evaluate(db, owner.org_id, test_settings)).raised["token_expiry"] == 5
     states = {s.subject["shop"]: s.subject["state"] for s in await _open(db, owner.org_id, "token_expiry")}
-    assert states == {"A": "expiring", "C": "expired", "D": "refused"}
+    assert states == {
+        "A": "expiring",
+        "C": "expired",
+        "D": "refused",
+        "F": "refresh_failing",
+        "G": "expiring",
+    }
     await _set(db, owner.org_id, ChannelAccount, soon.channel_id, refresh_expires_at=now + timedelta(days=60))
     assert (await _evaluate(db, owner.org_id, test_settings)).cleared["token_expiry"] == 1
 

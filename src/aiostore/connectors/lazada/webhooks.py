@@ -4,7 +4,8 @@ A push is ``{"seller_id", "message_type", "data": {...}, "timestamp", "site"}``.
 order) carries ``data.trade_order_id`` (the API's ``order_id``), ``data.trade_order_line_id`` (one order
 item), ``data.order_status`` (that item's status) and ``data.status_update_time`` (seconds). A push only
 signals a change: the service re-reads the order. Lazada delivers at least once (per order item), so the
-event id names the item, its status and the time of the change: a repeat has the same id.
+event id names the item, its status and the time of the change: a repeat has the same id. Message type 8
+(authorisation expiry alert) carries ``data.auth_expiry_time`` (seconds): the event's ``expires_at``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from aiostore.connectors.pushes import read_push, when
 from aiostore.domain.platforms import Platform
 
 TRADE_ORDER = 0
+AUTH_EXPIRY = 8  # "authorization token expiry alert": 48 h before, once a day, data.auth_expiry_time (s)
 KIND_BY_TYPE: dict[int, WebhookKind] = {
     TRADE_ORDER: WebhookKind.ORDER_STATUS,
     1: WebhookKind.PRODUCT,  # product QC status
@@ -26,7 +28,7 @@ KIND_BY_TYPE: dict[int, WebhookKind] = {
     4: WebhookKind.PRODUCT,  # product edited
     5: WebhookKind.PRODUCT,  # product deleted
     6: WebhookKind.STOCK,  # shallow stock
-    8: WebhookKind.AUTHORIZATION_EXPIRING,
+    AUTH_EXPIRY: WebhookKind.AUTHORIZATION_EXPIRING,
     12: WebhookKind.CATEGORIES_CHANGED,  # a broadcast: no seller
 }
 
@@ -60,4 +62,5 @@ def parse_push(raw_body: bytes) -> WebhookEvent:
         status=unified_status(platform_status) if is_order else None,
         platform_status=platform_status,
         item_id=item_id,
+        expires_at=when(data.get("auth_expiry_time")) if message_type == AUTH_EXPIRY else None,
     )

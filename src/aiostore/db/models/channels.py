@@ -57,6 +57,13 @@ class ChannelAccount(TenantScoped, Base):
     # goes on after this platform item id next time (NULL: from the start); `reconciled_at`: last pass.
     reconcile_cursor: Mapped[str | None] = mapped_column(String(100))
     reconciled_at: Mapped[datetime | None]
+    # Authorisation health (services/token_health.py): when the platform says the authorisation ends
+    # (Lazada's expiry push), the last successful refresh, and the refreshes failing since.
+    authorization_expires_at: Mapped[datetime | None]
+    refreshed_at: Mapped[datetime | None]
+    refresh_failures: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    refresh_failed_at: Mapped[datetime | None]
+    refresh_error: Mapped[str | None] = mapped_column(Text)
 
 
 class Listing(TenantScoped, Base):

@@ -27,6 +27,9 @@ class LazadaSandboxConfig(SandboxConfig):
     access_token_ttl: int = 7 * 86400
     refresh_token_ttl: int = 14 * 86400
     auth_code_ttl: int = 1800
+    # Push message type 8 this long before an authorisation ends, at most once per alert_every (§A8).
+    auth_expiry_alert_before: int = 48 * 3600
+    auth_expiry_alert_every: int = 86400
     # Page and batch limits.
     product_page_max: int = 50
     product_offset_max: int = 10_000

@@ -1,6 +1,7 @@
 """Lazada's ``/_sandbox/`` control routes (sandbox/common/control.py: unsigned JSON, not part of Lazada's
 contract): the shared state, calls, faults, pushes, seed (``skus_per_product``) and orders/{order_id}
-routes, plus POST sellers, GET products/{item_id}, POST tokens and POST tokens/expire.
+routes, plus POST sellers, GET products/{item_id}, POST tokens, POST tokens/expire and POST
+authorizations/alert (run the daily authorisation expiry alert, message type 8, now).
 """
 
 from __future__ import annotations
@@ -157,4 +158,9 @@ def control_routes(sandbox: LazadaSandbox) -> list[Route]:
         ),
         control.post("tokens", TokenIn, tokens),
         control.post("tokens/expire", ExpireIn, expire),
+        control.post(
+            "authorizations/alert",
+            control.ControlIn,
+            lambda body, request: {"sent": sandbox.alert_expiring_authorizations()},
+        ),
     ]

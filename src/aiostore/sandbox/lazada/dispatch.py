@@ -199,6 +199,7 @@ def api_routes(sandbox: LazadaSandbox, endpoints: Sequence[Endpoint]) -> list[Ro
     async def answer(request: Request) -> Response:
         api_path = "/" + str(request.path_params["rest"]).strip("/")
         sandbox.calls.record(api_path)
+        sandbox.look_at_authorizations()  # the daily authorisation expiry alert (message type 8)
         try:
             return await _answer(table.get(api_path), api_path, request)
         except LazadaError as exc:

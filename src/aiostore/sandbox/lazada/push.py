@@ -23,6 +23,14 @@ from aiostore.sandbox.lazada.signing import push_signature
 
 TRADE_ORDER = 0
 PRODUCT_QC = 1  # listings-and-categories.md §D: {itemId, status APPROVED|REJECTED|..., reason} [LZA 120205]
+AUTH_EXPIRY = 8  # authorization token expiry alert: 48 h before the end, at most once a day
+
+
+def auth_expiry_payload(app_key: str, seller_id: str, ends: int, now: int, site: str) -> dict[str, Any]:
+    """Message type 8 as §A8 lists it: ``data`` = app_key, seller_id, auth_expiry_time (seconds); the push
+    time in seconds (the samples of types other than 0 use seconds)."""
+    data = {"app_key": app_key, "seller_id": seller_id, "auth_expiry_time": ends}
+    return {"seller_id": seller_id, "message_type": AUTH_EXPIRY, "data": data, "timestamp": now, "site": site}
 
 
 def order_payload(

@@ -19,7 +19,13 @@ from aiostore.sandbox.lazada.catalog import Catalog
 from aiostore.sandbox.lazada.config import LazadaSandboxConfig
 from aiostore.sandbox.lazada.models import CARRIERS, NORMAL_PATH, App, Order, OrderItem, Product, Seller
 from aiostore.sandbox.lazada.orders import OrderBook
-from aiostore.sandbox.lazada.push import accepted, build_message, order_payload, qc_payload
+from aiostore.sandbox.lazada.push import (
+    accepted,
+    auth_expiry_payload,
+    build_message,
+    order_payload,
+    qc_payload,
+)
 from aiostore.sandbox.lazada.seed import OrderFactory, SeedResult, seed_shop
 from aiostore.sandbox.lazada.tokens import SellerTokens, TokenStore
 
@@ -36,6 +42,8 @@ class LazadaSandbox(SandboxState[LazadaSandboxConfig, SeedResult]):
         self.catalog = Catalog()
         self.orders = OrderBook(self.catalog)
         self.packages: dict[str, int] = {}  # package_id -> order_id
+        self.expiry_alerts: dict[tuple[str, str], int] = {}  # (app_key, seller_id) -> last alert sent at
+        self._alerts_looked_at: int | None = None
         self._activity = OrderFactory(random.Random(f"lazada-activity-{config.seed}"), self.orders)
         self.add_app(
             config.app_key, config.app_secret, push_url=config.push_url, callback_url=config.callback_url
@@ -259,6 +267,35 @@ class LazadaSandbox(SandboxState[LazadaSandboxConfig, SeedResult]):
             if app.push_url and (app.app_key, seller_id) in self.tokens.authorizations:
                 payload = qc_payload(seller_id, item_id, status, reason, self.now(), seller.site)
                 self.pushes.submit(build_message(app.app_key, app.app_secret, app.push_url, payload))
+
+    def alert_expiring_authorizations(self) -> int:
+        """Lazada's daily authorisation expiry alert (message type 8, §A8): each app with a push URL is
+        told, for every seller whose authorisation of it ends within ``auth_expiry_alert_before``, when it
+        ends; again a day later while it still does. Returns the pushes sent."""
+        now, cfg, sent = self.now(), self.config, 0
+        self._alerts_looked_at = now
+        for app_key, seller_id in list(self.tokens.authorizations):
+            app, seller = self.apps.get(app_key), self.sellers.get(seller_id)
+            ends = self.tokens.authorization_ends(app_key, seller_id, now)
+            if app is None or seller is None or not app.push_url or ends is None:
+                continue
+            last = self.expiry_alerts.get((app_key, seller_id))
+            if ends - now > cfg.auth_expiry_alert_before or (
+                last is not None and now - last < cfg.auth_expiry_alert_every
+            ):
+                continue
+            self.expiry_alerts[app_key, seller_id] = now
+            payload = auth_expiry_payload(app_key, seller_id, ends, now, seller.site)
+            self.pushes.submit(build_message(app.app_key, app.app_secret, app.push_url, payload))
+            sent += 1
+        return sent
+
+    def look_at_authorizations(self) -> None:
+        """Called with every API request: the alert's check runs at most once a minute of sandbox time,
+        as Lazada's own daily job does in the background."""
+        now = self.now()
+        if self._alerts_looked_at is None or now - self._alerts_looked_at >= 60:
+            self.alert_expiring_authorizations()
 
     def _push(self, order: Order, changed: list[OrderItem]) -> None:
         if not changed:

@@ -41,5 +41,14 @@ class TokenStore(GrantStore[str, str]):
         self.authorizations[app_key, seller_id] = now
         return self.new_code(app_key, seller_id, now)
 
+    def authorization_ends(self, app: str, owner: str, now: int) -> int | None:
+        """When the (app, seller) authorisation ends: the expiry of its live refresh token (None: none)."""
+        ends = [
+            g.expires_at
+            for g in self.refresh.values()
+            if (g.app, g.owner) == (app, owner) and not g.used and g.expires_at >= now
+        ]
+        return max(ends) if ends else None
+
     def recorded(self, app: str, owner: str, now: int) -> None:
         self.authorizations.setdefault((app, owner), now)

@@ -37,15 +37,22 @@ _QUERIES: dict[Kind, str] = {
         FROM orders o JOIN channel_accounts c ON c.id = o.channel_account_id
         WHERE o.org_id = :org AND o.oversold AND o.status IN ('unpaid', 'to_ship')
     """,
+    # The shop's authorisation health (services/token_health.health_of), in SQL: re-authorisation
+    # needed (refused, or ended), refreshes failing, or ending within `days`. The end is the earlier of
+    # the refresh token's expiry and the end the platform announced (Lazada's expiry push).
     Kind.TOKEN_EXPIRY: """
         SELECT c.id::text AS subject_key,
-               jsonb_build_object(__SHOP__, 'expires_at', c.refresh_expires_at,
+               jsonb_build_object(__SHOP__,
+                   'expires_at', least(c.refresh_expires_at, c.authorization_expires_at),
                    'state', CASE WHEN c.status = 'needs_reauth' THEN 'refused'
-                                 WHEN c.refresh_expires_at <= :now THEN 'expired'
+                                 WHEN least(c.refresh_expires_at, c.authorization_expires_at) <= :now
+                                     THEN 'expired'
+                                 WHEN c.refresh_failures > 0 THEN 'refresh_failing'
                                  ELSE 'expiring' END) AS subject
         FROM channel_accounts c
         WHERE c.org_id = :org AND c.status <> 'disconnected'
-          AND (c.status = 'needs_reauth' OR c.refresh_expires_at < :now + :days * interval '1 day')
+          AND (c.status = 'needs_reauth' OR c.refresh_failures > 0
+               OR least(c.refresh_expires_at, c.authorization_expires_at) < :now + :days * interval '1 day')
     """,
     Kind.JOB_FAILED: """
         SELECT j.id::text AS subject_key,

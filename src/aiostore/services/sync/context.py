@@ -12,13 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors.base import PlanningConnector
-from aiostore.connectors.dtos import TokenSet
 from aiostore.connectors.recording import DryRunRecord
 from aiostore.db.models import ChannelAccount
 from aiostore.db.session import Database
 from aiostore.domain.platforms import Platform
 from aiostore.errors import Conflict, NotFound
 from aiostore.services import channels
+from aiostore.services.token_health import own_transaction_coordinator
 from aiostore.settings import Settings
 
 if TYPE_CHECKING:
@@ -59,7 +59,8 @@ class SyncContext:
 @dataclass
 class ShopConnection:
     """A connector for one channel, for work outside a request: tokens it refreshes are stored at once
-    in a transaction of their own; dry-run records are collected for the job's items."""
+    in a transaction of their own, under the shop's row lock; dry-run records are collected for the
+    job's items."""
 
     connector: PlanningConnector
     channel: ChannelAccount
@@ -76,21 +77,13 @@ async def open_channel(
     else:
         channel = await _channel(session, channel_id)
     records: list[DryRunRecord] = []
-    cipher = sc.connectors.cipher()
-
-    async def on_tokens(tokens: TokenSet) -> None:
-        async with sc.tx(org_id) as session:
-            fresh = await session.scalar(
-                select(ChannelAccount).where(ChannelAccount.id == channel_id).with_for_update()
-            )
-            if fresh is not None:
-                channels.store_tokens(cipher, fresh, tokens)
-                fresh.status = channels.CONNECTED
 
     async def on_record(record: DryRunRecord) -> None:
         records.append(record)
 
-    connector = sc.connectors.build(channel, on_tokens=on_tokens, on_record=on_record)
+    # Refreshes are serialised per shop across processes and committed before the new tokens are used.
+    coordinator = own_transaction_coordinator(sc.db, org_id, sc.connectors.cipher(), channel_id)
+    connector = sc.connectors.build(channel, on_record=on_record, coordinator=coordinator)
     return ShopConnection(connector, channel, records)
 
 

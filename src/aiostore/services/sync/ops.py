@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from aiostore.connectors.dtos import CancelReason, ShipMethod, ShipRequest
-from aiostore.db.models import ChannelAccount, Order, SyncJob
+from aiostore.db.models import Order, SyncJob
 from aiostore.errors import Conflict, NotFound
 from aiostore.services import channels
 from aiostore.services.sync.context import SyncContext, open_channel
@@ -61,22 +61,13 @@ async def cancel_order(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
 
 @handler("refresh_tokens")
 async def refresh_tokens(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
-    """Refresh a shop's tokens ahead of expiry (scheduled), so jobs rarely refresh mid-flight."""
+    """Refresh a shop's tokens ahead of expiry (scheduled), so jobs rarely refresh mid-flight. The
+    connector's coordinator takes the shop's row lock, refreshes with the stored refresh token and
+    commits the new tokens (token_health.refresh_locked)."""
     assert job.channel_account_id is not None  # noqa: S101
     shop = await open_channel(sc, job.org_id, job.channel_account_id)
-    cipher = sc.connectors.cipher()
-    tokens = channels.load_tokens(cipher, shop.channel)
+    tokens = channels.load_tokens(sc.connectors.cipher(), shop.channel)
     if tokens is None:
         raise Conflict("the channel has no tokens; connect the shop again")
-    async with sc.tx(job.org_id) as session:
-        # Refresh tokens may be single-use: one refresh per shop at a time, under the row lock.
-        channel = await session.scalar(
-            select(ChannelAccount).where(ChannelAccount.id == shop.channel.id).with_for_update()
-        )
-        assert channel is not None  # noqa: S101
-        current = channels.load_tokens(cipher, channel) or tokens
-        fresh = await shop.connector.refresh(current)
-        channels.store_tokens(cipher, channel, fresh)
-        channel.status = channels.CONNECTED
-        channel.last_error = None
+    fresh = await shop.connector.refresh(tokens)
     return {"access_expires_at": fresh.access_expires_at.isoformat()}

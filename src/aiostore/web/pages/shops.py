@@ -1,5 +1,6 @@
-"""Shops: connect one (the platform's OAuth), test, refresh, disconnect, set its write mode; status, token
-expiry, last sync.
+"""Shops: connect one (the platform's OAuth), test, refresh, disconnect, set its write mode; status, the
+authorisation's health (ends in N days, refresh failing with its error, re-authorisation needed, with a
+Re-authorise button), last sync.
 
 Every action calls the service the API's /api/channels endpoints call, behind the same permission.
 """
@@ -7,6 +8,7 @@ Every action calls the service the API's /api/channels endpoints call, behind th
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -16,7 +18,7 @@ from aiostore.connectors import registry
 from aiostore.domain.market import MARKETS
 from aiostore.domain.permissions import Permission
 from aiostore.errors import AppError
-from aiostore.services import channels
+from aiostore.services import channels, token_health
 from aiostore.web import i18n
 from aiostore.web.deps import AppSettings, Session
 from aiostore.web.i18n import N_
@@ -34,10 +36,12 @@ async def _page(
     page: PageContext, session: Session, settings: AppSettings, *, status: int = 200, **extra: Any
 ) -> Response:
     accounts = await channels.list_channels(session, page.ctx)
+    now = datetime.now(UTC)
     context = {
         "active": "shops",
         "shops": accounts,
         "modes": {a.id: channels.write_mode_of(settings, a) for a in accounts},
+        "health": {a.id: token_health.health_of(a, now) for a in accounts},
         "platforms": [(p.name, sorted(m.value for m in p.markets)) for p in registry.plugins()],
         "markets": [(code.value, i18n._(MARKET_NAMES[code.value])) for code in MARKETS],
         "write_mode": settings.write_mode.value,

@@ -6,7 +6,7 @@ Tokens are never returned, logged or audited; they are stored encrypted (AIOSTOR
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -19,7 +19,7 @@ from aiostore.domain.market import MarketCode
 from aiostore.domain.permissions import Permission, Role
 from aiostore.domain.platforms import Platform
 from aiostore.errors import Forbidden, NotAuthenticated, invalid
-from aiostore.services import accounts, channels, oauth_state
+from aiostore.services import accounts, channels, oauth_state, token_health
 from aiostore.services.context import Actor, ActorKind, OrgContext
 from aiostore.settings import WriteMode
 from aiostore.web.deps import (
@@ -61,6 +61,31 @@ class ConnectOut(BaseModel):
     expires_at: datetime
 
 
+class AuthorizationOut(BaseModel):
+    """The shop's authorisation health (services/token_health.py)."""
+
+    state: str  # ok, expiring, refresh_failing, reauthorize, disconnected
+    expires_at: datetime | None  # when the authorisation ends: refresh token, or the platform's word
+    expires_in_days: int | None
+    refresh_failing: bool
+    refresh_failures: int
+    last_refresh_error: str | None
+    refresh_failed_at: datetime | None
+    refreshed_at: datetime | None
+    reauthorization_needed: bool
+    # One click: POST here from a browser session answers the platform's authorisation URL for this
+    # shop's platform and market (the connect start); its callback reconnects the shop.
+    reauthorize_url: str
+
+    @classmethod
+    def of(cls, a: ChannelAccount) -> AuthorizationOut:
+        health = token_health.health_of(a, datetime.now(UTC))
+        return cls(
+            **{f: getattr(health, f) for f in cls.model_fields if f != "reauthorize_url"},
+            reauthorize_url=f"/api/channels/{a.id}/reauthorize",
+        )
+
+
 class ChannelOut(BaseModel):
     id: uuid.UUID
     platform: Platform
@@ -76,6 +101,7 @@ class ChannelOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     disconnected_at: datetime | None
+    authorization: AuthorizationOut
 
     @classmethod
     def of(cls, a: ChannelAccount) -> ChannelOut:
@@ -94,6 +120,7 @@ class ChannelOut(BaseModel):
             created_at=a.created_at,
             updated_at=a.updated_at,
             disconnected_at=a.disconnected_at,
+            authorization=AuthorizationOut.of(a),
         )
 
 
@@ -208,6 +235,19 @@ async def refresh_channel(
 ) -> ChannelOut:
     """Refresh the shop's tokens now (the service also refreshes them ahead of expiry)."""
     return ChannelOut.of(await channels.refresh_channel(session, connectors_of(request), ctx, channel_id))
+
+
+@router.post("/{channel_id}/reauthorize")
+async def reauthorize(
+    channel_id: uuid.UUID, request: Request, session: Session, ctx: Manage, principal: MaybePrincipal
+) -> ConnectOut:
+    """Authorise this shop again (its refresh failing, its authorisation ending or lost): the connect
+    start for the shop's platform and market; the platform's callback reconnects the same shop.
+
+    Browser sessions only, as `POST /api/channels/connect`."""
+    account = await channels.get_channel(session, ctx, channel_id)  # another org's shop: 404 first
+    body = ConnectIn(platform=Platform(account.platform), market=MarketCode(account.market))
+    return await connect(body, request, session, ctx, principal)
 
 
 @router.delete("/{channel_id}")
