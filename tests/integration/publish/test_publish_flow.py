@@ -60,7 +60,9 @@ async def test_a_product_goes_live_on_every_platform_and_a_second_preview_has_no
         assert all(r.variant_id is not None and r.sync_state == "in_sync" for r in mine), platform
         assert all(not r.platform_item_id.startswith("pending:") for r in mine), platform
     again = await support.preview(owner, [made["id"]], list(shops.values()))
-    assert [i["action"] for i in again["items"]] == ["unchanged"] * 4
+    # decided unchanged in SQL: counted per shop, not listed as items
+    assert again["items"] == [] and again["summary"]["actions"]["unchanged"] == 4
+    assert again["summary"]["unchanged_not_listed"] == {str(s): 1 for s in shops.values()}
     assert again["summary"]["publish_calls"] == 0
     async with market.db.transaction(market.org_id) as session:
         actions = set(await session.scalars(select(AuditLog.action)))
@@ -111,7 +113,7 @@ async def test_an_update_sends_only_what_changed_and_a_dry_shop_records_it(
     assert (await support.commit(owner, shown["id"], ack=True)).status_code == 200
     await market.settle()
     again = await support.preview(owner, [made["id"]], live)
-    assert [i["action"] for i in again["items"]] == ["unchanged"] * 3
+    assert again["items"] == [] and again["summary"]["actions"]["unchanged"] == 3
     for shop in live:
         mine = [r for r in await support.listings(market, shop) if r.platform_sku == "PUB-M"]
         assert [r.platform_state["name"] for r in mine] == ["Kaos Polos Katun Premium Baru"]

@@ -18,7 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors import registry
@@ -29,6 +30,7 @@ from aiostore.domain.platforms import Platform
 from aiostore.errors import FieldError, ValidationFailed
 from aiostore.services import content_rules
 from aiostore.services.catalog import publish_findings as findings
+from aiostore.services.catalog import publish_unchanged
 from aiostore.services.catalog.publish_inputs import Inputs, Shop, load, load_shops, target
 from aiostore.services.changes import core
 from aiostore.services.changes.policy import get_policy
@@ -45,6 +47,14 @@ class ProductFilter:
     status: str | None = None
     brand: str | None = None
     category: str | None = None
+
+
+def ids_query(ids: set[str]) -> Select[Any]:
+    """The products of these ids (one array parameter, however many)."""
+    table = Product.__table__
+    return select(table.c.id).where(
+        table.c.id == any_(bindparam("product_ids", sorted(ids), type_=ARRAY(UUID(as_uuid=False))))
+    )
 
 
 def products_query(
@@ -94,21 +104,17 @@ class Target:
     changes: dict[str, dict[str, Any]]
 
 
-def _targets(inputs: Inputs, order: Sequence[str]) -> list[Target]:
+def _targets(inputs: Inputs, chosen: Sequence[tuple[str, Shop, int]]) -> list[Target]:
+    """Each (product, shop, seq) target diffed: seq = the product's rank × shops + the shop's index."""
     out: list[Target] = []
-    seq = 0
-    for product_id in order:
+    for product_id, shop, seq in chosen:
         variants = inputs.variants.get(product_id, [])
         label = (variants[0].sku if variants else inputs.products[product_id].title)[:100]
-        for shop in inputs.shops:
-            before, desired = target(inputs, product_id, shop)
-            changes = publish.diff(before, desired)
-            kind = publish.action(before, desired, changes)
-            draft = core.Draft(
-                seq=seq, sku=label, channel_account_id=shop.id, market=shop.market, action=kind
-            )
-            out.append(Target(draft, product_id, shop, before, desired, changes))
-            seq += 1
+        before, desired = target(inputs, product_id, shop)
+        changes = publish.diff(before, desired)
+        kind = publish.action(before, desired, changes)
+        draft = core.Draft(seq=seq, sku=label, channel_account_id=shop.id, market=shop.market, action=kind)
+        out.append(Target(draft, product_id, shop, before, desired, changes))
     return out
 
 
@@ -122,7 +128,15 @@ def _freeze(t: Target, inputs: Inputs) -> None:
     t.draft.after = {"state": t.desired, "diff": t.changes, "send": {"weight_g": weight}}
 
 
-async def _find(session: AsyncSession, ctx: OrgContext, targets: list[Target], inputs: Inputs) -> None:
+async def _find(
+    session: AsyncSession,
+    ctx: OrgContext,
+    targets: list[Target],
+    inputs: Inputs,
+    unchanged_titles: dict[uuid.UUID, list[str]],
+) -> None:
+    """Findings of the targets that send something; `unchanged_titles`: per shop, the titles of the
+    targets decided unchanged in SQL (never diffed here), for the duplicate-title rule."""
     sending = [t for t in targets if t.draft.action in (publish.CREATE, publish.UPDATE)]
     cats = await findings.categories(
         session,
@@ -152,7 +166,7 @@ async def _find(session: AsyncSession, ctx: OrgContext, targets: list[Target], i
             t.before["title"]
             for t in targets
             if t.shop.id == shop.id and t.before and id(t) not in sending_here
-        ]
+        ] + unchanged_titles.get(shop.id, [])
         found = findings.check(checked, shop.platform, shop.market, rules, others)
         for t in chosen:
             for f in found.get(findings.ref_of(t.product_id), []):
@@ -210,36 +224,51 @@ async def _preview(
     shop) targets is the given one instead of the master's."""
     shops = await load_shops(session, channel_account_ids)
     query = products_query(ctx.org_id, product_ids, product_filter)
-    inputs = await load(session, ctx.org_id, shops, query)
+    found = {str(i) for i in await session.scalars(query)}
     if product_ids is not None:
         unknown = [
             FieldError(f"product_ids.{n}", "unknown_product", "no such product")
             for n, p in enumerate(product_ids)
-            if str(p) not in inputs.products
+            if str(p) not in found
         ]
         if unknown:
             raise ValidationFailed("some products are not products of this organization", errors=unknown)
-    order = list(dict.fromkeys(map(str, product_ids))) if product_ids is not None else sorted(inputs.products)
+    order = list(dict.fromkeys(map(str, product_ids))) if product_ids is not None else sorted(found)
     if len(order) * len(shops) > MAX_TARGETS:
         raise ValidationFailed(
             f"at most {MAX_TARGETS} products × shops in one preview",
             errors=[FieldError("product_ids", "too_many", f"at most {MAX_TARGETS} products × shops")],
         )
-    targets = _targets(inputs, order)
-    if restore is not None:
-        targets = _restored(targets, restore)
+    unchanged: dict[uuid.UUID, int] = {}
+    titles: dict[uuid.UUID, list[str]] = {}
+    if restore is None:  # the targets certainly unchanged are decided (and counted) in SQL
+        decided = await publish_unchanged.decide(session, ctx.org_id, order, shops)
+        unchanged = {shops[i].id: n for i, n in decided.unchanged.items()}
+        titles = {shops[i].id: t for i, t in decided.titles.items()}
+        inputs = await load(session, ctx.org_id, shops, ids_query({p for p, _, _ in decided.changed}))
+        chosen = [(p, shops[i], rank * len(shops) + i) for p, i, rank in decided.changed]
+        targets = _targets(inputs, sorted(chosen, key=lambda c: c[2]))
+    else:
+        inputs = await load(session, ctx.org_id, shops, ids_query(set(order)))
+        pairs = [(p, shop) for p in order for shop in shops]
+        targets = _restored(_targets(inputs, [(p, s, n) for n, (p, s) in enumerate(pairs)]), restore)
     for t in targets:
         _freeze(t, inputs)
-    await _find(session, ctx, targets, inputs)
+    await _find(session, ctx, targets, inputs, titles)
     plan = call_plan(
         [(t.shop.id, t.draft.action or "", t.changes) for t in targets if not t.draft.failed], shops
     )
     actions = [t.draft.action for t in targets]
+    kinds = (publish.CREATE, publish.UPDATE, publish.UNCHANGED, publish.UNLIST)
+    counts = {a: actions.count(a) for a in kinds}
+    counts[publish.UNCHANGED] += sum(unchanged.values())
     summary = {
         "shops": [str(s.id) for s in shops],
-        "actions": {
-            a: actions.count(a) for a in (publish.CREATE, publish.UPDATE, publish.UNCHANGED, publish.UNLIST)
-        },
+        "targets": len(targets) + sum(unchanged.values()),
+        "actions": counts,
+        # targets decided unchanged in SQL: counted here and per shop, not stored as items
+        "unchanged": counts[publish.UNCHANGED],
+        "unchanged_not_listed": {str(k): n for k, n in unchanged.items() if n},
         "calls": plan,
         "publish_calls": sum(p["total"] for p in plan.values()),
         "min_publish_calls": sum(p["minimum"] for p in plan.values()),
