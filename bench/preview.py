@@ -117,7 +117,7 @@ async def run(products: int) -> dict[str, Any]:
             preview = await seller.call("POST", "/api/catalog/preview", json=body)
             seconds = time.perf_counter() - started
     summary = preview["summary"]
-    targets = summary["items"]
+    targets = summary["targets"]
     log(f"{targets} targets (product × shop) over {rows} listing rows: {summary['actions']}")
     for shop, calls in summary["calls"].items():
         log(f"  {calls['platform']:<11} {shop[:8]}: {calls}")
