@@ -18,11 +18,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, any_, bindparam, select
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors import registry
+from aiostore.db import bulk
 from aiostore.db.models import Product
 from aiostore.domain import publish
 from aiostore.domain.market import MarketCode
@@ -52,9 +52,7 @@ class ProductFilter:
 def ids_query(ids: set[str]) -> Select[Any]:
     """The products of these ids (one array parameter, however many)."""
     table = Product.__table__
-    return select(table.c.id).where(
-        table.c.id == any_(bindparam("product_ids", sorted(ids), type_=ARRAY(UUID(as_uuid=False))))
-    )
+    return select(table.c.id).where(bulk.among(table.c.id, sorted(uuid.UUID(i) for i in ids)))
 
 
 def products_query(
