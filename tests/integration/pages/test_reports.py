@@ -49,3 +49,22 @@ async def test_bad_filters_are_shown_beside_their_field(
     assert 'id="e-shop"' in foreign.text and "Toko A" not in foreign.text
     bad_day = await get_page(owner, "/reports?from=yesterday")
     assert bad_day.status_code == 422 and 'id="e-from"' in bad_day.text
+
+
+async def test_sales_by_sku_shows_the_ranked_items_and_their_chart(db: Database, owner: Caller) -> None:
+    await seed(db, owner)
+    resp = await get_page(owner, f"/reports?{RANGE}&group=sku&period=month&sort=units")
+    assert resp.status_code == 200
+    text = squash(resp.text)
+    assert "Items 1 to 2 of 2" in text and "1. KAOS-1" in text and "2. " in text
+    assert 'rel="next"' not in resp.text  # every item fits on the page
+    charts = re.findall(r'<script type="application/json" id="(chart-[\w-]+)">(.*?)</script>', resp.text)
+    data = {name: json.loads(body) for name, body in charts}
+    assert data["chart-items"]["labels"][0] == "KAOS-1"
+    past = squash((await get_page(owner, f"/reports?{RANGE}&group=sku&offset=20")).text)
+    assert (
+        "All others" in past
+        and 'rel="prev"' in (await get_page(owner, f"/reports?{RANGE}&group=sku&offset=20")).text
+    )
+    bad = await get_page(owner, f"/reports?{RANGE}&group=sku&sort=revenue")
+    assert bad.status_code == 422 and 'id="e-sort"' in bad.text  # two currencies, no reporting one

@@ -8,7 +8,7 @@ are date cells in XLSX (times in UTC) and ISO text in CSV.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -23,7 +23,7 @@ Cell = str | int | float | Decimal | date | datetime | None
 class Table:
     name: str  # the file's name, without extension
     headers: Sequence[str]
-    rows: Sequence[Sequence[Cell]]
+    rows: Iterable[Sequence[Cell]]  # made as the writer takes them (read once)
 
 
 def _value(cell: Cell) -> writing.Value:

@@ -19,6 +19,7 @@ COLUMNS = (
     "s.channel_account_id, s.market, s.currency, s.dim, s.key, s.placed, s.cancelled, s.returned, s.units"
 )
 COLUMNS += ", s.amount"
+SUMS = ("placed", "cancelled", "returned", "units", "amount")
 # The figures of roll-up rows, named as the raw per-order figures are (sales.py)
 AGG = """coalesce(sum(p.placed), 0) AS placed, coalesce(sum(p.cancelled), 0) AS cancelled,
     coalesce(sum(p.returned), 0) AS returned, coalesce(sum(p.units), 0)::bigint AS units,
@@ -31,12 +32,30 @@ def _first_of_next_month(day: date) -> date:
     return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
-def whole_months(start: date, end: date) -> tuple[date, date] | None:
-    """The first day of the first whole month in [start, end] and the first day after the last one."""
-    first = start if start.day == 1 else _first_of_next_month(start)
-    after = end + timedelta(days=1)
-    stop = after.replace(day=1)
-    return (first, stop) if first < stop else None
+def _plan(lo: date, end: date) -> tuple[list[date], list[tuple[date, date]], list[tuple[date, date]]]:
+    """How to read [lo, end] by month: the months read whole from the monthly roll-up, the day ranges
+    added from the daily one and the day ranges taken away from it. A month the range covers in part is
+    read by its days, or as the whole month less the days outside the range when those are fewer (a
+    year's range from today's date then reads a few days instead of most of a month)."""
+    months: list[date] = []
+    add: list[tuple[date, date]] = []
+    take: list[tuple[date, date]] = []
+    first = lo.replace(day=1)
+    while first <= end:
+        after = _first_of_next_month(first)
+        a, b = max(lo, first), min(end, after - timedelta(days=1))
+        inside, outside = (b - a).days + 1, (after - first).days - ((b - a).days + 1)
+        if outside == 0 or outside < inside:
+            months.append(first)
+            take += [
+                r
+                for r in ((first, a - timedelta(days=1)), (b + timedelta(days=1), after - timedelta(days=1)))
+                if r[0] <= r[1]
+            ]
+        else:
+            add.append((a, b))
+        first = after
+    return months, add, take
 
 
 def source(
@@ -50,27 +69,28 @@ def source(
     name: str = "r",
 ) -> str:
     """Roll-up rows (day, then COLUMNS) of the filter's shops and markets, the given item kinds and `keys`
-    (a condition on `s`), over [start or f.start, f.end]; with `monthly`, whole months come from the
-    monthly roll-up as rows on their first day. `name` keeps the parameters of two sources apart."""
+    (a condition on `s`), over [start or f.start, f.end]. With `monthly`, months come from the monthly
+    roll-up as rows on their first day, less the days outside the range as rows of negated figures on
+    the same first day (_plan), so the rows of an item and month still add up exactly; an item and month
+    whose rows add up to no order had no sale in the range. `name` keeps two sources' parameters apart."""
     lo = f.start if start is None else start
     params[f"{name}_dims"] = list(dims)
     where = ["s.org_id = :org", f"s.dim = ANY(:{name}_dims)", "s.placed <> 0", keys]
     cond = " AND ".join(where + f.place_where(params, "s"))
-    months = whole_months(lo, f.end) if monthly else None
-    days = [(lo, f.end)] if months is None else [(lo, months[0] - timedelta(days=1)), (months[1], f.end)]
+    months, add, take = _plan(lo, f.end) if monthly else ([], [(lo, f.end)], [])
     parts = []
-    if months is not None:
-        params.update({f"{name}_m0": months[0], f"{name}_m1": months[1]})
+    if months:
+        params[f"{name}_months"] = months
         parts.append(
             f"SELECT s.month AS day, {COLUMNS} FROM sales_items_monthly s WHERE {cond}"
-            f" AND s.month >= :{name}_m0 AND s.month < :{name}_m1"
+            f" AND s.month = ANY(:{name}_months)"
         )
-    for i, (a, b) in enumerate(days):
-        if a > b:
-            continue
+    negated = ", ".join(f"-{c}" if c.split(".")[1] in SUMS else c for c in COLUMNS.split(", "))
+    for i, (a, b) in enumerate(add + take):
         params.update({f"{name}_d{i}a": a, f"{name}_d{i}b": b})
+        day, columns = ("s.day", COLUMNS) if i < len(add) else ("date_trunc('month', s.day)::date", negated)
         parts.append(
-            f"SELECT s.day, {COLUMNS} FROM sales_items_daily s WHERE {cond}"
+            f"SELECT {day} AS day, {columns} FROM sales_items_daily s WHERE {cond}"
             f" AND s.day BETWEEN :{name}_d{i}a AND :{name}_d{i}b"
         )
     return " UNION ALL ".join(parts) or f"SELECT s.day, {COLUMNS} FROM sales_items_daily s WHERE FALSE"

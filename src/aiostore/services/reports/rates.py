@@ -46,10 +46,12 @@ def _exponent(currency: str) -> int:
     return Currency(currency).exponent if currency in Currency.__members__.values() else 2
 
 
+async def reporting_currency(session: AsyncSession, ctx: OrgContext) -> str | None:
+    return await session.scalar(select(Organization.reporting_currency).where(Organization.id == ctx.org_id))
+
+
 async def get_rates(session: AsyncSession, ctx: OrgContext) -> RateSheet:
-    reporting = await session.scalar(
-        select(Organization.reporting_currency).where(Organization.id == ctx.org_id)
-    )
+    reporting = await reporting_currency(session, ctx)
     found = await session.scalars(
         select(ExchangeRate).order_by(ExchangeRate.currency, ExchangeRate.valid_from)
     )

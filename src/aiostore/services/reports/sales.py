@@ -15,12 +15,12 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.db.models import ChannelAccount, Product, Variant
 from aiostore.services.context import OrgContext
-from aiostore.services.reports import items, rates
+from aiostore.services.reports import items, ranking, rates
 from aiostore.services.reports.filters import LOCAL_DAY_SQL, ReportFilter, product_where, rows
 
 
@@ -83,6 +83,7 @@ class SalesRow:
     label: str
     currency: str
     figures: Figures
+    rank: int | None = None  # grouped by product or SKU: the item's place in the ranking (from 1)
 
 
 @dataclass(slots=True)
@@ -94,6 +95,13 @@ class SalesReport:
     previous: dict[str, Figures] | None = None  # the period before, when asked
     converted: rates.Converted | None = None  # the totals in the reporting currency
     by_day: dict[tuple[date, str], int] = field(default_factory=dict)  # revenue per (day, currency)
+    # Grouped by product or SKU: the rows are the page of items (in rank order), `others` sums every item
+    # outside it per bucket and currency, `items` counts the items ranked.
+    others: list[SalesRow] = field(default_factory=list)
+    items: int | None = None
+    sort: ranking.ItemSort | None = None
+    limit: int | None = None
+    offset: int = 0
 
 
 _KEEP = "p.status NOT IN ('cancelled', 'returned')"
@@ -200,28 +208,48 @@ async def sales_report(
     group: GroupBy = GroupBy.NONE,
     compare: bool = False,
     raw: bool = False,
+    sort: ranking.ItemSort = ranking.ItemSort.UNITS,
+    limit: int | None = ranking.DEFAULT_LIMIT,
+    offset: int = 0,
 ) -> SalesReport:
-    """`raw` recomputes from orders and lines instead of reading the roll-up (tests compare the two)."""
+    """`raw` recomputes from orders and lines instead of reading the roll-up (tests compare the two).
+    Grouped by product or SKU: the `limit` items from `offset` by `sort` (None: every item) and the
+    others summed (ranking.py)."""
     params: dict[str, Any] = {"org": ctx.org_id, "period": period.value}
-    by_item = group in _LINE_ITEMS
-    key, dim = ("p.key", "p.dim") if by_item else (_ORDER_KEYS[group], "NULL::text")
-    source, agg = _source(f, params, group, raw, monthly=period is Period.MONTH)
-    sql = f"""SELECT date_trunc(:period, p.day)::date AS bucket, {dim} AS dim, {key} AS key, p.currency,
-        {agg}
-    FROM ({source}) p GROUP BY 1, 2, 3, 4"""
-    found = await rows(session, sql, params)
-    report_rows = await _labelled(session, group, found)
-    totals, by_day = await _day_totals(session, ctx, f, raw)
-    report = SalesReport(period, group, report_rows, totals, by_day=by_day)
+    report = SalesReport(period, group, [], {})
+    if group in _LINE_ITEMS:
+        reporting = await rates.reporting_currency(session, ctx) if sort is ranking.ItemSort.REVENUE else None
+        # revenue converted at each day's rate: read by day, as a month's rows may span two rates
+        monthly = period is Period.MONTH and reporting is None
+        source, agg = _source(f, params, group, raw, monthly=monthly)
+        rank_by = ranking.score(sort, reporting, params)
+        sql = ranking.ranked_sql(source, agg, rank_by, params, limit, offset, by_day=reporting is not None)
+        await session.execute(text(ranking.WORK_MEM_SQL))
+        found = await rows(session, sql, params)
+        ranking.check_one_currency(sort, reporting, {r.currency for r in found})
+        report.rows = await _labelled(session, group, [r for r in found if r.pos is not None])
+        report.others = [
+            SalesRow(r.bucket, None, "", r.currency, _figures(r)) for r in found if r.pos is None
+        ]
+        report.others.sort(key=lambda x: (x.bucket, x.currency))
+        report.items = int(found[0].items) if found else 0
+        report.sort, report.limit, report.offset = sort, limit, offset
+    else:
+        source, agg = _source(f, params, group, raw, monthly=period is Period.MONTH)
+        sql = f"""SELECT date_trunc(:period, p.day)::date AS bucket, NULL::text AS dim,
+            {_ORDER_KEYS[group]} AS key, NULL::bigint AS pos, p.currency, {agg}
+        FROM ({source}) p GROUP BY 1, 2, 3, 4, 5"""
+        report.rows = await _labelled(session, group, await rows(session, sql, params))
+    report.totals, report.by_day = await _day_totals(session, ctx, f, raw)
     if compare:
         report.previous, _ = await _day_totals(session, ctx, f.previous(), raw)
-    report.converted = await rates.convert(session, ctx, by_day)
+    report.converted = await rates.convert(session, ctx, report.by_day)
     return report
 
 
 async def _labelled(session: AsyncSession, group: GroupBy, found: list[Any]) -> list[SalesRow]:
     """The rows with their keys and labels (a shop's name and market, a product's title, a variant's SKU
-    now), in order of bucket, currency and key (rows of no key last)."""
+    now), in order of rank (grouped by item), bucket, currency and key (rows of no key last)."""
     keys = {r.key for r in found if r.key}
     labels: dict[str, str] = {}
     if group is GroupBy.SHOP and keys:
@@ -242,6 +270,9 @@ async def _labelled(session: AsyncSession, group: GroupBy, found: list[Any]) -> 
     for r in found:
         key = skus.get(r.key, r.key) if r.dim == "v" else (r.key or None)
         label = labels.get(key, key or "") if key is not None else ""
-        out.append((r.dim or "", SalesRow(r.bucket, key, label, r.currency, _figures(r))))
-    out.sort(key=lambda x: (x[1].bucket, x[1].currency, x[1].key is None, x[1].key or "", x[0]))
+        rank = int(r.pos) if r.pos is not None else None
+        out.append((r.dim or "", SalesRow(r.bucket, key, label, r.currency, _figures(r), rank)))
+    out.sort(
+        key=lambda x: (x[1].rank or 0, x[1].bucket, x[1].currency, x[1].key is None, x[1].key or "", x[0])
+    )
     return [row for _, row in out]

@@ -3,6 +3,7 @@ currency, never summed across currencies."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 from aiostore.domain.market import Currency
@@ -26,6 +27,7 @@ def sales_table(report: SalesReport) -> Table:
         report.period.value,
         report.group.value,
         "label",
+        "rank",
         "currency",
         "orders",
         "units",
@@ -36,14 +38,19 @@ def sales_table(report: SalesReport) -> Table:
         "returned",
         "return_rate",
     ]
-    rows: list[list[Cell]] = []
-    for r in report.rows:
+    return Table("sales", headers, _sales_rows(report))
+
+
+def _sales_rows(report: SalesReport) -> Iterator[Sequence[Cell]]:
+    """Each row when the writer takes it (by SKU a year is tens of thousands)."""
+    for r in report.rows + report.others:
         f = r.figures
-        rows.append(
+        yield (
             [
                 r.bucket,
                 r.key,
-                r.label,
+                r.label if r.rank is not None or report.sort is None else "others",
+                r.rank,
                 r.currency,
                 f.orders,
                 f.units,
@@ -55,7 +62,6 @@ def sales_table(report: SalesReport) -> Table:
                 f.return_rate,
             ]
         )
-    return Table("sales", headers, rows)
 
 
 def products_table(report: ProductsReport) -> Table:
@@ -70,7 +76,7 @@ def products_table(report: ProductsReport) -> Table:
         "stockouts",
         "lost_days",
     ]
-    rows: list[list[Cell]] = [
+    rows = (
         [
             i.sku,
             i.title,
@@ -83,7 +89,7 @@ def products_table(report: ProductsReport) -> Table:
             i.lost_days,
         ]
         for i in report.items
-    ]
+    )
     return Table("products", headers, rows)
 
 

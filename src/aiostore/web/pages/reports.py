@@ -17,7 +17,8 @@ from aiostore.services import channels
 from aiostore.services.reports.filters import ReportFilter, check_filter
 from aiostore.services.reports.operations import operations_report
 from aiostore.services.reports.products import products_report
-from aiostore.services.reports.sales import GroupBy, Period, sales_report
+from aiostore.services.reports.ranking import ItemSort
+from aiostore.services.reports.sales import GroupBy, Period, SalesReport, sales_report
 from aiostore.services.reports.tables import major
 from aiostore.web import i18n
 from aiostore.web.deps import Session
@@ -26,6 +27,7 @@ from aiostore.web.pages.forms import FilterQuery, app_errors, parse
 
 router = APIRouter(include_in_schema=False)
 TABS = ("sales", "products", "operations")
+PAGE_ITEMS = 20  # items per page when sales are grouped by product or SKU
 
 
 class ReportsQuery(FilterQuery):
@@ -37,18 +39,56 @@ class ReportsQuery(FilterQuery):
     period: Period = Period.DAY
     group: GroupBy = GroupBy.NONE
     compare: bool | None = None
+    sort: ItemSort = ItemSort.UNITS
+    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 def _chart(labels: list[str], values: list[Any], label: str) -> dict[str, Any]:
     return {"labels": labels, "values": values, "label": label}
 
 
+def _top_items_chart(report: SalesReport) -> dict[str, Any]:
+    """The page's items by their units over the whole range (the others are left out of this one)."""
+    units: dict[int, tuple[str, int]] = {}
+    for r in report.rows:
+        if r.rank is not None:
+            label, n = units.get(r.rank, (r.label or r.key or "", 0))
+            units[r.rank] = (label, n + r.figures.units)
+    ranks = sorted(units)
+    return {
+        "id": "chart-items",
+        "title": i18n._("Units sold by the items shown"),
+        "data": _chart([units[k][0] for k in ranks], [units[k][1] for k in ranks], i18n._("Units sold")),
+    }
+
+
+def _paging(report: SalesReport) -> dict[str, int | None]:
+    """Offsets of the previous and next pages of items (None: there is none)."""
+    items, offset = report.items or 0, report.offset
+    return {
+        "previous": max(offset - PAGE_ITEMS, 0) if offset > 0 else None,
+        "next": offset + PAGE_ITEMS if offset + PAGE_ITEMS < items else None,
+        "first": offset + 1,
+        "last": min(offset + PAGE_ITEMS, items),
+    }
+
+
 async def _sales(session: Session, page: Page, f: ReportFilter, q: ReportsQuery) -> dict[str, Any]:
-    report = await sales_report(session, page.ctx, f, period=q.period, group=q.group, compare=bool(q.compare))
+    report = await sales_report(
+        session,
+        page.ctx,
+        f,
+        period=q.period,
+        group=q.group,
+        compare=bool(q.compare),
+        sort=q.sort,
+        limit=PAGE_ITEMS,
+        offset=q.offset,
+    )
     charts = []
     for currency in sorted(report.totals):
         buckets: dict[date, int] = {}
-        for r in report.rows:
+        for r in report.rows + report.others:
             if r.currency == currency:
                 buckets[r.bucket] = buckets.get(r.bucket, 0) + r.figures.revenue
         charts.append(
@@ -62,7 +102,10 @@ async def _sales(session: Session, page: Page, f: ReportFilter, q: ReportsQuery)
                 ),
             }
         )
-    return {"sales": report, "charts": charts}
+    if report.sort is None:
+        return {"sales": report, "charts": charts}
+    charts.insert(0, _top_items_chart(report))
+    return {"sales": report, "charts": charts, "paging": _paging(report)}
 
 
 async def _products(session: Session, page: Page, f: ReportFilter) -> dict[str, Any]:
@@ -97,6 +140,7 @@ async def reports(request: Request, page: Page, session: Session) -> Response:
         "markets": [m.value for m in MarketCode],
         "periods": [p.value for p in Period],
         "groups": [g.value for g in GroupBy],
+        "sorts": [o.value for o in ItemSort],
         "charts": [],
     }
     if query is not None:

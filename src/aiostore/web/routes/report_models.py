@@ -64,6 +64,18 @@ class SalesRowOut(FiguresOut):
     bucket: date
     key: str | None
     label: str
+    rank: int | None  # by product or SKU: the item's place in the ranking (from 1)
+
+
+class OthersOut(FiguresOut):
+    bucket: date  # every item outside the page, summed per period and currency
+
+
+class RankingOut(BaseModel):
+    sort: str
+    limit: int | None
+    offset: int
+    items: int  # items in the range; rows hold those from offset + 1 to offset + limit
 
 
 class RateUsedOut(BaseModel):
@@ -98,9 +110,12 @@ def _major(amount: int, exp: int) -> str:
     return f"{sign}{whole}.{part:0{exp}d}"
 
 
+_EXPONENTS = {c.value: c.exponent for c in Currency}
+
+
 def _money(amount: int, currency: str) -> dict[str, object]:
-    """MoneyOut's JSON, without building a model (a report by SKU has tens of thousands of rows)."""
-    exp = Currency(currency).exponent
+    """MoneyOut's JSON, without building a model (a report by SKU has thousands of rows)."""
+    exp = _EXPONENTS[currency]
     return {"amount": _major(amount, exp), "currency": currency, "amount_minor": amount}
 
 
@@ -112,6 +127,7 @@ def _row(row: SalesRow) -> dict[str, object]:
         "bucket": row.bucket.isoformat(),
         "key": row.key,
         "label": row.label,
+        "rank": row.rank,
         "currency": currency,
         "orders": f.orders,
         "units": f.units,
@@ -129,6 +145,8 @@ class SalesOut(BaseModel):
     period: str
     group: str
     rows: list[SalesRowOut]
+    ranking: RankingOut | None  # by product or SKU
+    others: list[OthersOut]  # by product or SKU: the items outside the page, so rows + others = totals
     totals: list[FiguresOut]  # one per currency
     previous: list[FiguresOut] | None  # the period just before, when compare=true
     previous_filter: FilterOut | None
@@ -145,9 +163,16 @@ class SalesOut(BaseModel):
                     bucket=row.bucket,
                     key=row.key,
                     label=row.label,
+                    rank=row.rank,
                     **FiguresOut.of(row.figures, row.currency).__dict__,
                 )
                 for row in r.rows
+            ],
+            ranking=RankingOut(sort=r.sort.value, limit=r.limit, offset=r.offset, items=r.items or 0)
+            if r.sort is not None
+            else None,
+            others=[
+                OthersOut(bucket=o.bucket, **FiguresOut.of(o.figures, o.currency).__dict__) for o in r.others
             ],
             totals=[FiguresOut.of(t, cur) for cur, t in sorted(r.totals.items())],
             previous=[FiguresOut.of(t, cur) for cur, t in sorted(r.previous.items())]

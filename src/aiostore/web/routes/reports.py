@@ -25,6 +25,7 @@ from aiostore.services.reports.export import Table, csv_chunks, xlsx_file
 from aiostore.services.reports.filters import ReportFilter, check_filter
 from aiostore.services.reports.operations import operations_report
 from aiostore.services.reports.products import products_report
+from aiostore.services.reports.ranking import MAX_LIMIT, ItemSort
 from aiostore.services.reports.sales import GroupBy, Period, sales_report
 from aiostore.services.reports.tables import operations_table, products_table, sales_table
 from aiostore.services.sheets.writing import file_chunks
@@ -107,12 +108,34 @@ async def sales(
         GroupBy, Query(description="none, shop, platform, market, product or sku")
     ] = GroupBy.NONE,
     compare: Annotated[bool, Query(description="also the totals of the period just before")] = False,
+    sort: Annotated[
+        ItemSort, Query(description="by product or SKU: rank items by units, orders or revenue")
+    ] = ItemSort.UNITS,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description="by product or SKU: the items shown (the rest: others)")
+    ] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="by product or SKU: items skipped")] = 0,
     fmt: FormatQuery = Format.JSON,
 ) -> Response | SalesOut:
     """Orders, units, revenue and average order value per period and group, per currency; cancellations
-    and returns with their rates; totals per currency (and in the reporting currency, with the rates used)."""
-    report = await sales_report(session, ctx, f, period=period, group=group, compare=compare)
-    if fmt is not Format.JSON:
+    and returns with their rates; totals per currency (and in the reporting currency, with the rates used).
+    By product or SKU: the `limit` items from `offset` in the order of `sort` (highest first, ties by
+    key), each with its series, the others summed per period and currency, and the number of items; an
+    export keeps every item. Revenue ranks in the reporting currency (422 `sort` without one when the
+    sales are in several currencies)."""
+    export = fmt is not Format.JSON
+    report = await sales_report(
+        session,
+        ctx,
+        f,
+        period=period,
+        group=group,
+        compare=compare,
+        sort=sort,
+        limit=None if export else limit,
+        offset=0 if export else offset,
+    )
+    if export:
         return await _export(sales_table(report), fmt, f)
     # by product or SKU a year has tens of thousands of rows: written as JSON straight from the report
     return Response(SalesOut.json_of(f, report), media_type="application/json")

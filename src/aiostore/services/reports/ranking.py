@@ -1,0 +1,96 @@
+"""Sales grouped by product or SKU, ranked and cut by PostgreSQL: the `limit` items from `offset` in the
+order of a `sort` (units, orders, or revenue in the reporting currency), each with its per-period series,
+and everything else as one "others" series, so the rows and the others still add up to the totals.
+
+A year by SKU is tens of thousands of (period, item) rows; turning them all into Python objects and JSON
+cost seconds, so the database ranks the items over the roll-up (a window function), keeps the page and
+sums the rest, and only those rows leave it.
+
+The ranking is stable: ties are broken by the item's kind and key. Revenue is ranked in the reporting
+currency, each day's amount at the rate in force that day (a day without a rate adds nothing); without
+a reporting currency it ranks only when every row is in one currency (otherwise 422 naming `sort`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from aiostore.domain.market import Currency
+from aiostore.errors import invalid
+
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 50
+
+
+class ItemSort(StrEnum):
+    UNITS = "units"  # units of kept orders
+    ORDERS = "orders"  # orders containing the item, placed and not cancelled
+    REVENUE = "revenue"  # in the reporting currency (or the one currency of every row)
+
+
+# A currency's minor units per major unit, as SQL over `g.currency` (ranking needs amounts comparable).
+_SCALE = "CASE g.currency " + " ".join(f"WHEN '{c.value}' THEN {10**c.exponent}" for c in Currency)
+_SCALE += " ELSE 100 END"
+# The rate in force on the row's day: 1 unit of its currency in units of the reporting currency.
+_RATE = """CASE WHEN g.currency = :reporting THEN 1 ELSE (
+    SELECT x.rate FROM exchange_rates x WHERE x.org_id = :org AND x.currency = g.currency
+        AND x.valid_from <= g.day ORDER BY x.valid_from DESC LIMIT 1) END"""
+
+
+# Memory for the ranking's aggregation (tens of thousands of item rows), for this transaction only: with
+# the default 4 MB its hash tables spill to disk in batches.
+WORK_MEM_SQL = "SELECT set_config('work_mem', '32MB', true)"
+
+
+def score(sort: ItemSort, reporting: str | None, params: dict[str, Any]) -> str:
+    """The ranking figure of an item, over its rows `g` (the aggregated figures per day and currency)."""
+    if sort is ItemSort.UNITS:
+        return "sum(g.units)"
+    if sort is ItemSort.ORDERS:
+        return "sum(g.placed - g.cancelled)"
+    if reporting is None:
+        return "sum(g.revenue)"  # checked afterwards: every row is in one currency
+    params["reporting"] = reporting
+    return f"coalesce(sum(g.revenue * coalesce(({_RATE}), 0) / {_SCALE}), 0)"
+
+
+def ranked_sql(
+    source: str,
+    agg: str,
+    rank_by: str,
+    params: dict[str, Any],
+    limit: int | None,
+    offset: int,
+    *,
+    by_day: bool,
+) -> str:
+    """Per bucket (`:period`), item of the page (its rank in `pos`) and currency the summed figures; the
+    items outside the page as one item of no kind, key and rank per bucket and currency; and in every
+    row `items`, the number of items ranked. The source's rows are first summed per bucket (per day
+    when `by_day`: the ranking converts each day's revenue at that day's rate)."""
+    params.update(offset=offset, limit=limit if limit is not None else 0)
+    page = "k.pos > :offset" + (" AND k.pos <= :offset + :limit" if limit is not None else "")
+    day = "p.day" if by_day else "date_trunc(:period, p.day)::date"
+    # an item's rows of a bucket adding up to no order: no sale in the range (a month less its outside days)
+    return f"""WITH g AS MATERIALIZED (SELECT * FROM (
+        SELECT {day} AS day, p.currency, p.dim, p.key, {agg} FROM ({source}) p GROUP BY 1, 2, 3, 4) a
+        WHERE a.placed <> 0),
+    r AS (SELECT g.dim, g.key, {rank_by} AS score FROM g GROUP BY g.dim, g.key),
+    k AS (SELECT r.dim, r.key, row_number() OVER (ORDER BY r.score DESC, r.dim, r.key) AS pos FROM r),
+    t AS (SELECT k.dim, k.key, k.pos FROM k WHERE {page})
+    SELECT date_trunc(:period, g.day)::date AS bucket, t.dim, t.key, t.pos, g.currency,
+        sum(g.placed) AS placed, sum(g.cancelled) AS cancelled, sum(g.returned) AS returned,
+        sum(g.units) AS units, sum(g.revenue) AS revenue, (SELECT count(*) FROM r) AS items
+    FROM g LEFT JOIN t ON t.dim = g.dim AND t.key = g.key
+    GROUP BY 1, 2, 3, 4, 5"""
+
+
+def check_one_currency(sort: ItemSort, reporting: str | None, currencies: set[str]) -> None:
+    """Revenue in several currencies cannot be ranked without a reporting currency to convert it to."""
+    if sort is ItemSort.REVENUE and reporting is None and len(currencies) > 1:
+        raise invalid(
+            "sort",
+            "sales in several currencies are ranked by revenue only in a reporting currency: set one",
+            "needs_reporting_currency",
+        )
