@@ -7,19 +7,21 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 from aiostore.domain.market import Currency
-from aiostore.domain.money import Money
 from aiostore.services.reports.export import Cell, Table
 from aiostore.services.reports.operations import ShopOperations
 from aiostore.services.reports.products import ProductsReport
 from aiostore.services.reports.sales import SalesReport
 
+_EXPONENTS = {c.value: c.exponent for c in Currency}
+
 
 def major(amount: int | None, currency: str) -> Decimal | None:
+    """Money.to_major without a Money a cell (an export by SKU has tens of thousands of rows): an
+    integer scaled by the currency's exponent has exactly that many decimals."""
     if amount is None:
         return None
-    if currency in Currency.__members__.values():
-        return Money(amount, Currency(currency)).to_major()
-    return Decimal(amount) / 100
+    exp = _EXPONENTS.get(currency)
+    return Decimal(amount).scaleb(-exp) if exp is not None else Decimal(amount) / 100
 
 
 def sales_table(report: SalesReport) -> Table:
