@@ -236,9 +236,10 @@ async def sales_report(
         report.sort, report.limit, report.offset = sort, limit, offset
     else:
         source, agg = _source(f, params, group, raw, monthly=period is Period.MONTH)
-        sql = f"""SELECT date_trunc(:period, p.day)::date AS bucket, NULL::text AS dim,
+        # a month less its outside days adding up to no order: no sale in the range (items.source)
+        sql = f"""SELECT * FROM (SELECT date_trunc(:period, p.day)::date AS bucket, NULL::text AS dim,
             {_ORDER_KEYS[group]} AS key, NULL::bigint AS pos, p.currency, {agg}
-        FROM ({source}) p GROUP BY 1, 2, 3, 4, 5"""
+        FROM ({source}) p GROUP BY 1, 2, 3, 4, 5) a WHERE a.placed <> 0"""
         report.rows = await _labelled(session, group, await rows(session, sql, params))
     report.totals, report.by_day = await _day_totals(session, ctx, f, raw)
     if compare:
