@@ -314,3 +314,14 @@ def test_the_publish_routes_are_walked() -> None:
     assert walked[("POST", "/api/catalog/commit")] is Permission.CATALOG_PUBLISH
     assert walked[("GET", "/api/catalog/previews/{preview_id}")] is Permission.READ
     assert walked[("POST", "/api/catalog/commits/{commit_id}/revert")] is Permission.CATALOG_WRITE
+
+
+def test_the_publish_pages_are_walked() -> None:
+    """The publish pages ask what the API asks: choosing and previewing catalog:write, committing
+    catalog:publish, reading read; the routes naming a preview are in the other-org walk above."""
+    walked = {(m, p): perm for m, p, perm in PERMISSIONED}
+    assert walked[("GET", "/publish/new")] is Permission.CATALOG_WRITE
+    assert walked[("POST", "/publish")] is Permission.CATALOG_WRITE
+    assert walked[("GET", "/publish/{preview_id}")] is Permission.READ
+    assert walked[("POST", "/publish/{preview_id}/commit")] is Permission.CATALOG_PUBLISH
+    assert walked[("POST", "/publish/{preview_id}/revert")] is Permission.CATALOG_WRITE

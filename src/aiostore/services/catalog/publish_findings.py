@@ -93,31 +93,52 @@ async def categories(
     return found
 
 
+def N_(message: str) -> str:  # noqa: N802  (marked for `make i18n`, translated when shown)
+    return message
+
+
 def _own(state: publish.State, category: Category | None, platform: str) -> list[PublishFinding]:
+    """Publishing's own findings; each message is a msgid with its parameters, so that the API and the
+    page give it in Indonesian too."""
     found: list[PublishFinding] = []
 
-    def add(code: str, severity: str, field: str, message: str) -> None:
-        found.append(PublishFinding(code=code, severity=severity, field=field, message=message))
+    def add(code: str, severity: str, field: str, msgid: str, **params: Any) -> None:
+        message = msgid % params
+        found.append(
+            PublishFinding(
+                code=code, severity=severity, field=field, message=message, msgid=msgid, params=params
+            )
+        )
 
     if not state["variants"]:
-        add("publish.no_variants", "error", "variants", "the product has no variants to sell")
+        add("publish.no_variants", "error", "variants", N_("the product has no variants to sell"))
     for sku, price in state["price"].items():
         if price is None:
-            add("publish.no_price", "error", f"price.{sku}", f"{sku} has no price in this shop's market")
+            add(
+                "publish.no_price", "error", f"price.{sku}",
+                N_("%(sku)s has no price in this shop's market"), sku=sku,
+            )  # fmt: skip
     if state["category"] is None:
-        add("publish.no_category", "error", "category", f"map the product to a {platform} category first")
+        add(
+            "publish.no_category", "error", "category",
+            N_("map the product to a %(platform)s category first"), platform=platform,
+        )  # fmt: skip
     elif category is None:
-        why = f"{platform} category {state['category']} is not in the cached tree; the platform will check it"
-        add("publish.category_unknown", "warning", "category", why)
+        add(
+            "publish.category_unknown", "warning", "category",
+            N_("%(platform)s category %(category)s is not in the cached tree; the platform will check it"),
+            platform=platform, category=state["category"],
+        )  # fmt: skip
     elif not category.leaf:
-        add("publish.category_not_leaf", "error", "category", "choose a category without subcategories")
+        add(
+            "publish.category_not_leaf", "error", "category",
+            N_("choose a category without subcategories"),
+        )  # fmt: skip
     elif category.attributes is None:
         add(
-            "publish.attributes_unknown",
-            "warning",
-            "attributes",
-            "this category's attributes were not read yet; the platform will check them",
-        )
+            "publish.attributes_unknown", "warning", "attributes",
+            N_("this category's attributes were not read yet; the platform will check them"),
+        )  # fmt: skip
     return found
 
 

@@ -109,6 +109,8 @@ async def _detail(
 
 @router.get("/changes/{change_set_id}")
 async def change_set_page(change_set_id: uuid.UUID, page: Page, session: Session) -> Response:
+    if (await core.get(session, change_set_id)).kind == "catalog":  # a publish has its own page
+        return see_other(f"/publish/{change_set_id}")
     return await _detail(page, session, change_set_id)
 
 
@@ -119,16 +121,19 @@ async def _refused(
     if exc.status not in (403, 409, 422) or exc.status == 403 and exc.code != "forbidden":
         raise exc
     await settle(session, exc)
-    text = REFUSALS.get(exc.code) or REFUSALS.get(exc.errors[0].code if exc.errors else "", "")
-    refused = {
-        "form": action,
-        "message": i18n._(text) if text else exc.title,
-        "detail": exc.detail,
-    }
-    return await _detail(page, session, change_set_id, status=exc.status, refused=refused, **extra)
+    return await _detail(
+        page, session, change_set_id, status=exc.status, refused=refusal(action, exc), **extra
+    )
 
 
-def _require_key(key: str) -> None:
+def refusal(action: str, exc: AppError, messages: dict[str, str] = REFUSALS) -> dict[str, Any]:
+    """What the page says beside form `action` of a refusal: its message in the page's language (by
+    the problem's code, from `messages`) and the server's detail."""
+    text = messages.get(exc.code) or messages.get(exc.errors[0].code if exc.errors else "", "")
+    return {"form": action, "message": i18n._(text) if text else exc.title, "detail": exc.detail}
+
+
+def require_key(key: str) -> None:
     if not key.strip():
         raise invalid("Idempotency-Key", "a commit needs an idempotency key", "required")
 
@@ -146,7 +151,7 @@ async def commit(
     change_set = await core.get(session, change_set_id)
     form = {"partial": partial == "true", "acknowledge_warnings": acknowledge_warnings == "true"}
     try:
-        _require_key(key)
+        require_key(key)
         view = await core.commit(
             session,
             page.ctx,

@@ -51,6 +51,7 @@ NOTICES = {
     "preferences": N_("Your alert settings are saved."),
     "previewed": N_("Previewed. Nothing has changed yet: read the items, then commit."),
     "committed": N_("Committed. The shops receive the new numbers with their next push, within seconds."),
+    "published": N_("Committed. The jobs below send each shop its listings: follow them there."),
     "awaiting": N_("Committed for approval: another admin or owner applies it from this page."),
     "approved": N_("Approved and applied."),
     "rejected": N_("Rejected. Nothing was applied."),

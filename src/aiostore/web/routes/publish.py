@@ -54,6 +54,13 @@ class CommitIn(StrictModel):
     acknowledge_warnings: bool = False
 
 
+def finding_text(f: dict[str, Any], lang: str) -> str:
+    """A stored finding's message in `lang` (its msgid translated with its parameters; English else)."""
+    if not f.get("msgid"):
+        return str(f["message"])
+    return translations(lang).gettext(f["msgid"]) % (f.get("params") or {})
+
+
 class FindingOut(BaseModel):
     code: str = Field(description="the rule id (content rules) or publish.* (publishing itself)")
     severity: Literal["error", "warning"]
@@ -65,12 +72,9 @@ class FindingOut(BaseModel):
 
     @classmethod
     def of(cls, f: dict[str, Any]) -> FindingOut:
-        text = f["message"]
-        if f.get("msgid"):
-            text = translations("id").gettext(f["msgid"]) % (f.get("params") or {})
         return cls(
             code=f["code"], severity=f["severity"], field=f["field"], message=f["message"],
-            message_id=text, value=f.get("value"), span=f.get("span"),
+            message_id=finding_text(f, "id"), value=f.get("value"), span=f.get("span"),
         )  # fmt: skip
 
 
