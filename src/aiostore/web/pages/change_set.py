@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Form
 from starlette.responses import Response
 
-from aiostore.db.models import ChangeSet
+from aiostore.db.models import ChangeSet, ChangeSetItem
 from aiostore.domain.permissions import Permission
 from aiostore.errors import AppError, invalid
 from aiostore.services.changes import core
@@ -53,6 +53,20 @@ class ItemsQuery(FilterQuery):
     severity: Literal["error", "warning"] | None = None
 
 
+async def items_of(
+    session: Session, change_set_id: uuid.UUID, filters: core.ItemFilter, cursor: str | None
+) -> tuple[list[ChangeSetItem], str | None, dict[str, str]]:
+    """A page of a change set's items and the next cursor; a cursor that cannot be read is an error
+    named `cursor` (and no items)."""
+    try:
+        found = await core.items_page(session, change_set_id, filters, cursor=cursor, limit=PAGE_SIZE)
+    except AppError as exc:
+        if exc.status != 422:
+            raise
+        return [], None, {"cursor": exc.detail}
+    return found.items, found.next_cursor, {}
+
+
 def _may_approve(page: PageContext, change_set: ChangeSet) -> bool:
     user = page.ctx.actor.user_id
     return (
@@ -73,16 +87,7 @@ async def _detail(
     next_cursor = None
     if query is not None:
         filters = core.ItemFilter(action=query.action, severity=query.severity)
-        try:
-            found = await core.items_page(
-                session, change_set.id, filters, cursor=query.cursor, limit=PAGE_SIZE
-            )
-        except AppError as exc:
-            if exc.status != 422:
-                raise
-            errors = {"cursor": exc.detail}
-        else:
-            items, next_cursor = found.items, found.next_cursor
+        items, next_cursor, errors = await items_of(session, change_set.id, filters, query.cursor)
     state = core.status_of(change_set)
     summary = change_set.summary
     context = {

@@ -38,7 +38,6 @@ router = APIRouter(include_in_schema=False)
 Write = Annotated[PageContext, PageFor(Permission.CATALOG_WRITE)]
 Publish = Annotated[PageContext, PageFor(Permission.CATALOG_PUBLISH)]
 Ids = Annotated[list[str], Form(max_length=25_000)]
-PAGE_SIZE = 50
 MAX_CHOSEN = 500  # products chosen on the catalog for one preview (the API takes more)
 SHOWN_CHARS = 300  # of a long text (a description) in the diff
 
@@ -190,16 +189,10 @@ async def _detail(
     next_cursor = None
     if query is not None:
         filters = core.ItemFilter(action=query.action, severity=query.severity, channel_account_id=query.shop)
-        try:
-            found = await core.items_page(
-                session, change_set.id, filters, cursor=query.cursor, limit=PAGE_SIZE
-            )
-        except AppError as exc:
-            if exc.status != 422:
-                raise
-            errors = {"cursor": exc.detail}
-        else:
-            items, next_cursor = [_item(i, page.lang) for i in found.items], found.next_cursor
+        found, next_cursor, errors = await changes_page.items_of(
+            session, change_set.id, filters, query.cursor
+        )
+        items = [_item(i, page.lang) for i in found]
     state = core.status_of(change_set)
     shops = {str(s.id): s for s in await channels.list_channels(session, page.ctx)}
     context = {
