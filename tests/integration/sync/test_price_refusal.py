@@ -43,7 +43,9 @@ async def _alert(market: Market, listing_id: str) -> AlertState | None:
     async with market.db.transaction(market.org_id) as session:
         await evaluate.evaluate_org(session, market.org_id, market.settings)
         found = await session.scalar(
-            select(AlertState).where(AlertState.kind == "listing_rejected", AlertState.subject_key == listing_id)
+            select(AlertState).where(
+                AlertState.kind == "listing_rejected", AlertState.subject_key == listing_id
+            )
         )
         return found
 
@@ -105,7 +107,9 @@ async def test_a_refused_price_outlives_a_stock_push_until_a_price_is_accepted(
     adopt = await owner.post(f"/api/reconciliation/findings/{found['id']}/resolve", json={"action": "adopt"})
     assert adopt.status_code == 422 and adopt.json()["errors"][0]["field"] == "action", adopt.text
     async with market.db.transaction(market.org_id) as session:
-        master = await session.scalar(select(VariantPrice.amount).where(VariantPrice.variant_id == variant_id))
+        master = await session.scalar(
+            select(VariantPrice.amount).where(VariantPrice.variant_id == variant_id)
+        )
     assert master == refused  # the seller's price change stands
 
     # A price the platform accepts clears the refusal, the alert and the finding.
