@@ -242,7 +242,7 @@ SELECT (SELECT count(*) - count(DISTINCT (channel_account_id, platform_order_id)
 """
 LISTING_SQL = """
 SELECT l.sync_state, l.last_error, l.pushed_stock, l.platform_stock, l.stock_dirty, l.price_dirty,
-       l.platform_state->>'price'
+       l.platform_state->>'price', l.price_sync_state, l.price_error
   FROM listings l JOIN channel_accounts c ON c.id = l.channel_account_id
  WHERE c.platform = %s AND l.platform_sku = %s
 """
@@ -293,8 +293,9 @@ async def check(db: Connection, world: World, book: Book) -> dict[str, Any]:
         if price is None or Decimal(price) != book.price[sku]:
             seen = await (await db.execute(LISTING_SQL, (platform, sku))).fetchone()
             # A price the platform refused (Lazada: not above the sale price it has) is recorded on the
-            # listing (sync_state error, its message) and raises the listing_rejected alert: counted apart.
-            refused = seen is not None and seen[0] == "error" and not seen[5]
+            # listing (price_sync_state error, price_error), whatever stock pushes succeeded after it,
+            # and raises the listing_rejected alert: counted apart.
+            refused = seen is not None and seen[7] == "error" and not seen[5]
             detail["prices_refused_by_platform" if refused else "shop_price_mismatches"] += 1
             log(f"PRICE {platform} {sku}: the shop has {price}, master {book.price[sku]}; listing {seen}")
     lost = detail["lost_orders"] + detail["lost_commits"]

@@ -15,6 +15,7 @@ from aiostore.connectors.dtos import ListingStatus
 from aiostore.db.models import ChannelAccount, Listing, Order, SyncJob
 from aiostore.domain.market import MARKETS
 from aiostore.domain.orders import OrderStatus
+from aiostore.services import listings
 from aiostore.services.channels import CONNECTED, DISCONNECTED, NEEDS_REAUTH
 from aiostore.services.context import OrgContext
 from aiostore.services.orders import local_date
@@ -89,7 +90,7 @@ async def todo(session: AsyncSession, ctx: OrgContext, now: datetime | None = No
         oversold=list(oversold),
         oversold_total=int(oversold_total or 0),
         unmatched_listings=await _count(session, Listing.variant_id.is_(None), live),
-        error_listings=await _count(session, Listing.sync_state == "error", live),
+        error_listings=await _count(session, listings.state_is("error"), live),
         rejected_listings=await _count(session, Listing.status == ListingStatus.BANNED.value),
     )
 

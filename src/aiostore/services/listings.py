@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.db.models import Listing, Variant
@@ -32,6 +32,17 @@ class ListingFilter:
     q: str | None = None  # part of the title or the platform SKU
 
 
+def state_is(state: SyncState) -> ColumnElement[bool]:
+    """A listing in this sync state: retrying or error when its stock or its price is (the price keeps
+    its own outcome, `price_sync_state`); in sync when both are (no price pushed counts as in sync)."""
+    if state == "in_sync":
+        return and_(
+            Listing.sync_state == state,
+            or_(Listing.price_sync_state.is_(None), Listing.price_sync_state == state),
+        )
+    return or_(Listing.sync_state == state, Listing.price_sync_state == state)
+
+
 @dataclass(frozen=True, slots=True)
 class Ours:
     """The master variant a listing follows (what a push sends it: services/allocation/quantities.py)."""
@@ -48,7 +59,7 @@ async def list_listings(
     if f.unmatched is not None:
         stmt = stmt.where(Listing.variant_id.is_(None) if f.unmatched else Listing.variant_id.is_not(None))
     if f.sync_state:
-        stmt = stmt.where(Listing.sync_state == f.sync_state)
+        stmt = stmt.where(state_is(f.sync_state))
     if f.q:
         pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(or_(Listing.title.ilike(pattern), Listing.platform_sku.ilike(pattern)))

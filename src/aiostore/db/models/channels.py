@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     String,
     Text,
@@ -22,7 +23,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from aiostore.db.base import Base, TenantScoped
 
-REJECTED = "sync_state = 'error' OR status = 'banned' OR review_state = 'rejected'"
+REJECTED = (
+    "sync_state = 'error' OR price_sync_state = 'error' OR status = 'banned' OR review_state = 'rejected'"
+)
 DRIFT = "pushed_stock IS NOT NULL AND platform_stock IS DISTINCT FROM pushed_stock"
 
 
@@ -61,7 +64,7 @@ class ChannelAccount(TenantScoped, Base):
     # (Lazada's expiry push), the last successful refresh, and the refreshes failing since.
     authorization_expires_at: Mapped[datetime | None]
     refreshed_at: Mapped[datetime | None]
-    refresh_failures: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    refresh_failures: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     refresh_failed_at: Mapped[datetime | None]
     refresh_error: Mapped[str | None] = mapped_column(Text)
 
@@ -96,6 +99,11 @@ class Listing(TenantScoped, Base):
     overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
     sync_state: Mapped[str] = mapped_column(String(20), default="in_sync")
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The outcome of the listing's last price push, apart from the stock's (`sync_state`): in_sync,
+    # retrying or error (None: no price pushed yet), and the platform's reason. A stock push never
+    # touches it, so a refused price stays visible until a later price is accepted.
+    price_sync_state: Mapped[str | None] = mapped_column(String(20))
+    price_error: Mapped[str | None] = mapped_column(Text)
     last_synced_at: Mapped[datetime | None]
     platform_updated_at: Mapped[datetime | None]
     platform_stock: Mapped[int | None]  # the stock last seen on or pushed to the platform

@@ -36,7 +36,8 @@ class ReconciliationFinding(TenantScoped, Base):
     listing_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))  # the field: stock | price | title | status
     # drift (stock differs from ours) | edit (a price, title or status changed in the seller centre) |
-    # not_applied (a write the platform accepted and did not apply: a promotion's lock, a review)
+    # not_applied (a write the platform accepted and did not apply: a promotion's lock, a review) |
+    # refused (a price the platform refused, `listings.price_error`: it keeps selling at its own)
     cause: Mapped[str] = mapped_column(String(20))
     sku: Mapped[str] = mapped_column(String(100), default="")
     ours: Mapped[str | None] = mapped_column(String(300))

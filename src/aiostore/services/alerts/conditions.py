@@ -64,10 +64,13 @@ _QUERIES: dict[Kind, str] = {
         SELECT l.id::text AS subject_key,
                jsonb_build_object('sku', coalesce(l.platform_sku, l.platform_item_id), 'state',
                    CASE WHEN l.review_state = 'rejected' THEN 'rejected'
-                        WHEN l.status = 'banned' THEN 'banned' ELSE 'refused' END, __SHOP__) AS subject
+                        WHEN l.status = 'banned' THEN 'banned'
+                        WHEN l.sync_state = 'error' THEN 'refused' ELSE 'price_refused' END,
+                   __SHOP__) AS subject
         FROM listings l JOIN channel_accounts c ON c.id = l.channel_account_id
         WHERE l.org_id = :org
-          AND (l.sync_state = 'error' OR l.status = 'banned' OR l.review_state = 'rejected')
+          AND (l.sync_state = 'error' OR l.price_sync_state = 'error' OR l.status = 'banned'
+               OR l.review_state = 'rejected')
     """,
     # An open stock finding of the reconciliation or of a push's read-back (drift being repaired, or a
     # write the platform accepted and kept its own stock against), else a pull that saw other stock

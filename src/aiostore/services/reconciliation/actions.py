@@ -88,7 +88,7 @@ async def act(session: AsyncSession, ctx: OrgContext, finding: ReconciliationFin
         raise invalid(
             "action", "stock is the master's (one pool): repair it (overwrite) or ignore it", "not_supported"
         )
-    elif finding.cause == "not_applied":
+    elif finding.cause in ("not_applied", "refused"):
         raise invalid(
             "action", "the platform kept its value against our write: overwrite or ignore", "not_supported"
         )

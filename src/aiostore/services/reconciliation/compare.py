@@ -4,7 +4,10 @@ Ours: stock = what a push would send now (services/allocation/quantities.py, the
 price = the listing's own price, else the master price of the shop's market (the push's `price_of`);
 title = the listing's own title (`overrides.title`), else the master product's; status = the listing's
 own status, else active when the master product is. A listing whose push is pending (stock or price
-dirty) is not compared on that field: its difference is on its way out already.
+dirty) is not compared on that field: its difference is on its way out already. A price that differs
+because the platform refused ours (`price_sync_state` error) is a `refused` finding with the platform's
+reason, not a seller-centre edit: no policy adopts the old price or sends the refused one again; a
+person decides, and the next accepted price closes it.
 """
 
 from __future__ import annotations
@@ -31,7 +34,9 @@ SELLER_STATUSES = ("active", "inactive")  # what a seller switches; review and b
 
 @dataclass
 class Comparison:
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys((*findings.KINDS, "not_applied"), 0))
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys((*findings.KINDS, "not_applied", "refused"), 0)
+    )
     repairs: list[uuid.UUID] = field(default_factory=list)
     to_act: list[uuid.UUID] = field(default_factory=list)  # findings the policy acts on (by kind)
     new_stock: int = 0
@@ -66,7 +71,8 @@ def differences(listing: Listing, shown: Shown, quantity: int, master: VariantPr
         except MoneyError:
             ours = None
         if ours is not None and ours != shown.price:
-            out.append(Seen("price", "edit", str(ours.to_major()), str(shown.price.to_major())))
+            cause = "refused" if listing.price_sync_state == "error" else "edit"
+            out.append(Seen("price", cause, str(ours.to_major()), str(shown.price.to_major())))
     own_title = str((listing.overrides or {}).get("title") or title)
     if shown.title and shown.title.strip() != own_title.strip():
         out.append(Seen("title", "edit", own_title[:300], shown.title[:300]))
@@ -142,6 +148,11 @@ async def compare(
                     _close(found, now)
                 continue
             if (listing.id, kind, diff.ours, diff.theirs) in ignored:
+                continue
+            if diff.cause == "refused":  # the platform keeps its price against ours: a person decides
+                await findings.note(session, listing, diff, source="reconcile", existing=found,
+                                    detail=(listing.price_error or "")[:500] or None)  # fmt: skip
+                result.counts["refused"] += 1
                 continue
             if found is not None and found.cause == "not_applied":
                 # accepted and not applied before: writing again would not help; a person decides

@@ -18,7 +18,7 @@ from aiostore.db.models.reconciliation import OPEN_STATES
 from aiostore.services.pagination import Page, Sort, page_of, paginate
 
 KINDS = ("stock", "price", "title", "status")
-CAUSES = ("drift", "edit", "not_applied")
+CAUSES = ("drift", "edit", "not_applied", "refused")
 STATUSES = (*OPEN_STATES, "repaired", "adopted", "overwritten", "ignored", "gone")
 
 

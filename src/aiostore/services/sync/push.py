@@ -27,7 +27,7 @@ from aiostore.db import bulk
 from aiostore.db.models import Listing, SyncJob
 from aiostore.errors import AppError
 from aiostore.services.reconciliation import readback
-from aiostore.services.sync import jobs
+from aiostore.services.sync import jobs, recovery
 from aiostore.services.sync.context import ShopConnection, SyncContext, open_channel
 from aiostore.services.sync.pacing import PACER
 from aiostore.services.sync.push_items import requests_of
@@ -110,19 +110,29 @@ async def hold_push_gate(session: AsyncSession, channel_id: uuid.UUID, *, exclus
 
 
 async def start_push(
-    sc: SyncContext, org_id: uuid.UUID, channel_id: uuid.UUID, *, rounds: int = 5
+    sc: SyncContext,
+    org_id: uuid.UUID,
+    channel_id: uuid.UUID,
+    *,
+    rounds: int = 5,
+    queue_job_id: int | None = None,
 ) -> str | None:
     """The push task: a visible job for this shop's dirty listings, run now; again while changes that
     came in meanwhile left listings dirty (up to `rounds`), so a burst's tail needs no new job.
 
     Each round reads what it sends in the transaction that holds the push gate (the shop, its dirty
     listings' stock, whether a price is pending) and creates its job there, so the platform call follows
-    the gate after one transaction, not four; prices are looked at only when one is pending."""
+    the gate after one transaction, not four; prices are looked at only when one is pending.
+
+    Its jobs name the push task's queue job (`queue_job_id`); an attempt run again after its worker died
+    first cancels the job its dead attempt left running (services/sync/recovery.py)."""
     status: str | None = None
-    for _ in range(rounds):
+    for n in range(rounds):
         await PACER.wait(channel_id)  # the quota's next slot first, then read: the call carries it all
         async with sc.tx(org_id) as session:
             await hold_push_gate(session, channel_id, exclusive=True)
+            if n == 0 and queue_job_id is not None:
+                await recovery.close_earlier_attempt(session, queue_job_id)
             stock, prices = (
                 await session.execute(
                     select(
@@ -147,6 +157,7 @@ async def start_push(
                 started_by="system",
                 defer_now=False,
             )
+            job.queue_job_id = queue_job_id
             claim(sc, job)  # it runs right here, now
         if shop is None:
             status = await execute(sc, org_id, job)

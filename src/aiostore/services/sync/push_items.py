@@ -68,16 +68,18 @@ async def lock_listings(session: AsyncSession, ids: list[uuid.UUID]) -> None:
     )
 
 
-def outcome(result: ItemResult) -> tuple[dict[str, Any], bool]:
+def outcome(result: ItemResult, *, price: bool = False) -> tuple[dict[str, Any], bool]:
     """The listing's sync state after one item's result, and whether it is clean (its dirty flag may go:
-    done, or refused for a reason that a retry would not change)."""
+    done, or refused for a reason that a retry would not change). A price's outcome goes to its own
+    columns (`price_sync_state`, `price_error`): a stock push must not clear a refused price."""
+    state, error = ("price_sync_state", "price_error") if price else ("sync_state", "last_error")
     values: dict[str, Any] = {"last_synced_at": datetime.now(UTC)}
     if result.ok:
-        values |= {"sync_state": "in_sync", "last_error": None}
+        values |= {state: "in_sync", error: None}
     elif passing(result):
-        values |= {"sync_state": "retrying", "last_error": result.error.message if result.error else None}
+        values |= {state: "retrying", error: result.error.message if result.error else None}
     else:
-        values |= {"sync_state": "error", "last_error": result.error.message if result.error else "refused"}
+        values |= {state: "error", error: result.error.message if result.error else "refused"}
     return values, result.ok or not passing(result)
 
 

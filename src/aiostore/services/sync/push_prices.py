@@ -7,6 +7,10 @@ the shop's market. After the platform accepts it (live), the listing's `platform
 a pull would have seen it. A listing with no price to send (no override, no master price in that
 market) fails with that reason, and so does an override that is not an amount in the market's
 currency.
+
+The outcome is kept on the listing apart from the stock's (`price_sync_state`, `price_error`): a price
+the platform refused (Lazada: not above the sale price it holds) stays visible, and raises the
+`listing_rejected` alert, until a later price is accepted, whatever stock pushes succeed meanwhile.
 """
 
 from __future__ import annotations
@@ -125,7 +129,7 @@ async def _record(
     cleared: list[dict[str, Any]] = []
     items: list[dict[str, Any]] = []
     for listing, result in outcomes:
-        values, clean = outcome(result)
+        values, clean = outcome(result, price=True)
         money = targets[key_of(listing)][1] if key_of(listing) in targets else None
         seen = {"price": str(money.to_major()), "currency": money.currency.value} if money else {}
         if result.ok and not result.dry_run and money is not None:

@@ -62,13 +62,20 @@ class Later(Exception):  # noqa: N818  (control flow)
 TRANSIENT = (RateLimited, PlatformUnavailable, httpx.TransportError, DBAPIError, TimeoutError)
 
 
-async def run_job(sc: SyncContext, org_id: uuid.UUID, job_id: uuid.UUID) -> str:
-    """Run one attempt of a job; returns its status afterwards."""
+async def run_job(
+    sc: SyncContext, org_id: uuid.UUID, job_id: uuid.UUID, *, queue_job_id: int | None = None
+) -> str:
+    """Run one attempt of a job; returns its status afterwards. A queue job (`queue_job_id`) that no
+    longer owns the row (its worker died before the queue recorded its end, and the row's retry is
+    another queue job) leaves it alone."""
     structlog.contextvars.bind_contextvars(org_id=str(org_id), job_id=str(job_id))
     async with sc.tx(org_id) as session:
         job = await session.scalar(select(SyncJob).where(SyncJob.id == job_id).with_for_update())
         if job is None or job.status in jobs.FINISHED:
             return job.status if job else "missing"
+        if queue_job_id is not None and job.queue_job_id not in (None, queue_job_id):
+            log.info("job.owned_by_another_queue_job", queue_job_id=queue_job_id, owner=job.queue_job_id)
+            return job.status
         claim(sc, job)
     return await execute(sc, org_id, job)
 

@@ -99,6 +99,7 @@ LABELS: dict[str, dict[str, str]] = {
         "drift": N_("drifted"),
         "edit": N_("edited in the seller centre"),
         "not_applied": N_("accepted, not applied"),
+        "refused": N_("refused by the platform"),
     },
     "drift_status": {
         "open": N_("open"),

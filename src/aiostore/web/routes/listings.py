@@ -37,6 +37,10 @@ class ListingOut(BaseModel):
     sync_state: str
     stock_dirty: bool
     last_error: str | None
+    # The last price push's own outcome (in_sync, retrying, error; None: no price pushed yet): a price
+    # the platform refused stays here whatever stock pushes succeed after it.
+    price_sync_state: str | None
+    price_error: str | None
     last_synced_at: datetime | None
     review_state: str | None  # under_review, live, rejected (None: never followed)
     review_reason: str | None  # the platform's own words when it rejected the listing
@@ -60,6 +64,8 @@ class ListingOut(BaseModel):
             sync_state=l.sync_state,
             stock_dirty=l.stock_dirty,
             last_error=l.last_error,
+            price_sync_state=l.price_sync_state,
+            price_error=l.price_error,
             last_synced_at=l.last_synced_at,
             review_state=l.review_state,
             review_reason=l.review_reason,

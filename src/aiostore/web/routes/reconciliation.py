@@ -25,7 +25,7 @@ Read = Annotated[OrgContext, RequirePermission(Permission.READ)]
 Write = Annotated[OrgContext, RequirePermission(Permission.CATALOG_WRITE)]
 Manage = Annotated[OrgContext, RequirePermission(Permission.CHANGES_APPROVE)]
 Kind = Literal["stock", "price", "title", "status"]
-Cause = Literal["drift", "edit", "not_applied"]
+Cause = Literal["drift", "edit", "not_applied", "refused"]
 Status = Literal["open", "repairing", "adopting", "repaired", "adopted", "overwritten", "ignored", "gone"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import procrastinate
 import structlog
 
 from aiostore import jobqueue
@@ -14,21 +15,37 @@ from aiostore.services.catalog import (
 )
 from aiostore.services.reconciliation import run as reconciliation
 from aiostore.services.reference import refresh  # noqa: F401  (registers its handler)
-from aiostore.services.sync import gaps, ops, pull, push, runner, schedule, sweep  # noqa: F401  (register handlers)
+from aiostore.services.sync import (  # noqa: F401  (register handlers)
+    gaps,
+    ops,
+    pull,
+    push,
+    recovery,
+    runner,
+    schedule,
+    sweep,
+)
 from aiostore.worker import runtime
 from aiostore.worker.app import queue
 
 log = structlog.get_logger(__name__)
 
 
-@queue.task(name="sync.run_job", queue="default", pass_context=False)
-async def run_job(org_id: str, job_id: str) -> None:
-    await runner.run_job(runtime.current().sync, uuid.UUID(org_id), uuid.UUID(job_id))
+@queue.task(name="sync.run_job", queue="default", pass_context=True)
+async def run_job(context: procrastinate.JobContext, org_id: str, job_id: str) -> None:
+    sc = runtime.current().sync
+    await runner.run_job(sc, uuid.UUID(org_id), uuid.UUID(job_id), queue_job_id=_id(context))
 
 
-@queue.task(name=push.PUSH_TASK, queue="push")
-async def push_stock(org_id: str, channel_id: str) -> None:
-    await push.start_push(runtime.current().sync, uuid.UUID(org_id), uuid.UUID(channel_id))
+@queue.task(name=push.PUSH_TASK, queue="push", pass_context=True)
+async def push_stock(context: procrastinate.JobContext, org_id: str, channel_id: str) -> None:
+    sc = runtime.current().sync
+    await push.start_push(sc, uuid.UUID(org_id), uuid.UUID(channel_id), queue_job_id=_id(context))
+
+
+def _id(context: procrastinate.JobContext) -> int | None:
+    """The queue job's id, which the job rows it runs name (services/sync/recovery.py)."""
+    return context.job.id if context.job is not None else None
 
 
 @queue.task(name=webhook_intake.PROCESS_TASK, queue="webhooks")
@@ -67,7 +84,11 @@ async def reconcile(timestamp: int) -> None:
 @queue.periodic(cron="* * * * *", periodic_id="stalled-jobs")
 @queue.task(name="sync.retry_stalled", queue="housekeeping", queueing_lock="stalled-jobs")
 async def retry_stalled(timestamp: int) -> None:
-    """Jobs of workers that died (no heartbeat) go back to the queue; their effects are idempotent."""
+    """Jobs of workers that died (no heartbeat) go back to the queue (their effects are idempotent);
+    then job rows whose queue job ended while they stayed open are closed (services/sync/recovery.py)."""
     count = await jobqueue.retry_stalled_jobs(queue)
     if count:
         log.warning("jobs.stalled_retried", count=count)
+    closed = await recovery.sweep(runtime.current().sync)
+    if closed:
+        log.warning("jobs.orphans_closed", **closed)
