@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import httpx
 from sqlalchemy import func, select
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Message, Scope
 
 from aiostore.db.models import IgnoredWebhook, WebhookEvent
 from aiostore.web.security import SECURITY_HEADERS
 from aiostore.web.webhook_lane import WebhookLane
+from tests.integration.connectors.support import Receiver
 from tests.integration.sync.conftest import MarketFactory
 from tests.integration.sync.marketplace import Market
 from tests.integration.sync.test_webhook_replay import _captured_push, _replay
@@ -24,25 +25,10 @@ async def _count(market: Market, model: type[WebhookEvent] | type[IgnoredWebhook
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-class FullApp:
-    """Stands in for the stack behind the lane: records what reached it (scope path and body)."""
-
-    def __init__(self) -> None:
-        self.reached: list[bytes] = []
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body, more = b"", True
-        while more:
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-        self.reached.append(body)
-        await send({"type": "http.response.start", "status": 299, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
-
-
-async def _through_lane(market: Market, push: httpx.Request, body: bytes) -> tuple[int, FullApp]:
-    full = FullApp()
+async def _through_lane(market: Market, push: httpx.Request, body: bytes) -> tuple[int, list[bytes]]:
+    """The lane alone, in front of an app that stands for the full stack (answers 299): the answer's
+    status and the bodies that reached that app."""
+    full = Receiver(status=299)
     lane = WebhookLane(full, max_body_bytes=market.app.state.settings.max_body_bytes, production=False)
     headers = [(k.encode(), v.encode()) for k, v in push.headers.items() if k.lower() != "content-length"]
     headers.append((b"content-length", str(len(body)).encode()))
@@ -69,18 +55,18 @@ async def _through_lane(market: Market, push: httpx.Request, body: bytes) -> tup
         sent.append(message)
 
     await lane(scope, receive, send)
-    return int(sent[0]["status"]), full
+    return int(sent[0]["status"]), [body for _, body in full.pushes]
 
 
 async def test_a_genuine_push_is_stored_and_answered_by_the_lane_alone(make_market: MarketFactory) -> None:
     market, _ = await make_market([PLATFORM])
     await market.connect(PLATFORM)
     push = await _captured_push(market, PLATFORM)
-    status, full = await _through_lane(market, push, push.content)
-    assert (status, full.reached) == (200, [])
+    status, reached = await _through_lane(market, push, push.content)
+    assert (status, reached) == (200, [])
     assert await _count(market, WebhookEvent) == 1
-    status, full = await _through_lane(market, push, push.content)  # the same push again: a duplicate
-    assert (status, full.reached) == (200, [])
+    status, reached = await _through_lane(market, push, push.content)  # the same push again: a duplicate
+    assert (status, reached) == (200, [])
     assert await _count(market, WebhookEvent) == 1
 
 
@@ -89,8 +75,8 @@ async def test_a_forged_push_reaches_the_full_app_with_its_body(make_market: Mar
     await market.connect(PLATFORM)
     push = await _captured_push(market, PLATFORM)
     forged = push.content + b" "  # one byte more than was signed
-    status, full = await _through_lane(market, push, forged)
-    assert (status, full.reached) == (299, [forged])
+    status, reached = await _through_lane(market, push, forged)
+    assert (status, reached) == (299, [forged])
     assert await _count(market, WebhookEvent) == 0
 
 
