@@ -121,18 +121,24 @@ async def receive(
         log.info("reference.invalidated", platform=platform.value, categories=expired)
         return Received(False, True, None)
     shop_id = event.shop_id or ""
-    if sc.intake is None:
-        sc.intake = webhook_intake.batcher(sc.db)
-    arrival = webhook_intake.Arrival(
-        platform.value, shop_id, event.event_id, event.kind.value, _payload(event)
-    )
-    stored = await sc.intake.submit(arrival)
+    stored = await store(sc, platform, event)
     if not stored.routed:
         reason = "no organization has connected this shop"
         await _ignore(sc, platform, shop_id, event.event_id, event.kind.value, reason)
         log.info("webhook.ignored", platform=platform.value, kind=event.kind.value)
         return Received(False, True, None)
     return Received(stored.event_id is not None, False, stored.event_id)
+
+
+async def store(sc: SyncContext, platform: Platform, event: PushEvent) -> webhook_intake.Stored:
+    """Store a verified push of a shop's own (not a platform-wide one) with the group commit of this
+    process: returns once its row and processing job are committed."""
+    if sc.intake is None:
+        sc.intake = webhook_intake.batcher(sc.db)
+    arrival = webhook_intake.Arrival(
+        platform.value, event.shop_id or "", event.event_id, event.kind.value, _payload(event)
+    )
+    return await sc.intake.submit(arrival)
 
 
 async def _ignore(

@@ -53,6 +53,7 @@ from aiostore.web.routes import (
     webhooks,
 )
 from aiostore.web.security import SecurityHeadersMiddleware
+from aiostore.web.webhook_lane import WebhookLane
 
 LIMITS = httpx.Limits(max_connections=100)  # one pool for every marketplace call of the process
 
@@ -179,7 +180,8 @@ def create_app(
                 "X-Request-ID",
             ],
         )
-    # Outermost last: proxy headers (trusted peers only), security headers, request context, idempotency.
+    # Outermost last: proxy headers (trusted peers only), the webhook lane, security headers, request
+    # context, idempotency.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(
         RequestContextMiddleware,
@@ -187,6 +189,8 @@ def create_app(
         max_upload_bytes=settings.import_max_bytes,
     )
     app.add_middleware(SecurityHeadersMiddleware, production=settings.is_production)
+    # A genuine push is stored and answered here, before the stack above (web/webhook_lane.py).
+    app.add_middleware(WebhookLane, max_body_bytes=settings.max_body_bytes, production=settings.is_production)
     if settings.trusted_proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     for router in ROUTERS[1:]:

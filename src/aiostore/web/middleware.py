@@ -88,6 +88,16 @@ async def _send_problem(send: Send, status: int, error: AppError, request_id: st
     await send(body)
 
 
+def bind_request_id(scope: Scope, headers: dict[bytes, bytes]) -> str:
+    """The caller's X-Request-ID when well formed (a fresh one otherwise), in the scope and the logs."""
+    given = headers.get(b"x-request-id", b"").decode("latin-1")
+    request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+    scope["aiostore.request_id"] = request_id
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(request_id=request_id)
+    return request_id
+
+
 def _request_id(scope: Scope) -> str | None:
     value = scope.get("aiostore.request_id")
     return value if isinstance(value, str) else None
@@ -150,11 +160,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        given = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
-        scope["aiostore.request_id"] = request_id
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        request_id = bind_request_id(scope, headers)
         method = scope["method"]
         started = time.perf_counter()
         status_holder = {"status": 500}
@@ -244,18 +250,22 @@ class RequestContextMiddleware:
         )
 
     def _observe(self, scope: Scope, method: str, status: int, started: float) -> None:
-        elapsed = time.perf_counter() - started
-        route = _route(scope)
-        REQUESTS.labels(method, route, str(status)).inc()
-        LATENCY.labels(method, route).observe(elapsed)
-        if route not in ("/metrics", "/healthz"):
-            log.info(
-                "request.completed",
-                method=method,
-                route=route,
-                status=status,
-                duration_ms=round(elapsed * 1000, 2),
-            )
+        observe(method, _route(scope), status, started)
+
+
+def observe(method: str, route: str, status: int, started: float) -> None:
+    """A finished request in the metrics and the log."""
+    elapsed = time.perf_counter() - started
+    REQUESTS.labels(method, route, str(status)).inc()
+    LATENCY.labels(method, route).observe(elapsed)
+    if route not in ("/metrics", "/healthz"):
+        log.info(
+            "request.completed",
+            method=method,
+            route=route,
+            status=status,
+            duration_ms=round(elapsed * 1000, 2),
+        )
 
 
 def _route(scope: Scope) -> str:

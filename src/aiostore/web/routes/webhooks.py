@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from starlette.datastructures import URL
 
 from aiostore.domain.platforms import Platform
 from aiostore.services import webhooks
@@ -12,13 +13,16 @@ from aiostore.web.deps import Public
 router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
 
 
-def _url(request: Request) -> str:
+def signed_url(public: str | None, url: URL) -> str:
     """The URL the platform signed: the public URL when the service sits behind a proxy."""
-    public: str | None = request.app.state.settings.public_url
     if public:
-        url = public.rstrip("/") + request.url.path
-        return url + (f"?{request.url.query}" if request.url.query else "")
-    return str(request.url)
+        signed = public.rstrip("/") + url.path
+        return signed + (f"?{url.query}" if url.query else "")
+    return str(url)
+
+
+def _url(request: Request) -> str:
+    return signed_url(request.app.state.settings.public_url, request.url)
 
 
 @router.post(
