@@ -184,6 +184,7 @@ class Outcome:
     other_calls: int  # other calls meanwhile (the schedule's safety-net order pulls, token refreshes)
     peak: float  # the service's peak RSS in this phase, MiB
     summary: dict[str, Any]
+    steps: dict[str, float | None]  # the peak (VmHWM) of each step: preview, commit, pushes
 
 
 async def update(
@@ -204,6 +205,8 @@ async def update(
         started = time.perf_counter()
         preview = await seller.call("POST", f"/api/{kind}/import", files={"file": (name, content)})
         seconds = time.perf_counter() - started
+        steps = {"preview": status_mib(pid, "VmHWM")}
+        reset_peak(pid)
         log(
             f"{kind}: {name} previewed in {seconds:.2f} s: {preview['summary']}, "
             f"{len(preview['items'])} items in the answer"
@@ -214,6 +217,8 @@ async def update(
             "POST", f"/api/{kind}/update", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}
         )
         log(f"{kind}: committed in {time.perf_counter() - started:.2f} s")
+        steps["commit"] = status_mib(pid, "VmHWM")
+        reset_peak(pid)
         if committed["status"] != "committed":
             raise RuntimeError(
                 f"{kind}: the commit is {committed['status']}: {committed.get('approval_reason')}"
@@ -221,6 +226,7 @@ async def update(
         if not await wait_idle(db, shops, within=1800):
             raise RuntimeError(f"{kind}: the pushes did not finish")
         log(f"{kind}: pushed {time.perf_counter() - started:.2f} s after the commit began")
+        steps["pushes"] = status_mib(pid, "VmHWM")
     made = [
         (path, n - mark[1].get(path, 0)) for shop, mark in zip(shops, marks, strict=True)
         for path, n in shop.calls_by_path().items()
@@ -233,9 +239,10 @@ async def update(
         log(f"{kind}: push jobs {row[0]}: {row[1]} jobs, stock {row[2]}, prices {row[3]}, api calls {row[4]}")
     log(
         f"{kind}: peak {phase.peak} MiB (VmHWM reset {'done' if phase.reset else 'refused'}, "
-        f"sampled {phase.sampled})"
+        f"sampled {phase.sampled}; per step {steps})"
     )
-    return Outcome(seconds, calls, other, phase.peak, preview["summary"])
+    return Outcome(seconds, calls, other, max(phase.sampled, *(v or 0.0 for v in steps.values())),
+                   preview["summary"], steps)  # fmt: skip
 
 
 async def run(count: int, platforms: list[str]) -> dict[str, Any]:
@@ -297,6 +304,8 @@ async def run(count: int, platforms: list[str]) -> dict[str, Any]:
         "price_other_calls": price.other_calls,
         "stock_peak_mib": stock.peak,
         "price_peak_mib": price.peak,
+        "stock_step_peaks_mib": stock.steps,
+        "price_step_peaks_mib": price.steps,
         "rss_started_mib": rss_started,
         "rss_before_mib": rss_before,
         "setup_peak_mib": setup_peak,
