@@ -27,7 +27,10 @@ uploads, previews, commits and pushes): the kernel's high-water mark (VmHWM) is 
 /proc/PID/clear_refs when each file's phase starts and read when its pushes are done, and the larger
 of the two is reported; `stock_peak_mib` and `price_peak_mib` are each phase's, `rss_started_mib` what
 the service held once ready (before any request), `rss_before_mib` what it held when the import phase
-began, `setup_peak_mib` the high-water mark of the set-up
+began, `stock_step_peaks_mib` / `price_step_peaks_mib` each step's own high-water mark (the reset again
+before the commit and before waiting for the pushes: `preview`, `commit`, `pushes`; the pushes start
+while the commit answers, so `commit` may hold their start), `setup_peak_mib` the high-water
+mark of the set-up
 (catalog creation and the pulls of every shop's listings) before the first reset. A sampler reading
 VmRSS every 20 ms runs beside it (`sampled_peak_mib`), a lower bound that needs no reset; if the
 kernel refuses the reset, `peak_mib` is the sampled one (`peak_source` says which).
