@@ -205,10 +205,11 @@ async def update(
     calls_before = sum(s.harness.call_count() for s in shops)
     began = time.time()
     async with Phase(pid) as phase:
+        rss_start = status_mib(pid, "VmRSS")  # what the phase starts from (the peaks include it)
         started = time.perf_counter()
         preview = await seller.call("POST", f"/api/{kind}/import", files={"file": (name, content)})
         seconds = time.perf_counter() - started
-        steps = {"preview": status_mib(pid, "VmHWM")}
+        steps = {"start_rss": rss_start, "preview": status_mib(pid, "VmHWM")}
         reset_peak(pid)
         log(
             f"{kind}: {name} previewed in {seconds:.2f} s: {preview['summary']}, "
