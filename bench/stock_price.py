@@ -27,7 +27,10 @@ uploads, previews, commits and pushes): the kernel's high-water mark (VmHWM) is 
 /proc/PID/clear_refs when each file's phase starts and read when its pushes are done, and the larger
 of the two is reported; `stock_peak_mib` and `price_peak_mib` are each phase's, `rss_started_mib` what
 the service held once ready (before any request), `rss_before_mib` what it held when the import phase
-began, `setup_peak_mib` the high-water mark of the set-up
+began, `stock_step_peaks_mib` / `price_step_peaks_mib` each step's own high-water mark (the reset again
+before the commit and before waiting for the pushes: `preview`, `commit`, `pushes`; the pushes start
+while the commit answers, so `commit` may hold their start), `setup_peak_mib` the high-water
+mark of the set-up
 (catalog creation and the pulls of every shop's listings) before the first reset. A sampler reading
 VmRSS every 20 ms runs beside it (`sampled_peak_mib`), a lower bound that needs no reset; if the
 kernel refuses the reset, `peak_mib` is the sampled one (`peak_source` says which).
@@ -184,6 +187,7 @@ class Outcome:
     other_calls: int  # other calls meanwhile (the schedule's safety-net order pulls, token refreshes)
     peak: float  # the service's peak RSS in this phase, MiB
     summary: dict[str, Any]
+    steps: dict[str, float | None]  # the peak (VmHWM) of each step: preview, commit, pushes
 
 
 async def update(
@@ -201,9 +205,12 @@ async def update(
     calls_before = sum(s.harness.call_count() for s in shops)
     began = time.time()
     async with Phase(pid) as phase:
+        rss_start = status_mib(pid, "VmRSS")  # what the phase starts from (the peaks include it)
         started = time.perf_counter()
         preview = await seller.call("POST", f"/api/{kind}/import", files={"file": (name, content)})
         seconds = time.perf_counter() - started
+        steps = {"start_rss": rss_start, "preview": status_mib(pid, "VmHWM")}
+        reset_peak(pid)
         log(
             f"{kind}: {name} previewed in {seconds:.2f} s: {preview['summary']}, "
             f"{len(preview['items'])} items in the answer"
@@ -214,6 +221,8 @@ async def update(
             "POST", f"/api/{kind}/update", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}
         )
         log(f"{kind}: committed in {time.perf_counter() - started:.2f} s")
+        steps["commit"] = status_mib(pid, "VmHWM")
+        reset_peak(pid)
         if committed["status"] != "committed":
             raise RuntimeError(
                 f"{kind}: the commit is {committed['status']}: {committed.get('approval_reason')}"
@@ -221,6 +230,7 @@ async def update(
         if not await wait_idle(db, shops, within=1800):
             raise RuntimeError(f"{kind}: the pushes did not finish")
         log(f"{kind}: pushed {time.perf_counter() - started:.2f} s after the commit began")
+        steps["pushes"] = status_mib(pid, "VmHWM")
     made = [
         (path, n - mark[1].get(path, 0)) for shop, mark in zip(shops, marks, strict=True)
         for path, n in shop.calls_by_path().items()
@@ -233,9 +243,10 @@ async def update(
         log(f"{kind}: push jobs {row[0]}: {row[1]} jobs, stock {row[2]}, prices {row[3]}, api calls {row[4]}")
     log(
         f"{kind}: peak {phase.peak} MiB (VmHWM reset {'done' if phase.reset else 'refused'}, "
-        f"sampled {phase.sampled})"
+        f"sampled {phase.sampled}; per step {steps})"
     )
-    return Outcome(seconds, calls, other, phase.peak, preview["summary"])
+    return Outcome(seconds, calls, other, max(phase.sampled, *(v or 0.0 for v in steps.values())),
+                   preview["summary"], steps)  # fmt: skip
 
 
 async def run(count: int, platforms: list[str]) -> dict[str, Any]:
@@ -297,6 +308,8 @@ async def run(count: int, platforms: list[str]) -> dict[str, Any]:
         "price_other_calls": price.other_calls,
         "stock_peak_mib": stock.peak,
         "price_peak_mib": price.peak,
+        "stock_step_peaks_mib": stock.steps,
+        "price_step_peaks_mib": price.steps,
         "rss_started_mib": rss_started,
         "rss_before_mib": rss_before,
         "setup_peak_mib": setup_peak,

@@ -50,7 +50,8 @@ def _arrays(
         if isinstance(kind, JSON):
             sources.append(f"jsonb_array_elements(CAST(:a{n} AS jsonb))")
             values.append(f"CAST(NULLIF(v.{name}, 'null'::jsonb) AS {sql_type})")  # None is SQL NULL
-            params.append(bindparam(f"a{n}", json.dumps(column), type_=Text()))
+            document = json.dumps(column, separators=(",", ":"), check_circular=False)  # no spaces: 10% less
+            params.append(bindparam(f"a{n}", document, type_=Text()))
         else:
             sources.append(f"unnest(CAST(:a{n} AS {sql_type}[]))")
             values.append(f"v.{name}")

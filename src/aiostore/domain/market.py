@@ -49,4 +49,5 @@ MARKETS: dict[MarketCode, Market] = {
 
 def market(code: MarketCode | str) -> Market:
     """The market for a code; raises KeyError for an unknown code."""
-    return MARKETS[MarketCode(code)]
+    found = MARKETS.get(code)  # type: ignore[arg-type]  # a StrEnum key is found by its plain str
+    return found if found is not None else MARKETS[MarketCode(code)]

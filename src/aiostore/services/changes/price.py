@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors import registry
@@ -31,6 +31,8 @@ from aiostore.services.context import OrgContext
 from aiostore.services.sync import push
 
 KIND = "price"
+# A shop's own price replaces the listing's own price and sale price, keeping its other overrides.
+OWN_PRICE = "(t.overrides - 'price' - 'sale_price') || {v}"
 
 
 class Shop(NamedTuple):
@@ -117,12 +119,18 @@ def _own(listing: ListingRow, name: str, currency: Currency) -> str | None:
         return str(value)
 
 
+@functools.lru_cache(maxsize=256)
+def _channel(channel: Shop) -> tuple[str, str, str]:
+    return str(channel.id), channel.shop_name, channel.platform
+
+
 def _shop(listing: ListingRow, channel: Shop, price: str | None) -> dict[str, Any]:
+    channel_id, shop_name, platform = _channel(channel)  # 40,000 listings, a few shops
     return {
         "listing_id": str(listing.id),
-        "channel_account_id": str(channel.id),
-        "shop_name": channel.shop_name,
-        "platform": channel.platform,
+        "channel_account_id": channel_id,
+        "shop_name": shop_name,
+        "platform": platform,
         "price": price,
     }
 
@@ -331,9 +339,10 @@ class PriceKind:
     async def apply(
         self, session: AsyncSession, ctx: OrgContext, change_set: ChangeSet, items: Sequence[ChangeSetItem]
     ) -> None:
-        """Market prices: one UPDATE for those that exist, one INSERT for new ones; a shop's own
-        prices: one statement per listing, sent together (executemany)."""
-        base = await _base(session, [i.variant_id for i in items if i.variant_id], lock=False)  # locked
+        """Set what the items' `after` says, in a few statements from column arrays and without reading
+        the base again (`current` has just read it under lock and found it equal to each `before`): market
+        prices that exist (a `before` price) updated in one, new ones inserted in one; a shop's own price
+        merged into its listing's `overrides` (its other keys kept) in one."""
         listing_ids: list[uuid.UUID] = []
         owned: list[dict[str, Any]] = []
         changed: list[dict[str, Any]] = []
@@ -344,27 +353,27 @@ class PriceKind:
             assert price is not None  # noqa: S101
             listing_ids += [uuid.UUID(s["listing_id"]) for s in item.after["shops"]]
             if item.channel_account_id is not None:
-                listing = next(
-                    x for x, c in base.listings[item.variant_id] if c.id == item.channel_account_id
+                own = {"price": item.after["price"]} | (
+                    {"sale_price": item.after["sale_price"]} if sale else {}
                 )
-                own = {k: v for k, v in (listing.overrides or {}).items() if k not in ("price", "sale_price")}
-                new = own | {"price": item.after["price"]}
-                new |= {"sale_price": item.after["sale_price"]} if sale is not None else {}
-                owned.append({"id": listing.id, "overrides": new})
-                continue
-            vp = base.prices.get((item.variant_id, item.market))
-            if vp is None:
+                owned.append({"id": uuid.UUID(item.after["shops"][0]["listing_id"]), "overrides": own})
+            elif (item.before or {}).get("price") is None:
                 created.append(
                     {"org_id": ctx.org_id, "variant_id": item.variant_id, "market": item.market,
                      "currency": item.after["currency"], "amount": price, "sale_amount": sale}
                 )  # fmt: skip
             else:
-                changed.append({"id": vp.id, "amount": price, "sale_amount": sale})
-        await bulk.update_by_key(session, VariantPrice, "id", changed)
-        if created:
-            await session.execute(insert(VariantPrice), created)
-        if owned:
-            await session.execute(update(Listing), owned)  # by primary key, one executemany
+                changed.append(
+                    {
+                        "variant_id": item.variant_id,
+                        "market": item.market,
+                        "amount": price,
+                        "sale_amount": sale,
+                    }
+                )
+        await bulk.update_by_key(session, VariantPrice, "variant_id", changed, match=("market",))
+        await bulk.insert_rows(session, VariantPrice, created)
+        await bulk.update_by_key(session, Listing, "id", owned, sets={"overrides": OWN_PRICE})
         await push.mark_prices_dirty(session, ctx.org_id, listing_ids)
 
     def approval_needed(self, policy: ChangePolicy, items: Sequence[ChangeSetItem]) -> str | None:

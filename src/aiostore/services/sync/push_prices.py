@@ -16,9 +16,10 @@ the platform refused (Lazada: not above the sale price it holds) stays visible, 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Row, Select, and_, select
+from sqlalchemy import Row, Select, and_, select, text
 
 from aiostore.connectors.dtos import ItemError, ItemResult, PriceUpdate
 from aiostore.db import bulk
@@ -28,6 +29,7 @@ from aiostore.domain.money import Money, MoneyError
 from aiostore.services.reconciliation.readback import Written
 from aiostore.services.sync.context import ShopConnection, SyncContext
 from aiostore.services.sync.push_items import (
+    CHUNK,
     job_item,
     key_of,
     lock_listings,
@@ -119,28 +121,55 @@ async def push_prices_of(
     return {"listings": len(rows), "failed": failed}, sum(1 for r in results if passing(r))
 
 
+_RECORD = text(
+    """UPDATE listings AS t SET price_sync_state = v.sync_state, price_error = v.last_error,
+        last_synced_at = :now, updated_at = :now,
+        platform_state = CASE WHEN v.applied
+            THEN t.platform_state || jsonb_build_object('price', v.price, 'currency', v.currency)
+            ELSE t.platform_state END,
+        price_dirty = CASE WHEN v.clean AND t.price_version = v.version THEN false ELSE t.price_dirty END
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:states AS varchar[]), CAST(:errors AS text[]),
+                CAST(:applied AS boolean[]), CAST(:prices AS text[]), CAST(:currencies AS text[]),
+                CAST(:clean AS boolean[]), CAST(:versions AS bigint[]))
+        AS v(id, sync_state, last_error, applied, price, currency, clean, version)
+    WHERE t.id = v.id"""
+)
+
+
 async def _record(
     sc: SyncContext,
     job: SyncJob,
     targets: dict[tuple[str, str], tuple[Row[Any], Money]],
     outcomes: list[tuple[Row[Any], ItemResult]],
 ) -> None:
-    states: list[dict[str, Any]] = []
-    cleared: list[dict[str, Any]] = []
-    items: list[dict[str, Any]] = []
-    for listing, result in outcomes:
-        values, clean = outcome(result, price=True)
-        money = targets[key_of(listing)][1] if key_of(listing) in targets else None
-        seen = {"price": str(money.to_major()), "currency": money.currency.value} if money else {}
-        if result.ok and not result.dry_run and money is not None:
-            values["platform_state"] = seen  # merged into the stored state, as a pull would see it
-        states.append({"id": listing.id} | values)
-        if clean:  # a price committed after we read it keeps the listing dirty
-            cleared.append({"id": listing.id, "price_version": listing.price_version, "price_dirty": False})
-        items.append(job_item(listing, result, seen, prefix="price:"))
+    """Each listing's outcome (its sync state, the price the platform took merged into its stored
+    state, the dirty flag cleared unless a price was committed after the read) and the job's items,
+    a few statements per CHUNK listings from column arrays: no dict per listing held for all of them."""
     async with sc.tx(job.org_id) as session:
         await lock_listings(session, [listing.id for listing, _ in outcomes])
-        await record_outcomes(
-            session, job, states, cleared, items, version="price_version",
-            sets={"platform_state": "t.platform_state || {v}"},
-        )  # fmt: skip
+        now = datetime.now(UTC)
+        for start in range(0, len(outcomes), CHUNK):
+            columns: dict[str, list[Any]] = {name: [] for name in _NAMES}
+            items: list[dict[str, Any]] = []
+            for listing, result in outcomes[start : start + CHUNK]:
+                values, clean = outcome(result, price=True)
+                target = targets.get(key_of(listing))
+                money = target[1] if target is not None else None
+                seen = {"price": str(money.to_major()), "currency": money.currency.value} if money else {}
+                for name, value in (
+                    ("ids", listing.id),
+                    ("states", values["price_sync_state"]),
+                    ("errors", values["price_error"]),
+                    ("applied", result.ok and not result.dry_run and money is not None),
+                    ("prices", seen.get("price")),
+                    ("currencies", seen.get("currency")),
+                    ("clean", clean),
+                    ("versions", listing.price_version),
+                ):
+                    columns[name].append(value)
+                items.append(job_item(listing, result, seen, prefix="price:"))
+            await session.execute(_RECORD, {"now": now, **columns})
+            await record_outcomes(session, job, [], [], items, version="price_version")
+
+
+_NAMES = ("ids", "states", "errors", "applied", "prices", "currencies", "clean", "versions")
