@@ -34,7 +34,7 @@ from aiostore.db.models.platform import (
 from aiostore.db.models.quotas import CircuitBreakerState, QuotaBucket
 from aiostore.db.models.reconciliation import ReconciliationFinding
 from aiostore.db.models.reference import PlatformAttribute, PlatformBrand, PlatformCategory
-from aiostore.db.models.reports import SalesItemsDaily, SalesItemsMonthly, StockOut
+from aiostore.db.models.reports import SalesItemsDaily, SalesItemsMonthly, SalesItemsTotals, StockOut
 from aiostore.db.models.sync import SyncJob, SyncJobItem
 
 __all__ = [
@@ -76,6 +76,7 @@ __all__ = [
     "SalesDaily",
     "SalesItemsDaily",
     "SalesItemsMonthly",
+    "SalesItemsTotals",
     "StockOut",
     "QuotaBucket",
     "ReconciliationFinding",

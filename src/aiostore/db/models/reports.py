@@ -1,5 +1,6 @@
 """The reports' roll-ups, kept by database triggers in the transaction that changes the raw rows
-(migration 0018_report_rollups): sales per item per market day and per month, and stock-out periods."""
+(migrations 0018_report_rollups, 0024_item_day_totals): sales per item per market day and per month, their
+per-day totals per item kind, and stock-out periods."""
 
 from __future__ import annotations
 
@@ -41,6 +42,26 @@ class SalesItemsMonthly(_SalesItems, Base):
     __tablename__ = "sales_items_monthly"
     __table_args__ = (Index("ix_sales_items_monthly_item", "org_id", "dim", "key", "month"),)
     month: Mapped[date] = mapped_column(primary_key=True)  # its first day
+
+
+class SalesItemsTotals(Base):
+    """Per market day, shop and item kind, the sums over all its items of sales_items_daily's figures
+    (migration 0024): the others of a page of items by day or week are these less the page's."""
+
+    __tablename__ = "sales_items_totals"
+    org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(primary_key=True)
+    channel_account_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    market: Mapped[str] = mapped_column(String(2), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    dim: Mapped[str] = mapped_column(String(1), primary_key=True)
+    placed: Mapped[int] = mapped_column(Integer)
+    cancelled: Mapped[int] = mapped_column(Integer)
+    returned: Mapped[int] = mapped_column(Integer)
+    units: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = mapped_column(BigInteger)
 
 
 class StockOut(Base):

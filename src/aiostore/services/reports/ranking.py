@@ -86,6 +86,59 @@ def ranked_sql(
     GROUP BY 1, 2, 3, 4, 5"""
 
 
+_SUMS = """sum(s.placed) AS placed, sum(s.cancelled) AS cancelled, sum(s.returned) AS returned,
+        sum(s.units)::bigint AS units, sum(s.amount)::bigint AS revenue"""
+
+
+def series_sql(
+    source: str,
+    agg: str,
+    rank_by: str,
+    params: dict[str, Any],
+    limit: int | None,
+    offset: int,
+    *,
+    by_day: bool,
+    place: list[str],
+) -> str:
+    """As ranked_sql, for buckets (`:period`, a day or a week) finer than the source's (months from the
+    monthly roll-up, or days when `by_day`): the source only ranks the items; the page's series are read
+    from the daily item roll-up for those items alone (its index on org, dim, key, day), and the others
+    per bucket and currency are the day totals over every item of the kinds (`sales_items_totals`, migration
+    0024) less the page's. `place` are the filter's shop and market conditions on `s`; the range is
+    [:start, :end] and the kinds `:r_dims`."""
+    params.update(offset=offset, limit=limit if limit is not None else 0)
+    page = "k.pos > :offset" + (" AND k.pos <= :offset + :limit" if limit is not None else "")
+    day = "p.day" if by_day else "date_trunc('month', p.day)::date"
+    cond = " AND ".join(["s.org_id = :org", "s.day BETWEEN :start AND :end", *place])
+    return f"""WITH g AS MATERIALIZED (SELECT * FROM (
+        SELECT {day} AS day, p.currency, p.dim, p.key, {agg} FROM ({source}) p GROUP BY 1, 2, 3, 4) a
+        WHERE a.placed <> 0),
+    r AS (SELECT g.dim, g.key, {rank_by} AS score FROM g GROUP BY g.dim, g.key),
+    k AS (SELECT r.dim, r.key, row_number() OVER (ORDER BY r.score DESC, r.dim, r.key) AS pos FROM r),
+    t AS MATERIALIZED (SELECT k.dim, k.key, k.pos FROM k WHERE {page}),
+    n AS (SELECT count(*) AS items FROM r),
+    ps AS MATERIALIZED (SELECT * FROM (
+        SELECT date_trunc(:period, s.day)::date AS bucket, t.dim, t.key, t.pos, s.currency, {_SUMS}
+        FROM t JOIN sales_items_daily s ON s.dim = t.dim AND s.key = t.key
+        WHERE {cond} GROUP BY 1, 2, 3, 4, 5) a WHERE a.placed <> 0),
+    pt AS (SELECT ps.bucket, ps.currency, sum(ps.placed) AS placed, sum(ps.cancelled) AS cancelled,
+        sum(ps.returned) AS returned, sum(ps.units) AS units, sum(ps.revenue) AS revenue
+        FROM ps GROUP BY 1, 2),
+    at AS (SELECT date_trunc(:period, s.day)::date AS bucket, s.currency, {_SUMS}
+        FROM sales_items_totals s WHERE {cond} AND s.dim = ANY(:r_dims) GROUP BY 1, 2),
+    o AS (SELECT at.bucket, at.currency, at.placed - coalesce(pt.placed, 0) AS placed,
+        at.cancelled - coalesce(pt.cancelled, 0) AS cancelled,
+        at.returned - coalesce(pt.returned, 0) AS returned,
+        (at.units - coalesce(pt.units, 0))::bigint AS units,
+        (at.revenue - coalesce(pt.revenue, 0))::bigint AS revenue
+        FROM at LEFT JOIN pt ON pt.bucket = at.bucket AND pt.currency = at.currency)
+    SELECT ps.*, n.items FROM ps, n
+    UNION ALL
+    SELECT o.bucket, NULL, NULL, NULL, o.currency, o.placed, o.cancelled, o.returned, o.units, o.revenue,
+        n.items FROM o, n WHERE o.placed <> 0"""
+
+
 def check_one_currency(sort: ItemSort, reporting: str | None, currencies: set[str]) -> None:
     """Revenue in several currencies cannot be ranked without a reporting currency to convert it to."""
     if sort is ItemSort.REVENUE and reporting is None and len(currencies) > 1:

@@ -219,11 +219,20 @@ async def sales_report(
     report = SalesReport(period, group, [], {})
     if group in _LINE_ITEMS:
         reporting = await rates.reporting_currency(session, ctx) if sort is ranking.ItemSort.REVENUE else None
+        # by day or week, every item is ranked over the range (by month) and only the page's series are
+        # read by day; the others are the day totals less the page (ranking.series_sql)
+        finer = period is not Period.MONTH and not raw and not f.products
         # revenue converted at each day's rate: read by day, as a month's rows may span two rates
-        monthly = period is Period.MONTH and reporting is None
+        monthly = (period is Period.MONTH or finer) and reporting is None
         source, agg = _source(f, params, group, raw, monthly=monthly)
         rank_by = ranking.score(sort, reporting, params)
-        sql = ranking.ranked_sql(source, agg, rank_by, params, limit, offset, by_day=reporting is not None)
+        by_day = reporting is not None
+        if finer:
+            params.update(start=f.start, end=f.end)
+            place = f.place_where(params, "s")
+            sql = ranking.series_sql(source, agg, rank_by, params, limit, offset, by_day=by_day, place=place)
+        else:
+            sql = ranking.ranked_sql(source, agg, rank_by, params, limit, offset, by_day=by_day)
         await session.execute(text(ranking.WORK_MEM_SQL))
         found = await rows(session, sql, params)
         ranking.check_one_currency(sort, reporting, {r.currency for r in found})
