@@ -3,8 +3,8 @@ across two years.
 
 Starts the embedded database and the real service (`aiostore serve --no-worker`) in a subprocess,
 registers a seller through the API, then fills the organisation with SQL in bulk (as the superuser,
-generate_series, row triggers off, then the report roll-ups built in bulk as migration 0018 builds
-them): 4 shops (Shopee and Tokopedia in Indonesia, Lazada in Malaysia, Shopee in Singapore),
+generate_series, row triggers off, then the report roll-ups built in bulk as migrations 0018 and
+0024 build them): 4 shops (Shopee and Tokopedia in Indonesia, Lazada in Malaysia, Shopee in Singapore),
 500 products with 1,000 variants and their stock, 333,334 orders with 1,000,000 lines over 730 days (a
 sixth cancelled, a sixth returned), one ledger movement per line (some leaving nothing available), a
 stock push per shop per hour (one in fifty failed, with its item's reason) and a pull per shop per day.
@@ -128,14 +128,14 @@ FILL = [
 ]
 
 
-def _rollups() -> Any:
-    """Migration 0018's module (its backfill statements)."""
+def _rollups(name: str) -> Any:
+    """A migration's module (its backfill statements)."""
     import importlib.util
 
     from aiostore.db.migrate import MIGRATIONS
 
-    path = MIGRATIONS / "versions" / "0018_report_rollups.py"
-    spec = importlib.util.spec_from_file_location("report_rollups_0018", path)
+    path = MIGRATIONS / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None  # noqa: S101
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -164,7 +164,7 @@ async def fill(conninfo: str, org_id: str, lines: int) -> None:
         await db.execute("SET session_replication_role = replica")
         for sql in FILL:
             await db.execute(sql, params)
-        for sql in _rollups().BACKFILL:
+        for sql in _rollups("0018_report_rollups").BACKFILL + _rollups("0024_item_day_totals").BACKFILL:
             await db.execute(sql)
         await db.execute("SET session_replication_role = DEFAULT")
         await db.execute("VACUUM ANALYZE")
