@@ -34,8 +34,12 @@ def _value(cell: Cell) -> writing.Value:
     return cell
 
 
+# Cells _value returns unchanged (exact types: a datetime is a date too), passed without the call
+_AS_IS: frozenset[type] = frozenset({int, str, Decimal, date, type(None)})
+
+
 def _rows(table: Table) -> Iterator[list[writing.Value]]:
-    return ([_value(c) for c in row] for row in table.rows)
+    return ([c if type(c) in _AS_IS else _value(c) for c in row] for row in table.rows)  # type: ignore[misc]
 
 
 def csv_chunks(table: Table) -> Iterator[bytes]:

@@ -52,6 +52,11 @@ def _csv_cell(value: Value) -> str:
     return str(value)
 
 
+# Cells the csv module writes as _csv_cell would (str() of a number, "" for None): passed as they are, as a
+# per-cell call is most of an export's cost (a year by SKU is 36,000 rows of 13 cells).
+_PLAIN: frozenset[type] = frozenset({int, Decimal, type(None)})
+
+
 class CsvEncoder:
     """CSV rows as UTF-8 bytes, the first with a byte order mark (Excel then reads the file as UTF-8)."""
 
@@ -62,7 +67,7 @@ class CsvEncoder:
 
     def encode(self, rows: Iterable[Sequence[Value]]) -> bytes:
         for row in rows:
-            self._writer.writerow([_csv_cell(v) for v in row])
+            self._writer.writerow([v if type(v) in _PLAIN else _csv_cell(v) for v in row])
         data = self._buffer.getvalue().encode("utf-8")
         self._buffer.seek(0)
         self._buffer.truncate()
