@@ -7,7 +7,7 @@ Sales by day or week and product or SKU read the page's items' series from the d
 per item (an order with two items counts once per item), which the others' figures are summed from.
 
 Revision ID: 0024_item_day_totals
-Revises: 0022_token_health
+Revises: 0023_price_sync_state
 Create Date: 2026-12-06 10:20:00
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0024_item_day_totals"
-down_revision: str | None = "0022_token_health"
+down_revision: str | None = "0023_price_sync_state"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
