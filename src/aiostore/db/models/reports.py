@@ -13,7 +13,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from aiostore.db.base import Base
 
 
-class _SalesItems:
+class _Figures:
+    placed: Mapped[int] = mapped_column(Integer)
+    cancelled: Mapped[int] = mapped_column(Integer)
+    returned: Mapped[int] = mapped_column(Integer)
+    units: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = mapped_column(BigInteger)
+
+
+class _SalesItems(_Figures):
     """Orders containing an item (`dim` 'v' a variant, its id in `key`; 's' the SKU of lines of no variant;
     'p' a product, '' for none), of which cancelled and returned, and the units and amount of kept orders."""
 
@@ -25,11 +33,6 @@ class _SalesItems:
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     dim: Mapped[str] = mapped_column(String(1), primary_key=True)
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
-    placed: Mapped[int] = mapped_column(Integer)
-    cancelled: Mapped[int] = mapped_column(Integer)
-    returned: Mapped[int] = mapped_column(Integer)
-    units: Mapped[int] = mapped_column(BigInteger)
-    amount: Mapped[int] = mapped_column(BigInteger)
 
 
 class SalesItemsDaily(_SalesItems, Base):
@@ -44,7 +47,7 @@ class SalesItemsMonthly(_SalesItems, Base):
     month: Mapped[date] = mapped_column(primary_key=True)  # its first day
 
 
-class SalesItemsTotals(Base):
+class SalesItemsTotals(_Figures, Base):
     """Per market day, shop and item kind, the sums over all its items of sales_items_daily's figures
     (migration 0024): the others of a page of items by day or week are these less the page's."""
 
@@ -57,11 +60,6 @@ class SalesItemsTotals(Base):
     market: Mapped[str] = mapped_column(String(2), primary_key=True)
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     dim: Mapped[str] = mapped_column(String(1), primary_key=True)
-    placed: Mapped[int] = mapped_column(Integer)
-    cancelled: Mapped[int] = mapped_column(Integer)
-    returned: Mapped[int] = mapped_column(Integer)
-    units: Mapped[int] = mapped_column(BigInteger)
-    amount: Mapped[int] = mapped_column(BigInteger)
 
 
 class StockOut(Base):

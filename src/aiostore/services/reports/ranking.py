@@ -55,6 +55,16 @@ def score(sort: ItemSort, reporting: str | None, params: dict[str, Any]) -> str:
     return f"coalesce(sum(g.revenue * coalesce(({_RATE}), 0) / {_SCALE}), 0)"
 
 
+def _ranked(source: str, agg: str, rank_by: str, day: str) -> str:
+    """The source's rows summed per `day` (bucket), item and currency (`g`), each item's score (`r`) and
+    place (`k`)."""
+    return f"""WITH g AS MATERIALIZED (SELECT * FROM (
+        SELECT {day} AS day, p.currency, p.dim, p.key, {agg} FROM ({source}) p GROUP BY 1, 2, 3, 4) a
+        WHERE a.placed <> 0),
+    r AS (SELECT g.dim, g.key, {rank_by} AS score FROM g GROUP BY g.dim, g.key),
+    k AS (SELECT r.dim, r.key, row_number() OVER (ORDER BY r.score DESC, r.dim, r.key) AS pos FROM r),"""
+
+
 def ranked_sql(
     source: str,
     agg: str,
@@ -73,11 +83,7 @@ def ranked_sql(
     page = "k.pos > :offset" + (" AND k.pos <= :offset + :limit" if limit is not None else "")
     day = "p.day" if by_day else "date_trunc(:period, p.day)::date"
     # an item's rows of a bucket adding up to no order: no sale in the range (a month less its outside days)
-    return f"""WITH g AS MATERIALIZED (SELECT * FROM (
-        SELECT {day} AS day, p.currency, p.dim, p.key, {agg} FROM ({source}) p GROUP BY 1, 2, 3, 4) a
-        WHERE a.placed <> 0),
-    r AS (SELECT g.dim, g.key, {rank_by} AS score FROM g GROUP BY g.dim, g.key),
-    k AS (SELECT r.dim, r.key, row_number() OVER (ORDER BY r.score DESC, r.dim, r.key) AS pos FROM r),
+    return f"""{_ranked(source, agg, rank_by, day)}
     t AS (SELECT k.dim, k.key, k.pos FROM k WHERE {page})
     SELECT date_trunc(:period, g.day)::date AS bucket, t.dim, t.key, t.pos, g.currency,
         sum(g.placed) AS placed, sum(g.cancelled) AS cancelled, sum(g.returned) AS returned,
@@ -111,11 +117,7 @@ def series_sql(
     page = "k.pos > :offset" + (" AND k.pos <= :offset + :limit" if limit is not None else "")
     day = "p.day" if by_day else "date_trunc('month', p.day)::date"
     cond = " AND ".join(["s.org_id = :org", "s.day BETWEEN :start AND :end", *place])
-    return f"""WITH g AS MATERIALIZED (SELECT * FROM (
-        SELECT {day} AS day, p.currency, p.dim, p.key, {agg} FROM ({source}) p GROUP BY 1, 2, 3, 4) a
-        WHERE a.placed <> 0),
-    r AS (SELECT g.dim, g.key, {rank_by} AS score FROM g GROUP BY g.dim, g.key),
-    k AS (SELECT r.dim, r.key, row_number() OVER (ORDER BY r.score DESC, r.dim, r.key) AS pos FROM r),
+    return f"""{_ranked(source, agg, rank_by, day)}
     t AS MATERIALIZED (SELECT k.dim, k.key, k.pos FROM k WHERE {page}),
     n AS (SELECT count(*) AS items FROM r),
     ps AS MATERIALIZED (SELECT * FROM (
