@@ -4,7 +4,7 @@ across two years.
 Starts the embedded database and the real service (`aiostore serve --no-worker`) in a subprocess,
 registers a seller through the API, then fills the organisation with SQL in bulk (as the superuser,
 generate_series, row triggers off, then the report roll-ups built in bulk as migrations 0018 and
-0024 build them): 4 shops (Shopee and Tokopedia in Indonesia, Lazada in Malaysia, Shopee in Singapore),
+0025 build them): 4 shops (Shopee and Tokopedia in Indonesia, Lazada in Malaysia, Shopee in Singapore),
 500 products with 1,000 variants and their stock, 333,334 orders with 1,000,000 lines over 730 days (a
 sixth cancelled, a sixth returned), one ledger movement per line (some leaving nothing available), a
 stock push per shop per hour (one in fifty failed, with its item's reason) and a pull per shop per day.
@@ -164,7 +164,7 @@ async def fill(conninfo: str, org_id: str, lines: int) -> None:
         await db.execute("SET session_replication_role = replica")
         for sql in FILL:
             await db.execute(sql, params)
-        for sql in _rollups("0018_report_rollups").BACKFILL + _rollups("0024_item_day_totals").BACKFILL:
+        for sql in _rollups("0018_report_rollups").BACKFILL + _rollups("0025_item_day_totals").BACKFILL:
             await db.execute(sql)
         await db.execute("SET session_replication_role = DEFAULT")
         await db.execute("VACUUM ANALYZE")

@@ -1,5 +1,5 @@
 """The reports' roll-ups, kept by database triggers in the transaction that changes the raw rows
-(migrations 0018_report_rollups, 0024_item_day_totals): sales per item per market day and per month, their
+(migrations 0018_report_rollups, 0025_item_day_totals): sales per item per market day and per month, their
 per-day totals per item kind, and stock-out periods."""
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class SalesItemsMonthly(_SalesItems, Base):
 
 class SalesItemsTotals(_Figures, Base):
     """Per market day, shop and item kind, the sums over all its items of sales_items_daily's figures
-    (migration 0024): the others of a page of items by day or week are these less the page's."""
+    (migration 0025): the others of a page of items by day or week are these less the page's."""
 
     __tablename__ = "sales_items_totals"
     org_id: Mapped[uuid.UUID] = mapped_column(

@@ -111,7 +111,7 @@ def series_sql(
     monthly roll-up, or days when `by_day`): the source only ranks the items; the page's series are read
     from the daily item roll-up for those items alone (its index on org, dim, key, day), and the others
     per bucket and currency are the day totals over every item of the kinds (`sales_items_totals`, migration
-    0024) less the page's. `place` are the filter's shop and market conditions on `s`; the range is
+    0025) less the page's. `place` are the filter's shop and market conditions on `s`; the range is
     [:start, :end] and the kinds `:r_dims`."""
     params.update(offset=offset, limit=limit if limit is not None else 0)
     page = "k.pos > :offset" + (" AND k.pos <= :offset + :limit" if limit is not None else "")

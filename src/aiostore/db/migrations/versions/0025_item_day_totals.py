@@ -6,8 +6,8 @@ Sales by day or week and product or SKU read the page's items' series from the d
 "others" as these totals less the page: `sales_daily` gives the same units and amounts but not the orders
 per item (an order with two items counts once per item), which the others' figures are summed from.
 
-Revision ID: 0024_item_day_totals
-Revises: 0023_price_sync_state
+Revision ID: 0025_item_day_totals
+Revises: 0024_rollups_org_delete
 Create Date: 2026-12-06 10:20:00
 """
 
@@ -19,8 +19,8 @@ from types import ModuleType
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0024_item_day_totals"
-down_revision: str | None = "0023_price_sync_state"
+revision: str = "0025_item_day_totals"
+down_revision: str | None = "0024_rollups_org_delete"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
