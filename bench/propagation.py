@@ -31,16 +31,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import atexit
 import contextlib
 import json
 import os
 import random
 import re
-import shutil
 import signal
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -58,14 +55,9 @@ from propagation_support import (
     Service,
     Shop,
     cpu_seconds,
-    free_port,
     log,
-    make_shop,
     settings_env,
-    start_database,
-    start_shops,
-    stop_database,
-    stop_shops,
+    start_ground,
 )
 
 SKUS = [f"BENCH-{n:03d}" for n in range(1, 51)]
@@ -230,27 +222,12 @@ class World:
 
 async def prepare(opts: Options, monitor: Monitor, stack: contextlib.AsyncExitStack) -> World:
     """Database, sandboxes, service, seller, catalog, connected shops, pulled listings."""
-    tmp = Path(tempfile.mkdtemp(prefix="aiostore-bench-"))
-    # Last of all, even after pgserver's own exit handler (which touches its lock folder again).
-    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
-    server, conninfo = start_database(tmp)
-    stack.callback(stop_database, server)
-    port = free_port()
-    callback = f"http://127.0.0.1:{port}/api/channels/callback"
-    shops = [
-        make_shop(
-            p,
-            callback_url=f"{callback}/{p}",
-            latency_ms=opts.latency_ms,
-            skus=SKUS,
-            stock=STOCK,
-            hook=monitor.hook(p),
-        )
-        for p in opts.platforms
-    ]
+    ground = await start_ground(
+        stack, prefix="aiostore-bench-", platforms=opts.platforms, hook=monitor.hook,
+        latency_ms=opts.latency_ms, skus=SKUS, stock=STOCK,
+    )  # fmt: skip
+    tmp, server, port, shops, conninfo = ground.tmp, ground.server, ground.port, ground.shops, ground.conninfo
     monitor.shops = {shop.platform: shop for shop in shops}
-    stack.push_async_callback(stop_shops, shops)
-    await start_shops(shops)
     log("sandboxes: " + ", ".join(f"{s.platform} {s.url}" for s in shops))
     env = settings_env(shops)
     if opts.worker_concurrency:

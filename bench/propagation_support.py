@@ -42,7 +42,7 @@ PASSWORD = "bench-password-0123456789"  # noqa: S105 - a throwaway account in a 
 
 
 def log(message: str) -> None:
-    print(f"[propagation] {message}", file=sys.stderr, flush=True)
+    print(f"[{Path(sys.argv[0]).stem}] {message}", file=sys.stderr, flush=True)
 
 
 def free_port() -> int:
@@ -451,3 +451,38 @@ async def registered_seller(prefix: str) -> AsyncIterator[tuple[Seller, str, str
             service.stop()
     finally:
         stop_database(server)
+
+
+@dataclass
+class Ground:
+    """What every end-to-end bench starts on: a scratch folder, the embedded database, the service's
+    port (not yet listening) and the sandboxes, serving."""
+
+    tmp: Path
+    server: Any
+    conninfo: str
+    port: int
+    shops: list[Shop]
+
+
+async def start_ground(
+    stack: contextlib.AsyncExitStack,
+    *,
+    prefix: str,
+    platforms: list[str],
+    hook: Callable[[str], Callable[[], None]],
+    **shop_options: Any,
+) -> Ground:
+    """A scratch folder, the database and the sandboxes (see `make_shop` for `shop_options`), each
+    stopped by `stack`, the folder removed at exit."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    # Last of all, even after pgserver's own exit handler (which touches its lock folder again).
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    server, conninfo = start_database(tmp)
+    stack.callback(stop_database, server)
+    port = free_port()
+    callback = f"http://127.0.0.1:{port}/api/channels/callback"
+    shops = [make_shop(p, callback_url=f"{callback}/{p}", hook=hook(p), **shop_options) for p in platforms]
+    stack.push_async_callback(stop_shops, shops)
+    await start_shops(shops)
+    return Ground(tmp, server, conninfo, port, shops)

@@ -8,12 +8,9 @@ service and worker processes, the seller's OAuth connect and pulls) and propagat
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import random
-import shutil
 import signal
-import tempfile
 import time
 import uuid
 from collections import Counter
@@ -35,14 +32,9 @@ from propagation_support import (
     Seller,
     Service,
     Shop,
-    free_port,
     log,
-    make_shop,
     settings_env,
-    start_database,
-    start_shops,
-    stop_database,
-    stop_shops,
+    start_ground,
 )
 
 SKUS = [f"SOAK-{n:03d}" for n in range(1, 41)]
@@ -306,30 +298,20 @@ async def check(db: Connection, world: World, book: Book) -> dict[str, Any]:
 
 async def prepare(opts: Options, book: Book, stack: contextlib.AsyncExitStack) -> World:
     """Database, the four sandboxes, web and worker processes, seller, catalog, shops, listings."""
-    tmp = Path(tempfile.mkdtemp(prefix="aiostore-soak-"))
-    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
-    server, conninfo = start_database(tmp)
-    stack.callback(stop_database, server)
-    port = free_port()
-    callback = f"http://127.0.0.1:{port}/api/channels/callback"
-    shops = [
-        make_shop(
-            p,
-            callback_url=f"{callback}/{p}",
-            latency_ms=opts.latency_ms,
-            skus=book.skus,
-            stock=STOCK,
-            hook=lambda: None,
-            **PUSH_RETRIES,
-        )
-        for p in PLATFORMS
-    ]
-    stack.push_async_callback(stop_shops, shops)
-    await start_shops(shops)
+    ground = await start_ground(
+        stack, prefix="aiostore-soak-", platforms=list(PLATFORMS), hook=lambda _p: lambda: None,
+        latency_ms=opts.latency_ms, skus=book.skus, stock=STOCK, **PUSH_RETRIES,
+    )  # fmt: skip
+    tmp, port, shops, conninfo = ground.tmp, ground.port, ground.shops, ground.conninfo
     env = settings_env(shops) | SERVICE_ENV
     world = World(tmp, port, env, shops, conninfo, Seller(f"http://127.0.0.1:{port}"), [], {})
     stack.push_async_callback(world.seller.aclose)
-    stack.callback(lambda: [s.stop() for s in world.processes.values()])
+
+    def stop_processes() -> None:
+        for process in world.processes.values():
+            process.stop()
+
+    stack.callback(stop_processes)
     await world.start("web").wait_ready()
     for n in range(opts.worker_processes):
         world.start(f"worker-{n}")

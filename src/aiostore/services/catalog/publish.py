@@ -10,13 +10,14 @@ nothing. Reads are a fixed number of statements for the whole set (publish_input
 
 from __future__ import annotations
 
+import functools
 import gc
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +36,9 @@ from aiostore.services.catalog.publish_inputs import Inputs, Shop, load, load_sh
 from aiostore.services.changes import core
 from aiostore.services.changes.policy import get_policy
 from aiostore.services.context import OrgContext
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 KIND = "catalog"
 MAX_TARGETS = 100_000  # product × shop items in one preview
@@ -90,6 +94,17 @@ def _no_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _without_cyclic_gc(fn: Callable[P, Awaitable[R]]) -> Callable[P, Coroutine[Any, Any, R]]:
+    """Run an async function with the cyclic collector off (see `_no_gc`)."""
+
+    @functools.wraps(fn)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with _no_gc():
+            return await fn(*args, **kwargs)
+
+    return wrapper
 
 
 @dataclass(slots=True)
@@ -188,26 +203,8 @@ def call_plan(
     return plan
 
 
+@_without_cyclic_gc
 async def preview_catalog(
-    session: AsyncSession,
-    ctx: OrgContext,
-    *,
-    channel_account_ids: Sequence[uuid.UUID],
-    product_ids: Sequence[uuid.UUID] | None = None,
-    product_filter: ProductFilter | None = None,
-    reason: str = "",
-    revert_of: uuid.UUID | None = None,
-    restore: dict[tuple[str, str], publish.State] | None = None,
-) -> core.ChangeSetView:
-    """Compute and store a catalog preview (see `_preview`), without the cyclic collector meanwhile."""
-    with _no_gc():
-        return await _preview(
-            session, ctx, channel_account_ids=channel_account_ids, product_ids=product_ids,
-            product_filter=product_filter, reason=reason, revert_of=revert_of, restore=restore,
-        )  # fmt: skip
-
-
-async def _preview(
     session: AsyncSession,
     ctx: OrgContext,
     *,
