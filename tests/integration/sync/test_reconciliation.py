@@ -4,12 +4,15 @@ promotion's stock lock) is flagged by the push's read-back and not written again
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 
 from aiostore.db.models import AlertState
 from aiostore.services.alerts import evaluate
 from aiostore.worker import runtime
+from tests.factories import Caller
 from tests.integration.sync.conftest import MarketFactory
 from tests.integration.sync.marketplace import PLATFORMS, Market
 from tests.integration.sync.reconcile_support import findings, linked_shop, reconcile
@@ -34,7 +37,9 @@ async def test_stock_drift_made_in_the_shop_is_found_and_repaired(
     assert (found["cause"], found["ours"], found["theirs"], found["sku"]) == ("drift", "10", "3", "R-0")
     assert found["status"] == "repaired"  # the repair's read-back saw 10
     pushes = (await owner.get("/api/jobs", params={"kind": "push_stock"})).json()["items"]
-    assert pushes[0]["result"]["readback"]["not_applied"] == 0
+    read = (await _read_backs(owner))[0]  # the repair's push asked for its read-back, a job of its own
+    assert pushes[0]["result"]["readback_job"] == read["id"]
+    assert (read["status"], read["result"]["not_applied"]) == ("succeeded", 0)
 
 
 async def test_repairs_per_run_are_capped_and_the_rest_follow(make_market: MarketFactory) -> None:
@@ -70,7 +75,9 @@ async def test_a_stock_write_accepted_and_not_applied_is_flagged(
     await market.settle()
     assert h.unit(*key).stock == 10  # the platform said yes and kept 10
     push = (await owner.get("/api/jobs", params={"kind": "push_stock"})).json()["items"][0]
-    assert push["status"] == "succeeded" and push["result"]["readback"]["not_applied"] == 1
+    read = (await _read_backs(owner))[0]
+    assert push["status"] == "succeeded" and push["result"]["readback_job"] == read["id"]
+    assert read["status"] == "succeeded" and read["result"]["not_applied"] == 1
     [found] = await findings(owner, kind="stock")
     assert (found["cause"], found["ours"], found["theirs"], found["status"]) == (
         "not_applied",
@@ -109,6 +116,12 @@ async def test_a_stock_write_accepted_and_not_applied_is_flagged(
     assert await _open_alerts(market, "stock_drift") == []  # cleared with the finding
 
 
+async def _read_backs(owner: Caller) -> list[dict[str, Any]]:
+    """The read-back jobs, newest first."""
+    found: list[dict[str, Any]] = (await owner.get("/api/jobs", params={"kind": "readback"})).json()["items"]
+    return found
+
+
 async def _open_alerts(market: Market, kind: str) -> list[AlertState]:
     async with market.db.transaction(market.org_id) as s:
         found = await s.scalars(
@@ -130,7 +143,9 @@ async def test_a_read_back_that_fails_leaves_the_push_done(make_market: MarketFa
     assert h.unit(unit.item_id, unit.variant_id).stock == 6  # written
     pushes = (await owner.get("/api/jobs", params={"kind": "push_stock"})).json()["items"]
     assert all(p["status"] == "succeeded" for p in pushes)  # the failed reads fail no push
-    failed_reads = [p["result"]["readback"] for p in pushes if "error" in p["result"]["readback"]]
+    reads = await _read_backs(owner)
+    assert reads and all(r["status"] == "succeeded" for r in reads)  # nor their own job
+    failed_reads = [r["result"] for r in reads if "error" in r["result"]]
     assert failed_reads and all(r["checked"] == 0 for r in failed_reads)
     assert {r["error"] for r in failed_reads} <= {"PlatformUnavailable", "CircuitOpen"}
     assert await findings(owner, kind="stock") == []  # nothing flagged from a read that failed

@@ -137,5 +137,5 @@ async def test_the_reconciliation_keeps_to_its_read_budget(make_market: MarketFa
 
 
 async def _read_back_calls(owner: Caller) -> int:
-    pushes = (await owner.get("/api/jobs", params={"kind": "push_stock"})).json()["items"]
-    return sum(int(p["result"]["readback"].get("read_calls", 0)) for p in pushes if p["result"])
+    reads = (await owner.get("/api/jobs", params={"kind": "readback"})).json()["items"]
+    return sum(int(r["result"].get("read_calls", 0)) for r in reads if r["result"])

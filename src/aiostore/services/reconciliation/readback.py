@@ -1,11 +1,16 @@
 """Read-back: after a push, what it wrote is read back from the platform and compared.
 
 Platforms accept some writes and silently keep their own value (a listing under review, a campaign's
-stock lock). Once a shop's push has sent its stock and prices, the items it wrote (live, accepted) are
-read back in the connector's batches within `readback_read_calls` calls (items beyond the budget are
-left to the scheduled reconciliation, and so is everything when the read fails: the writes stand, the
-job does not fail for it); a value that differs from what was accepted is kept as a
-`not_applied` finding, and one read back equal closes that listing's open finding of the kind.
+stock lock). Once a shop's push has sent its stock and prices, it asks for a `readback` job with what it
+wrote (live, accepted), in its own transaction (`request`): the read-back is a job of its own, outside the
+shop's push lane, so the next sale's push never waits for reads. While the shop's read-back job waits in
+the queue, further pushes add what they wrote to it (the latest value of a listing wins), so a burst costs
+one read-back, not one per push. The job reads the items back in the connector's batches within
+`readback_read_calls` calls (items beyond the budget are left to the scheduled reconciliation, and so is
+everything when the read fails: the writes stand, the job does not fail for it); a value that differs from
+what was accepted is kept as a `not_applied` finding, and one read back equal closes that listing's open
+finding of the kind. A listing written again since (dirty again, or a later push recorded another value)
+is not compared: the later write has its own read-back.
 """
 
 from __future__ import annotations
@@ -18,19 +23,24 @@ from typing import Any
 import httpx
 import structlog
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors.errors import ConnectorError
-from aiostore.db.models import Listing
+from aiostore.db import bulk
+from aiostore.db.models import Listing, SyncJob
 from aiostore.domain.money import Money
 from aiostore.services.alerts import triggers
 from aiostore.services.reconciliation import findings
 from aiostore.services.reconciliation.findings import Seen
 from aiostore.services.reconciliation.reading import Key, Shown, read_within
-from aiostore.services.sync.context import ShopConnection, SyncContext
-from aiostore.services.sync.push_items import lock_listings
+from aiostore.services.sync import jobs
+from aiostore.services.sync.context import ShopConnection, SyncContext, open_channel
+from aiostore.services.sync.push_items import key_of, lock_listings
+from aiostore.services.sync.runner import handler
 
 log = structlog.get_logger(__name__)
 DETAIL = "the platform accepted the update and kept its own value (a promotion's lock, a review)"
+KIND = "readback"
 
 
 @dataclass
@@ -42,6 +52,71 @@ class Written:
 
     def items(self) -> list[str]:
         return sorted({k[0] for k in self.stock} | {k[0] for k in self.prices})
+
+    def params(self) -> dict[str, dict[str, Any]]:
+        """As a read-back job's parameters: by listing id, the stock and the price (major, currency)."""
+        return {
+            "stock": {str(lid): qty for lid, qty in self.stock.values()},
+            "prices": {str(lid): [str(m.to_major()), m.currency.value] for lid, m in self.prices.values()},
+        }
+
+
+async def request(
+    session: AsyncSession, org_id: uuid.UUID, channel_id: uuid.UUID, push_job_id: uuid.UUID, written: Written
+) -> uuid.UUID | None:
+    """Ask for the read-back of what a push wrote, in the caller's transaction; the read-back job's id.
+
+    Added to the shop's read-back job still waiting in the queue (locked, so the worker that claims it
+    reads it with these), else a new one; one runs at a time per shop (the job lock of its kind)."""
+    if not written.items():
+        return None
+    new = written.params()
+    waiting = await session.scalar(
+        select(SyncJob)
+        .where(SyncJob.channel_account_id == channel_id, SyncJob.kind == KIND, SyncJob.status == jobs.QUEUED)
+        .order_by(SyncJob.created_at)
+        .limit(1)
+        .with_for_update()
+    )
+    if waiting is not None:
+        old = waiting.params
+        waiting.params = {
+            "stock": old.get("stock", {}) | new["stock"],
+            "prices": old.get("prices", {}) | new["prices"],
+            "pushes": [*old.get("pushes", []), str(push_job_id)],
+        }
+        return waiting.id
+    params = {**new, "pushes": [str(push_job_id)]}
+    job = await jobs.create(
+        session, org_id, KIND, channel_account_id=channel_id, params=params, dry_run=False,
+        started_by="system",
+    )  # fmt: skip
+    return job.id
+
+
+@handler(KIND)
+async def read_back(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
+    """The read-back job: what its pushes wrote, read back from the shop and compared."""
+    assert job.channel_account_id is not None  # noqa: S101
+    stock = {uuid.UUID(k): int(v) for k, v in job.params.get("stock", {}).items()}
+    prices = {uuid.UUID(k): Money.from_major(v[0], v[1]) for k, v in job.params.get("prices", {}).items()}
+    async with sc.tx(job.org_id) as session:
+        shop = await open_channel(sc, job.org_id, job.channel_account_id, session)
+        rows = (
+            await session.execute(
+                select(Listing.id, Listing.platform_item_id, Listing.platform_model_id).where(
+                    bulk.among(Listing.id, sorted(stock.keys() | prices.keys()))
+                )
+            )
+        ).all()
+    written = Written()
+    for row in rows:
+        if row.id in stock:
+            written.stock[key_of(row)] = (row.id, stock[row.id])
+        if row.id in prices:
+            written.prices[key_of(row)] = (row.id, prices[row.id])
+    pushes = len(job.params.get("pushes", []))
+    return {"pushes": pushes} | await check(sc, job.org_id, shop, written)
 
 
 def _platform_failure(exc: BaseException) -> BaseException | None:
@@ -79,7 +154,7 @@ async def check(sc: SyncContext, org_id: uuid.UUID, shop: ShopConnection, writte
     sent: list[tuple[str, Key, uuid.UUID, str]] = [
         ("stock", k, lid, str(qty)) for k, (lid, qty) in written.stock.items() if k[0] in done
     ] + [("price", k, lid, str(m.to_major())) for k, (lid, m) in written.prices.items() if k[0] in done]
-    flagged = checked = 0
+    flagged = checked = superseded = 0
     async with sc.tx(org_id) as session:
         ids = sorted({lid for _, _, lid, _ in sent})
         await lock_listings(session, ids)
@@ -92,6 +167,9 @@ async def check(sc: SyncContext, org_id: uuid.UUID, shop: ShopConnection, writte
             shown, listing = read.shown.get(key), listings.get(lid)
             theirs = None if shown is None else _theirs(kind, shown)
             if listing is None or theirs is None:
+                continue
+            if _written_again(listing, kind, ours):
+                superseded += 1
                 continue
             checked += 1
             found = open_.get((lid, kind))
@@ -111,4 +189,13 @@ async def check(sc: SyncContext, org_id: uuid.UUID, shop: ShopConnection, writte
         "not_applied": flagged,
         "read_calls": read.calls,
         "unchecked_items": len(items) - len(read.items),
+        "superseded": superseded,
     }
+
+
+def _written_again(listing: Listing, kind: str, ours: str) -> bool:
+    """Whether the listing was written (or is to be written) again since: dirty, or a later push recorded
+    another value. What the platform shows may then be the later value; that write is read back itself."""
+    if kind == "stock":
+        return listing.stock_dirty or str(listing.pushed_stock) != ours
+    return listing.price_dirty or str((listing.platform_state or {}).get("price")) != ours

@@ -41,6 +41,7 @@ KINDS = frozenset(
         "refresh_reference",  # platform reference data (services/reference/refresh.py)
         "publish",  # a committed catalog preview, one shop (services/catalog/publish_job.py)
         "reconcile",  # a shop compared with the master (services/reconciliation/run.py)
+        "readback",  # what pushes wrote, read back from the shop (services/reconciliation/readback.py)
         "catalog.follow_review",  # listings under a platform's review (services/catalog/review.py)
     }
 )

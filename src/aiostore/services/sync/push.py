@@ -195,15 +195,10 @@ async def _push(
     if prices:
         result["prices"], price_retryable = await push_prices_of(sc, job, shop, listing_ids, written)
         retryable += price_retryable
-    async with sc.tx(job.org_id) as session:  # a change came in meanwhile: its push goes first
-        waiting = await session.scalar(
-            select(Listing.id).where(Listing.channel_account_id == shop.channel.id, DIRTY).limit(1)
-        )
-    result["readback"] = (
-        {"checked": 0, "not_applied": 0, "unchecked_items": len(written.items()), "deferred": True}
-        if waiting is not None
-        else await readback.check(sc, job.org_id, shop, written)
-    )
+    if written.items():  # read back by a job of its own: the shop's next push does not wait for reads
+        async with sc.tx(job.org_id) as session:
+            readback_job = await readback.request(session, job.org_id, shop.channel.id, job.id, written)
+        result["readback_job"] = str(readback_job)
     if retryable:
         raise PlatformUnavailable(
             f"{retryable} updates failed for a passing reason; retrying", platform=shop.channel.platform

@@ -35,6 +35,7 @@ LABELS: dict[str, dict[str, str]] = {
         "refresh_tokens": N_("renew authorisation"),
         "refresh_reference": N_("read platform categories"),
         "reconcile": N_("reconcile with the shop"),
+        "readback": N_("read back what was pushed"),
         "catalog.follow_review": N_("follow platform review"),
     },
     "job_item": {"ok": N_("done"), "failed": N_("failed"), "skipped": N_("skipped")},
