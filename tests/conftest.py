@@ -53,6 +53,7 @@ async def test_settings(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterat
         login_max_failures=10,
         demo=False,  # tests that want the demo build their app with it
         demo_order_seconds=0,
+        readback_delay_seconds=0,  # a settle would otherwise sleep through each read-back's wait
     ).with_development_secrets()
     yield settings
     async with engine.connect() as conn:

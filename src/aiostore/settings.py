@@ -73,11 +73,13 @@ class Settings(BaseSettings):
     sync_sweep_after_minutes: int = Field(default=5, ge=1)
     # Reconciliation (services/reconciliation): how often each shop is compared with the master, the
     # platform read calls one shop's run may spend (a large shop goes on where the last run stopped),
-    # the stock repairs one shop's run may write, and the read calls a push may spend reading back.
+    # the stock repairs one shop's run may write, the read calls a push's read-back may spend, and how
+    # long a read-back waits after the first write it reads (the writes of a burst join it meanwhile).
     reconcile_interval_minutes: int = Field(default=60, ge=1)
     reconcile_read_calls: int = Field(default=200, ge=2, le=100_000)
     reconcile_max_repairs: int = Field(default=500, ge=0, le=100_000)
     readback_read_calls: int = Field(default=50, ge=0, le=100_000)
+    readback_delay_seconds: float = Field(default=2.0, ge=0, le=3600)
     token_refresh_margin_minutes: int = Field(default=30, ge=1)
     sync_retry_base_seconds: float = Field(default=2.0, gt=0, le=600)
     sync_max_attempts: int = Field(default=5, ge=1, le=50)

@@ -4,13 +4,16 @@ promotion's stock lock) is flagged by the push's read-back and not written again
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from aiostore.db.models import AlertState
+from aiostore.db.models import AlertState, Listing
 from aiostore.services.alerts import evaluate
+from aiostore.services.reconciliation import readback
+from aiostore.services.sync.push_items import key_of
 from aiostore.worker import runtime
 from tests.factories import Caller
 from tests.integration.sync.conftest import MarketFactory
@@ -114,6 +117,47 @@ async def test_a_stock_write_accepted_and_not_applied_is_flagged(
     async with market.db.transaction(market.org_id) as session:  # the every-minute evaluation
         await evaluate.evaluate_org(session, market.org_id, market.settings)
     assert await _open_alerts(market, "stock_drift") == []  # cleared with the finding
+
+
+async def test_the_writes_of_a_burst_are_read_back_once_by_one_job(make_market: MarketFactory) -> None:
+    market, owner = await make_market(["shopee"])
+    await linked_shop(market, owner, "shopee", 2, on_hand=10)
+    async with market.db.transaction(market.org_id) as session:
+        a, b = (
+            await session.execute(
+                select(
+                    Listing.id,
+                    Listing.platform_item_id,
+                    Listing.platform_model_id,
+                    Listing.channel_account_id,
+                )
+                .where(Listing.variant_id.is_not(None))
+                .order_by(Listing.platform_sku)
+            )
+        ).all()
+    settings, org = runtime.current().sync.settings, market.org_id
+    shop = market.channel_ids["shopee"]
+    first, second = readback.Written(), readback.Written()
+    first.stock[key_of(a)] = (a.id, 7)  # written, then written again with 10 before the read-back ran
+    second.stock |= {key_of(a): (a.id, 10), key_of(b): (b.id, 10)}
+    before = len(await _read_backs(owner))
+    asked = []
+    for written in (first, second):
+        async with market.db.transaction(market.org_id) as session:
+            push = uuid.uuid4()
+            asked.append(await readback.request(session, settings, org, shop, push, written))
+    assert asked[0] == asked[1] and asked[0] is not None  # the second push joined the waiting job
+    await market.settle()
+    reads = await _read_backs(owner)
+    assert len(reads) == before + 1 and reads[0]["id"] == str(asked[0])
+    result = reads[0]["result"]  # each listing read once, against its latest write: nothing flagged
+    assert (result["pushes"], result["checked"], result["not_applied"]) == (2, 2, 0)
+    assert await findings(owner, kind="stock") == []
+
+    async with market.db.transaction(market.org_id) as session:  # nothing written: no job
+        assert await readback.request(session, settings, org, shop, push, readback.Written()) is None
+        settings.readback_read_calls = 2  # no read fits the budget: no job either
+        assert await readback.request(session, settings, org, shop, push, second) is None
 
 
 async def _read_backs(owner: Caller) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -32,11 +32,12 @@ from aiostore.domain.money import Money
 from aiostore.services.alerts import triggers
 from aiostore.services.reconciliation import findings
 from aiostore.services.reconciliation.findings import Seen
-from aiostore.services.reconciliation.reading import Key, Shown, read_within
+from aiostore.services.reconciliation.reading import PER_CHUNK_EXTRA, Key, Shown, read_within
 from aiostore.services.sync import jobs
 from aiostore.services.sync.context import ShopConnection, SyncContext, open_channel
 from aiostore.services.sync.push_items import key_of, lock_listings
 from aiostore.services.sync.runner import handler
+from aiostore.settings import Settings
 
 log = structlog.get_logger(__name__)
 DETAIL = "the platform accepted the update and kept its own value (a promotion's lock, a review)"
@@ -61,14 +62,26 @@ class Written:
         }
 
 
+def enabled(settings: Settings) -> bool:
+    """Whether the read budget allows a read at all (a chunk of one item may cost 1 + 2 calls)."""
+    return settings.readback_read_calls >= 1 + PER_CHUNK_EXTRA
+
+
 async def request(
-    session: AsyncSession, org_id: uuid.UUID, channel_id: uuid.UUID, push_job_id: uuid.UUID, written: Written
+    session: AsyncSession,
+    settings: Settings,
+    org_id: uuid.UUID,
+    channel_id: uuid.UUID,
+    push_job_id: uuid.UUID,
+    written: Written,
 ) -> uuid.UUID | None:
     """Ask for the read-back of what a push wrote, in the caller's transaction; the read-back job's id.
 
     Added to the shop's read-back job still waiting in the queue (locked, so the worker that claims it
-    reads it with these), else a new one; one runs at a time per shop (the job lock of its kind)."""
-    if not written.items():
+    reads it with these), else a new one, run `readback_delay_seconds` later: the writes of a burst join
+    it meanwhile and are read in the fewest calls, each listing once (its latest value). One runs at a
+    time per shop (the job lock of its kind)."""
+    if not written.items() or not enabled(settings):
         return None
     new = written.params()
     waiting = await session.scalar(
@@ -89,7 +102,7 @@ async def request(
     params = {**new, "pushes": [str(push_job_id)]}
     job = await jobs.create(
         session, org_id, KIND, channel_account_id=channel_id, params=params, dry_run=False,
-        started_by="system",
+        started_by="system", run_at=datetime.now(UTC) + timedelta(seconds=settings.readback_delay_seconds),
     )  # fmt: skip
     return job.id
 
@@ -140,7 +153,7 @@ async def check(sc: SyncContext, org_id: uuid.UUID, shop: ShopConnection, writte
     """Read back what the push wrote; flag what was accepted and not applied."""
     items = written.items()
     budget = sc.settings.readback_read_calls
-    if not items or budget < 1 + 2:
+    if not items or not enabled(sc.settings):
         return {"checked": 0, "not_applied": 0, "unchecked_items": len(items)}
     try:
         read = await read_within(shop.connector, items, budget)

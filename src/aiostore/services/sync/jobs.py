@@ -75,8 +75,9 @@ async def create(
     started_by: str,
     user_id: uuid.UUID | None = None,
     defer_now: bool = True,
+    run_at: datetime | None = None,
 ) -> SyncJob:
-    """A job row and its queue job, in the caller's transaction.
+    """A job row and its queue job (to run at `run_at`, else at once), in the caller's transaction.
 
     A shop with its own write mode (``channel_accounts.write_mode``) decides ``dry_run`` for its jobs."""
     if channel_account_id is not None:
@@ -99,7 +100,7 @@ async def create(
     await session.flush()
     if defer_now:
         job.queue_job_id = await defer(
-            session, RUN_JOB, lock=_lock(job), org_id=str(org_id), job_id=str(job.id)
+            session, RUN_JOB, lock=_lock(job), schedule_at=run_at, org_id=str(org_id), job_id=str(job.id)
         )
     return job
 

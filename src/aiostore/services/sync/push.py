@@ -195,9 +195,12 @@ async def _push(
     if prices:
         result["prices"], price_retryable = await push_prices_of(sc, job, shop, listing_ids, written)
         retryable += price_retryable
-    if written.items():  # read back by a job of its own: the shop's next push does not wait for reads
+    # Read back by a job of its own: the shop's next push does not wait for reads.
+    if written.items() and readback.enabled(sc.settings):
         async with sc.tx(job.org_id) as session:
-            readback_job = await readback.request(session, job.org_id, shop.channel.id, job.id, written)
+            readback_job = await readback.request(
+                session, sc.settings, job.org_id, shop.channel.id, job.id, written
+            )
         result["readback_job"] = str(readback_job)
     if retryable:
         raise PlatformUnavailable(
