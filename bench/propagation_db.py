@@ -71,6 +71,13 @@ SELECT extract(epoch FROM min(ev.at) FILTER (WHERE ev.type = 'deferred')),
  WHERE j.task_name = 'sync.push_stock' GROUP BY j.id
 """
 
+# Per sync job: a push round (one `push_stock` job, one platform write per batch) and a read-back job,
+# started -> finished.
+SYNC_JOBS_SQL = """
+SELECT kind, extract(epoch FROM finished_at - started_at) FROM sync_jobs
+ WHERE kind IN ('push_stock', 'readback') AND started_at IS NOT NULL AND finished_at IS NOT NULL
+"""
+
 
 async def wait_idle(db: Connection, shops: list[Shop], within: float = 90) -> bool:
     """Until every push is delivered, no job waits or runs, nothing is dirty: three looks in a row."""
@@ -121,7 +128,8 @@ def _figures(values: list[float]) -> dict[str, float | None]:
 async def stages(db: Connection, orders: list[OrderTimes]) -> dict[str, dict[str, float | None]]:
     """Where the time goes, per order: the push -> our webhook stored the event (intake) -> its job
     started (queue) -> the order was ingested and the pushes deferred (process) -> every other shop
-    shows it (push); and per stock push job: deferred -> started (wait), started -> finished (run)."""
+    shows it (push); per stock push task: deferred -> started (wait), started -> finished (run); per push
+    round (a `push_stock` sync job) and per read-back job (`readback`): started -> finished."""
     events = await (await db.execute(EVENTS_SQL)).fetchall()
     by_order = {
         (platform, order_id): (float(created), started and float(started), processed and float(processed))
@@ -147,6 +155,8 @@ async def stages(db: Connection, orders: list[OrderTimes]) -> dict[str, dict[str
         float(started - deferred) for deferred, started, _ in jobs if deferred and started
     ]
     parts["push_job_run"] = [float(end - started) for _, started, end in jobs if started and end]
+    for kind, took in await (await db.execute(SYNC_JOBS_SQL)).fetchall():
+        parts["push_round" if kind == "push_stock" else "readback_job"].append(float(took))
     figures = {name: _figures(values) for name, values in parts.items()}
     # procrastinate polls every 5 s when no notification wakes it: a push job that waited that long
     # was deferred while the shop's previous push still held the lock, and nothing woke the worker after.

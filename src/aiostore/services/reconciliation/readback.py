@@ -42,6 +42,8 @@ from aiostore.settings import Settings
 log = structlog.get_logger(__name__)
 DETAIL = "the platform accepted the update and kept its own value (a promotion's lock, a review)"
 KIND = "readback"
+# Below every other job (0): a worker busy with sales and pushes takes them first; reads can wait.
+PRIORITY = -1
 
 
 @dataclass
@@ -78,7 +80,8 @@ async def request(
     """Ask for the read-back of what a push wrote, in the caller's transaction; the read-back job's id.
 
     Added to the shop's read-back job still waiting in the queue (locked, so the worker that claims it
-    reads it with these), else a new one, run `readback_delay_seconds` later: the writes of a burst join
+    reads it with these), else a new one, run `readback_delay_seconds` later (after the sales and pushes
+    waiting then: a lower priority): the writes of a burst join
     it meanwhile and are read in the fewest calls, each listing once (its latest value). One runs at a
     time per shop (the job lock of its kind)."""
     if not written.items() or not enabled(settings):
@@ -103,6 +106,7 @@ async def request(
     job = await jobs.create(
         session, org_id, KIND, channel_account_id=channel_id, params=params, dry_run=False,
         started_by="system", run_at=datetime.now(UTC) + timedelta(seconds=settings.readback_delay_seconds),
+        priority=PRIORITY,
     )  # fmt: skip
     return job.id
 

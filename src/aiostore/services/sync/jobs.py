@@ -76,8 +76,10 @@ async def create(
     user_id: uuid.UUID | None = None,
     defer_now: bool = True,
     run_at: datetime | None = None,
+    priority: int | None = None,
 ) -> SyncJob:
-    """A job row and its queue job (to run at `run_at`, else at once), in the caller's transaction.
+    """A job row and its queue job (to run at `run_at`, else at once; `priority` as procrastinate's), in
+    the caller's transaction.
 
     A shop with its own write mode (``channel_accounts.write_mode``) decides ``dry_run`` for its jobs."""
     if channel_account_id is not None:
@@ -100,7 +102,13 @@ async def create(
     await session.flush()
     if defer_now:
         job.queue_job_id = await defer(
-            session, RUN_JOB, lock=_lock(job), schedule_at=run_at, org_id=str(org_id), job_id=str(job.id)
+            session,
+            RUN_JOB,
+            lock=_lock(job),
+            schedule_at=run_at,
+            priority=priority,
+            org_id=str(org_id),
+            job_id=str(job.id),
         )
     return job
 

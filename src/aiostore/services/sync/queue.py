@@ -21,6 +21,7 @@ async def defer(
     lock: str | None = None,
     queueing_lock: str | None = None,
     schedule_at: datetime | None = None,
+    priority: int | None = None,
     **kwargs: Any,
 ) -> int | None:
     """Defer the task named `task` on the session's own connection.
@@ -40,6 +41,8 @@ async def defer(
         options["queueing_lock"] = queueing_lock
     if schedule_at:
         options["schedule_at"] = schedule_at
+    if priority is not None:  # higher first among the jobs a worker may take (procrastinate's default: 0)
+        options["priority"] = priority
     try:
         # A connection-level savepoint: emitted at once (a session-level one is lazy, and procrastinate
         # writes through the raw connection, which the session does not see).
