@@ -94,7 +94,8 @@ def item_base_info(item: Item, shop: Shop) -> dict[str, Any]:
         "pre_order": {"is_pre_order": False, "days_to_ship": 2},
         "condition": item.condition,
         "has_model": item.has_model,
-        "brand": {"brand_id": 0, "original_brand_name": item.brand_name},
+        "brand": {"brand_id": item.brand_id, "original_brand_name": item.brand_name},
+        "attribute_list": item.attribute_list,
         "description_type": "normal",
     }
     if not item.has_model:
@@ -207,6 +208,18 @@ def _logistic_ids(body: Body) -> list[int]:
     ]
 
 
+def _brand_id(body: Body) -> int:
+    brand = body.object("brand", required=False)
+    return (brand.integer("brand_id", required=False, low=0) or 0) if brand is not None else 0
+
+
+def _dimension(body: Body) -> tuple[int, int, int]:
+    dimension = body.object("dimension")
+    assert dimension is not None  # noqa: S101 - given
+    sides = tuple(dimension.required_int(f"package_{side}", low=1) for side in ("length", "width", "height"))
+    return sides[0], sides[1], sides[2]
+
+
 def _item_status(body: Body) -> str | None:
     status = body.text("item_status", required=False)
     if status is not None and status not in ("NORMAL", "UNLIST"):
@@ -235,6 +248,8 @@ def add_item(ctx: Ctx) -> Reply:
         logistic_ids=_logistic_ids(body),
         price=price,
         stock=sum(stocks),
+        brand_id=_brand_id(body),
+        attribute_list=body.data.get("attribute_list") or [],
     )
     catalog.add(item)
     ctx.sandbox.begin_review(item.item_id, restore=_item_status(body) or "NORMAL")
@@ -308,7 +323,7 @@ def init_tier_variation(ctx: Ctx) -> Reply:
 
 
 # An edit of these puts the item under review again (a status change alone does not).
-REVIEWED = frozenset({"item_name", "description", "category_id", "image"})
+REVIEWED = frozenset({"item_name", "description", "category_id", "image", "attribute_list", "brand"})
 
 
 def update_item(ctx: Ctx) -> Reply:
@@ -322,13 +337,22 @@ def update_item(ctx: Ctx) -> Reply:
         raise errors.param(f"item {item.item_id} is {item.item_status} and cannot be edited")
     item_status = item.item_status
     echo: dict[str, Any] = {"item_id": item.item_id}
+    if any(body.has(key) for key in ("category_id", "attribute_list", "brand")):
+        # the item as it would be must pass its category's rules, as add_item does
+        item.category_id = echo["category_id"] = TAXONOMY.id_of(check_listing(body, item))
+        if body.has("attribute_list"):
+            item.attribute_list = echo["attribute_list"] = body.data["attribute_list"]
+        if body.has("brand"):
+            item.brand_id = _brand_id(body)
+            echo["brand"] = {"brand_id": item.brand_id}
     for key in ("item_name", "description", "item_sku", "condition"):
         if key in body.data:
             value = body.text(key, required=key != "item_sku") or ""
             setattr(item, key, value)
             echo[key] = value
-    if body.has("category_id"):
-        item.category_id = echo["category_id"] = body.required_int("category_id", low=1)
+    if body.has("dimension"):
+        item.dimension = _dimension(body)
+        echo["dimension"] = body.data["dimension"]
     if body.has("weight"):
         item.weight = echo["weight"] = _weight(body)
     if body.has("image"):

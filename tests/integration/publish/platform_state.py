@@ -1,0 +1,45 @@
+"""What a sandbox holds for a published product (read from the sandbox's own state, not through our
+connector): its category, attribute ids, each variant's options by SKU, and whether its images are the
+updated ones. One reader per platform whose product update sends categories, attributes and variants."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aiostore.db.models import Listing
+from tests.integration.sync.marketplace import Market
+
+UPDATED_IMAGES = ("https://img.example/kaos-baru-1.jpg", "https://img.example/kaos-baru-2.jpg")
+
+
+@dataclass(frozen=True)
+class View:
+    category: str
+    attribute_ids: list[str]
+    options: dict[str, list[str]]
+    images_changed: bool
+
+
+def _product_id(listings: Sequence[Listing]) -> str:
+    ids = {(x.platform_state or {}).get("product_id") or x.platform_item_id for x in listings}
+    assert len(ids) == 1, ids
+    return str(ids.pop())
+
+
+def shopee(market: Market, listings: Sequence[Listing]) -> View:
+    sandbox: Any = market.shops["shopee"].sandbox  # type: ignore[attr-defined]
+    item = sandbox.catalog.items[int(_product_id(listings))]
+    return View(
+        category=str(item.category_id),
+        attribute_ids=sorted(str(a["attribute_id"]) for a in item.attribute_list),
+        options={
+            m.model_sku: [t.options[i] for t, i in zip(item.tier_variation, m.tier_index, strict=True)]
+            for m in item.models.values()
+        },
+        images_changed=tuple(item.image_ids) == UPDATED_IMAGES,
+    )
+
+
+SANDBOX_VIEW: dict[str, Callable[[Market, Sequence[Listing]], View]] = {"shopee": shopee}

@@ -1,0 +1,155 @@
+"""An update of a live listing carries every changed field the diff shows, through the real sandbox over
+HTTP: a new category with its mandatory attributes, new images and a changed and an added variant go out
+in one commit, and a second preview has nothing to do; an update the platform refuses (a mandatory
+attribute missing) keeps the platform's own reason on the listing and the job; a revert restores the
+earlier category and attributes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from aiostore.db.models import Listing, PlatformAttribute, ProductPlatformMapping
+from tests.factories import Caller
+from tests.integration.publish import support
+from tests.integration.publish.conftest import make_market  # noqa: F401
+from tests.integration.publish.platform_state import SANDBOX_VIEW, UPDATED_IMAGES
+from tests.integration.sync.conftest import MarketFactory
+from tests.integration.sync.marketplace import Market
+
+UPDATABLE = sorted(SANDBOX_VIEW)
+NEW_IMAGES = list(UPDATED_IMAGES)
+
+
+async def _attributes(market: Market, platform: str, category: str) -> list[dict[str, Any]]:
+    """A value for every attribute of the category, from the reference cache (as a seller fills them)."""
+    async with market.db.transaction(market.org_id) as session:
+        rows = await session.scalars(
+            select(PlatformAttribute)
+            .where(PlatformAttribute.platform == platform, PlatformAttribute.category_id == category)
+            .order_by(PlatformAttribute.position)
+        )
+        out = []
+        for a in rows.all():
+            if a.options:
+                out.append({"attribute_id": a.attribute_id, "value_ids": [str(a.options[0]["value_id"])]})
+            else:
+                text = "2026-01-31" if a.input_type == "date" else "12"
+                out.append({"attribute_id": a.attribute_id, "texts": [text], "unit": (a.units or [""])[0]})
+        return out
+
+
+async def _live(
+    make: MarketFactory, platform: str, strict: str | None = None
+) -> tuple[Market, Caller, uuid.UUID, dict[str, Any]]:
+    """One product published (created and accepted) on the platform's sandbox shop, in a plain leaf."""
+    market, owner = await make([platform], products=1, variants=1)
+    shop = (await support.connect_all(market, owner))[platform]
+    plain = support.plain_leaf(platform)
+    await support.read_categories(market, {platform: [plain] + ([strict] if strict else [])})
+    made = await support.product(owner, "UPD")
+    await support.map_to(owner, made["id"], platform, plain)
+    shown = await support.preview(owner, [made["id"]], [shop])
+    assert [i["action"] for i in shown["items"]] == ["create"]
+    assert (await support.commit(owner, shown["id"], ack=True)).status_code == 200
+    await market.settle()
+    return market, owner, shop, made
+
+
+async def _mine(market: Market, shop: uuid.UUID) -> list[Listing]:
+    return [r for r in await support.listings(market, shop) if (r.platform_sku or "").startswith("UPD-")]
+
+
+async def _commit(market: Market, owner: Caller, preview: dict[str, Any]) -> None:
+    done = await support.commit(owner, preview["id"], ack=True)
+    assert done.status_code == 200, done.text
+    await market.settle()
+
+
+@pytest.mark.parametrize("platform", UPDATABLE)
+async def test_category_attributes_images_and_variants_of_a_live_listing_are_sent_then_reverted(
+    make_market: MarketFactory,  # noqa: F811
+    platform: str,
+) -> None:
+    strict = support.strict_leaf(platform)
+    market, owner, shop, made = await _live(make_market, platform, strict)
+    plain = support.plain_leaf(platform)
+    attributes = await _attributes(market, platform, strict)
+    assert attributes
+    resp = await owner.put(
+        f"/api/products/{made['id']}/platforms/{platform}",
+        json={"market": "ID", "category_id": strict, "attributes": attributes},
+    )
+    assert resp.status_code == 200, resp.text
+    resp = await owner.patch(f"/api/products/{made['id']}", json={"images": NEW_IMAGES})
+    assert resp.status_code == 200, resp.text
+    large = next(v for v in made["variants"] if v["sku"] == "UPD-L")
+    resp = await owner.patch(f"/api/variants/{large['id']}", json={"option_values": {"size": "XL"}})
+    assert resp.status_code == 200, resp.text
+    added = support.body("UPD")["variants"][0] | {"sku": "UPD-S", "option_values": {"size": "S"}}
+    resp = await owner.post(f"/api/products/{made['id']}/variants", json=added)
+    assert resp.status_code == 201, resp.text
+
+    shown = await support.preview(owner, [made["id"]], [shop])
+    [item] = shown["items"]
+    assert item["action"] == "update"
+    assert {"category", "attributes", "images", "variants"} <= set(item["diff"])
+    assert item["diff"]["category"] == {"old": plain, "new": strict}
+    assert "publish.not_sent" not in {f["code"] for f in item["findings"]}
+    assert [f for f in item["findings"] if f["severity"] == "error"] == []
+    await _commit(market, owner, shown)
+    jobs = await support.publish_jobs(market)
+    assert [(i.result, i.error) for i in jobs[-1][1]] == [("ok", None)]
+
+    mine = await _mine(market, shop)
+    view = SANDBOX_VIEW[platform](market, mine)
+    assert view.category == strict
+    assert view.attribute_ids == sorted(a["attribute_id"] for a in attributes)
+    assert view.options == {"UPD-M": ["M"], "UPD-L": ["XL"], "UPD-S": ["S"]}
+    assert view.images_changed
+    assert sorted(r.platform_sku or "" for r in mine) == ["UPD-L", "UPD-M", "UPD-S"]
+    assert all(r.variant_id is not None and r.sync_state == "in_sync" for r in mine)
+    again = await support.preview(owner, [made["id"]], [shop])
+    assert again["items"] == [] and again["summary"]["actions"]["unchanged"] == 1
+
+    reverted = await owner.post(f"/api/catalog/commits/{shown['id']}/revert")
+    assert reverted.status_code == 200, reverted.text
+    [back] = reverted.json()["items"]
+    assert back["action"] == "update" and back["diff"]["category"] == {"old": strict, "new": plain}
+    assert back["diff"]["attributes"]["new"] == []
+    await _commit(market, owner, reverted.json())
+    view = SANDBOX_VIEW[platform](market, await _mine(market, shop))
+    assert view.category == plain and view.attribute_ids == []
+
+
+@pytest.mark.parametrize("platform", UPDATABLE)
+async def test_an_update_missing_a_mandatory_attribute_is_refused_with_the_platforms_reason(
+    make_market: MarketFactory,  # noqa: F811
+    platform: str,
+) -> None:
+    """The strict category's attributes were never read: only the platform can check them, and does."""
+    market, owner, shop, made = await _live(make_market, platform)
+    strict = support.strict_leaf(platform)
+    async with market.db.transaction(market.org_id) as session:  # the API would wait for the attributes
+        await session.execute(
+            update(ProductPlatformMapping)
+            .where(ProductPlatformMapping.product_id == uuid.UUID(made["id"]))
+            .values(category_id=strict, attributes=[])
+        )
+    shown = await support.preview(owner, [made["id"]], [shop])
+    [item] = shown["items"]
+    assert item["action"] == "update" and set(item["diff"]) == {"category"}
+    assert {"publish.category_unknown", "publish.attributes_unknown"} & {f["code"] for f in item["findings"]}
+    await _commit(market, owner, shown)
+    [(result, error)] = [(i.result, i.error) for i in (await support.publish_jobs(market))[-1][1]]
+    assert result == "failed" and error and error.startswith(f"{platform} refused it: ")
+    assert "Mandatory attribute" in error or "mandatory" in error.lower()
+    mine = await _mine(market, shop)
+    assert {(r.sync_state, r.last_error) for r in mine} == {("error", error)}
+    view = SANDBOX_VIEW[platform](market, mine)
+    assert view.category == support.plain_leaf(platform)  # nothing half applied
+    again = await support.preview(owner, [made["id"]], [shop])
+    assert [i["action"] for i in again["items"]] == ["update"]  # still to do
