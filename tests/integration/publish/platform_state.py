@@ -11,6 +11,11 @@ from typing import Any
 from aiostore.db.models import Listing
 from tests.integration.sync.marketplace import Market
 
+# Each platform's own words when a category's mandatory attribute is missing.
+MANDATORY_REFUSAL = {
+    "shopee": "[shopee:error_invalid_attribute] Mandatory attribute information required: ",
+    "tiktokshop": "[tiktokshop:12052216] The product attribute [",
+}
 UPDATED_IMAGES = ("https://img.example/kaos-baru-1.jpg", "https://img.example/kaos-baru-2.jpg")
 
 
@@ -42,4 +47,18 @@ def shopee(market: Market, listings: Sequence[Listing]) -> View:
     )
 
 
-SANDBOX_VIEW: dict[str, Callable[[Market, Sequence[Listing]], View]] = {"shopee": shopee}
+def tiktokshop(market: Market, listings: Sequence[Listing]) -> View:
+    sandbox: Any = market.shops["tiktokshop"].sandbox  # type: ignore[attr-defined]
+    product = sandbox.catalog.products[_product_id(listings)]
+    return View(
+        category=product.category_id,
+        attribute_ids=sorted(str(a["id"]) for a in product.product_attributes),
+        options={s.seller_sku: [v for _, v in s.attributes] for s in product.skus.values()},
+        images_changed=tuple(product.images) == UPDATED_IMAGES,
+    )
+
+
+SANDBOX_VIEW: dict[str, Callable[[Market, Sequence[Listing]], View]] = {
+    "shopee": shopee,
+    "tiktokshop": tiktokshop,
+}
