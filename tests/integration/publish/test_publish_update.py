@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select, update
 
 from aiostore.db.models import Listing, PlatformAttribute, ProductPlatformMapping
+from aiostore.domain.publish import NOT_UPDATABLE
 from tests.factories import Caller
 from tests.integration.publish import support
 from tests.integration.publish.conftest import make_market  # noqa: F401
@@ -121,8 +122,12 @@ async def test_category_attributes_images_and_variants_of_a_live_listing_are_sen
     assert back["action"] == "update" and back["diff"]["category"] == {"old": strict, "new": plain}
     assert back["diff"]["attributes"]["new"] == []
     await _commit(market, owner, reverted.json())
-    view = SANDBOX_VIEW[platform](market, await _mine(market, shop))
-    assert view.category == plain and view.attribute_ids == []
+    mine = await _mine(market, shop)
+    view = SANDBOX_VIEW[platform](market, mine)
+    assert view.category == plain and view.attribute_ids == [] and not view.images_changed
+    # the added variant is removed again, the changed one has its old option back
+    assert view.options == {"UPD-M": ["M"], "UPD-L": ["L"]}
+    assert sorted(r.platform_sku or "" for r in mine) == ["UPD-L", "UPD-M"]
 
 
 @pytest.mark.parametrize("platform", UPDATABLE)
@@ -153,3 +158,31 @@ async def test_an_update_missing_a_mandatory_attribute_is_refused_with_the_platf
     assert view.category == support.plain_leaf(platform)  # nothing half applied
     again = await support.preview(owner, [made["id"]], [shop])
     assert [i["action"] for i in again["items"]] == ["update"]  # still to do
+
+
+@pytest.mark.parametrize("platform", sorted(NOT_UPDATABLE))
+async def test_what_a_platform_cannot_update_is_warned_and_stays_to_do(
+    make_market: MarketFactory,  # noqa: F811
+    platform: str,
+) -> None:
+    """A field the platform's update does not change is a `publish.not_sent` warning; the commit sends
+    the rest, and the listing's recorded state keeps the old value, so the next preview shows it again."""
+    market, owner, shop, made = await _live(make_market, platform)
+    resp = await owner.patch(
+        f"/api/products/{made['id']}", json={"images": NEW_IMAGES, "title": "Kaos Polos Katun Baru"}
+    )
+    assert resp.status_code == 200, resp.text
+    shown = await support.preview(owner, [made["id"]], [shop])
+    [item] = shown["items"]
+    assert set(item["diff"]) == {"title", "images"}
+    assert [(f["code"], f["field"]) for f in item["findings"] if f["code"] == "publish.not_sent"] == [
+        ("publish.not_sent", "items.0.images")
+    ]
+    assert shown["summary"]["publish_calls"] == 1
+    await _commit(market, owner, shown)
+    assert [i.result for i in (await support.publish_jobs(market))[-1][1]] == ["ok"]
+    mine = await _mine(market, shop)
+    assert {r.platform_state["name"] for r in mine} == {"Kaos Polos Katun Baru"}
+    again = await support.preview(owner, [made["id"]], [shop])
+    assert [set(i["diff"]) for i in again["items"]] == [{"images"}]
+    assert again["summary"]["publish_calls"] == 0

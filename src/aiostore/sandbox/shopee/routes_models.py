@@ -1,4 +1,6 @@
-"""The variant edits of an item that has models (listings-and-categories.md §A, SPS): update_tier_variation
+"""Edits of an existing item (listings-and-categories.md §A, SPS): update_item (never price or stock; a
+changed category, attribute_list or brand checked like add_item against the item as it would be), and the
+variant edits of an item that has models: update_tier_variation
 (the item's new tiers and, per kept model, its new tier_index; a model the call does not name is deleted,
 as Shopee's schema reads) and add_model (new models on the current tiers). The limits are init's: at most
 2 tiers, 50 models, the region's max/min price ratio; stock never below what open orders reserve.
@@ -10,11 +12,82 @@ import math
 from typing import Any
 
 from aiostore.sandbox.common import to_major
+from aiostore.sandbox.shopee import errors
 from aiostore.sandbox.shopee.dispatch import Ctx, Endpoint, Reply
 from aiostore.sandbox.shopee.errors import ShopeeError, param
 from aiostore.sandbox.shopee.models import PRICE_RATIO_CAP, Item, Model, Shop, TierVariation
 from aiostore.sandbox.shopee.params import Body
-from aiostore.sandbox.shopee.routes_product import _item, _positive_price, _tier_index
+from aiostore.sandbox.shopee.routes_product import (
+    _PRICE_AND_STOCK,
+    _brand_id,
+    _image_ids,
+    _images,
+    _item,
+    _item_status,
+    _logistic_ids,
+    _logistics,
+    _positive_price,
+    _tier_index,
+    _weight,
+)
+from aiostore.sandbox.shopee.routes_reference import TAXONOMY, check_listing
+
+
+def _dimension(body: Body) -> tuple[int, int, int]:
+    dimension = body.object("dimension")
+    assert dimension is not None  # noqa: S101 - given
+    sides = tuple(dimension.required_int(f"package_{side}", low=1) for side in ("length", "width", "height"))
+    return sides[0], sides[1], sides[2]
+
+
+# An edit of these puts the item under review again (a status change alone does not).
+REVIEWED = frozenset({"item_name", "description", "category_id", "image", "attribute_list", "brand"})
+
+
+def update_item(ctx: Ctx) -> Reply:
+    body = ctx.body
+    item = _item(ctx, body.required_int("item_id"))
+    if any(body.has(key) for key in _PRICE_AND_STOCK):
+        raise errors.param(
+            "price and stock cannot be changed by update_item, use update_price / update_stock"
+        )
+    if item.item_status not in ("NORMAL", "UNLIST"):
+        raise errors.param(f"item {item.item_id} is {item.item_status} and cannot be edited")
+    item_status = item.item_status
+    echo: dict[str, Any] = {"item_id": item.item_id}
+    if any(body.has(key) for key in ("category_id", "attribute_list", "brand")):
+        # the item as it would be must pass its category's rules, as add_item does
+        item.category_id = echo["category_id"] = TAXONOMY.id_of(check_listing(body, item))
+        if body.has("attribute_list"):
+            item.attribute_list = echo["attribute_list"] = body.data["attribute_list"]
+        if body.has("brand"):
+            item.brand_id = _brand_id(body)
+            echo["brand"] = {"brand_id": item.brand_id}
+    for key in ("item_name", "description", "item_sku", "condition"):
+        if key in body.data:
+            value = body.text(key, required=key != "item_sku") or ""
+            setattr(item, key, value)
+            echo[key] = value
+    if body.has("dimension"):
+        item.dimension = _dimension(body)
+        echo["dimension"] = body.data["dimension"]
+    if body.has("weight"):
+        item.weight = echo["weight"] = _weight(body)
+    if body.has("image"):
+        item.image_ids = _image_ids(body)
+        echo["image"] = _images(item, ctx.shop)
+    if body.has("logistic_info"):
+        item.logistic_ids = _logistic_ids(body)
+        echo["logistic_info"] = _logistics(item, ctx.shop)
+    status = _item_status(body)
+    if set(echo) & REVIEWED:  # the content changed: Shopee reviews it again
+        ctx.sandbox.catalog.set_status(item, "REVIEWING", ctx.now)
+        ctx.sandbox.begin_review(item.item_id, restore=status or item_status)
+    else:
+        ctx.sandbox.catalog.set_status(item, status or item_status, ctx.now)
+    if status:
+        echo["item_status"] = status
+    return Reply(echo)
 
 
 def _tiers(body: Body) -> list[TierVariation]:
@@ -113,6 +186,7 @@ def add_model(ctx: Ctx) -> Reply:
 
 
 ENDPOINTS = [
+    Endpoint("POST", "/api/v2/product/update_item", update_item),
     Endpoint("POST", "/api/v2/product/update_tier_variation", update_tier_variation),
     Endpoint("POST", "/api/v2/product/add_model", add_model),
 ]

@@ -1,8 +1,8 @@
 """Product endpoints (shopee-tiktokshop.md §A4 product rows, §A9 money): get_item_list (offset pages of
 1-100, item_status required and repeated), get_item_base_info (1-50 ids; price_info and stock_info_v2 only
 for items without models), get_model_list, add_item, init_tier_variation (1-2 tiers, at most 50 models; the
-shapes of Shopee's schema, as §A4 leaves them out), update_item (never price or stock), update_price and
-update_stock (one item, 1-50 entries, per-entry success_list/failure_list).
+shapes of Shopee's schema, as §A4 leaves them out), update_price and update_stock (one item, 1-50
+entries, per-entry success_list/failure_list). Edits of an item: routes_models.py.
 """
 
 from __future__ import annotations
@@ -213,13 +213,6 @@ def _brand_id(body: Body) -> int:
     return (brand.integer("brand_id", required=False, low=0) or 0) if brand is not None else 0
 
 
-def _dimension(body: Body) -> tuple[int, int, int]:
-    dimension = body.object("dimension")
-    assert dimension is not None  # noqa: S101 - given
-    sides = tuple(dimension.required_int(f"package_{side}", low=1) for side in ("length", "width", "height"))
-    return sides[0], sides[1], sides[2]
-
-
 def _item_status(body: Body) -> str | None:
     status = body.text("item_status", required=False)
     if status is not None and status not in ("NORMAL", "UNLIST"):
@@ -322,56 +315,6 @@ def init_tier_variation(ctx: Ctx) -> Reply:
     )
 
 
-# An edit of these puts the item under review again (a status change alone does not).
-REVIEWED = frozenset({"item_name", "description", "category_id", "image", "attribute_list", "brand"})
-
-
-def update_item(ctx: Ctx) -> Reply:
-    body = ctx.body
-    item = _item(ctx, body.required_int("item_id"))
-    if any(body.has(key) for key in _PRICE_AND_STOCK):
-        raise errors.param(
-            "price and stock cannot be changed by update_item, use update_price / update_stock"
-        )
-    if item.item_status not in ("NORMAL", "UNLIST"):
-        raise errors.param(f"item {item.item_id} is {item.item_status} and cannot be edited")
-    item_status = item.item_status
-    echo: dict[str, Any] = {"item_id": item.item_id}
-    if any(body.has(key) for key in ("category_id", "attribute_list", "brand")):
-        # the item as it would be must pass its category's rules, as add_item does
-        item.category_id = echo["category_id"] = TAXONOMY.id_of(check_listing(body, item))
-        if body.has("attribute_list"):
-            item.attribute_list = echo["attribute_list"] = body.data["attribute_list"]
-        if body.has("brand"):
-            item.brand_id = _brand_id(body)
-            echo["brand"] = {"brand_id": item.brand_id}
-    for key in ("item_name", "description", "item_sku", "condition"):
-        if key in body.data:
-            value = body.text(key, required=key != "item_sku") or ""
-            setattr(item, key, value)
-            echo[key] = value
-    if body.has("dimension"):
-        item.dimension = _dimension(body)
-        echo["dimension"] = body.data["dimension"]
-    if body.has("weight"):
-        item.weight = echo["weight"] = _weight(body)
-    if body.has("image"):
-        item.image_ids = _image_ids(body)
-        echo["image"] = _images(item, ctx.shop)
-    if body.has("logistic_info"):
-        item.logistic_ids = _logistic_ids(body)
-        echo["logistic_info"] = _logistics(item, ctx.shop)
-    status = _item_status(body)
-    if set(echo) & REVIEWED:  # the content changed: Shopee reviews it again
-        ctx.sandbox.catalog.set_status(item, "REVIEWING", ctx.now)
-        ctx.sandbox.begin_review(item.item_id, restore=status or item_status)
-    else:
-        ctx.sandbox.catalog.set_status(item, status or item_status, ctx.now)
-    if status:
-        echo["item_status"] = status
-    return Reply(echo)
-
-
 def update_price(ctx: Ctx) -> Reply:
     body, shop = ctx.body, ctx.shop
     item = _item(ctx, body.required_int("item_id"))
@@ -422,7 +365,6 @@ ENDPOINTS = [
     Endpoint("GET", "/api/v2/product/get_model_list", get_model_list),
     Endpoint("POST", "/api/v2/product/add_item", add_item),
     Endpoint("POST", "/api/v2/product/init_tier_variation", init_tier_variation),
-    Endpoint("POST", "/api/v2/product/update_item", update_item),
     Endpoint("POST", "/api/v2/product/update_price", update_price),
     Endpoint("POST", "/api/v2/product/update_stock", update_stock),
 ]

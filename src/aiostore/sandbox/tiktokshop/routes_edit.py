@@ -12,7 +12,7 @@ from typing import Any
 from aiostore.sandbox.tiktokshop import errors
 from aiostore.sandbox.tiktokshop.dispatch import Ctx, Endpoint
 from aiostore.sandbox.tiktokshop.models import Sku
-from aiostore.sandbox.tiktokshop.routes_product import AUDITED, _price, _product, _quantities
+from aiostore.sandbox.tiktokshop.routes_product import AUDITED, _price, _product, _quantities, written
 from aiostore.sandbox.tiktokshop.routes_reference import TAXONOMY, check_listing
 
 FROZEN = frozenset({"DELETED", "FREEZE", "PLATFORM_DEACTIVATED"})
@@ -66,18 +66,7 @@ def edit_product(ctx: Ctx) -> dict[str, Any]:
         catalog.set_status(product, "PENDING", ctx.now)  # an edited listing is audited again
         ctx.sandbox.begin_review((product.shop_id, product.product_id), restore="ACTIVATE")
     product.update_time = ctx.now
-    return {
-        "product_id": product.product_id,
-        "skus": [
-            {
-                "id": s.sku_id,
-                "seller_sku": s.seller_sku,
-                "sales_attributes": [{"name": n, "value_name": v} for n, v in s.attributes],
-            }
-            for s in skus
-        ],
-        "warnings": [],
-    }
+    return written(product, skus)
 
 
 ENDPOINTS = [Endpoint("PUT", "/product/202309/products/{product_id}", edit_product)]

@@ -233,6 +233,11 @@ def create_product(ctx: Ctx) -> dict[str, Any]:
     catalog.add(product)
     if save_mode == "LISTING":
         ctx.sandbox.begin_review((shop.shop_id, product.product_id), restore="ACTIVATE")
+    return written(product, skus)
+
+
+def written(product: Product, skus: list[Sku]) -> dict[str, Any]:
+    """What Create Product and Edit Product answer: the product id and its SKUs."""
     return {
         "product_id": product.product_id,
         "skus": [
