@@ -41,7 +41,6 @@ CONTENT = frozenset({"title", "description", "status"}) | STRUCTURE  # what a pr
 # What a platform's product update cannot change (the preview warns `publish.not_sent`), by platform;
 # a platform not named here sends every field of CONTENT.
 NOT_UPDATABLE: Mapping[str, frozenset[str]] = {
-    "lazada": STRUCTURE,
     "tokopedia": STRUCTURE,
 }
 

@@ -15,6 +15,7 @@ from tests.integration.sync.marketplace import Market
 MANDATORY_REFUSAL = {
     "shopee": "[shopee:error_invalid_attribute] Mandatory attribute information required: ",
     "tiktokshop": "[tiktokshop:12052216] The product attribute [",
+    "lazada": "CHK_BASIC_REQUIRED: ",
 }
 UPDATED_IMAGES = ("https://img.example/kaos-baru-1.jpg", "https://img.example/kaos-baru-2.jpg")
 
@@ -58,7 +59,23 @@ def tiktokshop(market: Market, listings: Sequence[Listing]) -> View:
     )
 
 
+def lazada(market: Market, listings: Sequence[Listing]) -> View:
+    from aiostore.sandbox.lazada.routes_reference import TAXONOMY
+
+    sandbox: Any = market.shops["lazada"].sandbox  # type: ignore[attr-defined]
+    product = sandbox.catalog.products[int(_product_id(listings))]
+    category = TAXONOMY.leaf(str(product.category_id))
+    ids = {r.attribute.key: str(TAXONOMY.attribute_id(r.attribute)) for r in category.rules}
+    return View(
+        category=str(product.category_id),
+        attribute_ids=sorted(ids[k] for k in product.attributes),
+        options={s.seller_sku: list(s.sale_props.values()) for s in product.skus.values()},
+        images_changed=tuple(product.images) == UPDATED_IMAGES,
+    )
+
+
 SANDBOX_VIEW: dict[str, Callable[[Market, Sequence[Listing]], View]] = {
     "shopee": shopee,
     "tiktokshop": tiktokshop,
+    "lazada": lazada,
 }

@@ -35,6 +35,8 @@ async def _attributes(market: Market, platform: str, category: str) -> list[dict
         )
         out = []
         for a in rows.all():
+            if a.key in ("name", "description", "brand"):  # Lazada lists the product's own fields too
+                continue
             if a.options:
                 out.append({"attribute_id": a.attribute_id, "value_ids": [str(a.options[0]["value_id"])]})
             else:

@@ -33,6 +33,7 @@ from aiostore.services import audit, inventory
 from aiostore.services.catalog.publish_inputs import PENDING, REFUSED
 from aiostore.services.catalog.publish_kind import JOB, product_of
 from aiostore.services.catalog.publish_update import (
+    attribute_keys,
     attribute_values,
     listing_rows,
     option_names,
@@ -68,7 +69,11 @@ async def _items(sc: SyncContext, job: SyncJob) -> list[ChangeSetItem]:
 
 
 def _draft(
-    state: publish.State, send: dict[str, Any], currency: str, logistics: tuple[str, ...]
+    state: publish.State,
+    send: dict[str, Any],
+    currency: str,
+    logistics: tuple[str, ...],
+    keys: dict[str, str],
 ) -> ProductDraft:
     skus = list(state["variants"])
     many = len(skus) > 1
@@ -94,7 +99,7 @@ def _draft(
         )
         if many
         else (),
-        attributes=attribute_values(state),
+        attributes=attribute_values(state, keys),
     )
 
 
@@ -102,7 +107,9 @@ async def _create(
     sc: SyncContext, job: SyncJob, shop: ShopConnection, item: ChangeSetItem, logistics: tuple[str, ...]
 ) -> dict[str, Any]:
     state, product_id = item.after["state"], product_of(item)  # type: ignore[index]
-    draft = _draft(state, item.after.get("send", {}), market(shop.channel.market).currency.value, logistics)  # type: ignore[union-attr]
+    keys = await attribute_keys(sc, job, shop, state)
+    currency = market(shop.channel.market).currency.value
+    draft = _draft(state, item.after.get("send", {}), currency, logistics, keys)  # type: ignore[union-attr]
     placeholder = f"pending:{product_id}"
     if not job.dry_run:
         async with sc.tx(job.org_id) as session:

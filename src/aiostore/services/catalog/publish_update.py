@@ -8,6 +8,7 @@ its listings on the shop re-linked to the master variants, as a create does.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -22,7 +23,7 @@ from aiostore.connectors.dtos import (
 )
 from aiostore.connectors.errors import ConnectorError
 from aiostore.db import bulk
-from aiostore.db.models import ChangeSetItem, Listing, SyncJob, Variant
+from aiostore.db.models import ChangeSetItem, Listing, PlatformAttribute, SyncJob, Variant
 from aiostore.domain import publish
 from aiostore.domain.market import Currency, market
 from aiostore.domain.money import Money
@@ -47,11 +48,37 @@ def platform_state(state: publish.State, sku: str) -> dict[str, Any]:
     }
 
 
-def attribute_values(state: publish.State) -> tuple[AttributeValue, ...]:
+def attribute_values(state: publish.State, keys: Mapping[str, str]) -> tuple[AttributeValue, ...]:
+    """The state's attribute values; `keys`: the payload key of each attribute where the platform names
+    attributes by key (Lazada), from the reference cache."""
     return tuple(
-        AttributeValue(a["attribute_id"], tuple(a["value_ids"]), tuple(a["texts"]), a["unit"])
+        AttributeValue(
+            a["attribute_id"],
+            tuple(a["value_ids"]),
+            tuple(a["texts"]),
+            a["unit"],
+            keys.get(a["attribute_id"], ""),
+        )
         for a in state["attributes"]
     )
+
+
+async def attribute_keys(
+    sc: SyncContext, job: SyncJob, shop: ShopConnection, state: publish.State
+) -> dict[str, str]:
+    """The cached payload keys of the state's category's attributes (only those that have one)."""
+    if not state["attributes"] or not state["category"]:
+        return {}
+    async with sc.tx(job.org_id) as session:
+        rows = await session.execute(
+            select(PlatformAttribute.attribute_id, PlatformAttribute.key).where(
+                PlatformAttribute.platform == shop.channel.platform,
+                PlatformAttribute.market == shop.channel.market,
+                PlatformAttribute.category_id == state["category"],
+                PlatformAttribute.key != "",
+            )
+        )
+        return dict(rows.all())
 
 
 def option_names(state: publish.State) -> tuple[str, ...]:
@@ -132,6 +159,7 @@ def product_update(
     unlist: bool,
     by_sku: dict[str, Listing],
     currency: Currency,
+    keys: Mapping[str, str],
 ) -> ProductUpdate:
     """One platform product's update: the fields in `sending` (the diff's, less what the platform's
     update cannot change); the variants in full when they changed (the listed ones keep their ids)."""
@@ -159,7 +187,7 @@ def product_update(
         description=state["description"] if given("description") else None,
         active=state["status"] == publish.ACTIVE if "status" in sending or unlist else None,
         category_id=state["category"] if given("category") and state["category"] else None,
-        attributes=attribute_values(state) if given("attributes") or given("category") else None,
+        attributes=attribute_values(state, keys) if given("attributes") or given("category") else None,
         brand_id=state["brand"] if given("brand") and state["brand"] else None,
         image_ids=tuple(state["images"]) if given("images") and state["images"] else None,
         option_names=option_names(state) if variants is not None else (),
@@ -215,8 +243,9 @@ async def send_update(
             groups.setdefault(product, {})
             if x.variant_id in skus:
                 groups[product][skus[x.variant_id]] = x
+        keys = await attribute_keys(sc, job, shop, state) if {"attributes", "category"} & sending else {}
         for item_id, by_sku in groups.items():
-            call = product_update(item_id, state, frozenset(sending), unlist, by_sku, currency)
+            call = product_update(item_id, state, frozenset(sending), unlist, by_sku, currency, keys)
             try:
                 written = await shop.connector.update_product(call)
             except ConnectorError as exc:
