@@ -41,7 +41,9 @@ CONTENT = frozenset({"title", "description", "status"}) | STRUCTURE  # what a pr
 # What a platform's product update cannot change (the preview warns `publish.not_sent`), by platform;
 # a platform not named here sends every field of CONTENT.
 NOT_UPDATABLE: Mapping[str, frozenset[str]] = {
-    "tokopedia": STRUCTURE,
+    # Tokopedia's product API takes no attributes or brand (its create neither), and a variant is a
+    # product of its own: adding or changing one is not an edit of the listing
+    "tokopedia": frozenset({"attributes", "brand", "variants"}),
 }
 
 

@@ -170,15 +170,16 @@ async def test_what_a_platform_cannot_update_is_warned_and_stays_to_do(
     """A field the platform's update does not change is a `publish.not_sent` warning; the commit sends
     the rest, and the listing's recorded state keeps the old value, so the next preview shows it again."""
     market, owner, shop, made = await _live(make_market, platform)
-    resp = await owner.patch(
-        f"/api/products/{made['id']}", json={"images": NEW_IMAGES, "title": "Kaos Polos Katun Baru"}
-    )
+    resp = await owner.patch(f"/api/products/{made['id']}", json={"title": "Kaos Polos Katun Baru"})
+    assert resp.status_code == 200, resp.text
+    large = next(v for v in made["variants"] if v["sku"] == "UPD-L")
+    resp = await owner.patch(f"/api/variants/{large['id']}", json={"option_values": {"size": "XL"}})
     assert resp.status_code == 200, resp.text
     shown = await support.preview(owner, [made["id"]], [shop])
     [item] = shown["items"]
-    assert set(item["diff"]) == {"title", "images"}
+    assert set(item["diff"]) == {"title", "variants"}
     assert [(f["code"], f["field"]) for f in item["findings"] if f["code"] == "publish.not_sent"] == [
-        ("publish.not_sent", "items.0.images")
+        ("publish.not_sent", "items.0.variants")
     ]
     assert shown["summary"]["publish_calls"] == 1
     await _commit(market, owner, shown)
@@ -186,5 +187,61 @@ async def test_what_a_platform_cannot_update_is_warned_and_stays_to_do(
     mine = await _mine(market, shop)
     assert {r.platform_state["name"] for r in mine} == {"Kaos Polos Katun Baru"}
     again = await support.preview(owner, [made["id"]], [shop])
-    assert [set(i["diff"]) for i in again["items"]] == [{"images"}]
+    assert [set(i["diff"]) for i in again["items"]] == [{"variants"}]
     assert again["summary"]["publish_calls"] == 0
+
+
+async def test_tokopedia_sends_a_new_category_and_pictures_and_shows_its_refusal(
+    make_market: MarketFactory,  # noqa: F811
+) -> None:
+    """Tokopedia's edit takes the category and pictures (no attributes: its API has none); a category it
+    does not know is refused by the platform, with its reason on the job and the listings."""
+    market, owner, shop, made = await _live(make_market, "tokopedia")
+    sandbox: Any = market.shops["tokopedia"].sandbox  # type: ignore[attr-defined]
+    tax = support.taxonomy("tokopedia")
+    plain = support.plain_leaf("tokopedia")
+    other = next(str(tax.id_of(c)) for c in tax.tree.categories if c.leaf and str(tax.id_of(c)) != plain)
+
+    def product() -> Any:
+        ids = {(r.platform_state or {}).get("product_id") or r.platform_item_id for r in mine}
+        return sandbox.catalog.get(int(sandbox_shop), int(ids.pop()))
+
+    sandbox_shop = market.shops["tokopedia"].shop_id
+    async with market.db.transaction(market.org_id) as session:  # categories the cache does not hold
+        await session.execute(
+            update(ProductPlatformMapping)
+            .where(ProductPlatformMapping.product_id == uuid.UUID(made["id"]))
+            .values(category_id=other)
+        )
+    resp = await owner.patch(f"/api/products/{made['id']}", json={"images": NEW_IMAGES})
+    assert resp.status_code == 200, resp.text
+    shown = await support.preview(owner, [made["id"]], [shop])
+    [item] = shown["items"]
+    assert set(item["diff"]) == {"category", "images"}
+    assert "publish.not_sent" not in {f["code"] for f in item["findings"]}
+    await _commit(market, owner, shown)
+    assert [(i.result, i.error) for i in (await support.publish_jobs(market))[-1][1]] == [("ok", None)]
+    mine = await _mine(market, shop)
+    assert (str(product().category_id), product().pictures) == (other, NEW_IMAGES)
+    assert (await support.preview(owner, [made["id"]], [shop]))["items"] == []
+
+    parent = "999999999"  # not in the cached tree: only the platform can tell
+    async with market.db.transaction(market.org_id) as session:
+        await session.execute(
+            update(ProductPlatformMapping)
+            .where(ProductPlatformMapping.product_id == uuid.UUID(made["id"]))
+            .values(category_id=parent)
+        )
+    await _commit(market, owner, await support.preview(owner, [made["id"]], [shop]))
+    [(result, error)] = [(i.result, i.error) for i in (await support.publish_jobs(market))[-1][1]]
+    assert result == "failed" and error and error.startswith("tokopedia refused it: ")
+    assert f"category_id {parent} is not a valid category" in error, error
+    mine = await _mine(market, shop)
+    assert {(r.sync_state, r.last_error) for r in mine} == {("error", error)}
+    assert str(product().category_id) == other  # nothing half applied
+
+    reverted = await owner.post(f"/api/catalog/commits/{shown['id']}/revert")
+    assert reverted.status_code == 200, reverted.text
+    assert reverted.json()["items"][0]["diff"]["category"] == {"old": other, "new": plain}
+    await _commit(market, owner, reverted.json())
+    assert str(product().category_id) == plain
