@@ -116,6 +116,11 @@ class ProductEdit:
     brand_id: str | None = None
 
 
+def _given(*pairs: tuple[str, object]) -> list[str]:
+    """The elements whose value is given (not None), in order."""
+    return [element(name, value) for name, value in pairs if value is not None]
+
+
 def _attribute(value: AttributeValue) -> str:
     texts = [*value.value_ids, *(f"{t} {value.unit}".strip() for t in value.texts)]
     return element(value.key or value.attribute_id, ",".join(texts))
@@ -151,13 +156,7 @@ def update_product(
         children.append(element("PrimaryCategory", edit.category_id))
     if edit.images is not None:
         children.append(block("Images", [element("Image", url) for url in edit.images]))
-    attributes = []
-    if edit.name is not None:
-        attributes.append(element("name", edit.name))
-    if edit.description is not None:
-        attributes.append(element("description", edit.description))
-    if edit.brand_id is not None:
-        attributes.append(element("brand_id", edit.brand_id))
+    attributes = _given(("name", edit.name), ("description", edit.description), ("brand_id", edit.brand_id))
     attributes += [_attribute(a) for a in edit.attributes or ()]
     if attributes:
         children.append(block("Attributes", attributes))
@@ -166,19 +165,15 @@ def update_product(
         children.append(_variation(option_names, [[v for _, v in p] for p in props]))
     sku_blocks = []
     for sku in skus:
-        fields = [element("SkuId", sku.sku_id)] if sku.sku_id else []
-        if sku.seller_sku is not None:
-            fields.append(element("SellerSku", sku.seller_sku))
+        fields = _given(("SkuId", sku.sku_id or None), ("SellerSku", sku.seller_sku))
         if sku.sale_props:
             fields.append(block("saleProp", [element(_tag(n), v) for n, v in sku.sale_props]))
-        if sku.quantity is not None:
-            fields.append(element("quantity", sku.quantity))
-        if sku.price is not None:
-            fields.append(element("price", sku.price))
-        if sku.status is not None:
-            fields.append(element("Status", sku.status))
-        if sku.package_weight is not None:
-            fields.append(element("package_weight", sku.package_weight))
+        fields += _given(
+            ("quantity", sku.quantity),
+            ("price", sku.price),
+            ("Status", sku.status),
+            ("package_weight", sku.package_weight),
+        )
         sku_blocks.append(block("Sku", fields))
     if sku_blocks:
         children.append(block("Skus", sku_blocks))
