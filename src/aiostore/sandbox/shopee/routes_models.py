@@ -54,32 +54,40 @@ def update_item(ctx: Ctx) -> Reply:
     if item.item_status not in ("NORMAL", "UNLIST"):
         raise errors.param(f"item {item.item_id} is {item.item_status} and cannot be edited")
     item_status = item.item_status
-    echo: dict[str, Any] = {"item_id": item.item_id}
+    # every value is read and checked before the item changes: a refused call changes nothing
+    changes: dict[str, Any] = {}
     if any(body.has(key) for key in ("category_id", "attribute_list", "brand")):
         # the item as it would be must pass its category's rules, as add_item does
-        item.category_id = echo["category_id"] = TAXONOMY.id_of(check_listing(body, item))
+        changes["category_id"] = TAXONOMY.id_of(check_listing(body, item))
         if body.has("attribute_list"):
-            item.attribute_list = echo["attribute_list"] = body.data["attribute_list"]
+            changes["attribute_list"] = body.data["attribute_list"]
         if body.has("brand"):
-            item.brand_id = _brand_id(body)
-            echo["brand"] = {"brand_id": item.brand_id}
+            changes["brand_id"] = _brand_id(body)
     for key in ("item_name", "description", "item_sku", "condition"):
         if key in body.data:
-            value = body.text(key, required=key != "item_sku") or ""
-            setattr(item, key, value)
-            echo[key] = value
+            changes[key] = body.text(key, required=key != "item_sku") or ""
     if body.has("dimension"):
-        item.dimension = _dimension(body)
-        echo["dimension"] = body.data["dimension"]
+        changes["dimension"] = _dimension(body)
     if body.has("weight"):
-        item.weight = echo["weight"] = _weight(body)
+        changes["weight"] = _weight(body)
     if body.has("image"):
-        item.image_ids = _image_ids(body)
-        echo["image"] = _images(item, ctx.shop)
+        changes["image_ids"] = _image_ids(body)
     if body.has("logistic_info"):
-        item.logistic_ids = _logistic_ids(body)
-        echo["logistic_info"] = _logistics(item, ctx.shop)
+        changes["logistic_ids"] = _logistic_ids(body)
     status = _item_status(body)
+    for key, value in changes.items():
+        setattr(item, key, value)
+    echo: dict[str, Any] = {"item_id": item.item_id} | {
+        k: v for k, v in changes.items() if k not in ("brand_id", "dimension", "image_ids", "logistic_ids")
+    }
+    if "brand_id" in changes:
+        echo["brand"] = {"brand_id": item.brand_id}
+    if "dimension" in changes:
+        echo["dimension"] = body.data["dimension"]
+    if "image_ids" in changes:
+        echo["image"] = _images(item, ctx.shop)
+    if "logistic_ids" in changes:
+        echo["logistic_info"] = _logistics(item, ctx.shop)
     if set(echo) & REVIEWED:  # the content changed: Shopee reviews it again
         ctx.sandbox.catalog.set_status(item, "REVIEWING", ctx.now)
         ctx.sandbox.begin_review(item.item_id, restore=status or item_status)
