@@ -210,8 +210,25 @@ class ProductDraft:
 
 
 @dataclass(frozen=True, slots=True)
+class VariantEdit:
+    """One variant a listing should have after an update: ``variant_id`` names the platform's existing
+    variant ("" for one to add); price and stock are what a new variant starts with."""
+
+    variant_id: str
+    option_values: tuple[str, ...]
+    seller_sku: str
+    price: Money
+    stock: int
+
+
+@dataclass(frozen=True, slots=True)
 class ProductUpdate:
-    """Fields to change on an existing listing; None leaves a field as it is (price/stock excluded)."""
+    """Fields to change on an existing listing; None leaves a field as it is (price/stock of existing
+    variants excluded: those go through the price and stock calls).
+
+    ``variants``, when given, is every variant the listing should have: an existing one keeps its id
+    (its options or SKU may change), one without an id is added, and an existing variant left out is
+    removed where the platform allows it (``removed_variant_ids``: the ones to remove)."""
 
     item_id: str
     name: str | None = None
@@ -219,6 +236,32 @@ class ProductUpdate:
     seller_sku: str | None = None
     active: bool | None = None
     weight_kg: Decimal | None = None
+    category_id: str | None = None
+    attributes: tuple[AttributeValue, ...] | None = None
+    brand_id: str | None = None
+    image_ids: tuple[str, ...] | None = None
+    dimensions_cm: tuple[int, int, int] | None = None  # length, width, height
+    option_names: tuple[str, ...] = ()
+    variants: tuple[VariantEdit, ...] | None = None
+    removed_variant_ids: tuple[str, ...] = ()
+
+    def changes_content(self) -> bool:
+        """True when the update changes more than the status (a platform may review it again)."""
+        return any(
+            v is not None
+            for v in (
+                self.name,
+                self.description,
+                self.seller_sku,
+                self.weight_kg,
+                self.category_id,
+                self.attributes,
+                self.brand_id,
+                self.image_ids,
+                self.dimensions_cm,
+                self.variants,
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,8 +36,21 @@ FIELDS = (
     "stock",
     "status",
 )
-CONTENT = frozenset({"title", "description", "status"})  # what a product update call sends
-NOT_UPDATABLE = frozenset({"images", "attributes", "category", "brand", "variants"})
+STRUCTURE = frozenset({"images", "attributes", "category", "brand", "variants"})
+CONTENT = frozenset({"title", "description", "status"}) | STRUCTURE  # what a product update sends
+# What a platform's product update cannot change (the preview warns `publish.not_sent`), by platform;
+# a platform not named here sends every field of CONTENT.
+NOT_UPDATABLE: Mapping[str, frozenset[str]] = {
+    # Tokopedia's product API takes no attributes or brand (its create neither), and a variant is a
+    # product of its own: adding or changing one is not an edit of the listing
+    "tokopedia": frozenset({"attributes", "brand", "variants"}),
+}
+
+
+def not_updatable(platform: str) -> frozenset[str]:
+    return NOT_UPDATABLE.get(platform, frozenset())
+
+
 CREATE, UPDATE, UNCHANGED, UNLIST = "create", "update", "unchanged", "unlist"
 ACTIVE, INACTIVE = "active", "inactive"
 
@@ -170,7 +183,8 @@ class ItemCalls:
     stock: int = 0
 
 
-def item_calls(kind: str, changes: Mapping[str, Mapping[str, Any]]) -> ItemCalls:
+def item_calls(kind: str, changes: Mapping[str, Mapping[str, Any]], platform: str = "") -> ItemCalls:
+    """The calls of one item; a product update counts as one call (variant edits ride with it)."""
     if kind == CREATE:
         return ItemCalls(create=True)
     if kind == UNLIST:
@@ -178,7 +192,7 @@ def item_calls(kind: str, changes: Mapping[str, Mapping[str, Any]]) -> ItemCalls
     if kind != UPDATE:
         return ItemCalls()
     return ItemCalls(
-        update=bool(CONTENT & changes.keys()),
+        update=bool((CONTENT - not_updatable(platform)) & changes.keys()),
         prices=len(changed_skus(changes, "price")),
         stock=len(changed_skus(changes, "stock")),
     )

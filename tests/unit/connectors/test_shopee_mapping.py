@@ -194,7 +194,7 @@ def test_write_bodies() -> None:
     body = mapping.add_item_body(draft)
     assert body["original_price"] == 12.9 and body["item_sku"] == "MUG" and body["category_id"] == 100
     assert body["logistic_info"] == [{"logistic_id": 18025, "enabled": True}]
-    tiers = mapping.init_tier_variation_body("77", draft)
+    tiers = mapping.init_tier_variation_body("77", draft.option_names, draft.variants)
     assert tiers["item_id"] == 77
     assert tiers["tier_variation"] == [
         {"name": "Colour", "option_list": [{"option": "Red"}, {"option": "Blue"}]}

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from aiostore.connectors.dtos import ProductDraft, VariantDraft
+from aiostore.connectors.dtos import AttributeValue, ProductDraft, VariantDraft
 from aiostore.connectors.lazada.mapping import money_to_lazada
 
 PROLOG = '<?xml version="1.0" encoding="UTF-8"?>'
@@ -76,30 +76,14 @@ def _sku(draft: ProductDraft, variant: VariantDraft | None) -> str:
 def create_product(draft: ProductDraft) -> str:
     attributes = [element("name", draft.name), element("description", draft.description)]
     attributes.append(element("brand_id", draft.brand_id) if draft.brand_id else element("brand", "No Brand"))
-    for value in draft.attributes:
-        texts = [*value.value_ids, *(f"{t} {value.unit}".strip() for t in value.texts)]
-        attributes.append(element(value.key or value.attribute_id, ",".join(texts)))
+    attributes += [_attribute(value) for value in draft.attributes]
     children = [
         element("PrimaryCategory", draft.category_id),
         block("Images", [element("Image", url) for url in draft.image_ids]),
         block("Attributes", attributes),
     ]
     if draft.variants:
-        variations = []
-        for n, name in enumerate(draft.option_names, start=1):
-            options = list(dict.fromkeys(v.option_values[n - 1] for v in draft.variants))
-            variations.append(
-                block(
-                    f"Variation{n}",
-                    [
-                        element("name", _tag(name)),
-                        element("hasImage", "false"),
-                        element("customize", "true"),
-                        block("options", [element("option", o) for o in options]),
-                    ],
-                )
-            )
-        children.append(block("variation", variations))
+        children.append(_variation(draft.option_names, [v.option_values for v in draft.variants]))
         children.append(block("Skus", [_sku(draft, v) for v in draft.variants]))
     else:
         children.append(block("Skus", [_sku(draft, None)]))
@@ -108,33 +92,88 @@ def create_product(draft: ProductDraft) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SkuEdit:
+    """One ``<Sku>`` of /product/update: an existing SKU by ``sku_id``, or a new one (``sku_id`` "", with
+    its SellerSku, price and quantity)."""
+
     sku_id: str
     seller_sku: str | None = None
     status: str | None = None  # "active" | "inactive"
     package_weight: str | None = None
+    sale_props: Sequence[tuple[str, str]] | None = None  # (option name, value)
+    price: str | None = None
+    quantity: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProductEdit:
+    """What /product/update changes besides SKUs: None leaves a field as it is."""
+
+    name: str | None = None
+    description: str | None = None
+    category_id: str | None = None
+    images: Sequence[str] | None = None
+    attributes: Sequence[AttributeValue] | None = None
+    brand_id: str | None = None
+
+
+def _given(*pairs: tuple[str, object]) -> list[str]:
+    """The elements whose value is given (not None), in order."""
+    return [element(name, value) for name, value in pairs if value is not None]
+
+
+def _attribute(value: AttributeValue) -> str:
+    texts = [*value.value_ids, *(f"{t} {value.unit}".strip() for t in value.texts)]
+    return element(value.key or value.attribute_id, ",".join(texts))
+
+
+def _variation(option_names: Sequence[str], values: Sequence[Sequence[str]]) -> str:
+    variations = []
+    for n, name in enumerate(option_names, start=1):
+        options = list(dict.fromkeys(v[n - 1] for v in values))
+        variations.append(
+            block(
+                f"Variation{n}",
+                [
+                    element("name", _tag(name)),
+                    element("hasImage", "false"),
+                    element("customize", "true"),
+                    block("options", [element("option", o) for o in options]),
+                ],
+            )
+        )
+    return block("variation", variations)
 
 
 def update_product(
-    item_id: str, *, name: str | None, description: str | None, skus: Sequence[SkuEdit]
+    item_id: str,
+    edit: ProductEdit,
+    skus: Sequence[SkuEdit],
+    option_names: Sequence[str] = (),
 ) -> str:
-    """/product/update for one product: the attributes and SKU fields given, nothing else."""
+    """/product/update for one product: the fields and SKUs given, nothing else."""
     children = [element("ItemId", item_id)]
-    attributes = []
-    if name is not None:
-        attributes.append(element("name", name))
-    if description is not None:
-        attributes.append(element("description", description))
+    if edit.category_id is not None:
+        children.append(element("PrimaryCategory", edit.category_id))
+    if edit.images is not None:
+        children.append(block("Images", [element("Image", url) for url in edit.images]))
+    attributes = _given(("name", edit.name), ("description", edit.description), ("brand_id", edit.brand_id))
+    attributes += [_attribute(a) for a in edit.attributes or ()]
     if attributes:
         children.append(block("Attributes", attributes))
+    props = [sku.sale_props for sku in skus if sku.sale_props]
+    if option_names and props:
+        children.append(_variation(option_names, [[v for _, v in p] for p in props]))
     sku_blocks = []
     for sku in skus:
-        fields = [element("SkuId", sku.sku_id)]
-        if sku.seller_sku is not None:
-            fields.append(element("SellerSku", sku.seller_sku))
-        if sku.status is not None:
-            fields.append(element("Status", sku.status))
-        if sku.package_weight is not None:
-            fields.append(element("package_weight", sku.package_weight))
+        fields = _given(("SkuId", sku.sku_id or None), ("SellerSku", sku.seller_sku))
+        if sku.sale_props:
+            fields.append(block("saleProp", [element(_tag(n), v) for n, v in sku.sale_props]))
+        fields += _given(
+            ("quantity", sku.quantity),
+            ("price", sku.price),
+            ("Status", sku.status),
+            ("package_weight", sku.package_weight),
+        )
         sku_blocks.append(block("Sku", fields))
     if sku_blocks:
         children.append(block("Skus", sku_blocks))

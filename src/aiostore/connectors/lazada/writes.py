@@ -32,6 +32,12 @@ def compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
+# The product's own fields among Lazada's `attributes` (never a category attribute to clear).
+_OWN = frozenset(
+    {"name", "description", "short_description", "brand", "brand_id", "name_en", "description_en"}
+)
+
+
 class LazadaWrites(PlannedConnector):
     if TYPE_CHECKING:
 
@@ -76,24 +82,75 @@ class LazadaWrites(PlannedConnector):
         return await self._data(request)
 
     async def plan_update_product(self, update: dtos.ProductUpdate) -> list[ApiRequest]:
+        """/product/update with the product's fields, its SKUs' changes and new SKUs, then /product/remove
+        for the SKUs left out (by seller SKU, read from the product)."""
         edits: list[payloads.SkuEdit] = []
-        if update.seller_sku is not None or update.active is not None or update.weight_kg is not None:
-            skus = [s for s in (await self._product(update.item_id)).get("skus") or () if isinstance(s, dict)]
+        removed: list[str] = []
+        attributes = update.attributes
+        fields = (update.attributes, update.seller_sku, update.active, update.weight_kg)
+        reads = bool(update.removed_variant_ids) or any(v is not None for v in fields)
+        detail = await self._product(update.item_id) if reads else {}
+        if attributes is not None:  # a value Lazada holds and the update leaves out is cleared (empty)
+            held = detail.get("attributes") or {}
+            given = {a.key or a.attribute_id for a in attributes}
+            cleared = (dtos.AttributeValue(k, key=k) for k in held if k not in _OWN | given)
+            attributes = (*attributes, *cleared)
+        if (
+            update.seller_sku is not None
+            or update.active is not None
+            or update.weight_kg is not None
+            or update.removed_variant_ids
+        ):
+            skus = [s for s in detail.get("skus") or () if isinstance(s, dict)]
             if update.seller_sku is not None and len(skus) != 1:
                 raise InvalidRequest(
                     f"a seller SKU names one SKU; product {update.item_id} has {len(skus)}", platform=PLATFORM
                 )
             status = None if update.active is None else ("active" if update.active else "inactive")
             weight = None if update.weight_kg is None else str(update.weight_kg)
-            edits = [payloads.SkuEdit(str(s["SkuId"]), update.seller_sku, status, weight) for s in skus]
-        payload = payloads.update_product(
-            update.item_id, name=update.name, description=update.description, skus=edits
+            gone = set(update.removed_variant_ids)
+            removed = [str(s.get("SellerSku") or "") for s in skus if str(s["SkuId"]) in gone]
+            if status is not None or weight is not None or update.seller_sku is not None:
+                edits = [
+                    payloads.SkuEdit(str(s["SkuId"]), update.seller_sku, status, weight)
+                    for s in skus
+                    if str(s["SkuId"]) not in gone
+                ]
+        for variant in update.variants or ():
+            self._check_currency(variant.price.currency)
+            props = tuple(zip(update.option_names, variant.option_values, strict=False)) or None
+            if variant.variant_id in ("", "0"):
+                edits.append(
+                    payloads.SkuEdit(
+                        "",
+                        variant.seller_sku,
+                        sale_props=props,
+                        price=money_to_lazada(variant.price),
+                        quantity=variant.stock,
+                    )
+                )
+            elif props:
+                edits.append(payloads.SkuEdit(variant.variant_id, sale_props=props))
+        edit = payloads.ProductEdit(
+            update.name,
+            update.description,
+            update.category_id,
+            update.image_ids,
+            attributes,
+            update.brand_id,
         )
-        return [
+        payload = payloads.update_product(update.item_id, edit, edits, update.option_names)
+        requests = [
             self.api(
                 "POST", "/product/update", op="product.update", body={"payload": payload}, safe_to_repeat=True
             )
         ]
+        if removed:
+            names = json.dumps(removed)
+            requests.append(
+                self.api("POST", "/product/remove", op="product.remove", body={"seller_sku_list": names})
+            )
+        return requests
 
     # -- price and stock ------------------------------------------------------------------------
 

@@ -7,20 +7,23 @@ int (IDR) or a float that prints as the exact decimal.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from aiostore.connectors import readers
 from aiostore.connectors.dtos import (
+    AttributeValue,
     ListingStatus,
     ProductDraft,
     ProductDTO,
     ProductUpdate,
     ShopInfo,
     TokenSet,
+    VariantDraft,
     VariantDTO,
+    VariantEdit,
 )
 from aiostore.connectors.errors import UnexpectedResponse
 from aiostore.connectors.shopee.errors import PLATFORM
@@ -212,6 +215,17 @@ def _variant(item_id: str, model: JSON, tiers: list[Any], currency: Currency | N
     )
 
 
+def _attribute_list(attributes: Sequence[AttributeValue]) -> list[dict[str, Any]]:
+    return [
+        {
+            "attribute_id": int(a.attribute_id),
+            "attribute_value_list": [{"value_id": int(v)} for v in a.value_ids]
+            + [{"value_id": 0, "original_value_name": t, "value_unit": a.unit} for t in a.texts],
+        }
+        for a in attributes
+    ]
+
+
 def add_item_body(draft: ProductDraft) -> dict[str, Any]:
     body: dict[str, Any] = {
         "original_price": money_to_shopee(draft.price),
@@ -229,40 +243,83 @@ def add_item_body(draft: ProductDraft) -> dict[str, Any]:
     if draft.brand_id is not None:
         body["brand"] = {"brand_id": int(draft.brand_id)}
     if draft.attributes:
-        body["attribute_list"] = [
-            {
-                "attribute_id": int(a.attribute_id),
-                "attribute_value_list": [{"value_id": int(v)} for v in a.value_ids]
-                + [{"value_id": 0, "original_value_name": t, "value_unit": a.unit} for t in a.texts],
-            }
-            for a in draft.attributes
-        ]
+        body["attribute_list"] = _attribute_list(draft.attributes)
     return body
 
 
-def init_tier_variation_body(item_id: str | None, draft: ProductDraft) -> dict[str, Any]:
-    """Models for a new item (Shopee v2.product.init_tier_variation); ``item_id`` None in a dry run."""
-    tiers: list[list[str]] = [[] for _ in draft.option_names]
-    for variant in draft.variants:
+Variants = Sequence[VariantDraft | VariantEdit]
+
+
+def _tiers(option_names: Sequence[str], variants: Variants) -> tuple[list[str], list[list[str]]]:
+    """The tier names and each tier's options in first-seen order (one tier of SKUs when the variants
+    carry no options: a single variant left of several)."""
+    if not option_names or not any(v.option_values for v in variants):
+        return ["option 1"], [list(dict.fromkeys(v.seller_sku for v in variants))]
+    tiers: list[list[str]] = [[] for _ in option_names]
+    for variant in variants:
         for n, value in enumerate(variant.option_values):
             if value not in tiers[n]:
                 tiers[n].append(value)
+    return list(option_names), tiers
+
+
+def _tier_index(variant: VariantDraft | VariantEdit, tiers: list[list[str]]) -> list[int]:
+    if not variant.option_values:
+        return [tiers[0].index(variant.seller_sku)]
+    return [tiers[n].index(v) for n, v in enumerate(variant.option_values)]
+
+
+def _tier_variation(names: list[str], tiers: list[list[str]]) -> list[dict[str, Any]]:
+    return [{"name": name, "option_list": [{"option": o} for o in tiers[n]]} for n, name in enumerate(names)]
+
+
+def _model(variant: VariantDraft | VariantEdit, tiers: list[list[str]]) -> dict[str, Any]:
+    return {
+        "tier_index": _tier_index(variant, tiers),
+        "original_price": money_to_shopee(variant.price),
+        "model_sku": variant.seller_sku,
+        "seller_stock": [{"stock": variant.stock}],
+    }
+
+
+def init_tier_variation_body(
+    item_id: str | None, option_names: Sequence[str], variants: Variants
+) -> dict[str, Any]:
+    """Models for an item without any (Shopee v2.product.init_tier_variation); ``item_id`` None in a
+    dry run of a create."""
+    names, tiers = _tiers(option_names, variants)
     return {
         "item_id": int(item_id) if item_id else 0,
-        "tier_variation": [
-            {"name": name, "option_list": [{"option": o} for o in tiers[n]]}
-            for n, name in enumerate(draft.option_names)
-        ],
-        "model": [
-            {
-                "tier_index": [tiers[n].index(v) for n, v in enumerate(variant.option_values)],
-                "original_price": money_to_shopee(variant.price),
-                "model_sku": variant.seller_sku,
-                "seller_stock": [{"stock": variant.stock}],
-            }
-            for variant in draft.variants
-        ],
+        "tier_variation": _tier_variation(names, tiers),
+        "model": [_model(v, tiers) for v in variants],
     }
+
+
+def model_bodies(update: ProductUpdate) -> list[tuple[str, dict[str, Any]]]:
+    """The variant calls of an update, (operation, body) in order: init_tier_variation for an item
+    without models; otherwise update_tier_variation (the new tiers, each kept model's tier_index; a
+    model it does not name is deleted) then add_model for the new variants."""
+    variants = update.variants or ()
+    item_id = int(update.item_id)
+    if not any(v.variant_id not in ("", "0") for v in variants):
+        init = init_tier_variation_body(update.item_id, update.option_names, variants)
+        return [("init_tier_variation", init)]
+    names, tiers = _tiers(update.option_names, variants)
+    kept = [
+        {"tier_index": _tier_index(v, tiers), "model_id": int(v.variant_id)}
+        for v in variants
+        if v.variant_id not in ("", "0")
+    ]
+    calls: list[tuple[str, dict[str, Any]]] = [
+        (
+            "update_tier_variation",
+            {"item_id": item_id, "tier_variation": _tier_variation(names, tiers), "model_list": kept},
+        )
+    ]
+    added = [_model(v, tiers) for v in variants if v.variant_id in ("", "0")]
+    if added:
+        calls.append(("add_model", {"item_id": item_id, "model_list": added}))
+    return calls
 
 
 def update_item_body(update: ProductUpdate) -> dict[str, Any]:
@@ -277,4 +334,15 @@ def update_item_body(update: ProductUpdate) -> dict[str, Any]:
         body["item_status"] = "NORMAL" if update.active else "UNLIST"
     if update.weight_kg is not None:
         body["weight"] = float(update.weight_kg)
+    if update.category_id is not None:
+        body["category_id"] = int(update.category_id)
+    if update.attributes is not None:
+        body["attribute_list"] = _attribute_list(update.attributes)
+    if update.brand_id is not None:
+        body["brand"] = {"brand_id": int(update.brand_id)}
+    if update.image_ids is not None:
+        body["image"] = {"image_id_list": list(update.image_ids)}
+    if update.dimensions_cm is not None:
+        length, width, height = update.dimensions_cm
+        body["dimension"] = {"package_length": length, "package_width": width, "package_height": height}
     return body

@@ -41,7 +41,7 @@ class ShopeeWrites(PlannedConnector):
         return ApiRequest(
             "POST",
             f"{P}/product/init_tier_variation",
-            body=mapping.init_tier_variation_body(item_id, draft),
+            body=mapping.init_tier_variation_body(item_id, draft.option_names, draft.variants),
             op="product.init_tier_variation",
         )
 
@@ -62,12 +62,28 @@ class ShopeeWrites(PlannedConnector):
         return dtos.WriteResult(ok=True, external_id=str(item_id))
 
     async def plan_update_product(self, update: dtos.ProductUpdate) -> list[ApiRequest]:
+        """update_item with the item's own fields (category, attributes, brand, images, dimension
+        included), then the variant calls (init_tier_variation, or update_tier_variation + add_model)."""
+        for variant in update.variants or ():
+            self._check_currency(variant.price.currency)
         body = mapping.update_item_body(update)
-        return [
-            ApiRequest(
-                "POST", f"{P}/product/update_item", body=body, op="product.update_item", safe_to_repeat=True
+        requests = []
+        if len(body) > 1:
+            requests.append(
+                ApiRequest(
+                    "POST",
+                    f"{P}/product/update_item",
+                    body=body,
+                    op="product.update_item",
+                    safe_to_repeat=True,
+                )
             )
-        ]
+        if update.variants is not None:
+            requests += [
+                ApiRequest("POST", f"{P}/product/{op}", body=call, op=f"product.{op}")
+                for op, call in mapping.model_bodies(update)
+            ]
+        return requests
 
     # -- price and stock ------------------------------------------------------------------------
 

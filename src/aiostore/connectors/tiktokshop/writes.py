@@ -17,7 +17,7 @@ from aiostore.connectors import dtos
 from aiostore.connectors.base import BatchPlan, PlannedCall, VariantKey
 from aiostore.connectors.errors import InvalidRequest, Refused, UnexpectedResponse
 from aiostore.connectors.planned import PlannedConnector
-from aiostore.connectors.tiktokshop import mapping, order_mapping, paths
+from aiostore.connectors.tiktokshop import edit, mapping, order_mapping, paths
 from aiostore.connectors.tiktokshop.client import SHOP
 from aiostore.connectors.tiktokshop.errors import PLATFORM, error_for
 from aiostore.http.client import ApiRequest, JSONObject
@@ -65,8 +65,20 @@ class TikTokShopWrites(PlannedConnector):
         return dtos.WriteResult(ok=True, external_id=str(product_id))
 
     async def plan_update_product(self, update: dtos.ProductUpdate) -> list[ApiRequest]:
+        """Partial Edit for title, description, weight and a single SKU's seller SKU; Edit Product (the
+        full product, the rest read from its detail) when the category, attributes, brand, images or
+        SKUs change; then activate/deactivate for the status."""
         sku_id: str | None = None
-        if update.seller_sku is not None:
+        requests = []
+        if edit.needs_edit(update):
+            for variant in update.variants or ():
+                self._check_currency(variant.price.currency)
+            detail = await self._send(
+                ApiRequest("GET", paths.product(update.item_id), op="product.get", safe_to_repeat=True)
+            )
+            body = edit.edit_body(update, detail, await self._default_warehouse())
+            requests.append(ApiRequest("PUT", paths.product(update.item_id), body=body, op="product.edit"))
+        elif update.seller_sku is not None:
             detail = await self._send(
                 ApiRequest("GET", paths.product(update.item_id), op="product.get", safe_to_repeat=True)
             )
@@ -77,9 +89,8 @@ class TikTokShopWrites(PlannedConnector):
                     platform=PLATFORM,
                 )
             sku_id = str(skus[0]["id"])
-        requests = []
         body = mapping.partial_edit_body(update, sku_id)
-        if body:
+        if body and not requests:
             requests.append(
                 ApiRequest(
                     "POST",

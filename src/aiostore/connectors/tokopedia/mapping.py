@@ -340,4 +340,8 @@ def edit_body(update: dtos.ProductUpdate) -> dict[str, Any] | None:
     if update.weight_kg is not None:
         entry["weight"] = _grams(update.weight_kg)
         entry["weight_unit"] = "GR"
+    if update.category_id is not None:
+        entry["category_id"] = int(update.category_id)
+    if update.image_ids is not None:
+        entry["pictures"] = [{"file_path": image} for image in update.image_ids]
     return {"products": [entry]} if len(entry) > 1 else None

@@ -8,7 +8,13 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from aiostore.sandbox.common.state import sandbox_app
-from aiostore.sandbox.lazada import routes_auth, routes_order, routes_product, routes_reference
+from aiostore.sandbox.lazada import (
+    routes_auth,
+    routes_order,
+    routes_product,
+    routes_reference,
+    routes_update,
+)
 from aiostore.sandbox.lazada.config import LazadaSandboxConfig
 from aiostore.sandbox.lazada.control import control_routes
 from aiostore.sandbox.lazada.dispatch import api_routes
@@ -17,6 +23,7 @@ from aiostore.sandbox.lazada.state import LazadaSandbox
 ENDPOINTS = [
     *routes_auth.ENDPOINTS,
     *routes_product.ENDPOINTS,
+    *routes_update.ENDPOINTS,
     *routes_reference.ENDPOINTS,
     *routes_order.ENDPOINTS,
 ]

@@ -102,6 +102,11 @@ class Catalog:
         if sku.seller_sku:
             self._seller_skus[product.seller_id, sku.seller_sku.lower()] = sku.sku_id
 
+    def remove_sku(self, product: Product, sku: Sku) -> None:
+        self._seller_skus.pop((product.seller_id, sku.seller_sku.lower()), None)
+        self.sku_owner.pop(sku.sku_id, None)
+        del product.skus[sku.sku_id]
+
     def rename_sku(self, product: Product, sku: Sku, seller_sku: str) -> None:
         self._seller_skus.pop((product.seller_id, sku.seller_sku.lower()), None)
         sku.seller_sku = seller_sku

@@ -139,6 +139,8 @@ class Product:
     images: list[str]
     skus: dict[int, Sku]
     brand: str = "No Brand"
+    brand_id: str = ""
+    attributes: dict[str, str] = field(default_factory=dict)  # the category's attributes, by key
     reject_reasons: list[dict[str, str]] = field(default_factory=list)  # QC's, as `rejectReason`
 
     def shop_sku(self, sku: Sku, country: str) -> str:

@@ -17,7 +17,7 @@ from aiostore.sandbox.lazada.dispatch import Ctx, Endpoint, Reply, endpoint
 from aiostore.sandbox.lazada.errors import LazadaError
 from aiostore.sandbox.lazada.models import Product, Seller, Sku
 from aiostore.sandbox.lazada.params import as_list, payload, product_of, skus_of
-from aiostore.sandbox.lazada.routes_reference import check_listing
+from aiostore.sandbox.lazada.routes_reference import category_values, check_listing
 
 _TLD = {"ID": "co.id", "SG": "sg", "MY": "com.my"}
 
@@ -67,7 +67,9 @@ def product_json(product: Product, seller: Seller) -> dict[str, Any]:
     return {
         "item_id": product.item_id,
         "primary_category": product.category_id,
-        "attributes": {"name": product.name, "description": product.description, "brand": product.brand},
+        "attributes": {"name": product.name, "description": product.description, "brand": product.brand}
+        | ({"brand_id": product.brand_id} if product.brand_id else {})
+        | product.attributes,
         "skus": [sku_json(product, s, seller) for s in product.skus.values()],
         "status": product.status,
         "rejectReason": list(product.reject_reasons),
@@ -157,6 +159,30 @@ def quantity(value: Any) -> int:
     return int(text)
 
 
+def new_sku(ctx: Ctx, entry: dict[str, Any], seen: set[str]) -> Sku:
+    """A new SKU of a create or update payload; its SellerSku must be new to the seller (and `seen`)."""
+    seller, catalog = ctx.seller, ctx.sandbox.catalog
+    seller_sku = str(entry.get("SellerSku") or "")
+    if (
+        not seller_sku
+        or seller_sku.lower() in seen
+        or catalog.sku_by_seller_sku(seller.seller_id, seller_sku)
+    ):
+        raise errors.business(
+            "4105", f"BIZ_CHECK_SELLER_SKU_DUPLICATE: SellerSku {seller_sku!r} repeat or empty"
+        )
+    seen.add(seller_sku.lower())
+    return Sku(
+        sku_id=catalog.new_sku_id(),
+        seller_sku=seller_sku,
+        price=minor(pick(entry, "price", "Price"), seller, "price"),
+        quantity=quantity(pick(entry, "quantity", "Quantity") or 0),
+        status=str(entry.get("Status") or "active").lower(),
+        sale_props={str(k): str(v) for k, v in obj(entry.get("saleProp")).items()},
+        package_weight=str(entry.get("package_weight") or "0.5"),
+    )
+
+
 def product_create(ctx: Ctx) -> Reply:
     tree = product_of(payload(ctx.params.required("payload")))
     seller, catalog = ctx.seller, ctx.sandbox.catalog
@@ -176,26 +202,7 @@ def product_create(ctx: Ctx) -> Reply:
     skus: dict[int, Sku] = {}
     seen: set[str] = set()
     for entry in entries:
-        seller_sku = str(entry.get("SellerSku") or "")
-        if (
-            not seller_sku
-            or seller_sku.lower() in seen
-            or catalog.sku_by_seller_sku(seller.seller_id, seller_sku)
-        ):
-            raise errors.business(
-                "4105", f"BIZ_CHECK_SELLER_SKU_DUPLICATE: SellerSku {seller_sku!r} repeat or empty"
-            )
-        seen.add(seller_sku.lower())
-        props = obj(entry.get("saleProp"))
-        sku = Sku(
-            sku_id=catalog.new_sku_id(),
-            seller_sku=seller_sku,
-            price=minor(pick(entry, "price", "Price"), seller, "price"),
-            quantity=quantity(pick(entry, "quantity", "Quantity") or 0),
-            status=str(entry.get("Status") or "active").lower(),
-            sale_props={str(k): str(v) for k, v in props.items()},
-            package_weight=str(entry.get("package_weight") or "0.5"),
-        )
+        sku = new_sku(ctx, entry, seen)
         skus[sku.sku_id] = sku
     ms = ctx.now * 1000
     product = Product(
@@ -210,6 +217,8 @@ def product_create(ctx: Ctx) -> Reply:
         images=images,
         skus=skus,
         brand=brand or str(attributes.get("brand") or "No Brand"),
+        brand_id=str(attributes.get("brand_id") or ""),
+        attributes=category_values(int(category), attributes),
     )
     catalog.add(product)
     ctx.sandbox.begin_review((seller.seller_id, product.item_id), restore=seller_status(product))
@@ -221,53 +230,6 @@ def product_create(ctx: Ctx) -> Reply:
 
 
 PENDING_QC = "Pending QC"
-
-
-def product_update(ctx: Ctx) -> Reply:
-    tree = product_of(payload(ctx.params.required("payload")))
-    seller, catalog = ctx.seller, ctx.sandbox.catalog
-    item_id = str(tree.get("ItemId") or "")
-    if not item_id:
-        raise errors.business("1", "E001: Parameter ItemId is mandatory")
-    product = catalog.get(seller.seller_id, int(item_id)) if item_id.isdigit() else None
-    if product is None or product.status == "Deleted":
-        raise _not_found(item_id)
-    changes = []
-    for entry in skus_of(tree):
-        sku_id = str(entry.get("SkuId") or "")
-        if not sku_id.isdigit() or int(sku_id) not in product.skus:
-            raise errors.business("4216", f"skuId is a mandatory field and must be a SKU of item {item_id}")
-        sku = product.skus[int(sku_id)]
-        new_sku = entry.get("SellerSku")
-        if new_sku and new_sku != sku.seller_sku:
-            other = catalog.sku_by_seller_sku(seller.seller_id, str(new_sku))
-            if other is not None and other[1] is not sku:
-                raise errors.business("4105", f"BIZ_CHECK_SELLER_SKU_DUPLICATE: SellerSku {new_sku!r} repeat")
-        status = entry.get("Status")
-        if status is not None and str(status).lower() not in ("active", "inactive"):
-            raise errors.invalid("Status", "active or inactive")
-        changes.append((sku, entry, new_sku, status))
-    attributes = obj(tree.get("Attributes"))
-    if "name" in attributes and not attributes["name"]:
-        raise errors.business("4108", "CHK_BASIC_REQUIRED: name")
-    content = {"name": product.name, "description": product.description}
-    content |= {k: str(attributes[k] or "") for k in content if k in attributes}
-    reviewed = (content["name"], content["description"]) != (product.name, product.description)
-    product.name, product.description = content["name"], content["description"]
-    for sku, entry, new_sku, status in changes:
-        if new_sku:
-            catalog.rename_sku(product, sku, str(new_sku))
-        if status is not None:
-            sku.status = str(status).lower()
-        if entry.get("package_weight"):
-            sku.package_weight = str(entry["package_weight"])
-    if reviewed or product.status == PENDING_QC:  # a changed text goes through QC again
-        catalog.set_status(product, PENDING_QC)
-        ctx.sandbox.begin_review((seller.seller_id, product.item_id), restore=seller_status(product))
-    else:
-        catalog.set_status(product, seller_status(product))
-    product.updated_ms = ctx.now * 1000
-    return Reply({"item_status": product.status})
 
 
 def seller_status(product: Product) -> str:
@@ -353,6 +315,5 @@ ENDPOINTS: list[Endpoint] = [
     endpoint("GET", "/products/get", products_get),
     endpoint("GET", "/product/item/get", product_item_get),
     endpoint("POST", "/product/create", product_create),
-    endpoint("POST", "/product/update", product_update),
     endpoint("POST", "/product/price_quantity/update", price_quantity_update),
 ]

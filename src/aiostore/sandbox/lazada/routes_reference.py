@@ -175,6 +175,13 @@ def check_listing(category_id: str, attributes: dict[str, Any]) -> str | None:
     raise errors.business("500", f"4142: brand_id {brand_id} is not available in this category")
 
 
+def category_values(category_id: int, attributes: dict[str, Any]) -> dict[str, str]:
+    """The attribute values of a payload that belong to the category (by key); the others are dropped."""
+    category = TAXONOMY.leaf(str(category_id))
+    keys = {r.attribute.key for r in category.rules} if category is not None else set()
+    return {k: str(v) for k, v in attributes.items() if k in keys and v not in (None, "")}
+
+
 ENDPOINTS: list[Endpoint] = [
     endpoint("GET", "/category/tree/get", category_tree),
     endpoint("GET", "/category/attributes/get", category_attributes),

@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from aiostore.sandbox.common.state import sandbox_app
 from aiostore.sandbox.shopee import (
     routes_auth,
+    routes_models,
     routes_order,
     routes_product,
     routes_reference,
@@ -23,6 +24,7 @@ from aiostore.sandbox.shopee.state import ShopeeSandbox
 ENDPOINTS = [
     *routes_auth.ENDPOINTS,
     *routes_product.ENDPOINTS,
+    *routes_models.ENDPOINTS,
     *routes_review.ENDPOINTS,
     *routes_reference.ENDPOINTS,
     *routes_order.ENDPOINTS,

@@ -115,6 +115,8 @@ class Item:
     weight: float
     image_ids: list[str]
     brand_name: str = "NoBrand"
+    brand_id: int = 0
+    attribute_list: list[dict[str, Any]] = field(default_factory=list)  # as add_item/update_item sent it
     condition: str = "NEW"
     dimension: tuple[int, int, int] = (20, 15, 5)  # cm
     logistic_ids: list[int] = field(default_factory=list)

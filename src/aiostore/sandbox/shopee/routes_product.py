@@ -1,8 +1,8 @@
 """Product endpoints (shopee-tiktokshop.md §A4 product rows, §A9 money): get_item_list (offset pages of
 1-100, item_status required and repeated), get_item_base_info (1-50 ids; price_info and stock_info_v2 only
 for items without models), get_model_list, add_item, init_tier_variation (1-2 tiers, at most 50 models; the
-shapes of Shopee's schema, as §A4 leaves them out), update_item (never price or stock), update_price and
-update_stock (one item, 1-50 entries, per-entry success_list/failure_list).
+shapes of Shopee's schema, as §A4 leaves them out), update_price and update_stock (one item, 1-50
+entries, per-entry success_list/failure_list). Edits of an item: routes_models.py.
 """
 
 from __future__ import annotations
@@ -94,7 +94,8 @@ def item_base_info(item: Item, shop: Shop) -> dict[str, Any]:
         "pre_order": {"is_pre_order": False, "days_to_ship": 2},
         "condition": item.condition,
         "has_model": item.has_model,
-        "brand": {"brand_id": 0, "original_brand_name": item.brand_name},
+        "brand": {"brand_id": item.brand_id, "original_brand_name": item.brand_name},
+        "attribute_list": item.attribute_list,
         "description_type": "normal",
     }
     if not item.has_model:
@@ -207,6 +208,11 @@ def _logistic_ids(body: Body) -> list[int]:
     ]
 
 
+def _brand_id(body: Body) -> int:
+    brand = body.object("brand", required=False)
+    return (brand.integer("brand_id", required=False, low=0) or 0) if brand is not None else 0
+
+
 def _item_status(body: Body) -> str | None:
     status = body.text("item_status", required=False)
     if status is not None and status not in ("NORMAL", "UNLIST"):
@@ -235,6 +241,8 @@ def add_item(ctx: Ctx) -> Reply:
         logistic_ids=_logistic_ids(body),
         price=price,
         stock=sum(stocks),
+        brand_id=_brand_id(body),
+        attribute_list=body.data.get("attribute_list") or [],
     )
     catalog.add(item)
     ctx.sandbox.begin_review(item.item_id, restore=_item_status(body) or "NORMAL")
@@ -307,47 +315,6 @@ def init_tier_variation(ctx: Ctx) -> Reply:
     )
 
 
-# An edit of these puts the item under review again (a status change alone does not).
-REVIEWED = frozenset({"item_name", "description", "category_id", "image"})
-
-
-def update_item(ctx: Ctx) -> Reply:
-    body = ctx.body
-    item = _item(ctx, body.required_int("item_id"))
-    if any(body.has(key) for key in _PRICE_AND_STOCK):
-        raise errors.param(
-            "price and stock cannot be changed by update_item, use update_price / update_stock"
-        )
-    if item.item_status not in ("NORMAL", "UNLIST"):
-        raise errors.param(f"item {item.item_id} is {item.item_status} and cannot be edited")
-    item_status = item.item_status
-    echo: dict[str, Any] = {"item_id": item.item_id}
-    for key in ("item_name", "description", "item_sku", "condition"):
-        if key in body.data:
-            value = body.text(key, required=key != "item_sku") or ""
-            setattr(item, key, value)
-            echo[key] = value
-    if body.has("category_id"):
-        item.category_id = echo["category_id"] = body.required_int("category_id", low=1)
-    if body.has("weight"):
-        item.weight = echo["weight"] = _weight(body)
-    if body.has("image"):
-        item.image_ids = _image_ids(body)
-        echo["image"] = _images(item, ctx.shop)
-    if body.has("logistic_info"):
-        item.logistic_ids = _logistic_ids(body)
-        echo["logistic_info"] = _logistics(item, ctx.shop)
-    status = _item_status(body)
-    if set(echo) & REVIEWED:  # the content changed: Shopee reviews it again
-        ctx.sandbox.catalog.set_status(item, "REVIEWING", ctx.now)
-        ctx.sandbox.begin_review(item.item_id, restore=status or item_status)
-    else:
-        ctx.sandbox.catalog.set_status(item, status or item_status, ctx.now)
-    if status:
-        echo["item_status"] = status
-    return Reply(echo)
-
-
 def update_price(ctx: Ctx) -> Reply:
     body, shop = ctx.body, ctx.shop
     item = _item(ctx, body.required_int("item_id"))
@@ -398,7 +365,6 @@ ENDPOINTS = [
     Endpoint("GET", "/api/v2/product/get_model_list", get_model_list),
     Endpoint("POST", "/api/v2/product/add_item", add_item),
     Endpoint("POST", "/api/v2/product/init_tier_variation", init_tier_variation),
-    Endpoint("POST", "/api/v2/product/update_item", update_item),
     Endpoint("POST", "/api/v2/product/update_price", update_price),
     Endpoint("POST", "/api/v2/product/update_stock", update_stock),
 ]

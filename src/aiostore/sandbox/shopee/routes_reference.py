@@ -22,7 +22,7 @@ from aiostore.sandbox.common.taxonomy import (
 from aiostore.sandbox.shopee import errors
 from aiostore.sandbox.shopee.dispatch import Ctx, Endpoint, Reply
 from aiostore.sandbox.shopee.errors import ShopeeError
-from aiostore.sandbox.shopee.models import CARRIERS
+from aiostore.sandbox.shopee.models import CARRIERS, Item
 from aiostore.sandbox.shopee.params import Body
 
 # The seeds' category ids stay valid: they are pinned on plain leaves.
@@ -252,13 +252,22 @@ def _values(entry: Body, attribute: Attribute) -> list[str]:
     return values
 
 
-def check_listing(body: Body) -> Category:
-    """The category of an add_item body, after its attributes and brand pass the category's rules."""
+def check_listing(body: Body, item: Item | None = None) -> Category:
+    """The category of an add_item body, after its attributes and brand pass the category's rules; for
+    update_item, the item as it would be (each of category, attribute_list and brand the body leaves out
+    taken from the item)."""
+    if item is not None:
+        merged = {
+            "category_id": body.data.get("category_id", item.category_id),
+            "attribute_list": body.data.get("attribute_list", item.attribute_list),
+            "brand": body.data.get("brand", {"brand_id": item.brand_id}),
+        }
+        body = body.nested(merged, body.prefix)
     category = TAXONOMY.leaf(body.data.get("category_id"))
     if category is None:
         raise invalid_category(body.data.get("category_id"))
     given: dict[Attribute, list[str]] = {}
-    for entry in body.objects("attribute_list", required=False):
+    for entry in body.objects("attribute_list", required=False, low=0):
         attribute = TAXONOMY.attribute(entry.data.get("attribute_id"))
         if attribute is None or all(r.attribute != attribute for r in category.rules):
             raise ShopeeError(

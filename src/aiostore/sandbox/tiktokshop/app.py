@@ -9,7 +9,13 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from aiostore.sandbox.common.state import sandbox_app
-from aiostore.sandbox.tiktokshop import routes_auth, routes_order, routes_product, routes_reference
+from aiostore.sandbox.tiktokshop import (
+    routes_auth,
+    routes_edit,
+    routes_order,
+    routes_product,
+    routes_reference,
+)
 from aiostore.sandbox.tiktokshop.config import TikTokShopSandboxConfig
 from aiostore.sandbox.tiktokshop.control import control_routes
 from aiostore.sandbox.tiktokshop.dispatch import api_route
@@ -18,6 +24,7 @@ from aiostore.sandbox.tiktokshop.state import TikTokShopSandbox
 ENDPOINTS = [
     *routes_auth.ENDPOINTS,
     *routes_product.ENDPOINTS,
+    *routes_edit.ENDPOINTS,
     *routes_reference.ENDPOINTS,
     *routes_order.ENDPOINTS,
 ]

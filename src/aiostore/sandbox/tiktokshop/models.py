@@ -139,6 +139,7 @@ class Product:
     weight_kg: str
     skus: dict[str, Sku]
     brand_id: str = ""
+    product_attributes: list[dict[str, Any]] = field(default_factory=list)  # as create/edit sent them
     # a failed audit's reasons, as product detail shows them ([{position, reasons, suggestions, ...}])
     audit_failed_reasons: list[dict[str, Any]] = field(default_factory=list)
 

@@ -113,6 +113,10 @@ def product_detail(product: Product, shop: Shop, now: int) -> dict[str, Any]:
             }
             for sku in product.skus.values()
         ],
+        "product_attributes": [
+            {"id": a.get("id"), "values": [dict(v) for v in a.get("values") or ()]}
+            for a in product.product_attributes
+        ],
         "package_weight": {"value": product.weight_kg, "unit": "KILOGRAM"},
         "package_dimensions": {"length": "20", "width": "15", "height": "5", "unit": "CENTIMETER"},
         "is_cod_allowed": True,
@@ -224,10 +228,16 @@ def create_product(ctx: Ctx) -> dict[str, Any]:
         weight_kg=weight.decimal_text("value"),
         skus={s.sku_id: s for s in skus},
         brand_id=body.text("brand_id", required=False) or "",
+        product_attributes=body.data.get("product_attributes") or [],
     )
     catalog.add(product)
     if save_mode == "LISTING":
         ctx.sandbox.begin_review((shop.shop_id, product.product_id), restore="ACTIVATE")
+    return written(product, skus)
+
+
+def written(product: Product, skus: list[Sku]) -> dict[str, Any]:
+    """What Create Product and Edit Product answer: the product id and its SKUs."""
     return {
         "product_id": product.product_id,
         "skus": [

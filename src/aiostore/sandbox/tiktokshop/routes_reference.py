@@ -152,7 +152,7 @@ def check_listing(body: Body) -> Category:
     """The category of a create body, after its attributes and brand pass the category's rules."""
     category = _category(body.required_text("category_id"))
     given: dict[Attribute, list[str]] = {}
-    for entry in body.objects("product_attributes", required=False):
+    for entry in body.objects("product_attributes", required=False, low=0):
         attribute = TAXONOMY.attribute(entry.data.get("id"))
         if attribute is None or all(r.attribute != attribute for r in category.rules):
             raise errors.param(

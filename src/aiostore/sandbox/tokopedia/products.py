@@ -58,7 +58,7 @@ def _grams(entry: dict[str, Any]) -> int:
 PENDING = -1  # basic.status: -2 banned, -1 pending, 0 deleted, 1 active, 2 best, 3 inactive
 
 
-def _new(ctx: Ctx, entry: dict[str, Any], name: str, sku: str, price: int, stock: int) -> Product:
+def _pictures(entry: dict[str, Any]) -> list[str]:
     pictures = entry.get("pictures")
     if (
         not isinstance(pictures, list)
@@ -66,6 +66,11 @@ def _new(ctx: Ctx, entry: dict[str, Any], name: str, sku: str, price: int, stock
         or not all(isinstance(p, dict) and p.get("file_path") for p in pictures)
     ):
         raise RowError("pictures must list at least one {file_path}")
+    return [str(p["file_path"]) for p in pictures]
+
+
+def _new(ctx: Ctx, entry: dict[str, Any], name: str, sku: str, price: int, stock: int) -> Product:
+    pictures = _pictures(entry)
     return Product(
         product_id=ctx.sandbox.catalog.new_id(),
         shop_id=ctx.shop.shop_id,
@@ -77,7 +82,7 @@ def _new(ctx: Ctx, entry: dict[str, Any], name: str, sku: str, price: int, stock
         price=price,
         stock=stock,
         weight_g=_grams(entry),
-        pictures=[str(p["file_path"]) for p in pictures],
+        pictures=pictures,
         create_time=ctx.now,
         update_time=ctx.now,
         price_time=ctx.now,
@@ -180,13 +185,22 @@ def _edit_one(ctx: Ctx, entry: dict[str, Any]) -> Product:
     product = ctx.sandbox.catalog.get(ctx.shop.shop_id, pid) if isinstance(pid, int) else None
     if product is None:
         raise RowError(f"product {pid} not found in this shop")
-    before = (product.name, product.description)
+    # checked before anything changes: a refused row changes nothing
+    category = _category(entry) if "category_id" in entry else product.category_id
+    pictures = _pictures(entry) if "pictures" in entry else product.pictures
+    before = (product.name, product.description, product.category_id, product.pictures)
     if "name" in entry:
         product.name = _text(entry, "name", NAME_MAX)
     if "description" in entry:
         product.description = _text(entry, "description", DESCRIPTION_MAX, required=False)
-    if (product.name, product.description) != before and product.status in (PENDING, 1, 2, 3):
-        ctx.sandbox.review_product(product)  # a changed text is reviewed again
+    product.category_id, product.pictures = category, pictures
+    for child in product.children:  # a variant is a product of its own, in its parent's category
+        found = ctx.sandbox.catalog.get(ctx.shop.shop_id, child)
+        if found is not None:
+            found.category_id = category
+    after = (product.name, product.description, product.category_id, product.pictures)
+    if after != before and product.status in (PENDING, 1, 2, 3):
+        ctx.sandbox.review_product(product)  # a changed content is reviewed again
     if "sku" in entry:
         sku = _text(entry, "sku", SKU_MAX, required=False)
         other = ctx.sandbox.catalog.by_sku(ctx.shop.shop_id, sku) if sku else None

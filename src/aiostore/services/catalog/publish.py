@@ -167,9 +167,11 @@ async def _find(
             findings.Checked(
                 ref=findings.ref_of(t.product_id),
                 state=t.desired,
-                variants=inputs.variants.get(t.product_id, []),
+                variants=[v for v in inputs.variants.get(t.product_id, []) if v.sku in t.desired["variants"]],
                 category=cats.get((shop.platform, shop.market, t.desired["category"] or "")),
-                not_sent=sorted(publish.NOT_UPDATABLE & t.changes.keys()) if t.before is not None else [],
+                not_sent=sorted(publish.not_updatable(shop.platform) & t.changes.keys())
+                if t.before is not None
+                else [],
                 brand=inputs.products[t.product_id].brand,
             )
             for t in chosen
@@ -192,8 +194,9 @@ def call_plan(
 ) -> dict[str, Any]:
     """Per shop: the calls a commit of these (shop, action, diff) items makes, and the minimum."""
     per_shop: dict[uuid.UUID, list[publish.ItemCalls]] = defaultdict(list)
+    platforms = {shop.id: shop.platform for shop in shops}
     for shop_id, kind, changes in items:
-        per_shop[shop_id].append(publish.item_calls(kind, changes))
+        per_shop[shop_id].append(publish.item_calls(kind, changes, platforms.get(shop_id, "")))
     plan: dict[str, Any] = {}
     for shop in shops:
         price, stock = _limits(shop.platform)

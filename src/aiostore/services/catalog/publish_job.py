@@ -5,8 +5,9 @@ sent; live: sent).
 - create: the listing rows are written first as `publishing` (linked to the master variants); the
   platform's item and variant ids replace the placeholders once the create is accepted and read back,
   or the platform's own refusal is kept on them (`refused`, sync_state `error`, last_error).
-- update / unlist: one product update (title, description, status) per platform item; changed prices
-  in the connector's largest batches; changed stock through the stock push (the pool's quantity).
+- update / unlist (`publish_update.py`): one product update per platform item with every changed field
+  the platform's update takes (variants re-linked after an edit); changed prices in the connector's
+  largest batches; changed stock through the stock push (the pool's quantity).
 Every platform refusal is data on the listing and the job's item, never an exception: a job that ran
 is not run again (a create must not be sent twice). Each step is audited as the system.
 """
@@ -20,10 +21,10 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aiostore.connectors.dtos import AttributeValue, PriceUpdate, ProductDraft, ProductUpdate, VariantDraft
+from aiostore.connectors.dtos import PriceUpdate, ProductDraft, VariantDraft
 from aiostore.connectors.errors import ConnectorError
 from aiostore.db import bulk
-from aiostore.db.models import ChangeSetItem, Listing, SyncJob, Variant
+from aiostore.db.models import ChangeSetItem, Listing, SyncJob
 from aiostore.domain import publish
 from aiostore.domain.market import market
 from aiostore.domain.money import Money
@@ -31,6 +32,15 @@ from aiostore.domain.permissions import Role
 from aiostore.services import audit, inventory
 from aiostore.services.catalog.publish_inputs import PENDING, REFUSED
 from aiostore.services.catalog.publish_kind import JOB, product_of
+from aiostore.services.catalog.publish_update import (
+    attribute_keys,
+    attribute_values,
+    listing_rows,
+    option_names,
+    record,
+    send_update,
+    variant_ids,
+)
 from aiostore.services.context import SYSTEM, OrgContext
 from aiostore.services.sync import jobs
 from aiostore.services.sync.context import ShopConnection, SyncContext, open_channel
@@ -59,11 +69,13 @@ async def _items(sc: SyncContext, job: SyncJob) -> list[ChangeSetItem]:
 
 
 def _draft(
-    state: publish.State, send: dict[str, Any], currency: str, logistics: tuple[str, ...]
+    state: publish.State,
+    send: dict[str, Any],
+    currency: str,
+    logistics: tuple[str, ...],
+    keys: dict[str, str],
 ) -> ProductDraft:
     skus = list(state["variants"])
-    options = [tuple(state["variants"][s]) for s in skus]
-    width = max((len(o) for o in options), default=0)
     many = len(skus) > 1
 
     def money(sku: str) -> Money:
@@ -81,49 +93,27 @@ def _draft(
         seller_sku="" if many else skus[0],
         brand_id=state["brand"],
         logistics_ids=logistics,
-        option_names=tuple(f"option {n + 1}" for n in range(width)) if many else (),
+        option_names=option_names(state),
         variants=tuple(
-            VariantDraft(o, s, money(s), state["stock"][s]) for s, o in zip(skus, options, strict=True)
+            VariantDraft(tuple(state["variants"][s]), s, money(s), state["stock"][s]) for s in skus
         )
         if many
         else (),
-        attributes=tuple(
-            AttributeValue(a["attribute_id"], tuple(a["value_ids"]), tuple(a["texts"]), a["unit"])
-            for a in state["attributes"]
-        ),
+        attributes=attribute_values(state, keys),
     )
-
-
-def _platform_state(state: publish.State, sku: str) -> dict[str, Any]:
-    """What a listing's platform_state holds once the platform accepted `state` (as a pull reads it,
-    plus the fields a pull does not read)."""
-    return {
-        "name": state["title"],
-        "description": state["description"],
-        "images": state["images"],
-        "attributes": state["attributes"],
-        "category": state["category"],
-        "brand": state["brand"],
-        "options": state["variants"].get(sku, []),
-        "price": state["price"].get(sku),
-        "status": state["status"],
-    }
-
-
-async def _variant_ids(session: AsyncSession, skus: list[str]) -> dict[str, uuid.UUID]:
-    rows = await session.execute(select(Variant.sku, Variant.id).where(Variant.sku.in_(skus)))
-    return {sku: vid for sku, vid in rows.all()}
 
 
 async def _create(
     sc: SyncContext, job: SyncJob, shop: ShopConnection, item: ChangeSetItem, logistics: tuple[str, ...]
 ) -> dict[str, Any]:
     state, product_id = item.after["state"], product_of(item)  # type: ignore[index]
-    draft = _draft(state, item.after.get("send", {}), market(shop.channel.market).currency.value, logistics)  # type: ignore[union-attr]
+    keys = await attribute_keys(sc, job, shop, state)
+    currency = market(shop.channel.market).currency.value
+    draft = _draft(state, item.after.get("send", {}), currency, logistics, keys)  # type: ignore[union-attr]
     placeholder = f"pending:{product_id}"
     if not job.dry_run:
         async with sc.tx(job.org_id) as session:
-            ids = await _variant_ids(session, list(state["variants"]))
+            ids = await variant_ids(session, list(state["variants"]))
             await session.execute(
                 delete(Listing).where(
                     Listing.channel_account_id == shop.channel.id, Listing.platform_item_id == placeholder
@@ -165,34 +155,13 @@ async def _create(
     if job.dry_run:
         return {"result": "ok", "dry_run": True, "item_id": None}
     async with sc.tx(job.org_id) as session:
-        ids = await _variant_ids(session, list(state["variants"]))
+        ids = await variant_ids(session, list(state["variants"]))
         await session.execute(
             delete(Listing).where(
                 Listing.channel_account_id == shop.channel.id, Listing.platform_item_id == placeholder
             )
         )
-        rows = []
-        for product in created:
-            for v in product.variants:
-                sku = v.seller_sku or product.seller_sku
-                rows.append(
-                    {
-                        "org_id": job.org_id,
-                        "channel_account_id": shop.channel.id,
-                        "variant_id": ids.get(sku),
-                        "platform_item_id": v.item_id or product.item_id,
-                        "platform_model_id": v.variant_id or "0",
-                        "platform_sku": sku or None,
-                        "title": state["title"][:300],
-                        "status": v.status.value,
-                        "platform_state": _platform_state(state, sku)
-                        | {"product_id": product.item_id}
-                        | {"status": v.platform_status or product.platform_status},
-                        "overrides": {},
-                        "sync_state": "in_sync",
-                        "platform_stock": v.stock,
-                    }
-                )
+        rows = listing_rows(job.org_id, shop.channel.id, state, created, ids)
         await bulk.insert_rows(session, Listing, rows)
     return {"result": "ok", "dry_run": False, "item_id": result.external_id}
 
@@ -208,111 +177,6 @@ async def _refused(
                 .values(status=REFUSED, sync_state="error", last_error=error[:2000])
             )
     return {"result": "failed", "error": error, "dry_run": job.dry_run}
-
-
-async def _listings(
-    sc: SyncContext, job: SyncJob, shop: ShopConnection, product_id: uuid.UUID
-) -> list[Listing]:
-    async with sc.tx(job.org_id) as session:
-        rows = await session.scalars(
-            select(Listing)
-            .join(Variant, Variant.id == Listing.variant_id)
-            .where(
-                Listing.channel_account_id == shop.channel.id,
-                Variant.product_id == product_id,
-                Listing.status.not_in((PENDING, REFUSED)),
-            )
-            .order_by(Listing.platform_item_id, Listing.platform_model_id)
-        )
-        return list(rows.all())
-
-
-async def _update(
-    sc: SyncContext,
-    job: SyncJob,
-    shop: ShopConnection,
-    item: ChangeSetItem,
-    prices: list[tuple[Listing, PriceUpdate]],
-) -> tuple[dict[str, Any], list[Listing]]:
-    """The product update of one item (its price updates are gathered into `prices` for one batch)."""
-    after: dict[str, Any] = item.after or {}
-    state, changes = after["state"], after["diff"]
-    listings = await _listings(sc, job, shop, product_of(item))
-    if not listings:
-        return {
-            "result": "failed",
-            "error": "the listing is not on the shop any more",
-            "dry_run": job.dry_run,
-        }, []
-    unlist = item.action == publish.UNLIST
-    content = publish.CONTENT & changes.keys()
-    error = None
-    if unlist or content:
-        products = ((x.platform_state or {}).get("product_id") or x.platform_item_id for x in listings)
-        for item_id in dict.fromkeys(products):
-            update_call = ProductUpdate(
-                item_id=item_id,
-                name=state["title"] if "title" in changes and not unlist else None,
-                description=state["description"] if "description" in changes and not unlist else None,
-                active=state["status"] == publish.ACTIVE if "status" in changes or unlist else None,
-            )
-            try:
-                written = await shop.connector.update_product(update_call)
-            except ConnectorError as exc:
-                error = f"{exc.platform} refused it: {exc}"
-                break
-            if not written.ok:
-                error = f"{shop.channel.platform} did not apply it: {written.detail}"
-                break
-    if error is None and not unlist:
-        currency = market(shop.channel.market).currency
-        async with sc.tx(job.org_id) as session:
-            skus = dict(
-                (
-                    await session.execute(
-                        select(Variant.id, Variant.sku).where(
-                            Variant.id.in_([x.variant_id for x in listings])
-                        )
-                    )
-                ).all()
-            )
-        for listing in listings:
-            sku = skus.get(listing.variant_id) if listing.variant_id else None
-            if sku in publish.changed_skus(changes, "price") and state["price"].get(sku):
-                key = (listing.platform_item_id, listing.platform_model_id or "0")
-                prices.append((listing, PriceUpdate(*key, Money.from_major(state["price"][sku], currency))))
-    outcome = {"result": "failed" if error else "ok", "error": error, "dry_run": job.dry_run}
-    return outcome, listings
-
-
-async def _record(
-    sc: SyncContext, job: SyncJob, item: ChangeSetItem, listings: list[Listing], outcome: dict[str, Any]
-) -> None:
-    """The listings' state after their item: the sent fields once live and accepted, else the error."""
-    if job.dry_run or not listings:
-        return
-    state: publish.State = (item.after or {})["state"]
-    async with sc.tx(job.org_id) as session:
-        skus = dict(
-            (
-                await session.execute(
-                    select(Variant.id, Variant.sku).where(Variant.id.in_([x.variant_id for x in listings]))
-                )
-            ).all()
-        )
-        for listing in listings:
-            if outcome["result"] == "ok":
-                sent = _platform_state(state, skus.get(listing.variant_id, "") if listing.variant_id else "")
-                values: dict[str, Any] = {
-                    "platform_state": (listing.platform_state or {}) | sent,
-                    "status": "active" if state["status"] == publish.ACTIVE else "inactive",
-                    "title": state["title"][:300],
-                    "sync_state": "in_sync",
-                    "last_error": None,
-                }
-            else:
-                values = {"sync_state": "error", "last_error": (outcome.get("error") or "refused")[:2000]}
-            await session.execute(update(Listing).where(Listing.id == listing.id).values(**values))
 
 
 async def _send_prices(
@@ -384,8 +248,8 @@ async def publish_job(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
             if outcome.get("item_id"):
                 written.append(outcome["item_id"])
         else:
-            outcome, listings = await _update(sc, job, shop, item, prices)
-            await _record(sc, job, item, listings, outcome)
+            outcome, listings = await send_update(sc, job, shop, item, prices)
+            await record(sc, job, shop, item, listings, outcome)
             if outcome["result"] == "ok":
                 written += list(dict.fromkeys(x.platform_item_id for x in listings))
                 if publish.changed_skus((item.after or {})["diff"], "stock"):

@@ -55,12 +55,18 @@ def _listing_rows(
                         "product_id": product.item_id,  # the product a variant's own item belongs to
                         "name": product.name,
                         "variant_name": v.name,
-                        "options": list(v.option_values),
                         "price": str(v.price.to_major()) if v.price else None,
                         "currency": v.price.currency.value if v.price else None,
                         "stock": v.stock,
                         "status": v.platform_status or product.platform_status,
-                    },
+                    }
+                    # a variant's options, when the read had them (TikTok's product search has not:
+                    # a pull must not overwrite the options a publish recorded with none)
+                    | (
+                        {"options": list(v.option_values)}
+                        if v.option_values or not product.has_variants
+                        else {}
+                    ),
                     "platform_stock": v.stock,
                     "last_synced_at": now,
                     "platform_updated_at": product.updated_at,

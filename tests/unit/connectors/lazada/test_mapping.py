@@ -196,7 +196,7 @@ def test_create_payload_escapes_and_names_variations() -> None:
 
 def test_update_payload_sends_only_what_changes() -> None:
     xml = payloads.update_product(
-        "7", name=None, description="d", skus=[payloads.SkuEdit("8", status="inactive")]
+        "7", payloads.ProductEdit(description="d"), [payloads.SkuEdit("8", status="inactive")]
     )
     assert product_of(payload(xml)) == {
         "ItemId": "7",
