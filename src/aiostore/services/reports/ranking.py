@@ -141,9 +141,10 @@ def series_sql(
         n.items FROM o, n WHERE o.placed <> 0"""
 
 
-def check_one_currency(sort: ItemSort, reporting: str | None, currencies: set[str]) -> None:
-    """Revenue in several currencies cannot be ranked without a reporting currency to convert it to."""
-    if sort is ItemSort.REVENUE and reporting is None and len(currencies) > 1:
+def check_one_currency(sort: ItemSort, reporting: str | None, currencies: int) -> None:
+    """Revenue in several currencies (how many the rows have) cannot be ranked without a reporting
+    currency to convert it to."""
+    if sort is ItemSort.REVENUE and reporting is None and currencies > 1:
         raise invalid(
             "sort",
             "sales in several currencies are ranked by revenue only in a reporting currency: set one",

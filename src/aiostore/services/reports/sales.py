@@ -39,6 +39,15 @@ class GroupBy(StrEnum):
     SKU = "sku"
 
 
+def half_even(n: int, k: int) -> int:
+    """n / k rounded to a whole number, halves to the even one, exactly (as round() does on a float
+    quotient, without a float's error): the CSV export computes the same in SQL (sales_csv.py)."""
+    if k < 0:
+        n, k = -n, -k
+    q, r = divmod(n, k)
+    return q + 1 if 2 * r > k or (2 * r == k and q % 2) else q
+
+
 @dataclass(slots=True)
 class Figures:
     placed: int = 0
@@ -58,15 +67,15 @@ class Figures:
 
     @property
     def average_order_value(self) -> int | None:
-        return round(self.revenue / self.kept) if self.kept else None
+        return half_even(self.revenue, self.kept) if self.kept else None
 
     @property
     def cancel_rate(self) -> float | None:
-        return round(self.cancelled / self.placed, 4) if self.placed else None
+        return half_even(self.cancelled * 10_000, self.placed) / 10_000 if self.placed else None
 
     @property
     def return_rate(self) -> float | None:
-        return round(self.returned / self.orders, 4) if self.orders else None
+        return half_even(self.returned * 10_000, self.orders) / 10_000 if self.orders else None
 
     def add(self, other: Figures) -> None:
         self.placed += other.placed
@@ -199,6 +208,59 @@ async def _day_totals(
     return totals, by_day
 
 
+@dataclass(frozen=True, slots=True)
+class RowsQuery:
+    """The statement of a sales report's rows (bucket, dim, key, pos, currency and the figures; `items`
+    too when grouped by product or SKU) and its parameters. Grouped by item (`ranked`), the rows of no
+    rank are the others; `reporting` is the currency revenue ranks in."""
+
+    sql: str
+    params: dict[str, Any]
+    ranked: bool
+    reporting: str | None = None
+
+
+async def rows_query(
+    session: AsyncSession,
+    ctx: OrgContext,
+    f: ReportFilter,
+    *,
+    period: Period,
+    group: GroupBy,
+    raw: bool = False,
+    sort: ranking.ItemSort = ranking.ItemSort.UNITS,
+    limit: int | None = ranking.DEFAULT_LIMIT,
+    offset: int = 0,
+) -> RowsQuery:
+    """The report's rows as one statement: the JSON report and the CSV export (sales_csv.py) read the same
+    rows. Grouped by product or SKU the statement ranks (run ranking.WORK_MEM_SQL first in its
+    transaction)."""
+    params: dict[str, Any] = {"org": ctx.org_id, "period": period.value}
+    if group not in _LINE_ITEMS:
+        source, agg = _source(f, params, group, raw, monthly=period is Period.MONTH)
+        # a month less its outside days adding up to no order: no sale in the range (items.source)
+        sql = f"""SELECT * FROM (SELECT date_trunc(:period, p.day)::date AS bucket, NULL::text AS dim,
+            {_ORDER_KEYS[group]} AS key, NULL::bigint AS pos, p.currency, {agg}
+        FROM ({source}) p GROUP BY 1, 2, 3, 4, 5) a WHERE a.placed <> 0"""
+        return RowsQuery(sql, params, ranked=False)
+    reporting = await rates.reporting_currency(session, ctx) if sort is ranking.ItemSort.REVENUE else None
+    # by day or week, every item is ranked over the range (by month) and only the page's series are
+    # read by day; the others are the day totals less the page (ranking.series_sql)
+    finer = period is not Period.MONTH and not raw and not f.products
+    # revenue converted at each day's rate: read by day, as a month's rows may span two rates
+    monthly = (period is Period.MONTH or finer) and reporting is None
+    source, agg = _source(f, params, group, raw, monthly=monthly)
+    rank_by = ranking.score(sort, reporting, params)
+    by_day = reporting is not None
+    if finer:
+        params.update(start=f.start, end=f.end)
+        place = f.place_where(params, "s")
+        sql = ranking.series_sql(source, agg, rank_by, params, limit, offset, by_day=by_day, place=place)
+    else:
+        sql = ranking.ranked_sql(source, agg, rank_by, params, limit, offset, by_day=by_day)
+    return RowsQuery(sql, params, ranked=True, reporting=reporting)
+
+
 async def sales_report(
     session: AsyncSession,
     ctx: OrgContext,
@@ -215,27 +277,14 @@ async def sales_report(
     """`raw` recomputes from orders and lines instead of reading the roll-up (tests compare the two).
     Grouped by product or SKU: the `limit` items from `offset` by `sort` (None: every item) and the
     others summed (ranking.py)."""
-    params: dict[str, Any] = {"org": ctx.org_id, "period": period.value}
     report = SalesReport(period, group, [], {})
-    if group in _LINE_ITEMS:
-        reporting = await rates.reporting_currency(session, ctx) if sort is ranking.ItemSort.REVENUE else None
-        # by day or week, every item is ranked over the range (by month) and only the page's series are
-        # read by day; the others are the day totals less the page (ranking.series_sql)
-        finer = period is not Period.MONTH and not raw and not f.products
-        # revenue converted at each day's rate: read by day, as a month's rows may span two rates
-        monthly = (period is Period.MONTH or finer) and reporting is None
-        source, agg = _source(f, params, group, raw, monthly=monthly)
-        rank_by = ranking.score(sort, reporting, params)
-        by_day = reporting is not None
-        if finer:
-            params.update(start=f.start, end=f.end)
-            place = f.place_where(params, "s")
-            sql = ranking.series_sql(source, agg, rank_by, params, limit, offset, by_day=by_day, place=place)
-        else:
-            sql = ranking.ranked_sql(source, agg, rank_by, params, limit, offset, by_day=by_day)
+    q = await rows_query(
+        session, ctx, f, period=period, group=group, raw=raw, sort=sort, limit=limit, offset=offset
+    )
+    if q.ranked:
         await session.execute(text(ranking.WORK_MEM_SQL))
-        found = await rows(session, sql, params)
-        ranking.check_one_currency(sort, reporting, {r.currency for r in found})
+        found = await rows(session, q.sql, q.params)
+        ranking.check_one_currency(sort, q.reporting, len({r.currency for r in found}))
         report.rows = await _labelled(session, group, [r for r in found if r.pos is not None])
         report.others = [
             SalesRow(r.bucket, None, "", r.currency, _figures(r)) for r in found if r.pos is None
@@ -244,12 +293,7 @@ async def sales_report(
         report.items = int(found[0].items) if found else 0
         report.sort, report.limit, report.offset = sort, limit, offset
     else:
-        source, agg = _source(f, params, group, raw, monthly=period is Period.MONTH)
-        # a month less its outside days adding up to no order: no sale in the range (items.source)
-        sql = f"""SELECT * FROM (SELECT date_trunc(:period, p.day)::date AS bucket, NULL::text AS dim,
-            {_ORDER_KEYS[group]} AS key, NULL::bigint AS pos, p.currency, {agg}
-        FROM ({source}) p GROUP BY 1, 2, 3, 4, 5) a WHERE a.placed <> 0"""
-        report.rows = await _labelled(session, group, await rows(session, sql, params))
+        report.rows = await _labelled(session, group, await rows(session, q.sql, q.params))
     report.totals, report.by_day = await _day_totals(session, ctx, f, raw)
     if compare:
         report.previous, _ = await _day_totals(session, ctx, f.previous(), raw)

@@ -10,7 +10,7 @@ from aiostore.domain.market import Currency
 from aiostore.services.reports.export import Cell, Table
 from aiostore.services.reports.operations import ShopOperations
 from aiostore.services.reports.products import ProductsReport
-from aiostore.services.reports.sales import SalesReport
+from aiostore.services.reports.sales import GroupBy, Period, SalesReport
 
 _EXPONENTS = {c.value: c.exponent for c in Currency}
 
@@ -24,10 +24,11 @@ def major(amount: int | None, currency: str) -> Decimal | None:
     return Decimal(amount).scaleb(-exp) if exp is not None else Decimal(amount) / 100
 
 
-def sales_table(report: SalesReport) -> Table:
-    headers = [
-        report.period.value,
-        report.group.value,
+def sales_headers(period: Period, group: GroupBy) -> list[str]:
+    """The sales export's columns (the CSV written by PostgreSQL has the same, sales_csv.py)."""
+    return [
+        period.value,
+        group.value,
         "label",
         "rank",
         "currency",
@@ -40,7 +41,10 @@ def sales_table(report: SalesReport) -> Table:
         "returned",
         "return_rate",
     ]
-    return Table("sales", headers, _sales_rows(report))
+
+
+def sales_table(report: SalesReport) -> Table:
+    return Table("sales", sales_headers(report.period, report.group), _sales_rows(report))
 
 
 def _sales_rows(report: SalesReport) -> Iterator[Sequence[Cell]]:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -27,9 +28,10 @@ from aiostore.services.reports.operations import operations_report
 from aiostore.services.reports.products import products_report
 from aiostore.services.reports.ranking import MAX_LIMIT, ItemSort
 from aiostore.services.reports.sales import GroupBy, Period, sales_report
+from aiostore.services.reports.sales_csv import sales_csv
 from aiostore.services.reports.tables import operations_table, products_table, sales_table
 from aiostore.services.sheets.writing import file_chunks
-from aiostore.web.deps import RequirePermission, Session
+from aiostore.web.deps import RequirePermission, Session, get_db
 from aiostore.web.routes.common import StrictModel
 from aiostore.web.routes.report_models import OperationsOut, ProductsOut, SalesOut
 
@@ -89,17 +91,39 @@ EXPORTS: dict[int | str, dict[str, Any]] = {
 FormatQuery = Annotated[Format, Query(alias="format", description="json, or an export: csv or xlsx")]
 
 
+def _attachment(name: str, fmt: Format, f: ReportFilter) -> dict[str, str]:
+    filename = f"{name}-{f.start.isoformat()}-{f.end.isoformat()}.{fmt.value}"
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
 async def _export(table: Table, fmt: Format, f: ReportFilter) -> Response:
-    name = f"{table.name}-{f.start.isoformat()}-{f.end.isoformat()}.{fmt.value}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    headers = _attachment(table.name, fmt, f)
     if fmt is Format.CSV:
         return StreamingResponse(csv_chunks(table), media_type="text/csv; charset=utf-8", headers=headers)
     file = await asyncio.to_thread(xlsx_file, table)
     return StreamingResponse(file_chunks(file), media_type=XLSX, headers=headers)
 
 
+async def _streamed(body: AsyncGenerator[bytes, None], name: str, f: ReportFilter) -> Response:
+    """A CSV made as it is sent: its first chunk is awaited here, so an error before it (a bad sort)
+    is still a problem+json answer rather than a cut response."""
+    first = await anext(body)
+
+    async def rest() -> AsyncIterator[bytes]:
+        try:
+            yield first
+            async for chunk in body:
+                yield chunk
+        finally:
+            await body.aclose()
+
+    headers = _attachment(name, Format.CSV, f)
+    return StreamingResponse(rest(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
 @router.get("/sales", response_model=SalesOut, responses=EXPORTS)
 async def sales(
+    request: Request,
     session: Session,
     ctx: Read,
     f: Filter,
@@ -123,6 +147,15 @@ async def sales(
     key), each with its series, the others summed per period and currency, and the number of items; an
     export keeps every item. Revenue ranks in the reporting currency (422 `sort` without one when the
     sales are in several currencies)."""
+    if fmt is Format.CSV:
+        db = get_db(request)
+
+        async def chunks() -> AsyncGenerator[bytes, None]:
+            async with db.transaction(ctx.org_id) as own:  # the request's session is closed by then
+                async for chunk in sales_csv(own, ctx, f, period=period, group=group, sort=sort):
+                    yield chunk
+
+        return await _streamed(chunks(), "sales", f)
     export = fmt is not Format.JSON
     report = await sales_report(
         session,
