@@ -34,39 +34,40 @@ _STARTS = ", ".join(f"chr({ord(c)})" for c in FORMULA_START)
 _CRLF = "chr(13) || chr(10)"
 
 
-def _text(x: str) -> str:
-    """A text cell (NULL: empty): neutralised, then quoted when it holds a comma, a quote, CR or LF."""
-    neutral = f"CASE WHEN left({x}, 1) IN ({_STARTS}) THEN chr(39) || {x} ELSE {x} END"
-    return (
-        f"coalesce(CASE WHEN strpos({x}, ',') + strpos({x}, '\"') + strpos({x}, chr(13))"
-        f" + strpos({x}, chr(10)) > 0 THEN '\"' || replace({neutral}, '\"', '\"\"') || '\"'"
-        f" ELSE {neutral} END, '')"
-    )
+def _neutral(x: str) -> str:
+    """Text a spreadsheet would run as a formula with an apostrophe before it (writing.neutralise)."""
+    return f"CASE WHEN left({x}, 1) IN ({_STARTS}) THEN chr(39) || {x} ELSE {x} END"
+
+
+def _quoted(x: str) -> str:
+    """A text cell (NULL: empty), quoted when it holds a comma, a quote, CR or LF (as the csv module)."""
+    special = " OR ".join(f"strpos({x}, {c}) > 0" for c in ("','", "'\"'", "chr(13)", "chr(10)"))
+    return f"coalesce(CASE WHEN {special} THEN '\"' || replace({x}, '\"', '\"\"') || '\"' ELSE {x} END, '')"
 
 
 def _half_even(n: str, k: str) -> str:
-    """SQL of sales.half_even(n, k) for k >= 0 (NULL when k is 0)."""
+    """SQL of sales.half_even(n, k) for k >= 0 over bigint columns (NULL when k is 0)."""
     k = f"nullif({k}, 0)"
     return (
-        f"(({n}) / {k} + CASE WHEN 2 * mod({n}, {k}) > {k}"
-        f" OR (2 * mod({n}, {k}) = {k} AND mod(({n}) / {k}, 2) <> 0) THEN 1 ELSE 0 END)"
+        f"{n} / {k} + CASE WHEN 2 * mod({n}, {k}) > {k}"
+        f" OR (2 * mod({n}, {k}) = {k} AND mod({n} / {k}, 2) <> 0) THEN 1 ELSE 0 END"
     )
+
+
+# Minor units to major: times the currency's 10^-exponent as a numeric of that many decimals
+_SCALE = " ".join(f"WHEN '{c.value}' THEN {Decimal(1).scaleb(-c.exponent)}" for c in Currency)
+_SCALE = f"CASE r.currency {_SCALE} END::numeric"
 
 
 def _money(x: str) -> str:
     """Minor units as major units with the currency's decimals (tables.major); NULL: empty."""
-    cases = " ".join(
-        f"WHEN '{c.value}' THEN "
-        + (f"({x})::text" if not c.exponent else f"(({x})::numeric * {Decimal(1).scaleb(-c.exponent)})::text")
-        for c in Currency
-    )
-    return f"coalesce(CASE r.currency {cases} ELSE trim_scale(({x})::numeric / 100)::text END, '')"
+    major = f"CASE WHEN r.scale IS NULL THEN trim_scale({x}::numeric / 100) ELSE {x} * r.scale END"
+    return f"coalesce(({major})::text, '')"
 
 
-def _rate(n: str, k: str) -> str:
-    """n / k to 4 decimals, as Python writes the float (trailing zeros dropped, one kept): `0.1667`,
-    `0.5`, `1.0`; NULL (k is 0): empty."""
-    q = _half_even(f"({n}) * 10000", k)
+def _rate(q: str) -> str:
+    """A rate in ten-thousandths as Python writes the float (trailing zeros dropped, one kept): `0.1667`,
+    `0.5`, `1.0`; NULL: empty."""
     frac = f"coalesce(nullif(rtrim(lpad(mod({q}, 10000)::text, 4, '0'), '0'), ''), '0')"
     return f"coalesce(({q} / 10000)::text || '.' || {frac}, '')"
 
@@ -99,41 +100,57 @@ _LABELS: dict[GroupBy, tuple[str, str, str]] = {
 
 # The figures as whole numbers (sums of bigint are numeric: their divisions would not be integer ones)
 _FIGURES = ", ".join(f"r.{c}::bigint AS {c}" for c in ("placed", "cancelled", "returned", "units", "revenue"))
+# Days written as ISO text by `::text` (the session's DateStyle could say otherwise)
+DATE_STYLE_SQL = "SELECT set_config('DateStyle', 'ISO', true)"
 
 
 def csv_sql(rows_sql: str, group: GroupBy, ranked: bool) -> str:
     """The report's rows (`rows_sql`) as CSV lines in the Python writer's order (rank, bucket, currency,
     key; grouped by item the others last), joined per chunk; each chunk row also carries the number of
-    currencies of the rows (a ranking by revenue needs one, ranking.check_one_currency)."""
+    currencies of the rows (a ranking by revenue needs one, ranking.check_one_currency).
+
+    The text cells are made once per item and per currency, then joined to the rows (a year by SKU is
+    1,000 items in 36,000 rows); an item is (dim, key) with NULL as '' (a NULL key has a NULL kind and
+    no item of no kind has an empty key). The figures are worked out once per row (`e` is materialized:
+    a CTE read once is otherwise inlined and its expressions repeated wherever the line uses them)."""
     joins, key_out, label = _LABELS[group]
     if ranked:
-        label = f"CASE WHEN r.pos IS NULL THEN 'others' ELSE {label} END"
+        label = f"CASE WHEN r.dim IS NULL THEN 'others' ELSE {label} END"  # the items outside the page
     cells = [
-        "to_char(r.bucket, 'YYYY-MM-DD')",
-        _text("r.key_out"),
-        _text("r.label"),
+        "r.bucket::text",
+        "i.key_cell",
+        "i.label_cell",
         "coalesce(r.pos::text, '')",
-        _text("r.currency"),
-        "(r.placed - r.cancelled)::text",
+        "c.cell",
+        "r.orders::text",
         "r.units::text",
         _money("r.revenue"),
-        _money(_half_even("r.revenue", "r.placed - r.cancelled - r.returned")),
+        _money("r.aov"),
         "r.cancelled::text",
-        _rate("r.cancelled", "r.placed"),
+        _rate("r.cancel_rate"),
         "r.returned::text",
-        _rate("r.returned", "r.placed - r.cancelled"),
+        _rate("r.return_rate"),
     ]
     order = (
-        'r.pos IS NULL, coalesce(r.pos, 0), r.bucket, r.currency COLLATE "C", r.key_out IS NULL,'
-        " coalesce(r.key_out, '') COLLATE \"C\", coalesce(r.dim, '') COLLATE \"C\""
+        'r.pos IS NULL, coalesce(r.pos, 0), r.bucket, r.currency COLLATE "C", i.key_out IS NULL,'
+        ' coalesce(i.key_out, \'\') COLLATE "C", i.d COLLATE "C"'
     )
     return f"""WITH q AS MATERIALIZED ({rows_sql}),
-    c AS (SELECT r.bucket, r.dim, r.pos, r.currency, {_FIGURES}, {key_out} AS key_out, {label} AS label
-        FROM q r {joins}),
-    l AS (SELECT row_number() OVER (ORDER BY {order}) AS n,
-        {" || ',' || ".join(cells)} || {_CRLF} AS line FROM c r)
-    SELECT string_agg(l.line, '' ORDER BY l.n) AS chunk,
-        (SELECT count(DISTINCT q.currency) FROM q) AS currencies
+    items AS (SELECT r.d, r.k, {key_out} AS key_out, {label} AS label FROM (SELECT DISTINCT
+        coalesce(q.dim, '') AS d, coalesce(q.key, '') AS k, q.dim, q.key FROM q) r {joins}),
+    i AS MATERIALIZED (SELECT i.d, i.k, i.key_out, {_quoted(_neutral("i.key_out"))} AS key_cell,
+        {_quoted(_neutral("i.label"))} AS label_cell FROM items i),
+    c AS (SELECT r.currency, {_quoted(_neutral("r.currency"))} AS cell
+        FROM (SELECT DISTINCT q.currency FROM q) r),
+    d AS (SELECT r.bucket, coalesce(r.dim, '') AS d, coalesce(r.key, '') AS k, r.pos, r.currency, {_FIGURES},
+        {_SCALE} AS scale FROM q r),
+    e AS MATERIALIZED (SELECT r.*, {_half_even("r.revenue", "(r.placed - r.cancelled - r.returned)")} AS aov,
+        {_half_even("r.cancelled * 10000", "r.placed")} AS cancel_rate,
+        {_half_even("r.returned * 10000", "(r.placed - r.cancelled)")} AS return_rate,
+        r.placed - r.cancelled AS orders FROM d r),
+    l AS (SELECT row_number() OVER (ORDER BY {order}) AS n, {" || ',' || ".join(cells)} || {_CRLF} AS line
+        FROM e r JOIN i ON i.d = r.d AND i.k = r.k JOIN c ON c.currency = r.currency)
+    SELECT string_agg(l.line, '' ORDER BY l.n) AS chunk, (SELECT count(*) FROM c) AS currencies
     FROM l GROUP BY (l.n - 1) / {LINES_PER_CHUNK} ORDER BY (l.n - 1) / {LINES_PER_CHUNK}"""
 
 
@@ -153,6 +170,7 @@ async def sales_csv(
     q = await rows_query(session, ctx, f, period=period, group=group, raw=raw, sort=sort, limit=None)
     if q.ranked:
         await session.execute(text(ranking.WORK_MEM_SQL))
+    await session.execute(text(DATE_STYLE_SQL))
     result = await session.stream(text(csv_sql(q.sql, group, q.ranked)), q.params)
     first = True
     async for chunk, currencies in result:
