@@ -37,7 +37,26 @@ class _SalesItems(_Figures):
 
 class SalesItemsDaily(_SalesItems, Base):
     __tablename__ = "sales_items_daily"
-    __table_args__ = (Index("ix_sales_items_daily_item", "org_id", "dim", "key", "day"),)
+    # covering (0026): a page of items' series is read from the index alone
+    __table_args__ = (
+        Index(
+            "ix_sales_items_daily_item",
+            "org_id",
+            "dim",
+            "key",
+            "day",
+            postgresql_include=[
+                "channel_account_id",
+                "market",
+                "currency",
+                "placed",
+                "cancelled",
+                "returned",
+                "units",
+                "amount",
+            ],
+        ),
+    )
     day: Mapped[date] = mapped_column(primary_key=True)
 
 

@@ -86,8 +86,9 @@ def ranked_sql(
     return f"""{_ranked(source, agg, rank_by, day)}
     t AS (SELECT k.dim, k.key, k.pos FROM k WHERE {page})
     SELECT date_trunc(:period, g.day)::date AS bucket, t.dim, t.key, t.pos, g.currency,
-        sum(g.placed) AS placed, sum(g.cancelled) AS cancelled, sum(g.returned) AS returned,
-        sum(g.units) AS units, sum(g.revenue) AS revenue, (SELECT count(*) FROM r) AS items
+        sum(g.placed)::bigint AS placed, sum(g.cancelled)::bigint AS cancelled,
+        sum(g.returned)::bigint AS returned, sum(g.units)::bigint AS units, sum(g.revenue)::bigint AS revenue,
+        (SELECT count(*) FROM r) AS items
     FROM g LEFT JOIN t ON t.dim = g.dim AND t.key = g.key
     GROUP BY 1, 2, 3, 4, 5"""
 
@@ -109,7 +110,9 @@ def series_sql(
 ) -> str:
     """As ranked_sql, for buckets (`:period`, a day or a week) finer than the source's (months from the
     monthly roll-up, or days when `by_day`): the source only ranks the items; the page's series are read
-    from the daily item roll-up for those items alone (its index on org, dim, key, day), and the others
+    from the daily item roll-up for those items alone (an index-only scan of its covering index on org,
+    dim, key, day, migration 0026; summed per bucket, place and currency, the kind and key joined after),
+    and the others
     per bucket and currency are the day totals over every item of the kinds (`sales_items_totals`, migration
     0025) less the page's. `place` are the filter's shop and market conditions on `s`; the range is
     [:start, :end] and the kinds `:r_dims`."""
@@ -120,18 +123,19 @@ def series_sql(
     return f"""{_ranked(source, agg, rank_by, day)}
     t AS MATERIALIZED (SELECT k.dim, k.key, k.pos FROM k WHERE {page}),
     n AS (SELECT count(*) AS items FROM r),
-    ps AS MATERIALIZED (SELECT * FROM (
-        SELECT date_trunc(:period, s.day)::date AS bucket, t.dim, t.key, t.pos, s.currency, {_SUMS}
+    ps AS MATERIALIZED (SELECT a.bucket, t.dim, t.key, a.pos, a.currency, a.placed, a.cancelled,
+        a.returned, a.units, a.revenue FROM (
+        SELECT date_trunc(:period, s.day)::date AS bucket, t.pos, s.currency, {_SUMS}
         FROM t JOIN sales_items_daily s ON s.dim = t.dim AND s.key = t.key
-        WHERE {cond} GROUP BY 1, 2, 3, 4, 5) a WHERE a.placed <> 0),
+        WHERE {cond} GROUP BY 1, 2, 3) a JOIN t ON t.pos = a.pos WHERE a.placed <> 0),
     pt AS (SELECT ps.bucket, ps.currency, sum(ps.placed) AS placed, sum(ps.cancelled) AS cancelled,
         sum(ps.returned) AS returned, sum(ps.units) AS units, sum(ps.revenue) AS revenue
         FROM ps GROUP BY 1, 2),
     at AS (SELECT date_trunc(:period, s.day)::date AS bucket, s.currency, {_SUMS}
         FROM sales_items_totals s WHERE {cond} AND s.dim = ANY(:r_dims) GROUP BY 1, 2),
-    o AS (SELECT at.bucket, at.currency, at.placed - coalesce(pt.placed, 0) AS placed,
-        at.cancelled - coalesce(pt.cancelled, 0) AS cancelled,
-        at.returned - coalesce(pt.returned, 0) AS returned,
+    o AS (SELECT at.bucket, at.currency, (at.placed - coalesce(pt.placed, 0))::bigint AS placed,
+        (at.cancelled - coalesce(pt.cancelled, 0))::bigint AS cancelled,
+        (at.returned - coalesce(pt.returned, 0))::bigint AS returned,
         (at.units - coalesce(pt.units, 0))::bigint AS units,
         (at.revenue - coalesce(pt.revenue, 0))::bigint AS revenue
         FROM at LEFT JOIN pt ON pt.bucket = at.bucket AND pt.currency = at.currency)

@@ -123,8 +123,8 @@ _AGG = f"""count(*) AS placed,
 _ROLLUP_AGG = f"""coalesce(sum(p.orders), 0) AS placed,
     coalesce(sum(p.orders) FILTER (WHERE p.status = 'cancelled'), 0) AS cancelled,
     coalesce(sum(p.orders) FILTER (WHERE p.status = 'returned'), 0) AS returned,
-    coalesce(sum(p.units) FILTER (WHERE {_KEEP}), 0) AS units,
-    coalesce(sum(p.amount) FILTER (WHERE {_KEEP}), 0) AS revenue"""
+    coalesce(sum(p.units) FILTER (WHERE {_KEEP}), 0)::bigint AS units,
+    coalesce(sum(p.amount) FILTER (WHERE {_KEEP}), 0)::bigint AS revenue"""
 
 # Grouping by product or SKU: an item per line, as the per-item roll-up keys it (items.py): by SKU, each
 # catalog variant (shown by its SKU now) and each SKU of lines that match no variant.
