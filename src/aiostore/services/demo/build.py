@@ -5,7 +5,8 @@ connected the way a seller connects one: our authorization URL, the sandbox's ap
 exchanged for tokens by ``channels.complete_connect``. Their first pulls are the worker's jobs, as for any
 shop; the build waits for them. The first shop's listings become the master catalog
 (``catalog import-from-channel``), and the other shops' listings match it by SKU. The shops are in live
-write mode, so a sale anywhere moves stock everywhere.
+write mode, so a sale anywhere moves stock everywhere. A few more master products, on no shop yet, are
+ready to publish to all four (``publishable``).
 
 Sandboxes live in memory: an organization built before this process started has no shops behind it, so
 it is deleted and built again (``ensure``), and a reset does the same on demand.
@@ -35,6 +36,7 @@ from aiostore.errors import AppError
 from aiostore.services import accounts, channels
 from aiostore.services.catalog.import_channel import import_from_channel
 from aiostore.services.context import Actor, ActorKind, OrgContext
+from aiostore.services.demo import publishable
 from aiostore.services.demo.world import PLANS, DemoWorld, base_url, mounted_url
 from aiostore.services.sync import jobs
 from aiostore.services.sync.context import SyncContext
@@ -145,7 +147,8 @@ async def _build(demo: Demo, db: Database, sc: SyncContext, user_id: uuid.UUID) 
                 await import_from_channel(session, ctx, channel_id, dry_run=False)
     for channel_id in channel_ids.values():
         await _first_job_done(sc, org_id, channel_id, "pull_orders")
-    log.info("demo.built", org_id=str(org_id), shops=len(channel_ids))
+    ready = await publishable.add(sc, ctx, [publishable.Shop(p.platform, p.market) for p in PLANS])
+    log.info("demo.built", org_id=str(org_id), shops=len(channel_ids), to_publish=len(ready))
     return org_id
 
 
