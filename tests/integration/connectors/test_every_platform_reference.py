@@ -188,3 +188,22 @@ async def test_logistics_channels_where_the_platform_lists_them(case: Case, env:
         draft(category_id, attributes=values, logistics_ids=usable)
     )
     assert created.ok
+
+
+async def test_category_limits_where_the_platform_serves_them(case: Case, env: Any) -> None:
+    """Shopee serves get_item_limit per category; the other three publish no per-category limits."""
+    connector, taxonomy = env.connector(), case.reference.taxonomy
+    strict = strict_leaf(case)
+    plain = next(c for c in taxonomy.tree.categories if c.leaf and not c.brand_required)
+    limits = await connector.category_limits(str(taxonomy.id_of(strict)))
+    if case.name != "shopee":
+        assert limits is None
+        return
+    assert limits is not None and limits.title is not None and limits.title.max == 255  # an ID shop
+    assert limits.images is not None and (limits.images.min, limits.images.max) == (1, 9)
+    assert limits.price is not None and limits.price.min == Decimal(100)
+    assert limits.weight_required is True and limits.dimensions_required is strict.brand_required
+    other = await connector.category_limits(str(taxonomy.id_of(plain)))
+    assert other is not None and other.dimensions_required is False
+    with pytest.raises(InvalidRequest):
+        await connector.category_limits(str(taxonomy.parent_id(strict)))
