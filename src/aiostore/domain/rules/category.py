@@ -12,23 +12,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from aiostore.domain.market import Currency
-from aiostore.domain.rules.schema import Bounds, Strict
+from aiostore.domain.rules.schema import Bounds, Ordered, Strict
 
 
-class PriceBounds(Strict):
+class PriceBounds(Ordered):
     """Major units of the shop market's currency."""
 
     min: Decimal | None = Field(default=None, ge=0)
     max: Decimal | None = Field(default=None, gt=0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> PriceBounds:
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min {self.min} is above max {self.max}")
-        return self
 
 
 class CategoryLimits(Strict):

@@ -16,45 +16,28 @@ needs; the product's brand is one of that department's brands, the one each plat
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import uuid
-from dataclasses import dataclass
-
-from sqlalchemy import select
+from collections.abc import Sequence
 
 from aiostore.db.models import PlatformAttribute, SyncJob
 from aiostore.domain.platforms import Platform
-from aiostore.errors import AppError
 from aiostore.sandbox.common.taxonomy import Category, PlatformTaxonomy
 from aiostore.services.catalog import platform_mapping, products
 from aiostore.services.catalog.schemas import AttributeValueIn, MappingIn, ProductIn
 from aiostore.services.context import OrgContext
+from aiostore.services.demo import waiting
+from aiostore.services.demo.world import ShopPlan
 from aiostore.services.reference import refresh
-from aiostore.services.sync import jobs
 from aiostore.services.sync.context import SyncContext
 
 SKU_PREFIX = "NEW"  # the SKUs of the products no shop sells yet: NEW-1-M, NEW-1-L, ...
 COUNT = 3
-POLL_SECONDS = 0.2
-WAIT_SECONDS = 300.0
 PRICES = {"ID": ("129000", "139000"), "SG": ("12.90", "13.90"), "MY": ("39.90", "42.90")}
 DESCRIPTION = (
     "{name}: produk contoh toko demo AIOStore. Bahan pilihan, jahitan rapi dan kemasan aman; dikirim "
     "dalam 1-2 hari kerja. Cocok untuk dipakai sehari-hari maupun sebagai hadiah untuk keluarga."
 )
-
-
-class DemoPublishSetupFailed(AppError):
-    status = 503
-    code = "demo_unavailable"
-    title = "The demo could not be built"
-
-
-@dataclass(frozen=True, slots=True)
-class Shop:
-    platform: Platform
-    market: str
 
 
 def taxonomy(platform: Platform) -> PlatformTaxonomy:
@@ -121,22 +104,7 @@ def value_of(attribute: PlatformAttribute) -> AttributeValueIn:
     return AttributeValueIn(attribute_id=attribute.attribute_id, texts=[text], unit=unit)
 
 
-async def _wait(sc: SyncContext, org_id: uuid.UUID, job_id: uuid.UUID) -> None:
-    deadline = asyncio.get_running_loop().time() + WAIT_SECONDS
-    while True:
-        async with sc.tx(org_id) as session:
-            job = await session.scalar(select(SyncJob).where(SyncJob.id == job_id))
-        if job is not None and job.status == jobs.SUCCEEDED:
-            return
-        if job is None or job.status in jobs.FINISHED:
-            error = job.error if job is not None else "it is gone"
-            raise DemoPublishSetupFailed(f"reading the demo's categories did not succeed: {error}")
-        if asyncio.get_running_loop().time() > deadline:
-            raise DemoPublishSetupFailed("reading the demo's categories is still waiting for a worker")
-        await asyncio.sleep(POLL_SECONDS)
-
-
-async def add(sc: SyncContext, ctx: OrgContext, shops: list[Shop]) -> list[uuid.UUID]:
+async def add(sc: SyncContext, ctx: OrgContext, shops: Sequence[ShopPlan]) -> list[uuid.UUID]:
     """Create the products and their mappings on every shop's platform and market; their ids."""
     chosen = leaves()
     queued: list[uuid.UUID] = []
@@ -149,7 +117,7 @@ async def add(sc: SyncContext, ctx: OrgContext, shops: list[Shop]) -> list[uuid.
             if job is not None:
                 queued.append(job.id)
     for job_id in queued:
-        await _wait(sc, ctx.org_id, job_id)
+        await waiting.job_done(sc, ctx.org_id, "reading the demo's categories", SyncJob.id == job_id)
     made: list[uuid.UUID] = []
     async with sc.tx(ctx.org_id) as session:
         for n, leaf in enumerate(chosen, start=1):
