@@ -75,3 +75,17 @@ async def test_the_served_limits_of_a_category_decide_the_findings_and_an_overri
     too_long = next(f for f in item["findings"] if f["code"] == "title.too_long")
     assert too_long["field"] == "items.0.title" and too_long["value"] == title[:50]
     assert too_long["message"] == f"The title has {len(title)} characters; Shopee allows at most 90."
+    shown_rules = await owner.get(
+        "/api/rules", params={"platform": "shopee", "market": "ID", "category_id": category}
+    )
+    assert shown_rules.status_code == 200, shown_rules.text
+    body = shown_rules.json()
+    assert body["category_limits"]["title"] == {"min": 5, "max": 255}
+    assert body["limits"]["title"]["max"] == 90  # served 255, tightened by the organisation
+    assert body["limits"]["logistics"]["dimensions"] == "required"
+    plain = (await owner.get("/api/rules", params={"platform": "shopee", "market": "ID"})).json()
+    assert plain["category_limits"] is None and plain["limits"]["logistics"]["dimensions"] == "optional"
+    unknown = await owner.get(
+        "/api/rules", params={"platform": "shopee", "market": "ID", "category_id": "999999999"}
+    )
+    assert unknown.status_code == 404 and unknown.json()["code"] == "not_found"
