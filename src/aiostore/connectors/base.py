@@ -41,6 +41,7 @@ from aiostore.connectors.dtos import (
     WriteResult,
 )
 from aiostore.domain.platforms import Platform
+from aiostore.domain.rules.category import CategoryLimits
 from aiostore.http.client import ApiRequest, RecordedRequest
 
 
@@ -98,6 +99,11 @@ class MarketplaceConnector(Protocol):
 
     async def logistics_channels(self) -> list[LogisticsChannelDTO]:
         """The shop's channels a listing picks from (Shopee); [] where the platform has no such list."""
+        ...
+
+    async def category_limits(self, category_id: str) -> CategoryLimits | None:
+        """The limits the platform serves for a category (Shopee get_item_limit: lengths, images,
+        variants, stock and price bounds); None where the platform publishes none."""
         ...
 
     async def upload_image(self, content: bytes, filename: str) -> UploadedImage:

@@ -39,6 +39,7 @@ from aiostore.connectors.tokens import Coordinator, OnTokens, TokenKeeper
 from aiostore.connectors.transport import PlatformClient, Wiring
 from aiostore.domain.market import MARKETS, Currency, MarketCode
 from aiostore.domain.platforms import Platform
+from aiostore.domain.rules.category import CategoryLimits
 from aiostore.http.client import ApiRequest, HttpPolicy, JSONObject, RecordedRequest, shared_policy
 
 
@@ -166,6 +167,10 @@ class PlannedConnector(ABC):
 
     def render(self, request: ApiRequest) -> RecordedRequest:
         return self.client.record(request)
+
+    async def category_limits(self, category_id: str) -> CategoryLimits | None:
+        """None: the platform serves no per-category limits (a platform that does overrides this)."""
+        return None
 
     async def refresh(self, tokens: TokenSet) -> TokenSet:
         """New tokens. When ``tokens`` are the ones in use, the new ones are kept (and handed to

@@ -38,6 +38,7 @@ from aiostore.connectors.dtos import (
     WriteResult,
 )
 from aiostore.domain.platforms import Platform
+from aiostore.domain.rules.category import CategoryLimits
 from aiostore.http.client import ApiRequest, RecordedRequest
 
 
@@ -137,6 +138,9 @@ class RecordingConnector:
 
     async def logistics_channels(self) -> list[LogisticsChannelDTO]:
         return await self.inner.logistics_channels()
+
+    async def category_limits(self, category_id: str) -> CategoryLimits | None:
+        return await self.inner.category_limits(category_id)
 
     async def upload_image(self, content: bytes, filename: str) -> UploadedImage:
         return await self.inner.upload_image(content, filename)

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aiostore.db.models import ContentRuleOverrides
+from aiostore.db.models import ContentRuleOverrides, PlatformCategory
 from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import Platform
-from aiostore.domain.rules import OrgOverrides, OverrideConflict, RuleSet, effective_rules
-from aiostore.errors import invalid
+from aiostore.domain.rules import CategoryLimits, OrgOverrides, OverrideConflict, RuleSet, effective_rules
+from aiostore.errors import NotFound, invalid
 from aiostore.services import audit
 from aiostore.services.context import OrgContext
 
@@ -64,7 +64,23 @@ async def set_overrides(session: AsyncSession, ctx: OrgContext, overrides: OrgOv
 
 
 async def rules_for(
-    session: AsyncSession, ctx: OrgContext, platform: Platform, market: MarketCode
+    session: AsyncSession,
+    ctx: OrgContext,
+    platform: Platform,
+    market: MarketCode,
+    category: CategoryLimits | None = None,
 ) -> RuleSet:
-    """The rules the organisation's listings on `platform` in `market` are checked with."""
-    return effective_rules(platform.value, market.value, await get_overrides(session, ctx))
+    """The rules the organisation's listings on `platform` in `market` (of a category whose limits the
+    platform serves: `category`) are checked with."""
+    return effective_rules(platform.value, market.value, await get_overrides(session, ctx), category=category)
+
+
+async def category_limits(
+    session: AsyncSession, platform: Platform, market: MarketCode, category_id: str
+) -> CategoryLimits | None:
+    """The limits the platform serves for a cached category (None: it serves none); NotFound when the
+    category is not in the reference cache."""
+    row = await session.get(PlatformCategory, (platform.value, market.value, category_id))
+    if row is None:
+        raise NotFound("category not found (or the platform's categories were not read yet)")
+    return CategoryLimits.model_validate(row.limits) if row.limits else None

@@ -20,7 +20,7 @@ from aiostore.db.session import Database
 from aiostore.domain.market import MarketCode
 from aiostore.jobqueue import configure
 from aiostore.services import demo as demo_service
-from aiostore.services.demo import Demo
+from aiostore.services.demo import Demo, publishable
 from aiostore.settings import ConfigurationError, Environment, Settings
 from aiostore.web.app import create_app
 from aiostore.worker import runtime
@@ -118,7 +118,8 @@ async def test_try_the_demo_builds_four_connected_shops(demo_app: DemoApp) -> No
     assert {s["market"] for s in shops} == {"ID", "SG", "MY"}
     products = (await visitor.get("/api/products", params={"limit": 100})).json()["items"]
     master = demo_app.demo.world.master.harness.units()
-    assert len(products) == len({u.item_id for u in master})  # the master shop's listings, one product each
+    # the master shop's listings, one product each, and those ready to publish that no shop sells yet
+    assert len(products) == len({u.item_id for u in master}) + publishable.COUNT
     matched = await _all(visitor, "/api/listings", unmatched="false")
     unmatched = await _all(visitor, "/api/listings", unmatched="true")
     assert {m["channel_account_id"] for m in matched} == {s["id"] for s in shops}

@@ -142,7 +142,7 @@ CASES = [
             frozenset({"id"}),
             mandatory_flag=False,
             brand_flag=False,
-            refusals={"category": ""},
+            refusals={"category": "failed_rows_data", "attribute": "failed_rows_data"},
             uploads=False,
             channels=True,
         ),

@@ -37,12 +37,12 @@ def plain_leaf(platform: str) -> str:
 
 
 def strict_leaf(platform: str) -> str:
-    """A leaf with a mandatory attribute (and no required brand)."""
+    """A leaf with a mandatory select attribute (one every platform's create carries; no required brand)."""
     tax = taxonomy(platform)
     leaf: Category = next(
         c
         for c in tax.tree.categories
-        if c.leaf and not c.brand_required and any(r.mandatory for r in c.rules)
+        if c.leaf and not c.brand_required and any(r.mandatory and r.attribute.selects for r in c.rules)
     )
     return str(tax.id_of(leaf))
 

@@ -155,31 +155,45 @@ async def test_each_sandbox_refuses_a_create_missing_a_mandatory_attribute_with_
     make_market: MarketFactory,  # noqa: F811
 ) -> None:
     """The category's attributes were never read, so only the platform can check them: the preview
-    warns, the commit sends, and the platform's refusal is on the listing and the job."""
+    warns, the commit sends, and each platform's own refusal (its code and words) is on the listing and
+    the job."""
     market, owner = await make_market(PLATFORMS, products=1, variants=1)
     shops = await support.connect_all(market, owner)
     made = await support.product(owner, "MAND")
+    missing: dict[str, str] = {}
     async with market.db.transaction(market.org_id) as session:
         for platform in PLATFORMS:
-            # Tokopedia's attributes carry no mandatory flag (its sandbox accepts them missing): there the
-            # refusal is the category's, a category with subcategories
             tax = support.taxonomy(platform)
             strict = support.strict_leaf(platform)
-            category = str(tax.parent_id(tax.leaf(strict))) if platform == "tokopedia" else strict
+            rule = next(r for r in tax.leaf(strict).rules if r.mandatory and r.attribute.selects)
+            missing[platform] = rule.attribute.name[1 if platform == "tokopedia" else 0]
             session.add(ProductPlatformMapping(
                 org_id=market.org_id, product_id=uuid.UUID(made["id"]), platform=platform, market="ID",
-                category_id=category, attributes=[],
+                category_id=strict, attributes=[],
             ))  # fmt: skip
     shown = await support.preview(owner, [made["id"]], list(shops.values()))
     assert [i["action"] for i in shown["items"]] == ["create"] * 4
     assert {"publish.category_unknown"} <= {f["code"] for i in shown["items"] for f in i["findings"]}
     assert (await support.commit(owner, shown["id"], ack=True)).status_code == 200
     await market.settle()
+    # Each platform's own words for it (docs/marketplaces/<platform>.md; Lazada names the payload key).
+    said = {
+        "shopee": f"Mandatory attribute information required: {missing['shopee']}",
+        "tiktokshop": missing["tiktokshop"],
+        "lazada": "CHK_BASIC_REQUIRED",
+        "tokopedia": f"annotation {missing['tokopedia']} is mandatory",
+    }
     for platform, shop in shops.items():
         rows = [r for r in await support.listings(market, shop) if (r.platform_sku or "").startswith("MAND-")]
         assert {(r.status, r.sync_state) for r in rows} == {("refused", "error")}, platform
         assert all(r.last_error and r.last_error.startswith(f"{platform} refused it") for r in rows), platform
-    items = [i for _, items in await support.publish_jobs(market) for i in items]
-    assert [i.result for i in items] == ["failed"] * 4
+        assert all(said[platform] in (r.last_error or "") for r in rows), (platform, rows[0].last_error)
+    platform_of = {shop: platform for platform, shop in shops.items()}
+    jobs = await support.publish_jobs(market)
+    assert sorted(platform_of[job.channel_account_id] for job, _ in jobs) == sorted(PLATFORMS)
+    for job, items in jobs:
+        platform = platform_of[job.channel_account_id]
+        assert [i.result for i in items] == ["failed"], platform
+        assert said[platform] in (items[0].error or ""), (platform, items[0].error)
     again = await support.preview(owner, [made["id"]], list(shops.values()))
     assert [i["action"] for i in again["items"]] == ["create"] * 4  # fixed and sent again, nothing half done

@@ -16,6 +16,7 @@ from aiostore.connectors.shopee.errors import PLATFORM
 from aiostore.connectors.shopee.writes import ShopeeWrites
 from aiostore.connectors.transport import Wiring
 from aiostore.domain.platforms import Platform
+from aiostore.domain.rules.category import CategoryLimits
 from aiostore.domain.rules.loader import price_bounds
 from aiostore.http.client import ApiRequest, JSONObject
 
@@ -152,6 +153,9 @@ class ShopeeConnector(ShopeeWrites):
 
     async def logistics_channels(self) -> list[dtos.LogisticsChannelDTO]:
         return await reference.logistics_channels(self._send)
+
+    async def category_limits(self, category_id: str) -> CategoryLimits | None:
+        return await reference.item_limit(self._send, category_id)
 
     async def upload_image(self, content: bytes, filename: str) -> dtos.UploadedImage:
         return reference.uploaded(await self._send(reference.upload_request(content, filename)))

@@ -12,6 +12,7 @@ from aiostore.connectors.errors import UnexpectedResponse
 from aiostore.connectors.reference import media_type, merge_names
 from aiostore.connectors.shopee.errors import PLATFORM
 from aiostore.domain.market import MarketCode
+from aiostore.domain.rules.category import CategoryLimits
 from aiostore.http.client import ApiRequest, JSONObject
 
 P = "/api/v2"
@@ -151,3 +152,45 @@ def uploaded(answer: JSONObject) -> dtos.UploadedImage:
     if not info.get("image_id"):
         raise UnexpectedResponse("upload_image answered no image_id", platform=PLATFORM)
     return dtos.UploadedImage(str(info["image_id"]), str(urls[0]["image_url"]) if urls else "")
+
+
+def _bounds(answer: JSONObject, key: str) -> dict[str, Any] | None:
+    found = answer.get(key)
+    if not isinstance(found, dict):
+        return None
+    low, high = found.get("min_limit"), found.get("max_limit")
+    bounds = {"min": low, "max": high}
+    return {k: v for k, v in bounds.items() if isinstance(v, int | float) and not isinstance(v, bool)} or None
+
+
+async def item_limit(send: Send, category_id: str) -> CategoryLimits | None:
+    """GET /api/v2/product/get_item_limit?category_id (listings-and-categories.md §B "category rules"):
+    `{price_limit, stock_limit, item_name_length_limit, item_description_length_limit,
+    item_image_count_limit, tier_variation_name_length_limit, tier_variation_option_length_limit,
+    weight_limit{weight_mandatory}, dimension_limit{dimension_mandatory}}`, each `{min_limit, max_limit}`
+    (prices in the shop's currency, major units); None when the answer holds none of them."""
+    answer = await send(
+        _get("product/get_item_limit", "product.get_item_limit", ("category_id", category_id))
+    )
+
+    def ints(key: str) -> dict[str, int] | None:
+        found = _bounds(answer, key)
+        return {k: int(v) for k, v in found.items()} if found else None
+
+    price = _bounds(answer, "price_limit")
+    tier_name, option = ints("tier_variation_name_length_limit"), ints("tier_variation_option_length_limit")
+    weight, dimension = answer.get("weight_limit") or {}, answer.get("dimension_limit") or {}
+    limits = CategoryLimits.model_validate(
+        {
+            "title": ints("item_name_length_limit"),
+            "description": ints("item_description_length_limit"),
+            "images": ints("item_image_count_limit"),
+            "stock": ints("stock_limit"),
+            "price": {k: Decimal(str(v)) for k, v in price.items()} if price else None,
+            "tier_name_max": (tier_name or {}).get("max"),
+            "option_max": (option or {}).get("max"),
+            "weight_required": weight.get("weight_mandatory"),
+            "dimensions_required": dimension.get("dimension_mandatory"),
+        }
+    )
+    return limits if limits != CategoryLimits() else None

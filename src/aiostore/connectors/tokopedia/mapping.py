@@ -297,6 +297,9 @@ def create_body(draft: dtos.ProductDraft) -> dict[str, Any]:
     }
     if draft.logistics_ids:
         entry["custom_product_logistics"] = [int(i) for i in draft.logistics_ids]
+    annotations = [int(v) for a in draft.attributes for v in a.value_ids if v.isdigit()]
+    if annotations:  # the category's specifications: annotation value ids (Get Product Annotation)
+        entry["annotations"] = annotations
     if draft.variants:
         tiers: list[list[str]] = [[] for _ in draft.option_names]
         for v in draft.variants:

@@ -35,6 +35,8 @@ class PlatformCategory(Base):
     brand_required: Mapped[bool | None]
     attributes_expire_at: Mapped[datetime | None]
     brands_expire_at: Mapped[datetime | None]
+    # What the platform serves for the category (domain.rules.CategoryLimits as JSON); None: none served
+    limits: Mapped[dict[str, Any] | None]
 
 
 class PlatformAttribute(Base):

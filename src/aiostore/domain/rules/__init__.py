@@ -2,6 +2,7 @@
 checks a listing draft against them (`check`). Pure: no I/O beyond reading the package's own rules files."""
 
 from aiostore.domain.rules.catalog import RULES, WARNINGS, Severity
+from aiostore.domain.rules.category import CategoryLimits, PriceBounds
 from aiostore.domain.rules.draft import (
     AttributeDefinition,
     Dimensions,
@@ -25,6 +26,8 @@ from aiostore.domain.rules.overrides import LIMIT_KEYS, LimitOverride, OrgOverri
 __all__ = [
     "LIMIT_KEYS",
     "AttributeDefinition",
+    "CategoryLimits",
+    "PriceBounds",
     "RULES",
     "WARNINGS",
     "Dimensions",

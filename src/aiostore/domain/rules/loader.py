@@ -8,6 +8,7 @@ included). Each file is validated on its own (a typo names its file and key) and
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from collections.abc import Mapping
@@ -22,6 +23,7 @@ from aiostore.domain.market import MARKETS, Currency, MarketCode
 from aiostore.domain.money import Money
 from aiostore.domain.platforms import platform_names
 from aiostore.domain.rules.catalog import RULES, Severity
+from aiostore.domain.rules.category import CategoryLimits
 from aiostore.domain.rules.overrides import LIMIT_KEYS, OrgOverrides
 from aiostore.domain.rules.schema import CurrencyPrice, RulesFile
 from aiostore.domain.rules.text import SYMBOLS, ContactMatcher, TermMatcher, term_key
@@ -237,11 +239,47 @@ def _compiled(platform: str, market: str, overrides_json: str, strict: bool) -> 
     )
 
 
+@lru_cache(maxsize=4096)
+def _for_category(platform: str, market: str, overrides_json: str, category_json: str) -> RuleSet:
+    """The organisation's rules for listings of one category: the category's served limits in place of
+    the files' defaults, then the organisation's overrides (a looser one is ignored, as at check time);
+    limits that leave a minimum above a maximum are not used (the files' rules stay)."""
+    base = _compiled(platform, market, overrides_json, False)
+    served = CategoryLimits.model_validate_json(category_json)
+    try:
+        merged = RulesFile.model_validate(
+            served.applied(file_rules(platform, market).model_dump(), base.currency)
+        )
+    except ValidationError:
+        return base
+    overrides = OrgOverrides.model_validate_json(overrides_json)
+    rules = _tightened(merged, overrides, platform, market, strict=False)
+    price = rules.price.of(base.currency)
+    return dataclasses.replace(
+        base,
+        rules=rules,
+        price=price,
+        price_decimals=base.currency.exponent
+        if price is None
+        else min(price.decimals, base.currency.exponent),
+    )
+
+
 def effective_rules(
-    platform: str, market: str, overrides: OrgOverrides | None = None, *, strict: bool = False
+    platform: str,
+    market: str,
+    overrides: OrgOverrides | None = None,
+    *,
+    strict: bool = False,
+    category: CategoryLimits | None = None,
 ) -> RuleSet:
     """The rules to check with; compiled once per (platform, market, overrides) and kept.
 
     With `strict`, OverrideConflict if an override loosens a platform limit (else that override is
-    ignored). OverrideConflict too if the overrides leave a minimum above its maximum."""
-    return _compiled(platform, market, (overrides or OrgOverrides()).model_dump_json(), strict)
+    ignored). OverrideConflict too if the overrides leave a minimum above its maximum. With `category`,
+    the limits the platform serves for a listing's category replace the files' defaults (kept per
+    category limits; the terms and patterns are compiled once, as without)."""
+    overrides_json = (overrides or OrgOverrides()).model_dump_json()
+    if category is None or strict:
+        return _compiled(platform, market, overrides_json, strict)
+    return _for_category(platform, market, overrides_json, category.model_dump_json())

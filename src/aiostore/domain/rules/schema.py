@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -28,15 +28,22 @@ class LengthUnit(StrEnum):
     UTF16_UNITS = "utf16_units"
 
 
-class Bounds(Strict):
-    min: int | None = Field(default=None, ge=0)
-    max: int | None = Field(default=None, ge=0)
+class Ordered(Strict):
+    """A minimum and a maximum (either may be None: no limit), the minimum not above the maximum."""
+
+    min: Any = None
+    max: Any = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min {self.min} is above max {self.max}")
         return self
+
+
+class Bounds(Ordered):
+    min: int | None = Field(default=None, ge=0)
+    max: int | None = Field(default=None, ge=0)
 
 
 class TitleRules(Bounds):

@@ -13,7 +13,7 @@ from aiostore.sandbox.tokopedia import errors
 from aiostore.sandbox.tokopedia.catalog import MAX_PRICE, MAX_STOCK, MIN_PRICE, SKU_MAX
 from aiostore.sandbox.tokopedia.dispatch import Ctx
 from aiostore.sandbox.tokopedia.models import Product
-from aiostore.sandbox.tokopedia.routes_reference import leaf_category, shipping_refusal
+from aiostore.sandbox.tokopedia.routes_reference import annotation_refusal, leaf_category, shipping_refusal
 
 NAME_MAX, DESCRIPTION_MAX = 70, 2000
 
@@ -96,7 +96,9 @@ def _create_one(ctx: Ctx, entry: dict[str, Any]) -> Product:
         raise RowError("condition must be NEW or USED and price_currency IDR")
     if sku and ctx.sandbox.catalog.by_sku(ctx.shop.shop_id, sku):
         raise RowError(f"SKU {sku} is already used in this shop")
-    refusal = shipping_refusal(entry.get("custom_product_logistics"))
+    refusal = shipping_refusal(entry.get("custom_product_logistics")) or annotation_refusal(
+        _category(entry), entry.get("annotations")
+    )
     if refusal:
         raise RowError(refusal)
     parent = _new(

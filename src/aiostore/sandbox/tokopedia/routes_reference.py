@@ -1,15 +1,18 @@
 """Reference data (listings-and-categories.md §B): the category tree (nested ``categories[{name, id, child}]``
 in Bahasa Indonesia, ``keyword`` keeps the branches whose names hold it) and a category's annotations
 (``[{variant, sort_order, values[{id, name, data}]}]``, its select attributes; Tokopedia publishes no
-mandatory flag and no brand list). Create refuses a category that is not a deepest child (`leaf_category`).
+mandatory flag and no brand list). Create refuses a category that is not a deepest child (`leaf_category`)
+and `annotations` (value ids) that miss a mandatory annotation of the category or are not its own
+(`annotation_refusal`; docs/marketplaces/tokopedia.md).
 The shop's active shipping products (`active_info`); create refuses one that is not (`shipping_refusal`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-from aiostore.sandbox.common.taxonomy import Category, IdScheme, PlatformTaxonomy
+from aiostore.sandbox.common.taxonomy import Attribute, Category, IdScheme, PlatformTaxonomy, check
 from aiostore.sandbox.tokopedia import errors
 from aiostore.sandbox.tokopedia.dispatch import Ctx, Endpoint
 from aiostore.sandbox.tokopedia.models import COURIERS
@@ -93,6 +96,38 @@ def shipping_refusal(ids: object) -> str:
 
 def leaf_category(category_id: int) -> bool:
     return TAXONOMY.leaf(category_id) is not None
+
+
+def annotation_refusal(category_id: int, ids: object) -> str:
+    """Why a create's `annotations` (value ids of Get Product Annotation by Category ID) cannot be used
+    with this leaf ("" when they can): an id that is not one of the category's annotation values, two
+    values of one annotation, or a mandatory annotation left without a value. Only annotations (select
+    attributes) are checked: a create has no field for the others."""
+    category = TAXONOMY.leaf(category_id)
+    if category is None:
+        return ""
+    if ids is None:
+        ids = []
+    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        return "annotations must be a list of annotation value ids"
+    selects = tuple(r for r in category.rules if r.attribute.selects)
+    given: dict[Attribute, list[str]] = {}
+    for value_id in ids:
+        found = next(
+            ((r.attribute, words) for r in selects if (words := TAXONOMY.value(r.attribute, value_id))), None
+        )
+        if found is None:
+            return f"annotation {value_id} is not an annotation of category_id {category_id}"
+        given.setdefault(found[0], []).append(found[1][1])
+    problem = check(
+        TAXONOMY.tree, dataclasses.replace(category, rules=selects), given, None, brand_rules=False
+    )
+    if problem is None or problem.attribute is None:
+        return ""
+    label = problem.attribute.name[1]
+    if problem.kind == "attribute_missing":
+        return f"annotation {label} is mandatory for category_id {category_id}"
+    return f"annotation {label} takes one value, not {problem.value}"
 
 
 ENDPOINTS = [

@@ -26,8 +26,7 @@ from aiostore.connectors import registry
 from aiostore.db import bulk
 from aiostore.db.models import Product
 from aiostore.domain import publish
-from aiostore.domain.market import MarketCode
-from aiostore.domain.platforms import Platform
+from aiostore.domain.rules import effective_rules
 from aiostore.errors import FieldError, ValidationFailed
 from aiostore.services import content_rules
 from aiostore.services.catalog import publish_findings as findings
@@ -162,7 +161,7 @@ async def _find(
         chosen = by_shop.get(shop.id, [])
         if not chosen:
             continue
-        rules = await content_rules.rules_for(session, ctx, Platform(shop.platform), MarketCode(shop.market))
+        overrides = await content_rules.get_overrides(session, ctx)
         checked = [
             findings.Checked(
                 ref=findings.ref_of(t.product_id),
@@ -182,7 +181,18 @@ async def _find(
             for t in targets
             if t.shop.id == shop.id and t.before and id(t) not in sending_here
         ] + unchanged_titles.get(shop.id, [])
-        found = findings.check(checked, shop.platform, shop.market, rules, others)
+        found: dict[str, list[findings.PublishFinding]] = {}
+        # One rule set per category's served limits (most targets share one); each group's duplicate
+        # titles are checked against the shop's other titles and the other groups' too.
+        groups: dict[str, list[findings.Checked]] = defaultdict(list)
+        for c in checked:
+            limits = c.category.limits if c.category is not None else None
+            groups[limits.model_dump_json() if limits is not None else ""].append(c)
+        for group in groups.values():
+            limits = group[0].category.limits if group[0].category is not None else None
+            rules = effective_rules(shop.platform, shop.market, overrides, category=limits)
+            rest = [c.state["title"] for g in groups.values() if g is not group for c in g]
+            found |= findings.check(group, shop.platform, shop.market, rules, [*others, *rest])
         for t in chosen:
             for f in found.get(findings.ref_of(t.product_id), []):
                 f.field = f"items.{t.draft.seq}.{f.field}"

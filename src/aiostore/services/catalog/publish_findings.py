@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aiostore.db.models import PlatformAttribute, PlatformCategory
 from aiostore.domain import publish
 from aiostore.domain.market import market
-from aiostore.domain.rules import RuleSet, check_shop
+from aiostore.domain.rules import CategoryLimits, RuleSet, check_shop
 from aiostore.domain.rules.draft import (
     AttributeDefinition,
     Dimensions,
@@ -46,6 +46,7 @@ class Category:
     leaf: bool
     brand_required: bool
     attributes: dict[str, AttributeDefinition] | None  # by attribute id; None: not read yet
+    limits: CategoryLimits | None = None  # what the platform serves for the category (Shopee)
 
 
 async def categories(
@@ -65,10 +66,14 @@ async def categories(
             PlatformCategory.leaf,
             PlatformCategory.brand_required,
             PlatformCategory.attributes_expire_at,
+            PlatformCategory.limits,
         ).where(key.in_(wanted))
     )
-    for platform, code, category_id, leaf, brand_required, read in rows:
-        found[(platform, code, category_id)] = Category(leaf, bool(brand_required), {} if read else None)
+    for platform, code, category_id, leaf, brand_required, read, limits in rows:
+        served = CategoryLimits.model_validate(limits) if limits else None
+        found[(platform, code, category_id)] = Category(
+            leaf, bool(brand_required), {} if read else None, served
+        )
     akey = tuple_(PlatformAttribute.platform, PlatformAttribute.market, PlatformAttribute.category_id)
     attrs = await session.execute(
         select(

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors.dtos import ReviewDTO, ReviewState
@@ -73,19 +73,26 @@ async def request(
 async def apply(
     session: AsyncSession, org_id: uuid.UUID, channel_id: uuid.UUID, reviews: Sequence[ReviewDTO]
 ) -> int:
-    """Write each review on the shop's listings of its item; returns the listings newly rejected."""
+    """Write each review on the shop's listings of its item (the listing's item, or the platform product
+    it belongs to: a Tokopedia variant is a product of its own under the reviewed parent); returns the
+    listings newly rejected."""
     by_item = {r.item_id: r for r in reviews}
     if not by_item:
         return 0
+    product = Listing.platform_state["product_id"].astext
     rows = await session.scalars(
         select(Listing)
-        .where(Listing.channel_account_id == channel_id, Listing.platform_item_id.in_(list(by_item)))
+        .where(
+            Listing.channel_account_id == channel_id,
+            or_(Listing.platform_item_id.in_(list(by_item)), product.in_(list(by_item))),
+        )
         .with_for_update()
     )
     now, rejected = datetime.now(UTC), 0
     ctx = OrgContext(org_id, Role.OWNER, SYSTEM)
     for listing in rows:
-        review = by_item[listing.platform_item_id]
+        own = by_item.get(listing.platform_item_id)
+        review = own or by_item[str((listing.platform_state or {}).get("product_id"))]
         before = (listing.review_state, listing.review_reason)
         listing.review_state = review.state.value
         listing.review_reason = review.reason or None

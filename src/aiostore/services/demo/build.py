@@ -5,7 +5,8 @@ connected the way a seller connects one: our authorization URL, the sandbox's ap
 exchanged for tokens by ``channels.complete_connect``. Their first pulls are the worker's jobs, as for any
 shop; the build waits for them. The first shop's listings become the master catalog
 (``catalog import-from-channel``), and the other shops' listings match it by SKU. The shops are in live
-write mode, so a sale anywhere moves stock everywhere.
+write mode, so a sale anywhere moves stock everywhere. A few more master products, on no shop yet, are
+ready to publish to all four (``publishable``).
 
 Sandboxes live in memory: an organization built before this process started has no shops behind it, so
 it is deleted and built again (``ensure``), and a reset does the same on demand.
@@ -24,19 +25,19 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import httpx
 import structlog
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from aiostore.db.models import Organization, SyncJob
 from aiostore.db.session import Database
 from aiostore.domain.market import MarketCode
 from aiostore.domain.permissions import Role
 from aiostore.domain.platforms import Platform
-from aiostore.errors import AppError
 from aiostore.services import accounts, channels
 from aiostore.services.catalog.import_channel import import_from_channel
 from aiostore.services.context import Actor, ActorKind, OrgContext
+from aiostore.services.demo import publishable, waiting
+from aiostore.services.demo.waiting import DemoSetupFailed
 from aiostore.services.demo.world import PLANS, DemoWorld, base_url, mounted_url
-from aiostore.services.sync import jobs
 from aiostore.services.sync.context import SyncContext
 
 log = structlog.get_logger(__name__)
@@ -44,14 +45,6 @@ log = structlog.get_logger(__name__)
 DEMO_EMAIL = "demo@demo.aiostore.invalid"
 DEMO_NAME = "Demo: Toko Contoh (sandbox shops)"
 LIVE = "live"
-POLL_SECONDS = 0.2
-WAIT_SECONDS = 300.0  # for each first job (a worker retries failures with backoff)
-
-
-class DemoSetupFailed(AppError):
-    status = 503
-    code = "demo_unavailable"
-    title = "The demo could not be built"
 
 
 @dataclass
@@ -145,26 +138,20 @@ async def _build(demo: Demo, db: Database, sc: SyncContext, user_id: uuid.UUID) 
                 await import_from_channel(session, ctx, channel_id, dry_run=False)
     for channel_id in channel_ids.values():
         await _first_job_done(sc, org_id, channel_id, "pull_orders")
-    log.info("demo.built", org_id=str(org_id), shops=len(channel_ids))
+    ready = await publishable.add(sc, ctx, PLANS)
+    log.info("demo.built", org_id=str(org_id), shops=len(channel_ids), to_publish=len(ready))
     return org_id
 
 
 async def _first_job_done(sc: SyncContext, org_id: uuid.UUID, channel_id: uuid.UUID, kind: str) -> None:
     """Wait until the worker has run the connection's first job of this kind (it retries what fails)."""
-    deadline = asyncio.get_running_loop().time() + WAIT_SECONDS
-    while True:
-        async with sc.tx(org_id) as session:
-            job = await session.scalar(
-                select(SyncJob).where(SyncJob.channel_account_id == channel_id, SyncJob.kind == kind)
-            )
-        if job is not None and job.status == jobs.SUCCEEDED:
-            return
-        if job is None or job.status in jobs.FINISHED:
-            error = job.error if job is not None else "it was not queued"
-            raise DemoSetupFailed(f"the demo shop's first {kind} did not succeed: {error}")
-        if asyncio.get_running_loop().time() > deadline:
-            raise DemoSetupFailed(f"the demo shop's first {kind} is still waiting for a worker")
-        await asyncio.sleep(POLL_SECONDS)
+    await waiting.job_done(
+        sc,
+        org_id,
+        f"the demo shop's first {kind}",
+        SyncJob.channel_account_id == channel_id,
+        SyncJob.kind == kind,
+    )
 
 
 _FORM = re.compile(r'<form[^>]*action="([^"]+)"', re.I)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors.dtos import AttributeDTO, BrandList, CategoryDTO
 from aiostore.db.models import PlatformAttribute, PlatformBrand, PlatformCategory
+from aiostore.domain.rules.category import CategoryLimits
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +85,15 @@ async def store_details(
     brands: BrandList | None,
     now: datetime,
     ttls: tuple[timedelta, timedelta],
+    limits: CategoryLimits | None = None,
 ) -> None:
-    """Replace a category's attributes and/or brands (None: that kind was not fetched)."""
+    """Replace a category's attributes and/or brands (None: that kind was not fetched); with the
+    attributes, the limits the platform serves for it (None: it serves none)."""
     row = await session.get(PlatformCategory, (platform, market, category_id))
     if row is None:
         return  # the tree dropped it meanwhile
     if attributes is not None:
+        row.limits = None if limits is None else limits.model_dump(mode="json", exclude_none=True)
         await _clear(session, PlatformAttribute, platform, market, [category_id])
         session.add_all(
             PlatformAttribute(

@@ -94,9 +94,18 @@ async def refresh_reference(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
     for category_id in todo.details:
         attributes = await shop.connector.category_attributes(category_id)
         brands = await shop.connector.brands(category_id)
+        limits = await shop.connector.category_limits(category_id)
         async with sc.db.transaction() as session:
             await cache.store_details(
-                session, platform, market, category_id, attributes, brands, now, (attributes_ttl, brands_ttl)
+                session,
+                platform,
+                market,
+                category_id,
+                attributes,
+                brands,
+                now,
+                (attributes_ttl, brands_ttl),
+                limits,
             )
         counts["details"] += 1
     log.info("reference.refreshed", platform=platform, market=market, **counts)

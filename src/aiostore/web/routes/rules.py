@@ -38,6 +38,9 @@ class EffectiveRulesOut(BaseModel):
     other_marketplaces: list[str]
     contact_kinds: list[str]
     rules: list[RuleOut]
+    # with `category_id`: what the platform serves for that category (in place of the files' values in
+    # `limits`; null: it serves none)
+    category_limits: dict[str, Any] | None = None
 
 
 @router.get("")
@@ -46,11 +49,20 @@ async def effective(
     ctx: Read,
     platform: Annotated[Platform, Query(description="the platform")],
     market: Annotated[MarketCode, Query(description="the market")],
+    category_id: Annotated[
+        str | None, Query(max_length=64, description="a cached category: its served limits apply")
+    ] = None,
 ) -> EffectiveRulesOut:
     """The rules listings of this organisation are checked with on `platform` in `market`: the platform's
-    rules file, its market's changes and the organisation's overrides."""
+    rules file, its market's changes, the limits the platform serves for `category_id` (from the
+    reference cache; 404 when it is not there) and the organisation's overrides."""
     overrides = await content_rules.get_overrides(session, ctx)
-    found = await content_rules.rules_for(session, ctx, platform, market)
+    served = (
+        None
+        if category_id is None
+        else await content_rules.category_limits(session, platform, market, category_id)
+    )
+    found = await content_rules.rules_for(session, ctx, platform, market, served)
     spec = found.rules.model_dump(mode="json")
     text = spec.pop("text")
     for key in ("platform", "length_unit", "severity"):
@@ -74,6 +86,7 @@ async def effective(
             RuleOut(id=rule, severity=found.severities[rule].value, enabled=found.enabled(rule))
             for rule in RULES
         ],
+        category_limits=None if served is None else served.model_dump(mode="json", exclude_none=True),
     )
 
 
