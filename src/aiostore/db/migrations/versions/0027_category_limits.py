@@ -1,8 +1,8 @@
 """The limits a platform serves for a category (Shopee get_item_limit), cached with the category: a global
 reference table like the rest of the category tree, so no row-level security (it holds nothing of a tenant).
 
-Revision ID: 0026_category_limits
-Revises: 0025_item_day_totals
+Revision ID: 0027_category_limits
+Revises: 0026_daily_item_cover
 Create Date: 2026-12-06 12:10:00
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0026_category_limits"
-down_revision: str | None = "0025_item_day_totals"
+revision: str = "0027_category_limits"
+down_revision: str | None = "0026_daily_item_cover"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
