@@ -11,6 +11,7 @@ payload or raises one of the connector errors.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 from collections import Counter
@@ -198,6 +199,7 @@ class SignedClient:
             self.calls[request.name] += 1
             if self.on_attempt is not None:
                 self.on_attempt(request)
+            sent = asyncio.get_running_loop().time()
             try:
                 response = await self.http.send(built)
             except _NOT_SENT as exc:
@@ -207,9 +209,11 @@ class SignedClient:
                     request_sent=False,
                 ) from exc
             except httpx.TransportError as exc:
+                limiter.answered(sent)
                 raise PlatformUnavailable(
                     f"{request.name}: {type(exc).__name__}", platform=self.platform
                 ) from exc
+            limiter.answered(sent)
             try:
                 return self.decoder(request, response)
             finally:

@@ -7,13 +7,20 @@ the time at which the bucket would be full again. Reserving ``n`` calls moves it
 updated by one ``UPDATE … RETURNING`` per batch (http/shared.py); this module is the pure part, the same
 formula the SQL applies, so that property tests can check it.
 
-``jitter`` is the lateness a send may have after its slot (the database round trip, a busy event loop):
-the burst tolerance is reduced by it (the pace slowed only when it exceeds the burst), so that sends up
-to ``jitter`` seconds late still never exceed the platform's bucket.
+``jitter`` is how much later than its slot the platform may count a call (a busy event loop, the send,
+the network): the burst tolerance is reduced by it (the pace slowed only when it exceeds the burst), so
+that calls counted up to ``jitter`` seconds late still never exceed the platform's bucket. It is a bound
+the process keeps, not a hope (http/shared.py): a call that wakes more than half of it after its slot
+gives the slot up and asks for a new one, and calls the platform may have counted later than that (an
+answer much slower than the fastest) move the bucket on as if counted when answered.
+
+``ClockLink`` maps the database's clock to this process's: from every reservation's round trip, the
+fastest recent ones bound the offset, so a slow round trip does not make its slots late.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 
@@ -50,3 +57,53 @@ class Quota:
     def send_times(self, start: float, now: float, n: int) -> list[float]:
         """The slots of ``n`` calls reserved from ``start`` (the old ``tat``, at least ``now``)."""
         return [max(now, start + i * self.interval - self.tolerance) for i in range(n)]
+
+
+class ClockLink:
+    """Where the database's clock stands against this process's loop clock (``local = db + offset``).
+
+    Each round trip sent at local ``sent`` and answered at ``received`` with the database reading ``db``
+    says ``sent - db <= offset <= received - db``; the samples of the last ``window`` seconds together
+    narrow it. ``late`` is the offset's upper bound, so a slot mapped by it is never early; ``spread`` is
+    how much it may be late by. Clocks that no longer agree with old samples (a stepped clock, drift
+    between machines) start the samples afresh.
+    """
+
+    def __init__(self, window: float = 30.0) -> None:
+        self.window = window
+        self._samples: deque[tuple[float, float, float]] = deque()  # (received, low, high)
+        self.low = float("-inf")
+        self.high = float("inf")
+
+    def observe(self, sent: float, db: float, received: float) -> None:
+        while self._samples and self._samples[0][0] < received - self.window:
+            self._samples.popleft()
+        self._samples.append((received, sent - db, received - db))
+        self.low = max(low for _, low, _ in self._samples)
+        self.high = min(high for _, _, high in self._samples)
+        if self.low > self.high:  # the clocks moved apart: only the newest sample holds
+            self._samples = deque([self._samples[-1]])
+            self.low, self.high = sent - db, received - db
+
+    def local(self, db_time: float) -> float:
+        """The loop time at which ``db_time`` has certainly passed."""
+        return db_time + self.high
+
+    @property
+    def spread(self) -> float:
+        return self.high - self.low
+
+
+class Answers:
+    """How fast one bucket's calls are answered: an answer slower than the fastest recent one by more than
+    ``slack`` may have been counted by the platform that much later than it was sent (its gateway or the
+    network held it), so it is ``overdue``."""
+
+    def __init__(self, slack: float, keep: int = 64) -> None:
+        self.slack = slack
+        self._recent: deque[float] = deque(maxlen=keep)
+
+    def overdue(self, seconds: float) -> bool:
+        late = bool(self._recent) and seconds > min(self._recent) + self.slack
+        self._recent.append(seconds)
+        return late

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from aiostore.http.breaker import counts_as_failure
 from aiostore.http.client import HttpPolicy
 from aiostore.http.errors import CircuitOpen
-from aiostore.http.quota import Quota
+from aiostore.http.quota import Answers, ClockLink, Quota
 
 
 def _sql(statement: str) -> TextClause:
@@ -36,12 +36,15 @@ def _sql(statement: str) -> TextClause:
 
 
 RESERVE = _sql(
-    "INSERT INTO quota_buckets AS b (key, tat) VALUES (:key, NOW + CAST(:cost AS float8)) "
-    "ON CONFLICT (key) DO UPDATE SET tat = GREATEST(b.tat, NOW) + CAST(:cost AS float8) "
+    "INSERT INTO quota_buckets AS b (key, tat) "
+    "VALUES (:key, GREATEST(NOW, CAST(:floor AS float8)) + CAST(:cost AS float8)) "
+    "ON CONFLICT (key) DO UPDATE "
+    "SET tat = GREATEST(b.tat, NOW, CAST(:floor AS float8)) + CAST(:cost AS float8) "
     "RETURNING b.tat - CAST(:cost AS float8) AS start, NOW AS now"
 )
-DEFAULT_JITTER = 0.05  # seconds a send may trail its slot (round trip, event loop) without a 429
+DEFAULT_JITTER = 0.05  # seconds later than its slot the platform may count a call without a 429
 MAX_BATCH = 1000
+MAX_FORFEITS = 3  # a call on a loop too slow to ever wake in time still goes (and may meet a 429)
 
 
 def autocommit(engine: AsyncEngine) -> AsyncEngine:
@@ -50,32 +53,70 @@ def autocommit(engine: AsyncEngine) -> AsyncEngine:
 
 
 class SharedBucket:
-    """One key's quota in this process: waiting calls are reserved in batches against the shared row."""
+    """One key's quota in this process: waiting calls are reserved in batches against the shared row.
 
-    def __init__(self, engine: AsyncEngine, key: str, quota: Quota) -> None:
+    Half of the quota's ``jitter`` is for waking up: a call that wakes later than that after its slot
+    (the event loop was busy) gives the slot up and waits for a new one, since sent now it would meet
+    the calls slotted after it at the platform (at most ``MAX_FORFEITS`` times: a loop that never wakes
+    in time still sends). A quota without jitter models no lateness and keeps neither rule. The other
+    half is for what follows (signing, the send, the network) and for the clock link's spread. An
+    answer that comes more than half the jitter slower than the fastest recent one may have been
+    counted by the platform as late as it came back
+    (``answered``): the process keeps where the platform's bucket would then stand (``floor``: each
+    such call moves it to ``max(floor, answered) + 1/rate``) and no reservation starts before it
+    (``GREATEST(tat, now, floor)``; a busy bucket is already beyond it, so nothing is lost).
+    """
+
+    def __init__(self, engine: AsyncEngine, key: str, quota: Quota, link: ClockLink) -> None:
         self.engine = autocommit(engine)
         self.key = key
         self.quota = quota
+        self.link = link
+        self.answers = Answers(quota.jitter / 2)
         self.round_trips = 0
+        self.forfeited = 0  # slots given up by calls that woke too late
+        self.overdue = 0  # answers slow enough that the platform may have counted them late
+        self.floor = 0.0  # database time no slot may precede: the overdue calls, counted when answered
+        self._floor_moved = False  # not yet carried into the shared row
         self._waiting: list[asyncio.Future[float]] = []
         self._leader: asyncio.Task[None] | None = None
 
     async def acquire(self) -> None:
-        """Wait for this call's slot in the shared quota."""
+        """Wait for this call's slot in the shared quota (a new one if it woke too late for its own)."""
         loop = asyncio.get_running_loop()
-        slot: asyncio.Future[float] = loop.create_future()
-        self._waiting.append(slot)
+        wake_limit = self.quota.jitter / 2
+        for tries in range(MAX_FORFEITS + 1):
+            slot: asyncio.Future[float] = loop.create_future()
+            self._waiting.append(slot)
+            self._lead()
+            at = await slot
+            delay = at - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            late = loop.time() - at + min(self.link.spread, wake_limit / 2)
+            if not self.quota.jitter or late <= wake_limit or tries == MAX_FORFEITS:
+                return
+            self.forfeited += 1  # left unused: the quota is under-used for an instant, never exceeded
+
+    def answered(self, sent: float) -> None:
+        """The call sent at loop time ``sent`` was answered now."""
+        now = asyncio.get_running_loop().time()
+        if self.quota.jitter and self.answers.overdue(now - sent) and self.link.spread < float("inf"):
+            self.overdue += 1
+            self.floor = max(self.floor, now - self.link.low) + self.quota.interval  # db time, at its latest
+            self._floor_moved = True
+            self._lead()
+
+    def _lead(self) -> None:
         if self._leader is None or self._leader.done():
             self._leader = asyncio.create_task(self._serve())
-        at = await slot
-        delay = at - loop.time()
-        if delay > 0:
-            await asyncio.sleep(delay)
 
     async def _serve(self) -> None:
         loop = asyncio.get_running_loop()
-        while self._waiting:
+        while self._waiting or self._floor_moved:
             batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
+            self._floor_moved = False
+            sent = loop.time()
             try:
                 start, now = await self._reserve(len(batch))
             except Exception as exc:  # the database is down: these calls fail, later ones try again
@@ -83,15 +124,16 @@ class SharedBucket:
                     if not slot.done():
                         slot.set_exception(exc)
                 continue
-            base = loop.time()  # our clock when the database's `now` has certainly passed
+            self.link.observe(sent, now, loop.time())
             for slot, at in zip(batch, self.quota.send_times(start, now, len(batch)), strict=True):
                 if not slot.done():
-                    slot.set_result(base + (at - now))
+                    slot.set_result(self.link.local(at))
 
     async def _reserve(self, n: int) -> tuple[float, float]:
         self.round_trips += 1
+        params = {"key": self.key, "cost": n * self.quota.interval, "floor": self.floor}
         async with self.engine.connect() as conn:
-            row = (await conn.execute(RESERVE, {"key": self.key, "cost": n * self.quota.interval})).one()
+            row = (await conn.execute(RESERVE, params)).one()
             await conn.commit()
         return float(row.start), float(row.now)
 
@@ -102,13 +144,14 @@ class SharedLimiters:
     def __init__(self, engine: AsyncEngine, *, jitter: float = DEFAULT_JITTER) -> None:
         self.engine = engine
         self.jitter = jitter
+        self.link = ClockLink()  # one database clock for every bucket
         self._buckets: dict[str, SharedBucket] = {}
 
     def get(self, key: str, *, rate_per_second: float, burst: int) -> SharedBucket:
         quota = Quota(rate_per_second, burst, self.jitter)
         bucket = self._buckets.get(key)
         if bucket is None or bucket.quota != quota:
-            bucket = self._buckets[key] = SharedBucket(self.engine, key, quota)
+            bucket = self._buckets[key] = SharedBucket(self.engine, key, quota, self.link)
         return bucket
 
     def __contains__(self, key: str) -> bool:

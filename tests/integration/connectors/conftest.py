@@ -92,10 +92,8 @@ class Env:
 MakeEnv = Callable[..., Awaitable[Env]]
 
 
-@asynccontextmanager
-async def open_env(**overrides: Any) -> AsyncIterator[Env]:
-    """A fresh sandbox (config ``overrides``) and an HTTP client to it; closed on exit."""
-    clock = ManualClock(START)
+def sandbox_config(**overrides: Any) -> ShopeeSandboxConfig:
+    """The sandbox of these tests: our partner and shop with a known token (``overrides`` on top)."""
     config = ShopeeSandboxConfig(
         partner_id=PARTNER_ID,
         partner_key=PARTNER_KEY,
@@ -103,13 +101,18 @@ async def open_env(**overrides: Any) -> AsyncIterator[Env]:
         region="ID",
         access_token=TOKEN,
         refresh_token=REFRESH,
-        clock=clock,
-        rate_limit_rps=None,
         push_retry_delay=0.0,
     )
     for key, value in overrides.items():
         setattr(config, key, value)
-    app = create_app(config)
+    return config
+
+
+@asynccontextmanager
+async def open_env(**overrides: Any) -> AsyncIterator[Env]:
+    """A fresh sandbox (config ``overrides``) and an HTTP client to it; closed on exit."""
+    clock = ManualClock(START)
+    app = create_app(sandbox_config(**{"clock": clock, "rate_limit_rps": None, **overrides}))
     sandbox: ShopeeSandbox = app.state.sandbox
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app))
     sleeps = Sleeps()

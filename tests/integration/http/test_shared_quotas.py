@@ -38,8 +38,9 @@ async def test_two_processes_together_stay_within_the_shop_quota(two: tuple[Data
 
     await asyncio.gather(*(call(i) for i in range(60)))
     assert refused == 0
-    # the 30 calls waiting in each process were reserved by one round trip each, not 30
-    assert [b.round_trips for b in buckets] == [1, 1]
+    # the 30 calls waiting in each process were reserved by one round trip each, not 30 (and one more
+    # per batch of calls that woke too late for their slots on a busy machine and took new ones)
+    assert all(b.round_trips <= 1 + b.forfeited for b in buckets)
 
 
 async def test_shops_have_their_own_shared_bucket(db: Database) -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aiostore.http.quota import Quota
+from aiostore.http.quota import Answers, ClockLink, Quota
 from aiostore.sandbox.common.core import RateLimiter
 
 STRETCH = 1 + 1e-9  # absorbs float rounding in the bucket arithmetic (a nanosecond a second)
@@ -80,3 +80,30 @@ def test_an_idle_bucket_refills_to_the_burst_not_beyond() -> None:
 def test_bad_quota_refused(rate: float, burst: int, jitter: float) -> None:
     with pytest.raises(ValueError, match="rate must be"):
         Quota(rate, burst, jitter)
+
+
+def test_the_clock_link_keeps_the_tightest_bounds_and_maps_late_never_early() -> None:
+    link = ClockLink(window=30.0)
+    link.observe(sent=100.0, db=1000.0, received=100.2)  # a slow round trip: offset in [-900, -899.8]
+    link.observe(sent=101.0, db=1001.05, received=101.06)  # a fast one narrows it to [-900, -899.99]
+    assert (link.low, link.high) == pytest.approx((-900.0, -899.99))
+    assert link.local(1002.0) == pytest.approx(102.01)  # at most 10 ms late, never early
+    assert link.spread == pytest.approx(0.01)
+
+
+def test_the_clock_link_forgets_old_samples_and_starts_again_when_clocks_step() -> None:
+    link = ClockLink(window=1.0)
+    link.observe(0.0, 10.0, 0.01)
+    link.observe(5.0, 15.0, 5.5)  # the first sample is older than the window: only this one counts
+    assert (link.low, link.high) == pytest.approx((-10.0, -9.5))
+    link.observe(5.6, 20.0, 5.61)  # the database's clock stepped 5 s ahead: the bounds no longer meet
+    assert (link.low, link.high) == pytest.approx((-14.4, -14.39))
+
+
+def test_an_answer_is_overdue_only_against_the_fastest_recent_one() -> None:
+    answers = Answers(slack=0.025)
+    assert not answers.overdue(0.5)  # nothing to compare with yet
+    assert not answers.overdue(0.2)
+    assert not answers.overdue(0.22)  # within the slack of the fastest
+    assert answers.overdue(0.3)
+    assert not answers.overdue(0.21)
