@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, case, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.db import bulk
@@ -124,12 +124,23 @@ async def lock_levels(
 
 
 async def apply_order_status(
-    session: AsyncSession, org_id: uuid.UUID, order: Order, lines: list[OrderLine]
+    session: AsyncSession,
+    org_id: uuid.UUID,
+    order: Order,
+    lines: list[OrderLine],
+    *,
+    resend_origin: bool = False,
 ) -> bool:
-    """Move each line's stock to what the order's status implies. Returns True when stock moved.
+    """Move each line's stock to what the order's status implies. Returns True when listings were
+    marked dirty (stock moved, or `resend_origin`): the caller asks for the pushes.
 
     Flags the order oversold when a new reservation or deduction finds fewer units available than it
     needs (the sale already happened on the platform: it is recorded, never refused).
+
+    With `resend_origin` (see `orders.resends_origin`), the order's own shop's listings of its lines'
+    variants are marked too, even when our stock did not move: the platform's own stock there may have
+    moved without ours (it took the units at payment and kept them on a return), and only a push of
+    our available quantity puts it right. One statement marks both, so listings are locked in id order.
     """
     status = OrderStatus(order.status) if order.status in OrderStatus._value2member_map_ else None
     changes: list[tuple[OrderLine, str]] = []
@@ -139,7 +150,8 @@ async def apply_order_status(
         target = line_state_for(status, line.stock_state)
         if target != line.stock_state:
             changes.append((line, target))
-    if not changes:
+    resend = sorted({line.variant_id for line in lines if line.variant_id}) if resend_origin else []
+    if not changes and not resend:
         return False
     stock = await lock_inventory(session, org_id, [line.variant_id for line, _ in changes if line.variant_id])
     was_oversold = order.oversold
@@ -176,7 +188,11 @@ async def apply_order_status(
         )
         line.stock_state = target
         moved.add(line.variant_id)
-    await mark_dirty(session, moved, sale=Sale(at, order.channel_account_id))
+    which = [bulk.among(Listing.variant_id, sorted(moved))] if moved else []
+    if resend:
+        origin = Listing.channel_account_id == order.channel_account_id
+        which.append(and_(origin, bulk.among(Listing.variant_id, resend)))
+    await mark_listings_where(session, or_(*which), sale=Sale(at, order.channel_account_id))
     await session.flush()
     if order.oversold and not was_oversold:
         await triggers.evaluate_soon(session, org_id)

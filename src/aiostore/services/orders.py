@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aiostore.connectors.dtos import OrderDTO
 from aiostore.db.models import ChannelAccount, Customer, Listing, Order, OrderLine, Variant
 from aiostore.domain.market import MARKETS, MarketCode
-from aiostore.domain.orders import OrderStatus, status_rank
+from aiostore.domain.orders import RELEASED, OrderStatus, status_rank
 from aiostore.errors import NotFound, invalid
 from aiostore.services import inventory
 from aiostore.services.context import OrgContext
@@ -26,7 +26,7 @@ class Ingested:
     order: Order
     created: bool
     stale: bool  # the platform's copy was older than ours: nothing changed
-    stock_moved: bool
+    stock_moved: bool  # listings were marked dirty: stock moved, or the origin shop is sent ours again
 
 
 def _customer_key(dto: OrderDTO) -> str:
@@ -118,6 +118,20 @@ def is_stale(order: Order, dto: OrderDTO) -> bool:
     return dto.status is not None and status_rank(dto.status.value) < status_rank(order.status)
 
 
+RELEASED_VALUES = frozenset(s.value for s in RELEASED)
+
+
+def resends_origin(previous: str | None, status: str) -> bool:
+    """Whether an order reaching `status` from `previous` (None: first seen) must have our available
+    quantity sent again to its own shop's listings, whether or not our stock moves.
+
+    Cancelled and returned: the platform's own stock of the order's items may now differ from ours. It
+    took the units at payment and may keep them on a return (Tokopedia's 550 does) or give them back on
+    a cancellation; an order first seen there never moved our stock at all, so nothing else would mark
+    the origin listing, while its last push (before the sale) still looks current. One batched write."""
+    return status in RELEASED_VALUES and status != previous
+
+
 async def ingest(
     session: AsyncSession, org_id: uuid.UUID, channel: ChannelAccount, dto: OrderDTO
 ) -> Ingested:
@@ -136,6 +150,7 @@ async def ingest(
         return Ingested(order, False, True, False)
     customer = await _upsert_customer(session, org_id, channel, dto)
     status = dto.status.value if dto.status else (order.status if order else OrderStatus.UNPAID.value)
+    resend = resends_origin(order.status if order else None, status)
     total = dto.total.amount if dto.total else 0
     if order is None:
         order = Order(
@@ -185,7 +200,7 @@ async def ingest(
         session.add(line)
         lines.append(line)
     await session.flush()
-    moved = await inventory.apply_order_status(session, org_id, order, lines)
+    moved = await inventory.apply_order_status(session, org_id, order, lines, resend_origin=resend)
     return Ingested(order, created, False, moved)
 
 
