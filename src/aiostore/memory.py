@@ -4,10 +4,16 @@ CPython frees objects into its own arenas and glibc's heap; after a job that hel
 process keeps the freed pages (its resident size stays at the job's peak) until glibc is asked to trim
 them. `release()` asks (malloc_trim(0), which also gives back free pages inside the heap, not only its
 top); elsewhere than glibc it does nothing.
+
+Requests do the same after large work: a change set of thousands of items (a 10,000-row sheet's
+preview, its commit) notes it (`note_large`), and the web request middleware releases once the response
+is sent (`release_noted`), so the next step starts from what the service holds, not from the last
+step's peak. Small requests never pay for a trim.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import ctypes.util
 import sys
@@ -33,3 +39,25 @@ def release() -> bool:
     """Give freed heap pages back to the OS; True when the C library could."""
     trim = _libc()
     return bool(trim(0)) if trim is not None else False
+
+
+LARGE = 1_000  # items of a change set above which a request's freed memory is given back
+_noted = False
+
+
+def note_large(items: int) -> None:
+    """A request built `items` change-set items: when they are many, release once it has answered."""
+    global _noted
+    if items >= LARGE:
+        _noted = True
+
+
+async def release_noted() -> bool:
+    """Give freed heap pages back (in a thread) if a request noted large work since the last time;
+    whether it was asked to."""
+    global _noted
+    if not _noted:
+        return False
+    _noted = False
+    await asyncio.to_thread(release)
+    return True

@@ -1,7 +1,12 @@
 """Bulk writes in one statement from arrays: many rows inserted (`INSERT … SELECT … FROM unnest(…)`)
 or updated by key (`UPDATE … FROM unnest(…)`), instead of one statement per row (10,000 of them cost
 seconds; a multi-row VALUES list of 10,000 rows costs more to build than to run). COPY is no option:
-PostgreSQL refuses COPY FROM into a table with row-level security."""
+PostgreSQL refuses COPY FROM into a table with row-level security.
+
+The arrays travel as the execution's parameters, not as values bound into the statement: SQLAlchemy
+keeps each statement it compiled (its compiled cache, 500 per engine) together with the values bound
+into it, so a statement that carried a change set's 10 MB JSON document would hold it for the life of
+the process."""
 
 from __future__ import annotations
 
@@ -35,14 +40,16 @@ def among(
 
 def _arrays(
     model: type[Base], names: Sequence[str], rows: Rows
-) -> tuple[str, list[str], list[BindParameter[Any]]]:
+) -> tuple[str, list[str], list[BindParameter[Any]], dict[str, Any]]:
     """`ROWS FROM (unnest(…), …) AS v(names)` with one array per column, each column's value
-    expression, and the parameters. JSON columns travel as one JSON document each
-    (`jsonb_array_elements`): as a text array every quote inside would be escaped one by one."""
+    expression, the parameters (without values) and their values. JSON columns travel as one
+    JSON document each (`jsonb_array_elements`): as a text array every quote inside would be escaped
+    one by one."""
     table = model.__table__
     sources: list[str] = []
     values: list[str] = []
     params: list[BindParameter[Any]] = []
+    arguments: dict[str, Any] = {}
     for n, name in enumerate(names):
         kind = table.c[name].type
         sql_type = kind.compile(dialect=_DIALECT)
@@ -50,13 +57,14 @@ def _arrays(
         if isinstance(kind, JSON):
             sources.append(f"jsonb_array_elements(CAST(:a{n} AS jsonb))")
             values.append(f"CAST(NULLIF(v.{name}, 'null'::jsonb) AS {sql_type})")  # None is SQL NULL
-            document = json.dumps(column, separators=(",", ":"), check_circular=False)  # no spaces: 10% less
-            params.append(bindparam(f"a{n}", document, type_=Text()))
+            arguments[f"a{n}"] = json.dumps(column, separators=(",", ":"), check_circular=False)  # no spaces
+            params.append(bindparam(f"a{n}", type_=Text()))
         else:
             sources.append(f"unnest(CAST(:a{n} AS {sql_type}[]))")
             values.append(f"v.{name}")
-            params.append(bindparam(f"a{n}", column))
-    return f"ROWS FROM ({', '.join(sources)}) AS v({', '.join(names)})", values, params
+            arguments[f"a{n}"] = column
+            params.append(bindparam(f"a{n}"))  # the driver adapts the list, as it would a bound one
+    return f"ROWS FROM ({', '.join(sources)}) AS v({', '.join(names)})", values, params, arguments
 
 
 async def insert_rows(
@@ -76,7 +84,7 @@ async def insert_rows(
     if "id" in model.__table__.c and "id" not in rows[0]:
         rows = [{"id": uuid.uuid4(), **row} for row in rows]
     names = list(rows[0])
-    source, values, params = _arrays(model, names, rows)
+    source, values, params, arguments = _arrays(model, names, rows)
     sql = (
         f"INSERT INTO {model.__tablename__} ({', '.join(names)}) "  # noqa: S608  (names from the model)
         f"SELECT {', '.join(values)} FROM {source}"
@@ -85,7 +93,7 @@ async def insert_rows(
         sql += f" ON CONFLICT ({', '.join(skip_conflicts_on)}) DO NOTHING"
     if returning:
         sql += f" RETURNING {', '.join(returning)}"
-    result = await session.execute(text(sql).bindparams(*params))
+    result = await session.execute(text(sql).bindparams(*params), arguments)
     return [tuple(row) for row in result.all()] if returning else []
 
 
@@ -110,7 +118,7 @@ async def update_by_key(
     names = list(rows[0])
     if key not in names:
         raise ValueError(f"every row needs its {key}")
-    source, values, params = _arrays(model, names, rows)
+    source, values, params, arguments = _arrays(model, names, rows)
     own = sets or {}
     pairs = [(n, v) for n, v in zip(names, values, strict=True) if n != key and n not in match]
     assignments = [f"{n} = {own[n].format(v=v) if n in own else v}" for n, v in pairs]
@@ -121,4 +129,4 @@ async def update_by_key(
         f"UPDATE {model.__tablename__} AS t SET {', '.join(assignments)} "  # noqa: S608  (names from the model)
         f"FROM {source} WHERE {where}"
     )
-    await session.execute(text(sql).bindparams(*params))
+    await session.execute(text(sql).bindparams(*params), arguments)

@@ -16,7 +16,7 @@ from prometheus_client import Counter, Histogram
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from aiostore import input_policy
+from aiostore import input_policy, memory
 from aiostore.errors import AppError, FieldError, PayloadTooLarge, ValidationFailed
 from aiostore.security.crypto import TokenCipher
 from aiostore.services import idempotency
@@ -230,6 +230,7 @@ class RequestContextMiddleware:
             if upload is not None:
                 upload.close()
             self._observe(scope, method, status_holder["status"], started)
+        await memory.release_noted()  # after a large change set (memory.py), once it has answered
 
     async def _spool(
         self, headers: dict[bytes, bytes], receive: Receive

@@ -32,15 +32,16 @@ PRODUCT_CHANGED = "product"
 LISTING_CHANGED = "listing"
 
 
-def product_of(item: ChangeSetItem) -> uuid.UUID:
+def product_of(item: ChangeSetItem | core.Item) -> uuid.UUID:
     return uuid.UUID((item.before or {})["product_id"])
 
 
 class CatalogKind:
     name = KIND
+    after_shops = True  # a catalog item's after (its target state) is read whole
 
     async def current(
-        self, session: AsyncSession, ctx: OrgContext, items: Sequence[ChangeSetItem]
+        self, session: AsyncSession, ctx: OrgContext, items: Sequence[core.Item]
     ) -> dict[int, dict[str, Any] | None]:
         """Each item's before-state now; one marked `changed` when the master now wants another state."""
         if not items:
@@ -74,7 +75,7 @@ class CatalogKind:
             out[item.seq] = now
         return out
 
-    def what_changed(self, item: ChangeSetItem, now: dict[str, Any] | None) -> str:
+    def what_changed(self, item: core.Item, now: dict[str, Any] | None) -> str:
         if now is None:
             return f"{item.sku}: the product or the shop is gone since the preview"
         if now.get("changed") == LISTING_CHANGED:
@@ -82,7 +83,7 @@ class CatalogKind:
         return f"{item.sku}: the master product (price, stock, mapping, overrides) changed since the preview"
 
     async def apply(
-        self, session: AsyncSession, ctx: OrgContext, change_set: ChangeSet, items: Sequence[ChangeSetItem]
+        self, session: AsyncSession, ctx: OrgContext, change_set: ChangeSet, items: Sequence[core.Item]
     ) -> None:
         """One publish job per shop, in that shop's write mode, in this transaction."""
         by_shop: dict[uuid.UUID, list[int]] = defaultdict(list)
@@ -124,7 +125,7 @@ class CatalogKind:
             )
         change_set.summary = change_set.summary | {"jobs": queued}
 
-    def approval_needed(self, policy: ChangePolicy, items: Sequence[ChangeSetItem]) -> str | None:
+    def approval_needed(self, policy: ChangePolicy, items: Sequence[core.Item]) -> str | None:
         return None  # publishing is permission-gated (catalog:publish) instead
 
     async def revert(
@@ -132,7 +133,7 @@ class CatalogKind:
         session: AsyncSession,
         ctx: OrgContext,
         change_set: ChangeSet,
-        items: Sequence[ChangeSetItem],
+        items: Sequence[core.Item],
         skus: dict[uuid.UUID, str],
     ) -> core.ChangeSetView:
         """A preview restoring each applied item's before-state (a listing it created: unlisted)."""

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors import registry
 from aiostore.db import bulk
-from aiostore.db.models import ChangeSet, ChangeSetItem, ChannelAccount, Listing, Variant, VariantPrice
+from aiostore.db.models import ChangeSet, ChannelAccount, Listing, Variant, VariantPrice
 from aiostore.domain.market import Currency, MarketCode, market
 from aiostore.domain.money import Money, MoneyError
 from aiostore.services.changes import core
@@ -325,9 +325,10 @@ def _minor(state: dict[str, Any] | None, name: str) -> int | None:
 
 class PriceKind:
     name = KIND
+    after_shops = False  # the listings a commit marks are the items' own (stock) or their before's (price)
 
     async def current(
-        self, session: AsyncSession, ctx: OrgContext, items: Sequence[ChangeSetItem]
+        self, session: AsyncSession, ctx: OrgContext, items: Sequence[core.Item]
     ) -> dict[int, dict[str, Any] | None]:
         base = await _base(session, [i.variant_id for i in items if i.variant_id], lock=True)
         return {
@@ -337,7 +338,7 @@ class PriceKind:
         }
 
     async def apply(
-        self, session: AsyncSession, ctx: OrgContext, change_set: ChangeSet, items: Sequence[ChangeSetItem]
+        self, session: AsyncSession, ctx: OrgContext, change_set: ChangeSet, items: Sequence[core.Item]
     ) -> None:
         """Set what the items' `after` says, in a few statements from column arrays and without reading
         the base again (`current` has just read it under lock and found it equal to each `before`): market
@@ -348,15 +349,16 @@ class PriceKind:
         changed: list[dict[str, Any]] = []
         created: list[dict[str, Any]] = []
         for item in items:
-            assert item.variant_id is not None and item.after is not None and item.market  # noqa: S101
+            assert item.variant_id and item.before and item.after is not None and item.market  # noqa: S101
             price, sale = _minor(item.after, "price"), _minor(item.after, "sale_price")
             assert price is not None  # noqa: S101
-            listing_ids += [uuid.UUID(s["listing_id"]) for s in item.after["shops"]]
+            reached = item.before["shops"]  # the after's shops are these with the new price
+            listing_ids += [uuid.UUID(s["listing_id"]) for s in reached]
             if item.channel_account_id is not None:
                 own = {"price": item.after["price"]} | (
                     {"sale_price": item.after["sale_price"]} if sale else {}
                 )
-                owned.append({"id": uuid.UUID(item.after["shops"][0]["listing_id"]), "overrides": own})
+                owned.append({"id": uuid.UUID(reached[0]["listing_id"]), "overrides": own})
             elif (item.before or {}).get("price") is None:
                 created.append(
                     {"org_id": ctx.org_id, "variant_id": item.variant_id, "market": item.market,
@@ -376,7 +378,7 @@ class PriceKind:
         await bulk.update_by_key(session, Listing, "id", owned, sets={"overrides": OWN_PRICE})
         await push.mark_prices_dirty(session, ctx.org_id, listing_ids)
 
-    def approval_needed(self, policy: ChangePolicy, items: Sequence[ChangeSetItem]) -> str | None:
+    def approval_needed(self, policy: ChangePolicy, items: Sequence[core.Item]) -> str | None:
         limit = policy.approval_price_drop_percent
         for item in items:
             old, new = _minor(item.before, "price"), _minor(item.after, "price")
@@ -390,7 +392,7 @@ class PriceKind:
         session: AsyncSession,
         ctx: OrgContext,
         change_set: ChangeSet,
-        items: Sequence[ChangeSetItem],
+        items: Sequence[core.Item],
         skus: dict[uuid.UUID, str],
     ) -> core.ChangeSetView:
         back: list[PriceItemIn] = []

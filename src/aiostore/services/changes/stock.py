@@ -25,7 +25,6 @@ from aiostore.connectors import registry
 from aiostore.db import bulk
 from aiostore.db.models import (
     ChangeSet,
-    ChangeSetItem,
     ChannelAccount,
     Inventory,
     InventoryMovement,
@@ -95,6 +94,7 @@ async def pushed_after(session: AsyncSession, drafts: Sequence[core.Draft]) -> N
     for draft in planned.values():
         assert draft.after is not None  # noqa: S101
         draft.after["shops"] = []
+    shop_ids = {shop_id: str(shop_id) for shop_id in shops}  # one string per shop, not per listing
     for listing in listings:
         draft = planned[listing.variant_id]
         assert draft.after is not None  # noqa: S101
@@ -104,7 +104,7 @@ async def pushed_after(session: AsyncSession, drafts: Sequence[core.Draft]) -> N
         after["shops"].append(
             {
                 "listing_id": str(listing.id),
-                "channel_account_id": str(shop.id),
+                "channel_account_id": shop_ids[shop.id],
                 "shop_name": shop.shop_name,
                 "platform": shop.platform,
                 "platform_stock": listing.platform_stock,
@@ -209,16 +209,17 @@ def _zeroes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> bool
 
 class StockKind:
     name = KIND
+    after_shops = False  # the listings a commit marks are the items' own (stock) or their before's (price)
 
     async def current(
-        self, session: AsyncSession, ctx: OrgContext, items: Sequence[ChangeSetItem]
+        self, session: AsyncSession, ctx: OrgContext, items: Sequence[core.Item]
     ) -> dict[int, dict[str, Any] | None]:
         ids = {i.variant_id for i in items if i.variant_id is not None}
         locked = await inventory.lock_levels(session, ctx.org_id, ids)
         return {i.seq: state(*locked[i.variant_id]) for i in items if i.variant_id is not None}
 
     async def apply(
-        self, session: AsyncSession, ctx: OrgContext, change_set: ChangeSet, items: Sequence[ChangeSetItem]
+        self, session: AsyncSession, ctx: OrgContext, change_set: ChangeSet, items: Sequence[core.Item]
     ) -> None:
         """One UPDATE for every inventory row, one INSERT for the ledger rows, one for the dirty marks."""
         ids = [i.variant_id for i in items if i.variant_id is not None]
@@ -250,7 +251,7 @@ class StockKind:
         if shops:
             await push.request_pushes(session, ctx.org_id, shops)
 
-    def approval_needed(self, policy: ChangePolicy, items: Sequence[ChangeSetItem]) -> str | None:
+    def approval_needed(self, policy: ChangePolicy, items: Sequence[core.Item]) -> str | None:
         zeroed = sum(1 for i in items if _zeroes(i.before, i.after))
         if zeroed > policy.approval_zeroed_skus:
             limit = policy.approval_zeroed_skus
@@ -262,7 +263,7 @@ class StockKind:
         session: AsyncSession,
         ctx: OrgContext,
         change_set: ChangeSet,
-        items: Sequence[ChangeSetItem],
+        items: Sequence[core.Item],
         skus: dict[uuid.UUID, str],
     ) -> core.ChangeSetView:
         back: list[StockItemIn] = []
