@@ -136,6 +136,13 @@ class Settings(BaseSettings):
     alert_webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     alert_webhook_allow_private: bool = False
 
+    # Publishing fetches each master image (http/https, at most this many bytes, JPEG/PNG/WebP) to upload
+    # it the platform's way; private, loopback or link-local addresses are refused (SSRF) unless the URL
+    # is under this service's own URL or this is true (sandboxes and tests on a private network).
+    image_fetch_max_bytes: int = Field(default=10 * 2**20, ge=1024, le=50 * 2**20)
+    image_fetch_timeout_seconds: float = Field(default=20.0, gt=0, le=120)
+    image_fetch_allow_private: bool = False
+
     log_level: str = "INFO"
     log_json: bool | None = None
 

@@ -227,8 +227,11 @@ def min_batch_calls(per_product: Sequence[int], limit: BatchLimit) -> int:
     return max(by_size, -(-sum(1 for n in per_product if n) // limit.items_per_call))
 
 
-def plan(items: Iterable[ItemCalls], price: BatchLimit, stock: BatchLimit) -> dict[str, int]:
-    """The calls one shop's commit makes, by kind, and the minimum its limits allow."""
+def plan(
+    items: Iterable[ItemCalls], price: BatchLimit, stock: BatchLimit, images: int = 0, image_batch: int = 1
+) -> dict[str, int]:
+    """The calls one shop's commit makes, by kind, and the minimum its limits allow. `images`: the master
+    images to upload first (one call each; the platform's upload may take `image_batch` per call)."""
     listed = list(items)
     creates = sum(1 for i in listed if i.create)
     updates = sum(1 for i in listed if i.update)
@@ -239,6 +242,8 @@ def plan(items: Iterable[ItemCalls], price: BatchLimit, stock: BatchLimit) -> di
         "update": updates,
         "price": batch_calls(prices, price),
         "stock": batch_calls(stocks, stock),
+        "image": images,
     }
     least = creates + updates + min_batch_calls(prices, price) + min_batch_calls(stocks, stock)
+    least += -(-images // image_batch)
     return calls | {"total": sum(calls.values()), "minimum": least}

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
-from aiostore.db.models import Listing
+from aiostore.db.models import ImageUpload, Listing
 from aiostore.db.session import Database
 from aiostore.services.demo import publishable
 from aiostore.settings import Settings
@@ -66,6 +66,13 @@ async def test_a_demo_product_not_yet_listed_goes_live_on_all_four_shops(demo_ap
         assert sorted(r.platform_sku or "" for r in mine) == sorted(skus), shop["platform"]
         states = {(r.status, r.sync_state, r.review_state) for r in mine}
         assert states == {("active", "in_sync", "live")}, (shop["platform"], states, mine[0].last_error)
+    async with demo_app.db.transaction(visitor.org_id) as session:  # served in process, uploaded
+        uploaded = set(
+            (await session.execute(select(ImageUpload.source_url, ImageUpload.channel_account_id))).tuples()
+        )
+    assert {
+        (url, uuid.UUID(s["id"])) for url in ready[0]["images"] for s in shops if s["platform"] != "tokopedia"
+    } <= uploaded
     again = await visitor.post(
         "/api/catalog/preview",
         json={"product_ids": [ready[0]["id"]], "channel_account_ids": [s["id"] for s in shops]},

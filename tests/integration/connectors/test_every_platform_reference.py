@@ -122,6 +122,7 @@ async def test_attributes_and_brands_of_a_category(case: Case, env: Any) -> None
 
 
 async def test_a_create_that_breaks_the_category_is_refused_then_accepted(case: Case, env: Any) -> None:
+    env.sandbox.images.issue("https://img.example/kaos.jpg")  # as if uploaded
     connector, ids = env.connector(), case.reference.taxonomy
     leaf = strict_leaf(case)
     category_id = str(ids.id_of(leaf))
@@ -164,6 +165,7 @@ async def test_image_upload_the_platform_way(case: Case, env: Any) -> None:
 
 
 async def test_logistics_channels_where_the_platform_lists_them(case: Case, env: Any) -> None:
+    env.sandbox.images.issue("https://img.example/kaos.jpg")  # as if uploaded
     channels = await env.connector().logistics_channels()
     if not case.reference.channels:
         assert channels == []

@@ -36,6 +36,8 @@ async def env(case: Case) -> AsyncIterator[Any]:
 
 
 async def create(case: Case, env: Any, name: str) -> str:
+    for image in draft("0").image_ids:
+        env.sandbox.images.issue(image)  # as if uploaded
     return await create_with(case, env.connector(), name)
 
 

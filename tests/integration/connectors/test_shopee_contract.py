@@ -129,6 +129,8 @@ async def test_get_products_in_batches_of_50(make_env: MakeEnv) -> None:
 
 
 async def test_create_and_update_product(env: Env) -> None:
+    for name in ["img-1", "img"]:
+        env.sandbox.images.issue(name)  # as if uploaded
     connector = env.connector()
     draft = ProductDraft(
         name="Eco Bamboo Mug",
@@ -159,6 +161,8 @@ async def test_create_and_update_product(env: Env) -> None:
 
 
 async def test_create_product_with_variants(env: Env) -> None:
+    for name in ["img-1", "img"]:
+        env.sandbox.images.issue(name)  # as if uploaded
     connector = env.connector()
     draft = ProductDraft(
         name="Tee",

@@ -138,6 +138,8 @@ async def test_4xx_is_not_retried(env: Env) -> None:
 
 
 async def test_an_item_created_without_its_models_is_reported_not_lost(env: Env) -> None:
+    for name in ["i", "img"]:
+        env.sandbox.images.issue(name)  # as if uploaded
     env.sandbox.set_faults(
         FaultConfig(script=[ScriptedFault(kind="server_error", path="product/init_tier_variation")])
     )

@@ -28,6 +28,13 @@ class View:
     images_changed: bool
 
 
+def _updated(sandbox: Any, images: Sequence[str]) -> bool:
+    """Whether the product's images are the platform's uploads of UPDATED_IMAGES: the last images the
+    sandbox stored (the update uploads them after the create's), named by id (Lazada: in its URL)."""
+    last = list(sandbox.images.images)[-len(UPDATED_IMAGES) :]
+    return [i.rsplit("/", 1)[-1].split(".")[0] for i in images] == last
+
+
 def _product_id(listings: Sequence[Listing]) -> str:
     ids = {(x.platform_state or {}).get("product_id") or x.platform_item_id for x in listings}
     assert len(ids) == 1, ids
@@ -44,7 +51,7 @@ def shopee(market: Market, listings: Sequence[Listing]) -> View:
             m.model_sku: [t.options[i] for t, i in zip(item.tier_variation, m.tier_index, strict=True)]
             for m in item.models.values()
         },
-        images_changed=tuple(item.image_ids) == UPDATED_IMAGES,
+        images_changed=_updated(sandbox, item.image_ids),
     )
 
 
@@ -55,7 +62,7 @@ def tiktokshop(market: Market, listings: Sequence[Listing]) -> View:
         category=product.category_id,
         attribute_ids=sorted(str(a["id"]) for a in product.product_attributes),
         options={s.seller_sku: [v for _, v in s.attributes] for s in product.skus.values()},
-        images_changed=tuple(product.images) == UPDATED_IMAGES,
+        images_changed=_updated(sandbox, product.images),
     )
 
 
@@ -70,7 +77,7 @@ def lazada(market: Market, listings: Sequence[Listing]) -> View:
         category=str(product.category_id),
         attribute_ids=sorted(ids[k] for k in product.attributes),
         options={s.seller_sku: list(s.sale_props.values()) for s in product.skus.values()},
-        images_changed=tuple(product.images) == UPDATED_IMAGES,
+        images_changed=_updated(sandbox, product.images),
     )
 
 

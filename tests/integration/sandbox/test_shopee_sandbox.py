@@ -302,6 +302,7 @@ async def test_sgd_prices_take_two_decimals(
 
 
 async def test_add_and_update_item(shopee: Shopee, sandbox: ShopeeSandbox) -> None:
+    sandbox.images.issue("id-11134207-abc")  # as if uploaded
     new = {
         "original_price": 99000,
         "description": "A sturdy mug.",

@@ -31,6 +31,7 @@ def _leaves() -> tuple[int, int]:
 
 
 async def _item(shopee: Shopee, sandbox: ShopeeSandbox, category: int) -> Any:
+    sandbox.images.issue("id-11134207-abc")  # as if uploaded
     created = (await shopee.post("/api/v2/product/add_item", ITEM | {"category_id": category})).json()
     sandbox.settle_reviews()
     return sandbox.item(created["response"]["item_id"])

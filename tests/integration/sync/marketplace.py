@@ -30,6 +30,7 @@ from aiostore.services import channels
 from aiostore.settings import Settings, WriteMode
 from aiostore.web.app import create_app
 from aiostore.worker import runtime
+from tests.integration.sync import image_host
 
 PLATFORMS = [p.value for p in Platform]
 SERVICE = "http://aiostore.test"
@@ -54,6 +55,7 @@ def _settings_for(base: Settings, shops: dict[str, SandboxHarness]) -> Settings:
         "public_url": SERVICE,
         "sync_retry_base_seconds": 0.05,
         "sync_max_attempts": 8,
+        "image_fetch_allow_private": True,  # img.example is served in process (image_host.py)
     }
     platforms = dict(base.platforms)
     for platform, h in shops.items():
@@ -176,6 +178,7 @@ def build_market(
     *,
     products: int = 2,
     variants: int = 2,
+    settings_changes: dict[str, Any] | None = None,
 ) -> Market:
     apps: dict[str, Any] = {}
     shops: dict[str, SandboxHarness] = {}
@@ -186,7 +189,8 @@ def build_market(
         harness.seed(products, variants_per_product=variants, seed=7)
         apps[f"{platform}.sandbox"] = sandbox_app
         shops[platform] = harness
-    settings = _settings_for(base, shops)
+    apps[image_host.HOST] = image_host.app
+    settings = _settings_for(base, shops).model_copy(update=settings_changes or {})
     http = httpx.AsyncClient(transport=HostRouter(apps))
     app = create_app(settings, db, http=http)
     runtime.install(runtime.make(settings, db, app.state.connectors))

@@ -21,6 +21,7 @@ from aiostore.settings import Settings
 from aiostore.worker import runtime
 from tests.factories import Caller, signup
 from tests.integration.connectors.platforms import CASES
+from tests.integration.connectors.test_every_platform_reference import draft
 from tests.integration.connectors.test_every_platform_review import create_with
 from tests.integration.sync.marketplace import PLATFORMS, Market, build_market
 
@@ -54,6 +55,8 @@ async def published(market: Market, platform: str, name: str) -> tuple[str, uuid
     case = next(c for c in CASES if c.name == platform)
     sc, channel_id = runtime.current().sync, market.channel_ids[platform]
     shop = await open_channel(sc, market.org_id, channel_id)
+    for image in draft("0").image_ids:  # as if uploaded
+        market.shops[platform].sandbox.images.issue(image)  # type: ignore[attr-defined]
     item_id = await create_with(case, shop.connector, name)
     async with market.db.transaction(market.org_id) as session:
         listing = Listing(

@@ -138,8 +138,11 @@ def test_plan_per_shop() -> None:
         "update": 1,
         "price": 2,
         "stock": 1,
+        "image": 0,
         "total": 5,
         "minimum": 5,
     }
+    with_images = publish.plan(items, shopee, shopee, images=10, image_batch=9)
+    assert (with_images["image"], with_images["total"], with_images["minimum"]) == (10, 15, 7)
     lazada = BatchLimit(50, None)
     assert publish.plan(items, lazada, lazada)["price"] == 1

@@ -22,6 +22,7 @@ from aiostore.db.models.allocation import AllocationRule, PromotionReservation
 from aiostore.db.models.catalog import Inventory, Product, ProductPlatformMapping, Variant, VariantPrice
 from aiostore.db.models.changes import ChangeSet, ChangeSetItem
 from aiostore.db.models.channels import ChannelAccount, ChannelRoute, Listing
+from aiostore.db.models.images import ImageUpload
 from aiostore.db.models.orders import Customer, InventoryMovement, Order, OrderLine, SalesDaily
 from aiostore.db.models.platform import (
     AuditLog,
@@ -38,6 +39,7 @@ from aiostore.db.models.reports import SalesItemsDaily, SalesItemsMonthly, Sales
 from aiostore.db.models.sync import SyncJob, SyncJobItem
 
 __all__ = [
+    "ImageUpload",
     "AllocationRule",
     "AlertDelivery",
     "AlertPreference",

@@ -276,6 +276,16 @@ class ImageStore:
 
     def __init__(self) -> None:
         self.images: dict[str, StoredImage] = {}
+        self.issued: set[str] = set()  # what a create may name: the ids and URLs the upload answered
+
+    def issue(self, name: str) -> None:
+        self.issued.add(name)
+
+    def foreign(self, names: list[str], kept: list[str] | tuple[str, ...] = ()) -> str | None:
+        """The first of `names` this sandbox did not issue (nor the listing already has), else None."""
+        return next(
+            (n for n in names if n not in self.images and n not in self.issued and n not in kept), None
+        )
 
     def add(self, data: bytes, prefix: str) -> StoredImage | None:
         """Keep a PNG or JPEG image; None for anything else."""

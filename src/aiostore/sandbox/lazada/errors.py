@@ -100,6 +100,14 @@ def business(code: str, message: str, detail: list[dict[str, Any]] | None = None
     return LazadaError(code, message, detail=detail)
 
 
+def image_foreign(url: str) -> LazadaError:
+    """A create or update naming an image URL Lazada did not issue (only Lazada URLs are taken: LZA 120947;
+    the code and wording are unverified)."""
+    return business(
+        "4146", f"IMAGE_URL_INVALID: {url} is not a Lazada image URL (upload or migrate it first)"
+    )
+
+
 def wrong_gateway(seller_country: str, gateway_country: str) -> LazadaError:
     return LazadaError(
         "InvalidParameter",

@@ -196,6 +196,8 @@ def product_create(ctx: Ctx) -> Reply:
     images = [str(i) for i in as_list(obj(tree.get("Images")).get("Image"))]
     if not images:
         raise errors.business("4139", "BIZ_CHECK_MAIN_IMAGE_REQUIRE: Main image is require")
+    if (foreign := ctx.sandbox.images.foreign(images)) is not None:
+        raise errors.image_foreign(foreign)
     entries = skus_of(tree)
     if not entries:
         raise errors.business("1", "E001: Parameter Skus is mandatory")

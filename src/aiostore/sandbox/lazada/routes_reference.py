@@ -136,6 +136,7 @@ def image_upload(ctx: Ctx) -> Reply:
         raise errors.business("300", "E300: Image size or format is invalid (jpg/png, 330-5000 px, 3 MB)")
     host = {"ID": "id-live", "SG": "sg-live", "MY": "my-live"}[ctx.seller.country]
     url = f"https://{host}-01.slatic.net/p/{image.image_id}.{'png' if image.format == 'png' else 'jpg'}"
+    ctx.sandbox.images.issue(url)
     return Reply({"image": {"url": url, "hash_code": image.image_id}})
 
 

@@ -75,6 +75,8 @@ def product_update(ctx: Ctx) -> Reply:
     images = [str(i) for i in as_list(obj(tree.get("Images")).get("Image"))] if "Images" in tree else None
     if images is not None and not images:
         raise errors.business("4139", "BIZ_CHECK_MAIN_IMAGE_REQUIRE: Main image is require")
+    if images is not None and (foreign := ctx.sandbox.images.foreign(images, product.images)) is not None:
+        raise errors.image_foreign(foreign)
     content = {"name": product.name, "description": product.description}
     content |= {k: str(attributes[k] or "") for k in content if k in attributes}
     kept = category_values(category, others) if others or category != product.category_id else None

@@ -71,7 +71,7 @@ def update_item(ctx: Ctx) -> Reply:
     if body.has("weight"):
         changes["weight"] = _weight(body)
     if body.has("image"):
-        changes["image_ids"] = _image_ids(body)
+        changes["image_ids"] = _image_ids(body, ctx.sandbox.images, list(item.image_ids))
     if body.has("logistic_info"):
         changes["logistic_ids"] = _logistic_ids(body)
     status = _item_status(body)

@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from aiostore.sandbox.common import parse_major, to_major
+from aiostore.sandbox.common.taxonomy import ImageStore
 from aiostore.sandbox.shopee import errors
 from aiostore.sandbox.shopee.catalog import StockHolder
 from aiostore.sandbox.shopee.dispatch import Ctx, Endpoint, Reply
@@ -191,12 +192,16 @@ def _weight(body: Body) -> float:
     return float(weight)
 
 
-def _image_ids(body: Body) -> list[str]:
+def _image_ids(body: Body, store: ImageStore, kept: list[str] | None = None) -> list[str]:
+    """image.image_id_list: ids media_space/upload_image answered (or the item's own ones)."""
     image = body.object("image")
     assert image is not None  # noqa: S101 - required
     ids = image.data.get("image_id_list")
     if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
         raise errors.param("image.image_id_list should be a non-empty list of image ids")
+    foreign = store.foreign(ids, kept or [])
+    if foreign is not None:  # Shopee's wording is unverified; the code is add_item's image error
+        raise ShopeeError("error_invalid_image", f"image_id {foreign} is not an image uploaded to Shopee")
     return ids
 
 
@@ -236,7 +241,7 @@ def add_item(ctx: Ctx) -> Reply:
         create_time=ctx.now,
         update_time=ctx.now,
         weight=_weight(body),
-        image_ids=_image_ids(body),
+        image_ids=_image_ids(body, ctx.sandbox.images),
         condition=body.text("condition", required=False) or "NEW",
         logistic_ids=_logistic_ids(body),
         price=price,

@@ -204,5 +204,10 @@ def brand_invalid(brand_id: object) -> TikTokError:
     return TikTokError(12052218, f"The brand {brand_id} does not exist or is not available in this category.")
 
 
+def image_unknown(uri: str) -> TikTokError:
+    # 12038001 "image" per knowledgebase.skuiq.com (unverified); the wording is ours
+    return TikTokError(12038001, f"The image {uri} is invalid: upload it with images/upload first.")
+
+
 def image_invalid() -> TikTokError:
     return TikTokError(12052910, "Invalid parameter: data must be a JPG, JPEG or PNG image of at most 5 MB")

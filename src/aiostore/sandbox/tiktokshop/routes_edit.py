@@ -26,6 +26,8 @@ def edit_product(ctx: Ctx) -> dict[str, Any]:
     category = check_listing(body)
     title, description = body.required_text("title"), body.required_text("description")
     images = [image.required_text("uri") for image in body.objects("main_images", high=9)]
+    if (foreign := ctx.sandbox.images.foreign(images, product.images)) is not None:
+        raise errors.image_unknown(foreign)
     weight = body.object("package_weight")
     assert weight is not None  # noqa: S101 - required
     entries = body.objects("skus", high=ctx.sandbox.config.max_skus_per_product)

@@ -190,6 +190,8 @@ def create_product(ctx: Ctx) -> dict[str, Any]:
     body, shop, catalog, config = ctx.body, ctx.shop, ctx.sandbox.catalog, ctx.sandbox.config
     category = check_listing(body)
     images = [image.required_text("uri") for image in body.objects("main_images", high=9)]
+    if (foreign := ctx.sandbox.images.foreign(images)) is not None:
+        raise errors.image_unknown(foreign)
     weight = body.object("package_weight")
     assert weight is not None  # noqa: S101 - required
     save_mode = body.text("save_mode", required=False) or "LISTING"

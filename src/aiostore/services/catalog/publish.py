@@ -14,7 +14,7 @@ import functools
 import gc
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
@@ -30,7 +30,7 @@ from aiostore.domain.rules import effective_rules
 from aiostore.errors import FieldError, ValidationFailed
 from aiostore.services import content_rules
 from aiostore.services.catalog import publish_findings as findings
-from aiostore.services.catalog import publish_unchanged
+from aiostore.services.catalog import publish_images, publish_unchanged
 from aiostore.services.catalog.publish_inputs import Inputs, Shop, load, load_shops, target
 from aiostore.services.changes import core
 from aiostore.services.changes.policy import get_policy
@@ -200,9 +200,12 @@ async def _find(
 
 
 def call_plan(
-    items: Sequence[tuple[uuid.UUID, str, dict[str, Any]]], shops: Sequence[Shop]
+    items: Sequence[tuple[uuid.UUID, str, dict[str, Any]]],
+    shops: Sequence[Shop],
+    uploads: Mapping[uuid.UUID, int] | None = None,
 ) -> dict[str, Any]:
-    """Per shop: the calls a commit of these (shop, action, diff) items makes, and the minimum."""
+    """Per shop: the calls a commit of these (shop, action, diff) items makes (with `uploads`: the images
+    to upload to each shop first), and the minimum."""
     per_shop: dict[uuid.UUID, list[publish.ItemCalls]] = defaultdict(list)
     platforms = {shop.id: shop.platform for shop in shops}
     for shop_id, kind, changes in items:
@@ -211,7 +214,11 @@ def call_plan(
     for shop in shops:
         price, stock = _limits(shop.platform)
         plan[str(shop.id)] = {"platform": shop.platform, "market": shop.market} | publish.plan(
-            per_shop.get(shop.id, []), price, stock
+            per_shop.get(shop.id, []),
+            price,
+            stock,
+            (uploads or {}).get(shop.id, 0),
+            publish_images.UPLOAD_BATCH.get(shop.platform, 1),
         )
     return plan
 
@@ -263,9 +270,16 @@ async def preview_catalog(
     for t in targets:
         _freeze(t, inputs)
     await _find(session, ctx, targets, inputs, titles)
-    plan = call_plan(
-        [(t.shop.id, t.draft.action or "", t.changes) for t in targets if not t.draft.failed], shops
+    sending = [t for t in targets if not t.draft.failed]
+    uploads = await publish_images.uploads_needed(
+        session,
+        [
+            (t.shop.id, t.shop.platform, t.desired.get("images") or ())
+            for t in sending
+            if publish_images.sends_images(t.shop.platform, t.draft.action or "", t.changes)
+        ],
     )
+    plan = call_plan([(t.shop.id, t.draft.action or "", t.changes) for t in sending], shops, uploads)
     actions = [t.draft.action for t in targets]
     kinds = (publish.CREATE, publish.UPDATE, publish.UNCHANGED, publish.UNLIST)
     counts = {a: actions.count(a) for a in kinds}

@@ -30,6 +30,7 @@ from aiostore.domain.market import market
 from aiostore.domain.money import Money
 from aiostore.domain.permissions import Role
 from aiostore.services import audit, inventory
+from aiostore.services.catalog.publish_images import ImageRefused, platform_images
 from aiostore.services.catalog.publish_inputs import PENDING, REFUSED
 from aiostore.services.catalog.publish_kind import JOB, product_of
 from aiostore.services.catalog.publish_update import (
@@ -74,6 +75,7 @@ def _draft(
     currency: str,
     logistics: tuple[str, ...],
     keys: dict[str, str],
+    images: tuple[str, ...],
 ) -> ProductDraft:
     skus = list(state["variants"])
     many = len(skus) > 1
@@ -89,7 +91,7 @@ def _draft(
         price=money(skus[0]),
         stock=sum(state["stock"].values()) if many else state["stock"][skus[0]],
         weight_kg=Decimal(weight) / 1000 if weight else Decimal("0"),
-        image_ids=tuple(state["images"]),
+        image_ids=images,
         seller_sku="" if many else skus[0],
         brand_id=state["brand"],
         logistics_ids=logistics,
@@ -109,7 +111,6 @@ async def _create(
     state, product_id = item.after["state"], product_of(item)  # type: ignore[index]
     keys = await attribute_keys(sc, job, shop, state)
     currency = market(shop.channel.market).currency.value
-    draft = _draft(state, item.after.get("send", {}), currency, logistics, keys)  # type: ignore[union-attr]
     placeholder = f"pending:{product_id}"
     if not job.dry_run:
         async with sc.tx(job.org_id) as session:
@@ -139,6 +140,12 @@ async def _create(
                     for sku in state["variants"]
                 ],
             )
+    try:
+        images = await platform_images(sc, job, shop, state["images"])
+    except ImageRefused as exc:
+        return await _refused(sc, job, shop, placeholder, str(exc))
+    send = item.after.get("send", {})  # type: ignore[union-attr]
+    draft = _draft(state, send, currency, logistics, keys, images)
     try:
         result = await shop.connector.create_product(draft)
         created = (

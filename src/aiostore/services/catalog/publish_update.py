@@ -27,6 +27,7 @@ from aiostore.db.models import ChangeSetItem, Listing, PlatformAttribute, SyncJo
 from aiostore.domain import publish
 from aiostore.domain.market import Currency, market
 from aiostore.domain.money import Money
+from aiostore.services.catalog.publish_images import ImageRefused, platform_images
 from aiostore.services.catalog.publish_inputs import PENDING, REFUSED
 from aiostore.services.catalog.publish_kind import product_of
 from aiostore.services.sync.context import ShopConnection, SyncContext
@@ -160,6 +161,7 @@ def product_update(
     by_sku: dict[str, Listing],
     currency: Currency,
     keys: Mapping[str, str],
+    images: tuple[str, ...] = (),
 ) -> ProductUpdate:
     """One platform product's update: the fields in `sending` (the diff's, less what the platform's
     update cannot change); the variants in full when they changed (the listed ones keep their ids)."""
@@ -189,7 +191,7 @@ def product_update(
         category_id=state["category"] if given("category") and state["category"] else None,
         attributes=attribute_values(state, keys) if given("attributes") or given("category") else None,
         brand_id=state["brand"] if given("brand") and state["brand"] else None,
-        image_ids=tuple(state["images"]) if given("images") and state["images"] else None,
+        image_ids=images if given("images") and images else None,
         option_names=option_names(state) if variants is not None else (),
         variants=variants,
         removed_variant_ids=removed,
@@ -244,8 +246,14 @@ async def send_update(
             if x.variant_id in skus:
                 groups[product][skus[x.variant_id]] = x
         keys = await attribute_keys(sc, job, shop, state) if {"attributes", "category"} & sending else {}
+        images: tuple[str, ...] = ()
+        if "images" in sending and not unlist:
+            try:
+                images = await platform_images(sc, job, shop, state["images"])
+            except ImageRefused as exc:
+                error, groups = str(exc), {}
         for item_id, by_sku in groups.items():
-            call = product_update(item_id, state, frozenset(sending), unlist, by_sku, currency, keys)
+            call = product_update(item_id, state, frozenset(sending), unlist, by_sku, currency, keys, images)
             try:
                 written = await shop.connector.update_product(call)
             except ConnectorError as exc:

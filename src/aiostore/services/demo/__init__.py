@@ -47,6 +47,8 @@ def prepare(settings: Settings, world: DemoWorld | None = None) -> tuple[Setting
         )
     callbacks = {p.platform: channels.redirect_url(settings, p.name) for p in registry.plugins()}
     world = world or DemoWorld(redirect_urls=callbacks)
+    # the demo products' images are served in this process (demo/images.py), at a host that resolves nowhere
+    settings = settings.model_copy(update={"image_fetch_allow_private": True})
     return sandbox_settings.apply(settings, world.apps), Demo(world, settings.service_url)
 
 

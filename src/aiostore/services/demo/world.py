@@ -27,6 +27,7 @@ from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import Platform
 from aiostore.sandbox.common.harness import SandboxHarness
 from aiostore.sandbox.common.standalone import StandaloneFlags
+from aiostore.services.demo import images
 from aiostore.services.sandbox_settings import SandboxApp
 
 HOST_SUFFIX = ".demo.sandbox"
@@ -181,13 +182,16 @@ def _align(shop: DemoShop, master: list[Any], *, offset: int) -> None:
 
 
 class DemoRouter(httpx.AsyncBaseTransport):
-    """Requests for ``<platform>.demo.sandbox`` go to that sandbox in this process; others to ``fallback``."""
+    """Requests for ``<platform>.demo.sandbox`` go to that sandbox in this process, for the demo images'
+    host to `images.py`; others to ``fallback``."""
 
     def __init__(self, world: DemoWorld, fallback: httpx.AsyncBaseTransport | None = None) -> None:
         self.world, self.fallback = world, fallback
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host
+        if host == images.HOST:  # the demo products' images
+            return images.response(request)
         if not host.endswith(HOST_SUFFIX):
             if self.fallback is None:
                 return httpx.Response(502, text=f"{host} is not a demo sandbox")

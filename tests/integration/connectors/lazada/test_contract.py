@@ -152,6 +152,8 @@ async def test_get_products_one_call_each(env: Env) -> None:
 
 
 async def test_create_and_update_product(env: Env) -> None:
+    for name in ["https://id-live.slatic.net/p/mug.jpg", "https://img.example/tee.jpg"]:
+        env.sandbox.images.issue(name)  # as if uploaded
     connector = env.connector()
     draft = ProductDraft(
         name="Eco <Bamboo> Mug & Co",
@@ -189,6 +191,8 @@ async def test_create_and_update_product(env: Env) -> None:
 
 
 async def test_create_product_with_variants(env: Env) -> None:
+    for name in ["https://id-live.slatic.net/p/mug.jpg", "https://img.example/tee.jpg"]:
+        env.sandbox.images.issue(name)  # as if uploaded
     price = Money(99000, Currency.IDR)
     draft = ProductDraft(
         name="Tee",

@@ -145,6 +145,8 @@ async def test_get_products_one_call_each(env: Env) -> None:
 
 
 async def test_create_and_update_product(env: Env) -> None:
+    for name in ["img-1", "img"]:
+        env.sandbox.images.issue(name)  # as if uploaded
     connector = env.connector()
     draft = ProductDraft(
         name="Eco Bamboo Mug",
@@ -181,6 +183,8 @@ async def test_create_and_update_product(env: Env) -> None:
 
 
 async def test_create_product_with_variants(env: Env) -> None:
+    for name in ["img-1", "img"]:
+        env.sandbox.images.issue(name)  # as if uploaded
     draft = ProductDraft(
         name="Tee",
         description="<p>A tee.</p>",

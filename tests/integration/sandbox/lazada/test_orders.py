@@ -152,6 +152,8 @@ async def test_price_quantity_partial_failure(lazada: Lazada, sandbox: LazadaSan
 
 
 async def test_product_payloads_xml_and_json(lazada: Lazada, sandbox: LazadaSandbox) -> None:
+    for name in ["https://i/x.jpg", "https://i/y.jpg"]:
+        sandbox.images.issue(name)  # as if uploaded
     created = (
         await lazada.post(
             "/product/create",

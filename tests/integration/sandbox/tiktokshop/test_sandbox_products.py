@@ -57,6 +57,8 @@ async def test_search_filters(tts: TTS, sandbox: TikTokShopSandbox, clock: Any) 
 
 
 async def test_create_get_edit_and_switch(tts: TTS, sandbox: TikTokShopSandbox) -> None:
+    for name in ["img-1", "i"]:
+        sandbox.images.issue(name)  # as if uploaded
     body: dict[str, Any] = {
         "title": "Tee",
         "description": "<p>Tee</p>",
@@ -99,6 +101,8 @@ async def test_create_get_edit_and_switch(tts: TTS, sandbox: TikTokShopSandbox) 
 
 
 async def test_audit_holds_a_new_product_pending(tts: TTS, sandbox: TikTokShopSandbox, clock: Any) -> None:
+    for name in ["img-1", "i"]:
+        sandbox.images.issue(name)  # as if uploaded
     sandbox.config.review_seconds = 60
     body = {
         "title": "Mug",

@@ -1,0 +1,196 @@
+"""A listing's images the platform's way, before its create or update: each master image (an http(s)
+URL) fetched once per shop (a size limit, JPEG/PNG/WebP by its bytes, a timeout, no private or loopback
+address unless the URL is under this service's own URL or the installation allows it: no SSRF), uploaded
+through the shop's connector (Shopee media_space, TikTok images/upload, Lazada image/upload), and the
+platform's id or URL used in the request. Each upload is remembered per shop by the master URL and by the
+content's SHA-256 (`image_uploads`), so a re-publish or another product with the same image uploads
+nothing again. Tokopedia takes picture URLs and fetches them itself: its URLs are only checked.
+
+A dry-run job uploads nothing (an upload is a write): images not uploaded yet keep the master URL in the
+recorded request. An image that cannot be fetched or that the platform refuses fails its listing with the
+reason, before anything of the listing is sent."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aiostore.connectors.errors import ConnectorError
+from aiostore.db import bulk
+from aiostore.db.models import ImageUpload, SyncJob
+from aiostore.domain import publish
+from aiostore.services.alerts.endpoints import UnsafeAddress, check_url
+from aiostore.services.sync.context import ShopConnection, SyncContext
+
+# What each platform's upload takes, by the first bytes (listings-and-categories.md §C): Lazada and
+# Shopee JPG/PNG; TikTok JPG/PNG/WebP (its upload converts).
+_FORMATS = {"jpeg": (b"\xff\xd8\xff",), "png": (b"\x89PNG\r\n\x1a\n",), "webp": (b"RIFF",)}
+_ACCEPTS = {"shopee": ("jpeg", "png"), "lazada": ("jpeg", "png"), "tiktokshop": ("jpeg", "png", "webp")}
+# Images one upload call may carry (Shopee media_space/upload_image: up to 9; the others one). The job
+# sends one per call, so a Shopee plan's minimum is below its calls when it uploads more than one.
+UPLOAD_BATCH = {"shopee": 9}
+_CONTENT_TYPES = {"image/jpeg": "jpeg", "image/jpg": "jpeg", "image/png": "png", "image/webp": "webp"}
+
+
+def sends_images(platform: str, action: str, changes: Mapping[str, Any]) -> bool:
+    """Whether a commit of this item sends the master images (a create; an update of the images where
+    the platform's update takes them)."""
+    if action == publish.CREATE:
+        return True
+    return (
+        action == publish.UPDATE and "images" in changes and "images" not in publish.not_updatable(platform)
+    )
+
+
+async def uploads_needed(
+    session: AsyncSession, wanted: Sequence[tuple[uuid.UUID, str, Sequence[str]]]
+) -> dict[uuid.UUID, int]:
+    """Per shop: the distinct master images of these (shop, platform, images) not uploaded to it yet
+    (Tokopedia none: it takes URLs). An image uploaded under another URL with the same content is only
+    found when its bytes are fetched, so it is counted here (an upper bound)."""
+    urls: dict[uuid.UUID, set[str]] = {}
+    for shop_id, platform, images in wanted:
+        if platform in _ACCEPTS:
+            urls.setdefault(shop_id, set()).update(images)
+    if not urls:
+        return {}
+    every = {u for found in urls.values() for u in found}
+    rows = await session.execute(
+        select(ImageUpload.channel_account_id, ImageUpload.source_url).where(
+            ImageUpload.channel_account_id.in_(list(urls)), ImageUpload.source_url.in_(list(every))
+        )
+    )
+    for shop_id, url in rows.tuples():
+        urls[shop_id].discard(url)
+    return {shop_id: len(found) for shop_id, found in urls.items() if found}
+
+
+class ImageRefused(Exception):
+    """An image of the listing cannot be sent; the message says which and why."""
+
+
+def _format(content: bytes) -> str | None:
+    for name, starts in _FORMATS.items():
+        if any(content.startswith(s) for s in starts) and (name != "webp" or content[8:12] == b"WEBP"):
+            return name
+    return None
+
+
+async def fetch(sc: SyncContext, url: str) -> bytes:
+    """The image at `url` (ImageRefused when it is not one we may or can fetch)."""
+    settings = sc.settings
+    own = url.startswith(settings.service_url + "/")
+    try:
+        await check_url(url, allow_private=own or settings.image_fetch_allow_private)
+    except UnsafeAddress as exc:
+        raise ImageRefused(f"the image {url} {exc}") from exc
+    limit = settings.image_fetch_max_bytes
+    try:
+        async with sc.connectors.http.stream(
+            "GET", url, timeout=settings.image_fetch_timeout_seconds, follow_redirects=False
+        ) as resp:
+            if resp.status_code != 200:
+                raise ImageRefused(f"the image {url} answered HTTP {resp.status_code}")
+            kind = resp.headers.get("content-type", "").split(";")[0].strip().lower()
+            if kind not in _CONTENT_TYPES:
+                raise ImageRefused(f"the image {url} is {kind or 'of no type'}, not JPEG, PNG or WebP")
+            declared = resp.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise ImageRefused(f"the image {url} is larger than {limit} bytes")
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in resp.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise ImageRefused(f"the image {url} is larger than {limit} bytes")
+                chunks.append(chunk)
+    except httpx.HTTPError as exc:
+        raise ImageRefused(f"the image {url} could not be fetched: {type(exc).__name__}") from exc
+    return b"".join(chunks)
+
+
+def _filename(url: str, fmt: str) -> str:
+    name = urlsplit(url).path.rsplit("/", 1)[-1] or "image"
+    return name if "." in name else f"{name}.{'jpg' if fmt == 'jpeg' else fmt}"
+
+
+async def platform_images(
+    sc: SyncContext, job: SyncJob, shop: ShopConnection, urls: Sequence[str]
+) -> tuple[str, ...]:
+    """The platform's ids (or URLs) of the master images `urls`, in order, uploading those not uploaded
+    to this shop yet. Raises ImageRefused (fetch or format) or ConnectorError (the platform's refusal)."""
+    platform = shop.channel.platform
+    if not urls:
+        return ()
+    if platform not in _ACCEPTS:  # Tokopedia: the platform fetches picture URLs itself
+        for url in urls:
+            try:
+                await check_url(url, allow_private=True)
+            except UnsafeAddress as exc:
+                raise ImageRefused(f"the image {url} {exc}") from exc
+        return tuple(urls)
+    async with sc.tx(job.org_id) as session:
+        rows = await session.execute(
+            select(ImageUpload.source_url, ImageUpload.image_id).where(
+                ImageUpload.channel_account_id == shop.channel.id, ImageUpload.source_url.in_(list(urls))
+            )
+        )
+        known = dict(rows.tuples().all())
+    for url in dict.fromkeys(urls):
+        if url in known or job.dry_run:
+            continue
+        known[url] = await _upload(sc, job, shop, url)
+    return tuple(known.get(url, url) for url in urls)
+
+
+async def _upload(sc: SyncContext, job: SyncJob, shop: ShopConnection, url: str) -> str:
+    """One image sent to the shop (or found there by its content under another URL), remembered."""
+    content = await fetch(sc, url)
+    fmt = _format(content)
+    accepted = _ACCEPTS[shop.channel.platform]
+    if fmt not in accepted:
+        names = "/".join(a.upper() for a in accepted)
+        raise ImageRefused(f"the image {url} is not {names} ({shop.channel.platform} takes only those)")
+    digest = hashlib.sha256(content).hexdigest()
+    async with sc.tx(job.org_id) as session:
+        same = (
+            await session.execute(
+                select(ImageUpload.image_id, ImageUpload.url)
+                .where(
+                    ImageUpload.channel_account_id == shop.channel.id, ImageUpload.content_sha256 == digest
+                )
+                .limit(1)
+            )
+        ).first()
+    if same is not None:
+        image_id, platform_url = same
+    else:
+        try:
+            uploaded = await shop.connector.upload_image(content, _filename(url, fmt))
+        except ConnectorError as exc:
+            raise ImageRefused(f"{exc.platform} refused the image {url}: {exc}") from exc
+        image_id, platform_url = uploaded.image_id, uploaded.url
+    async with sc.tx(job.org_id) as session:
+        await bulk.insert_rows(
+            session,
+            ImageUpload,
+            [
+                {
+                    "org_id": job.org_id,
+                    "channel_account_id": shop.channel.id,
+                    "source_url": url,
+                    "content_sha256": digest,
+                    "image_id": image_id,
+                    "url": platform_url,
+                }
+            ],
+            skip_conflicts_on=("channel_account_id", "source_url"),
+        )
+    return str(image_id)
