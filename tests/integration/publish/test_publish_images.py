@@ -134,7 +134,19 @@ async def test_an_image_the_platform_refuses_fails_its_listing_with_the_reason(
     tiktok = (await _mine(market, shops["tiktokshop"], "BIG"))[0].last_error or ""
     assert "12052910" in tiktok or "5 MB" in tiktok, tiktok
 
-    await _publish(market, owner, shops, "GIF", ["https://img.example/gif/kaos.gif"])
+    # a URL naming a GIF is a finding of the preview; one that does not is refused once fetched
+    made = await support.product(owner, "GIFX", images=["https://img.example/gif/kaos.gif"])
+    for platform in shops:
+        await support.map_to(owner, made["id"], platform, support.plain_leaf(platform))
+    shown = await support.preview(owner, [made["id"]], list(shops.values()))
+    flagged = {
+        (f["code"], f["field"].split(".", 2)[-1], f["severity"])
+        for i in shown["items"]
+        for f in i["findings"]
+    }
+    assert ("images.format", "images[0].format", "error") in flagged, flagged
+    assert (await support.commit(owner, shown["id"], ack=True)).status_code == 422
+    await _publish(market, owner, shops, "GIF", ["https://img.example/gif/kaos"])
     for platform, shop in shops.items():
         mine = await _mine(market, shop, "GIF")
         assert (mine[0].status, mine[0].sync_state) == ("refused", "error"), platform

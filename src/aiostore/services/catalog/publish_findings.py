@@ -27,6 +27,7 @@ from aiostore.domain.rules.draft import (
     VariantDraft,
 )
 from aiostore.domain.rules.draft import Finding as RuleFinding
+from aiostore.services.catalog.publish_images import format_of_url
 from aiostore.services.catalog.publish_inputs import VariantRow
 from aiostore.services.changes.schemas import Finding
 
@@ -166,7 +167,7 @@ def _draft(
         ref=ref,
         title=state["title"],
         description=state["description"],
-        images=tuple(Image(url) for url in state["images"]),
+        images=tuple(Image(url, format=format_of_url(url)) for url in state["images"]),
         sku=first.sku if first is not None and len(variants) == 1 else None,
         tiers=tiers if len(variants) > 1 else (),
         variants=tuple(

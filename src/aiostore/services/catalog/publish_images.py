@@ -39,6 +39,17 @@ UPLOAD_BATCH = {"shopee": 9}
 _CONTENT_TYPES = {"image/jpeg": "jpeg", "image/jpg": "jpeg", "image/png": "png", "image/webp": "webp"}
 
 
+_EXTENSIONS = {"jpg": "jpeg", "jpeg": "jpeg", "png": "png", "webp": "webp", "gif": "gif", "bmp": "bmp"}
+_EXTENSIONS |= {"heic": "heic", "tif": "tiff", "tiff": "tiff", "svg": "svg"}
+
+
+def format_of_url(url: str) -> str | None:
+    """The image format a URL's extension names (for the preview's rules, before any fetch), else None:
+    the job checks the bytes when it fetches."""
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    return _EXTENSIONS.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
+
+
 def sends_images(platform: str, action: str, changes: Mapping[str, Any]) -> bool:
     """Whether a commit of this item sends the master images (a create; an update of the images where
     the platform's update takes them)."""
