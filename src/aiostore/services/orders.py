@@ -118,6 +118,13 @@ def is_stale(order: Order, dto: OrderDTO) -> bool:
     return dto.status is not None and status_rank(dto.status.value) < status_rank(order.status)
 
 
+def is_newer(dto: OrderDTO, updated_at: datetime, status: str) -> bool:
+    """The platform's copy is a later version than (updated_at, status), the one we hold."""
+    if dto.updated_at != updated_at:
+        return dto.updated_at > updated_at
+    return dto.status is not None and status_rank(dto.status.value) > status_rank(status)
+
+
 async def ingest(
     session: AsyncSession, org_id: uuid.UUID, channel: ChannelAccount, dto: OrderDTO
 ) -> Ingested:
