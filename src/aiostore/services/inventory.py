@@ -271,8 +271,15 @@ async def stock_changed(
     """The one path of every change of what a listing should show as stock: mark the listings of these
     variants (and these listings) dirty and ask for their shops' coalesced pushes, in the caller's
     transaction (a rollback leaves neither). Sales take the same two steps (`apply_order_status`, then
-    `request_pushes` once per batch of orders)."""
-    shops = await mark_dirty(session, variant_ids) | await mark_listings_dirty(session, listing_ids)
+    `request_pushes` once per order). The listings of both are locked in one statement, in id order:
+    two statements would each lock in id order but not the two together."""
+    variants, listings = sorted(set(variant_ids)), sorted(set(listing_ids))
+    which: list[ColumnElement[bool]] = []
+    if variants:
+        which.append(bulk.among(Listing.variant_id, variants))
+    if listings:
+        which.append(and_(bulk.among(Listing.id, listings), Listing.variant_id.is_not(None)))
+    shops = await mark_listings_where(session, or_(*which)) if which else set()
     await request_pushes(session, org_id, shops)
 
 

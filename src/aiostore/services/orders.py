@@ -132,6 +132,13 @@ def resends_origin(previous: str | None, status: str) -> bool:
     return status in RELEASED_VALUES and status != previous
 
 
+def is_newer(dto: OrderDTO, updated_at: datetime, status: str) -> bool:
+    """The platform's copy is a later version than (updated_at, status), the one we hold."""
+    if dto.updated_at != updated_at:
+        return dto.updated_at > updated_at
+    return dto.status is not None and status_rank(dto.status.value) > status_rank(status)
+
+
 async def ingest(
     session: AsyncSession, org_id: uuid.UUID, channel: ChannelAccount, dto: OrderDTO
 ) -> Ingested:

@@ -32,8 +32,8 @@ from aiostore.domain.permissions import Role
 from aiostore.services import audit
 from aiostore.services.context import SYSTEM, OrgContext
 from aiostore.services.sync.context import SyncContext, open_channel
-from aiostore.services.sync.pull import ingest_many
-from aiostore.services.sync.runner import checkpoint, handler
+from aiostore.services.sync.pull import ingest_each, new_counts
+from aiostore.services.sync.runner import handler
 
 log = structlog.get_logger(__name__)
 
@@ -98,11 +98,8 @@ async def fill(sc: SyncContext, job: SyncJob, since: datetime, until: datetime) 
     batch = max(1, shop.connector.limits.order_detail_batch)
     for start in range(0, len(to_read), batch):
         whole.extend(await shop.connector.get_orders(to_read[start : start + batch]))
-    counts = {"orders": 0, "created": 0, "updated": 0, "stale": 0, "oversold": 0}
-    for start in range(0, len(whole), 50):
-        async with sc.tx(job.org_id) as session:
-            await ingest_many(session, job.org_id, shop.channel, whole[start : start + 50], counts)
-        await checkpoint(sc, job, counts["orders"], len(whole))
+    counts = new_counts()
+    await ingest_each(sc, job, shop.channel, whole, counts)
     filled = counts["created"] + counts["updated"]
     result = {
         "listed": len(refs),

@@ -1,27 +1,44 @@
 """Pulls: products become listings matched to master variants by seller SKU; orders upsert by
 platform id, incrementally by update time with an overlap, and move stock.
 
+A pull (and a gap fill, services/sync/gaps.py) ingests its orders one per transaction (`ingest_each`),
+as a webhook does: an order's locks are taken in one global order (the order's advisory lock, its
+inventory rows by variant, its listings by id, the shops' push gates), held only until that order
+commits. Orders ingested in one long transaction took listing locks order after order in no global
+order, while pushes lock theirs in id order: under load the pull lost every deadlock, died after its
+retries, and left the hole it was filling. Orders whose version (update time, status) we hold already
+are left out first, in one read; a lock conflict retries only its order.
+
 A listing that a pull links to a master variant (a new SKU match) is linked as by hand: its stock is
 pushed to the shop (`inventory.stock_changed`), its price is not."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import structlog
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors.dtos import OrderDTO, OrderRef, ProductDTO
-from aiostore.db.models import ChannelAccount, Listing, SyncJob, Variant
+from aiostore.db import bulk
+from aiostore.db.models import ChannelAccount, Listing, Order, SyncJob, Variant
 from aiostore.services import inventory, orders
 from aiostore.services.sync.context import SyncContext, open_channel
 from aiostore.services.sync.push import request_pushes
 from aiostore.services.sync.runner import checkpoint, handler
 
+log = structlog.get_logger(__name__)
+
 PAGE = 200  # products written per transaction
+CHECKPOINT_EVERY = 50  # orders ingested between two progress records
+ATTEMPTS = 3  # tries of one order's transaction that lost a lock conflict
+LOCK_CONFLICTS = ("40P01", "40001")  # deadlock victim, serialization failure
 ORDER_OVERLAP = timedelta(minutes=10)  # a late update inside this window is never missed
 FIRST_ORDER_WINDOW = timedelta(days=14)
 
@@ -115,6 +132,17 @@ async def _write_listings(
                 )
             )
         ).all()
+    )
+    # The page's existing listings, locked in id order as sales and pushes lock them, before the upsert
+    # takes them in the page's order.
+    await session.execute(
+        select(Listing.id)
+        .where(
+            Listing.channel_account_id == channel.id,
+            bulk.among(Listing.platform_item_id, sorted({item for item, _ in keyed})),
+        )
+        .order_by(Listing.id)
+        .with_for_update(key_share=True)
     )
     stmt = insert(Listing).values(rows)
     excluded = stmt.excluded
@@ -217,15 +245,10 @@ async def pull_orders(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
     whole = [ref.order for ref in refs if ref.order is not None]
     to_fetch = [ref.order_id for ref in refs if ref.order is None]
     batch = max(1, shop.connector.limits.order_detail_batch)
-    counts = {"orders": 0, "created": 0, "updated": 0, "stale": 0, "oversold": 0}
-    total = len(refs)
+    counts = new_counts()
     for start in range(0, len(to_fetch), batch):
         whole.extend(await shop.connector.get_orders(to_fetch[start : start + batch]))
-    for start in range(0, len(whole), 50):
-        chunk = whole[start : start + 50]
-        async with sc.tx(job.org_id) as session:
-            await ingest_many(session, job.org_id, shop.channel, chunk, counts)
-        await checkpoint(sc, job, counts["orders"], total)
+    await ingest_each(sc, job, shop.channel, whole, counts)
     if not backfill:
         async with sc.tx(job.org_id) as session:
             await session.execute(
@@ -261,3 +284,62 @@ async def ingest_many(
     if moved:
         await request_pushes(session, org_id)
     return moved
+
+
+def new_counts() -> dict[str, int]:
+    """A pull's or gap fill's order counts (`unchanged`: listed at a version we hold already)."""
+    return {"orders": 0, "created": 0, "updated": 0, "stale": 0, "unchanged": 0, "oversold": 0}
+
+
+async def ingest_each(
+    sc: SyncContext, job: SyncJob, channel: ChannelAccount, dtos: list[OrderDTO], counts: dict[str, int]
+) -> None:
+    """Ingest orders one per transaction (see the module's note), recording the job's progress."""
+    async with sc.tx(job.org_id) as session:
+        held = await versions_held(session, channel.id, dtos)
+    counts["orders"] += len(held)
+    counts["unchanged"] += len(held)
+    for n, dto in enumerate(dto for dto in dtos if dto.order_id not in held):
+        await _ingest_one(sc, job.org_id, channel, dto, counts)
+        if (n + 1) % CHECKPOINT_EVERY == 0:
+            await checkpoint(sc, job, counts["orders"], len(dtos))
+    await checkpoint(sc, job, counts["orders"], len(dtos))
+
+
+async def versions_held(session: AsyncSession, channel_id: uuid.UUID, dtos: list[OrderDTO]) -> set[str]:
+    """The orders listed at a version (update time, status) we hold already: ingesting them changes
+    nothing (`orders.is_stale` or equal)."""
+    ours: dict[str, tuple[datetime, str]] = {}
+    ids = [dto.order_id for dto in dtos]
+    for start in range(0, len(ids), 1000):
+        rows = await session.execute(
+            select(Order.platform_order_id, Order.platform_updated_at, Order.status).where(
+                Order.channel_account_id == channel_id,
+                bulk.among(Order.platform_order_id, ids[start : start + 1000]),
+            )
+        )
+        ours |= {order_id: (updated, status) for order_id, updated, status in rows.all()}
+    return {
+        dto.order_id for dto in dtos if dto.order_id in ours and not orders.is_newer(dto, *ours[dto.order_id])
+    }
+
+
+async def _ingest_one(
+    sc: SyncContext, org_id: uuid.UUID, channel: ChannelAccount, dto: OrderDTO, counts: dict[str, int]
+) -> None:
+    """One order in its own transaction; a lock conflict (which rolled back only this order) tries it
+    again. Counted once it commits."""
+    for attempt in range(1, ATTEMPTS + 1):
+        piece = dict.fromkeys(counts, 0)
+        try:
+            async with sc.tx(org_id) as session:
+                await ingest_many(session, org_id, channel, [dto], piece)
+        except DBAPIError as exc:
+            if attempt == ATTEMPTS or getattr(exc.orig, "sqlstate", None) not in LOCK_CONFLICTS:
+                raise
+            log.info("orders.ingest.retried", order_id=dto.order_id, attempt=attempt)
+            await asyncio.sleep(0.05 * attempt)
+            continue
+        for key, value in piece.items():
+            counts[key] += value
+        return
