@@ -23,6 +23,7 @@ from aiostore.connectors.dtos import (
     CancelReason,
     CategoryDTO,
     ConnectorLimits,
+    ImageUploadResult,
     ItemResult,
     LogisticsChannelDTO,
     OrderDTO,
@@ -108,6 +109,12 @@ class MarketplaceConnector(Protocol):
 
     async def upload_image(self, content: bytes, filename: str) -> UploadedImage:
         """Upload an image the platform's way; Refused where the platform takes URLs only."""
+        ...
+
+    async def upload_images(self, images: Sequence[tuple[bytes, str]]) -> list[ImageUploadResult]:
+        """Upload (content, filename) images in one call, at most `limits.image_upload_batch`: a result
+        per image, in order (an image the platform refuses carries its reason); a refusal of the whole
+        call raises."""
         ...
 
     async def review_states(self, item_ids: Sequence[str]) -> list[ReviewDTO]:

@@ -55,6 +55,9 @@ class ConnectorLimits:
     # The lowest and highest price the platform accepts per market, in the market currency's minor
     # units (shared/marketplaces); a market left out has no published bounds.
     price_bounds: Mapping[MarketCode, tuple[int, int]] = field(default_factory=dict)
+    # Images one upload call may carry (Shopee media_space/upload_image: 8, docs/marketplaces/shopee.md;
+    # the others take one a call).
+    image_upload_batch: int = 1
 
 
 # -- credentials and tokens -----------------------------------------------------------------------
@@ -515,3 +518,11 @@ class UploadedImage:
     url: str
     width: int | None = None
     height: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImageUploadResult:
+    """One image of a batch upload: the platform's image, or its reason for refusing that image."""
+
+    image: UploadedImage | None
+    error: str = ""

@@ -20,6 +20,7 @@ from aiostore.connectors.dtos import (
     CancelReason,
     CategoryDTO,
     ConnectorLimits,
+    ImageUploadResult,
     ItemResult,
     LogisticsChannelDTO,
     OrderDTO,
@@ -144,6 +145,9 @@ class RecordingConnector:
 
     async def upload_image(self, content: bytes, filename: str) -> UploadedImage:
         return await self.inner.upload_image(content, filename)
+
+    async def upload_images(self, images: Sequence[tuple[bytes, str]]) -> list[ImageUploadResult]:
+        return await self.inner.upload_images(images)
 
     async def create_product(self, draft: ProductDraft) -> WriteResult:
         await self._record("create_product", await self.inner.plan_create_product(draft))

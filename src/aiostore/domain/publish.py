@@ -231,7 +231,8 @@ def plan(
     items: Iterable[ItemCalls], price: BatchLimit, stock: BatchLimit, images: int = 0, image_batch: int = 1
 ) -> dict[str, int]:
     """The calls one shop's commit makes, by kind, and the minimum its limits allow. `images`: the master
-    images to upload first (one call each; the platform's upload may take `image_batch` per call)."""
+    images to upload first, `image_batch` a call (the job uploads a shop's images together, so its calls
+    are the fewest the platform's upload allows)."""
     listed = list(items)
     creates = sum(1 for i in listed if i.create)
     updates = sum(1 for i in listed if i.update)
@@ -242,8 +243,8 @@ def plan(
         "update": updates,
         "price": batch_calls(prices, price),
         "stock": batch_calls(stocks, stock),
-        "image": images,
+        "image": -(-images // image_batch),
     }
     least = creates + updates + min_batch_calls(prices, price) + min_batch_calls(stocks, stock)
-    least += -(-images // image_batch)
+    least += -(-images // image_batch)  # the upload's limit alone (what the job sends, computed apart)
     return calls | {"total": sum(calls.values()), "minimum": least}

@@ -164,6 +164,43 @@ async def test_image_upload_the_platform_way(case: Case, env: Any) -> None:
         await connector.upload_image(b"GIF89a not an image we take", "kaos.gif")
 
 
+async def test_images_uploaded_as_many_a_call_as_the_platform_takes(case: Case, env: Any) -> None:
+    connector = env.connector()
+    limit = connector.limits.image_upload_batch
+    assert limit == (8 if case.name == "shopee" else 1)  # Shopee media_space: "< 9 per call"
+    if not case.reference.uploads:
+        with pytest.raises(Refused):
+            await connector.upload_images([(png(800, 800), "kaos.png")])
+        return
+    sent = [(png(800 + n, 800), f"kaos-{n}.png") for n in range(limit)]
+    if limit > 1:  # one refused in the middle: its error in its place, the others uploaded
+        sent[1] = (b"GIF89a not an image we take", "kaos.gif")
+    before = env.sandbox.call_count()
+    results = await connector.upload_images(sent)
+    assert env.sandbox.call_count() == before + 1
+    assert len(results) == limit
+    ok = [r.image for r in results if r.image is not None]
+    assert len({i.image_id for i in ok}) == len(ok) == limit - (1 if limit > 1 else 0)
+    if limit > 1:
+        assert results[1].image is None and "error_invalid_image" in results[1].error
+        assert [r.image is None for r in results] == [n == 1 for n in range(limit)]
+    with pytest.raises(ValueError, match="not"):
+        await connector.upload_images([*sent, (png(900, 900), "more.png")])
+
+
+async def test_shopee_refuses_more_images_a_call_than_it_takes() -> None:
+    """The sandbox, sent 9 `image` parts (past the connector's own check), answers Shopee's error_param."""
+    from aiostore.connectors.shopee import reference
+
+    (case,) = [c for c in CASES if c.name == "shopee"]
+    async with case.open_env(products=1) as env:
+        connector = env.connector()
+        nine = [(png(800 + n, 800), f"kaos-{n}.png") for n in range(9)]
+        with pytest.raises(InvalidRequest, match="less than 9 images"):
+            await connector._send(reference.upload_request(nine))
+        assert env.sandbox.images.images == {}  # nothing stored
+
+
 async def test_logistics_channels_where_the_platform_lists_them(case: Case, env: Any) -> None:
     env.sandbox.images.issue("https://img.example/kaos.jpg")  # as if uploaded
     channels = await env.connector().logistics_channels()

@@ -52,6 +52,14 @@ def _platform_images(market: Market, platform: str, item_id: str) -> list[str]:
     return list(sandbox.product(key).images)
 
 
+UPLOAD_PATHS = {"shopee": "media_space/upload_image", "tiktokshop": "images/upload", "lazada": "image/upload"}
+
+
+def _upload_calls(market: Market) -> dict[str, int]:
+    """The upload calls each sandbox received (Tokopedia: none, it has no upload)."""
+    return {p: market.shops[p].call_count(UPLOAD_PATHS.get(p, "no/upload")) for p in market.shops}
+
+
 def _stored(market: Market, platform: str) -> int:
     return len(market.shops[platform].sandbox.images.images)  # type: ignore[attr-defined]
 
@@ -67,15 +75,11 @@ async def test_a_create_uploads_the_images_and_the_same_images_are_not_uploaded_
     images = ["https://img.example/kaos-1.jpg", "https://img.example/kaos-2.jpg"]
     shown = await _publish(market, owner, shops, "IMG", images)
     calls = shown["summary"]["calls"]
-    assert {p: calls[str(s)]["image"] for p, s in shops.items()} == {
-        "shopee": 2,
-        "tiktokshop": 2,
-        "lazada": 2,
-        "tokopedia": 0,
-    }
-    # one upload call per image; Shopee's upload could carry both in one call
-    assert calls[str(shops["shopee"])]["minimum"] == 1 + 1
-    assert calls[str(shops["tiktokshop"])]["minimum"] == 1 + 2
+    planned = {p: calls[str(s)]["image"] for p, s in shops.items()}
+    # Shopee's upload carries both images in one call; TikTok's and Lazada's one a call
+    assert planned == {"shopee": 1, "tiktokshop": 2, "lazada": 2, "tokopedia": 0}
+    assert all(calls[str(s)]["total"] == calls[str(s)]["minimum"] for s in shops.values())
+    assert _upload_calls(market) == planned
     for platform, shop in shops.items():
         mine = await _mine(market, shop, "IMG")
         assert mine and all(r.sync_state == "in_sync" for r in mine), (platform, mine[0].last_error)
@@ -98,6 +102,7 @@ async def test_a_create_uploads_the_images_and_the_same_images_are_not_uploaded_
         "lazada": 1,
         "tokopedia": 0,
     }
+    assert _upload_calls(market) == planned  # the new URL's content is on the shop: no call
     for platform in UPLOADING:
         assert _stored(market, platform) == 2, platform  # nothing uploaded again
         mine = await _mine(market, shops[platform], "TWO")
@@ -107,6 +112,46 @@ async def test_a_create_uploads_the_images_and_the_same_images_are_not_uploaded_
             for s in ("IMG", "TWO")
         ]
         assert second == [*first, first[0]], platform
+
+
+async def test_shopee_uploads_eight_images_a_call_and_the_plan_counts_the_calls_it_sends(
+    make_market: MarketFactory,  # noqa: F811
+) -> None:
+    market, owner, shops = await _market(make_market, ["shopee"])
+    nine = [f"https://img.example/nine-{n}.png" for n in range(9)]
+    shown = await _publish(market, owner, shops, "NINE", nine)
+    plan = shown["summary"]["calls"][str(shops["shopee"])]
+    assert (plan["image"], plan["create"], plan["total"], plan["minimum"]) == (2, 1, 3, 3)  # 8 + 1
+    assert _upload_calls(market) == {"shopee": 2}
+    mine = await _mine(market, shops["shopee"], "NINE")
+    assert mine and all(r.sync_state == "in_sync" for r in mine), mine[0].last_error
+    async with market.db.transaction(market.org_id) as session:
+        rows = (await session.execute(select(ImageUpload.source_url, ImageUpload.image_id))).all()
+    ids = {url: image_id for url, image_id in rows}
+    # the listing names the nine images in the master's order, each the id its upload answered
+    assert _platform_images(market, "shopee", mine[0].platform_item_id) == [ids[u] for u in nine]
+    assert len(set(ids.values())) == 9
+
+
+async def test_an_image_refused_in_a_batch_fails_only_its_listing(
+    make_market: MarketFactory,  # noqa: F811
+) -> None:
+    market, owner, shops = await _market(make_market, ["shopee"])
+    good = await support.product(owner, "GOOD", images=["https://img.example/good.png"])
+    bad = await support.product(
+        owner, "BAD", images=["https://img.example/bad-1.png", "https://img.example/gif/x"]
+    )
+    for made in (good, bad):
+        await support.map_to(owner, made["id"], "shopee", support.plain_leaf("shopee"))
+    shown = await support.preview(owner, [good["id"], bad["id"]], [shops["shopee"]])
+    assert shown["summary"]["calls"][str(shops["shopee"])]["image"] == 1  # three images, one call
+    assert (await support.commit(owner, shown["id"], ack=True)).status_code == 200
+    await market.settle()
+    assert _upload_calls(market) == {"shopee": 1}  # the GIF is refused once fetched, before the call
+    assert {r.sync_state for r in await _mine(market, shops["shopee"], "GOOD")} == {"in_sync"}
+    refused = (await _mine(market, shops["shopee"], "BAD"))[0]
+    assert (refused.status, refused.sync_state) == ("refused", "error")
+    assert "https://img.example/gif/x is image/gif" in (refused.last_error or "")
 
 
 async def test_an_image_the_platform_refuses_fails_its_listing_with_the_reason(

@@ -142,7 +142,10 @@ def test_plan_per_shop() -> None:
         "total": 5,
         "minimum": 5,
     }
-    with_images = publish.plan(items, shopee, shopee, images=10, image_batch=9)
-    assert (with_images["image"], with_images["total"], with_images["minimum"]) == (10, 15, 7)
+    # the images uploaded a batch a call (Shopee 8): 17 images are 3 calls, planned as the minimum
+    with_images = publish.plan(items, shopee, shopee, images=17, image_batch=8)
+    assert (with_images["image"], with_images["total"], with_images["minimum"]) == (3, 8, 8)
+    assert publish.plan(items, shopee, shopee, images=8, image_batch=8)["image"] == 1
+    assert publish.plan(items, shopee, shopee, images=2, image_batch=1)["image"] == 2
     lazada = BatchLimit(50, None)
     assert publish.plan(items, lazada, lazada)["price"] == 1

@@ -46,6 +46,7 @@ SHOPEE_LIMITS = dtos.ConnectorLimits(
     # None published for any market (a shop reads its own: get_item_limit); the rules file's sample
     # bounds are marked so (domain/rules/data/shopee.toml), which leaves this empty.
     price_bounds=price_bounds("shopee"),
+    image_upload_batch=8,  # media_space/upload_image: "< 9 per call" (docs/marketplaces/shopee.md)
 )
 
 
@@ -158,7 +159,15 @@ class ShopeeConnector(ShopeeWrites):
         return await reference.item_limit(self._send, category_id)
 
     async def upload_image(self, content: bytes, filename: str) -> dtos.UploadedImage:
-        return reference.uploaded(await self._send(reference.upload_request(content, filename)))
+        return reference.uploaded(await self._send(reference.upload_request(((content, filename),))))
+
+    async def upload_images(self, images: Sequence[tuple[bytes, str]]) -> list[dtos.ImageUploadResult]:
+        """Several `image` parts in one media_space/upload_image call (at most image_upload_batch)."""
+        if not 0 < len(images) <= self.limits.image_upload_batch:
+            raise ValueError(
+                f"upload_image takes 1 to {self.limits.image_upload_batch} images, not {len(images)}"
+            )
+        return reference.uploaded_list(await self._send(reference.upload_request(images)), len(images))
 
     async def review_states(self, item_ids: Sequence[str]) -> list[dtos.ReviewDTO]:
         return await review.review_states(self._send, item_ids)

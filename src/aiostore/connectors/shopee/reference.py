@@ -3,7 +3,7 @@ trees, brand pages, logistics channels and media_space image upload, mapped to t
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -136,22 +136,54 @@ def _weight(value: object) -> Decimal | None:
     return None if value in (None, 0) else Decimal(str(value))
 
 
-def upload_request(content: bytes, filename: str) -> ApiRequest:
+def upload_request(images: Sequence[tuple[bytes, str]]) -> ApiRequest:
+    """One media_space/upload_image call: an `image` part per (content, filename)."""
     return ApiRequest(
         "POST",
         f"{P}/media_space/upload_image",
         op="media_space.upload_image",
         auth="public",
-        files=(("image", filename, content, media_type(filename)),),
+        files=tuple(("image", filename, content, media_type(filename)) for content, filename in images),
     )
 
 
-def uploaded(answer: JSONObject) -> dtos.UploadedImage:
-    info = answer.get("image_info") or {}
+def _image(info: Any) -> dtos.UploadedImage:
+    info = info if isinstance(info, dict) else {}
     urls = info.get("image_url_list") or ()
     if not info.get("image_id"):
         raise UnexpectedResponse("upload_image answered no image_id", platform=PLATFORM)
     return dtos.UploadedImage(str(info["image_id"]), str(urls[0]["image_url"]) if urls else "")
+
+
+def uploaded(answer: JSONObject) -> dtos.UploadedImage:
+    return _image(answer.get("image_info"))
+
+
+def uploaded_list(answer: JSONObject, sent: int) -> list[dtos.ImageUploadResult]:
+    """The `sent` images' results in the order sent: `image_info_list[{id, error, message, image_info}]`
+    (`id` the image's place in the request), or `image_info` alone for one image."""
+    if "image_info_list" not in answer and sent == 1:
+        return [dtos.ImageUploadResult(uploaded(answer))]
+    entries = answer.get("image_info_list")
+    if not isinstance(entries, list) or len(entries) != sent:
+        raise UnexpectedResponse(
+            f"upload_image answered no result for each of {sent} images", platform=PLATFORM
+        )
+    by_place = {int(e.get("id", n)) if isinstance(e, dict) else n: e for n, e in enumerate(entries)}
+    if sorted(by_place) != list(range(sent)):
+        raise UnexpectedResponse(
+            "upload_image answered ids that are not the images' places", platform=PLATFORM
+        )
+    results = []
+    for n in range(sent):
+        entry = by_place[n]
+        if entry.get("error"):
+            results.append(
+                dtos.ImageUploadResult(None, f"{entry['error']}: {entry.get('message') or ''}".strip())
+            )
+        else:
+            results.append(dtos.ImageUploadResult(_image(entry.get("image_info"))))
+    return results
 
 
 def _bounds(answer: JSONObject, key: str) -> dict[str, Any] | None:

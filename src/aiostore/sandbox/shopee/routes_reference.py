@@ -193,12 +193,19 @@ def get_channel_list(ctx: Ctx) -> Reply:
     )
 
 
+# media_space/upload_image takes "< 9" images a call (listings-and-categories.md §C): at most 8, our
+# reading (docs/marketplaces/shopee.md); the connector's limits.image_upload_batch is the same number.
+UPLOAD_LIMIT = 8
+
+
 def upload_image(ctx: Ctx) -> Reply:
+    """Each `image` part stored; one answers `image_info`, several `image_info_list` in the parts' order
+    (`id` the part's place), an image refused there with its error and the others uploaded."""
     files = [data for name, data in ctx.uploads or () if name == "image"]
     if not files:
         raise errors.param("image is required")
-    if len(files) > 9:
-        raise errors.param("upload at most 9 images at a time")
+    if len(files) > UPLOAD_LIMIT:
+        raise errors.param(f"upload less than {UPLOAD_LIMIT + 1} images at a time")
     region = ctx.shop.region if ctx.shop_or_none else "ID"
     infos: list[dict[str, Any]] = []
     for n, data in enumerate(files):

@@ -218,7 +218,7 @@ def call_plan(
             price,
             stock,
             (uploads or {}).get(shop.id, 0),
-            publish_images.UPLOAD_BATCH.get(shop.platform, 1),
+            registry.default_limits(shop.platform).image_upload_batch,
         )
     return plan
 

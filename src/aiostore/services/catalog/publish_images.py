@@ -6,15 +6,18 @@ platform's id or URL used in the request. Each upload is remembered per shop by 
 content's SHA-256 (`image_uploads`), so a re-publish or another product with the same image uploads
 nothing again. Tokopedia takes picture URLs and fetches them itself: its URLs are only checked.
 
-A dry-run job uploads nothing (an upload is a write): images not uploaded yet keep the master URL in the
-recorded request. An image that cannot be fetched or that the platform refuses fails its listing with the
-reason, before anything of the listing is sent."""
+The job uploads all its shop's missing images first, as many a call as the platform's upload takes
+(connector `limits.image_upload_batch`: Shopee 8, the others 1), so it makes the calls the preview's plan
+counts: per shop, ceil(images / batch). A dry-run job uploads nothing (an upload is a write): images
+not uploaded yet keep the master URL in the recorded request. An image that cannot be fetched or that
+the platform refuses fails its listing with the reason, before anything of the listing is sent."""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,9 +36,6 @@ from aiostore.services.sync.context import ShopConnection, SyncContext
 # Shopee JPG/PNG; TikTok JPG/PNG/WebP (its upload converts).
 _FORMATS = {"jpeg": (b"\xff\xd8\xff",), "png": (b"\x89PNG\r\n\x1a\n",), "webp": (b"RIFF",)}
 _ACCEPTS = {"shopee": ("jpeg", "png"), "lazada": ("jpeg", "png"), "tiktokshop": ("jpeg", "png", "webp")}
-# Images one upload call may carry (Shopee media_space/upload_image: up to 9; the others one). The job
-# sends one per call, so a Shopee plan's minimum is below its calls when it uploads more than one.
-UPLOAD_BATCH = {"shopee": 9}
 _CONTENT_TYPES = {"image/jpeg": "jpeg", "image/jpg": "jpeg", "image/png": "png", "image/webp": "webp"}
 
 
@@ -132,44 +132,100 @@ def _filename(url: str, fmt: str) -> str:
     return name if "." in name else f"{name}.{'jpg' if fmt == 'jpeg' else fmt}"
 
 
-async def platform_images(
-    sc: SyncContext, job: SyncJob, shop: ShopConnection, urls: Sequence[str]
-) -> tuple[str, ...]:
-    """The platform's ids (or URLs) of the master images `urls`, in order, uploading those not uploaded
-    to this shop yet. Raises ImageRefused (fetch or format) or ConnectorError (the platform's refusal)."""
-    platform = shop.channel.platform
+@dataclass
+class ShopImages:
+    """A job's master images on its shop: the platform's id (or URL) of each uploaded one, and why each
+    refused one cannot be sent."""
+
+    ids: dict[str, str] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+
+    def of(self, urls: Sequence[str]) -> tuple[str, ...]:
+        """The platform's ids of `urls`, in order (a dry run's not uploaded ones: the URL). Raises
+        ImageRefused with the first refused image's reason."""
+        for url in urls:
+            if url in self.refused:
+                raise ImageRefused(self.refused[url])
+        return tuple(self.ids.get(url, url) for url in urls)
+
+
+@dataclass
+class _Batch:
+    """Fetched images not on the shop yet, by content (a repeat under another URL goes with the first)."""
+
+    contents: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # digest -> (content, filename)
+    urls: dict[str, list[str]] = field(default_factory=dict)  # digest -> master URLs
+
+
+async def upload_all(
+    sc: SyncContext, job: SyncJob, shop: ShopConnection, wanted: Iterable[str]
+) -> ShopImages:
+    """Every master image in `wanted` on the shop before any listing is sent: those not uploaded yet
+    fetched and uploaded `limits.image_upload_batch` a call (Shopee 8: the fewest calls, the preview's
+    plan), each remembered. A refused image is kept with its reason (its listings fail, the others go)."""
+    urls = list(dict.fromkeys(wanted))
+    out = ShopImages()
     if not urls:
-        return ()
-    if platform not in _ACCEPTS:  # Tokopedia: the platform fetches picture URLs itself
+        return out
+    if shop.channel.platform not in _ACCEPTS:  # Tokopedia: the platform fetches picture URLs itself
         for url in urls:
             try:
                 await check_url(url, allow_private=True)
             except UnsafeAddress as exc:
-                raise ImageRefused(f"the image {url} {exc}") from exc
-        return tuple(urls)
+                out.refused[url] = f"the image {url} {exc}"
+        return out
     async with sc.tx(job.org_id) as session:
         rows = await session.execute(
             select(ImageUpload.source_url, ImageUpload.image_id).where(
-                ImageUpload.channel_account_id == shop.channel.id, ImageUpload.source_url.in_(list(urls))
+                ImageUpload.channel_account_id == shop.channel.id, ImageUpload.source_url.in_(urls)
             )
         )
-        known = dict(rows.tuples().all())
-    for url in dict.fromkeys(urls):
-        if url in known or job.dry_run:
+        out.ids.update(rows.tuples().all())
+    if job.dry_run:  # an upload is a write
+        return out
+    limit = max(1, shop.connector.limits.image_upload_batch)
+    batch = _Batch()
+    for url in urls:
+        if url in out.ids:
             continue
-        known[url] = await _upload(sc, job, shop, url)
-    return tuple(known.get(url, url) for url in urls)
+        try:
+            content, fmt = await _checked(sc, shop, url)
+        except ImageRefused as exc:
+            out.refused[url] = str(exc)
+            continue
+        digest = hashlib.sha256(content).hexdigest()
+        if digest in batch.urls:
+            batch.urls[digest].append(url)
+            continue
+        same = await _same_content(sc, job, shop, digest)
+        if same is not None:
+            out.ids[url] = same[0]
+            await _remember(sc, job, shop, [(url, digest, *same)])
+            continue
+        batch.contents[digest] = (content, _filename(url, fmt))
+        batch.urls[digest] = [url]
+        if len(batch.contents) == limit:
+            await _send(sc, job, shop, batch, out)
+            batch = _Batch()
+    if batch.contents:
+        await _send(sc, job, shop, batch, out)
+    return out
 
 
-async def _upload(sc: SyncContext, job: SyncJob, shop: ShopConnection, url: str) -> str:
-    """One image sent to the shop (or found there by its content under another URL), remembered."""
+async def _checked(sc: SyncContext, shop: ShopConnection, url: str) -> tuple[bytes, str]:
     content = await fetch(sc, url)
     fmt = _format(content)
     accepted = _ACCEPTS[shop.channel.platform]
     if fmt not in accepted:
         names = "/".join(a.upper() for a in accepted)
         raise ImageRefused(f"the image {url} is not {names} ({shop.channel.platform} takes only those)")
-    digest = hashlib.sha256(content).hexdigest()
+    return content, fmt
+
+
+async def _same_content(
+    sc: SyncContext, job: SyncJob, shop: ShopConnection, digest: str
+) -> tuple[str, str] | None:
+    """The image already on the shop with this content (uploaded under another URL), if any."""
     async with sc.tx(job.org_id) as session:
         same = (
             await session.execute(
@@ -180,14 +236,36 @@ async def _upload(sc: SyncContext, job: SyncJob, shop: ShopConnection, url: str)
                 .limit(1)
             )
         ).first()
-    if same is not None:
-        image_id, platform_url = same
-    else:
-        try:
-            uploaded = await shop.connector.upload_image(content, _filename(url, fmt))
-        except ConnectorError as exc:
-            raise ImageRefused(f"{exc.platform} refused the image {url}: {exc}") from exc
-        image_id, platform_url = uploaded.image_id, uploaded.url
+    return None if same is None else (str(same[0]), str(same[1]))
+
+
+async def _send(sc: SyncContext, job: SyncJob, shop: ShopConnection, batch: _Batch, out: ShopImages) -> None:
+    """One upload call of the batch; each image uploaded remembered, each refused kept with its reason."""
+    digests = list(batch.contents)
+    try:
+        results = await shop.connector.upload_images([batch.contents[d] for d in digests])
+    except ConnectorError as exc:
+        for digest in digests:
+            for url in batch.urls[digest]:
+                out.refused[url] = f"{exc.platform} refused the image {url}: {exc}"
+        return
+    done: list[tuple[str, str, str, str]] = []
+    for digest, result in zip(digests, results, strict=True):
+        for url in batch.urls[digest]:
+            if result.image is None:
+                out.refused[url] = f"{shop.channel.platform} refused the image {url}: {result.error}"
+            else:
+                out.ids[url] = result.image.image_id
+                done.append((url, digest, result.image.image_id, result.image.url))
+    await _remember(sc, job, shop, done)
+
+
+async def _remember(
+    sc: SyncContext, job: SyncJob, shop: ShopConnection, done: Sequence[tuple[str, str, str, str]]
+) -> None:
+    """(master URL, content SHA-256, platform image id, platform URL) rows of `image_uploads`."""
+    if not done:
+        return
     async with sc.tx(job.org_id) as session:
         await bulk.insert_rows(
             session,
@@ -201,7 +279,7 @@ async def _upload(sc: SyncContext, job: SyncJob, shop: ShopConnection, url: str)
                     "image_id": image_id,
                     "url": platform_url,
                 }
+                for url, digest, image_id, platform_url in done
             ],
             skip_conflicts_on=("channel_account_id", "source_url"),
         )
-    return str(image_id)

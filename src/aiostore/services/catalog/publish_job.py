@@ -30,7 +30,7 @@ from aiostore.domain.market import market
 from aiostore.domain.money import Money
 from aiostore.domain.permissions import Role
 from aiostore.services import audit, inventory
-from aiostore.services.catalog.publish_images import ImageRefused, platform_images
+from aiostore.services.catalog.publish_images import ImageRefused, ShopImages, sends_images, upload_all
 from aiostore.services.catalog.publish_inputs import PENDING, REFUSED
 from aiostore.services.catalog.publish_kind import JOB, product_of
 from aiostore.services.catalog.publish_update import (
@@ -106,7 +106,12 @@ def _draft(
 
 
 async def _create(
-    sc: SyncContext, job: SyncJob, shop: ShopConnection, item: ChangeSetItem, logistics: tuple[str, ...]
+    sc: SyncContext,
+    job: SyncJob,
+    shop: ShopConnection,
+    item: ChangeSetItem,
+    logistics: tuple[str, ...],
+    uploaded: ShopImages,
 ) -> dict[str, Any]:
     state, product_id = item.after["state"], product_of(item)  # type: ignore[index]
     keys = await attribute_keys(sc, job, shop, state)
@@ -141,7 +146,7 @@ async def _create(
                 ],
             )
     try:
-        images = await platform_images(sc, job, shop, state["images"])
+        images = uploaded.of(state["images"])
     except ImageRefused as exc:
         return await _refused(sc, job, shop, placeholder, str(exc))
     send = item.after.get("send", {})  # type: ignore[union-attr]
@@ -247,15 +252,27 @@ async def publish_job(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
     logistics: tuple[str, ...] = ()
     if any(i.action == publish.CREATE for i in items):  # a read: where the platform lists channels
         logistics = tuple(c.channel_id for c in await shop.connector.logistics_channels() if c.enabled)
+    platform = shop.channel.platform
+    uploaded = await upload_all(  # every image the items send, before any item: the fewest calls
+        sc,
+        job,
+        shop,
+        (
+            url
+            for i in items
+            if sends_images(platform, i.action, (i.after or {}).get("diff") or {})
+            for url in (i.after or {})["state"]["images"]
+        ),
+    )
     for item in items:
         shop.records.clear()
         listings: list[Listing] = []
         if item.action == publish.CREATE:
-            outcome = await _create(sc, job, shop, item, logistics)
+            outcome = await _create(sc, job, shop, item, logistics, uploaded)
             if outcome.get("item_id"):
                 written.append(outcome["item_id"])
         else:
-            outcome, listings = await send_update(sc, job, shop, item, prices)
+            outcome, listings = await send_update(sc, job, shop, item, prices, uploaded)
             await record(sc, job, shop, item, listings, outcome)
             if outcome["result"] == "ok":
                 written += list(dict.fromkeys(x.platform_item_id for x in listings))

@@ -27,7 +27,7 @@ from aiostore.db.models import ChangeSetItem, Listing, PlatformAttribute, SyncJo
 from aiostore.domain import publish
 from aiostore.domain.market import Currency, market
 from aiostore.domain.money import Money
-from aiostore.services.catalog.publish_images import ImageRefused, platform_images
+from aiostore.services.catalog.publish_images import ImageRefused, ShopImages
 from aiostore.services.catalog.publish_inputs import PENDING, REFUSED
 from aiostore.services.catalog.publish_kind import product_of
 from aiostore.services.sync.context import ShopConnection, SyncContext
@@ -221,8 +221,10 @@ async def send_update(
     shop: ShopConnection,
     item: ChangeSetItem,
     prices: list[tuple[Listing, PriceUpdate]],
+    uploaded: ShopImages,
 ) -> tuple[dict[str, Any], list[Listing]]:
-    """The product update of one item (its price updates are gathered into `prices` for one batch)."""
+    """The product update of one item (its price updates are gathered into `prices` for one batch; its
+    images uploaded with the job's others, `uploaded`)."""
     after: dict[str, Any] = item.after or {}
     state, changes = after["state"], after["diff"]
     product_id = product_of(item)
@@ -249,7 +251,7 @@ async def send_update(
         images: tuple[str, ...] = ()
         if "images" in sending and not unlist:
             try:
-                images = await platform_images(sc, job, shop, state["images"])
+                images = uploaded.of(state["images"])
             except ImageRefused as exc:
                 error, groups = str(exc), {}
         for item_id, by_sku in groups.items():
