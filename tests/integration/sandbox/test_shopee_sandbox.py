@@ -11,6 +11,7 @@ import pytest
 
 from aiostore.sandbox.common import ManualClock
 from aiostore.sandbox.shopee import ShopeeSandbox, ShopeeSandboxConfig, create_app
+from aiostore.services.demo.images import png
 from tests.integration.sandbox.conftest import PARTNER_ID, PARTNER_KEY, SHOP_ID, TOKEN, Shopee
 
 ITEM_LIST = "/api/v2/product/get_item_list"
@@ -384,3 +385,36 @@ async def test_init_tier_variation_adds_models(shopee: Shopee, sandbox: ShopeeSa
     assert (await shopee.post("/api/v2/product/init_tier_variation", out_of_range)).json()["message"] == (
         "Model tier_index error."
     )
+
+
+UPLOAD_IMAGE = "/api/v2/media_space/upload_image"
+
+
+async def test_upload_image_takes_up_to_eight_images_and_answers_each_in_order(
+    shopee: Shopee, sandbox: ShopeeSandbox
+) -> None:
+    parts = [png(400, 400, b"a"), b"GIF89a" + b"\x00" * 64, png(400, 400, b"b")]
+    files = [("image", (f"i{n}.png", data, "image/png")) for n, data in enumerate(parts)]
+    response = await shopee.http.post(
+        UPLOAD_IMAGE, params=shopee.common(UPLOAD_IMAGE, shop=False), files=files
+    )
+    assert response.status_code == 200, response.text
+    infos = response.json()["response"]["image_info_list"]
+    assert [i["id"] for i in infos] == [0, 1, 2]
+    assert (infos[1]["error"], infos[1].get("image_info")) == ("error_invalid_image", None)
+    ids = [infos[n]["image_info"]["image_id"] for n in (0, 2)]
+    assert ids[0] != ids[1] and sandbox.images.foreign(ids, []) is None  # both stored, the GIF not
+    assert len(sandbox.images.images) == 2
+
+    nine = [("image", (f"n{n}.png", png(400, 400, bytes([n])), "image/png")) for n in range(9)]
+    refused = await shopee.http.post(UPLOAD_IMAGE, params=shopee.common(UPLOAD_IMAGE, shop=False), files=nine)
+    assert error_of(refused)[1:] == (
+        "error_param",
+        "Wrong parameters, detail: upload less than 9 images at a time.",
+    )
+    assert len(sandbox.images.images) == 2  # nothing of the nine stored
+    eight = nine[:8]
+    accepted = await shopee.http.post(
+        UPLOAD_IMAGE, params=shopee.common(UPLOAD_IMAGE, shop=False), files=eight
+    )
+    assert len(accepted.json()["response"]["image_info_list"]) == 8
