@@ -53,17 +53,32 @@ def min_calls(count: int, batch: int) -> int:
 
 
 async def gather_bounded(thunks: Sequence[Callable[[], Awaitable[R]]], concurrency: int) -> list[R]:
-    """Run the thunks at most ``concurrency`` at a time; results in input order; first error wins."""
+    """Run the thunks at most ``concurrency`` at a time; results in input order.
+
+    The first error (in time) cancels the rest and is raised as itself, not wrapped in an
+    ExceptionGroup, so callers recognise a connector's rate limit or refusal by its type.
+    """
     if concurrency < 1:
         raise ValueError("concurrency must be >= 1")
     semaphore = asyncio.Semaphore(concurrency)
     results: list[R | None] = [None] * len(thunks)
+    errors: list[Exception] = []
 
     async def run(i: int, thunk: Callable[[], Awaitable[R]]) -> None:
         async with semaphore:
-            results[i] = await thunk()
+            try:
+                results[i] = await thunk()
+            except Exception as exc:
+                errors.append(exc)
+                raise
 
-    async with asyncio.TaskGroup() as group:
-        for i, thunk in enumerate(thunks):
-            group.create_task(run(i, thunk))
+    try:
+        async with asyncio.TaskGroup() as group:
+            for i, thunk in enumerate(thunks):
+                group.create_task(run(i, thunk))
+    except ExceptionGroup:
+        if not errors:
+            raise
+    if errors:
+        raise errors[0]
     return results  # type: ignore[return-value]

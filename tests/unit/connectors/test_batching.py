@@ -72,3 +72,45 @@ async def test_gather_bounded_keeps_order_and_bound() -> None:
     thunks = [lambda n=n: work(n) for n in range(20)]
     assert await batching.gather_bounded(thunks, 3) == [n * n for n in range(20)]
     assert peak == 3
+
+
+class _Refused(Exception):
+    pass
+
+
+async def test_gather_bounded_raises_the_first_error_itself_and_cancels_the_rest() -> None:
+    started: list[int] = []
+    cancelled: list[int] = []
+    finished: list[int] = []
+
+    async def fail() -> int:
+        started.append(0)
+        await asyncio.sleep(0)
+        raise _Refused("rate limited")
+
+    async def later_failure() -> int:
+        started.append(1)
+        await asyncio.sleep(0.05)
+        raise ValueError("second")
+
+    async def slow(n: int) -> int:
+        started.append(n)
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            cancelled.append(n)
+            raise
+        finished.append(n)
+        return n
+
+    thunks = [fail, later_failure, *[lambda n=n: slow(n) for n in range(2, 6)]]
+    with pytest.raises(_Refused, match="rate limited") as caught:
+        await batching.gather_bounded(thunks, 3)
+    assert not isinstance(caught.value, BaseExceptionGroup)
+    assert 4 not in started and 5 not in started  # the queued thunks were cancelled before starting
+    assert sorted(cancelled) == [n for n in started if n >= 2] and finished == []
+
+
+async def test_gather_bounded_rejects_a_zero_bound() -> None:
+    with pytest.raises(ValueError, match="concurrency"):
+        await batching.gather_bounded([], 0)

@@ -321,7 +321,7 @@ class LazadaConnector(LazadaWrites):
         async def items_of_one() -> dict[str, list[JSONObject]] | None:
             try:
                 return await self._items_of(unique)
-            except* NotFound:  # the order is unknown (E037): its header says so too
+            except NotFound:  # the order is unknown (E037): its header says so too
                 pass
             return None
 

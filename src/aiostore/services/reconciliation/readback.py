@@ -137,8 +137,9 @@ async def read_back(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
 
 
 def _platform_failure(exc: BaseException) -> BaseException | None:
-    """The platform's (or the network's) failure behind `exc`, also inside the exception group of reads
-    sent in parallel; None for anything else (a bug is not swallowed)."""
+    """The platform's (or the network's) failure behind `exc` (reads sent in parallel raise their first
+    failure itself; an exception group is still looked into); None for anything else (a bug is not
+    swallowed)."""
     if isinstance(exc, ConnectorError | httpx.TransportError | TimeoutError):
         return exc
     if isinstance(exc, BaseExceptionGroup):
