@@ -26,7 +26,8 @@ class SandboxConfig:
     push_transport: httpx.AsyncBaseTransport | None = None  # tests: httpx.ASGITransport / MockTransport
     push_timeout: float = 5.0
     push_max_attempts: int = 3  # Lazada itself retries 12 times, 30 minutes apart
-    push_retry_delay: float = 0.5
+    push_retry_delay: float = 0.5  # the n-th retry waits n x this, on its own: the other pushes go on
+    push_concurrency: int = 4  # deliveries in flight at once (first attempts start in queue order)
     auth_session_ttl: int = 600  # the approval page's session
     # Rate limit per app and shop (Tokopedia: per app and endpoint); None disables it.
     rate_limit_rps: float | None = 100.0

@@ -86,6 +86,7 @@ class SandboxState(Generic[C, R]):
             timeout=config.push_timeout,
             max_attempts=config.push_max_attempts,
             retry_delay=config.push_retry_delay,
+            concurrency=config.push_concurrency,
             on_lost=on_lost,
         )
 

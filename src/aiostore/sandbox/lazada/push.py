@@ -9,16 +9,21 @@ lost-push API: apps reconcile with /orders/get).
 
 Lazada pushes per order item ("at least one message" per change). The sandbox sends one message per order
 change, naming the first order item that changed, so a change is one delivery whatever its unit count.
+
+A retry is the same event sent again: its send time (`timestamp`) is set afresh and signed again (the field
+is documented as the push's send time; that a platform's own retry does so is unverified, see
+docs/architecture.md "Webhooks"), its identity (order, status, update time) unchanged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 
 from aiostore.sandbox.common import PushMessage
-from aiostore.sandbox.common.push import signed_json
+from aiostore.sandbox.common.push import signed_json, stamped_now
 from aiostore.sandbox.lazada.signing import push_signature
 
 TRADE_ORDER = 0
@@ -61,12 +66,17 @@ def qc_payload(seller_id: str, item_id: int, status: str, reason: str, now: int,
     }
 
 
-def build_message(app_key: str, app_secret: str, url: str, payload: dict[str, Any]) -> PushMessage:
+def build_message(
+    app_key: str, app_secret: str, url: str, payload: dict[str, Any], clock: Callable[[], float] | None = None
+) -> PushMessage:
+    """The signed push; with `clock`, each retry carries (and signs) the time it is sent (in the unit the
+    message type uses: milliseconds or seconds)."""
     return signed_json(
         url,
         payload,
         lambda body: {"Authorization": push_signature(app_key, app_secret, body)},
         (app_key, payload),
+        restamp=None if clock is None else (lambda p: stamped_now(p, clock())),
     )
 
 

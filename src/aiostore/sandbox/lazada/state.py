@@ -244,7 +244,9 @@ class LazadaSandbox(SandboxState[LazadaSandboxConfig, SeedResult]):
                     "timestamp": self.now() * 1000,
                     "site": "lazada_sg",
                 }
-                self.pushes.submit(build_message(app.app_key, app.app_secret, app.push_url, payload))
+                self.pushes.submit(
+                    build_message(app.app_key, app.app_secret, app.push_url, payload, self.config.clock)
+                )
                 sent += 1
         return sent
 
@@ -266,7 +268,9 @@ class LazadaSandbox(SandboxState[LazadaSandboxConfig, SeedResult]):
         for app in self.apps.values():
             if app.push_url and (app.app_key, seller_id) in self.tokens.authorizations:
                 payload = qc_payload(seller_id, item_id, status, reason, self.now(), seller.site)
-                self.pushes.submit(build_message(app.app_key, app.app_secret, app.push_url, payload))
+                self.pushes.submit(
+                    build_message(app.app_key, app.app_secret, app.push_url, payload, self.config.clock)
+                )
 
     def alert_expiring_authorizations(self) -> int:
         """Lazada's daily authorisation expiry alert (message type 8, §A8): each app with a push URL is
@@ -286,7 +290,9 @@ class LazadaSandbox(SandboxState[LazadaSandboxConfig, SeedResult]):
                 continue
             self.expiry_alerts[app_key, seller_id] = now
             payload = auth_expiry_payload(app_key, seller_id, ends, now, seller.site)
-            self.pushes.submit(build_message(app.app_key, app.app_secret, app.push_url, payload))
+            self.pushes.submit(
+                build_message(app.app_key, app.app_secret, app.push_url, payload, self.config.clock)
+            )
             sent += 1
         return sent
 
@@ -314,4 +320,6 @@ class LazadaSandbox(SandboxState[LazadaSandboxConfig, SeedResult]):
                 self.now(),
                 seller.site,
             )
-            self.pushes.submit(build_message(app.app_key, app.app_secret, app.push_url, payload))
+            self.pushes.submit(
+                build_message(app.app_key, app.app_secret, app.push_url, payload, self.config.clock)
+            )

@@ -6,17 +6,22 @@ An order status change becomes a code-3 push whose body is compact JSON in the k
 HMAC-SHA256(partner_key, url + "|" + body). The receiver must answer 2xx with an empty body; pushes that
 fail every attempt are kept as lost pushes for push/get_lost_push_message (earliest 100 of the last 3 days),
 whose `data` is the push body as a JSON string, as in Shopee's schema sample.
+
+A retry is the same event sent again: its send time (`timestamp`) is set afresh and signed again (the field
+is documented as the push's send time; that a platform's own retry does so is unverified, see
+docs/architecture.md "Webhooks"), its identity (order, status, update time) unchanged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from aiostore.sandbox.common import PushMessage
-from aiostore.sandbox.common.push import compact_json, signed_json
+from aiostore.sandbox.common.push import compact_json, signed_json, stamped_now
 from aiostore.sandbox.shopee.signing import push_signature
 
 ORDER_STATUS_PUSH = 3
@@ -43,12 +48,20 @@ def banned_item_payload(shop_id: int, item_id: int, update_time: int, timestamp:
     return {"data": data, "shop_id": shop_id, "code": BANNED_ITEM_PUSH, "timestamp": timestamp}
 
 
-def build_message(partner_id: int, partner_key: str, url: str, payload: dict[str, Any]) -> PushMessage:
+def build_message(
+    partner_id: int,
+    partner_key: str,
+    url: str,
+    payload: dict[str, Any],
+    clock: Callable[[], float] | None = None,
+) -> PushMessage:
+    """The signed push; with `clock`, each retry carries (and signs) the time it is sent."""
     return signed_json(
         url,
         payload,
         lambda body: {"Authorization": push_signature(partner_key, url, body)},
         (partner_id, payload),
+        restamp=None if clock is None else (lambda p: stamped_now(p, clock())),
     )
 
 

@@ -230,7 +230,9 @@ class ShopeeSandbox(SandboxState[ShopeeSandboxConfig, SeedResult]):
         for partner in self.partners.values():
             if partner.push_url and (partner.partner_id, shop_id) in self.tokens.authorizations:
                 self.pushes.submit(
-                    build_message(partner.partner_id, partner.partner_key, partner.push_url, payload)
+                    build_message(
+                        partner.partner_id, partner.partner_key, partner.push_url, payload, self.config.clock
+                    )
                 )
 
     def _push_lost(self, message: PushMessage) -> None:

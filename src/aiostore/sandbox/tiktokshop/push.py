@@ -6,16 +6,21 @@ that event type (PUT /event/202309/webhooks) or else the app's push URL, with
 ``Authorization`` = hex HMAC-SHA256(app_secret, app_key + body). The receiver must answer HTTP 200
 (2xx is accepted); a failed delivery is retried (TikTok: at 2 min, 30 min, 3 h, 12 h; here
 ``push_retry_delay`` × attempt). A re-delivery repeats the same ``tts_notification_id``.
+
+A retry is the same event sent again: its send time (`timestamp`) is set afresh and signed again (the field
+is documented as the push's send time; that a platform's own retry does so is unverified, see
+docs/architecture.md "Webhooks"), its identity (order, status, update time) unchanged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 
 from aiostore.sandbox.common import PushMessage
-from aiostore.sandbox.common.push import signed_json
+from aiostore.sandbox.common.push import signed_json, stamped_now
 from aiostore.sandbox.tiktokshop.signing import push_signature
 
 ORDER_STATUS_CHANGE = 1
@@ -80,9 +85,16 @@ def cancellation_data(order_id: str, cancel_id: str, status: str, update_time: i
     return {"order_id": order_id, "cancel_id": cancel_id, "cancel_status": status, "update_time": update_time}
 
 
-def build_message(app_key: str, app_secret: str, url: str, body: dict[str, Any]) -> PushMessage:
+def build_message(
+    app_key: str, app_secret: str, url: str, body: dict[str, Any], clock: Callable[[], float] | None = None
+) -> PushMessage:
+    """The signed push; with `clock`, each retry carries (and signs) the time it is sent."""
     return signed_json(
-        url, body, lambda raw: {"Authorization": push_signature(app_key, app_secret, raw)}, body
+        url,
+        body,
+        lambda raw: {"Authorization": push_signature(app_key, app_secret, raw)},
+        body,
+        restamp=None if clock is None else (lambda p: stamped_now(p, clock())),
     )
 
 

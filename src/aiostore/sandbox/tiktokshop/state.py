@@ -215,7 +215,9 @@ class TikTokShopSandbox(SandboxState[TikTokShopSandboxConfig, SeedResult]):
         self._notifications += 1
         notification = f"{7_300_000_000_000_000_000 + self._notifications}"
         body = push.payload(push_type, notification, shop_id, self.now(), data)
-        self.pushes.submit(push.build_message(self.app.app_key, self.app.app_secret, url, body))
+        self.pushes.submit(
+            push.build_message(self.app.app_key, self.app.app_secret, url, body, self.config.clock)
+        )
 
     def contents(self) -> dict[str, Any]:
         return {
