@@ -89,6 +89,31 @@ async def write(db: Database, batch: Sequence[Arrival]) -> list[Stored]:
     return results
 
 
+async def known(db: Database, platform: str, shop_id: str, dedup_key: str) -> bool:
+    """Whether a push with this key is already stored for the shop's organization."""
+    async with db.transaction() as session:
+        org_id = await session.scalar(
+            select(ChannelRoute.org_id).where(
+                ChannelRoute.active.is_(True),
+                ChannelRoute.platform == platform,
+                ChannelRoute.shop_id == shop_id,
+            )
+        )
+        if org_id is None:
+            return False
+        await tenancy.bind_tenant(session, org_id)
+        found = await session.scalar(
+            select(WebhookEvent.id)
+            .where(
+                WebhookEvent.platform == platform,
+                WebhookEvent.shop_id == shop_id,
+                WebhookEvent.dedup_key == dedup_key[:200],
+            )
+            .limit(1)
+        )
+        return found is not None
+
+
 def _row(arrival: Arrival, org_id: uuid.UUID, channel_id: uuid.UUID) -> dict[str, Any]:
     return {
         "id": uuid.uuid4(),

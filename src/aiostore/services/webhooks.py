@@ -51,6 +51,15 @@ class Received:
     event_id: uuid.UUID | None
 
 
+class StalePush(NotAuthenticated):
+    """A genuine, readable push sent further than the tolerance from our clock (401 unless its dedup key
+    is already stored: then the platform's late retry of a push we have is acknowledged)."""
+
+    def __init__(self, detail: str, event: PushEvent) -> None:
+        super().__init__(detail)
+        self.event = event
+
+
 @dataclass(frozen=True, slots=True)
 class Unreadable:
     """A genuine push whose body breaks the input policy or that the connector cannot read."""
@@ -80,23 +89,27 @@ def verify_and_parse(
         return Unreadable(f"{type(exc).__name__}: {exc}"[:200])
     # A readable push must carry a fresh signed send time; an unreadable one is only kept aside, so its
     # replay changes nothing.
-    check_sent_in_time(sc, platform, push)
+    stale = check_sent_in_time(sc, platform, push)
+    if stale is not None:
+        raise StalePush(stale, event)
     return event
 
 
-def check_sent_in_time(sc: SyncContext, platform: Platform, push: object) -> None:
+def check_sent_in_time(sc: SyncContext, platform: Platform, push: object) -> str | None:
     """Where the platform signs the time it sent a push, a push sent further than the tolerance from our
-    clock is refused (a replay of a captured push, as stripe-python's webhook check refuses one)."""
+    clock is refused (a replay of a captured push, as stripe-python's webhook check refuses one): returns
+    why, or None when in time. A push that should sign its send time and does not is refused (401)."""
     app = sc.connectors.credentials(platform)
     push_time = registry.plugin(platform).push_time_of(app)
     if push_time is None:
-        return  # the pushes sign no time (Tokopedia's own): the dedup key is the only guard
+        return None  # the pushes sign no time (Tokopedia's own): the dedup key is the only guard
     sent = push_time(app, push)
     if sent is None:
         raise NotAuthenticated("the push carries no signed send time")
     tolerance = sc.settings.webhook_tolerance_seconds
     if abs(sc.connectors.clock() - sent) > tolerance:
-        raise NotAuthenticated(f"the push was not sent within {tolerance} s of now: a replay is refused")
+        return f"the push was not sent within {tolerance} s of now: a replay is refused"
+    return None
 
 
 async def receive(
@@ -107,7 +120,17 @@ async def receive(
     A genuine push we cannot read is acknowledged too and kept in `ignored_webhooks`: a platform
     retries anything but 2xx, and a retry would bring the same body again.
     """
-    event = verify_and_parse(sc, platform, url, headers, body)
+    try:
+        event = verify_and_parse(sc, platform, url, headers, body)
+    except StalePush as stale:
+        # Authentic but late: a retry of a push we already stored is acknowledged as the duplicate it is
+        # (the dedup key makes it harmless, and a refusal would be retried until the platform gives up);
+        # one we never stored stays refused as a replay (the order pull and gap check bring its change).
+        shop = stale.event.shop_id or ""
+        if not await webhook_intake.known(sc.db, platform.value, shop, stale.event.event_id):
+            raise
+        log.info("webhook.stale_duplicate", platform=platform.value, kind=stale.event.kind.value)
+        return Received(False, False, None)
     if isinstance(event, Unreadable):
         await _ignore(
             sc, platform, "", f"unreadable:{hashlib.sha256(body).hexdigest()}", "unreadable", event.reason

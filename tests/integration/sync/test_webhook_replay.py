@@ -103,3 +103,26 @@ async def test_the_tolerance_is_a_setting(make_market: MarketFactory, platform: 
     _set_clock(market, TOLERANCE + 60, webhook_tolerance_seconds=TOLERANCE + 120)
     assert (await _replay(owner, platform, push)).status_code == 200
     assert await _stored(market) == 1
+
+
+@pytest.mark.parametrize("platform", SIGNS_TIME)
+async def test_a_late_retry_of_a_stored_push_is_acknowledged_as_a_duplicate(
+    make_market: MarketFactory, platform: str
+) -> None:
+    """A platform resending a push we already stored, after the tolerance: 200 (it stops retrying), nothing
+    stored again; the same push's key unknown (another shop's copy refused earlier) stays a 401 replay."""
+    market, owner = await make_market([platform])
+    await market.connect(platform)
+    push = await _captured_push(market, platform)
+    assert (await _replay(owner, platform, push)).status_code == 200
+    assert await _stored(market) == 1
+    _set_clock(market, TOLERANCE + 60, webhook_tolerance_seconds=TOLERANCE)
+    resp = await _replay(owner, platform, push)
+    assert resp.status_code == 200, resp.text
+    assert await _stored(market) == 1
+    _set_clock(market, 0)  # a new push (another order), captured and sent late: never stored, refused
+    other = await _captured_push(market, platform)
+    _set_clock(market, TOLERANCE + 60, webhook_tolerance_seconds=TOLERANCE)
+    resp = await _replay(owner, platform, other)
+    assert resp.status_code == 401 and "replay" in resp.json()["detail"]
+    assert await _stored(market) == 1
