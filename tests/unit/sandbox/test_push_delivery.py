@@ -14,6 +14,17 @@ from aiostore.sandbox.common import FaultInjector, PushDispatcher, PushMessage
 from aiostore.sandbox.common.push import signed_json, stamped_now
 
 
+def _dispatcher(handler: Any, lost: list[PushMessage] | None = None, **options: Any) -> PushDispatcher:
+    """A dispatcher delivering to `handler` (accepting any 2xx), giving up into `lost`."""
+    return PushDispatcher(
+        faults=FaultInjector(),
+        accept=lambda r: r.is_success,
+        transport=httpx.MockTransport(handler),
+        on_lost=None if lost is None else lost.append,
+        **options,
+    )
+
+
 def _sign(body: bytes) -> dict[str, str]:
     return {"Authorization": hashlib.sha256(b"secret" + body).hexdigest()}
 
@@ -30,14 +41,12 @@ async def test_a_failing_push_does_not_delay_the_next() -> None:
         return httpx.Response(503)
 
     lost: list[PushMessage] = []
-    dispatcher = PushDispatcher(
-        faults=FaultInjector(),
-        accept=lambda r: r.is_success,
-        transport=httpx.MockTransport(handler),
+    dispatcher = _dispatcher(
+        handler,
+        lost,
         max_attempts=3,
         retry_delay=3600,  # the failing push's retry is an hour away: the next one must not wait for it
         concurrency=1,
-        on_lost=lost.append,
     )
     dispatcher.submit(PushMessage("http://r/push", b"bad", {}))
     dispatcher.submit(PushMessage("http://r/push", b"good", {}))
@@ -65,10 +74,8 @@ async def test_first_attempts_keep_the_queue_order_with_several_in_flight() -> N
         in_flight -= 1
         return httpx.Response(200)
 
-    dispatcher = PushDispatcher(
-        faults=FaultInjector(),
-        accept=lambda r: r.is_success,
-        transport=httpx.MockTransport(handler),
+    dispatcher = _dispatcher(
+        handler,
         concurrency=3,
     )
     bodies = [str(n).encode() for n in range(30)]
@@ -93,13 +100,11 @@ async def test_a_retry_is_signed_afresh_with_the_time_it_is_sent() -> None:
         return stamped_now(payload, now[0])
 
     lost: list[PushMessage] = []
-    dispatcher = PushDispatcher(
-        faults=FaultInjector(),
-        accept=lambda r: r.is_success,
-        transport=httpx.MockTransport(handler),
+    dispatcher = _dispatcher(
+        handler,
+        lost,
         max_attempts=3,
         retry_delay=0,
-        on_lost=lost.append,
     )
     payload = {"order": "A1", "status": "SHIPPED", "timestamp": int(now[0])}
     dispatcher.submit(signed_json("http://r/push", payload, _sign, restamp=restamp))
@@ -126,14 +131,12 @@ async def test_a_push_failing_every_attempt_is_lost_after_its_own_retries() -> N
         return httpx.Response(200)
 
     lost: list[PushMessage] = []
-    dispatcher = PushDispatcher(
-        faults=FaultInjector(),
-        accept=lambda r: r.is_success,
-        transport=httpx.MockTransport(handler),
+    dispatcher = _dispatcher(
+        handler,
+        lost,
         max_attempts=4,
         retry_delay=0,
         concurrency=2,
-        on_lost=lost.append,
     )
     for body in (b"down", b"a", b"b"):
         dispatcher.submit(PushMessage("http://r/push", body, {}))
