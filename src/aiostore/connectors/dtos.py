@@ -210,6 +210,7 @@ class ProductDraft:
     option_names: tuple[str, ...] = ()  # e.g. ("Colour", "Size") when ``variants`` are given
     variants: tuple[VariantDraft, ...] = ()
     attributes: tuple[AttributeValue, ...] = ()
+    dimensions_cm: tuple[int, int, int] | None = None  # the package's length, width, height
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,6 +62,7 @@ def draft(category_id: str, **changes: Any) -> ProductDraft:
         weight_kg=Decimal("0.3"),
         image_ids=("https://img.example/kaos.jpg",),
         seller_sku=f"REF-{category_id}",
+        dimensions_cm=(20, 15, 5),
     )
     return ProductDraft(**{**{f: getattr(base, f) for f in base.__dataclass_fields__}, **changes})
 
@@ -230,11 +231,15 @@ async def test_logistics_channels_where_the_platform_lists_them(case: Case, env:
 
 
 async def test_category_limits_where_the_platform_serves_them(case: Case, env: Any) -> None:
-    """Shopee serves get_item_limit per category; the other three publish no per-category limits."""
+    """Shopee serves get_item_limit per category, TikTok Shop its category rules; Lazada and Tokopedia
+    publish no per-category limits."""
     connector, taxonomy = env.connector(), case.reference.taxonomy
     strict = strict_leaf(case)
     plain = next(c for c in taxonomy.tree.categories if c.leaf and not c.brand_required)
     limits = await connector.category_limits(str(taxonomy.id_of(strict)))
+    if case.name == "tiktokshop":
+        await tiktok_category_rules(env)
+        return
     if case.name != "shopee":
         assert limits is None
         return
@@ -246,3 +251,56 @@ async def test_category_limits_where_the_platform_serves_them(case: Case, env: A
     assert other is not None and other.dimensions_required is False
     with pytest.raises(InvalidRequest):
         await connector.category_limits(str(taxonomy.parent_id(strict)))
+
+
+def _tiktok_leaf(*, group: str | None = None, department: int | None = None, brand: bool = False) -> Category:
+    from aiostore.sandbox.tiktokshop.routes_reference import TAXONOMY
+
+    tree = TAXONOMY.tree
+    return next(
+        c
+        for c in tree.categories
+        if c.leaf
+        and not c.plain
+        and c.brand_required is brand
+        and not any(r.mandatory for r in c.rules)
+        and (group is None or tree.categories[c.parent or 0].name[0] == group)
+        and (department is None or c.department == department)
+        and (group is not None or department is not None or c.department in (3, 4, 7))
+    )
+
+
+async def tiktok_category_rules(env: Any) -> None:
+    """GET /product/202309/categories/{id}/rules read into CategoryLimits (package dimensions, size chart,
+    the required certifications by name; an optional one left out; None where nothing is required), and a
+    create that breaks them refused with the sandbox's product codes, then accepted."""
+    from aiostore.sandbox.tiktokshop.routes_reference import TAXONOMY
+
+    env.sandbox.images.issue("https://img.example/kaos.jpg")  # as if uploaded
+    connector = env.connector()
+    boxed, trousers = _tiktok_leaf(brand=True), _tiktok_leaf(group="Trousers")
+    beauty, food = _tiktok_leaf(department=5), _tiktok_leaf(department=6)
+    boxed_id, trousers_id, beauty_id = (str(TAXONOMY.id_of(c)) for c in (boxed, trousers, beauty))
+    boxed_limits = await connector.category_limits(boxed_id)
+    assert boxed_limits is not None and boxed_limits.dimensions_required is True
+    assert boxed_limits.size_chart_required is None and boxed_limits.certifications == ()
+    chart = await connector.category_limits(trousers_id)
+    assert chart is not None and chart.size_chart_required is True and chart.dimensions_required is None
+    cert = await connector.category_limits(beauty_id)
+    assert cert is not None and cert.certifications == ("BPOM registration",)
+    assert await connector.category_limits(str(TAXONOMY.id_of(food))) is None  # halal: optional
+    plain = next(c for c in TAXONOMY.tree.categories if c.plain)
+    assert await connector.category_limits(str(TAXONOMY.id_of(plain))) is None
+    with pytest.raises(InvalidRequest):
+        await connector.category_limits(str(TAXONOMY.parent_id(boxed)))
+
+    for category_id, changes, code, words in (
+        (boxed_id, {"dimensions_cm": None}, 12052219, "package dimensions are required"),
+        (trousers_id, {}, 12052220, "size chart is required"),
+        (beauty_id, {}, 12052221, "[BPOM registration] is required"),
+    ):
+        with pytest.raises(InvalidRequest) as caught:
+            await connector.create_product(draft(category_id, **changes))
+        assert caught.value.platform_code == str(code)
+        assert words in str(caught.value)
+    assert (await connector.create_product(draft(boxed_id, seller_sku="REF-BOXED"))).ok

@@ -16,6 +16,7 @@ from aiostore.connectors.tiktokshop.writes import TikTokShopWrites
 from aiostore.connectors.transport import Wiring
 from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import Platform
+from aiostore.domain.rules.category import CategoryLimits
 from aiostore.domain.rules.loader import price_bounds
 from aiostore.http.client import ApiRequest, JSONObject
 
@@ -179,6 +180,9 @@ class TikTokShopConnector(TikTokShopWrites):
 
     async def brands(self, category_id: str) -> dtos.BrandList:
         return await reference.brands(self._send, category_id)
+
+    async def category_limits(self, category_id: str) -> CategoryLimits | None:
+        return await reference.category_rules(self._send, category_id)
 
     async def logistics_channels(self) -> list[dtos.LogisticsChannelDTO]:
         """The delivery options of the shop's default sales warehouse (§C)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiostore.connectors import dtos
-from aiostore.connectors.tiktokshop.mapping import price_body
+from aiostore.connectors.tiktokshop.mapping import dimensions_body, price_body
 
 JSON = dict[str, Any]
 
@@ -119,11 +119,5 @@ def edit_body(update: dtos.ProductUpdate, detail: JSON, warehouse_id: str | None
     if brand_id:
         body["brand_id"] = str(brand_id)
     if update.dimensions_cm is not None:
-        length, width, height = update.dimensions_cm
-        body["package_dimensions"] = {
-            "length": str(length),
-            "width": str(width),
-            "height": str(height),
-            "unit": "CENTIMETER",
-        }
+        body["package_dimensions"] = dimensions_body(update.dimensions_cm)
     return body

@@ -236,6 +236,8 @@ def create_body(draft: dtos.ProductDraft, warehouse_id: str | None) -> dict[str,
     }
     if draft.brand_id is not None:
         body["brand_id"] = draft.brand_id
+    if draft.dimensions_cm is not None:
+        body["package_dimensions"] = dimensions_body(draft.dimensions_cm)
     if draft.logistics_ids:
         body["delivery_option_ids"] = list(draft.logistics_ids)
     if draft.attributes:
@@ -248,6 +250,11 @@ def create_body(draft: dtos.ProductDraft, warehouse_id: str | None) -> dict[str,
             for a in draft.attributes
         ]
     return body
+
+
+def dimensions_body(dimensions_cm: tuple[int, int, int]) -> dict[str, str]:
+    length, width, height = dimensions_cm
+    return {"length": str(length), "width": str(width), "height": str(height), "unit": "CENTIMETER"}
 
 
 def partial_edit_body(update: dtos.ProductUpdate, sku_id: str | None) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from aiostore.connectors import dtos
 from aiostore.connectors.errors import UnexpectedResponse
 from aiostore.connectors.reference import media_type, merge_names
 from aiostore.domain.market import MarketCode
+from aiostore.domain.rules.category import CategoryLimits
 from aiostore.http.client import ApiRequest, JSONObject
 
 Send = Callable[[ApiRequest], Awaitable[JSONObject]]
@@ -123,3 +124,21 @@ def delivery_options(data: JSONObject) -> list[dtos.LogisticsChannelDTO]:
             )
         )
     return channels
+
+
+async def category_rules(send: Send, category_id: str) -> CategoryLimits | None:
+    """GET /product/202309/categories/{id}/rules (listings-and-categories.md §B "category rules"):
+    `package_dimension.is_required`, `size_chart.is_required` and the `product_certifications` whose
+    `is_required` is true (by name); None when the category requires none of them."""
+    answer = await send(_get(f"{CATEGORIES}/{category_id}/rules", "product.get_category_rules"))
+    required = [
+        str(c.get("name") or c.get("id") or "")
+        for c in answer.get("product_certifications") or ()
+        if isinstance(c, dict) and c.get("is_required")
+    ]
+    limits = CategoryLimits(
+        dimensions_required=bool((answer.get("package_dimension") or {}).get("is_required")) or None,
+        size_chart_required=bool((answer.get("size_chart") or {}).get("is_required")) or None,
+        certifications=tuple(name for name in required if name),
+    )
+    return limits if limits != CategoryLimits() else None

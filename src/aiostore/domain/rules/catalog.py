@@ -103,6 +103,21 @@ RULES: dict[str, RuleInfo] = {
     "logistics.dimensions_partial": RuleInfo(
         E, N_("Give all three package dimensions (length, width and height) or none.")
     ),
+    "category.size_chart_required": RuleInfo(
+        E,
+        N_(
+            "%(platform)s requires a size chart for this category, and a master product cannot carry one"
+            " yet: choose another category or list this product in %(platform)s Seller Center."
+        ),
+    ),
+    "category.certification_required": RuleInfo(
+        E,
+        N_(
+            "%(platform)s requires the certification %(value)s for this category, and a master product"
+            " cannot carry certificates yet: choose another category or list it in"
+            " %(platform)s Seller Center."
+        ),
+    ),
     "price.precision": RuleInfo(
         E, N_("The price %(value)s has too many decimals: %(platform)s takes %(limit)s in %(currency)s.")
     ),

@@ -1,5 +1,6 @@
-"""Limits a platform serves for one category (Shopee's get_item_limit): title and description length, image
-count, variants, stock and price bounds, whether weight and package size are needed. They replace the rules
+"""Limits a platform serves for one category (Shopee's get_item_limit, TikTok Shop's category rules): title
+and description length, image count, variants, stock and price bounds, whether weight and package size are
+needed, whether a size chart is, and the product certifications it requires. They replace the rules
 files' offline defaults for listings of that category (the platform's own word wins over a sample), and an
 organisation's overrides still tighten them (`loader.effective_rules(..., category=)`).
 
@@ -38,6 +39,8 @@ class CategoryLimits(Strict):
     price: PriceBounds | None = None
     weight_required: bool | None = None
     dimensions_required: bool | None = None
+    size_chart_required: bool | None = None
+    certifications: tuple[str, ...] = ()  # names of the certifications the category requires
 
     def applied(self, rules: dict[str, Any], currency: Currency) -> dict[str, Any]:
         """`rules` (a rules file's dump) with these limits in place of its own."""
@@ -64,4 +67,9 @@ class CategoryLimits(Strict):
             out["logistics"]["weight_required"] = self.weight_required
         if self.dimensions_required:
             out["logistics"]["dimensions"] = "required"
+        if self.size_chart_required or self.certifications:
+            out["requires"] = {
+                "size_chart": bool(self.size_chart_required),
+                "certifications": list(self.certifications),
+            }
         return out

@@ -334,6 +334,16 @@ def _logistics(out: _Out, draft: ListingDraft) -> None:
         out.add("logistics.dimensions_partial", "dimensions")
 
 
+def _requirements(out: _Out, draft: ListingDraft) -> None:
+    """A category's size chart and certifications: a master product carries neither (it has no size chart
+    image and no certificate files), so a category that requires one cannot be published to from here."""
+    spec = out.rules.rules.requires
+    if spec.size_chart:
+        out.add("category.size_chart_required", "size_chart")
+    for name in spec.certifications:
+        out.add("category.certification_required", "certifications", name)
+
+
 def check(draft: ListingDraft, platform: str, market: str, rules: RuleSet) -> list[Finding]:
     """Every problem of `draft` on `platform` in `market` under `rules` (errors and warnings)."""
     if (rules.platform, rules.market) != (platform, market):
@@ -360,6 +370,7 @@ def check(draft: ListingDraft, platform: str, market: str, rules: RuleSet) -> li
     _variants(out, draft)
     _catalogue(out, draft)
     _logistics(out, draft)
+    _requirements(out, draft)
     return out.items
 
 

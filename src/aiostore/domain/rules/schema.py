@@ -101,6 +101,14 @@ class LogisticsRules(Strict):
     dimensions: Literal["required", "all_or_none", "optional"] = "optional"
 
 
+class Requirements(Strict):
+    """What a category demands beyond the fields above (TikTok Shop's category rules): a size chart, and
+    product certifications by name. Set from what the platform serves for a category, not by the files."""
+
+    size_chart: bool = False
+    certifications: list[str] = []
+
+
 class CurrencyPrice(Strict):
     """A platform's prices in one currency: the bounds (the one place they are written: connectors'
     `ConnectorLimits.price_bounds` read them through `loader.price_bounds`) and the decimals taken.
@@ -183,6 +191,7 @@ class RulesFile(Strict):
     variants: VariantRules = VariantRules()
     brand: BrandRules = BrandRules()
     logistics: LogisticsRules = LogisticsRules()
+    requires: Requirements = Requirements()
     stock: Bounds = Bounds()
     price: PriceRules = PriceRules()
     text: TextRules = TextRules()

@@ -204,6 +204,18 @@ def brand_invalid(brand_id: object) -> TikTokError:
     return TikTokError(12052218, f"The brand {brand_id} does not exist or is not available in this category.")
 
 
+def package_dimensions_required() -> TikTokError:
+    return TikTokError(12052219, "The package dimensions are required in this category.")
+
+
+def size_chart_required() -> TikTokError:
+    return TikTokError(12052220, "The size chart is required in this category.")
+
+
+def certification_required(name: str) -> TikTokError:
+    return TikTokError(12052221, f"The product certification [{name}] is required in this category.")
+
+
 def image_unknown(uri: str) -> TikTokError:
     # 12038001 "image" per knowledgebase.skuiq.com (unverified); the wording is ours
     return TikTokError(12038001, f"The image {uri} is invalid: upload it with images/upload first.")

@@ -20,7 +20,7 @@ from aiostore.sandbox.tiktokshop.dispatch import Ctx, Endpoint
 from aiostore.sandbox.tiktokshop.models import PRODUCT_STATUSES, Product, Shop, Sku
 from aiostore.sandbox.tiktokshop.params import Body
 from aiostore.sandbox.tiktokshop.routes_auth import DELIVERY_OPTIONS
-from aiostore.sandbox.tiktokshop.routes_reference import TAXONOMY, check_listing
+from aiostore.sandbox.tiktokshop.routes_reference import TAXONOMY, check_listing, check_rules
 
 _IMAGE_HOST = "https://p16-oec-sg.ibyteimg.com"
 
@@ -189,6 +189,7 @@ def _quantities(ctx: Ctx, entry: Body) -> list[tuple[str | None, int]]:
 def create_product(ctx: Ctx) -> dict[str, Any]:
     body, shop, catalog, config = ctx.body, ctx.shop, ctx.sandbox.catalog, ctx.sandbox.config
     category = check_listing(body)
+    check_rules(body, category)
     images = [image.required_text("uri") for image in body.objects("main_images", high=9)]
     if (foreign := ctx.sandbox.images.foreign(images)) is not None:
         raise errors.image_unknown(foreign)

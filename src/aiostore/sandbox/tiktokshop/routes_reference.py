@@ -77,14 +77,72 @@ def get_attributes(ctx: Ctx) -> dict[str, Any]:
     return {"attributes": [_attribute(r.attribute, r.mandatory, lang) for r in category.rules]}
 
 
+# Certifications by department (and group): (id, name, required). BPOM for cosmetics and health products
+# and SDPPI for phones are what Indonesia demands; a halal certificate is optional on food.
+CERTIFICATIONS: dict[tuple[int, str | None], tuple[str, str, bool]] = {
+    (5, None): ("7030000001", "BPOM registration", True),
+    (2, "Phones"): ("7030000002", "SDPPI certificate", True),
+    (6, None): ("7030000003", "Halal certificate", False),
+}
+SIZE_CHART_GROUPS = frozenset({"Pants", "Skirts", "Trousers"})  # apparel leaves sold by body measures
+
+
+def certifications(category: Category) -> list[tuple[str, str, bool]]:
+    """The certifications a leaf lists (an "Other" leaf none: it has no rules of its own)."""
+    if category.plain or category.parent is None:
+        return []
+    group = TAXONOMY.tree.categories[category.parent].name[0]
+    found = CERTIFICATIONS.get((category.department, group)) or CERTIFICATIONS.get(
+        (category.department, None)
+    )
+    return [found] if found else []
+
+
+def size_chart(category: Category) -> tuple[bool, bool]:
+    """(supported, required): apparel supports one; its trousers and skirts need one."""
+    supported = category.department in (0, 1)
+    group = TAXONOMY.tree.categories[category.parent].name[0] if category.parent is not None else ""
+    return supported, supported and not category.plain and group in SIZE_CHART_GROUPS
+
+
 def get_rules(ctx: Ctx) -> dict[str, Any]:
     category = _category(ctx.path_params["category_id"])
+    supported, required = size_chart(category)
     return {
-        "product_certifications": [],
-        "size_chart": {"is_supported": category.department in (0, 1), "is_required": False},
+        "product_certifications": [
+            {"id": cid, "name": name, "is_required": needed, "requirement_conditions": []}
+            for cid, name, needed in certifications(category)
+        ],
+        "size_chart": {"is_supported": supported, "is_required": required},
         "cod": {"is_supported": True},
         "package_dimension": {"is_required": category.brand_required},
     }
+
+
+def check_rules(body: Body, category: Category) -> None:
+    """A create that breaks the category's rules (get_rules) is refused: package dimensions, a size chart
+    (an image `uri` or a template `id`), each required certification (with an image or a file)."""
+    data = body.data
+    dims = data.get("package_dimensions")
+    if category.brand_required and not (
+        isinstance(dims, dict)
+        and all(str(dims.get(k) or "0") not in ("", "0") for k in ("length", "width", "height"))
+    ):
+        raise errors.package_dimensions_required()
+    chart = data.get("size_chart")
+    if size_chart(category)[1] and not (
+        isinstance(chart, dict)
+        and ((chart.get("image") or {}).get("uri") or (chart.get("template") or {}).get("id"))
+    ):
+        raise errors.size_chart_required()
+    given = {
+        str(c.get("id")): c
+        for c in data.get("certifications") or ()
+        if isinstance(c, dict) and (c.get("images") or c.get("files"))
+    }
+    for cid, name, needed in certifications(category):
+        if needed and cid not in given:
+            raise errors.certification_required(name)
 
 
 def get_brands(ctx: Ctx) -> dict[str, Any]:

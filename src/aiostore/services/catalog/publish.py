@@ -136,8 +136,14 @@ def _freeze(t: Target, inputs: Inputs) -> None:
         return
     variants = inputs.variants.get(t.product_id, [])
     weight = next((v.weight_g for v in variants if v.weight_g), None)
+    # The package size a create sends (cm, rounded up), when the first variant gives all three.
+    dims = next((v.dims for v in variants[:1] if all(v.dims)), None)
     t.draft.before = {"state": t.before, "product_id": t.product_id}
-    t.draft.after = {"state": t.desired, "diff": t.changes, "send": {"weight_g": weight}}
+    t.draft.after = {
+        "state": t.desired,
+        "diff": t.changes,
+        "send": {"weight_g": weight, "dimensions_cm": [-(-d // 10) for d in dims if d] if dims else None},
+    }
 
 
 async def _find(

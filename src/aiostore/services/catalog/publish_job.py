@@ -83,7 +83,7 @@ def _draft(
     def money(sku: str) -> Money:
         return Money.from_major(state["price"][sku] or "0", currency)
 
-    weight = send.get("weight_g")
+    weight, dims = send.get("weight_g"), send.get("dimensions_cm")
     return ProductDraft(
         name=state["title"],
         description=state["description"],
@@ -102,6 +102,7 @@ def _draft(
         if many
         else (),
         attributes=attribute_values(state, keys),
+        dimensions_cm=(int(dims[0]), int(dims[1]), int(dims[2])) if dims else None,
     )
 
 

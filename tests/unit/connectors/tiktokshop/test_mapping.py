@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -207,6 +208,9 @@ def test_create_and_edit_bodies() -> None:
         }
     ]
     assert body["package_weight"] == {"value": "0.2", "unit": "KILOGRAM"}
+    assert "package_dimensions" not in body  # none given: none sent
+    boxed = mapping.create_body(dataclasses.replace(draft, dimensions_cm=(30, 20, 2)), "wh-1")
+    assert boxed["package_dimensions"] == {"length": "30", "width": "20", "height": "2", "unit": "CENTIMETER"}
     edit = mapping.partial_edit_body(
         ProductUpdate("9", name="N", seller_sku="S", weight_kg=Decimal("1")), "91"
     )
