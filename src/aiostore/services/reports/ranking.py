@@ -65,6 +65,16 @@ def _ranked(source: str, agg: str, rank_by: str, day: str) -> str:
     k AS (SELECT r.dim, r.key, row_number() OVER (ORDER BY r.score DESC, r.dim, r.key) AS pos FROM r),"""
 
 
+def _ranked_items(source: str, rank_by: str) -> str:
+    """As _ranked for a ranking alone (no `g`): the source's rows summed per item at once. Exact: an item's
+    rows of a month adding up to no order add up to nothing in every figure, and an item has a sale in
+    the range when its rows add up to some order."""
+    return f"""WITH r AS (SELECT g.dim, g.key, {rank_by} AS score FROM (SELECT p.dim, p.key, p.placed,
+        p.cancelled, p.units, p.amount AS revenue FROM ({source}) p) g GROUP BY g.dim, g.key
+        HAVING sum(g.placed) <> 0),
+    k AS (SELECT r.dim, r.key, row_number() OVER (ORDER BY r.score DESC, r.dim, r.key) AS pos FROM r),"""
+
+
 def ranked_sql(
     source: str,
     agg: str,
@@ -83,14 +93,31 @@ def ranked_sql(
     page = "k.pos > :offset" + (" AND k.pos <= :offset + :limit" if limit is not None else "")
     day = "p.day" if by_day else "date_trunc(:period, p.day)::date"
     # an item's rows of a bucket adding up to no order: no sale in the range (a month less its outside days)
-    return f"""{_ranked(source, agg, rank_by, day)}
+    if by_day:
+        return f"""{_ranked(source, agg, rank_by, day)}
     t AS (SELECT k.dim, k.key, k.pos FROM k WHERE {page})
-    SELECT date_trunc(:period, g.day)::date AS bucket, t.dim, t.key, t.pos, g.currency,
-        sum(g.placed)::bigint AS placed, sum(g.cancelled)::bigint AS cancelled,
-        sum(g.returned)::bigint AS returned, sum(g.units)::bigint AS units, sum(g.revenue)::bigint AS revenue,
+    SELECT date_trunc(:period, g.day)::date AS bucket, t.dim, t.key, t.pos, g.currency, {_G_SUMS},
         (SELECT count(*) FROM r) AS items
     FROM g LEFT JOIN t ON t.dim = g.dim AND t.key = g.key
     GROUP BY 1, 2, 3, 4, 5"""
+    # by bucket already (one row of `g` per bucket, currency and item): the page's rows as they are, the
+    # others summed per bucket and currency (a year by SKU with every item is 36,000 rows regrouped)
+    return f"""{_ranked(source, agg, rank_by, day)}
+    t AS (SELECT k.dim, k.key, k.pos FROM k WHERE {page}),
+    n AS (SELECT count(*) AS items FROM r)
+    SELECT g.day AS bucket, t.dim, t.key, t.pos, g.currency, g.placed::bigint AS placed,
+        g.cancelled::bigint AS cancelled, g.returned::bigint AS returned, g.units::bigint AS units,
+        g.revenue::bigint AS revenue, n.items
+    FROM g JOIN t ON t.dim = g.dim AND t.key = g.key, n
+    UNION ALL
+    SELECT g.day, NULL, NULL, NULL, g.currency, {_G_SUMS}, n.items
+    FROM g LEFT JOIN t ON t.dim = g.dim AND t.key = g.key, n WHERE t.pos IS NULL
+    GROUP BY g.day, g.currency, n.items"""
+
+
+_G_SUMS = """sum(g.placed)::bigint AS placed, sum(g.cancelled)::bigint AS cancelled,
+        sum(g.returned)::bigint AS returned, sum(g.units)::bigint AS units,
+        sum(g.revenue)::bigint AS revenue"""
 
 
 _SUMS = """sum(s.placed) AS placed, sum(s.cancelled) AS cancelled, sum(s.returned) AS returned,
@@ -118,9 +145,8 @@ def series_sql(
     [:start, :end] and the kinds `:r_dims`."""
     params.update(offset=offset, limit=limit if limit is not None else 0)
     page = "k.pos > :offset" + (" AND k.pos <= :offset + :limit" if limit is not None else "")
-    day = "p.day" if by_day else "date_trunc('month', p.day)::date"
     cond = " AND ".join(["s.org_id = :org", "s.day BETWEEN :start AND :end", *place])
-    return f"""{_ranked(source, agg, rank_by, day)}
+    return f"""{_ranked(source, agg, rank_by, "p.day") if by_day else _ranked_items(source, rank_by)}
     t AS MATERIALIZED (SELECT k.dim, k.key, k.pos FROM k WHERE {page}),
     n AS (SELECT count(*) AS items FROM r),
     ps AS MATERIALIZED (SELECT a.bucket, t.dim, t.key, a.pos, a.currency, a.placed, a.cancelled,
