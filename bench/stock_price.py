@@ -20,7 +20,8 @@ each shop's calls per API path. `stock_calls` and `price_calls` count the write 
 update stock or prices); the other calls made meanwhile (the schedule's safety-net order pulls, one
 per shop every few minutes, token refreshes) are `stock_other_calls` and `price_other_calls`. The last
 line is JSON: {"rows", "xlsx_preview_s", "csv_preview_s", "peak_mib", "stock_calls",
-"min_stock_calls", "price_calls", "min_price_calls", ...}.
+"min_stock_calls", "price_calls", "min_price_calls", ...}; `stock_shown_s` is the time from the stock
+commit's start until every shop's sellable quantity of every SKU is the file's (polled every 20 ms).
 
 Memory: `peak_mib` is the service's peak resident memory during the import phase only (the two files'
 uploads, previews, commits and pushes): the kernel's high-water mark (VmHWM) is reset through
@@ -51,6 +52,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -188,6 +190,7 @@ class Outcome:
     peak: float  # the service's peak RSS in this phase, MiB
     summary: dict[str, Any]
     steps: dict[str, float | None]  # the peak (VmHWM) of each step: preview, commit, pushes
+    shown_s: float | None = None  # from the commit's start until every shop shows the new values
 
 
 async def update(
@@ -198,8 +201,10 @@ async def update(
     kind: str,
     name: str,
     content: bytes,
+    shown: Callable[[], bool] | None = None,
 ) -> Outcome:
-    """Preview (timed) and commit one file; the sandbox calls until the queue is idle."""
+    """Preview (timed) and commit one file; the sandbox calls until the queue is idle. `shown`: whether
+    every shop shows the file's values (then the time from the commit's start until it does is kept)."""
     marks = [s.mark() for s in shops]
     refused = [s.refused.copy() for s in shops]
     calls_before = sum(s.harness.call_count() for s in shops)
@@ -221,6 +226,13 @@ async def update(
             "POST", f"/api/{kind}/update", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}
         )
         log(f"{kind}: committed in {time.perf_counter() - started:.2f} s")
+        shown_s = None
+        while shown is not None and time.perf_counter() - started < 1800:
+            if shown():
+                shown_s = round(time.perf_counter() - started, 2)
+                log(f"{kind}: every shop shows the file's values {shown_s} s after the commit began")
+                break
+            await asyncio.sleep(0.02)
         steps["commit"] = status_mib(pid, "VmHWM")
         reset_peak(pid)
         if committed["status"] != "committed":
@@ -246,7 +258,7 @@ async def update(
         f"sampled {phase.sampled}; per step {steps})"
     )
     return Outcome(seconds, calls, other, max(phase.sampled, *(v or 0.0 for v in steps.values())),
-                   preview["summary"], steps)  # fmt: skip
+                   preview["summary"], steps, shown_s)  # fmt: skip
 
 
 async def run(count: int, platforms: list[str]) -> dict[str, Any]:
@@ -286,7 +298,11 @@ async def run(count: int, platforms: list[str]) -> dict[str, Any]:
         log(f"{len(shops)} shops with {count} SKUs each, pulled")
         pid = service.process.pid
         setup_peak, rss_before = status_mib(pid, "VmHWM"), status_mib(pid, "VmRSS")
-        stock = await update(seller, db, shops, pid, "stock", "stok.xlsx", stock_xlsx(skus))
+        new_stock = {sku: STOCK + 1 + n % 7 for n, sku in enumerate(skus)}
+        stock = await update(
+            seller, db, shops, pid, "stock", "stok.xlsx", stock_xlsx(skus),
+            shown=lambda: all(s.sellable(sku) == q for s in shops for sku, q in new_stock.items()),
+        )  # fmt: skip
         price = await update(seller, db, shops, pid, "price", "harga.csv", price_csv(skus))
         can_reset = reset_peak(pid)
         wrong = [
@@ -316,6 +332,7 @@ async def run(count: int, platforms: list[str]) -> dict[str, Any]:
         "peak_source": "VmHWM reset per phase" if can_reset else "VmRSS sampled every 20 ms",
         "platforms": platforms,
         "stock_mismatches_in_first_50": len(wrong),
+        "stock_shown_s": stock.shown_s,
     }
 
 
