@@ -255,7 +255,17 @@ async def rows_query(
     if finer:
         params.update(start=f.start, end=f.end)
         place = f.place_where(params, "s")
-        sql = ranking.series_sql(source, agg, rank_by, params, limit, offset, by_day=by_day, place=place)
+        sql = ranking.series_sql(
+            source,
+            agg,
+            rank_by,
+            params,
+            limit,
+            offset,
+            by_day=by_day,
+            place=place,
+            week=period is Period.WEEK,
+        )
     else:
         sql = ranking.ranked_sql(source, agg, rank_by, params, limit, offset, by_day=by_day)
     return RowsQuery(sql, params, ranked=True, reporting=reporting)
