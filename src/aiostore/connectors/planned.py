@@ -24,6 +24,7 @@ from aiostore.connectors.dtos import (
     CancelLine,
     CancelReason,
     ConnectorLimits,
+    ImageUploadResult,
     ItemError,
     ItemResult,
     OrderDTO,
@@ -32,6 +33,7 @@ from aiostore.connectors.dtos import (
     ShipRequest,
     StockUpdate,
     TokenSet,
+    UploadedImage,
     WriteResult,
 )
 from aiostore.connectors.errors import ConnectorError, InvalidRequest, NotFound
@@ -171,6 +173,17 @@ class PlannedConnector(ABC):
     async def category_limits(self, category_id: str) -> CategoryLimits | None:
         """None: the platform serves no per-category limits (a platform that does overrides this)."""
         return None
+
+    @abstractmethod
+    async def upload_image(self, content: bytes, filename: str) -> UploadedImage: ...
+
+    async def upload_images(self, images: Sequence[tuple[bytes, str]]) -> list[ImageUploadResult]:
+        """One image a call (limits.image_upload_batch 1; a platform that takes several overrides this):
+        the one image, its refusal raised like upload_image's."""
+        if len(images) != 1:
+            raise ValueError(f"this platform uploads one image a call, not {len(images)}")
+        content, filename = images[0]
+        return [ImageUploadResult(await self.upload_image(content, filename))]
 
     async def refresh(self, tokens: TokenSet) -> TokenSet:
         """New tokens. When ``tokens`` are the ones in use, the new ones are kept (and handed to

@@ -4,9 +4,9 @@ image's media type, an upload of one image a call."""
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
-from aiostore.connectors.dtos import CategoryDTO, ImageUploadResult, UploadedImage
+from aiostore.connectors.dtos import CategoryDTO
 
 Row = tuple[str, str | None, str, bool]  # (id, parent id, name, leaf)
 
@@ -24,14 +24,3 @@ def merge_names(by_language: Mapping[str, Sequence[Row]]) -> list[CategoryDTO]:
 
 def media_type(filename: str) -> str:
     return mimetypes.guess_type(filename)[0] or "application/octet-stream"
-
-
-async def one_per_call(
-    upload: Callable[[bytes, str], Awaitable[UploadedImage]], images: Sequence[tuple[bytes, str]]
-) -> list[ImageUploadResult]:
-    """upload_images where the platform's upload takes one image a call (limits.image_upload_batch 1):
-    the one image, its refusal raised like upload_image's."""
-    if len(images) != 1:
-        raise ValueError(f"this platform uploads one image a call, not {len(images)}")
-    content, filename = images[0]
-    return [ImageUploadResult(await upload(content, filename))]

@@ -20,7 +20,6 @@ from aiostore.connectors.lazada.client import LazadaClient, auth_root, data_obje
 from aiostore.connectors.lazada.errors import PLATFORM
 from aiostore.connectors.lazada.writes import LazadaWrites
 from aiostore.connectors.planned import find_header
-from aiostore.connectors.reference import one_per_call
 from aiostore.connectors.transport import Wiring
 from aiostore.domain.market import MarketCode
 from aiostore.domain.platforms import Platform
@@ -190,9 +189,6 @@ class LazadaConnector(LazadaWrites):
     async def upload_image(self, content: bytes, filename: str) -> dtos.UploadedImage:
         answer = await self._any_data(reference.upload_request(content, filename))
         return reference.uploaded(data_object(answer, "image.upload"))
-
-    async def upload_images(self, images: Sequence[tuple[bytes, str]]) -> list[dtos.ImageUploadResult]:
-        return await one_per_call(self.upload_image, images)
 
     # -- products -------------------------------------------------------------------------------
 

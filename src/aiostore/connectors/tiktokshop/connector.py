@@ -9,7 +9,6 @@ from functools import partial
 
 from aiostore.connectors import batching, dtos
 from aiostore.connectors.errors import AuthExpired, NotFound, Refused, UnexpectedResponse
-from aiostore.connectors.reference import one_per_call
 from aiostore.connectors.tiktokshop import mapping, order_mapping, paths, reference, review, signing, webhooks
 from aiostore.connectors.tiktokshop.client import SELLER, TikTokShopClient
 from aiostore.connectors.tiktokshop.writes import TikTokShopWrites
@@ -196,9 +195,6 @@ class TikTokShopConnector(TikTokShopWrites):
 
     async def upload_image(self, content: bytes, filename: str) -> dtos.UploadedImage:
         return reference.uploaded(await self._send(reference.upload_request(content, filename)))
-
-    async def upload_images(self, images: Sequence[tuple[bytes, str]]) -> list[dtos.ImageUploadResult]:
-        return await one_per_call(self.upload_image, images)
 
     # -- products -------------------------------------------------------------------------------
 

@@ -19,7 +19,6 @@ from urllib.parse import urlencode
 from aiostore.connectors import batching, dtos
 from aiostore.connectors.errors import FieldError, InvalidRequest, NotFound, Refused
 from aiostore.connectors.planned import find_header
-from aiostore.connectors.reference import one_per_call
 from aiostore.connectors.tokens import TokenKeeper
 from aiostore.connectors.tokopedia import mapping, order_mapping, reference, review, signing, webhooks
 from aiostore.connectors.tokopedia.client import BASIC, TokopediaClient
@@ -216,9 +215,6 @@ class TokopediaConnector(TokopediaWrites):
 
     async def upload_image(self, content: bytes, filename: str) -> dtos.UploadedImage:
         raise Refused("Tokopedia takes picture URLs: it has no image upload", platform=PLATFORM)
-
-    async def upload_images(self, images: Sequence[tuple[bytes, str]]) -> list[dtos.ImageUploadResult]:
-        return await one_per_call(self.upload_image, images)
 
     # -- products -------------------------------------------------------------------------------
 
