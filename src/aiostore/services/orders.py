@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aiostore.connectors.dtos import OrderDTO
+from aiostore.connectors.dtos import OrderDTO, OrderRef
 from aiostore.db.models import ChannelAccount, Customer, Listing, Order, OrderLine, Variant
 from aiostore.domain.market import MARKETS, MarketCode
 from aiostore.domain.orders import RELEASED, OrderStatus, status_rank
@@ -137,6 +137,24 @@ def is_newer(dto: OrderDTO, updated_at: datetime, status: str) -> bool:
     if dto.updated_at != updated_at:
         return dto.updated_at > updated_at
     return dto.status is not None and status_rank(dto.status.value) > status_rank(status)
+
+
+def ref_is_newer(ref: OrderRef, updated_at: datetime, status: str, platform_status: str) -> bool:
+    """Whether an order list's row may show a later version than the one we hold (update time, unified
+    status, the platform's own status), so that the order's detail must be read. A row without a status
+    is always read (what we cannot compare, we read). With an update time, `is_newer`: a later time is
+    newer, an earlier one (or the same time at an earlier status) stale. A row without one (Shopee's
+    and Tokopedia's lists) proves we hold it only by the same status, unified and the platform's own:
+    two platform statuses can share one unified status, and an earlier status may be a later change."""
+    if ref.status is None:
+        return True
+    if ref.updated_at is not None and ref.updated_at != updated_at:
+        return ref.updated_at > updated_at
+    if ref.updated_at is not None and status_rank(ref.status.value) < status_rank(status):
+        return False
+    return ref.status.value != status or (
+        bool(ref.platform_status) and ref.platform_status != platform_status
+    )
 
 
 async def ingest(

@@ -32,7 +32,7 @@ from aiostore.domain.permissions import Role
 from aiostore.services import audit
 from aiostore.services.context import SYSTEM, OrgContext
 from aiostore.services.sync.context import SyncContext, open_channel
-from aiostore.services.sync.pull import ingest_each, new_counts
+from aiostore.services.sync.pull import ingest_each, new_counts, versions_of
 from aiostore.services.sync.runner import handler
 
 log = structlog.get_logger(__name__)
@@ -46,22 +46,14 @@ async def holes(
     session: AsyncSession, channel_id: uuid.UUID, refs: list[OrderRef]
 ) -> tuple[list[str], list[str]]:
     """(missing, behind): listed orders we lack, and those whose listed version is ahead of ours."""
-    ids = [ref.order_id for ref in refs]
-    ours: dict[str, tuple[datetime, str]] = {}
-    for start in range(0, len(ids), 1000):
-        rows = await session.execute(
-            select(Order.platform_order_id, Order.platform_updated_at, Order.status).where(
-                Order.channel_account_id == channel_id, Order.platform_order_id.in_(ids[start : start + 1000])
-            )
-        )
-        ours |= {order_id: (updated, status) for order_id, updated, status in rows.all()}
+    ours = await versions_of(session, channel_id, [ref.order_id for ref in refs])
     missing: list[str] = []
     behind: list[str] = []
     for ref in refs:
         known = ours.get(ref.order_id)
         if known is None:
             missing.append(ref.order_id)
-        elif _ahead(ref, *known):
+        elif _ahead(ref, *known[:2]):
             behind.append(ref.order_id)
     return missing, behind
 

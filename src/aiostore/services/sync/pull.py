@@ -7,7 +7,9 @@ inventory rows by variant, its listings by id, the shops' push gates), held only
 commits. Orders ingested in one long transaction took listing locks order after order in no global
 order, while pushes lock theirs in id order: under load the pull lost every deadlock, died after its
 retries, and left the hole it was filling. Orders whose version (update time, status) we hold already
-are left out first, in one read; a lock conflict retries only its order.
+are left out first, in one read; a lock conflict retries only its order. A list that returns only order
+ids and statuses (Shopee's, Tokopedia's) is compared with ours before any detail is read: an order we
+hold at the listed version costs no detail call (`refs_held`).
 
 A listing that a pull links to a master variant (a new SKU match) is linked as by hand: its stock is
 pushed to the shop (`inventory.stock_changed`), its price is not."""
@@ -243,9 +245,14 @@ async def pull_orders(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
         since = until - FIRST_ORDER_WINDOW
     refs: list[OrderRef] = [ref async for ref in shop.connector.list_orders(since, until)]
     whole = [ref.order for ref in refs if ref.order is not None]
-    to_fetch = [ref.order_id for ref in refs if ref.order is None]
-    batch = max(1, shop.connector.limits.order_detail_batch)
+    listed = [ref for ref in refs if ref.order is None]
+    async with sc.tx(job.org_id) as session:
+        held = await refs_held(session, shop.channel.id, listed)
+    to_fetch = [ref.order_id for ref in listed if ref.order_id not in held]
     counts = new_counts()
+    counts["orders"] += len(held)
+    counts["unchanged"] += len(held)
+    batch = max(1, shop.connector.limits.order_detail_batch)
     for start in range(0, len(to_fetch), batch):
         whole.extend(await shop.connector.get_orders(to_fetch[start : start + batch]))
     await ingest_each(sc, job, shop.channel, whole, counts)
@@ -294,33 +301,58 @@ def new_counts() -> dict[str, int]:
 async def ingest_each(
     sc: SyncContext, job: SyncJob, channel: ChannelAccount, dtos: list[OrderDTO], counts: dict[str, int]
 ) -> None:
-    """Ingest orders one per transaction (see the module's note), recording the job's progress."""
+    """Ingest orders one per transaction (see the module's note), recording the job's progress. Orders
+    counted before (left out of the list unread: `refs_held`) are part of the job's total."""
     async with sc.tx(job.org_id) as session:
         held = await versions_held(session, channel.id, dtos)
+    total = counts["orders"] + len(dtos)
     counts["orders"] += len(held)
     counts["unchanged"] += len(held)
     for n, dto in enumerate(dto for dto in dtos if dto.order_id not in held):
         await _ingest_one(sc, job.org_id, channel, dto, counts)
         if (n + 1) % CHECKPOINT_EVERY == 0:
-            await checkpoint(sc, job, counts["orders"], len(dtos))
-    await checkpoint(sc, job, counts["orders"], len(dtos))
+            await checkpoint(sc, job, counts["orders"], total)
+    await checkpoint(sc, job, counts["orders"], total)
+
+
+async def versions_of(
+    session: AsyncSession, channel_id: uuid.UUID, ids: list[str]
+) -> dict[str, tuple[datetime, str, str]]:
+    """The version we hold of each of a shop's orders that we have: (update time, status, platform
+    status) by platform order id; one query per 1,000 ids."""
+    ours: dict[str, tuple[datetime, str, str]] = {}
+    for start in range(0, len(ids), 1000):
+        rows = await session.execute(
+            select(
+                Order.platform_order_id, Order.platform_updated_at, Order.status, Order.platform_status
+            ).where(
+                Order.channel_account_id == channel_id,
+                bulk.among(Order.platform_order_id, ids[start : start + 1000]),
+            )
+        )
+        ours |= {order_id: (updated, status, raw) for order_id, updated, status, raw in rows.all()}
+    return ours
 
 
 async def versions_held(session: AsyncSession, channel_id: uuid.UUID, dtos: list[OrderDTO]) -> set[str]:
     """The orders listed at a version (update time, status) we hold already: ingesting them changes
     nothing (`orders.is_stale` or equal)."""
-    ours: dict[str, tuple[datetime, str]] = {}
-    ids = [dto.order_id for dto in dtos]
-    for start in range(0, len(ids), 1000):
-        rows = await session.execute(
-            select(Order.platform_order_id, Order.platform_updated_at, Order.status).where(
-                Order.channel_account_id == channel_id,
-                bulk.among(Order.platform_order_id, ids[start : start + 1000]),
-            )
-        )
-        ours |= {order_id: (updated, status) for order_id, updated, status in rows.all()}
+    ours = await versions_of(session, channel_id, [dto.order_id for dto in dtos])
     return {
-        dto.order_id for dto in dtos if dto.order_id in ours and not orders.is_newer(dto, *ours[dto.order_id])
+        dto.order_id
+        for dto in dtos
+        if dto.order_id in ours and not orders.is_newer(dto, *ours[dto.order_id][:2])
+    }
+
+
+async def refs_held(session: AsyncSession, channel_id: uuid.UUID, refs: list[OrderRef]) -> set[str]:
+    """The listed orders (rows without the whole order) whose version we hold already, by the row's
+    status and update time (`orders.ref_is_newer`): their detail is not read."""
+    ours = await versions_of(session, channel_id, [ref.order_id for ref in refs])
+    return {
+        ref.order_id
+        for ref in refs
+        if ref.order_id in ours and not orders.ref_is_newer(ref, *ours[ref.order_id])
     }
 
 
