@@ -126,3 +126,22 @@ async def test_the_same_order_id_held_on_another_shop_is_still_read(make_market:
         order.channel_account_id = other
     job, details = await _pull(shop)
     assert details == 1 and (job.result["created"], job.result["unchanged"]) == (1, 0)
+
+
+async def test_a_platform_status_change_within_one_unified_status_is_read(make_market: MarketFactory) -> None:
+    """Shopee's READY_TO_SHIP and PROCESSED are both "to ship": the row's own status tells them apart."""
+    market, owner = await make_market(["shopee"], products=3, variants=1)
+    shop = await open_shop(market, owner, "shopee")
+    market.shops["shopee"].set_faults({"push_drop_rate": 1.0})
+    order_id = shop.place("INTAKE-0", 1)
+    job, _ = await _pull(shop)
+    assert job.result["created"] == 1
+    market.shops["shopee"].sandbox.set_order_status(order_id, "PROCESSED", force=True)  # type: ignore[attr-defined]
+    job, details = await _pull(shop)
+    assert details == 1 and (job.result["updated"], job.result["unchanged"]) == (1, 0)
+    async with market.db.transaction(market.org_id) as session:
+        order = await session.scalar(select(Order).where(Order.platform_order_id == order_id))
+    assert order is not None and (order.status, order.platform_status) == ("to_ship", "PROCESSED")
+    await assert_exact(shop)
+    job, details = await _pull(shop)
+    assert details == 0 and job.result["unchanged"] == 1
