@@ -62,7 +62,27 @@ class SalesItemsDaily(_SalesItems, Base):
 
 class SalesItemsMonthly(_SalesItems, Base):
     __tablename__ = "sales_items_monthly"
-    __table_args__ = (Index("ix_sales_items_monthly_item", "org_id", "dim", "key", "month"),)
+    # by month (0029): a range's whole months of some item kinds are read from the index alone
+    __table_args__ = (
+        Index("ix_sales_items_monthly_item", "org_id", "dim", "key", "month"),
+        Index(
+            "ix_sales_items_monthly_month",
+            "org_id",
+            "dim",
+            "month",
+            postgresql_include=[
+                "channel_account_id",
+                "market",
+                "currency",
+                "key",
+                "placed",
+                "cancelled",
+                "returned",
+                "units",
+                "amount",
+            ],
+        ),
+    )
     month: Mapped[date] = mapped_column(primary_key=True)  # its first day
 
 

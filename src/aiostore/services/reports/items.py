@@ -72,7 +72,8 @@ def source(
     (a condition on `s`), over [start or f.start, f.end]. With `monthly`, months come from the monthly
     roll-up as rows on their first day, less the days outside the range as rows of negated figures on
     the same first day (_plan), so the rows of an item and month still add up exactly; an item and month
-    whose rows add up to no order had no sale in the range. `name` keeps two sources' parameters apart."""
+    whose rows add up to no order had no sale in the range. Every row's day is then its month's first.
+    `name` keeps two sources' parameters apart."""
     lo = f.start if start is None else start
     params[f"{name}_dims"] = list(dims)
     where = ["s.org_id = :org", f"s.dim = ANY(:{name}_dims)", "s.placed <> 0", keys]
@@ -87,8 +88,10 @@ def source(
         )
     negated = ", ".join(f"-{c}" if c.split(".")[1] in SUMS else c for c in COLUMNS.split(", "))
     for i, (a, b) in enumerate(add + take):
-        params.update({f"{name}_d{i}a": a, f"{name}_d{i}b": b})
-        day, columns = ("s.day", COLUMNS) if i < len(add) else ("date_trunc('month', s.day)::date", negated)
+        params.update({f"{name}_d{i}a": a, f"{name}_d{i}b": b, f"{name}_d{i}m": a.replace(day=1)})
+        # by month, a range of days is within one month: its rows on the month's first day (a constant)
+        day = f"CAST(:{name}_d{i}m AS date)" if monthly else "s.day"
+        columns = COLUMNS if i < len(add) else negated
         parts.append(
             f"SELECT {day} AS day, {columns} FROM sales_items_daily s WHERE {cond}"
             f" AND s.day BETWEEN :{name}_d{i}a AND :{name}_d{i}b"

@@ -84,14 +84,16 @@ def ranked_sql(
     offset: int,
     *,
     by_day: bool,
+    bucketed: bool = False,
 ) -> str:
     """Per bucket (`:period`), item of the page (its rank in `pos`) and currency the summed figures; the
     items outside the page as one item of no kind, key and rank per bucket and currency; and in every
     row `items`, the number of items ranked. The source's rows are first summed per bucket (per day
-    when `by_day`: the ranking converts each day's revenue at that day's rate)."""
+    when `by_day`: the ranking converts each day's revenue at that day's rate; `bucketed`: the source's
+    days are the buckets already, as the monthly reading's are by month)."""
     params.update(offset=offset, limit=limit if limit is not None else 0)
     page = "k.pos > :offset" + (" AND k.pos <= :offset + :limit" if limit is not None else "")
-    day = "p.day" if by_day else "date_trunc(:period, p.day)::date"
+    day = "p.day" if by_day or bucketed else "date_trunc(:period, p.day)::date"
     # an item's rows of a bucket adding up to no order: no sale in the range (a month less its outside days)
     if by_day:
         return f"""{_ranked(source, agg, rank_by, day)}
@@ -101,14 +103,18 @@ def ranked_sql(
     FROM g LEFT JOIN t ON t.dim = g.dim AND t.key = g.key
     GROUP BY 1, 2, 3, 4, 5"""
     # by bucket already (one row of `g` per bucket, currency and item): the page's rows as they are, the
-    # others summed per bucket and currency (a year by SKU with every item is 36,000 rows regrouped)
-    return f"""{_ranked(source, agg, rank_by, day)}
+    # others summed per bucket and currency (a year by SKU with every item is 36,000 rows regrouped);
+    # every item on the page (no limit, no offset: an export) leaves no others to look for
+    page_rows = f"""{_ranked(source, agg, rank_by, day)}
     t AS (SELECT k.dim, k.key, k.pos FROM k WHERE {page}),
     n AS (SELECT count(*) AS items FROM r)
     SELECT g.day AS bucket, t.dim, t.key, t.pos, g.currency, g.placed::bigint AS placed,
         g.cancelled::bigint AS cancelled, g.returned::bigint AS returned, g.units::bigint AS units,
         g.revenue::bigint AS revenue, n.items
-    FROM g JOIN t ON t.dim = g.dim AND t.key = g.key, n
+    FROM g JOIN t ON t.dim = g.dim AND t.key = g.key, n"""
+    if limit is None and offset == 0:
+        return page_rows
+    return f"""{page_rows}
     UNION ALL
     SELECT g.day, NULL, NULL, NULL, g.currency, {_G_SUMS}, n.items
     FROM g LEFT JOIN t ON t.dim = g.dim AND t.key = g.key, n WHERE t.pos IS NULL

@@ -267,7 +267,11 @@ async def rows_query(
             week=period is Period.WEEK,
         )
     else:
-        sql = ranking.ranked_sql(source, agg, rank_by, params, limit, offset, by_day=by_day)
+        # the monthly reading's days are months already (not the raw rows': each order's own day)
+        bucketed = monthly and period is Period.MONTH and not raw
+        sql = ranking.ranked_sql(
+            source, agg, rank_by, params, limit, offset, by_day=by_day, bucketed=bucketed
+        )
     return RowsQuery(sql, params, ranked=True, reporting=reporting)
 
 

@@ -1,6 +1,6 @@
 """The sales report's CSV export written by PostgreSQL: the report's own rows statement (sales.rows_query)
-wrapped in one that labels each row, formats every cell and joins the lines into chunks of
-`LINES_PER_CHUNK`, read through a server-side cursor and sent as they come. No row is built in Python
+wrapped in one that labels each row, formats every cell and joins the lines into chunks (csv_sql), read
+through a server-side cursor and sent as they come. No row is built in Python
 (a year by SKU is 36,000 rows: building and writing them in Python took most of a second).
 
 The bytes are what the Python writer makes of the same report (tables.sales_table through
@@ -28,7 +28,8 @@ from aiostore.services.reports.tables import sales_headers
 from aiostore.services.sheets.table import FORMULA_START
 from aiostore.services.sheets.writing import CsvEncoder
 
-LINES_PER_CHUNK = 500
+_OTHERS = 2**32  # the others' place: after every rank
+ITEMS_PER_CHUNK = 20  # ranked: the lines of 20 items a chunk (a year by month and SKU: about 650)
 
 _STARTS = ", ".join(f"chr({ord(c)})" for c in FORMULA_START)
 _CRLF = "chr(13) || chr(10)"
@@ -106,16 +107,19 @@ DATE_STYLE_SQL = "SELECT set_config('DateStyle', 'ISO', true)"
 
 def csv_sql(rows_sql: str, group: GroupBy, ranked: bool) -> str:
     """The report's rows (`rows_sql`) as CSV lines in the Python writer's order (rank, bucket, currency,
-    key; grouped by item the others last; the items numbered in key order once, so the lines sort on
-    integers), joined per chunk; each chunk row also carries the number of currencies of the rows (a
-    ranking by revenue needs one, ranking.check_one_currency). Chunks rather than lines: 36,000 rows
-    through the driver cost more than the chunks' second sort.
+    key; grouped by item the others last), joined per chunk; each chunk row also carries the number of
+    currencies of the rows (a ranking by revenue needs one, ranking.check_one_currency). Chunks rather
+    than lines: 36,000 rows through the driver cost more than grouping them.
 
-    The text cells are made once per item and per currency, then joined to the rows (a year by SKU is
-    1,000 items in 36,000 rows); an item is (dim, key) with NULL as '' (a NULL key has a NULL kind and
-    no item of no kind has an empty key). The figures are worked out once per row (`e` is materialized:
-    a CTE read once is otherwise inlined and its expressions repeated wherever the line uses them), with
-    the currency's cell (a join on the currencies made the planner hash every row)."""
+    The text cells are made once per item, then joined to the rows (a year by SKU is 1,000 items in
+    32,500 rows). Ranked, an item is its rank (the others one item of none), so the join, the sort and
+    the chunks (ITEMS_PER_CHUNK ranks) are on integers; not ranked, an item is (dim, key) with NULL as ''
+    (a NULL key has a NULL kind and no item of no kind has an empty key), numbered in key order once,
+    and a chunk is a bucket. Each line is made before the one sort (string_agg's order and the chunks':
+    narrower rows to sort than the figures it is made of), its figures worked out once per row in a
+    subquery kept whole (OFFSET 0: otherwise inlined and repeated wherever the line uses them; a
+    materialized CTE wrote the rows out once more), with the currency's cell (a join on the currencies
+    made the planner hash every row)."""
     joins, key_out, label = _LABELS[group]
     if ranked:
         label = f"CASE WHEN r.dim IS NULL THEN 'others' ELSE {label} END"  # the items outside the page
@@ -134,26 +138,40 @@ def csv_sql(rows_sql: str, group: GroupBy, ranked: bool) -> str:
         "r.returned::text",
         _rate("r.return_rate"),
     ]
-    # rank, bucket, currency, then the item's place among the items (numbered once per item)
-    order = 'r.pos IS NULL, coalesce(r.pos, 0), r.bucket, r.currency COLLATE "C", i.o'
-    item_order = 'i.key_out IS NULL, coalesce(i.key_out, \'\') COLLATE "C", i.d COLLATE "C"'
+    if ranked:
+        # an item per rank (the others: no rank, one item), its cells made once and joined on the rank;
+        # lines in the order of rank, bucket and currency, ITEMS_PER_CHUNK ranks a chunk
+        items = f"""SELECT r.p, {label} AS label, {key_out} AS key_out FROM (SELECT coalesce(q.pos, {_OTHERS})
+            AS p, q.dim, q.key FROM q GROUP BY 1, 2, 3) r {joins}"""
+        item, on = f"coalesce(r.pos, {_OTHERS})", "i.p = r.p"
+        order = 'l.o, l.bucket, l.currency COLLATE "C"'
+        chunk = f"l.o / {ITEMS_PER_CHUNK}"
+    else:
+        # the items numbered once in key order (so the lines sort on integers), a bucket a chunk
+        item_order = 'r.key_out IS NULL, coalesce(r.key_out, \'\') COLLATE "C", r.d COLLATE "C"'
+        items = f"""SELECT r.*, row_number() OVER (ORDER BY {item_order}) AS p FROM (SELECT r.d, r.k,
+            {key_out} AS key_out, {label} AS label FROM (SELECT DISTINCT coalesce(q.dim, '') AS d,
+            coalesce(q.key, '') AS k, q.dim, q.key FROM q) r {joins}) r"""
+        item = "0"
+        on = "i.d = coalesce(r.dim, '') AND i.k = coalesce(r.key, '')"
+        order = 'l.bucket, l.currency COLLATE "C", l.o'
+        chunk = "l.bucket"
+    # each line made before the sort (narrower rows to sort); its figures are worked out once per row
+    # (a subquery kept whole by OFFSET 0, not a materialized CTE that writes the rows out again)
     return f"""WITH q AS MATERIALIZED ({rows_sql}),
-    items AS (SELECT r.d, r.k, {key_out} AS key_out, {label} AS label FROM (SELECT DISTINCT
-        coalesce(q.dim, '') AS d, coalesce(q.key, '') AS k, q.dim, q.key FROM q) r {joins}),
-    i AS MATERIALIZED (SELECT i.d, i.k, i.key_out, {_quoted(_neutral("i.key_out"))} AS key_cell,
-        {_quoted(_neutral("i.label"))} AS label_cell, row_number() OVER (ORDER BY {item_order}) AS o
-        FROM items i),
-    c AS (SELECT DISTINCT q.currency FROM q),
-    d AS (SELECT r.bucket, coalesce(r.dim, '') AS d, coalesce(r.key, '') AS k, r.pos, r.currency, {_FIGURES},
-        {_SCALE} AS scale FROM q r),
-    e AS MATERIALIZED (SELECT r.*, {_half_even("r.revenue", "(r.placed - r.cancelled - r.returned)")} AS aov,
-        {_half_even("r.cancelled * 10000", "r.placed")} AS cancel_rate,
-        {_half_even("r.returned * 10000", "(r.placed - r.cancelled)")} AS return_rate,
-        r.placed - r.cancelled AS orders, {_quoted(_neutral("r.currency"))} AS currency_cell FROM d r),
-    l AS (SELECT row_number() OVER (ORDER BY {order}) AS n, {" || ',' || ".join(cells)} || {_CRLF} AS line
-        FROM e r JOIN i ON i.d = r.d AND i.k = r.k)
-    SELECT string_agg(l.line, '' ORDER BY l.n) AS chunk, (SELECT count(*) FROM c) AS currencies
-    FROM l GROUP BY (l.n - 1) / {LINES_PER_CHUNK} ORDER BY (l.n - 1) / {LINES_PER_CHUNK}"""
+    i AS MATERIALIZED (SELECT i.*, {_quoted(_neutral("i.key_out"))} AS key_cell,
+        {_quoted(_neutral("i.label"))} AS label_cell FROM ({items}) i),
+    c AS (SELECT DISTINCT q.currency FROM q)
+    SELECT string_agg(l.line, '' ORDER BY {order}) AS chunk, (SELECT count(*) FROM c) AS currencies
+    FROM (SELECT i.p AS o, r.bucket, r.currency, {" || ',' || ".join(cells)} || {_CRLF} AS line
+        FROM (SELECT r.*, {_half_even("r.revenue", "(r.placed - r.cancelled - r.returned)")} AS aov,
+            {_half_even("r.cancelled * 10000", "r.placed")} AS cancel_rate,
+            {_half_even("r.returned * 10000", "(r.placed - r.cancelled)")} AS return_rate,
+            r.placed - r.cancelled AS orders, {_quoted(_neutral("r.currency"))} AS currency_cell
+            FROM (SELECT r.bucket, r.dim, r.key, r.pos, {item} AS p, r.currency, {_FIGURES},
+                {_SCALE} AS scale FROM q r) r OFFSET 0) r
+        JOIN i ON {on} OFFSET 0) l
+    GROUP BY {chunk} ORDER BY {chunk}"""
 
 
 async def sales_csv(
