@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from aiostore import input_policy
@@ -33,7 +33,7 @@ from aiostore.services.alerts import triggers
 from aiostore.services.catalog import review
 from aiostore.services.reference import cache as reference_cache
 from aiostore.services.sync import jobs
-from aiostore.services.sync.context import SyncContext, open_channel
+from aiostore.services.sync.context import ShopConnection, SyncContext, open_channel
 from aiostore.services.sync.pull import ingest_many
 from aiostore.services.sync.queue import defer
 from aiostore.services.webhook_intake import PROCESS_TASK
@@ -206,15 +206,22 @@ async def process(sc: SyncContext, org_id: uuid.UUID, event_id: uuid.UUID) -> st
         kind, order_id, channel_id = event.event_type, event.payload.get("order_id"), event.channel_account_id
         item_id = event.payload.get("item_id")
         expires_at = event.payload.get("expires_at")
+        shop: ShopConnection | AppError | None = None
+        if kind in ORDER_KINDS and order_id and channel_id:
+            try:  # the shop is read in this transaction too (one fewer before the platform call)
+                shop = await open_channel(sc, org_id, channel_id, session)
+            except AppError as exc:  # gone or disconnected: failed below, with the attempt counted
+                shop = exc
     try:
         if kind == WebhookKind.PRODUCT and item_id and channel_id:
             found = await review.apply_push(sc, org_id, channel_id, str(item_id))
             async with sc.tx(org_id) as session:
                 await _set(session, event_id, "processed" if found else "ignored")
             return "processed"
-        if kind in ORDER_KINDS and order_id and channel_id:
-            shop = await open_channel(sc, org_id, channel_id)
-            dtos = await shop.connector.get_orders([order_id])
+        if isinstance(shop, AppError):
+            raise shop
+        if shop is not None:
+            dtos = await shop.connector.get_orders([str(order_id)])
             async with sc.tx(org_id) as session:
                 await ingest_many(session, org_id, shop.channel, dtos)
                 await _set(session, event_id, "processed")
@@ -253,10 +260,12 @@ async def _authorization_ends(session: Any, org_id: uuid.UUID, channel_id: uuid.
 
 
 async def _set(session: Any, event_id: uuid.UUID, status: str, error: str | None = None) -> None:
-    event = await session.get(WebhookEvent, event_id)
-    event.status = status
-    event.error = error
-    event.processed_at = datetime.now(UTC)
+    await session.execute(
+        update(WebhookEvent)
+        .where(WebhookEvent.id == event_id)
+        .values(status=status, error=error, processed_at=datetime.now(UTC))
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def _retry(sc: SyncContext, org_id: uuid.UUID, event_id: uuid.UUID, exc: Exception) -> str:

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import exists, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors.errors import PlatformUnavailable
@@ -34,7 +35,7 @@ from aiostore.services.sync.push_items import requests_of
 from aiostore.services.sync.push_prices import push_prices_of
 from aiostore.services.sync.push_stock import Targets, plan_stock, push_stock_of
 from aiostore.services.sync.queue import defer
-from aiostore.services.sync.runner import Handler, claim, execute, handler
+from aiostore.services.sync.runner import Handler, claim, execute, handler, succeed_in
 
 PUSH_TASK = "sync.push_stock"
 DIRTY = or_(Listing.stock_dirty.is_(True), Listing.price_dirty.is_(True))
@@ -51,17 +52,35 @@ async def request_pushes(
             return []
         stmt = stmt.where(Listing.channel_account_id.in_(wanted))
     shops = sorted((await session.scalars(stmt)).all())
+    if not shops:
+        return []
+    await hold_push_gates(session, shops, exclusive=False)
+    # A shop's push still waiting in the queue will read this change when it runs (it takes the gate
+    # exclusively, so it waits for this transaction): no second job, not even a refused one.
+    waiting = set(
+        await session.scalars(_WAITING, {"locks": [_queueing_lock(channel_id) for channel_id in shops]})
+    )
     for channel_id in shops:
-        await hold_push_gate(session, channel_id, exclusive=False)
+        if _queueing_lock(channel_id) in waiting:
+            continue
         await defer(
             session,
             PUSH_TASK,
-            queueing_lock=f"push:{channel_id}",
+            queueing_lock=_queueing_lock(channel_id),
             lock=f"push_stock:{channel_id}",
             org_id=str(org_id),
             channel_id=str(channel_id),
         )
     return shops
+
+
+_WAITING = text(
+    "SELECT queueing_lock FROM procrastinate_jobs WHERE status = 'todo' AND queueing_lock = ANY(:locks)"
+)
+
+
+def _queueing_lock(channel_id: uuid.UUID) -> str:
+    return f"push:{channel_id}"
 
 
 async def mark_prices_dirty(
@@ -104,9 +123,24 @@ async def hold_push_gate(session: AsyncSession, channel_id: uuid.UUID, *, exclus
     change's listings would stay dirty with no push left to send them (a lost wake-up). With it, the
     push waits for every change that joined it. Changes share the gate, so they never wait for each other.
     """
-    key = func.hashtextextended(f"push:{channel_id}", 0)
-    lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
-    await session.execute(select(lock(key)))
+    await hold_push_gates(session, [channel_id], exclusive=exclusive)
+
+
+async def hold_push_gates(session: AsyncSession, channel_ids: list[uuid.UUID], *, exclusive: bool) -> None:
+    """The push gates of these shops, in the order given (callers sort them), in one statement."""
+    lock = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    await session.execute(
+        text(f"SELECT {lock}(hashtextextended('push:' || s, 0)) FROM unnest(CAST(:shops AS text[])) AS s"),  # noqa: S608
+        {"shops": [str(c) for c in channel_ids]},
+    )
+
+
+@dataclass
+class _Round:
+    """What a push round found when it closed its job in its last transaction: whether the shop still
+    has dirty listings (None: not looked, e.g. the round sent prices too, or failed)."""
+
+    dirty_left: bool | None = None
 
 
 async def start_push(
@@ -122,7 +156,10 @@ async def start_push(
 
     Each round reads what it sends in the transaction that holds the push gate (the shop, its dirty
     listings' stock, whether a price is pending) and creates its job there, so the platform call follows
-    the gate after one transaction, not four; prices are looked at only when one is pending.
+    the gate after one transaction, not four; prices are looked at only when one is pending. After the
+    call one transaction records the outcome, asks for the read-back, closes the job and looks whether
+    anything is still dirty: nothing, and the task ends there (a change committed later asked for a push
+    of its own, which waits in the queue behind this one).
 
     Its jobs name the push task's queue job (`queue_job_id`); an attempt run again after its worker died
     first cancels the job its dead attempt left running (services/sync/recovery.py)."""
@@ -159,18 +196,17 @@ async def start_push(
             )
             job.queue_job_id = queue_job_id
             claim(sc, job)  # it runs right here, now
-        if shop is None:
-            status = await execute(sc, org_id, job)
-        else:
-            status = await execute(sc, org_id, job, _round(shop, planned, prices=prices > 0))
-        if status != jobs.SUCCEEDED:
-            return status  # a retry is scheduled (or the job failed): it owns what is left
+        found = _Round()
+        handle = None if shop is None else _round(shop, planned, prices=prices > 0, found=found)
+        status = await execute(sc, org_id, job, handle)
+        if status != jobs.SUCCEEDED or found.dirty_left is False:
+            return status  # a retry is scheduled (the job failed), or nothing is left to send
     return status
 
 
-def _round(shop: ShopConnection, planned: Targets, *, prices: bool) -> Handler:
+def _round(shop: ShopConnection, planned: Targets, *, prices: bool, found: _Round) -> Handler:
     async def run(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
-        return await _push(sc, job, None, prices=prices, shop=shop, planned=planned)
+        return await _push(sc, job, None, prices=prices, shop=shop, planned=planned, found=found)
 
     return run
 
@@ -183,30 +219,69 @@ async def _push(
     prices: bool,
     shop: ShopConnection | None = None,
     planned: Targets | None = None,
+    found: _Round | None = None,
 ) -> dict[str, Any]:
-    """Stock of the dirty (or chosen) listings, then, when asked, their pending committed prices."""
+    """Stock of the dirty (or chosen) listings, then, when asked, their pending committed prices.
+
+    Without prices, the transaction that records the stock's outcome also asks for the read-back and
+    closes the job (and tells a push round, `found`, whether the shop has dirty listings left)."""
     assert job.channel_account_id is not None  # noqa: S101
     if shop is None:
         async with sc.tx(job.org_id) as session:
             shop = await open_channel(sc, job.org_id, job.channel_account_id, session)
+    connection = shop
     written = readback.Written()
-    stock, retryable = await push_stock_of(sc, job, shop, listing_ids, planned, written)
+    closed: list[dict[str, Any]] = []
+
+    async def close(session: AsyncSession, result: dict[str, Any], retryable: int) -> None:
+        result = dict(result)
+        await _request_readback(sc, session, job, connection.channel.id, written, result)
+        if retryable:
+            return  # raised below, after the commit
+        done = await succeed_in(session, job.id, result | _calls(connection))
+        if done is not None:
+            closed.append(done)
+            if found is not None:
+                found.dirty_left = await _dirty_left(session, connection.channel.id)
+
+    stock, retryable = await push_stock_of(
+        sc, job, shop, listing_ids, planned, written, then=None if prices else close
+    )
+    if closed:
+        return closed[0]
     result: dict[str, Any] = dict(stock)
     if prices:
         result["prices"], price_retryable = await push_prices_of(sc, job, shop, listing_ids, written)
         retryable += price_retryable
-    # Read back by a job of its own: the shop's next push does not wait for reads.
-    if written.items() and readback.enabled(sc.settings):
         async with sc.tx(job.org_id) as session:
-            readback_job = await readback.request(
-                session, sc.settings, job.org_id, shop.channel.id, job.id, written
-            )
-        result["readback_job"] = str(readback_job)
+            await _request_readback(sc, session, job, shop.channel.id, written, result)
     if retryable:
         raise PlatformUnavailable(
             f"{retryable} updates failed for a passing reason; retrying", platform=shop.channel.platform
         )
-    return result | {"api_calls": shop.connector.api_calls, "dry_run_requests": requests_of(shop.records)}
+    return result | _calls(shop)
+
+
+def _calls(shop: ShopConnection) -> dict[str, Any]:
+    return {"api_calls": shop.connector.api_calls, "dry_run_requests": requests_of(shop.records)}
+
+
+async def _request_readback(
+    sc: SyncContext,
+    session: AsyncSession,
+    job: SyncJob,
+    channel_id: uuid.UUID,
+    written: readback.Written,
+    result: dict[str, Any],
+) -> None:
+    """Read back by a job of its own: the shop's next push does not wait for reads."""
+    if written.items() and readback.enabled(sc.settings):
+        readback_job = await readback.request(session, sc.settings, job.org_id, channel_id, job.id, written)
+        result["readback_job"] = str(readback_job)
+
+
+async def _dirty_left(session: AsyncSession, channel_id: uuid.UUID) -> bool:
+    return bool(await session.scalar(select(exists().where(Listing.channel_account_id == channel_id, DIRTY))))
 
 
 @handler("push_stock")

@@ -15,6 +15,7 @@ carried (`sync_jobs.sale_at`), how many (`sales_carried`) and when the platform 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -78,6 +79,9 @@ async def plan_stock(
     return {key_of(d.listing): (d.listing, d.quantity) for d in derived}
 
 
+Then = Callable[[AsyncSession, dict[str, Any], int], Awaitable[None]]
+
+
 async def push_stock_of(
     sc: SyncContext,
     job: SyncJob,
@@ -85,11 +89,13 @@ async def push_stock_of(
     listing_ids: list[uuid.UUID] | None,
     planned: Targets | None = None,
     written: Written | None = None,
+    then: Then | None = None,
 ) -> tuple[dict[str, Any], int]:
     """Send the stock of the shop's dirty listings (None) or of the chosen ones (`planned` when the caller
     has already read them); returns the summary and how many items failed for a passing reason (the
     caller retries the job for them). What the platform accepted (live) is added to `written`, for the
-    read-back."""
+    read-back. `then(session, summary, retryable)` runs in the transaction that records the outcome (the
+    push's own closing writes, in the same commit)."""
     if planned is None:
         async with sc.tx(job.org_id) as session:
             planned = await plan_stock(session, shop, listing_ids)
@@ -100,15 +106,18 @@ async def push_stock_of(
     results = await shop.connector.update_stock(updates)
     pushed_at = datetime.now(UTC)
     PACER.sent(shop.channel.id, shop.connector.limits, shop.connector.api_calls - calls, sent)
-    async with sc.tx(job.org_id) as session:
-        await _record(session, job, planned, results, pushed_at)
     if written is not None:
         for r in results:
             if r.ok and not r.dry_run:
                 listing, quantity = planned[(r.item_id, r.variant_id)]
                 written.stock[key_of(listing)] = (listing.id, quantity)
-    failed = sum(1 for r in results if not r.ok)
-    return {"listings": len(updates), "failed": failed}, sum(1 for r in results if passing(r))
+    summary = {"listings": len(updates), "failed": sum(1 for r in results if not r.ok)}
+    retryable = sum(1 for r in results if passing(r))
+    async with sc.tx(job.org_id) as session:
+        await _record(session, job, planned, results, pushed_at)
+        if then is not None:
+            await then(session, summary, retryable)
+    return summary, retryable
 
 
 _RECORD = text(

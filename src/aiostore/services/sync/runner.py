@@ -18,8 +18,9 @@ from typing import Any
 
 import httpx
 import structlog
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore import memory
 from aiostore.connectors.errors import AuthExpired, ConnectorError, PlatformUnavailable, RateLimited
@@ -57,6 +58,11 @@ class Later(Exception):  # noqa: N818  (control flow)
         super().__init__(f"again in {delay:.0f} s")
         self.delay = delay
         self.result = result
+
+
+class Closed(dict[str, Any]):
+    """A handler's result whose success the handler already recorded (`succeed_in`) in its last
+    transaction, with its other writes: the runner opens no transaction of its own to close the job."""
 
 
 TRANSIENT = (RateLimited, PlatformUnavailable, httpx.TransportError, DBAPIError, TimeoutError)
@@ -119,7 +125,27 @@ async def execute(sc: SyncContext, org_id: uuid.UUID, job: SyncJob, handle: Hand
         return await _retry_or_fail(sc, org_id, job_id, f"{type(exc).__name__}: {exc}", None)
     finally:  # a pull or push of 10,000s of rows leaves its freed pages resident otherwise
         await asyncio.to_thread(memory.release)
+    if isinstance(result, Closed):
+        return jobs.SUCCEEDED
     return await _finish(sc, org_id, job_id, jobs.SUCCEEDED, result=result)
+
+
+async def succeed_in(session: AsyncSession, job_id: uuid.UUID, result: dict[str, Any]) -> Closed | None:
+    """Record a running job's success in the caller's transaction (one commit for the handler's last
+    writes and the job's end, not two); the result to return from the handler, or None when the job is
+    no longer running (cancelled meanwhile: the runner's own close then says so)."""
+    now = datetime.now(UTC)
+    done = await session.scalar(
+        update(SyncJob)
+        .where(SyncJob.id == job_id, SyncJob.status == jobs.RUNNING)
+        .values(status=jobs.SUCCEEDED, error=None, finished_at=now, result=result)
+        .returning(SyncJob.id)
+        .execution_options(synchronize_session=False)
+    )
+    if done is None:
+        return None
+    log.info("job.finished", status=jobs.SUCCEEDED, error=None)
+    return Closed(result)
 
 
 async def _finish(
