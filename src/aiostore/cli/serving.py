@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import signal
 
 import uvicorn
 from fastapi import FastAPI
 from rich.console import Console
 
+from aiostore import memory
 from aiostore.db import migrate
 from aiostore.db.engine import resolve_urls
 from aiostore.db.session import Database
@@ -55,11 +55,7 @@ async def serve_forever(settings: Settings, console: Console) -> None:
     )
     server = uvicorn.Server(config)
     queue = configure(urls)
-    # What start-up made (modules, the app, its routes and models: some 250,000 objects) lives as long as
-    # the process: out of the collector's reach, a full collection during a 10,000-row preview or push
-    # traverses only what the work itself allocated, instead of pausing for every module's objects.
-    gc.collect()
-    gc.freeze()
+    memory.freeze_startup()
     worker_task: asyncio.Task[None] | None = None
     demo_task: asyncio.Task[None] | None = None
     try:

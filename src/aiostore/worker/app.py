@@ -6,7 +6,7 @@ import procrastinate
 import structlog
 from rich.console import Console
 
-from aiostore import jobqueue
+from aiostore import jobqueue, memory
 from aiostore.db.engine import resolve_urls
 from aiostore.db.session import Database
 from aiostore.settings import Settings, check_startup
@@ -31,6 +31,7 @@ async def run_worker(settings: Settings, *, concurrency: int, console: Console |
     db = Database.connect(urls, pool_size=max(2, concurrency), pre_ping=False)
     runtime.install(runtime.make(settings, db))
     app = configure(urls)
+    memory.freeze_startup()
     if console:
         console.print(f"[green]worker[/] running {concurrency} jobs at once on queues {', '.join(QUEUES)}")
     try:
