@@ -336,12 +336,16 @@ async def versions_of(
 
 async def versions_held(session: AsyncSession, channel_id: uuid.UUID, dtos: list[OrderDTO]) -> set[str]:
     """The orders listed at a version (update time, status) we hold already: ingesting them changes
-    nothing (`orders.is_stale` or equal)."""
+    nothing (`orders.is_stale` or equal). One whose platform status differs from ours is not held, even
+    at the same update time: Shopee's READY_TO_SHIP and PROCESSED share one unified status, and its
+    update times are whole seconds."""
     ours = await versions_of(session, channel_id, [dto.order_id for dto in dtos])
     return {
         dto.order_id
         for dto in dtos
-        if dto.order_id in ours and not orders.is_newer(dto, *ours[dto.order_id][:2])
+        if dto.order_id in ours
+        and not orders.is_newer(dto, *ours[dto.order_id][:2])
+        and (not dto.platform_status or dto.platform_status == ours[dto.order_id][2])
     }
 
 
