@@ -105,6 +105,13 @@ async def test_transient_failures_retry_then_dead_letter_then_manual_retry(
     job = failed[0]
     assert job["attempts"] == job["max_attempts"] == 8 and job["error"]
     market.shops[other].set_faults({"error_rate": 0.0})
+    # The platform is back. Its circuit opened after five failures and stays open for 30 s; a manual retry
+    # within that time is refused by the circuit again (each refusal spends an attempt), so the test lets
+    # that time pass: it closes the circuit, and waits for the process's view of it to refresh.
+    async with market.db.engine.connect() as conn:
+        await conn.execute(text("UPDATE circuit_breakers SET failures = 0, opened_until = NULL"))
+        await conn.commit()
+    await asyncio.sleep(0.6)
     retried = await owner.post(f"/api/jobs/{job['id']}/retry")
     assert retried.status_code == 200 and retried.json()["status"] == "queued"
     await market.settle()
