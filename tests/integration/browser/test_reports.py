@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Page, expect
 
 from aiostore.db.session import Database
 from tests.factories import Caller
@@ -27,16 +27,21 @@ async def test_reports_draw_their_charts_in_both_languages(
             await page.goto(f"{served.url}/reports?from=2026-11-01&to=2026-11-07")
             await expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
             await expect(page.get_by_role("cell", name="Rp 210.000")).to_be_visible()
-            drawn = await page.evaluate(
-                "() => window.Chart.getChart(document.getElementById('chart-sales-IDR-canvas')) !== undefined"
-            )
-            assert drawn is True
+            await _drawn(page, "chart-sales-IDR-canvas")
             await page.get_by_role("link", name=tab_name).click()
             await expect(page.get_by_role("cell", name="KAOS-1").first).to_be_visible()
-            drawn = await page.evaluate(
-                "() => window.Chart.getChart(document.getElementById('chart-best-canvas')) !== undefined"
-            )
-            assert drawn is True
+            await _drawn(page, "chart-best-canvas")
+
+
+async def _drawn(page: Page, canvas: str) -> None:
+    """Chart.js drew on the canvas. Waited for: the table's cells can show before the page's deferred
+    scripts have run (the test once looked at `window.Chart` before Chart.js had loaded); a chart never
+    drawn fails on the time-out."""
+    await page.wait_for_function(
+        "(id) => window.Chart !== undefined"
+        " && window.Chart.getChart(document.getElementById(id)) !== undefined",
+        arg=canvas,
+    )
 
 
 async def _sign_in_id(page: object, base: str, email: str) -> None:
