@@ -15,9 +15,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/aiostore serve
 
+# The tests run on every core (pytest-xdist: each worker starts its own embedded database);
+# `make test TEST_WORKERS=0` runs them in one process.
+TEST_WORKERS ?= auto
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -q -m "not fuzz"
-	$(BIN)/python -m pytest -q -m fuzz tests/fuzz
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) -m "not fuzz"
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) -m fuzz tests/fuzz
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools

@@ -2,6 +2,10 @@
 
 AIOSTORE_TEST_DATABASE_URL (a role that may create databases and roles) selects an external server;
 otherwise an embedded server is started from the pgserver wheel in a temporary folder.
+
+Under pytest-xdist every worker has its own: its temporary folder (so its own embedded server), its own
+database and, on an external server, its own pair of roles (roles belong to the whole cluster: two workers
+creating or altering the same role at once collide).
 """
 
 from __future__ import annotations
@@ -36,6 +40,26 @@ def _admin_url(tmp: Path) -> URL:
     return start_embedded(tmp)
 
 
+def _roles() -> dict[str, str]:
+    """The owner and application roles of this worker on an external server (default names otherwise)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not os.environ.get("AIOSTORE_TEST_DATABASE_URL"):
+        return {}
+    return {"db_owner_role": f"aiostore_owner_{worker}", "db_app_role": f"aiostore_app_{worker}"}
+
+
+def database_env(settings: Settings) -> dict[str, str]:
+    """The environment of an `aiostore` command a test runs: the test database, as the test's roles."""
+    assert settings.database_url
+    return {
+        "AIOSTORE_DATABASE_URL": settings.database_url,
+        "AIOSTORE_DB_OWNER_ROLE": settings.db_owner_role,
+        "AIOSTORE_DB_APP_ROLE": settings.db_app_role,
+        "AIOSTORE_DB_APP_PASSWORD": APP_PASSWORD,
+        "AIOSTORE_DATA_DIR": str(settings.data_dir),
+    }
+
+
 @pytest.fixture(scope="session")
 async def test_settings(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Settings]:
     tmp = tmp_path_factory.mktemp("aiostore")
@@ -54,6 +78,7 @@ async def test_settings(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterat
         demo=False,  # tests that want the demo build their app with it
         demo_order_seconds=0,
         readback_delay_seconds=0,  # a settle would otherwise sleep through each read-back's wait
+        **_roles(),
     ).with_development_secrets()
     yield settings
     async with engine.connect() as conn:

@@ -24,7 +24,7 @@ from fastapi import FastAPI
 
 from aiostore.db.engine import DatabaseURLs
 from aiostore.settings import Settings
-from tests.conftest import APP_PASSWORD
+from tests.conftest import database_env
 from tests.factories import Caller, signup
 
 TRAP_LOCK = 424242
@@ -64,9 +64,7 @@ async def _serve(urls: DatabaseURLs, settings: Settings) -> tuple[asyncio.subpro
     assert settings.secret_key is not None
     env = {
         **os.environ,
-        "AIOSTORE_DATABASE_URL": urls.owner.render_as_string(hide_password=False),
-        "AIOSTORE_DB_APP_PASSWORD": APP_PASSWORD,
-        "AIOSTORE_DATA_DIR": str(settings.data_dir),
+        **database_env(settings),
         "AIOSTORE_SECRET_KEY": settings.secret_key.get_secret_value(),
         "AIOSTORE_ENCRYPTION_KEYS": ",".join(k.get_secret_value() for k in settings.encryption_keys),
         "AIOSTORE_PORT": str(port),

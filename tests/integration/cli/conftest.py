@@ -23,7 +23,7 @@ from aiostore.db.session import Database
 from aiostore.log import configure_logging
 from aiostore.services import channels
 from aiostore.settings import Settings, get_settings
-from tests.conftest import APP_PASSWORD
+from tests.conftest import database_env
 
 runner = CliRunner()
 
@@ -32,11 +32,7 @@ runner = CliRunner()
 def cli_env(
     urls: DatabaseURLs, test_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[dict[str, str]]:
-    env = {
-        "AIOSTORE_DATABASE_URL": urls.owner.render_as_string(hide_password=False),
-        "AIOSTORE_DB_APP_PASSWORD": APP_PASSWORD,
-        "AIOSTORE_DATA_DIR": str(test_settings.data_dir),
-    }
+    env = database_env(test_settings)
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     # Wide enough that tables never cut an id (a terminal-less console is 80 columns).

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 
 import uvicorn
 
-from tests.conftest import APP_PASSWORD
+from tests.conftest import database_env
 from tests.integration.sync.marketplace import Market
 
 
@@ -50,9 +50,7 @@ async def start_worker(market: Market, port: int) -> asyncio.subprocess.Process:
     assert s.secret_key is not None and s.database_url
     env = {
         **os.environ,
-        "AIOSTORE_DATABASE_URL": s.database_url,
-        "AIOSTORE_DB_APP_PASSWORD": APP_PASSWORD,
-        "AIOSTORE_DATA_DIR": str(s.data_dir),
+        **database_env(s),
         "AIOSTORE_WRITE_MODE": "live",
         "AIOSTORE_SECRET_KEY": s.secret_key.get_secret_value(),
         "AIOSTORE_ENCRYPTION_KEYS": ",".join(k.get_secret_value() for k in s.encryption_keys),
