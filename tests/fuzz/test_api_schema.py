@@ -8,6 +8,8 @@ the run is derandomized, so CI stays within its budget and a failure is reproduc
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,8 +27,11 @@ from aiostore.settings import Settings
 from aiostore.web.app import create_app
 
 # The document is the app's own; requests go to the fixture's app (`fuzz_app`), which has a database.
-# (Loaded here, not from a fixture: schemathesis' lazy fixture loader does not run on pytest 9.)
-_document = create_app(Settings(_env_file=None).with_development_secrets()).openapi()  # type: ignore[call-arg]
+# (Loaded here, not from a fixture: schemathesis' lazy fixture loader does not run on pytest 9.) Its
+# development secrets go to a folder of its own: every xdist worker imports this module at once, and
+# two writing one secrets.json (the default `.aiostore`) could read each other's half-written file.
+with tempfile.TemporaryDirectory(prefix="aiostore-fuzz-") as _data:
+    _document = create_app(Settings(_env_file=None, data_dir=Path(_data))).openapi()  # type: ignore[call-arg]
 # A server-sent event stream stays open up to `max_seconds`; its own tests cover it.
 schema = schemathesis.openapi.from_dict(_document).exclude(
     path=["/api/jobs/events", "/api/notifications/events"]
