@@ -62,7 +62,9 @@ async def serve_forever(settings: Settings, console: Console) -> None:
         async with queue.open_async():
             if settings.run_worker:
                 worker_task = asyncio.create_task(
-                    run_embedded_worker(queue, concurrency=settings.worker_concurrency)
+                    run_embedded_worker(
+                        queue, concurrency=settings.worker_concurrency, lanes=settings.push_lanes
+                    )
                 )
             url = f"http://{settings.host}:{settings.port}"
             console.print(
