@@ -113,10 +113,15 @@ async def run_workers(app: procrastinate.App, slots: Slots, *, stop_on_signals: 
         await asyncio.gather(*workers)
     except asyncio.CancelledError:
         # Each worker, cancelled once, stops fetching and finishes its jobs first (a second cancel would
-        # abort them): wait for both.
+        # abort them): wait for them all.
         await asyncio.gather(*workers, return_exceptions=True)
         if not stopping.is_set():
             raise
+    except Exception:  # one worker failed (its database gone...): the process stops as a whole
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        raise
     finally:
         for number in signals:
             loop.remove_signal_handler(number)
