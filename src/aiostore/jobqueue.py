@@ -16,6 +16,7 @@ import psycopg_pool
 import structlog
 
 from aiostore.db.engine import DatabaseURLs
+from aiostore.domain.platforms import platform_names
 
 log = structlog.get_logger(__name__)
 _conninfo: dict[str, str] = {}
@@ -25,7 +26,17 @@ TASK_MODULES = [
     "aiostore.worker.tasks.sync",
     "aiostore.worker.tasks.alerts",
 ]
-QUEUES = ["default", "push", "webhooks", "housekeeping", "alerts"]
+
+
+def webhook_queue(platform: str) -> str:
+    """The queue of a platform's webhooks: each platform's intake has worker slots of its own
+    (worker/app.py), so a platform whose order reads wait for its quota never holds up another's."""
+    return f"webhooks-{platform}"
+
+
+WEBHOOK_QUEUES = [webhook_queue(name) for name in platform_names()]
+# "webhooks": the one queue every platform's webhooks shared before; kept so that jobs queued there drain.
+QUEUES = ["default", "push", "webhooks", *WEBHOOK_QUEUES, "housekeeping", "alerts"]
 
 
 def _pool(**kwargs: Any) -> psycopg_pool.AsyncConnectionPool:

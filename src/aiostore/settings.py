@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     write_mode: WriteMode = WriteMode.DRY
     run_worker: bool = True
     worker_concurrency: int = Field(default=8, ge=1, le=64)
+    # Shops whose push tasks a worker process runs at once, in slots of their own (worker/app.py).
+    push_lanes: int = Field(default=8, ge=1, le=256)
+    # Webhooks of each platform a worker process handles at once, in slots of their own.
+    webhook_lanes: int = Field(default=4, ge=1, le=64)
     sync_orders_interval_minutes: int = Field(default=5, ge=1)
     sync_products_interval_hours: int = Field(default=24, ge=1)
     # Order gaps (services/sync/gaps.py): a check without a window looks this far back; a shop whose

@@ -17,7 +17,7 @@ from aiostore.db.session import Database
 from aiostore.settings import Settings, check_startup
 from aiostore.web.app import create_app
 from aiostore.worker import runtime
-from aiostore.worker.app import configure, run_embedded_worker
+from aiostore.worker.app import Slots, configure, run_embedded_worker
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
@@ -62,7 +62,7 @@ async def serve_forever(settings: Settings, console: Console) -> None:
         async with queue.open_async():
             if settings.run_worker:
                 worker_task = asyncio.create_task(
-                    run_embedded_worker(queue, concurrency=settings.worker_concurrency)
+                    run_embedded_worker(queue, Slots.of(settings, settings.worker_concurrency))
                 )
             url = f"http://{settings.host}:{settings.port}"
             console.print(

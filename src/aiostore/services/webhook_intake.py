@@ -20,6 +20,7 @@ from aiostore.db import bulk, tenancy
 from aiostore.db.group_commit import GroupCommit
 from aiostore.db.models import ChannelRoute, WebhookEvent
 from aiostore.db.session import Database
+from aiostore.jobqueue import webhook_queue
 from aiostore.services.sync.queue import defer_many
 
 PROCESS_TASK = "webhooks.process"
@@ -79,13 +80,16 @@ async def write(db: Database, batch: Sequence[Arrival]) -> list[Stored]:
                 returning=("id", *KEY),
             )
             new = {(platform, shop, key): event_id for event_id, platform, shop, key in inserted}
-            jobs = [{"org_id": str(org_id), "event_id": str(event_id)} for event_id in new.values()]
+            jobs: dict[str, list[dict[str, Any]]] = {}
+            for (platform, _, _), event_id in new.items():
+                jobs.setdefault(platform, []).append({"org_id": str(org_id), "event_id": str(event_id)})
             for i in indexes:
                 arrival = batch[i]
                 # The first push of a key in the batch is the one stored; a repeat is a duplicate.
                 event_id = new.pop((arrival.platform, arrival.shop_id, arrival.dedup_key[:200]), None)
                 results[i] = Stored(True, event_id, org_id)
-            await defer_many(session, PROCESS_TASK, jobs)
+            for platform, platform_jobs in jobs.items():
+                await defer_many(session, PROCESS_TASK, platform_jobs, queue=webhook_queue(platform))
     return results
 
 

@@ -28,6 +28,7 @@ from aiostore.connectors.errors import AuthExpired, ConnectorError, PlatformUnav
 from aiostore.db.models import ChannelAccount, IgnoredWebhook, WebhookEvent
 from aiostore.domain.platforms import Platform
 from aiostore.errors import AppError, NotAuthenticated
+from aiostore.jobqueue import webhook_queue
 from aiostore.services import channels, webhook_intake
 from aiostore.services.alerts import triggers
 from aiostore.services.catalog import review
@@ -280,5 +281,8 @@ async def _retry(sc: SyncContext, org_id: uuid.UUID, event_id: uuid.UUID, exc: E
         retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
         delay = jobs.backoff(event.attempts, retry_after, base=sc.settings.sync_retry_base_seconds)
         when = datetime.now(UTC) + timedelta(seconds=delay)
-        await defer(session, PROCESS_TASK, schedule_at=when, org_id=str(org_id), event_id=str(event_id))
+        await defer(
+            session, PROCESS_TASK, schedule_at=when, queue=webhook_queue(event.platform),
+            org_id=str(org_id), event_id=str(event_id),
+        )  # fmt: skip
         return "retrying"

@@ -24,7 +24,7 @@ from aiostore.services.demo import Demo, publishable
 from aiostore.settings import ConfigurationError, Environment, Settings
 from aiostore.web.app import create_app
 from aiostore.worker import runtime
-from aiostore.worker.app import run_embedded_worker
+from aiostore.worker.app import Slots, run_embedded_worker
 from tests.factories import Caller, new_client, signup
 
 
@@ -69,7 +69,7 @@ async def running_demo(test_settings: Settings, db: Database, **settings: object
     runtime.install(runtime.make(app.state.settings, db, app.state.connectors))
     queue = configure(db.urls)
     async with queue.open_async():  # the worker `aiostore serve` runs beside the API
-        worker = asyncio.create_task(run_embedded_worker(queue, concurrency=4))
+        worker = asyncio.create_task(run_embedded_worker(queue, Slots.of(app.state.settings, 4)))
         try:
             yield DemoApp(app, demo, db)
         finally:

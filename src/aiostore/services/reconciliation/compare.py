@@ -1,4 +1,5 @@
-"""Comparing what a shop shows with what we hold, listing by listing, in one transaction.
+"""Comparing what a shop shows with what we hold, listing by listing, in one transaction (which locks the
+listings only at its end: see `_note_platform_stock`).
 
 Ours: stock = what a push would send now (services/allocation/quantities.py, the explain's number);
 price = the listing's own price, else the master price of the shop's market (the push's `price_of`);
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors.dtos import ConnectorLimits
@@ -27,6 +28,7 @@ from aiostore.services.allocation.quantities import derive_listings
 from aiostore.services.reconciliation import findings
 from aiostore.services.reconciliation.findings import Seen
 from aiostore.services.reconciliation.reading import Key, Shown
+from aiostore.services.sync.push_items import lock_listings
 from aiostore.services.sync.push_prices import price_of
 
 SELLER_STATUSES = ("active", "inactive")  # what a seller switches; review and bans are the platform's
@@ -96,7 +98,6 @@ async def _rows(session: AsyncSession, channel_id: uuid.UUID, market: str, items
                 )
                 .where(Listing.channel_account_id == channel_id, Listing.platform_item_id.in_(items))
                 .order_by(Listing.id)
-                .with_for_update(of=Listing, key_share=True)
             )
         ).all()
     )
@@ -130,12 +131,13 @@ async def compare(
     open_ = await findings.open_findings(session, ids)
     ignored = await findings.ignored(session, ids)
     now = datetime.now(UTC)
+    platform_stock: list[tuple[uuid.UUID, int, int | None, int]] = []
     for listing, _inv, master, title, product_status in rows:
         seen = shown.get((listing.platform_item_id, listing.platform_model_id or "0"))
         if seen is None:
             continue  # not on the platform any more: the products pull reports that
-        if seen.stock is not None:
-            listing.platform_stock = seen.stock
+        if seen.stock is not None and seen.stock != listing.platform_stock:
+            platform_stock.append((listing.id, seen.stock, listing.platform_stock, listing.stock_version))
         diffs = {d.kind: d for d in differences(
             listing, seen, derived.get(listing.id, 0), master, title, product_status, market)}  # fmt: skip
         for kind in ("stock", "price", "title", "status"):
@@ -172,4 +174,33 @@ async def compare(
                 result.new_stock += int(new)
             elif kind in acting:
                 result.to_act.append(finding.id)
+    await _note_platform_stock(session, platform_stock)
     return result
+
+
+_PLATFORM_STOCK = text(
+    """UPDATE listings AS t SET platform_stock = v.stock
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:stocks AS bigint[]), CAST(:before AS bigint[]),
+                CAST(:versions AS bigint[])) AS v(id, stock, before, version)
+    WHERE t.id = v.id AND t.platform_stock IS NOT DISTINCT FROM v.before AND t.stock_version = v.version"""
+)
+
+
+async def _note_platform_stock(
+    session: AsyncSession, rows: list[tuple[uuid.UUID, int, int | None, int]]
+) -> None:
+    """What the shop showed as each listing's stock, written at the end of the comparison and only where
+    no push recorded another since it was read.
+
+    The listings are read without a lock and locked only here (in id order, as sales and pushes lock
+    them), for the few statements left before the commit: locked from the first read, a shop's
+    comparison (a statement per new finding) made every sale of those listings wait for it, up to half
+    a second for 200 listings while the worker was busy."""
+    if not rows:
+        return
+    rows.sort()
+    await lock_listings(session, [r[0] for r in rows])
+    ids, stocks, before, versions = (list(column) for column in zip(*rows, strict=True))
+    await session.execute(
+        _PLATFORM_STOCK, {"ids": ids, "stocks": stocks, "before": before, "versions": versions}
+    )

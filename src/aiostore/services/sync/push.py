@@ -21,12 +21,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import exists, func, or_, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from aiostore.connectors.errors import PlatformUnavailable
 from aiostore.db import bulk
 from aiostore.db.models import Listing, SyncJob
 from aiostore.errors import AppError
+from aiostore.http.shared import autocommit
 from aiostore.services.reconciliation import readback
 from aiostore.services.sync import jobs, recovery
 from aiostore.services.sync.context import ShopConnection, SyncContext, open_channel
@@ -54,7 +55,7 @@ async def request_pushes(
     shops = sorted((await session.scalars(stmt)).all())
     if not shops:
         return []
-    await hold_push_gates(session, shops, exclusive=False)
+    await hold_push_gates(session, shops)
     # A shop's push still waiting in the queue will read this change when it runs (it takes the gate
     # exclusively, so it waits for this transaction): no second job, not even a refused one.
     waiting = set(
@@ -114,25 +115,41 @@ async def mark_prices_dirty(
     await request_pushes(session, org_id, set(shops))
 
 
-async def hold_push_gate(session: AsyncSession, channel_id: uuid.UUID, *, exclusive: bool) -> None:
-    """Take the shop's push gate until the end of the session's transaction.
+async def hold_push_gates(session: AsyncSession, channel_ids: list[uuid.UUID]) -> None:
+    """A change's hold on these shops' push gates (in the order given: callers sort them), shared, until
+    the end of the session's transaction, taken in one statement.
 
-    A change holds it shared from its push request to its commit; a push takes it exclusively before it
-    looks for dirty listings. The queueing lock lets a change join a push that is still waiting, before
-    the change commits; without the gate that push could start, find nothing dirty and end, and the
-    change's listings would stay dirty with no push left to send them (a lost wake-up). With it, the
-    push waits for every change that joined it. Changes share the gate, so they never wait for each other.
+    A change holds its shops' gates from its push requests to its commit; a push passes the gate
+    (`pass_push_gate`) before it first looks for dirty listings. The queueing lock lets a change join a
+    push that is still waiting, before the change commits; without the gate that push could start, find
+    nothing dirty and end, and the change's listings would stay dirty with no push left to send them (a
+    lost wake-up). With it, the push waits for every change that joined it. Changes share the gate, so
+    they never wait for each other.
     """
-    await hold_push_gates(session, [channel_id], exclusive=exclusive)
-
-
-async def hold_push_gates(session: AsyncSession, channel_ids: list[uuid.UUID], *, exclusive: bool) -> None:
-    """The push gates of these shops, in the order given (callers sort them), in one statement."""
-    lock = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
     await session.execute(
-        text(f"SELECT {lock}(hashtextextended('push:' || s, 0)) FROM unnest(CAST(:shops AS text[])) AS s"),  # noqa: S608
+        text(
+            "SELECT pg_advisory_xact_lock_shared(hashtextextended('push:' || s, 0)) "
+            "FROM unnest(CAST(:shops AS text[])) AS s"
+        ),
         {"shops": [str(c) for c in channel_ids]},
     )
+
+
+_PASS = text("SELECT pg_advisory_xact_lock(hashtextextended('push:' || CAST(:shop AS text), 0))")
+
+
+async def pass_push_gate(engine: AsyncEngine, channel_id: uuid.UUID) -> None:
+    """Wait until every change that holds the shop's push gate has committed, holding nothing after.
+
+    One statement in a transaction of its own: the gate is taken exclusively and let go at once. A push
+    passes it once, when its queue job has started: from then on no change can join that job (a change
+    joins only a push still waiting in the queue, and defers a push of its own otherwise), so the
+    changes it must wait for are exactly those holding the gate at that moment. Holding the gate while
+    it read and planned (as it once did) made every sale to the shop wait for that read as well: a sale
+    asking for a shared gate queues behind a waiting exclusive one.
+    """
+    async with autocommit(engine).connect() as conn:
+        await conn.execute(_PASS, {"shop": str(channel_id)})
 
 
 @dataclass
@@ -154,20 +171,21 @@ async def start_push(
     """The push task: a visible job for this shop's dirty listings, run now; again while changes that
     came in meanwhile left listings dirty (up to `rounds`), so a burst's tail needs no new job.
 
-    Each round reads what it sends in the transaction that holds the push gate (the shop, its dirty
-    listings' stock, whether a price is pending) and creates its job there, so the platform call follows
-    the gate after one transaction, not four; prices are looked at only when one is pending. After the
-    call one transaction records the outcome, asks for the read-back, closes the job and looks whether
-    anything is still dirty: nothing, and the task ends there (a change committed later asked for a push
-    of its own, which waits in the queue behind this one).
+    The first round passes the push gate (`pass_push_gate`). Each round reads what it sends in one
+    transaction (the shop, its dirty listings' stock, whether a price is pending) and creates its job
+    there, so the platform call follows after one transaction, not four; prices are looked at only when
+    one is pending. After the call one transaction records the outcome, asks for the read-back, closes
+    the job and looks whether anything is still dirty: nothing, and the task ends there (a change
+    committed later asked for a push of its own, which waits in the queue behind this one).
 
     Its jobs name the push task's queue job (`queue_job_id`); an attempt run again after its worker died
     first cancels the job its dead attempt left running (services/sync/recovery.py)."""
     status: str | None = None
     for n in range(rounds):
         await PACER.wait(channel_id)  # the quota's next slot first, then read: the call carries it all
+        if n == 0:  # later rounds read changes that committed, or asked for a push of their own
+            await pass_push_gate(sc.db.engine, channel_id)
         async with sc.tx(org_id) as session:
-            await hold_push_gate(session, channel_id, exclusive=True)
             if n == 0 and queue_job_id is not None:
                 await recovery.close_earlier_attempt(session, queue_job_id)
             stock, prices = (

@@ -22,6 +22,7 @@ async def defer(
     queueing_lock: str | None = None,
     schedule_at: datetime | None = None,
     priority: int | None = None,
+    queue: str | None = None,
     **kwargs: Any,
 ) -> int | None:
     """Defer the task named `task` on the session's own connection.
@@ -43,6 +44,8 @@ async def defer(
         options["schedule_at"] = schedule_at
     if priority is not None:  # higher first among the jobs a worker may take (procrastinate's default: 0)
         options["priority"] = priority
+    if queue is not None:  # another queue than the task's own
+        options["queue"] = queue
     try:
         # A connection-level savepoint: emitted at once (a session-level one is lazy, and procrastinate
         # writes through the raw connection, which the session does not see).
@@ -53,10 +56,14 @@ async def defer(
         return None
 
 
-async def defer_many(session: AsyncSession, task: str, jobs: list[dict[str, Any]]) -> None:
-    """Defer one job of `task` per keyword set, in one statement on the session's own connection."""
+async def defer_many(
+    session: AsyncSession, task: str, jobs: list[dict[str, Any]], *, queue: str | None = None
+) -> None:
+    """Defer one job of `task` per keyword set (on `queue` instead of the task's own, if given), in one
+    statement on the session's own connection."""
     if not jobs:
         return
     conn = await session.connection()
     raw = (await conn.get_raw_connection()).driver_connection
-    await jobqueue.app.configure_task(task, connection=raw).batch_defer_async(*jobs)
+    options: dict[str, Any] = {"connection": raw} | ({"queue": queue} if queue else {})
+    await jobqueue.app.configure_task(task, **options).batch_defer_async(*jobs)
