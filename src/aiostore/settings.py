@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import secrets
 from enum import StrEnum
 from functools import lru_cache
@@ -229,27 +230,50 @@ class Settings(BaseSettings):
         """Fill missing secrets from (or into) the data folder; only outside production."""
         if self.is_production:
             return self
-        path = self.data_dir / "secrets.json"
-        stored: dict[str, str] = {}
-        if path.exists():
-            stored = json.loads(path.read_text())
-        changed = False
-        if "secret_key" not in stored:
-            stored["secret_key"] = secrets.token_urlsafe(48)
-            changed = True
-        if "encryption_key" not in stored:
-            stored["encryption_key"] = Fernet.generate_key().decode()
-            changed = True
-        if changed:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(stored))
-            path.chmod(0o600)
+        stored = _development_secrets(self.data_dir / "secrets.json")
         update: dict[str, object] = {}
         if self.secret_key is None:
             update["secret_key"] = SecretStr(stored["secret_key"])
         if not self.encryption_keys:
             update["encryption_keys"] = [SecretStr(stored["encryption_key"])]
         return self.model_copy(update=update)
+
+
+def _development_secrets(path: Path) -> dict[str, str]:
+    """The data folder's secrets, made once whichever of the processes starting on it comes first.
+
+    The file appears whole (a private temporary file linked into place), and a process that finds it
+    made meanwhile reads it: `aiostore serve` and `aiostore worker` started at once on a fresh folder
+    used to write different keys, the last write winning on disk while the first process kept its own
+    (a token it encrypted could not be read by the other), or one read the other's half-written file."""
+    while True:
+        try:
+            stored: dict[str, str] = json.loads(path.read_text())
+        except FileNotFoundError:
+            stored = {}
+        if "secret_key" in stored and "encryption_key" in stored:
+            return stored
+        made = {
+            "secret_key": secrets.token_urlsafe(48),
+            "encryption_key": Fernet.generate_key().decode(),
+            **stored,
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(json.dumps(made))
+            if stored:  # an older file with one key: completed in place
+                os.replace(temporary, path)
+                return made
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                continue  # another process made it first: read its
+            return made
+        finally:
+            temporary.unlink(missing_ok=True)
 
 
 class ConfigurationError(RuntimeError):

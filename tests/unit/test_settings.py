@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -40,6 +46,54 @@ def test_development_generates_and_keeps_secrets(tmp_path: Path) -> None:
     assert first.secret_key is not None and second.secret_key is not None
     assert first.secret_key.get_secret_value() == second.secret_key.get_secret_value()
     assert (tmp_path / "secrets.json").stat().st_mode & 0o777 == 0o600
+
+
+def _keys(data_dir: Path) -> tuple[str, str]:
+    s = check_startup(Settings(_env_file=None, data_dir=data_dir))  # type: ignore[call-arg]
+    assert s.secret_key is not None
+    return s.secret_key.get_secret_value(), s.encryption_keys[0].get_secret_value()
+
+
+def test_processes_starting_at_once_on_a_fresh_folder_share_one_set_of_secrets(tmp_path: Path) -> None:
+    """`aiostore serve` and `aiostore worker` started together: one set of keys, the one on disk."""
+    code = (
+        "import sys; from pathlib import Path; from tests.unit.test_settings import _keys;"
+        " print(*_keys(Path(sys.argv[1])))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIOSTORE_")}
+    command = [sys.executable, "-c", code, str(tmp_path)]
+    started = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)  # noqa: S603
+        for _ in range(6)
+    ]
+    outputs = {p.communicate(timeout=60)[0].strip() for p in started}
+    assert all(p.returncode == 0 for p in started)
+    stored = json.loads((tmp_path / "secrets.json").read_text())
+    assert outputs == {f"{stored['secret_key']} {stored['encryption_key']}"}
+
+
+def test_threads_racing_on_a_fresh_folder_share_one_set_of_secrets(tmp_path: Path) -> None:
+    barrier = threading.Barrier(12)
+
+    def start() -> tuple[str, str]:
+        barrier.wait()
+        return _keys(tmp_path)
+
+    with ThreadPoolExecutor(12) as pool:
+        found = set(pool.map(lambda _: start(), range(12)))
+    assert len(found) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["secrets.json"]  # no temporary file left
+
+
+def test_a_secrets_file_missing_a_key_is_completed_keeping_the_other(tmp_path: Path) -> None:
+    (tmp_path / "secrets.json").write_text(json.dumps({"secret_key": "k" * 48}))
+    secret_key, encryption_key = _keys(tmp_path)
+    assert secret_key == "k" * 48
+    assert json.loads((tmp_path / "secrets.json").read_text()) == {
+        "secret_key": "k" * 48,
+        "encryption_key": encryption_key,
+    }
+    assert _keys(tmp_path) == (secret_key, encryption_key)
 
 
 def test_env_prefix_and_key_list(monkeypatch: pytest.MonkeyPatch) -> None:
