@@ -56,8 +56,8 @@ async def request_pushes(
     if not shops:
         return []
     await hold_push_gates(session, shops)
-    # A shop's push still waiting in the queue will read this change when it runs (it takes the gate
-    # exclusively, so it waits for this transaction): no second job, not even a refused one.
+    # A shop's push still waiting in the queue will read this change when it runs (it passes the gate
+    # when it starts, so it waits for this transaction): no second job, not even a refused one.
     waiting = set(
         await session.scalars(_WAITING, {"locks": [_queueing_lock(channel_id) for channel_id in shops]})
     )
@@ -115,6 +115,12 @@ async def mark_prices_dirty(
     await request_pushes(session, org_id, set(shops))
 
 
+_GATE = "hashtextextended('push:' || {}, 0)"  # a shop's push gate: its advisory lock key, from its id
+_HOLD = text(
+    f"SELECT pg_advisory_xact_lock_shared({_GATE.format('s')}) FROM unnest(CAST(:shops AS text[])) s"  # noqa: S608
+)
+
+
 async def hold_push_gates(session: AsyncSession, channel_ids: list[uuid.UUID]) -> None:
     """A change's hold on these shops' push gates (in the order given: callers sort them), shared, until
     the end of the session's transaction, taken in one statement.
@@ -126,16 +132,10 @@ async def hold_push_gates(session: AsyncSession, channel_ids: list[uuid.UUID]) -
     lost wake-up). With it, the push waits for every change that joined it. Changes share the gate, so
     they never wait for each other.
     """
-    await session.execute(
-        text(
-            "SELECT pg_advisory_xact_lock_shared(hashtextextended('push:' || s, 0)) "
-            "FROM unnest(CAST(:shops AS text[])) AS s"
-        ),
-        {"shops": [str(c) for c in channel_ids]},
-    )
+    await session.execute(_HOLD, {"shops": [str(c) for c in channel_ids]})
 
 
-_PASS = text("SELECT pg_advisory_xact_lock(hashtextextended('push:' || CAST(:shop AS text), 0))")
+_PASS = text(f"SELECT pg_advisory_xact_lock({_GATE.format('CAST(:shop AS text)')})")  # noqa: S608
 
 
 async def pass_push_gate(engine: AsyncEngine, channel_id: uuid.UUID) -> None:
