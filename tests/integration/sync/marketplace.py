@@ -163,6 +163,15 @@ class Market:
             )
         return variant.id
 
+    async def queue_jobs(self, task: str, status: str) -> int:
+        """How many of the queue's jobs of this task are in this status (todo, doing...)."""
+        async with self.db.engine.connect() as conn:
+            found = await conn.scalar(
+                text("SELECT count(*) FROM procrastinate_jobs WHERE task_name = :t AND status = :s"),
+                {"t": task, "s": status},
+            )
+        return int(found or 0)
+
     async def inventory(self, variant_id: uuid.UUID) -> Inventory:
         async with self.db.transaction(self.org_id) as session:
             inv = await session.scalar(select(Inventory).where(Inventory.variant_id == variant_id))

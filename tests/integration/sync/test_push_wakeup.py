@@ -24,12 +24,7 @@ from tests.integration.sync.test_propagation import _link_one_unit, _pull, sella
 
 
 async def _waiting_pushes(market: Market) -> int:
-    async with market.db.engine.connect() as conn:
-        count = await conn.scalar(
-            text("SELECT count(*) FROM procrastinate_jobs WHERE task_name = :t AND status = 'todo'"),
-            {"t": PUSH_TASK},
-        )
-    return int(count or 0)
+    return await market.queue_jobs(PUSH_TASK, "todo")
 
 
 async def _adjust(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import func, select, text, update
 
@@ -24,7 +25,7 @@ WORKERS = 2 + len(WEBHOOK_QUEUES)  # the other jobs, the pushes, and each platfo
 
 
 async def _workers(market: Market) -> list[tuple[str, int]]:
-    """The queue's registered workers: (their queues, how many of them run now)."""
+    """The queue's registered workers: (its id, how many jobs it runs now)."""
     async with market.db.engine.connect() as conn:
         rows = await conn.execute(
             text(
@@ -35,13 +36,13 @@ async def _workers(market: Market) -> list[tuple[str, int]]:
         return [(str(r[0]), int(r[1])) for r in rows.all()]
 
 
-async def _doing(market: Market, task: str) -> int:
-    async with market.db.engine.connect() as conn:
-        found = await conn.scalar(
-            text("SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing' AND task_name = :t"),
-            {"t": task},
-        )
-    return int(found or 0)
+async def _until(check: Callable[[], Awaitable[bool]], what: str) -> None:
+    """Wait (30 s at most) until `check` holds."""
+    for _ in range(600):
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never: {what}")
 
 
 async def test_a_long_push_leaves_the_other_jobs_slots_and_sigterm_stops_the_worker(
@@ -56,25 +57,23 @@ async def test_a_long_push_leaves_the_other_jobs_slots_and_sigterm_stops_the_wor
     async with served_shopee(market) as port:
         worker = await start_worker(market, port)  # --concurrency 2 for the other jobs
         try:
-            for _ in range(600):
-                if len(await _workers(market)) == WORKERS:
-                    break
-                await asyncio.sleep(0.05)
-            else:
-                raise AssertionError("the worker process never registered its workers")
+
+            async def registered() -> bool:
+                return len(await _workers(market)) == WORKERS
+
+            await _until(registered, "the worker process registered its workers")
 
             async with market.db.transaction(market.org_id) as session:
                 await session.execute(
                     update(Inventory).where(Inventory.variant_id == variant_id).values(on_hand=7)
                 )
                 await inventory.stock_changed(session, market.org_id, [variant_id])
-            for _ in range(600):
-                if await _doing(market, "sync.push_stock") == 1:
-                    break
-                await asyncio.sleep(0.05)
-            else:
-                raise AssertionError("the worker never ran the push")
-            # Both of the other slots are free while the push waits at the platform.
+
+            async def pushing() -> bool:
+                return await market.queue_jobs("sync.push_stock", "doing") == 1
+
+            await _until(pushing, "the worker ran the push")
+            # Every other worker's slots are free while the push waits at the platform.
             assert sorted(doing for _, doing in await _workers(market)) == [0] * (WORKERS - 1) + [1]
 
             worker.send_signal(signal.SIGTERM)  # graceful: the push in flight finishes first
@@ -116,12 +115,11 @@ async def test_one_platforms_slow_order_reads_never_hold_up_another_platforms_we
             await shopee.drain_pushes()
             lazada.place_order([(*units["lazada"], 1)])
             await lazada.drain_pushes()
-            for _ in range(600):
-                if await _orders(market, "lazada") == 1:
-                    break
-                await asyncio.sleep(0.05)
-            else:
-                raise AssertionError("Lazada's order never came in")
+
+            async def lazada_in() -> bool:
+                return await _orders(market, "lazada") == 1
+
+            await _until(lazada_in, "Lazada's order came in")
             assert await _orders(market, "shopee") == 0  # its first order read is still at the platform
         finally:
             workers.cancel()
