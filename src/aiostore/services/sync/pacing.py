@@ -11,8 +11,9 @@ A shop whose quota is slow enough to pace its rounds (`SHARED_BELOW` calls a sec
 in the database, where every worker process reads it: a shop's push tasks run in whichever process takes
 them from the queue, and an estimate kept in one process's memory left the next task, elsewhere, reading
 first and waiting after (two worker processes: Tokopedia's pushes 330 ms p50 against 174 in one). It is
-one row of `quota_buckets` per shop (key `pace:<shop id>`, its `tat` in the database's clock): one read
-before a round, one write after its calls. Faster quotas never delay a round and keep theirs in memory.
+one row of `quota_buckets` per shop (key `pace:<shop id>`: when its next call could leave, in the
+database's clock): one read before a round, one write after its calls. Faster quotas never delay a round
+and keep theirs in memory.
 """
 
 from __future__ import annotations
