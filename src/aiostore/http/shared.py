@@ -245,7 +245,8 @@ class SharedBreakers:
         left = _left(view)
         if left is not None:
             if left > 0 or not await self._claim_probe(name):
-                # until the circuit half-opens, as last read (a lost probe's race: the winner's time)
+                # until it half-opens, as last read (a lost race for the probe reads the winner's claim;
+                # None: the winner's success closed it meanwhile)
                 wait = _left(self._views[name])
                 raise CircuitOpen(open_message(name), retry_after=max(wait or 0.0, 0.0), platform=name)
             probing = True

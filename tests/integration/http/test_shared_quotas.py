@@ -92,7 +92,7 @@ async def test_one_process_open_breaker_stops_the_other(two: tuple[Database, Dat
         with pytest.raises(CircuitOpen) as refused:
             async with b.guard("shopee"):
                 pytest.fail("a second probe went out")
-        assert refused.value.retry_after is not None and 0 < refused.value.retry_after <= 0.5  # a's probe
+        assert refused.value.retry_after is not None and 0 < refused.value.retry_after <= 0.5  # a's claim
     assert await b.state("shopee") == "closed"
     async with b.guard("shopee"):
         pass
