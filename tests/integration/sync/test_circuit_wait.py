@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select, text
 
 from aiostore.connectors.errors import PlatformUnavailable
-from aiostore.db.models import SyncJob
+from aiostore.db.models import SyncJob, WebhookEvent
 from aiostore.http.client import HttpPolicy
 from aiostore.http.shared import SharedBreakers
 from aiostore.services.sync.context import open_channel
@@ -85,6 +85,22 @@ async def _due(market: Market, job: dict[str, Any]) -> None:
         id=queued,
     )
     assert row is not None, job  # it was waiting in the queue
+
+
+async def _events(market: Market, platform: str) -> list[WebhookEvent]:
+    async with market.db.transaction(market.org_id) as session:
+        found = await session.scalars(select(WebhookEvent).where(WebhookEvent.platform == platform))
+        return list(found.all())
+
+
+async def _event_due(market: Market, event: WebhookEvent) -> None:
+    row = await _sql(
+        market,
+        "UPDATE procrastinate_jobs SET scheduled_at = now() WHERE task_name = 'webhooks.process' "
+        "AND status = 'todo' AND args->>'event_id' = :id RETURNING id",
+        id=str(event.id),
+    )
+    assert row is not None  # its processing was waiting in the queue
 
 
 async def _failed_probe(market: Market, platform: str) -> None:
@@ -195,3 +211,47 @@ async def test_a_failed_probe_spends_an_attempt_of_the_job_that_sent_it(
     assert push["error"].startswith("PlatformUnavailable")
     assert (await _opened_until(market, OTHER) or 0) > 0  # the failed probe opened the circuit again
     assert sellable(market, OTHER, units[OTHER]) == 10
+
+
+async def test_an_order_webhook_meeting_the_open_circuit_waits_for_its_probe(
+    circuit_market: tuple[Market, Caller],
+) -> None:
+    """The order is read through the connector: refused by the open circuit, the event keeps its
+    attempts and is processed once the platform is back (the order is not lost)."""
+    market, owner = circuit_market
+    units, push = await _outage(market, owner, "CIRCUIT-3")
+    market.shops[OTHER].place_order([(*units[OTHER], 2)])  # its webhook arrives; the order read is refused
+    await market.settle(leave_after=RECOVERY / 2)
+    opened_until = await _opened_until(market, OTHER) or 0
+    orders = [e for e in await _events(market, OTHER) if e.event_type in ("order_status", "order_tracking")]
+    assert orders and all(e.status == "retrying" and e.attempts == 0 for e in orders), orders
+    for event in orders:
+        assert event.error and "circuit" in event.error and "retrying at" in event.error
+        row = await _sql(
+            market,
+            "SELECT extract(epoch FROM scheduled_at) FROM procrastinate_jobs WHERE status = 'todo' "
+            "AND task_name = 'webhooks.process' AND args->>'event_id' = :id",
+            id=str(event.id),
+        )
+        assert opened_until - 0.5 <= float(row[0]) <= opened_until + SPREAD + 30  # at the probe's time
+
+    for _ in range(2):  # another call's probe fails each time; the events wake to the open circuit again
+        await _failed_probe(market, OTHER)
+        for event in orders:
+            await _event_due(market, event)
+        await market.settle(leave_after=RECOVERY / 2)
+        again = {e.id: e for e in await _events(market, OTHER)}
+        assert all((again[e.id].status, again[e.id].attempts) == ("retrying", 0) for e in orders)
+    assert sellable(market, "shopee", units["shopee"]) == 9  # the second sale is not known yet
+
+    market.shops[OTHER].set_faults({"error_rate": 0.0})
+    await _half_open(market, OTHER)
+    await _due(market, push)  # the push's probe closes the circuit
+    await market.settle(leave_after=RECOVERY / 2)
+    for event in orders:
+        await _event_due(market, event)
+    await market.settle()
+    done = {e.id: e for e in await _events(market, OTHER)}
+    assert [done[e.id].status for e in orders] == ["processed"] * len(orders)
+    assert sellable(market, "shopee", units["shopee"]) == 7  # both sales, on the two shops
+    assert sellable(market, OTHER, units[OTHER]) == 7

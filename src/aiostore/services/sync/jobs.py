@@ -156,8 +156,12 @@ async def wait_for_circuit(session: AsyncSession, job: SyncJob, *, platform: str
     """Our breaker refused the job's calls (none was sent): run it again after `delay` seconds, giving
     back the attempt its claim counted; the job says why it waits and until when."""
     job.attempts = max(job.attempts - 1, 0)
-    when = await _run_again(session, job, delay)
-    job.error = (
+    job.error = circuit_error(platform, await _run_again(session, job, delay))
+
+
+def circuit_error(platform: str, when: datetime) -> str:
+    """What a job or a webhook waiting for an open circuit says."""
+    return (
         f"CircuitOpen: the circuit for {platform or 'the platform'} is open after repeated failures; "
         f"nothing was sent; retrying at {when:%Y-%m-%d %H:%M:%S} UTC"
     )
