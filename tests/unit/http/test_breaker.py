@@ -28,13 +28,17 @@ async def through(breakers: BreakerRegistry, platform: Platform, name: str = "sh
         return await platform.call()
 
 
+async def fail(breakers: BreakerRegistry, platform: Platform, times: int) -> None:
+    for _ in range(times):
+        with pytest.raises(PlatformUnavailable):
+            await through(breakers, platform)
+
+
 async def test_opens_fails_fast_half_opens_and_closes() -> None:
     with time_machine.travel(1_700_000_000, tick=False) as clock:
         breakers = BreakerRegistry(threshold=3, recovery_seconds=30)
         platform = Platform()
-        for _ in range(3):
-            with pytest.raises(PlatformUnavailable):
-                await through(breakers, platform)
+        await fail(breakers, platform, 3)
         assert await breakers.state("shopee") == "opened"
 
         with pytest.raises(CircuitOpen):
@@ -101,15 +105,12 @@ async def test_an_open_circuit_says_how_long_until_its_probe() -> None:
     with time_machine.travel(1_700_000_000, tick=False) as clock:
         breakers = BreakerRegistry(threshold=2, recovery_seconds=30)
         platform = Platform()
-        for _ in range(2):
-            with pytest.raises(PlatformUnavailable):
-                await through(breakers, platform)
+        await fail(breakers, platform, 2)
         assert await refused_for(breakers, platform) == 30
         clock.shift(12)
         assert await refused_for(breakers, platform) == 18
         clock.shift(18.5)
-        with pytest.raises(PlatformUnavailable):
-            await through(breakers, platform)  # the probe went out and failed: open for 30 s again
+        await fail(breakers, platform, 1)  # the probe went out and failed: open for 30 s again
         clock.shift(5)
         assert await refused_for(breakers, platform) == 25
         assert platform.calls == 3
@@ -123,9 +124,7 @@ async def test_the_settings_shape_a_process_breakers(monkeypatch: pytest.MonkeyP
     assert isinstance(breakers, BreakerRegistry)
     with time_machine.travel(1_700_000_000, tick=False):
         platform = Platform()
-        with pytest.raises(PlatformUnavailable):
-            await through(breakers, platform)
+        await fail(breakers, platform, 1)
         assert await breakers.state("shopee") == "closed"  # one failure is not the threshold
-        with pytest.raises(PlatformUnavailable):
-            await through(breakers, platform)
+        await fail(breakers, platform, 1)
         assert await refused_for(breakers, platform) == 7.5
