@@ -88,6 +88,11 @@ class Settings(BaseSettings):
     token_refresh_margin_minutes: int = Field(default=30, ge=1)
     sync_retry_base_seconds: float = Field(default=2.0, gt=0, le=600)
     sync_max_attempts: int = Field(default=5, ge=1, le=50)
+    # Each platform's circuit breaker (http/breaker.py, shared by every process: http/shared.py): it
+    # opens after this many consecutive failures (5xx, time-outs) and stays open this long before one
+    # probe goes through. A job that meets an open circuit spends no attempt: it waits for the probe.
+    breaker_threshold: int = Field(default=5, ge=1, le=1000)
+    breaker_recovery_seconds: float = Field(default=30.0, gt=0, le=3600)
     # Platform reference data (per platform and market): how long each kind is kept before a refresh.
     reference_categories_ttl_hours: int = Field(default=168, ge=1)
     reference_attributes_ttl_hours: int = Field(default=72, ge=1)

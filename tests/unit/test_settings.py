@@ -114,3 +114,29 @@ def test_bad_values_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIOSTORE_WRITE_MODE", "sometimes")
     with pytest.raises(ValidationError, match="write_mode"):
         Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("BREAKER_RECOVERY_SECONDS", "0"),
+        ("BREAKER_RECOVERY_SECONDS", "-5"),
+        ("BREAKER_RECOVERY_SECONDS", "3601"),
+        ("BREAKER_RECOVERY_SECONDS", "soon"),
+        ("BREAKER_THRESHOLD", "0"),
+        ("BREAKER_THRESHOLD", "2.5"),
+    ],
+)
+def test_bad_breaker_settings_name_the_field(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv(f"AIOSTORE_{name}", value)
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    assert [e["loc"] for e in refused.value.errors()] == [(name.lower(),)]
+
+
+def test_breaker_settings_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings(_env_file=None).breaker_recovery_seconds == 30.0  # type: ignore[call-arg]
+    monkeypatch.setenv("AIOSTORE_BREAKER_RECOVERY_SECONDS", "90")
+    monkeypatch.setenv("AIOSTORE_BREAKER_THRESHOLD", "3")
+    s = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert (s.breaker_threshold, s.breaker_recovery_seconds) == (3, 90.0)

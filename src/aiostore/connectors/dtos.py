@@ -402,6 +402,7 @@ class ItemError:
     message: str
     platform_code: str = ""
     retryable: bool = False
+    retry_after: float | None = None  # CircuitOpen's: seconds until the circuit lets a probe through
 
 
 @dataclass(frozen=True, slots=True)

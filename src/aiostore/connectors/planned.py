@@ -36,7 +36,7 @@ from aiostore.connectors.dtos import (
     UploadedImage,
     WriteResult,
 )
-from aiostore.connectors.errors import ConnectorError, InvalidRequest, NotFound
+from aiostore.connectors.errors import CircuitOpen, ConnectorError, InvalidRequest, NotFound
 from aiostore.connectors.tokens import Coordinator, OnTokens, TokenKeeper
 from aiostore.connectors.transport import PlatformClient, Wiring
 from aiostore.domain.market import MARKETS, Currency, MarketCode
@@ -58,7 +58,11 @@ U = TypeVar("U", bound=Keyed)
 
 def item_error(exc: ConnectorError) -> ItemError:
     return ItemError(
-        kind=exc.kind, message=exc.message, platform_code=exc.platform_code, retryable=exc.retryable
+        kind=exc.kind,
+        message=exc.message,
+        platform_code=exc.platform_code,
+        retryable=exc.retryable,
+        retry_after=exc.retry_after if isinstance(exc, CircuitOpen) else None,
     )
 
 

@@ -91,12 +91,16 @@ class PlatformUnavailable(ConnectorError):
 
 
 class CircuitOpen(PlatformUnavailable):
-    """The platform's circuit breaker is open: the call was refused here without being sent."""
+    """The platform's circuit breaker is open: the call was refused here without being sent.
+
+    ``retry_after``: seconds until the circuit lets a probe through (half-open), as the breaker knew
+    it; None when unknown (the caller then waits the breaker's recovery time)."""
 
     retryable = False
 
-    def __init__(self, message: str, **kw: str) -> None:
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: str) -> None:
         super().__init__(message, request_sent=False, **kw)
+        self.retry_after = retry_after
 
 
 class Refused(ConnectorError):

@@ -6,6 +6,11 @@ A failed attempt is retried only when repeating it cannot do harm:
   to repeat (reads, absolute stock/price sets), or when the request provably never left (connect errors);
 - never ``InvalidRequest``, ``Refused``, ``NotFound``, ``AuthExpired`` (the connector refreshes and
   repeats once itself), nor an open circuit (``CircuitOpen``): that one should fail fast.
+
+A repeat that meets an open circuit (the call's own failures opened it, or another call's probe failed
+meanwhile) raises the failure that made us repeat, not ``CircuitOpen``: the call was tried and failed.
+``CircuitOpen`` comes out only for a call refused before any of its tries went out, so a job that meets
+it knows it sent nothing (services/sync/runner.py then spends none of its attempts).
 """
 
 from __future__ import annotations
@@ -89,6 +94,17 @@ class _Stop:
 
 async def with_retries(fn: Callable[[], Awaitable[T]], *, config: RetryConfig, safe_to_repeat: bool) -> T:
     """Run ``fn`` (one whole attempt: sign, send, decode) until it succeeds or may not be repeated."""
+    failed: list[Exception] = []  # the last try's failure, but an open circuit's refusal
+
+    async def attempt() -> T:
+        try:
+            return await fn()
+        except CircuitOpen:
+            raise
+        except Exception as exc:
+            failed[:] = [exc]
+            raise
+
     retrying = AsyncRetrying(
         sleep=config.sleep,
         stop=_Stop(config),
@@ -96,7 +112,12 @@ async def with_retries(fn: Callable[[], Awaitable[T]], *, config: RetryConfig, s
         retry=retry_if_exception(lambda e: is_retryable(e, safe_to_repeat=safe_to_repeat)),
         reraise=True,
     )
-    return cast(T, await retrying(fn))
+    try:
+        return cast(T, await retrying(attempt))
+    except CircuitOpen:
+        if not failed:
+            raise
+    raise failed[0]
 
 
 def retry_after_seconds(response: httpx.Response, now: float | None = None) -> float | None:

@@ -20,11 +20,18 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from aiostore.http.breaker import counts_as_failure
+from aiostore.http.breaker import (
+    RECOVERY_SECONDS,
+    THRESHOLD,
+    BreakerRegistry,
+    counts_as_failure,
+    open_message,
+)
 from aiostore.http.client import HttpPolicy
 from aiostore.http.errors import CircuitOpen
 from aiostore.http.quota import Answers, ClockLink, Quota
@@ -180,6 +187,13 @@ class _View:
     read_at: float  # our loop time when read
 
 
+def _left(view: _View) -> float | None:
+    """Seconds the circuit stays open from now (<= 0: half-open), None when closed."""
+    if view.remaining is None:
+        return None
+    return view.remaining - (asyncio.get_running_loop().time() - view.read_at)
+
+
 class SharedBreakers:
     """The ``Breakers`` of every process on one database (see ``BreakerRegistry`` for one process)."""
 
@@ -187,8 +201,8 @@ class SharedBreakers:
         self,
         engine: AsyncEngine,
         *,
-        threshold: int = 5,
-        recovery_seconds: float = 30.0,
+        threshold: int = THRESHOLD,
+        recovery_seconds: float = RECOVERY_SECONDS,
         refresh_seconds: float = 0.5,
     ) -> None:
         self.engine = autocommit(engine)
@@ -228,10 +242,13 @@ class SharedBreakers:
         """Run the block under the shared breaker ``name``; raise ``CircuitOpen`` while it is open."""
         view = await self._view(name)
         probing = False
-        if view.remaining is not None:
-            left = view.remaining - (asyncio.get_running_loop().time() - view.read_at)
+        left = _left(view)
+        if left is not None:
             if left > 0 or not await self._claim_probe(name):
-                raise CircuitOpen(f"circuit {name} is open; not calling", platform=name)
+                # until it half-opens, as last read (a lost race for the probe reads the winner's claim;
+                # None: the winner's success closed it meanwhile)
+                wait = _left(self._views[name])
+                raise CircuitOpen(open_message(name), retry_after=max(wait or 0.0, 0.0), platform=name)
             probing = True
         try:
             yield
@@ -258,6 +275,23 @@ class SharedBreakers:
         return "opened" if view.remaining > 0 else "half-opened"
 
 
-def shared_policy_for(engine: AsyncEngine) -> HttpPolicy:
-    """The policy of a process on this database: its quotas and breakers are every process's."""
-    return HttpPolicy(limiters=SharedLimiters(engine), breakers=SharedBreakers(engine))
+class BreakerSettings(Protocol):
+    """What a process's policy reads of the settings (``aiostore.settings.Settings``)."""
+
+    @property
+    def breaker_threshold(self) -> int: ...
+
+    @property
+    def breaker_recovery_seconds(self) -> float: ...
+
+
+def policy_for(settings: BreakerSettings, engine: AsyncEngine | None) -> HttpPolicy:
+    """The policy of a process: on a database, its quotas and breakers are every process's; without
+    one (no database: connector tests, tools), its own."""
+    threshold, recovery = settings.breaker_threshold, settings.breaker_recovery_seconds
+    if engine is None:
+        return HttpPolicy(breakers=BreakerRegistry(threshold=threshold, recovery_seconds=recovery))
+    return HttpPolicy(
+        limiters=SharedLimiters(engine),
+        breakers=SharedBreakers(engine, threshold=threshold, recovery_seconds=recovery),
+    )

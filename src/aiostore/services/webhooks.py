@@ -24,7 +24,13 @@ from aiostore import input_policy
 from aiostore.connectors import registry
 from aiostore.connectors.dtos import WebhookEvent as PushEvent
 from aiostore.connectors.dtos import WebhookKind
-from aiostore.connectors.errors import AuthExpired, ConnectorError, PlatformUnavailable, RateLimited
+from aiostore.connectors.errors import (
+    AuthExpired,
+    CircuitOpen,
+    ConnectorError,
+    PlatformUnavailable,
+    RateLimited,
+)
 from aiostore.db.models import ChannelAccount, IgnoredWebhook, WebhookEvent
 from aiostore.domain.platforms import Platform
 from aiostore.errors import AppError, NotAuthenticated
@@ -270,17 +276,25 @@ async def _set(session: Any, event_id: uuid.UUID, status: str, error: str | None
 
 
 async def _retry(sc: SyncContext, org_id: uuid.UUID, event_id: uuid.UUID, exc: Exception) -> str:
+    """Process the event again after a backoff, up to MAX_ATTEMPTS; one refused by our open breaker
+    (nothing was sent) gets its attempt back and waits for the circuit's probe, as a job does."""
     async with sc.tx(org_id) as session:
         event = await session.get(WebhookEvent, event_id)
         assert event is not None  # noqa: S101
         event.error = f"{type(exc).__name__}: {exc}"
-        if event.attempts >= MAX_ATTEMPTS:
+        if isinstance(exc, CircuitOpen):
+            event.attempts = max(event.attempts - 1, 0)
+            delay = jobs.circuit_wait(exc.retry_after, sc.settings.breaker_recovery_seconds)
+        elif event.attempts >= MAX_ATTEMPTS:
             event.status = "failed"
             return "failed"
+        else:
+            retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+            delay = jobs.backoff(event.attempts, retry_after, base=sc.settings.sync_retry_base_seconds)
         event.status = "retrying"
-        retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
-        delay = jobs.backoff(event.attempts, retry_after, base=sc.settings.sync_retry_base_seconds)
         when = datetime.now(UTC) + timedelta(seconds=delay)
+        if isinstance(exc, CircuitOpen):  # says when, as a waiting job does
+            event.error = jobs.circuit_error(exc.platform, when)
         await defer(
             session, PROCESS_TASK, schedule_at=when, queue=webhook_queue(event.platform),
             org_id=str(org_id), event_id=str(event_id),

@@ -17,7 +17,7 @@ from aiostore.db.engine import resolve_urls
 from aiostore.db.session import Database
 from aiostore.domain import rules as content_rules
 from aiostore.http.client import DEFAULT_TIMEOUT, HttpPolicy
-from aiostore.http.shared import shared_policy_for
+from aiostore.http.shared import policy_for
 from aiostore.services import demo as demo_service
 from aiostore.services.channels import Connectors
 from aiostore.services.demo.world import MOUNT, DemoMount, DemoRouter
@@ -155,7 +155,7 @@ def create_app(
     app.state.settings = settings
     origins = the_demo.browser_origins() if the_demo is not None else {}
     if policy is None:  # with a database, quotas and breakers are shared with every worker process
-        policy = shared_policy_for(db.engine) if db is not None else HttpPolicy()
+        policy = policy_for(settings, db.engine if db is not None else None)
     app.state.connectors = Connectors(settings, http_client, policy, browser_origins=origins)
     app.state.job_events = JobEventHub(
         lambda: app.state.db.urls.app_conninfo(), max_streams_per_user=settings.sse_max_streams_per_user

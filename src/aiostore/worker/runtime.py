@@ -8,7 +8,7 @@ import httpx
 
 from aiostore.db.session import Database
 from aiostore.http.client import DEFAULT_TIMEOUT
-from aiostore.http.shared import shared_policy_for
+from aiostore.http.shared import policy_for
 from aiostore.services.channels import Connectors
 from aiostore.services.sync.context import SyncContext
 from aiostore.settings import Settings
@@ -34,7 +34,7 @@ def make(settings: Settings, db: Database, connectors: Connectors | None = None)
     quotas and breakers are shared through the database with every other process."""
     if connectors is None:
         http = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=httpx.Limits(max_connections=100))
-        connectors = Connectors(settings, http, shared_policy_for(db.engine))
+        connectors = Connectors(settings, http, policy_for(settings, db.engine))
     return Runtime(settings, db, SyncContext(db, connectors))
 
 

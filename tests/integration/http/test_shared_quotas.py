@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import text
 
 from aiostore.db.engine import DatabaseURLs
 from aiostore.db.session import Database
@@ -88,9 +89,10 @@ async def test_one_process_open_breaker_stops_the_other(two: tuple[Database, Dat
     await asyncio.sleep(0.6)
     assert await a.state("shopee") == "half-opened"
     async with a.guard("shopee"):  # a's probe: while it runs, b is not let through
-        with pytest.raises(CircuitOpen):
+        with pytest.raises(CircuitOpen) as refused:
             async with b.guard("shopee"):
                 pytest.fail("a second probe went out")
+        assert refused.value.retry_after is not None and 0 < refused.value.retry_after <= 0.5  # a's claim
     assert await b.state("shopee") == "closed"
     async with b.guard("shopee"):
         pass
@@ -114,3 +116,37 @@ async def test_answers_that_prove_the_platform_up_are_not_failures(db: Database)
     assert await breakers.state("tiktokshop") == "closed"
     await fail(breakers, "tiktokshop")
     assert await breakers.state("tiktokshop") == "opened"
+
+
+async def refusal(breakers: SharedBreakers) -> tuple[float, float]:
+    """The open circuit's wait, and our loop's time after the refusal."""
+    with pytest.raises(CircuitOpen) as refused:
+        async with breakers.guard("lazada"):
+            pytest.fail("the open circuit let a call through")
+    assert refused.value.retry_after is not None
+    return refused.value.retry_after, asyncio.get_running_loop().time()
+
+
+async def test_an_open_circuit_says_how_long_until_its_probe(two: tuple[Database, Database]) -> None:
+    a = SharedBreakers(two[0].engine, threshold=1, refresh_seconds=0)
+    b = SharedBreakers(two[1].engine, threshold=1, refresh_seconds=3600)
+    await fail(a, "lazada")
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    async with two[0].engine.connect() as conn:  # as if it had opened 18 s ago, 30 s recovery
+        await conn.execute(
+            text(
+                "UPDATE circuit_breakers SET opened_until = "
+                "CAST(extract(epoch FROM clock_timestamp()) AS float8) + 12 WHERE name = 'lazada'"
+            )
+        )
+        await conn.commit()
+    read = loop.time()
+    first, end = await refusal(b)  # b reads the row now, then keeps it for an hour
+    assert 12 - (end - start) <= first <= 12
+    await asyncio.sleep(0.05)
+    later = loop.time()
+    second, _ = await refusal(b)  # b's view of the row, less the time since b read it
+    assert later - end <= first - second <= loop.time() - read
+    fresh, _ = await refusal(a)  # a reads the row each time: the same time left
+    assert 12 - (loop.time() - start) <= fresh <= 12

@@ -74,9 +74,10 @@ class Market:
     org_id: uuid.UUID
     channel_ids: dict[str, uuid.UUID] = field(default_factory=dict)
 
-    async def settle(self, *, max_rounds: int = 300) -> None:
+    async def settle(self, *, max_rounds: int = 300, leave_after: float | None = None) -> None:
         """Deliver every queued push, run the worker until no job is left, wait for scheduled retries;
-        repeat until the queue is empty (the periodic tasks excepted)."""
+        repeat until the queue is empty (the periodic tasks excepted), or until every job left is
+        scheduled more than `leave_after` seconds ahead."""
         queue = configure(self.db.urls)
         for _ in range(max_rounds):
             for h in self.shops.values():
@@ -86,7 +87,7 @@ class Market:
                     queues=QUEUES, wait=False, install_signal_handlers=False, concurrency=4
                 )
             waiting = await self._waiting()
-            if waiting is None:
+            if waiting is None or (leave_after is not None and waiting > leave_after):
                 return
             await asyncio.sleep(min(max(waiting, 0.01), 1.0))
         raise AssertionError("the queue did not settle")

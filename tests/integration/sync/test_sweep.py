@@ -19,7 +19,7 @@ from tests.integration.sync.test_propagation import _link_one_unit, _pull, sella
 
 
 async def test_sweep_delivers_a_dead_lettered_push(make_market: MarketFactory) -> None:
-    market, owner = await make_market(pair_of("shopee"))
+    market, owner = await make_market(pair_of("shopee"), settings_changes={"breaker_recovery_seconds": 0.2})
     # the shared breaker opens during the failures; a short recovery lets the sweep's push probe it
     connectors = market.app.state.connectors
     breakers = SharedBreakers(market.db.engine, recovery_seconds=0.2, refresh_seconds=0)

@@ -7,6 +7,8 @@ import time_machine
 
 from aiostore.http.breaker import BreakerRegistry
 from aiostore.http.errors import CircuitOpen, InvalidRequest, NotFound, PlatformUnavailable, RateLimited
+from aiostore.http.shared import policy_for
+from aiostore.settings import Settings
 
 
 class Platform:
@@ -26,13 +28,17 @@ async def through(breakers: BreakerRegistry, platform: Platform, name: str = "sh
         return await platform.call()
 
 
+async def fail(breakers: BreakerRegistry, platform: Platform, times: int) -> None:
+    for _ in range(times):
+        with pytest.raises(PlatformUnavailable):
+            await through(breakers, platform)
+
+
 async def test_opens_fails_fast_half_opens_and_closes() -> None:
     with time_machine.travel(1_700_000_000, tick=False) as clock:
         breakers = BreakerRegistry(threshold=3, recovery_seconds=30)
         platform = Platform()
-        for _ in range(3):
-            with pytest.raises(PlatformUnavailable):
-                await through(breakers, platform)
+        await fail(breakers, platform, 3)
         assert await breakers.state("shopee") == "opened"
 
         with pytest.raises(CircuitOpen):
@@ -86,3 +92,39 @@ async def test_success_resets_the_count_and_platforms_are_separate() -> None:
         await through(breakers, platform)
     assert await breakers.state("shopee") == "opened"
     assert await breakers.state("lazada") == "closed"
+
+
+async def refused_for(breakers: BreakerRegistry, platform: Platform) -> float | None:
+    """How long the open circuit said it stays open."""
+    with pytest.raises(CircuitOpen) as refused:
+        await through(breakers, platform)
+    return refused.value.retry_after
+
+
+async def test_an_open_circuit_says_how_long_until_its_probe() -> None:
+    with time_machine.travel(1_700_000_000, tick=False) as clock:
+        breakers = BreakerRegistry(threshold=2, recovery_seconds=30)
+        platform = Platform()
+        await fail(breakers, platform, 2)
+        assert await refused_for(breakers, platform) == 30
+        clock.shift(12)
+        assert await refused_for(breakers, platform) == 18
+        clock.shift(18.5)
+        await fail(breakers, platform, 1)  # the probe went out and failed: open for 30 s again
+        clock.shift(5)
+        assert await refused_for(breakers, platform) == 25
+        assert platform.calls == 3
+
+
+async def test_the_settings_shape_a_process_breakers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIOSTORE_BREAKER_THRESHOLD", "2")
+    monkeypatch.setenv("AIOSTORE_BREAKER_RECOVERY_SECONDS", "7.5")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    breakers = policy_for(settings, None).breakers
+    assert isinstance(breakers, BreakerRegistry)
+    with time_machine.travel(1_700_000_000, tick=False):
+        platform = Platform()
+        await fail(breakers, platform, 1)
+        assert await breakers.state("shopee") == "closed"  # one failure is not the threshold
+        await fail(breakers, platform, 1)
+        assert await refused_for(breakers, platform) == 7.5

@@ -134,3 +134,22 @@ def test_retry_after_header(header: str | None, seconds: float | None) -> None:
     headers = {"Retry-After": header} if header is not None else {}
     response = httpx.Response(429, headers=headers)
     assert retry_after_seconds(response, now=1445412480.0) == seconds
+
+
+async def test_a_repeat_refused_by_the_open_circuit_raises_the_failure_that_was_sent() -> None:
+    """The call's own failures (or another's failed probe) opened the circuit before its repeat: the call
+    was sent and failed, so that is what it raises; only a call refused before any try is CircuitOpen."""
+    sent = PlatformUnavailable("HTTP 502")
+    fn = Flaky(sent, CircuitOpen("open", retry_after=30))
+    with pytest.raises(PlatformUnavailable) as raised:
+        await with_retries(fn, config=config(Sleeps()), safe_to_repeat=True)
+    assert raised.value is sent and fn.calls == 2  # the open circuit is not repeated
+    limited = RateLimited("slow down", retry_after=1)
+    fn = Flaky(limited, CircuitOpen("open"))
+    with pytest.raises(RateLimited) as slowed:
+        await with_retries(fn, config=config(Sleeps()), safe_to_repeat=False)
+    assert slowed.value is limited
+    refused = CircuitOpen("open", retry_after=12)
+    with pytest.raises(CircuitOpen) as first:
+        await with_retries(Flaky(refused), config=config(Sleeps()), safe_to_repeat=True)
+    assert first.value is refused and first.value.retry_after == 12

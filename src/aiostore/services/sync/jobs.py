@@ -64,6 +64,17 @@ def backoff(
     return max(delay, retry_after or 0.0)
 
 
+CIRCUIT_SPREAD = 0.1  # of the breaker's recovery time: jobs waiting for one circuit wake spread out
+
+
+def circuit_wait(retry_after: float | None, recovery: float, rng: random.Random | None = None) -> float:
+    """Seconds before work refused by an open circuit runs again: until the circuit lets a probe through
+    (the breaker's recovery time when it did not say), plus up to a tenth of that time, so that a crowd
+    of waiting jobs does not meet the one probe at once (the probe's answer closes the circuit first)."""
+    wait = recovery if retry_after is None else max(retry_after, 0.0)
+    return wait + (rng or random.SystemRandom()).uniform(0, CIRCUIT_SPREAD * recovery)
+
+
 async def create(
     session: AsyncSession,
     org_id: uuid.UUID,
@@ -132,26 +143,41 @@ async def schedule_retry(
         job.next_attempt_at = None
         await triggers.evaluate_soon(session, job.org_id)
         return False
-    when = datetime.now(UTC) + timedelta(seconds=backoff(job.attempts, retry_after, base=base))
-    job.status = RETRYING
-    job.next_attempt_at = when
-    job.queue_job_id = await defer(
-        session, RUN_JOB, lock=_lock(job), schedule_at=when, org_id=str(job.org_id), job_id=str(job.id)
-    )
+    await _run_again(session, job, backoff(job.attempts, retry_after, base=base))
     return True
 
 
 async def schedule_again(session: AsyncSession, job: SyncJob, delay: float, result: dict[str, Any]) -> None:
     """Run the job again after `delay` seconds with a fresh allowance of attempts (it did not fail)."""
-    when = datetime.now(UTC) + timedelta(seconds=delay)
-    job.status = RETRYING
     job.error = None
     job.result = result
     job.attempts = 0
+    await _run_again(session, job, delay)
+
+
+async def wait_for_circuit(session: AsyncSession, job: SyncJob, *, platform: str, delay: float) -> None:
+    """Our breaker refused the job's calls (none was sent): run it again after `delay` seconds, giving
+    back the attempt its claim counted; the job says why it waits and until when."""
+    job.attempts = max(job.attempts - 1, 0)
+    job.error = circuit_error(platform, await _run_again(session, job, delay))
+
+
+def circuit_error(platform: str, when: datetime) -> str:
+    """What a job or a webhook waiting for an open circuit says."""
+    return (
+        f"CircuitOpen: the circuit for {platform or 'the platform'} is open after repeated failures; "
+        f"nothing was sent; retrying at {when:%Y-%m-%d %H:%M:%S} UTC"
+    )
+
+
+async def _run_again(session: AsyncSession, job: SyncJob, delay: float) -> datetime:
+    when = datetime.now(UTC) + timedelta(seconds=delay)
+    job.status = RETRYING
     job.next_attempt_at = when
     job.queue_job_id = await defer(
         session, RUN_JOB, lock=_lock(job), schedule_at=when, org_id=str(job.org_id), job_id=str(job.id)
     )
+    return when
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,6 @@ from typing import Any
 from sqlalchemy import exists, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from aiostore.connectors.errors import PlatformUnavailable
 from aiostore.db import bulk
 from aiostore.db.models import Listing, SyncJob
 from aiostore.errors import AppError
@@ -32,7 +31,7 @@ from aiostore.services.reconciliation import readback
 from aiostore.services.sync import jobs, recovery
 from aiostore.services.sync.context import ShopConnection, SyncContext, open_channel
 from aiostore.services.sync.pacing import PACER
-from aiostore.services.sync.push_items import requests_of
+from aiostore.services.sync.push_items import Passing, requests_of
 from aiostore.services.sync.push_prices import push_prices_of
 from aiostore.services.sync.push_stock import Targets, plan_stock, push_stock_of
 from aiostore.services.sync.queue import defer
@@ -251,10 +250,10 @@ async def _push(
     written = readback.Written()
     closed: list[dict[str, Any]] = []
 
-    async def close(session: AsyncSession, result: dict[str, Any], retryable: int) -> None:
+    async def close(session: AsyncSession, result: dict[str, Any], retryable: Passing) -> None:
         result = dict(result)
         await _request_readback(sc, session, job, connection.channel.id, written, result)
-        if retryable:
+        if retryable.count:
             return  # raised below, after the commit
         done = await succeed_in(session, job.id, result | _calls(connection))
         if done is not None:
@@ -273,10 +272,8 @@ async def _push(
         retryable += price_retryable
         async with sc.tx(job.org_id) as session:
             await _request_readback(sc, session, job, shop.channel.id, written, result)
-    if retryable:
-        raise PlatformUnavailable(
-            f"{retryable} updates failed for a passing reason; retrying", platform=shop.channel.platform
-        )
+    if retryable.count:
+        raise retryable.error(shop.channel.platform)
     return result | _calls(shop)
 
 

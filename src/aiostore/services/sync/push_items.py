@@ -5,6 +5,8 @@ items), a few statements per 2,000 listings instead of two UPDATEs and one ORM o
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -12,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors.dtos import ItemResult
+from aiostore.connectors.errors import CircuitOpen, PlatformUnavailable
 from aiostore.db import bulk
 from aiostore.db.models import Listing, SyncJob, SyncJobItem
 
@@ -38,6 +41,42 @@ class Pushed(Protocol):
 
 def passing(result: ItemResult) -> bool:
     return result.error is not None and (result.error.retryable or result.error.kind in PASSING)
+
+
+@dataclass(frozen=True, slots=True)
+class Passing:
+    """A push's items that failed for a passing reason: how many, how many of those our open breaker
+    refused (never sent), and the longest wait until a probe that those refusals named (None: unknown)."""
+
+    count: int = 0
+    refused: int = 0
+    wait: float | None = None
+
+    @classmethod
+    def of(cls, results: Iterable[ItemResult]) -> Passing:
+        count = refused = 0
+        waits: list[float] = []
+        for r in results:
+            if passing(r):
+                count += 1
+                if r.error is not None and r.error.kind == CircuitOpen.__name__:
+                    refused += 1
+                    waits += [] if r.error.retry_after is None else [r.error.retry_after]
+        return cls(count, refused, max(waits, default=None))
+
+    def __add__(self, other: Passing) -> Passing:
+        waits = [w for w in (self.wait, other.wait) if w is not None]
+        return Passing(self.count + other.count, self.refused + other.refused, max(waits, default=None))
+
+    def error(self, platform: str) -> PlatformUnavailable:
+        """What the push raises for them (the job retries): CircuitOpen when our breaker refused them all
+        (nothing was sent: the job spends no attempt and waits for the probe), else PlatformUnavailable."""
+        if self.refused == self.count:
+            message = f"{self.count} updates not sent: the circuit for {platform} is open"
+            return CircuitOpen(message, retry_after=self.wait, platform=platform)
+        return PlatformUnavailable(
+            f"{self.count} updates failed for a passing reason; retrying", platform=platform
+        )
 
 
 def ref(listing: Pushed) -> str:

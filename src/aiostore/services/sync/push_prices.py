@@ -30,11 +30,11 @@ from aiostore.services.reconciliation.readback import Written
 from aiostore.services.sync.context import ShopConnection, SyncContext
 from aiostore.services.sync.push_items import (
     CHUNK,
+    Passing,
     job_item,
     key_of,
     lock_listings,
     outcome,
-    passing,
     record_outcomes,
 )
 
@@ -95,7 +95,7 @@ async def push_prices_of(
     shop: ShopConnection,
     listing_ids: list[uuid.UUID] | None,
     written: Written | None = None,
-) -> tuple[dict[str, Any], int]:
+) -> tuple[dict[str, Any], Passing]:
     """Send the pending prices of the shop's listings (None: all of them; else only of these); what the
     platform accepted (live) is added to `written`, for the read-back."""
     code = shop.channel.market
@@ -118,7 +118,7 @@ async def push_prices_of(
             if r.ok and not r.dry_run:
                 written.prices[key_of(listing)] = (listing.id, targets[key_of(listing)][1])
     failed = sum(1 for _, r in refused + answered if not r.ok)
-    return {"listings": len(rows), "failed": failed}, sum(1 for r in results if passing(r))
+    return {"listings": len(rows), "failed": failed}, Passing.of(results)
 
 
 _RECORD = text(

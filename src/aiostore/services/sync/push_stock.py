@@ -31,11 +31,11 @@ from aiostore.services.reconciliation.readback import Written
 from aiostore.services.sync.context import ShopConnection, SyncContext
 from aiostore.services.sync.pacing import PACER
 from aiostore.services.sync.push_items import (
+    Passing,
     job_item,
     key_of,
     lock_listings,
     outcome,
-    passing,
     record_outcomes,
 )
 
@@ -79,7 +79,7 @@ async def plan_stock(
     return {key_of(d.listing): (d.listing, d.quantity) for d in derived}
 
 
-Then = Callable[[AsyncSession, dict[str, Any], int], Awaitable[None]]
+Then = Callable[[AsyncSession, dict[str, Any], Passing], Awaitable[None]]
 
 
 async def push_stock_of(
@@ -90,9 +90,9 @@ async def push_stock_of(
     planned: Targets | None = None,
     written: Written | None = None,
     then: Then | None = None,
-) -> tuple[dict[str, Any], int]:
+) -> tuple[dict[str, Any], Passing]:
     """Send the stock of the shop's dirty listings (None) or of the chosen ones (`planned` when the caller
-    has already read them); returns the summary and how many items failed for a passing reason (the
+    has already read them); returns the summary and the items that failed for a passing reason (the
     caller retries the job for them). What the platform accepted (live) is added to `written`, for the
     read-back. `then(session, summary, retryable)` runs in the transaction that records the outcome (the
     push's own closing writes, in the same commit)."""
@@ -101,7 +101,7 @@ async def push_stock_of(
             planned = await plan_stock(session, shop, listing_ids)
     updates = [StockUpdate(item, model, qty) for (item, model), (_, qty) in planned.items()]
     if not updates:
-        return {"listings": 0, "failed": 0}, 0
+        return {"listings": 0, "failed": 0}, Passing()
     calls, sent = shop.connector.api_calls, PACER.now()
     results = await shop.connector.update_stock(updates)
     pushed_at = datetime.now(UTC)
@@ -114,7 +114,7 @@ async def push_stock_of(
                 listing, quantity = planned[(r.item_id, r.variant_id)]
                 written.stock[key_of(listing)] = (listing.id, quantity)
     summary = {"listings": len(updates), "failed": sum(1 for r in results if not r.ok)}
-    retryable = sum(1 for r in results if passing(r))
+    retryable = Passing.of(results)
     async with sc.tx(job.org_id) as session:
         await _record(session, job, planned, results, pushed_at)
         if then is not None:

@@ -2,10 +2,11 @@
 
 Transient failures (rate limited, platform unavailable, time-outs, our own database hiccups) retry with
 capped exponential backoff and full jitter, honouring Retry-After, up to the job's attempts; then the
-job fails and stays visible (dead letter). Permanent refusals fail at once with the platform's
-message. An authentication failure (after the connector's own refresh-and-retry) marks the channel
-`needs_reauth`. Effects are idempotent (upserts, absolute stock sets, order state machines), so a job
-run again after a crash does nothing twice.
+job fails and stays visible (dead letter). A job refused by our open breaker (`CircuitOpen`: nothing
+was sent) spends no attempt: it runs again once the circuit lets a probe through (jobs.circuit_wait).
+Permanent refusals fail at once with the platform's message. An authentication failure (after the
+connector's own refresh-and-retry) marks the channel `needs_reauth`. Effects are idempotent (upserts,
+absolute stock sets, order state machines), so a job run again after a crash does nothing twice.
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore import memory
-from aiostore.connectors.errors import AuthExpired, ConnectorError, PlatformUnavailable, RateLimited
+from aiostore.connectors.errors import (
+    AuthExpired,
+    CircuitOpen,
+    ConnectorError,
+    PlatformUnavailable,
+    RateLimited,
+)
 from aiostore.db.models import ChannelAccount, SyncJob
 from aiostore.errors import AppError
 from aiostore.services import channels
@@ -112,6 +119,8 @@ async def execute(sc: SyncContext, org_id: uuid.UUID, job: SyncJob, handle: Hand
         return jobs.CANCELLED
     except Later as later:
         return await _later(sc, org_id, job_id, later)
+    except CircuitOpen as exc:
+        return await _circuit_open(sc, org_id, job_id, exc)
     except TRANSIENT as exc:
         retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
         return await _retry_or_fail(sc, org_id, job_id, f"{type(exc).__name__}: {exc}", retry_after)
@@ -179,6 +188,17 @@ async def _later(sc: SyncContext, org_id: uuid.UUID, job_id: uuid.UUID, later: L
             return job.status
         await jobs.schedule_again(session, job, later.delay, later.result)
     log.info("job.waiting", kind=job.kind, delay=later.delay)
+    return jobs.RETRYING
+
+
+async def _circuit_open(sc: SyncContext, org_id: uuid.UUID, job_id: uuid.UUID, exc: CircuitOpen) -> str:
+    delay = jobs.circuit_wait(exc.retry_after, sc.settings.breaker_recovery_seconds)
+    async with sc.tx(org_id) as session:
+        job = await jobs.get_job(session, job_id, for_update=True)
+        if job.status == jobs.CANCELLED:
+            return job.status
+        await jobs.wait_for_circuit(session, job, platform=exc.platform, delay=delay)
+    log.info("job.circuit_open", kind=job.kind, platform=exc.platform, delay=delay)
     return jobs.RETRYING
 
 
