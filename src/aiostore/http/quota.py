@@ -71,19 +71,29 @@ class ClockLink:
 
     def __init__(self, window: float = 30.0) -> None:
         self.window = window
-        self._samples: deque[tuple[float, float, float]] = deque()  # (received, low, high)
+        # The window's bounds as monotonic queues (received, bound): the lows decreasing and the highs
+        # increasing from the front, so the tightest of each is at the front and an observation costs
+        # O(1) amortized, not a scan of the window's samples (a busy quota has hundreds).
+        self._lows: deque[tuple[float, float]] = deque()
+        self._highs: deque[tuple[float, float]] = deque()
         self.low = float("-inf")
         self.high = float("inf")
 
     def observe(self, sent: float, db: float, received: float) -> None:
-        while self._samples and self._samples[0][0] < received - self.window:
-            self._samples.popleft()
-        self._samples.append((received, sent - db, received - db))
-        self.low = max(low for _, low, _ in self._samples)
-        self.high = min(high for _, _, high in self._samples)
+        low, high = sent - db, received - db
+        for bounds in (self._lows, self._highs):
+            while bounds and bounds[0][0] < received - self.window:
+                bounds.popleft()
+        while self._lows and self._lows[-1][1] <= low:
+            self._lows.pop()
+        self._lows.append((received, low))
+        while self._highs and self._highs[-1][1] >= high:
+            self._highs.pop()
+        self._highs.append((received, high))
+        self.low, self.high = self._lows[0][1], self._highs[0][1]
         if self.low > self.high:  # the clocks moved apart: only the newest sample holds
-            self._samples = deque([self._samples[-1]])
-            self.low, self.high = sent - db, received - db
+            self._lows, self._highs = deque([(received, low)]), deque([(received, high)])
+            self.low, self.high = low, high
 
     def local(self, db_time: float) -> float:
         """The loop time at which ``db_time`` has certainly passed."""

@@ -37,12 +37,12 @@ from aiostore.http.errors import CircuitOpen
 from aiostore.http.quota import Answers, ClockLink, Quota
 
 
-def _sql(statement: str) -> TextClause:
+def clock_sql(statement: str) -> TextClause:
     """``statement`` with ``NOW`` read as the database's clock in Unix seconds (at each use)."""
     return text(statement.replace("NOW", "CAST(extract(epoch FROM clock_timestamp()) AS float8)"))
 
 
-RESERVE = _sql(
+RESERVE = clock_sql(
     "INSERT INTO quota_buckets AS b (key, tat) "
     "VALUES (:key, GREATEST(NOW, CAST(:floor AS float8)) + CAST(:cost AS float8)) "
     "ON CONFLICT (key) DO UPDATE "
@@ -165,15 +165,15 @@ class SharedLimiters:
         return key in self._buckets
 
 
-FAIL = _sql(
+FAIL = clock_sql(
     "INSERT INTO circuit_breakers AS c (name, failures, opened_until) "
     "VALUES (:name, 1, CASE WHEN 1 >= :threshold THEN NOW + CAST(:recovery AS float8) END) "
     "ON CONFLICT (name) DO UPDATE SET failures = c.failures + 1, opened_until = CASE "
     "WHEN c.failures + 1 >= :threshold THEN NOW + CAST(:recovery AS float8) ELSE c.opened_until END "
     "RETURNING failures, opened_until - NOW AS remaining"
 )
-READ = _sql("SELECT failures, opened_until - NOW AS remaining FROM circuit_breakers WHERE name = :name")
-PROBE = _sql(
+READ = clock_sql("SELECT failures, opened_until - NOW AS remaining FROM circuit_breakers WHERE name = :name")
+PROBE = clock_sql(
     "UPDATE circuit_breakers SET opened_until = NOW + CAST(:recovery AS float8) "
     "WHERE name = :name AND opened_until <= NOW RETURNING failures"
 )

@@ -65,6 +65,16 @@ def _settings_for(base: Settings, shops: dict[str, SandboxHarness]) -> Settings:
     return base.model_copy(update=update)
 
 
+_WAITING = text(
+    """SELECT count(*), min(extract(epoch FROM greatest(coalesce(j.scheduled_at, now()), (
+           SELECT max(coalesce(o.scheduled_at, now())) FROM procrastinate_jobs o
+            WHERE o.lock = j.lock AND o.status = 'todo'
+              AND (o.priority > j.priority OR (o.priority = j.priority AND o.id < j.id)))) - now()))
+      FROM procrastinate_jobs j WHERE j.status = 'todo' AND j.task_name NOT IN
+           ('sync.schedule', 'sync.retry_stalled', 'housekeeping.purge_expired')"""
+)
+
+
 @dataclass
 class Market:
     app: FastAPI
@@ -93,17 +103,11 @@ class Market:
         raise AssertionError("the queue did not settle")
 
     async def _waiting(self) -> float | None:
-        """Seconds until the next queued job may run (0 or less: now); None when nothing is queued."""
+        """Seconds until the next queued job may run (0 or less: now); None when nothing is queued. A job
+        waits for the jobs queued before it under its lock (procrastinate runs them first), even those
+        scheduled later: a push round's retry holds back the shop's next push."""
         async with self.db.engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    text(
-                        "SELECT count(*), min(extract(epoch FROM coalesce(scheduled_at, now()) - now())) "
-                        "FROM procrastinate_jobs WHERE status = 'todo' AND task_name NOT IN "
-                        "('sync.schedule', 'sync.retry_stalled', 'housekeeping.purge_expired')"
-                    )
-                )
-            ).one()
+            row = (await conn.execute(_WAITING)).one()
         return None if not row[0] else float(row[1])
 
     async def connect(self, platform: str) -> uuid.UUID:

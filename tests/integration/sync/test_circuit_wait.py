@@ -255,3 +255,31 @@ async def test_an_order_webhook_meeting_the_open_circuit_waits_for_its_probe(
     assert [done[e.id].status for e in orders] == ["processed"] * len(orders)
     assert sellable(market, "shopee", units["shopee"]) == 7  # both sales, on the two shops
     assert sellable(market, OTHER, units[OTHER]) == 7
+
+
+async def test_sales_during_an_outage_join_one_waiting_push_of_the_shop(
+    circuit_market: tuple[Market, Caller],
+) -> None:
+    """The first round's retry holds the shop's push lock while it waits for the probe (procrastinate runs
+    a lock's jobs in queue order, whenever each is scheduled), so the next push waits behind it and
+    every sale meanwhile joins that one (its queueing lock): no round per sale, no crowd at the probe.
+    Once the platform is back, everything sold reaches the shop."""
+    market, owner = circuit_market
+    units, push = await _outage(market, owner, "CIRCUIT-4")
+    for _ in range(3):  # three more sales on Shopee, each asking for a push to the shop that is down
+        market.shops["shopee"].place_order([(*units["shopee"], 1)])
+        await market.settle(leave_after=RECOVERY / 2)
+    channel = str(market.channel_ids[OTHER])
+    jobs = (await owner.get("/api/jobs", params={"kind": "push_stock"})).json()["items"]
+    rounds = [j["id"] for j in jobs if j["channel_account_id"] == channel and j["status"] != "succeeded"]
+    assert rounds == [push["id"]]  # the first round's retry, and no round of its own for any later sale
+    assert await market.queue_jobs("sync.push_stock", "todo") == 1  # the one push the sales joined
+    assert sellable(market, OTHER, units[OTHER]) == 10
+
+    market.shops[OTHER].set_faults({"error_rate": 0.0})  # the platform is back
+    await _half_open(market, OTHER)
+    await _due(market, push)  # the first round's retry is the probe; the waiting push follows it
+    await market.settle()
+    assert sellable(market, OTHER, units[OTHER]) == 6  # all four sales
+    jobs = (await owner.get("/api/jobs", params={"kind": "push_stock"})).json()["items"]
+    assert all(j["status"] == "succeeded" for j in jobs if j["channel_account_id"] == channel), jobs

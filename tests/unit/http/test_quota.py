@@ -107,3 +107,48 @@ def test_an_answer_is_overdue_only_against_the_fastest_recent_one() -> None:
     assert not answers.overdue(0.22)  # within the slack of the fastest
     assert answers.overdue(0.3)
     assert not answers.overdue(0.21)
+
+
+class _ScannedLink:
+    """The clock link as first written: every sample of the window scanned at each observation."""
+
+    def __init__(self, window: float) -> None:
+        self.window = window
+        self.samples: list[tuple[float, float, float]] = []
+        self.low, self.high = float("-inf"), float("inf")
+
+    def observe(self, sent: float, db: float, received: float) -> None:
+        self.samples = [s for s in self.samples if s[0] >= received - self.window]
+        self.samples.append((received, sent - db, received - db))
+        self.low = max(low for _, low, _ in self.samples)
+        self.high = min(high for _, _, high in self.samples)
+        if self.low > self.high:
+            self.samples = [self.samples[-1]]
+            self.low, self.high = sent - db, received - db
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(0.0, 2.0),  # time since the previous round trip was sent
+            st.floats(0.0, 0.3),  # the round trip's length (answers come in the order observed)
+            st.floats(0.0, 1.0),  # where in it the database read its clock
+            st.sampled_from([0.0, 0.0, 0.0, 5.0, -3.0]),  # now and then the database's clock steps
+        ),
+        max_size=60,
+    )
+)
+def test_the_clock_links_bounds_are_those_of_every_sample_in_its_window(
+    trips: list[tuple[float, float, float, float]],
+) -> None:
+    link, scanned = ClockLink(window=3.0), _ScannedLink(window=3.0)
+    now, step, received = 0.0, 1000.0, 0.0
+    for gap, length, at, jump in trips:
+        now += gap
+        step += jump
+        sent, received = now, max(received, now + length)  # observed as answered: in loop-time order
+        db = sent + at * length + step
+        link.observe(sent, db, received)
+        scanned.observe(sent, db, received)
+        assert (link.low, link.high) == (scanned.low, scanned.high)

@@ -22,7 +22,8 @@ from typing import Any
 
 import httpx
 import structlog
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors.errors import ConnectorError
@@ -87,28 +88,37 @@ async def request(
     if not written.items() or not enabled(settings):
         return None
     new = written.params()
-    waiting = await session.scalar(
-        select(SyncJob)
-        .where(SyncJob.channel_account_id == channel_id, SyncJob.kind == KIND, SyncJob.status == jobs.QUEUED)
-        .order_by(SyncJob.created_at)
-        .limit(1)
-        .with_for_update()
-    )
-    if waiting is not None:
-        old = waiting.params
-        waiting.params = {
-            "stock": old.get("stock", {}) | new["stock"],
-            "prices": old.get("prices", {}) | new["prices"],
-            "pushes": [*old.get("pushes", []), str(push_job_id)],
-        }
-        return waiting.id
-    params = {**new, "pushes": [str(push_job_id)]}
+    pushes = [str(push_job_id)]
+    joined: uuid.UUID | None = await session.scalar(_JOIN, {"shop": channel_id, **new, "pushes": pushes})
+    if joined is not None:
+        return joined
+    params = {**new, "pushes": pushes}
     job = await jobs.create(
         session, org_id, KIND, channel_account_id=channel_id, params=params, dry_run=False,
         started_by="system", run_at=datetime.now(UTC) + timedelta(seconds=settings.readback_delay_seconds),
         priority=PRIORITY,
     )  # fmt: skip
     return job.id
+
+
+# Join the shop's read-back still waiting in the queue, in one statement: its parameters are merged in
+# the database (the writes of a burst pile up there, and loading and re-encoding them per push grew with
+# the burst). Locked as claimed: a worker claiming it meanwhile makes it no longer queued, so nothing is
+# joined and the caller creates a new one.
+_JOIN = text(
+    f"""UPDATE sync_jobs SET params = jsonb_build_object(
+        'stock', coalesce(params -> 'stock', '{{}}') || CAST(:stock AS jsonb),
+        'prices', coalesce(params -> 'prices', '{{}}') || CAST(:prices AS jsonb),
+        'pushes', coalesce(params -> 'pushes', '[]') || CAST(:pushes AS jsonb)),
+        updated_at = now()
+    WHERE status = '{jobs.QUEUED}' AND id = (
+        SELECT id FROM sync_jobs
+        WHERE channel_account_id = :shop AND kind = '{KIND}' AND status = '{jobs.QUEUED}'
+        ORDER BY created_at LIMIT 1 FOR UPDATE)
+    RETURNING id"""  # noqa: S608  (constants only)
+).bindparams(
+    bindparam("stock", type_=JSONB), bindparam("prices", type_=JSONB), bindparam("pushes", type_=JSONB)
+)
 
 
 @handler(KIND)

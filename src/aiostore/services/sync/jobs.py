@@ -90,7 +90,8 @@ async def create(
     priority: int | None = None,
 ) -> SyncJob:
     """A job row and its queue job (to run at `run_at`, else at once; `priority` as procrastinate's), in
-    the caller's transaction.
+    the caller's transaction. Without its queue job (`defer_now=False`, the caller runs it) the row is
+    written with the caller's next flush, so a caller that claims it first writes it once.
 
     A shop with its own write mode (``channel_accounts.write_mode``) decides ``dry_run`` for its jobs."""
     if channel_account_id is not None:
@@ -98,6 +99,7 @@ async def create(
         if account is not None and account.write_mode is not None:
             dry_run = account.write_mode != "live"
     job = SyncJob(
+        id=uuid.uuid4(),  # known before the INSERT: a job run at once (no queue job) needs no flush
         org_id=org_id,
         kind=kind,
         channel_account_id=channel_account_id,
@@ -106,12 +108,13 @@ async def create(
         started_by=started_by,
         started_by_user_id=user_id,
         status=QUEUED,
+        attempts=0,
         max_attempts=MAX_ATTEMPTS,
         result={},
     )
     session.add(job)
-    await session.flush()
     if defer_now:
+        await session.flush()
         job.queue_job_id = await defer(
             session,
             RUN_JOB,

@@ -181,7 +181,7 @@ async def start_push(
     first cancels the job its dead attempt left running (services/sync/recovery.py)."""
     status: str | None = None
     for n in range(rounds):
-        await PACER.wait(channel_id)  # the quota's next slot first, then read: the call carries it all
+        await PACER.wait(channel_id, sc.db.engine)  # the quota's next slot, then read: the call carries all
         if n == 0:  # later rounds read changes that committed, or asked for a push of their own
             await pass_push_gate(sc.db.engine, channel_id)
         async with sc.tx(org_id) as session:

@@ -105,7 +105,9 @@ async def push_stock_of(
     calls, sent = shop.connector.api_calls, PACER.now()
     results = await shop.connector.update_stock(updates)
     pushed_at = datetime.now(UTC)
-    PACER.sent(shop.channel.id, shop.connector.limits, shop.connector.api_calls - calls, sent)
+    await PACER.shared_sent(
+        sc.db.engine, shop.channel.id, shop.connector.limits, shop.connector.api_calls - calls, sent
+    )
     if written is not None:
         for r in results:
             if r.ok and not r.dry_run:
