@@ -168,16 +168,23 @@ class SharedLimiters:
 FAIL = clock_sql(
     "INSERT INTO circuit_breakers AS c (name, failures, opened_until) "
     "VALUES (:name, 1, CASE WHEN 1 >= :threshold THEN NOW + CAST(:recovery AS float8) END) "
-    "ON CONFLICT (name) DO UPDATE SET failures = c.failures + 1, opened_until = CASE "
+    "ON CONFLICT (name) DO UPDATE SET failures = c.failures + 1, probing = false, opened_until = CASE "
     "WHEN c.failures + 1 >= :threshold THEN NOW + CAST(:recovery AS float8) ELSE c.opened_until END "
-    "RETURNING failures, opened_until - NOW AS remaining"
+    "RETURNING failures, opened_until - NOW AS remaining, probing"
 )
-READ = clock_sql("SELECT failures, opened_until - NOW AS remaining FROM circuit_breakers WHERE name = :name")
+READ = clock_sql(
+    "SELECT failures, opened_until - NOW AS remaining, probing FROM circuit_breakers WHERE name = :name"
+)
+# The probe's claim keeps the circuit open another recovery time (no second probe meanwhile, even if the
+# prober dies) and marks the probe in flight until its answer is recorded (FAIL or CLOSE).
 PROBE = clock_sql(
-    "UPDATE circuit_breakers SET opened_until = NOW + CAST(:recovery AS float8) "
+    "UPDATE circuit_breakers SET opened_until = NOW + CAST(:recovery AS float8), probing = true "
     "WHERE name = :name AND opened_until <= NOW RETURNING failures"
 )
-CLOSE = text("UPDATE circuit_breakers SET failures = 0, opened_until = NULL WHERE name = :name")
+CLOSE = text(
+    "UPDATE circuit_breakers SET failures = 0, opened_until = NULL, probing = false WHERE name = :name"
+)
+PROBE_RECHECK = 0.1  # of the recovery time: how soon work refused while a probe is in flight looks again
 
 
 @dataclass
@@ -185,6 +192,7 @@ class _View:
     failures: int
     remaining: float | None  # seconds the circuit stays open (<= 0: half-open), None when closed
     read_at: float  # our loop time when read
+    probing: bool = False  # another call is the probe: its answer may close the circuit any moment
 
 
 def _left(view: _View) -> float | None:
@@ -220,7 +228,8 @@ class SharedBreakers:
             row = (await conn.execute(statement, self._params(name))).one_or_none()
             await conn.commit()
         remaining = None if row is None or row.remaining is None else float(row.remaining)
-        view = _View(0 if row is None else int(row.failures), remaining, asyncio.get_running_loop().time())
+        failures, probing = (0, False) if row is None else (int(row.failures), bool(row.probing))
+        view = _View(failures, remaining, asyncio.get_running_loop().time(), probing)
         self._views[name] = view
         return view
 
@@ -246,9 +255,13 @@ class SharedBreakers:
         if left is not None:
             if left > 0 or not await self._claim_probe(name):
                 # until it half-opens, as last read (a lost race for the probe reads the winner's claim;
-                # None: the winner's success closed it meanwhile)
-                wait = _left(self._views[name])
-                raise CircuitOpen(open_message(name), retry_after=max(wait or 0.0, 0.0), platform=name)
+                # None: the winner's success closed it meanwhile); while a probe is in flight, its
+                # answer may close the circuit any moment: look again soon, not a recovery time later
+                current = self._views[name]
+                wait = max(_left(current) or 0.0, 0.0)
+                if current.probing:
+                    wait = min(wait, PROBE_RECHECK * self.recovery_seconds)
+                raise CircuitOpen(open_message(name), retry_after=wait, platform=name)
             probing = True
         try:
             yield

@@ -98,6 +98,38 @@ async def test_one_process_open_breaker_stops_the_other(two: tuple[Database, Dat
         pass
 
 
+async def test_work_refused_while_a_probe_is_in_flight_looks_again_soon(
+    two: tuple[Database, Database],
+) -> None:
+    """The probe's claim keeps the circuit open a whole recovery time: without the mark of a probe in
+    flight, a call refused meanwhile was told to wait all of it, though the probe's answer may close the
+    circuit a moment later. Refused while the probe is out, it looks again after a tenth of it; once
+    the probe has failed, the circuit is open for the whole recovery time again."""
+    recovery = 600.0
+    a, b = (SharedBreakers(d.engine, threshold=1, recovery_seconds=recovery, refresh_seconds=0) for d in two)
+    await fail(a)
+    async with two[0].engine.connect() as conn:  # the recovery time has passed: the next call probes
+        await conn.execute(
+            text(
+                "UPDATE circuit_breakers SET opened_until = "
+                "CAST(extract(epoch FROM clock_timestamp()) AS float8) WHERE name = 'shopee'"
+            )
+        )
+        await conn.commit()
+    with pytest.raises(PlatformUnavailable):
+        async with a.guard("shopee"):  # a's probe
+            with pytest.raises(CircuitOpen) as during:
+                async with b.guard("shopee"):
+                    pytest.fail("a second probe went out")
+            raise PlatformUnavailable("HTTP 503", platform="shopee")  # ... and it fails
+    assert during.value.retry_after is not None
+    assert 0 < during.value.retry_after <= recovery / 10
+    with pytest.raises(CircuitOpen) as after:
+        async with b.guard("shopee"):
+            pytest.fail("the reopened circuit let a call through")
+    assert after.value.retry_after is not None and after.value.retry_after > recovery - 5
+
+
 async def test_a_failed_probe_reopens_for_all(two: tuple[Database, Database]) -> None:
     a, b = (SharedBreakers(d.engine, threshold=2, recovery_seconds=0.3, refresh_seconds=0) for d in two)
     await fail(a)

@@ -5,7 +5,7 @@ A row names a platform shop's limiter key or a platform, and holds a time; no or
 
 from __future__ import annotations
 
-from sqlalchemy import Double, String
+from sqlalchemy import Double, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aiostore.db.base import Base
@@ -20,9 +20,11 @@ class QuotaBucket(Base):
 
 
 class CircuitBreakerState(Base):
-    """One platform's breaker: consecutive failures, and until when it is open (None: closed)."""
+    """One platform's breaker: consecutive failures, until when it is open (None: closed), and whether its
+    half-open probe is in flight."""
 
     __tablename__ = "circuit_breakers"
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     failures: Mapped[int]
     opened_until: Mapped[float | None] = mapped_column(Double)
+    probing: Mapped[bool] = mapped_column(server_default=false())  # a process claimed the probe, in flight
