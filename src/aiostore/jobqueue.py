@@ -7,6 +7,7 @@ the App's pool at the application role before it is opened.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import procrastinate
@@ -39,10 +40,15 @@ WEBHOOK_QUEUES = [webhook_queue(name) for name in platform_names()]
 QUEUES = ["default", "push", "webhooks", *WEBHOOK_QUEUES, "housekeeping", "alerts"]
 
 
-def _pool(**kwargs: Any) -> psycopg_pool.AsyncConnectionPool:
+def conninfo() -> str:
+    """The connection string the queue was configured with (the application role)."""
     if "conninfo" not in _conninfo:
         raise RuntimeError("the job queue is not configured: call aiostore.jobqueue.configure(urls) first")
-    return psycopg_pool.AsyncConnectionPool(conninfo=_conninfo["conninfo"], **kwargs)
+    return _conninfo["conninfo"]
+
+
+def _pool(**kwargs: Any) -> psycopg_pool.AsyncConnectionPool:
+    return psycopg_pool.AsyncConnectionPool(conninfo=conninfo(), **kwargs)
 
 
 app = procrastinate.App(
@@ -66,8 +72,15 @@ async def retry_stalled_jobs(queue: procrastinate.App, *, seconds_since_heartbea
     worker's push was running) cannot go back to the queue: the waiting job does the same work with
     fresher data, so the stalled one is aborted. Each job is handled on its own: before, the first such
     job raised and every stalled job after it (webhook events) stayed "doing" for good."""
+    stalled = await queue.job_manager.get_stalled_jobs(seconds_since_heartbeat=seconds_since_heartbeat)
+    return await put_back(queue, stalled)
+
+
+async def put_back(queue: procrastinate.App, stalled: Iterable[procrastinate.jobs.Job]) -> int:
+    """The running jobs of dead workers back in the queue, or aborted when superseded (above); how many
+    went back. A job another process put back first (the heartbeat path and a dead process's reaper,
+    worker/liveness.py, can meet) is left to it."""
     manager = queue.job_manager
-    stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=seconds_since_heartbeat))
     retried = 0
     for job in stalled:
         try:
@@ -75,6 +88,8 @@ async def retry_stalled_jobs(queue: procrastinate.App, *, seconds_since_heartbea
         except procrastinate.exceptions.UniqueViolation:
             await manager.finish_job(job, status=procrastinate.jobs.Status.ABORTED, delete_job=False)
             log.warning("jobs.stalled_superseded", task=job.task_name, queueing_lock=job.queueing_lock)
+        except procrastinate.exceptions.ConnectorException as exc:  # no longer running: put back already
+            log.info("jobs.stalled_gone", job=job.id, error=str(exc))
         else:
             retried += 1
     return retried

@@ -9,13 +9,14 @@ from typing import Any
 
 import procrastinate
 import structlog
+from procrastinate.worker import Worker
 from rich.console import Console
 
 from aiostore import jobqueue, memory
 from aiostore.db.engine import resolve_urls
 from aiostore.db.session import Database
 from aiostore.settings import Settings, check_startup
-from aiostore.worker import runtime
+from aiostore.worker import liveness, runtime
 
 log = structlog.get_logger(__name__)
 
@@ -94,10 +95,35 @@ async def run_workers(app: procrastinate.App, slots: Slots, *, stop_on_signals: 
     layout = [("worker", JOB_QUEUES, slots.jobs), ("push", PUSH_QUEUES, slots.push)] + [
         (name, [name], slots.webhooks) for name in jobqueue.WEBHOOK_QUEUES
     ]
-    workers = [
-        asyncio.create_task(app.run_worker_async(concurrency=n, queues=queues, name=name, **options))
-        for name, queues, n in layout
-    ]
+    app.perform_import_paths()  # type: ignore[no-untyped-call]  # what run_worker_async does first
+    async with liveness.held() as live:
+        procrastinate_workers = [
+            Worker(
+                app=app,
+                **{**app.worker_defaults, **options, "concurrency": n, "queues": queues, "name": name},
+            )
+            for name, queues, n in layout
+        ]
+        # Built as App.run_worker_async builds them, kept: each one's id, once registered, is locked.
+        workers = [asyncio.create_task(w.run()) for w in procrastinate_workers]  # type: ignore[no-untyped-call]
+        # Each worker's lock and listing once it registered (worker/liveness.py), and the look for dead ones.
+        aside = [
+            asyncio.create_task(live.hold(w, t)) for w, t in zip(procrastinate_workers, workers, strict=True)
+        ]
+        watching = asyncio.create_task(liveness.watch(app, live))
+        try:
+            await _run(workers, watching, stop_on_signals=stop_on_signals)
+        finally:
+            for task in (*aside, watching):
+                task.cancel()
+            await asyncio.gather(*aside, watching, return_exceptions=True)
+
+
+async def _run(
+    workers: list[asyncio.Task[None]], watching: asyncio.Task[None], *, stop_on_signals: bool
+) -> None:
+    """Run the workers until a signal (or cancel) stops them gracefully, one of them fails, or the
+    process's liveness is lost; each stop waits for the jobs being run."""
     stopping = asyncio.Event()
 
     def stop() -> None:
@@ -110,14 +136,14 @@ async def run_workers(app: procrastinate.App, slots: Slots, *, stop_on_signals: 
     for number in signals:
         loop.add_signal_handler(number, stop)
     try:
-        await asyncio.gather(*workers)
+        await asyncio.gather(*workers, watching)
     except asyncio.CancelledError:
         # Each worker, cancelled once, stops fetching and finishes its jobs first (a second cancel would
         # abort them): wait for them all.
         await asyncio.gather(*workers, return_exceptions=True)
         if not stopping.is_set():
             raise
-    except Exception:  # one worker failed (its database gone...): the process stops as a whole
+    except Exception:  # one worker failed (its database gone...), or the liveness: the process stops
         for worker in workers:
             worker.cancel()
         await asyncio.gather(*workers, return_exceptions=True)

@@ -32,7 +32,7 @@ from aiostore.db.models.platform import (
     IgnoredWebhook,
     WebhookEvent,
 )
-from aiostore.db.models.quotas import CircuitBreakerState, QuotaBucket
+from aiostore.db.models.quotas import CircuitBreakerState, QuotaBucket, WorkerLiveness
 from aiostore.db.models.reconciliation import ReconciliationFinding
 from aiostore.db.models.reference import PlatformAttribute, PlatformBrand, PlatformCategory
 from aiostore.db.models.reports import SalesItemsDaily, SalesItemsMonthly, SalesItemsTotals, StockOut
@@ -89,4 +89,5 @@ __all__ = [
     "Variant",
     "VariantPrice",
     "WebhookEvent",
+    "WorkerLiveness",
 ]

@@ -1,11 +1,13 @@
-"""Quotas and breakers shared by every worker process (http/shared.py): not tenant data.
+"""Quotas and breakers shared by every worker process (http/shared.py), and the workers' liveness
+(worker/liveness.py): not tenant data.
 
-A row names a platform shop's limiter key or a platform, and holds a time; no organisation's data.
+A row names a platform shop's limiter key, a platform or a queue worker, and holds a time or nothing;
+no organisation's data.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Double, String, false
+from sqlalchemy import BigInteger, Double, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aiostore.db.base import Base
@@ -28,3 +30,11 @@ class CircuitBreakerState(Base):
     failures: Mapped[int]
     opened_until: Mapped[float | None] = mapped_column(Double)
     probing: Mapped[bool] = mapped_column(server_default=false())  # a process claimed the probe, in flight
+
+
+class WorkerLiveness(Base):
+    """A queue worker (procrastinate's id) whose process holds its advisory lock while it lives: a listed
+    worker whose lock is free died (worker/liveness.py)."""
+
+    __tablename__ = "worker_liveness"
+    worker_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
