@@ -34,7 +34,7 @@ from aiostore.services.sync.pacing import PACER
 from aiostore.services.sync.push_items import Passing, requests_of
 from aiostore.services.sync.push_prices import push_prices_of
 from aiostore.services.sync.push_stock import Targets, plan_stock, push_stock_of
-from aiostore.services.sync.queue import defer
+from aiostore.services.sync.queue import defer_each
 from aiostore.services.sync.runner import Handler, claim, execute, handler, succeed_in
 
 PUSH_TASK = "sync.push_stock"
@@ -60,17 +60,18 @@ async def request_pushes(
     waiting = set(
         await session.scalars(_WAITING, {"locks": [_queueing_lock(channel_id) for channel_id in shops]})
     )
-    for channel_id in shops:
-        if _queueing_lock(channel_id) in waiting:
-            continue
-        await defer(
-            session,
-            PUSH_TASK,
-            queueing_lock=_queueing_lock(channel_id),
-            lock=f"push_stock:{channel_id}",
-            org_id=str(org_id),
-            channel_id=str(channel_id),
-        )
+    await defer_each(
+        session,
+        PUSH_TASK,
+        [
+            (
+                {"queueing_lock": _queueing_lock(channel_id), "lock": f"push_stock:{channel_id}"},
+                {"org_id": str(org_id), "channel_id": str(channel_id)},
+            )
+            for channel_id in shops
+            if _queueing_lock(channel_id) not in waiting
+        ],
+    )
     return shops
 
 
@@ -166,6 +167,7 @@ async def start_push(
     *,
     rounds: int = 5,
     queue_job_id: int | None = None,
+    run_before: bool = True,
 ) -> str | None:
     """The push task: a visible job for this shop's dirty listings, run now; again while changes that
     came in meanwhile left listings dirty (up to `rounds`), so a burst's tail needs no new job.
@@ -178,14 +180,15 @@ async def start_push(
     committed later asked for a push of its own, which waits in the queue behind this one).
 
     Its jobs name the push task's queue job (`queue_job_id`); an attempt run again after its worker died
-    first cancels the job its dead attempt left running (services/sync/recovery.py)."""
+    first cancels the job its dead attempt left running (services/sync/recovery.py). A queue job never
+    run before (`run_before` False: procrastinate counts no attempt) has no such job to look for."""
     status: str | None = None
     for n in range(rounds):
         await PACER.wait(channel_id, sc.db.engine)  # the quota's next slot, then read: the call carries all
         if n == 0:  # later rounds read changes that committed, or asked for a push of their own
             await pass_push_gate(sc.db.engine, channel_id)
         async with sc.tx(org_id) as session:
-            if n == 0 and queue_job_id is not None:
+            if n == 0 and queue_job_id is not None and run_before:
                 await recovery.close_earlier_attempt(session, queue_job_id)
             stock, prices = (
                 await session.execute(

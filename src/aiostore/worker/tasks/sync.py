@@ -40,7 +40,13 @@ async def run_job(context: procrastinate.JobContext, org_id: str, job_id: str) -
 @queue.task(name=push.PUSH_TASK, queue="push", pass_context=True)
 async def push_stock(context: procrastinate.JobContext, org_id: str, channel_id: str) -> None:
     sc = runtime.current().sync
-    await push.start_push(sc, uuid.UUID(org_id), uuid.UUID(channel_id), queue_job_id=_id(context))
+    await push.start_push(
+        sc,
+        uuid.UUID(org_id),
+        uuid.UUID(channel_id),
+        queue_job_id=_id(context),
+        run_before=context.job is None or context.job.attempts > 0,  # a retry, or put back after a death
+    )
 
 
 def _id(context: procrastinate.JobContext) -> int | None:
