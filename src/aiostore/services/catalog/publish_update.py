@@ -295,6 +295,11 @@ async def send_update(
     return outcome, listings
 
 
+def _merged(fields: dict[str, Any]) -> Any:
+    """A listing's platform_state with `fields` set in the database (jsonb `||`), the rest as it is."""
+    return Listing.platform_state.op("||")(literal(fields, JSONB))
+
+
 async def send_prices(
     sc: SyncContext, job: SyncJob, shop: ShopConnection, prices: list[tuple[Listing, PriceUpdate]]
 ) -> tuple[int, set[uuid.UUID], CircuitOpen | None]:
@@ -323,18 +328,17 @@ async def send_prices(
         return refused, waiting, circuit
     async with sc.tx(job.org_id) as session:
         for listing, price in prices:
+            # the price merged into the state the item's update recorded (`listing` holds the state
+            # read before it); one held by the circuit: the price it had before the job
             result = failed.get((price.item_id, price.variant_id))
-            if listing.id in waiting:  # the price it had before the job (what the platform still has)
-                old = {"price": (listing.platform_state or {}).get("price")}
-                values: dict[str, Any] = {
-                    "platform_state": Listing.platform_state.op("||")(literal(old, JSONB))
-                }
+            if listing.id in waiting:
+                kept = {"price": (listing.platform_state or {}).get("price")}
+                values: dict[str, Any] = {"platform_state": _merged(kept)}
             elif result is not None:
                 message = result.error.message if result.error else "refused"
                 values = {"sync_state": "error", "last_error": message}
             else:
-                sent = {"price": str(price.price.to_major())}
-                values = {"platform_state": (listing.platform_state or {}) | sent}
+                values = {"platform_state": _merged({"price": str(price.price.to_major())})}
             await session.execute(update(Listing).where(Listing.id == listing.id).values(**values))
     return refused, waiting, circuit
 
