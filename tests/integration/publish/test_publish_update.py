@@ -245,3 +245,24 @@ async def test_tokopedia_sends_a_new_category_and_pictures_and_shows_its_refusal
     assert reverted.json()["items"][0]["diff"]["category"] == {"old": other, "new": plain}
     await _commit(market, owner, reverted.json())
     assert str(product().category_id) == plain
+
+
+async def test_a_title_and_a_price_changed_together_are_both_kept_and_a_second_preview_is_empty(
+    make_market: MarketFactory,  # noqa: F811
+) -> None:
+    """The price batch runs after the product update recorded the new title: writing the price keeps
+    what the update recorded (it does not write back the listing's state as it was before the job)."""
+    market, owner, shop, made = await _live(make_market, "shopee")
+    title = "Kaos Polos Katun Premium Judul Baru"
+    assert (await owner.patch(f"/api/products/{made['id']}", json={"title": title})).status_code == 200
+    variant = next(v["id"] for v in made["variants"] if v["sku"] == "UPD-M")
+    assert (
+        await owner.patch(f"/api/variants/{variant}", json={"prices": {"ID": "160000"}})
+    ).status_code == 200
+    shown = await support.preview(owner, [made["id"]], [shop])
+    assert [set(i["diff"]) for i in shown["items"]] == [{"title", "price"}]
+    await _commit(market, owner, shown)
+    [listing] = [x for x in await _mine(market, shop) if x.platform_sku == "UPD-M"]
+    assert (listing.platform_state["name"], listing.platform_state["price"]) == (title, "160000")
+    again = await support.preview(owner, [made["id"]], [shop])
+    assert again["items"] == [] and again["summary"]["actions"]["unchanged"] == 1

@@ -10,7 +10,8 @@ The job uploads all its shop's missing images first, as many a call as the platf
 (connector `limits.image_upload_batch`: Shopee 8, the others 1), so it makes the calls the preview's plan
 counts: per shop, ceil(images / batch). A dry-run job uploads nothing (an upload is a write): images
 not uploaded yet keep the master URL in the recorded request. An image that cannot be fetched or that
-the platform refuses fails its listing with the reason, before anything of the listing is sent."""
+the platform refuses fails its listing with the reason, before anything of the listing is sent; an
+upload our open circuit breaker refused (nothing sent) leaves its listings waiting for the circuit."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aiostore.connectors.errors import ConnectorError
+from aiostore.connectors.errors import CircuitOpen, ConnectorError
 from aiostore.db import bulk
 from aiostore.db.models import ImageUpload, SyncJob
 from aiostore.domain import publish
@@ -134,18 +135,23 @@ def _filename(url: str, fmt: str) -> str:
 
 @dataclass
 class ShopImages:
-    """A job's master images on its shop: the platform's id (or URL) of each uploaded one, and why each
-    refused one cannot be sent."""
+    """A job's master images on its shop: the platform's id (or URL) of each uploaded one, why each
+    refused one cannot be sent, and the open circuit that refused each upload not sent."""
 
     ids: dict[str, str] = field(default_factory=dict)
     refused: dict[str, str] = field(default_factory=dict)
+    waiting: dict[str, CircuitOpen] = field(default_factory=dict)
 
     def of(self, urls: Sequence[str]) -> tuple[str, ...]:
         """The platform's ids of `urls`, in order (a dry run's not uploaded ones: the URL). Raises
-        ImageRefused with the first refused image's reason."""
+        ImageRefused with the first refused image's reason, else the open circuit that refused the
+        upload of one (CircuitOpen: the listing waits for it)."""
         for url in urls:
             if url in self.refused:
                 raise ImageRefused(self.refused[url])
+        for url in urls:
+            if url in self.waiting:
+                raise self.waiting[url]
         return tuple(self.ids.get(url, url) for url in urls)
 
 
@@ -244,6 +250,9 @@ async def _send(sc: SyncContext, job: SyncJob, shop: ShopConnection, batch: _Bat
     digests = list(batch.contents)
     try:
         results = await shop.connector.upload_images([batch.contents[d] for d in digests])
+    except CircuitOpen as exc:  # nothing sent: the batch's listings wait for the circuit
+        out.waiting.update((url, exc) for digest in digests for url in batch.urls[digest])
+        return
     except ConnectorError as exc:
         for digest in digests:
             for url in batch.urls[digest]:

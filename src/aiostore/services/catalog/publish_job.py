@@ -9,7 +9,9 @@ sent; live: sent).
   the platform's update takes (variants re-linked after an edit); changed prices in the connector's
   largest batches; changed stock through the stock push (the pool's quantity).
 Every platform refusal is data on the listing and the job's item, never an exception: a job that ran
-is not run again (a create must not be sent twice). Each step is audited as the system.
+is not run again (a create must not be sent twice). A call our open circuit breaker refused (nothing
+sent) is no refusal: the item waits, and the job runs again when the circuit lets a probe through,
+sending only the items still waiting (`publish_wait`). Each step is audited as the system.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors.dtos import PriceUpdate, ProductDraft, VariantDraft
-from aiostore.connectors.errors import ConnectorError
+from aiostore.connectors.errors import CircuitOpen, ConnectorError
 from aiostore.db import bulk
 from aiostore.db.models import ChangeSetItem, Listing, SyncJob
 from aiostore.domain import publish
@@ -39,8 +41,21 @@ from aiostore.services.catalog.publish_update import (
     listing_rows,
     option_names,
     record,
+    send_prices,
     send_update,
     variant_ids,
+)
+from aiostore.services.catalog.publish_wait import (
+    CREATE,
+    PRICES,
+    READBACK,
+    RELINK,
+    UPDATE,
+    WAITING,
+    clear_waiting,
+    counters,
+    progress,
+    waiting,
 )
 from aiostore.services.context import SYSTEM, OrgContext
 from aiostore.services.sync import jobs
@@ -113,11 +128,16 @@ async def _create(
     item: ChangeSetItem,
     logistics: tuple[str, ...],
     uploaded: ShopImages,
+    created_id: str | None = None,
 ) -> dict[str, Any]:
+    """One create; `created_id`: the platform's id of an earlier run's accepted create not read back
+    yet (only read back now)."""
     state, product_id = item.after["state"], product_of(item)  # type: ignore[index]
+    placeholder = f"pending:{product_id}"
+    if created_id is not None:
+        return await _read_back(sc, job, shop, state, placeholder, created_id)
     keys = await attribute_keys(sc, job, shop, state)
     currency = market(shop.channel.market).currency.value
-    placeholder = f"pending:{product_id}"
     if not job.dry_run:
         async with sc.tx(job.org_id) as session:
             ids = await variant_ids(session, list(state["variants"]))
@@ -150,15 +170,14 @@ async def _create(
         images = uploaded.of(state["images"])
     except ImageRefused as exc:
         return await _refused(sc, job, shop, placeholder, str(exc))
+    except CircuitOpen as exc:
+        return await _waiting(sc, job, shop, placeholder, waiting(exc, CREATE, job.dry_run))
     send = item.after.get("send", {})  # type: ignore[union-attr]
     draft = _draft(state, send, currency, logistics, keys, images)
     try:
         result = await shop.connector.create_product(draft)
-        created = (
-            await shop.connector.get_products([result.external_id])
-            if result.external_id and not job.dry_run
-            else []
-        )
+    except CircuitOpen as exc:
+        return await _waiting(sc, job, shop, placeholder, waiting(exc, CREATE, job.dry_run))
     except ConnectorError as exc:
         return await _refused(sc, job, shop, placeholder, f"{exc.platform} refused it: {exc}")
     if not result.ok:
@@ -167,6 +186,25 @@ async def _create(
         )
     if job.dry_run:
         return {"result": "ok", "dry_run": True, "item_id": None}
+    return await _read_back(sc, job, shop, state, placeholder, result.external_id)
+
+
+async def _read_back(
+    sc: SyncContext,
+    job: SyncJob,
+    shop: ShopConnection,
+    state: publish.State,
+    placeholder: str,
+    created_id: str | None,
+) -> dict[str, Any]:
+    """The accepted create read back; its listings replace the placeholders."""
+    try:
+        created = await shop.connector.get_products([created_id]) if created_id else []
+    except CircuitOpen as exc:
+        outcome = waiting(exc, READBACK, job.dry_run, item_id=created_id)
+        return await _waiting(sc, job, shop, placeholder, outcome)
+    except ConnectorError as exc:
+        return await _refused(sc, job, shop, placeholder, f"{exc.platform} refused it: {exc}")
     async with sc.tx(job.org_id) as session:
         ids = await variant_ids(session, list(state["variants"]))
         await session.execute(
@@ -176,7 +214,7 @@ async def _create(
         )
         rows = listing_rows(job.org_id, shop.channel.id, state, created, ids)
         await bulk.insert_rows(session, Listing, rows)
-    return {"result": "ok", "dry_run": False, "item_id": result.external_id}
+    return {"result": "ok", "dry_run": False, "item_id": created_id}
 
 
 async def _refused(
@@ -192,32 +230,18 @@ async def _refused(
     return {"result": "failed", "error": error, "dry_run": job.dry_run}
 
 
-async def _send_prices(
-    sc: SyncContext, job: SyncJob, shop: ShopConnection, prices: list[tuple[Listing, PriceUpdate]]
-) -> int:
-    """Changed prices in the connector's largest batches; a refused one is kept on its listing."""
-    if not prices:
-        return 0
-    results = await shop.connector.update_prices([p for _, p in prices])
-    failed = {(r.item_id, r.variant_id): r for r in results if not r.ok}
-    if job.dry_run:
-        return len(failed)
-    async with sc.tx(job.org_id) as session:
-        for listing, price in prices:
-            refused = failed.get((price.item_id, price.variant_id))
-            if refused is not None:
-                message = refused.error.message if refused.error else "refused"
-                await session.execute(
-                    update(Listing)
-                    .where(Listing.id == listing.id)
-                    .values(sync_state="error", last_error=message)
-                )
-            else:
-                state = (listing.platform_state or {}) | {"price": str(price.price.to_major())}
-                await session.execute(
-                    update(Listing).where(Listing.id == listing.id).values(platform_state=state)
-                )
-    return len(failed)
+async def _waiting(
+    sc: SyncContext, job: SyncJob, shop: ShopConnection, placeholder: str, outcome: dict[str, Any]
+) -> dict[str, Any]:
+    """A create waiting for the circuit: its placeholders stay pending, saying why."""
+    if not job.dry_run:
+        async with sc.tx(job.org_id) as session:
+            await session.execute(
+                update(Listing)
+                .where(Listing.channel_account_id == shop.channel.id, Listing.platform_item_id == placeholder)
+                .values(last_error=outcome["error"][:2000])
+            )
+    return outcome
 
 
 async def after_write(session: AsyncSession, job: SyncJob, listing_item_ids: list[str]) -> None:
@@ -241,17 +265,36 @@ async def after_write(session: AsyncSession, job: SyncJob, listing_item_ids: lis
     )
 
 
+def _row(item: ChangeSetItem, outcome: dict[str, Any], shop: ShopConnection, dry_run: bool) -> dict[str, Any]:
+    """The job's report row of an item (a waiting one's says where it goes on from)."""
+    request: dict[str, Any] = {"seq": item.seq, "requests": requests_of(shop.records)}
+    if outcome["result"] == WAITING:
+        request |= {"phase": outcome["phase"], "item_id": outcome["item_id"]}
+    return {
+        "ref": f"{item.action} {item.sku}"[:200],
+        "result": outcome["result"],
+        "error": outcome.get("error"),
+        "dry_run": dry_run,
+        "request": request,
+    }
+
+
 @handler(JOB)
 async def publish_job(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
     assert job.channel_account_id is not None  # noqa: S101
     shop = await open_channel(sc, job.org_id, job.channel_account_id)
-    items = await _items(sc, job)
+    earlier = await progress(sc, job)  # an earlier run's items: the finished ones are not sent again
+    every = await _items(sc, job)
+    items = [i for i in every if i.seq not in earlier.finished]
+    phase = {i.seq: earlier.phase(i.seq) or (CREATE if i.action == publish.CREATE else UPDATE) for i in items}
     prices: list[tuple[Listing, PriceUpdate]] = []
+    priced: list[tuple[int, list[uuid.UUID]]] = []  # the report row and priced listings of each item
     stock: list[uuid.UUID] = []
     written: list[str] = []
     report: list[dict[str, Any]] = []
+    circuit: CircuitOpen | None = None  # the last refusal of our open circuit
     logistics: tuple[str, ...] = ()
-    if any(i.action == publish.CREATE for i in items):  # a read: where the platform lists channels
+    if any(phase[i.seq] == CREATE for i in items):  # a read: where the platform lists channels
         logistics = tuple(c.channel_id for c in await shop.connector.logistics_channels() if c.enabled)
     platform = shop.channel.platform
     uploaded = await upload_all(  # every image the items send, before any item: the fewest calls
@@ -261,7 +304,8 @@ async def publish_job(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
         (
             url
             for i in items
-            if sends_images(platform, i.action, (i.after or {}).get("diff") or {})
+            if phase[i.seq] in (CREATE, UPDATE)
+            and sends_images(platform, i.action, (i.after or {}).get("diff") or {})
             for url in (i.after or {})["state"]["images"]
         ),
     )
@@ -269,49 +313,66 @@ async def publish_job(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
         shop.records.clear()
         listings: list[Listing] = []
         if item.action == publish.CREATE:
-            outcome = await _create(sc, job, shop, item, logistics, uploaded)
-            if outcome.get("item_id"):
+            created = earlier.item_id(item.seq) if phase[item.seq] == READBACK else None
+            outcome = await _create(sc, job, shop, item, logistics, uploaded, created)
+            if outcome["result"] == "ok" and outcome.get("item_id"):
                 written.append(outcome["item_id"])
         else:
-            outcome, listings = await send_update(sc, job, shop, item, prices, uploaded)
-            await record(sc, job, shop, item, listings, outcome)
-            if outcome["result"] == "ok":
+            start = len(prices)
+            outcome, listings = await send_update(sc, job, shop, item, prices, uploaded, phase[item.seq])
+            if outcome["result"] != WAITING:
+                await record(sc, job, shop, item, listings, outcome)
+            if len(prices) > start:
+                priced.append((len(report), [x.id for x, _ in prices[start:]]))
+            if outcome["result"] == "ok" and phase[item.seq] in (UPDATE, RELINK):  # not again at PRICES
                 written += list(dict.fromkeys(x.platform_item_id for x in listings))
                 if publish.changed_skus((item.after or {})["diff"], "stock"):
                     stock += [x.id for x in listings]
-        report.append(
-            {
-                "ref": f"{item.action} {item.sku}"[:200],
-                "result": outcome["result"],
-                "error": outcome.get("error"),
-                "dry_run": job.dry_run,
-                "request": {"seq": item.seq, "requests": requests_of(shop.records)},
-            }
-        )
+        if outcome["result"] == WAITING:
+            circuit = outcome["circuit"]
+        report.append(_row(item, outcome, shop, job.dry_run))
     shop.records.clear()
-    refused_prices = await _send_prices(sc, job, shop, prices)
-    ok = sum(1 for r in report if r["result"] == "ok")
+    refused_prices, held, prices_waiting = await send_prices(sc, job, shop, prices)
+    for index, listing_ids in priced:  # updates applied, prices refused by the open circuit: they wait
+        if prices_waiting is not None and held & set(listing_ids):
+            circuit = prices_waiting
+            report[index] |= {
+                "result": WAITING,
+                "error": waiting(prices_waiting, PRICES, job.dry_run)["error"],
+                "request": report[index]["request"] | {"phase": PRICES, "item_id": None},
+            }
+    ok = earlier.ok() + sum(1 for r in report if r["result"] == "ok")
+    left = sum(1 for r in report if r["result"] == WAITING)
+    before = counters(job, earlier)
     async with sc.tx(job.org_id) as session:
+        await clear_waiting(session, job)
         await jobs.add_items(session, job, report)
         if stock and not job.dry_run:
             shops = await inventory.mark_listings_dirty(session, stock)
             await request_pushes(session, job.org_id, shops)
         await after_write(session, job, written)
         summary = {
-            "items": len(items),
+            "items": len(every),
             "ok": ok,
-            "failed": len(items) - ok,
-            "prices": len(prices),
-            "prices_refused": refused_prices,
-            "stock_pushed": len(stock),
+            "failed": len(every) - ok - left,
+            "prices": before["prices"] + len(prices) - len(held),
+            "prices_refused": before["prices_refused"] + refused_prices,
+            "stock_pushed": before["stock_pushed"] + len(stock),
             "dry_run": job.dry_run,
         }
-        await audit.record(
-            session,
-            _ctx(job),
-            "catalog.published",
-            "sync_job",
-            job.id,
-            after=summary | {"change_set_id": job.params["change_set_id"]},
-        )
+        if circuit is not None:  # shown while the job waits; the runner reschedules it (no attempt spent)
+            await session.execute(
+                update(SyncJob).where(SyncJob.id == job.id).values(result=summary | {"waiting": left})
+            )
+        else:
+            await audit.record(
+                session,
+                _ctx(job),
+                "catalog.published",
+                "sync_job",
+                job.id,
+                after=summary | {"change_set_id": job.params["change_set_id"]},
+            )
+    if circuit is not None:
+        raise circuit
     return summary

@@ -2,7 +2,8 @@
 the platform's update takes (title, description, status, category, attributes, brand, images and the
 variants: changed options, added and removed variants), the changed prices gathered for one batch, and the
 listings' state afterwards. A variant edit changes the platform's variant ids: the product is read back and
-its listings on the shop re-linked to the master variants, as a create does.
+its listings on the shop re-linked to the master variants, as a create does. A call our open circuit
+refused (nothing sent) leaves the item waiting at that phase (`publish_wait`), its listings untouched.
 """
 
 from __future__ import annotations
@@ -11,17 +12,20 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, literal, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors.dtos import (
     AttributeValue,
+    ItemError,
+    ItemResult,
     PriceUpdate,
     ProductDTO,
     ProductUpdate,
     VariantEdit,
 )
-from aiostore.connectors.errors import ConnectorError
+from aiostore.connectors.errors import CircuitOpen, ConnectorError
 from aiostore.db import bulk
 from aiostore.db.models import ChangeSetItem, Listing, PlatformAttribute, SyncJob, Variant
 from aiostore.domain import publish
@@ -30,6 +34,7 @@ from aiostore.domain.money import Money
 from aiostore.services.catalog.publish_images import ImageRefused, ShopImages
 from aiostore.services.catalog.publish_inputs import PENDING, REFUSED
 from aiostore.services.catalog.publish_kind import product_of
+from aiostore.services.catalog.publish_wait import RELINK, UPDATE, waiting
 from aiostore.services.sync.context import ShopConnection, SyncContext
 
 
@@ -222,9 +227,11 @@ async def send_update(
     item: ChangeSetItem,
     prices: list[tuple[Listing, PriceUpdate]],
     uploaded: ShopImages,
+    phase: str = UPDATE,
 ) -> tuple[dict[str, Any], list[Listing]]:
     """The product update of one item (its price updates are gathered into `prices` for one batch; its
-    images uploaded with the job's others, `uploaded`)."""
+    images uploaded with the job's others, `uploaded`), from `phase` on (an item that waited for the
+    circuit after its update was applied goes on with the read-back or the prices: nothing sent twice)."""
     after: dict[str, Any] = item.after or {}
     state, changes = after["state"], after["diff"]
     product_id = product_of(item)
@@ -249,24 +256,31 @@ async def send_update(
                 groups[product][skus[x.variant_id]] = x
         keys = await attribute_keys(sc, job, shop, state) if {"attributes", "category"} & sending else {}
         images: tuple[str, ...] = ()
-        if "images" in sending and not unlist:
+        if "images" in sending and not unlist and phase == UPDATE:
             try:
                 images = uploaded.of(state["images"])
             except ImageRefused as exc:
                 error, groups = str(exc), {}
-        for item_id, by_sku in groups.items():
+            except CircuitOpen as exc:
+                return waiting(exc, UPDATE, job.dry_run), listings
+        for item_id, by_sku in groups.items() if phase == UPDATE else ():
             call = product_update(item_id, state, frozenset(sending), unlist, by_sku, currency, keys, images)
             try:
                 written = await shop.connector.update_product(call)
+            except CircuitOpen as exc:
+                return waiting(exc, UPDATE, job.dry_run), listings
             except ConnectorError as exc:
                 error = f"{exc.platform} refused it: {exc}"
                 break
             if not written.ok:
                 error = f"{shop.channel.platform} did not apply it: {written.detail}"
                 break
-        if error is None and not unlist and "variants" in sending and not job.dry_run:
+        relink = "variants" in sending and not job.dry_run and phase in (UPDATE, RELINK)
+        if error is None and not unlist and relink:
             try:
                 await _relink(sc, job, shop, state, list(groups))
+            except CircuitOpen as exc:
+                return waiting(exc, RELINK, job.dry_run), listings
             except ConnectorError as exc:
                 error = f"the variants were sent, but reading them back failed: {exc}"
             listings = await listings_of(sc, job, shop, product_id)
@@ -279,6 +293,54 @@ async def send_update(
                 prices.append((listing, PriceUpdate(*key, Money.from_major(state["price"][sku], currency))))
     outcome = {"result": "failed" if error else "ok", "error": error, "dry_run": job.dry_run}
     return outcome, listings
+
+
+def _merged(fields: dict[str, Any]) -> Any:
+    """A listing's platform_state with `fields` set in the database (jsonb `||`), the rest as it is."""
+    return Listing.platform_state.op("||")(literal(fields, JSONB))
+
+
+async def send_prices(
+    sc: SyncContext, job: SyncJob, shop: ShopConnection, prices: list[tuple[Listing, PriceUpdate]]
+) -> tuple[int, set[uuid.UUID], CircuitOpen | None]:
+    """Changed prices in the connector's largest batches; a refused one is kept on its listing. Those our
+    open circuit refused (not sent) are no refusal: their listings (returned, with the circuit) keep
+    the price they had before the job, and their items wait."""
+    if not prices:
+        return 0, set(), None
+    try:
+        results = await shop.connector.update_prices([p for _, p in prices])
+    except CircuitOpen as exc:
+        held = ItemError(CircuitOpen.__name__, str(exc), retry_after=exc.retry_after)
+        results = [ItemResult(p.item_id, p.variant_id, False, held) for _, p in prices]
+    failed = {(r.item_id, r.variant_id): r for r in results if not r.ok}
+    waiting: set[uuid.UUID] = set()
+    circuit = None
+    for listing, price in prices:
+        result = failed.get((price.item_id, price.variant_id))
+        error = result.error if result is not None else None
+        if error is not None and error.kind == CircuitOpen.__name__:
+            waiting.add(listing.id)
+            platform = shop.channel.platform
+            circuit = CircuitOpen(error.message, retry_after=error.retry_after, platform=platform)
+    refused = len(failed) - len(waiting)
+    if job.dry_run:
+        return refused, waiting, circuit
+    async with sc.tx(job.org_id) as session:
+        for listing, price in prices:
+            # the price merged into the state the item's update recorded (`listing` holds the state
+            # read before it); one held by the circuit: the price it had before the job
+            result = failed.get((price.item_id, price.variant_id))
+            if listing.id in waiting:
+                kept = {"price": (listing.platform_state or {}).get("price")}
+                values: dict[str, Any] = {"platform_state": _merged(kept)}
+            elif result is not None:
+                message = result.error.message if result.error else "refused"
+                values = {"sync_state": "error", "last_error": message}
+            else:
+                values = {"platform_state": _merged({"price": str(price.price.to_major())})}
+            await session.execute(update(Listing).where(Listing.id == listing.id).values(**values))
+    return refused, waiting, circuit
 
 
 # The platform_state key of each diffed field that has one of its own.

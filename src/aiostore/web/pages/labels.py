@@ -38,7 +38,12 @@ LABELS: dict[str, dict[str, str]] = {
         "readback": N_("read back what was pushed"),
         "catalog.follow_review": N_("follow platform review"),
     },
-    "job_item": {"ok": N_("done"), "failed": N_("failed"), "skipped": N_("skipped")},
+    "job_item": {
+        "ok": N_("done"),
+        "failed": N_("failed"),
+        "skipped": N_("skipped"),
+        "waiting": N_("waiting"),
+    },
     "started_by": {
         "user": N_("a person"),
         "webhook": N_("a marketplace notice"),
