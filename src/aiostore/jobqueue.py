@@ -13,6 +13,7 @@ from typing import Any
 import procrastinate
 import procrastinate.exceptions
 import procrastinate.jobs
+import psycopg
 import psycopg_pool
 import structlog
 
@@ -52,9 +53,13 @@ def _pool(**kwargs: Any) -> psycopg_pool.AsyncConnectionPool:
     function: fetch a job, finish one, a heartbeat), which PostgreSQL runs as a transaction of its own.
     Without, each was sent as BEGIN, the statement and COMMIT: three round trips instead of one, for
     every job fetched and finished (a sale's jobs made 16 of them). The pool's check before lending a
-    connection (procrastinate's) stays."""
-    connection = {**(kwargs.pop("kwargs", None) or {}), "autocommit": True}
-    return psycopg_pool.AsyncConnectionPool(conninfo=conninfo(), kwargs=connection, **kwargs)
+    connection (procrastinate's) stays. Set when a connection is made (`configure`), not in the pool's
+    connection arguments: procrastinate opens its LISTEN connection with those and its own autocommit."""
+    return psycopg_pool.AsyncConnectionPool(conninfo=conninfo(), configure=_autocommit, **kwargs)
+
+
+async def _autocommit(conn: psycopg.AsyncConnection[Any]) -> None:
+    await conn.set_autocommit(True)
 
 
 app = procrastinate.App(
