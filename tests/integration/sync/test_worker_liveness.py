@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import Awaitable, Callable
 
+import procrastinate
 from sqlalchemy import text
 
 from aiostore.jobqueue import configure
@@ -17,7 +19,7 @@ from tests.integration.sync.conftest import MarketFactory
 from tests.integration.sync.marketplace import Market
 from tests.integration.sync.test_job_recovery import SLOW, _set_stock
 from tests.integration.sync.test_propagation import _link_one_unit, _pull, sellable
-from tests.integration.sync.test_worker_slots import WORKERS
+from tests.integration.sync.test_worker_slots import WORKERS, _until
 from tests.integration.sync.worker_process import kill_9, served_shopee, start_worker
 
 
@@ -38,42 +40,53 @@ async def _push_status(market: Market) -> list[tuple[int, str, int | None]]:
         return [(int(r[0]), str(r[1]), r[2]) for r in rows.all()]
 
 
-async def _until(check: Callable[[], Awaitable[bool]], what: str) -> None:
-    for _ in range(600):
-        if await check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"never: {what}")
+async def _shop(make_market: MarketFactory, sku: str) -> tuple[Market, uuid.UUID, tuple[str, str]]:
+    """One Shopee shop, linked and pulled, its calls slow from now on; (market, variant, its unit)."""
+    market, owner = await make_market(["shopee"])
+    await market.connect("shopee")
+    variant_id, units = await _link_one_unit(market, sku, 10)
+    assert isinstance(variant_id, uuid.UUID)
+    await _pull(market, owner)
+    await market.settle()
+    market.shops["shopee"].set_faults(SLOW)  # a push's call stays at the platform
+    return market, variant_id, units["shopee"]
+
+
+async def _killed_pushing(
+    market: Market, port: int, variant_id: uuid.UUID, on_hand: int, alive: Callable[[], Awaitable[None]]
+) -> None:
+    """A worker process lists its workers and runs the push of a stock change; `alive` runs then, and
+    the process is SIGKILLed while the push waits for the platform."""
+    worker = await start_worker(market, port)
+    try:
+
+        async def listed() -> bool:
+            return len(await _listed(market)) == WORKERS
+
+        await _until(listed, "the worker process listed its workers")
+        await _set_stock(market, variant_id, on_hand)
+
+        async def pushing() -> bool:
+            return [s for _, s, _ in await _push_status(market)][-1:] == ["doing"]
+
+        await _until(pushing, "the worker ran the push")
+        await alive()
+    finally:
+        await kill_9(worker)
 
 
 async def test_a_killed_workers_push_goes_back_at_once_and_a_living_one_is_left_alone(
     make_market: MarketFactory,
 ) -> None:
-    market, owner = await make_market(["shopee"])
-    await market.connect("shopee")
-    variant_id, units = await _link_one_unit(market, "LIVE-1", 10)
-    await _pull(market, owner)
-    await market.settle()
-    market.shops["shopee"].set_faults(SLOW)  # the push's call stays at the platform
+    market, variant_id, unit = await _shop(make_market, "LIVE-1")
     queue = configure(market.db.urls)
     async with served_shopee(market) as port, queue.open_async():
-        worker = await start_worker(market, port)
-        try:
 
-            async def listed() -> bool:
-                return len(await _listed(market)) == WORKERS
-
-            await _until(listed, "the worker process listed its workers")
-            await _set_stock(market, variant_id, 7)
-
-            async def pushing() -> bool:
-                return [s for _, s, _ in await _push_status(market)][-1:] == ["doing"]
-
-            await _until(pushing, "the worker ran the push")
+        async def nothing_taken() -> None:
             assert await liveness.reap(queue) == []  # alive: its locks are held, nothing is taken
             assert len(await _listed(market)) == WORKERS
-        finally:
-            await kill_9(worker)
+
+        await _killed_pushing(market, port, variant_id, 7, nothing_taken)
         dead = await _listed(market)
         [(job_id, _, worker_id)] = [j for j in await _push_status(market) if j[1] == "doing"]
         assert worker_id in dead
@@ -85,35 +98,20 @@ async def test_a_killed_workers_push_goes_back_at_once_and_a_living_one_is_left_
         assert await liveness.reap(queue) == []  # taken once
     market.shops["shopee"].set_faults({"latency_ms": 0})
     await market.settle()
-    assert sellable(market, "shopee", units["shopee"]) == 7
+    assert sellable(market, "shopee", unit) == 7
+
+
+async def _none() -> None:
+    return None
 
 
 async def test_a_living_process_puts_back_the_jobs_of_one_killed_beside_it(
     make_market: MarketFactory,
 ) -> None:
-    market, owner = await make_market(["shopee"])
-    await market.connect("shopee")
-    variant_id, units = await _link_one_unit(market, "LIVE-2", 10)
-    await _pull(market, owner)
-    await market.settle()
-    market.shops["shopee"].set_faults(SLOW)
-    queue = configure(market.db.urls)
+    market, variant_id, unit = await _shop(make_market, "LIVE-2")
+    queue: procrastinate.App = configure(market.db.urls)
     async with served_shopee(market) as port:
-        worker = await start_worker(market, port)
-        try:
-
-            async def listed() -> bool:
-                return len(await _listed(market)) == WORKERS
-
-            await _until(listed, "the worker process listed its workers")
-            await _set_stock(market, variant_id, 6)
-
-            async def pushing() -> bool:
-                return [s for _, s, _ in await _push_status(market)][-1:] == ["doing"]
-
-            await _until(pushing, "the killed process ran the push")
-        finally:
-            await kill_9(worker)
+        await _killed_pushing(market, port, variant_id, 6, _none)
         dead = set(await _rows(market, "SELECT id FROM procrastinate_workers"))
         market.shops["shopee"].set_faults({"latency_ms": 0})
         async with queue.open_async():
@@ -131,5 +129,5 @@ async def test_a_living_process_puts_back_the_jobs_of_one_killed_beside_it(
                 workers.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await workers
-    assert sellable(market, "shopee", units["shopee"]) == 6
+    assert sellable(market, "shopee", unit) == 6
     assert await _listed(market) == []  # a stopped process unlists its workers

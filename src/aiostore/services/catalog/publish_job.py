@@ -220,13 +220,7 @@ async def _read_back(
 async def _refused(
     sc: SyncContext, job: SyncJob, shop: ShopConnection, placeholder: str, error: str
 ) -> dict[str, Any]:
-    if not job.dry_run:
-        async with sc.tx(job.org_id) as session:
-            await session.execute(
-                update(Listing)
-                .where(Listing.channel_account_id == shop.channel.id, Listing.platform_item_id == placeholder)
-                .values(status=REFUSED, sync_state="error", last_error=error[:2000])
-            )
+    await _mark(sc, job, shop, placeholder, status=REFUSED, sync_state="error", last_error=error[:2000])
     return {"result": "failed", "error": error, "dry_run": job.dry_run}
 
 
@@ -234,14 +228,21 @@ async def _waiting(
     sc: SyncContext, job: SyncJob, shop: ShopConnection, placeholder: str, outcome: dict[str, Any]
 ) -> dict[str, Any]:
     """A create waiting for the circuit: its placeholders stay pending, saying why."""
+    await _mark(sc, job, shop, placeholder, last_error=outcome["error"][:2000])
+    return outcome
+
+
+async def _mark(
+    sc: SyncContext, job: SyncJob, shop: ShopConnection, placeholder: str, **values: Any
+) -> None:
+    """Set `values` on a create's placeholder listings (live jobs only: a dry run wrote none)."""
     if not job.dry_run:
         async with sc.tx(job.org_id) as session:
             await session.execute(
                 update(Listing)
                 .where(Listing.channel_account_id == shop.channel.id, Listing.platform_item_id == placeholder)
-                .values(last_error=outcome["error"][:2000])
+                .values(**values)
             )
-    return outcome
 
 
 async def after_write(session: AsyncSession, job: SyncJob, listing_item_ids: list[str]) -> None:
