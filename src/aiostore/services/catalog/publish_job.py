@@ -232,9 +232,7 @@ async def _waiting(
     return outcome
 
 
-async def _mark(
-    sc: SyncContext, job: SyncJob, shop: ShopConnection, placeholder: str, **values: Any
-) -> None:
+async def _mark(sc: SyncContext, job: SyncJob, shop: ShopConnection, placeholder: str, **values: Any) -> None:
     """Set `values` on a create's placeholder listings (live jobs only: a dry run wrote none)."""
     if not job.dry_run:
         async with sc.tx(job.org_id) as session:
