@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors.dtos import (
     AttributeValue,
-    ItemError,
     ItemResult,
     PriceUpdate,
     ProductDTO,
@@ -26,6 +25,7 @@ from aiostore.connectors.dtos import (
     VariantEdit,
 )
 from aiostore.connectors.errors import CircuitOpen, ConnectorError
+from aiostore.connectors.planned import item_error
 from aiostore.db import bulk
 from aiostore.db.models import ChangeSetItem, Listing, PlatformAttribute, SyncJob, Variant
 from aiostore.domain import publish
@@ -310,8 +310,8 @@ async def send_prices(
         return 0, set(), None
     try:
         results = await shop.connector.update_prices([p for _, p in prices])
-    except CircuitOpen as exc:
-        held = ItemError(CircuitOpen.__name__, str(exc), retry_after=exc.retry_after)
+    except CircuitOpen as exc:  # as the connector reports a batch our breaker refused: per item
+        held = item_error(exc)
         results = [ItemResult(p.item_id, p.variant_id, False, held) for _, p in prices]
     failed = {(r.item_id, r.variant_id): r for r in results if not r.ok}
     waiting: set[uuid.UUID] = set()
