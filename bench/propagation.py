@@ -24,9 +24,9 @@ The last line printed is one JSON object: orders, p50_ms, p95_ms, p99_ms, calls_
 calls made by our service during the run, per order), mismatches, then target_met (p99 < 300 ms, issue
 #15's goal, and no mismatch), CPU seconds per process, stage medians, p95 and p99 by the platform the
 order was placed on (an order placed on Tokopedia needs no Tokopedia call: the path its 5 stock calls a
-second do not pace) and more. Exit status 1 when an
-order never arrived everywhere, a shop or the master ends up wrong, or the queue did not go idle; a p99
-above target is reported, not an error.
+second do not pace), p99 by the shop reached (from the push to that shop showing the sale) and more.
+Exit status 1 when an order never arrived everywhere, a shop or the master ends up wrong, or the queue
+did not go idle; a p99 above target is reported, not an error.
 """
 
 from __future__ import annotations
@@ -328,6 +328,16 @@ async def run(opts: Options) -> dict[str, Any]:
         },
         "p99_ms_by_platform": {
             p: ms(percentile([o.latency_ms for o in monitor.orders if o.platform == p and o.latency_ms], 99))
+            for p in opts.platforms
+        },
+        # from the push to the moment this shop showed the sale (a shop whose quota paces its calls is
+        # reached later than the others; the order's latency is its last shop's)
+        "p99_ms_to_platform": {
+            p: ms(
+                percentile(
+                    [(o.reached[p] - o.sent) * 1000 for o in monitor.orders if o.sent and p in o.reached], 99
+                )
+            )
             for p in opts.platforms
         },
         "cpu_s": cpu,
