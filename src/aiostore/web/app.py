@@ -16,7 +16,8 @@ from aiostore import __version__
 from aiostore.db.engine import resolve_urls
 from aiostore.db.session import Database
 from aiostore.domain import rules as content_rules
-from aiostore.http.client import DEFAULT_TIMEOUT, HttpPolicy
+from aiostore.http.client import HttpPolicy
+from aiostore.http.pools import PoolPerOrigin, marketplace_client
 from aiostore.http.shared import policy_for
 from aiostore.services import demo as demo_service
 from aiostore.services.channels import Connectors
@@ -54,8 +55,6 @@ from aiostore.web.routes import (
 )
 from aiostore.web.security import SecurityHeadersMiddleware
 from aiostore.web.webhook_lane import WebhookLane
-
-LIMITS = httpx.Limits(max_connections=100)  # one pool for every marketplace call of the process
 
 # Marketplace pushes come first (before the pages too: `create_app`): routes are matched in order, and the
 # webhook intake is the hottest path (a push matched after every other route spent most of its CPU time
@@ -113,14 +112,11 @@ def create_app(
         if http is not None:
             raise ValueError("the demo brings its own HTTP client (its sandboxes are in this process)")
         settings, the_demo = prepared
-        http = httpx.AsyncClient(
-            transport=DemoRouter(the_demo.world, httpx.AsyncHTTPTransport(limits=LIMITS)),
-            timeout=DEFAULT_TIMEOUT,
-        )
+        http = marketplace_client(DemoRouter(the_demo.world, PoolPerOrigin()))
         owns_http = True
     else:
         owns_http = http is None
-    http_client = http or httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=LIMITS)
+    http_client = http or marketplace_client()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

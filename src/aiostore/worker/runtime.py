@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import httpx
-
 from aiostore.db.session import Database
-from aiostore.http.client import DEFAULT_TIMEOUT
+from aiostore.http.pools import marketplace_client
 from aiostore.http.shared import policy_for
 from aiostore.services.channels import Connectors
 from aiostore.services.sync.context import SyncContext
@@ -33,7 +31,7 @@ def make(settings: Settings, db: Database, connectors: Connectors | None = None)
     """A runtime over this database; connectors default to a new pooled HTTP client and a policy whose
     quotas and breakers are shared through the database with every other process."""
     if connectors is None:
-        http = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=httpx.Limits(max_connections=100))
+        http = marketplace_client()
         connectors = Connectors(settings, http, policy_for(settings, db.engine))
     return Runtime(settings, db, SyncContext(db, connectors))
 
