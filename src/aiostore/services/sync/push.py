@@ -258,11 +258,13 @@ async def _push(
         await _request_readback(sc, session, job, connection.channel.id, written, result)
         if retryable.count:
             return  # raised below, after the commit
-        done = await succeed_in(session, job.id, result | _calls(connection))
+        # whether the shop has dirty listings left, asked in the statement that closes the job
+        left = exists().where(Listing.channel_account_id == connection.channel.id, DIRTY)
+        done = await succeed_in(session, job.id, result | _calls(connection), also=left)
         if done is not None:
-            closed.append(done)
+            closed.append(done[0])
             if found is not None:
-                found.dirty_left = await _dirty_left(session, connection.channel.id)
+                found.dirty_left = bool(done[1])
 
     stock, retryable = await push_stock_of(
         sc, job, shop, listing_ids, planned, written, then=None if prices else close
@@ -296,10 +298,6 @@ async def _request_readback(
     if written.items() and readback.enabled(sc.settings):
         readback_job = await readback.request(session, sc.settings, job.org_id, channel_id, job.id, written)
         result["readback_job"] = str(readback_job)
-
-
-async def _dirty_left(session: AsyncSession, channel_id: uuid.UUID) -> bool:
-    return bool(await session.scalar(select(exists().where(Listing.channel_account_id == channel_id, DIRTY))))
 
 
 @handler("push_stock")

@@ -34,7 +34,6 @@ from aiostore.services.sync.push_items import (
     Passing,
     job_item,
     key_of,
-    lock_listings,
     outcome,
     record_outcomes,
 )
@@ -122,8 +121,12 @@ async def push_stock_of(
     return summary, retryable
 
 
+# The listings are locked in id order first (the CTE), as sales lock them (services/inventory.mark_dirty),
+# so a push and a sale never deadlock: in the same statement as the update, not a statement before it.
 _RECORD = text(
-    """UPDATE listings AS t SET sync_state = v.sync_state, last_error = v.last_error,
+    """WITH locked AS (
+        SELECT id FROM listings WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR NO KEY UPDATE)
+    UPDATE listings AS t SET sync_state = v.sync_state, last_error = v.last_error,
         last_synced_at = :now, updated_at = :now,
         platform_stock = CASE WHEN v.applied THEN v.quantity ELSE t.platform_stock END,
         pushed_stock = CASE WHEN v.applied THEN v.quantity ELSE t.pushed_stock END,
@@ -133,7 +136,7 @@ _RECORD = text(
                 CAST(:applied AS boolean[]), CAST(:quantities AS bigint[]), CAST(:clean AS boolean[]),
                 CAST(:versions AS bigint[]), CAST(:carried AS integer[]))
         AS v(id, sync_state, last_error, applied, quantity, clean, version, carried)
-    WHERE t.id = v.id"""
+    WHERE t.id = v.id AND t.id IN (SELECT id FROM locked)"""
 )
 # A retried job keeps the oldest sale any of its attempts carried, and when that one was taken.
 _CARRIED = text(
@@ -161,9 +164,9 @@ class _Carried:
 async def _record(
     session: AsyncSession, job: SyncJob, targets: Targets, results: list[ItemResult], pushed_at: datetime
 ) -> None:
-    """Each listing's outcome in one statement (a change committed after the read keeps the listing dirty,
-    a sale noted after it stays pending), the job's items, and the sales the push carried."""
-    await lock_listings(session, [listing.id for listing, _ in targets.values()])
+    """Each listing's outcome in one statement that locks them first (a change committed after the read
+    keeps the listing dirty, a sale noted after it stays pending), the job's items, and the sales the push
+    carried."""
     columns: dict[str, list[Any]] = {
         n: [] for n in ("ids", "states", "errors", "applied", "quantities", "clean", "versions", "carried")
     }

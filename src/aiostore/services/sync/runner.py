@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, null, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -139,22 +139,31 @@ async def execute(sc: SyncContext, org_id: uuid.UUID, job: SyncJob, handle: Hand
     return await _finish(sc, org_id, job_id, jobs.SUCCEEDED, result=result)
 
 
-async def succeed_in(session: AsyncSession, job_id: uuid.UUID, result: dict[str, Any]) -> Closed | None:
+async def succeed_in(
+    session: AsyncSession,
+    job_id: uuid.UUID,
+    result: dict[str, Any],
+    *,
+    also: ColumnElement[Any] | None = None,
+) -> tuple[Closed, Any] | None:
     """Record a running job's success in the caller's transaction (one commit for the handler's last
-    writes and the job's end, not two); the result to return from the handler, or None when the job is
-    no longer running (cancelled meanwhile: the runner's own close then says so)."""
+    writes and the job's end, not two); the result to return from the handler and the value of `also`
+    (a question the caller asks in the same statement), or None when the job is no longer running
+    (cancelled meanwhile: the runner's own close then says so)."""
     now = datetime.now(UTC)
-    done = await session.scalar(
-        update(SyncJob)
-        .where(SyncJob.id == job_id, SyncJob.status == jobs.RUNNING)
-        .values(status=jobs.SUCCEEDED, error=None, finished_at=now, result=result)
-        .returning(SyncJob.id)
-        .execution_options(synchronize_session=False)
-    )
+    done = (
+        await session.execute(
+            update(SyncJob)
+            .where(SyncJob.id == job_id, SyncJob.status == jobs.RUNNING)
+            .values(status=jobs.SUCCEEDED, error=None, finished_at=now, result=result)
+            .returning(SyncJob.id, also if also is not None else null())
+            .execution_options(synchronize_session=False)
+        )
+    ).first()
     if done is None:
         return None
     log.info("job.finished", status=jobs.SUCCEEDED, error=None)
-    return Closed(result)
+    return Closed(result), done[1]
 
 
 async def _finish(
