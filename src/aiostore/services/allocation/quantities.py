@@ -119,16 +119,20 @@ def held_conditions(channel_id: uuid.UUID, statuses: frozenset[str]) -> list[Col
 
 
 async def held_by_shop(
-    session: AsyncSession, channel_id: uuid.UUID, limits: ConnectorLimits
+    session: AsyncSession, channel_id: uuid.UUID, limits: ConnectorLimits, variants: set[uuid.UUID]
 ) -> dict[uuid.UUID, int]:
-    """Units this shop's own open orders hold inside its platform stock, per variant (platforms whose
-    stock still counts them: ConnectorLimits.stock_counts_reserved)."""
-    if not limits.stock_counts_reserved:
+    """Units this shop's own open orders hold inside its platform stock, per variant of `variants`
+    (platforms whose stock still counts them: ConnectorLimits.stock_counts_reserved). Only those
+    variants' lines are summed: a push of one listing does not add up every open order of the shop."""
+    if not limits.stock_counts_reserved or not variants:
         return {}
     rows = await session.execute(
         select(OrderLine.variant_id, func.sum(OrderLine.quantity))
         .join(Order, Order.id == OrderLine.order_id)
-        .where(*held_conditions(channel_id, limits.stock_held_statuses))
+        .where(
+            *held_conditions(channel_id, limits.stock_held_statuses),
+            bulk.among(OrderLine.variant_id, variants),
+        )
         .group_by(OrderLine.variant_id)
     )
     return {variant_id: int(total) for variant_id, total in rows.all() if variant_id is not None}
@@ -172,7 +176,7 @@ async def load_allocation(
     return Allocation(
         rules=await load_rules(session, shops, variants),
         promotions=await load_promotions(session, variants),
-        held={shop: await held_by_shop(session, shop, limits[shop]) for shop in sorted(shops)},
+        held={shop: await held_by_shop(session, shop, limits[shop], variants) for shop in sorted(shops)},
     )
 
 
