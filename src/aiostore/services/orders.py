@@ -200,7 +200,12 @@ async def ingest(
     if dto.status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED) and order.shipped_at is None:
         order.shipped_at = dto.updated_at
     await session.flush()
-    lines = list((await session.scalars(select(OrderLine).where(OrderLine.order_id == order.id))).all())
+    # An order created just now (under its lock) has no lines yet: nothing to read.
+    lines = (
+        []
+        if created
+        else list((await session.scalars(select(OrderLine).where(OrderLine.order_id == order.id))).all())
+    )
     known = {line.platform_line_id for line in lines}
     mapping = await _variant_map(session, channel, dto)
     for dline in dto.lines:
