@@ -175,6 +175,9 @@ async def test_a_selling_shop_whose_pushes_fall_silent_gets_a_gap_check(make_mar
             await gaps.silent_since(session, channel, later, silence=timedelta(minutes=15), expected=1e9)
             is None
         )
+        # The periodic pull is not due at `later` (as if one had just run): the tick's periodic pull would
+        # otherwise race the check for the dropped orders, and the check would fill only what it won.
+        channel.orders_synced_until = later
     await schedule.tick(sc, now=later)
     async with market.db.transaction(market.org_id) as session:
         [check] = (await session.scalars(select(SyncJob).where(SyncJob.kind == gaps.KIND))).all()
