@@ -47,6 +47,21 @@ async def test_each_origin_has_its_own_pool(ports: list[int]) -> None:
     assert transport.origins == 0  # closed with the client
 
 
+async def test_origins_beyond_the_own_pools_share_one(ports: list[int]) -> None:
+    transport = PoolPerOrigin(own_pools=1)
+    async with marketplace_client(transport) as client:
+        hosts = [
+            f"http://127.0.0.1:{ports[0]}/",
+            f"http://127.0.0.1:{ports[1]}/",
+            f"http://localhost:{ports[1]}/",
+        ]
+        for url in hosts * 2:
+            assert (await client.get(url)).status_code == 200
+        assert transport.origins == 2  # the first origin's own pool, and one for every other
+        first, *others = (transport.pool_for(httpx.URL(url)) for url in hosts)
+        assert others[0] is others[1] and first is not others[0]
+
+
 def test_the_environments_proxy_is_chosen_per_origin(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy"):
         monkeypatch.delenv(name, raising=False)
