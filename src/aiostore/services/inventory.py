@@ -26,7 +26,7 @@ from aiostore.domain.orders import DEDUCTED, RELEASED, RESERVING, OrderStatus
 from aiostore.errors import NotFound
 from aiostore.services.alerts import triggers
 from aiostore.services.pagination import Page, Sort, page_of, paginate
-from aiostore.services.sync.push import request_pushes
+from aiostore.services.sync.push import queue_pushes
 
 NONE, RESERVED, DEDUCTED_STATE, RELEASED_STATE = "none", "reserved", "deducted", "released"
 OPENING_NOTE = "opening stock, set when the variant was created"
@@ -130,9 +130,10 @@ async def apply_order_status(
     lines: list[OrderLine],
     *,
     resend_origin: bool = False,
-) -> bool:
-    """Move each line's stock to what the order's status implies. Returns True when listings were
-    marked dirty (stock moved, or `resend_origin`): the caller asks for the pushes.
+) -> set[uuid.UUID]:
+    """Move each line's stock to what the order's status implies. Returns the shops whose listings were
+    marked dirty (stock moved, or `resend_origin`; none: nothing moved): the caller queues their pushes
+    (`push.queue_pushes`).
 
     Flags the order oversold when a new reservation or deduction finds fewer units available than it
     needs (the sale already happened on the platform: it is recorded, never refused).
@@ -152,7 +153,7 @@ async def apply_order_status(
             changes.append((line, target))
     resend = sorted({line.variant_id for line in lines if line.variant_id}) if resend_origin else []
     if not changes and not resend:
-        return False
+        return set()
     stock = await lock_inventory(session, org_id, [line.variant_id for line, _ in changes if line.variant_id])
     was_oversold = order.oversold
     moved: set[uuid.UUID] = set()
@@ -192,11 +193,11 @@ async def apply_order_status(
     if resend:
         origin = Listing.channel_account_id == order.channel_account_id
         which.append(and_(origin, bulk.among(Listing.variant_id, resend)))
-    await mark_listings_where(session, or_(*which), sale=Sale(at, order.channel_account_id))
+    shops = await mark_listings_where(session, or_(*which), sale=Sale(at, order.channel_account_id))
     await session.flush()
     if order.oversold and not was_oversold:
         await triggers.evaluate_soon(session, org_id)
-    return True
+    return shops
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,8 +272,8 @@ async def stock_changed(
     """The one path of every change of what a listing should show as stock: mark the listings of these
     variants (and these listings) dirty and ask for their shops' coalesced pushes, in the caller's
     transaction (a rollback leaves neither). Sales take the same two steps (`apply_order_status`, then
-    `request_pushes` once per order). The listings of both are locked in one statement, in id order:
-    two statements would each lock in id order but not the two together."""
+    `queue_pushes` once per batch of orders). The listings of both are locked in one statement, in id
+    order: two statements would each lock in id order but not the two together."""
     variants, listings = sorted(set(variant_ids)), sorted(set(listing_ids))
     which: list[ColumnElement[bool]] = []
     if variants:
@@ -280,7 +281,7 @@ async def stock_changed(
     if listings:
         which.append(and_(bulk.among(Listing.id, listings), Listing.variant_id.is_not(None)))
     shops = await mark_listings_where(session, or_(*which)) if which else set()
-    await request_pushes(session, org_id, shops)
+    await queue_pushes(session, org_id, shops)
 
 
 async def mark_listings_dirty(session: AsyncSession, listing_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:

@@ -26,7 +26,7 @@ class Ingested:
     order: Order
     created: bool
     stale: bool  # the platform's copy was older than ours: nothing changed
-    stock_moved: bool  # listings were marked dirty: stock moved, or the origin shop is sent ours again
+    shops: set[uuid.UUID]  # whose listings were marked dirty (stock moved, or the origin shop is sent ours)
 
 
 def _customer_key(dto: OrderDTO) -> str:
@@ -172,7 +172,7 @@ async def ingest(
     )
     created = order is None
     if order is not None and is_stale(order, dto):
-        return Ingested(order, False, True, False)
+        return Ingested(order, False, True, set())
     customer = await _upsert_customer(session, org_id, channel, dto)
     status = dto.status.value if dto.status else (order.status if order else OrderStatus.UNPAID.value)
     resend = resends_origin(order.status if order else None, status)
@@ -230,8 +230,8 @@ async def ingest(
         session.add(line)
         lines.append(line)
     await session.flush()
-    moved = await inventory.apply_order_status(session, org_id, order, lines, resend_origin=resend)
-    return Ingested(order, created, False, moved)
+    shops = await inventory.apply_order_status(session, org_id, order, lines, resend_origin=resend)
+    return Ingested(order, created, False, shops)
 
 
 # --- reading -------------------------------------------------------------------------------------

@@ -202,14 +202,22 @@ def _payload(event: PushEvent) -> dict[str, Any]:
     }
 
 
+_DONE = ("processed", "failed", "ignored")  # an event in one of these is never processed again
+
+
 async def process(sc: SyncContext, org_id: uuid.UUID, event_id: uuid.UUID) -> str:
     async with sc.tx(org_id) as session:
+        # Claimed and its attempt counted in one statement (the row stays locked until the commit).
         event = await session.scalar(
-            select(WebhookEvent).where(WebhookEvent.id == event_id).with_for_update()
+            update(WebhookEvent)
+            .where(WebhookEvent.id == event_id, WebhookEvent.status.not_in(_DONE))
+            .values(attempts=WebhookEvent.attempts + 1)
+            .returning(WebhookEvent)
+            .execution_options(synchronize_session=False)
         )
-        if event is None or event.status in ("processed", "failed", "ignored"):
-            return event.status if event else "missing"
-        event.attempts += 1
+        if event is None:  # gone, or processed already (a duplicate of its job)
+            status = await session.scalar(select(WebhookEvent.status).where(WebhookEvent.id == event_id))
+            return status or "missing"
         kind, order_id, channel_id = event.event_type, event.payload.get("order_id"), event.channel_account_id
         item_id = event.payload.get("item_id")
         expires_at = event.payload.get("expires_at")

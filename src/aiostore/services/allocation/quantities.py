@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiostore.connectors import registry
@@ -78,17 +78,20 @@ def rule_of(row: AllocationRule) -> Rule:
     )
 
 
+def _rules_of(shops: set[uuid.UUID], variants: set[uuid.UUID]) -> list[ColumnElement[bool]]:
+    """The allocation rules that apply to these shops' listings of these variants (the shops' own too)."""
+    return [
+        AllocationRule.channel_account_id.in_(shops),
+        or_(AllocationRule.variant_id.is_(None), bulk.among(AllocationRule.variant_id, variants)),
+    ]
+
+
 async def load_rules(
     session: AsyncSession, shops: set[uuid.UUID], variants: set[uuid.UUID]
 ) -> dict[RuleKey, AllocationRule]:
     if not shops:
         return {}
-    rows = await session.scalars(
-        select(AllocationRule).where(
-            AllocationRule.channel_account_id.in_(shops),
-            or_(AllocationRule.variant_id.is_(None), bulk.among(AllocationRule.variant_id, variants)),
-        )
-    )
+    rows = await session.scalars(select(AllocationRule).where(*_rules_of(shops, variants)))
     return {(r.channel_account_id, r.variant_id): r for r in rows.all()}
 
 
@@ -105,6 +108,18 @@ async def load_promotions(
         for row in rows.all():
             out[row.variant_id].append(row)
     return out
+
+
+async def _any_terms(
+    session: AsyncSession, shops: set[uuid.UUID], variants: set[uuid.UUID]
+) -> tuple[bool, bool]:
+    """Whether any allocation rule, and any promotion reservation, applies to these listings: one
+    statement. Most listings have neither, and a push round asks for every sale: it loads only what
+    exists."""
+    rules = exists().where(*_rules_of(shops, variants))
+    promotions = exists().where(bulk.among(PromotionReservation.variant_id, variants))
+    found = (await session.execute(select(rules, promotions))).one()
+    return bool(found[0]), bool(found[1])
 
 
 def held_conditions(channel_id: uuid.UUID, statuses: frozenset[str]) -> list[ColumnElement[bool]]:
@@ -173,9 +188,12 @@ async def load_allocation(
     each listing's shop's connector limits)."""
     shops = {listing.channel_account_id for listing in listings if listing.variant_id is not None}
     variants = {listing.variant_id for listing in listings if listing.variant_id is not None}
+    if not shops:
+        return Allocation()
+    rules, promotions = await _any_terms(session, shops, variants)
     return Allocation(
-        rules=await load_rules(session, shops, variants),
-        promotions=await load_promotions(session, variants),
+        rules=await load_rules(session, shops, variants) if rules else {},
+        promotions=await load_promotions(session, variants) if promotions else {},
         held={shop: await held_by_shop(session, shop, limits[shop], variants) for shop in sorted(shops)},
     )
 

@@ -19,7 +19,7 @@ from aiostore.db.models import AllocationRule, ChannelAccount, Listing, Promotio
 from aiostore.errors import Conflict, FieldError, NotFound, ValidationFailed
 from aiostore.services import audit, inventory
 from aiostore.services.context import OrgContext
-from aiostore.services.sync.push import request_pushes
+from aiostore.services.sync.push import queue_pushes
 
 UNITS_MAX = 10_000_000  # as InventoryIn
 
@@ -184,8 +184,8 @@ async def _repush_rule(
     session: AsyncSession, ctx: OrgContext, channel_id: uuid.UUID, variant_id: uuid.UUID | None
 ) -> None:
     which = Listing.variant_id.is_not(None) if variant_id is None else Listing.variant_id == variant_id
-    await inventory.mark_listings_where(session, Listing.channel_account_id == channel_id, which)
-    await request_pushes(session, ctx.org_id, [channel_id])
+    shops = await inventory.mark_listings_where(session, Listing.channel_account_id == channel_id, which)
+    await queue_pushes(session, ctx.org_id, shops)
 
 
 # --- promotion reservations -------------------------------------------------------------------------
@@ -252,8 +252,4 @@ async def delete_promotion(
 
 
 async def _repush_variant(session: AsyncSession, ctx: OrgContext, variant_id: uuid.UUID) -> None:
-    await inventory.mark_dirty(session, [variant_id])
-    shops = await session.scalars(
-        select(Listing.channel_account_id).where(Listing.variant_id == variant_id).distinct()
-    )
-    await request_pushes(session, ctx.org_id, list(shops.all()))
+    await queue_pushes(session, ctx.org_id, await inventory.mark_dirty(session, [variant_id]))

@@ -60,7 +60,7 @@ from aiostore.services.catalog.publish_wait import (
 from aiostore.services.context import SYSTEM, OrgContext
 from aiostore.services.sync import jobs
 from aiostore.services.sync.context import ShopConnection, SyncContext, open_channel
-from aiostore.services.sync.push import request_pushes
+from aiostore.services.sync.push import queue_pushes
 from aiostore.services.sync.push_items import requests_of
 from aiostore.services.sync.runner import HANDLERS, handler
 
@@ -348,7 +348,7 @@ async def publish_job(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
         await jobs.add_items(session, job, report)
         if stock and not job.dry_run:
             shops = await inventory.mark_listings_dirty(session, stock)
-            await request_pushes(session, job.org_id, shops)
+            await queue_pushes(session, job.org_id, shops)
         await after_write(session, job, written)
         summary = {
             "items": len(every),

@@ -247,9 +247,7 @@ class StockKind:
         await bulk.update_by_key(session, Inventory, "variant_id", levels)
         if moves:
             await session.execute(insert(InventoryMovement), moves)
-        shops = await inventory.mark_dirty(session, ids)
-        if shops:
-            await push.request_pushes(session, ctx.org_id, shops)
+        await push.queue_pushes(session, ctx.org_id, await inventory.mark_dirty(session, ids))
 
     def approval_needed(self, policy: ChangePolicy, items: Sequence[core.Item]) -> str | None:
         zeroed = sum(1 for i in items if _zeroes(i.before, i.after))

@@ -32,7 +32,7 @@ from aiostore.db import bulk
 from aiostore.db.models import ChannelAccount, Listing, Order, SyncJob, Variant
 from aiostore.services import inventory, orders
 from aiostore.services.sync.context import SyncContext, open_channel
-from aiostore.services.sync.push import request_pushes
+from aiostore.services.sync.push import queue_pushes
 from aiostore.services.sync.runner import checkpoint, handler
 
 log = structlog.get_logger(__name__)
@@ -278,19 +278,17 @@ async def ingest_many(
     channel: ChannelAccount,
     dtos: list[OrderDTO],
     counts: dict[str, int] | None = None,
-) -> bool:
-    """Ingest orders in the caller's transaction and ask for the stock pushes they cause."""
-    moved = False
+) -> None:
+    """Ingest orders in the caller's transaction and queue the stock pushes they cause."""
+    shops: set[uuid.UUID] = set()
     for dto in dtos:
         result = await orders.ingest(session, org_id, channel, dto)
-        moved = moved or result.stock_moved
+        shops |= result.shops
         if counts is not None:
             counts["orders"] += 1
             counts["stale" if result.stale else ("created" if result.created else "updated")] += 1
             counts["oversold"] += int(result.order.oversold)
-    if moved:
-        await request_pushes(session, org_id)
-    return moved
+    await queue_pushes(session, org_id, shops)
 
 
 def new_counts() -> dict[str, int]:

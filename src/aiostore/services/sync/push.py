@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select, text, update
+from sqlalchemy import exists, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from aiostore.db import bulk
@@ -33,55 +33,69 @@ from aiostore.services.sync.context import ShopConnection, SyncContext, open_cha
 from aiostore.services.sync.pacing import PACER
 from aiostore.services.sync.push_items import Passing, requests_of
 from aiostore.services.sync.push_prices import push_prices_of
-from aiostore.services.sync.push_stock import Targets, plan_stock, push_stock_of
-from aiostore.services.sync.queue import defer_each
+from aiostore.services.sync.push_stock import Targets, plan_rows, push_stock_of, read_dirty
 from aiostore.services.sync.runner import Handler, claim, execute, handler, succeed_in
 
 PUSH_TASK = "sync.push_stock"
+PUSH_QUEUE = "push"  # the push task's queue (worker/tasks/sync.py)
+_GATE_KEY = "hashtextextended('push:' || {}, 0)"  # a shop's push gate: its advisory lock key, from its id
 DIRTY = or_(Listing.stock_dirty.is_(True), Listing.price_dirty.is_(True))
 
 
 async def request_pushes(
     session: AsyncSession, org_id: uuid.UUID, channel_ids: Iterable[uuid.UUID] | None = None
 ) -> list[uuid.UUID]:
-    """Defer one (coalesced) push for each shop with dirty listings, in the caller's transaction."""
+    """Queue one (coalesced) push for each shop with dirty listings (of `channel_ids`, or of the org), in
+    the caller's transaction. A caller that has just marked listings dirty knows their shops: it calls
+    `queue_pushes` with them, one statement fewer."""
     stmt = select(Listing.channel_account_id).where(DIRTY).distinct()
     if channel_ids is not None:
         wanted = sorted(set(channel_ids))
         if not wanted:
             return []
         stmt = stmt.where(Listing.channel_account_id.in_(wanted))
-    shops = sorted((await session.scalars(stmt)).all())
-    if not shops:
-        return []
-    await hold_push_gates(session, shops)
-    # A shop's push still waiting in the queue will read this change when it runs (it passes the gate
-    # when it starts, so it waits for this transaction): no second job, not even a refused one.
-    waiting = set(
-        await session.scalars(_WAITING, {"locks": [_queueing_lock(channel_id) for channel_id in shops]})
-    )
-    await defer_each(
-        session,
-        PUSH_TASK,
-        [
-            (
-                {"queueing_lock": _queueing_lock(channel_id), "lock": f"push_stock:{channel_id}"},
-                {"org_id": str(org_id), "channel_id": str(channel_id)},
-            )
-            for channel_id in shops
-            if _queueing_lock(channel_id) not in waiting
-        ],
-    )
-    return shops
+    shops = list((await session.scalars(stmt)).all())
+    await queue_pushes(session, org_id, shops)
+    return sorted(shops)
 
 
-_WAITING = text(
-    "SELECT queueing_lock FROM procrastinate_jobs WHERE status = 'todo' AND queueing_lock = ANY(:locks)"
+# Each shop's push gate held (shared, until the transaction ends), then its push queued unless one is
+# waiting under its queueing lock: procrastinate's unique index of waiting queueing locks turns the
+# insert into nothing (a push still waiting reads this change when it runs: it passes the gate when it
+# starts, so it waits for this transaction). All the gates first (the sort reads every row before the
+# first insert), in the shops' order. An insert meeting another transaction's uncommitted push of the
+# same shop waits for it to end: every change queues its shops in id order, so two changes never wait
+# for each other in a circle. The row is what procrastinate's `defer` writes (procrastinate_defer_jobs_v1)
+# for the push task, and its triggers run (the NOTIFY that wakes a worker, the `deferred` event): one
+# statement where a change once took five (the gates, a look for waiting pushes, and a deferral in a
+# savepoint against a refusal).
+_QUEUE = text(
+    f"""WITH gates AS MATERIALIZED (
+        SELECT s, n, pg_advisory_xact_lock_shared({_GATE_KEY.format("s")}) AS held
+        FROM unnest(CAST(:shops AS text[])) WITH ORDINALITY AS shops(s, n))
+    INSERT INTO procrastinate_jobs (queue_name, task_name, lock, queueing_lock, args)
+    SELECT :queue, :task, 'push_stock:' || s, 'push:' || s,
+           jsonb_build_object('org_id', CAST(:org AS text), 'channel_id', s)
+    FROM gates ORDER BY n
+    ON CONFLICT (queueing_lock) WHERE status = 'todo' DO NOTHING"""  # noqa: S608
 )
 
 
-def _queueing_lock(channel_id: uuid.UUID) -> str:
-    return f"push:{channel_id}"
+async def queue_pushes(session: AsyncSession, org_id: uuid.UUID, channel_ids: Iterable[uuid.UUID]) -> None:
+    """One push for each of these shops, whose listings the caller's transaction has marked dirty (or
+    joined to the push already waiting for the shop): one statement, see `_QUEUE`.
+
+    The gate: a change holds its shops' gates from its push requests to its commit; a push passes the
+    gate (`pass_push_gate`) before it first looks for dirty listings. The queueing lock lets a change
+    join a push that is still waiting, before the change commits; without the gate that push could
+    start, find nothing dirty and end, and the change's listings would stay dirty with no push left to
+    send them (a lost wake-up). With it, the push waits for every change that joined it. Changes share
+    the gate, so they never wait for each other."""
+    shops = sorted({str(c) for c in channel_ids})
+    if shops:
+        await session.execute(
+            _QUEUE, {"queue": PUSH_QUEUE, "task": PUSH_TASK, "org": str(org_id), "shops": shops}
+        )
 
 
 async def mark_prices_dirty(
@@ -112,30 +126,10 @@ async def mark_prices_dirty(
             .execution_options(synchronize_session=False)
         )
     ).scalars()
-    await request_pushes(session, org_id, set(shops))
+    await queue_pushes(session, org_id, shops)
 
 
-_GATE = "hashtextextended('push:' || {}, 0)"  # a shop's push gate: its advisory lock key, from its id
-_HOLD = text(
-    f"SELECT pg_advisory_xact_lock_shared({_GATE.format('s')}) FROM unnest(CAST(:shops AS text[])) s"  # noqa: S608
-)
-
-
-async def hold_push_gates(session: AsyncSession, channel_ids: list[uuid.UUID]) -> None:
-    """A change's hold on these shops' push gates (in the order given: callers sort them), shared, until
-    the end of the session's transaction, taken in one statement.
-
-    A change holds its shops' gates from its push requests to its commit; a push passes the gate
-    (`pass_push_gate`) before it first looks for dirty listings. The queueing lock lets a change join a
-    push that is still waiting, before the change commits; without the gate that push could start, find
-    nothing dirty and end, and the change's listings would stay dirty with no push left to send them (a
-    lost wake-up). With it, the push waits for every change that joined it. Changes share the gate, so
-    they never wait for each other.
-    """
-    await session.execute(_HOLD, {"shops": [str(c) for c in channel_ids]})
-
-
-_PASS = text(f"SELECT pg_advisory_xact_lock({_GATE.format('CAST(:shop AS text)')})")  # noqa: S608
+_PASS = text(f"SELECT pg_advisory_xact_lock({_GATE_KEY.format('CAST(:shop AS text)')})")  # noqa: S608
 
 
 async def pass_push_gate(engine: AsyncEngine, channel_id: uuid.UUID) -> None:
@@ -190,21 +184,14 @@ async def start_push(
         async with sc.tx(org_id) as session:
             if n == 0 and queue_job_id is not None and run_before:
                 await recovery.close_earlier_attempt(session, queue_job_id)
-            stock, prices = (
-                await session.execute(
-                    select(
-                        func.count().filter(Listing.stock_dirty.is_(True)),
-                        func.count().filter(Listing.price_dirty.is_(True)),
-                    ).where(Listing.channel_account_id == channel_id, DIRTY)
-                )
-            ).one()
+            stock, prices = await read_dirty(session, channel_id)
             if not stock and not prices:
                 return status
             try:
                 shop: ShopConnection | None = await open_channel(sc, org_id, channel_id, session)
             except AppError:  # gone or disconnected: the job's handler fails with the reason
                 shop = None
-            planned = await plan_stock(session, shop, None) if shop is not None and stock else {}
+            planned = await plan_rows(session, shop, stock) if shop is not None and stock else {}
             job = await jobs.create(
                 session,
                 org_id,
@@ -217,7 +204,7 @@ async def start_push(
             job.queue_job_id = queue_job_id
             claim(sc, job)  # it runs right here, now
         found = _Round()
-        handle = None if shop is None else _round(shop, planned, prices=prices > 0, found=found)
+        handle = None if shop is None else _round(shop, planned, prices=prices, found=found)
         status = await execute(sc, org_id, job, handle)
         if status != jobs.SUCCEEDED or found.dirty_left is False:
             return status  # a retry is scheduled (the job failed), or nothing is left to send

@@ -15,13 +15,14 @@ carried (`sync_jobs.sale_at`), how many (`sales_carried`) and when the platform 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, select, text
+from sqlalchemy import Row, Select, exists, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from aiostore.connectors.dtos import ItemResult, StockUpdate
 from aiostore.db import bulk
@@ -74,8 +75,25 @@ async def plan_stock(
 ) -> Targets:
     """What each dirty (None) or chosen listing of the shop is to be sent, read in `session`."""
     rows = (await session.execute(_listings(shop.channel.id, listing_ids))).all()
+    return await plan_rows(session, shop, rows)
+
+
+async def plan_rows(session: AsyncSession, shop: ShopConnection, rows: Sequence[Row[Any]]) -> Targets:
+    """What each of these listings (as `_listings` reads them) is to be sent."""
     derived = await derive_listings(session, [(r, r) for r in rows], {shop.channel.id: shop.connector.limits})
     return {key_of(d.listing): (d.listing, d.quantity) for d in derived}
+
+
+async def read_dirty(session: AsyncSession, channel_id: uuid.UUID) -> tuple[list[Row[Any]], bool]:
+    """A push round's look at its shop: the stock-dirty listings as `plan_rows` takes them, and whether a
+    committed price of the shop waits to be sent; one statement when stock is dirty (the rows carry the
+    answer about prices), two when not."""
+    other = aliased(Listing)
+    pending = exists().where(other.channel_account_id == channel_id, other.price_dirty.is_(True))
+    rows = list((await session.execute(_listings(channel_id, None).add_columns(pending))).all())
+    if rows:
+        return rows, bool(rows[0][-1])
+    return [], bool(await session.scalar(select(pending)))
 
 
 Then = Callable[[AsyncSession, dict[str, Any], Passing], Awaitable[None]]
@@ -123,9 +141,17 @@ async def push_stock_of(
 
 # The listings are locked in id order first (the CTE), as sales lock them (services/inventory.mark_dirty),
 # so a push and a sale never deadlock: in the same statement as the update, not a statement before it.
+# The same statement notes on the job the sales the push carried (a retried job keeps the oldest sale any
+# of its attempts carried, and when that one was taken).
 _RECORD = text(
     """WITH locked AS (
-        SELECT id FROM listings WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR NO KEY UPDATE)
+        SELECT id FROM listings WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR NO KEY UPDATE),
+    carried AS (
+        UPDATE sync_jobs SET sales_carried = coalesce(sales_carried, 0) + :count,
+            pushed_at = CASE WHEN sale_at IS NULL OR CAST(:oldest AS timestamptz) < sale_at
+                             THEN :now ELSE pushed_at END,
+            sale_at = LEAST(sale_at, CAST(:oldest AS timestamptz))
+        WHERE id = :job AND CAST(:count AS integer) > 0)
     UPDATE listings AS t SET sync_state = v.sync_state, last_error = v.last_error,
         last_synced_at = :now, updated_at = :now,
         platform_stock = CASE WHEN v.applied THEN v.quantity ELSE t.platform_stock END,
@@ -137,13 +163,6 @@ _RECORD = text(
                 CAST(:versions AS bigint[]), CAST(:carried AS integer[]))
         AS v(id, sync_state, last_error, applied, quantity, clean, version, carried)
     WHERE t.id = v.id AND t.id IN (SELECT id FROM locked)"""
-)
-# A retried job keeps the oldest sale any of its attempts carried, and when that one was taken.
-_CARRIED = text(
-    """UPDATE sync_jobs SET sales_carried = coalesce(sales_carried, 0) + :count,
-        pushed_at = CASE WHEN sale_at IS NULL OR :oldest < sale_at THEN :pushed_at ELSE pushed_at END,
-        sale_at = LEAST(sale_at, :oldest)
-    WHERE id = :job"""
 )
 
 
@@ -164,9 +183,9 @@ class _Carried:
 async def _record(
     session: AsyncSession, job: SyncJob, targets: Targets, results: list[ItemResult], pushed_at: datetime
 ) -> None:
-    """Each listing's outcome in one statement that locks them first (a change committed after the read
-    keeps the listing dirty, a sale noted after it stays pending), the job's items, and the sales the push
-    carried."""
+    """Each listing's outcome and the sales the push carried in one statement that locks the listings
+    first (a change committed after the read keeps the listing dirty, a sale noted after it stays
+    pending), then the job's items."""
     columns: dict[str, list[Any]] = {
         n: [] for n in ("ids", "states", "errors", "applied", "quantities", "clean", "versions", "carried")
     }
@@ -190,8 +209,6 @@ async def _record(
         if applied:
             carried.add(listing.sale_pending)
         items.append(job_item(listing, result, {"stock": quantity}))
-    await session.execute(_RECORD, {"now": pushed_at, **columns})
+    sales = {"count": carried.count, "oldest": carried.oldest, "job": job.id}
+    await session.execute(_RECORD, {"now": pushed_at, **columns, **sales})
     await record_outcomes(session, job, [], [], items, version="stock_version")
-    if carried.count:
-        params = {"count": carried.count, "oldest": carried.oldest, "pushed_at": pushed_at, "job": job.id}
-        await session.execute(_CARRIED, params)

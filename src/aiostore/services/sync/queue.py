@@ -56,30 +56,6 @@ async def defer(
         return None
 
 
-async def defer_each(
-    session: AsyncSession, task: str, jobs: list[tuple[dict[str, Any], dict[str, Any]]]
-) -> None:
-    """Defer one job of `task` per (options, keywords) pair, each with its own locks (`defer`'s options),
-    in one statement under one savepoint. When one is refused (its queueing lock was taken since the
-    caller looked), the savepoint is rolled back and each is deferred on its own, the refused ones
-    coalesced: a sale's pushes to four shops cost one statement, not four, each in a savepoint."""
-    if len(jobs) <= 1:
-        for options, kwargs in jobs:
-            await defer(session, task, **options, **kwargs)
-        return
-    conn = await session.connection()
-    raw = (await conn.get_raw_connection()).driver_connection
-    made = [jobqueue.app.configure_task(task, **options).make_new_job(**kwargs) for options, kwargs in jobs]
-    try:
-        async with conn.begin_nested():
-            await jobqueue.app.job_manager.batch_defer_jobs_async(made, connection=raw)
-        return
-    except procrastinate_errors.AlreadyEnqueued:
-        log.info("queue.batch_refused", task=task, jobs=len(jobs))
-    for options, kwargs in jobs:
-        await defer(session, task, **options, **kwargs)
-
-
 async def defer_many(
     session: AsyncSession, task: str, jobs: list[dict[str, Any]], *, queue: str | None = None
 ) -> None:
