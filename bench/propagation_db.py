@@ -158,8 +158,9 @@ async def stages(db: Connection, orders: list[OrderTimes]) -> dict[str, dict[str
     for kind, took in await (await db.execute(SYNC_JOBS_SQL)).fetchall():
         parts["push_round" if kind == "push_stock" else "readback_job"].append(float(took))
     figures = {name: _figures(values) for name, values in parts.items()}
-    # procrastinate polls every 5 s when no notification wakes it: a push job that waited that long
-    # was deferred while the shop's previous push still held the lock, and nothing woke the worker after.
+    # A push job deferred while the shop's previous push held the lock is announced when that lock is
+    # released (migration 0020's trigger), and the workers poll each second besides (worker/app.py): one
+    # that waited 4 s or more was woken by neither: a wake-up missed.
     figures["push_job_wait"]["over_4s"] = sum(1 for wait in parts["push_job_wait"] if wait >= 4)
     return figures
 
