@@ -37,7 +37,7 @@ from aiostore.services.sync.push_stock import Targets, plan_rows, push_stock_of,
 from aiostore.services.sync.runner import Handler, claim, execute, handler, succeed_in
 
 PUSH_TASK = "sync.push_stock"
-PUSH_QUEUE = "push"  # the push task's queue (worker/tasks/sync.py)
+PUSH_QUEUE = "push"  # the push task's queue (worker/tasks/sync.py declares the task on it)
 _GATE_KEY = "hashtextextended('push:' || {}, 0)"  # a shop's push gate: its advisory lock key, from its id
 DIRTY = or_(Listing.stock_dirty.is_(True), Listing.price_dirty.is_(True))
 

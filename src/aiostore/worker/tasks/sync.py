@@ -37,7 +37,7 @@ async def run_job(context: procrastinate.JobContext, org_id: str, job_id: str) -
     await runner.run_job(sc, uuid.UUID(org_id), uuid.UUID(job_id), queue_job_id=_id(context))
 
 
-@queue.task(name=push.PUSH_TASK, queue="push", pass_context=True)
+@queue.task(name=push.PUSH_TASK, queue=push.PUSH_QUEUE, pass_context=True)
 async def push_stock(context: procrastinate.JobContext, org_id: str, channel_id: str) -> None:
     sc = runtime.current().sync
     await push.start_push(
