@@ -2,6 +2,7 @@
 
     bench/propagation.py [--orders 300] [--rate 10] [--latency-ms 50] [--platforms NAME,NAME,...]
                          [--worker-concurrency N] [--worker-processes N] [--service-setting NAME=VALUE]
+                         [--count-statements]
 
 Starts everything by itself: the chosen sandboxes (default all four) as uvicorn servers on loopback
 ports, every API call delayed by --latency-ms; an embedded PostgreSQL in a temporary folder; and
@@ -25,6 +26,11 @@ calls made by our service during the run, per order), mismatches, then target_me
 #15's goal, and no mismatch), CPU seconds per process, stage medians, p95 and p99 by the platform the
 order was placed on (an order placed on Tokopedia needs no Tokopedia call: the path its 5 stock calls a
 second do not pace), p99 by the shop reached (from the push to that shop showing the sale) and more.
+With --count-statements, the server logs every statement while the orders are placed and processed; the
+JSON adds `statements_per_order` (the service's processes, the bench's own connection left out) and
+stderr lists the commonest kinds. A figure of the work, not of this machine's speed: it compares from run
+to run and hour to hour where the latencies do not (the logging slows the run, so its latencies do not
+compare with a run without it).
 Exit status 1 when an order never arrived everywhere, a shop or the master ends up wrong, or the queue
 did not go idle; a p99 above target is reported, not an error.
 """
@@ -50,7 +56,7 @@ import httpx
 import psycopg
 
 from aiostore.log import configure_logging
-from propagation_db import OrderTimes, mismatches, ms, percentile, stages, wait_idle
+from propagation_db import OrderTimes, StatementLog, mismatches, ms, percentile, stages, wait_idle
 from propagation_support import (
     PLATFORMS,
     Seller,
@@ -180,6 +186,7 @@ class Options:
     seed: int
     profile_service: Path | None
     service_settings: dict[str, str]
+    count_statements: bool = False
 
 
 async def poll(monitor: Monitor) -> None:
@@ -279,6 +286,7 @@ async def run(opts: Options) -> dict[str, Any]:
         load_before = os.getloadavg()[0]
         calls_before, cpu_before = sum(s.harness.call_count() for s in shops), world.cpu()
         marks = {s.platform: s.mark() for s in shops}
+        statements = await StatementLog.start(db) if opts.count_statements else None
         log(f"placing {opts.orders} orders at {opts.rate}/s on {', '.join(opts.platforms)}")
         poller = asyncio.create_task(poll(monitor))
         try:
@@ -286,6 +294,7 @@ async def run(opts: Options) -> dict[str, Any]:
         finally:
             poller.cancel()
         idle = await wait_idle(db, shops)
+        kinds = await statements.stop(db) if statements else None
         calls = sum(s.harness.call_count() for s in shops) - calls_before
         for shop in shops:
             log(shop.since(marks[shop.platform]))
@@ -299,6 +308,11 @@ async def run(opts: Options) -> dict[str, Any]:
         log(f"stage {name:28} {figures}")
     seen = monitor.seen_by
     log(f"shops seen showing a sale by the response hook {seen['hook']}, by the poll {seen['poll']}")
+    orders = max(1, len(monitor.orders))
+    if kinds is not None:
+        for text, count in kinds.most_common(25):
+            log(f"statements per order {count / orders:6.2f}  {text}")
+    counted = {} if kinds is None else {"statements_per_order": round(sum(kinds.values()) / orders, 1)}
     return {
         "orders": len(monitor.orders),
         "p50_ms": ms(percentile(latencies, 50)),
@@ -344,6 +358,7 @@ async def run(opts: Options) -> dict[str, Any]:
         "load_1m_before": round(load_before, 2),  # other work on the machine skews the figures
         "push_jobs_waiting_over_4s": where["push_job_wait"].get("over_4s"),
         "stages_p50_ms": {name: f["p50"] for name, f in where.items() if "," not in name},
+        **counted,
     }
 
 
@@ -363,6 +378,12 @@ def parse(argv: list[str] | None) -> Options:
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile-service", type=Path, help="write the service's cProfile statistics here")
+    parser.add_argument(
+        "--count-statements",
+        action="store_true",
+        help="log every statement the service runs while the orders are placed and processed, and print"
+        " how many per order and of which kinds (logging slows the run: its latencies do not compare)",
+    )
     parser.add_argument(
         "--service-setting",
         action="append",
@@ -393,6 +414,7 @@ def parse(argv: list[str] | None) -> Options:
         args.seed,
         args.profile_service,
         dict(item.split("=", 1) for item in args.service_setting),
+        args.count_statements,
     )
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import re
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -180,3 +182,50 @@ async def timed_gets(
         times.append((time.perf_counter() - started) * 1000)
         response.raise_for_status()
     return ms(percentile(times, 50)), ms(percentile(times, 95))
+
+
+_LOGGED = re.compile(r"\[(\d+)\] LOG:  (?:statement|execute [^:]*): ?(.*)$")  # the default log_line_prefix
+
+
+@dataclass
+class StatementLog:
+    """The statements the service's processes run while it is on (`log_statement = all`, read back from
+    the embedded server's log file, `<data directory>/log`; the bench's own connection is left out): how
+    many per order, and of which kinds. Logging every statement slows the run, so it is a mode of its
+    own (`--count-statements`)."""
+
+    path: Path
+    offset: int
+    bench_pid: str
+
+    @classmethod
+    async def start(cls, db: Connection) -> StatementLog:
+        found = await db.execute("SELECT current_setting('data_directory'), pg_backend_pid()")
+        row = await found.fetchone()
+        assert row is not None  # noqa: S101
+        path = Path(str(row[0])) / "log"
+        if not path.is_file():
+            raise RuntimeError(f"no server log at {path}: --count-statements needs the embedded server")
+        await db.execute("ALTER SYSTEM SET log_statement = 'all'")
+        await db.execute("SELECT pg_reload_conf()")
+        return cls(path, path.stat().st_size, str(row[1]))
+
+    async def stop(self, db: Connection) -> Counter[str]:
+        """Logging off; each kind of statement logged since `start` (its first words) and how often."""
+        await db.execute("ALTER SYSTEM RESET log_statement")
+        await db.execute("SELECT pg_reload_conf()")
+        with self.path.open("rb") as f:
+            f.seek(self.offset)
+            lines = f.read().decode(errors="replace").split("\n")
+        kinds: Counter[str] = Counter()
+        for n, line in enumerate(lines):
+            found = _LOGGED.search(line)
+            if found is None or found.group(1) == self.bench_pid:
+                continue
+            text = found.group(2).strip()
+            for more in lines[n + 1 : n + 4]:  # a statement's first line may be empty, its text below
+                if text or not more.startswith("\t"):
+                    break
+                text = more.strip()
+            kinds[re.sub(r"\s+", " ", text)[:70]] += 1
+        return kinds
