@@ -39,7 +39,7 @@ def among(
 
 
 def _arrays(
-    model: type[Base], names: Sequence[str], rows: Rows
+    model: type[Base], names: Sequence[str], rows: Rows, *, prefix: str = "a"
 ) -> tuple[str, list[str], list[BindParameter[Any]], dict[str, Any]]:
     """`ROWS FROM (unnest(…), …) AS v(names)` with one array per column, each column's value
     expression, the parameters (without values) and their values. JSON columns travel as one
@@ -55,16 +55,33 @@ def _arrays(
         sql_type = kind.compile(dialect=_DIALECT)
         column = [row[name] for row in rows]
         if isinstance(kind, JSON):
-            sources.append(f"jsonb_array_elements(CAST(:a{n} AS jsonb))")
+            sources.append(f"jsonb_array_elements(CAST(:{prefix}{n} AS jsonb))")
             values.append(f"CAST(NULLIF(v.{name}, 'null'::jsonb) AS {sql_type})")  # None is SQL NULL
-            arguments[f"a{n}"] = json.dumps(column, separators=(",", ":"), check_circular=False)  # no spaces
-            params.append(bindparam(f"a{n}", type_=Text()))
+            # compact: no spaces
+            arguments[f"{prefix}{n}"] = json.dumps(column, separators=(",", ":"), check_circular=False)
+            params.append(bindparam(f"{prefix}{n}", type_=Text()))
         else:
-            sources.append(f"unnest(CAST(:a{n} AS {sql_type}[]))")
+            sources.append(f"unnest(CAST(:{prefix}{n} AS {sql_type}[]))")
             values.append(f"v.{name}")
-            arguments[f"a{n}"] = column
-            params.append(bindparam(f"a{n}"))  # the driver adapts the list, as it would a bound one
+            arguments[f"{prefix}{n}"] = column
+            params.append(bindparam(f"{prefix}{n}"))  # the driver adapts the list, as it would a bound one
     return f"ROWS FROM ({', '.join(sources)}) AS v({', '.join(names)})", values, params, arguments
+
+
+def insert_sql(
+    model: type[Base], rows: Rows, *, prefix: str = "a"
+) -> tuple[str, list[BindParameter[Any]], dict[str, Any]]:
+    """`insert_rows`' statement, its parameters and their values, for a caller that makes it part of
+    a statement of its own (a CTE); `prefix` names the parameters (`<prefix>0`, ...)."""
+    if "id" in model.__table__.c and "id" not in rows[0]:
+        rows = [{"id": uuid.uuid4(), **row} for row in rows]
+    names = list(rows[0])
+    source, values, params, arguments = _arrays(model, names, rows, prefix=prefix)
+    sql = (
+        f"INSERT INTO {model.__tablename__} ({', '.join(names)}) "  # noqa: S608  (names from the model)
+        f"SELECT {', '.join(values)} FROM {source}"
+    )
+    return sql, params, arguments
 
 
 async def insert_rows(
@@ -81,14 +98,7 @@ async def insert_rows(
     `returning` columns of each row inserted (none when not asked)."""
     if not rows:
         return []
-    if "id" in model.__table__.c and "id" not in rows[0]:
-        rows = [{"id": uuid.uuid4(), **row} for row in rows]
-    names = list(rows[0])
-    source, values, params, arguments = _arrays(model, names, rows)
-    sql = (
-        f"INSERT INTO {model.__tablename__} ({', '.join(names)}) "  # noqa: S608  (names from the model)
-        f"SELECT {', '.join(values)} FROM {source}"
-    )
+    sql, params, arguments = insert_sql(model, rows)
     if skip_conflicts_on:
         sql += f" ON CONFLICT ({', '.join(skip_conflicts_on)}) DO NOTHING"
     if returning:

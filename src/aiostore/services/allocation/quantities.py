@@ -110,16 +110,23 @@ async def load_promotions(
     return out
 
 
-async def _any_terms(
-    session: AsyncSession, shops: set[uuid.UUID], variants: set[uuid.UUID]
-) -> tuple[bool, bool]:
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """What a caller already knows of the listings' allocation terms: whether an allocation rule may
+    apply to them, and a promotion reservation does (False: none, so none is loaded)."""
+
+    rules: bool
+    promotions: bool
+
+
+async def _any_terms(session: AsyncSession, shops: set[uuid.UUID], variants: set[uuid.UUID]) -> Terms:
     """Whether any allocation rule, and any promotion reservation, applies to these listings: one
     statement. Most listings have neither, and a push round asks for every sale: it loads only what
     exists."""
     rules = exists().where(*_rules_of(shops, variants))
     promotions = exists().where(bulk.among(PromotionReservation.variant_id, variants))
     found = (await session.execute(select(rules, promotions))).one()
-    return bool(found[0]), bool(found[1])
+    return Terms(bool(found[0]), bool(found[1]))
 
 
 def held_conditions(channel_id: uuid.UUID, statuses: frozenset[str]) -> list[ColumnElement[bool]]:
@@ -182,18 +189,22 @@ class Allocation:
 
 
 async def load_allocation(
-    session: AsyncSession, listings: Sequence[L], limits: Mapping[uuid.UUID, ConnectorLimits]
+    session: AsyncSession,
+    listings: Sequence[L],
+    limits: Mapping[uuid.UUID, ConnectorLimits],
+    terms: Terms | None = None,
 ) -> Allocation:
     """Everything but the stock levels that these listings' quantities are derived from (`limits`:
-    each listing's shop's connector limits)."""
+    each listing's shop's connector limits; `terms`: what the caller read with the listings, else asked
+    here in one statement)."""
     shops = {listing.channel_account_id for listing in listings if listing.variant_id is not None}
     variants = {listing.variant_id for listing in listings if listing.variant_id is not None}
     if not shops:
         return Allocation()
-    rules, promotions = await _any_terms(session, shops, variants)
+    terms = terms or await _any_terms(session, shops, variants)
     return Allocation(
-        rules=await load_rules(session, shops, variants) if rules else {},
-        promotions=await load_promotions(session, variants) if promotions else {},
+        rules=await load_rules(session, shops, variants) if terms.rules else {},
+        promotions=await load_promotions(session, variants) if terms.promotions else {},
         held={shop: await held_by_shop(session, shop, limits[shop], variants) for shop in sorted(shops)},
     )
 
@@ -202,11 +213,12 @@ async def derive_listings(
     session: AsyncSession,
     rows: Sequence[tuple[L, Levels | None]],
     limits: Mapping[uuid.UUID, ConnectorLimits],
+    terms: Terms | None = None,
 ) -> list[ListingQuantity[L]]:
     """The quantity each listing (with its variant's stock levels) is to be pushed, step by step.
-    `limits` names each listing's shop's connector limits."""
+    `limits` names each listing's shop's connector limits (`terms`: see `load_allocation`)."""
     listed = [(listing, levels) for listing, levels in rows if listing.variant_id is not None]
-    allocation = await load_allocation(session, [listing for listing, _ in listed], limits)
+    allocation = await load_allocation(session, [listing for listing, _ in listed], limits, terms)
     return [allocation.derive(listing, levels) for listing, levels in listed]
 
 

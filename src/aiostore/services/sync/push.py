@@ -184,14 +184,15 @@ async def start_push(
         async with sc.tx(org_id) as session:
             if n == 0 and queue_job_id is not None and run_before:
                 await recovery.close_earlier_attempt(session, queue_job_id)
-            stock, prices = await read_dirty(session, channel_id)
+            dirty = await read_dirty(session, channel_id)
+            stock, prices = dirty.rows, dirty.prices
             if not stock and not prices:
                 return status
             try:
                 shop: ShopConnection | None = await open_channel(sc, org_id, channel_id, session)
             except AppError:  # gone or disconnected: the job's handler fails with the reason
                 shop = None
-            planned = await plan_rows(session, shop, stock) if shop is not None and stock else {}
+            planned = await plan_rows(session, shop, stock, dirty.terms) if shop is not None and stock else {}
             job = await jobs.create(
                 session,
                 org_id,

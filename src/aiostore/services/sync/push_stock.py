@@ -26,8 +26,8 @@ from sqlalchemy.orm import aliased
 
 from aiostore.connectors.dtos import ItemResult, StockUpdate
 from aiostore.db import bulk
-from aiostore.db.models import Inventory, Listing, SyncJob
-from aiostore.services.allocation.quantities import derive_listings
+from aiostore.db.models import AllocationRule, Inventory, Listing, PromotionReservation, SyncJob, SyncJobItem
+from aiostore.services.allocation.quantities import Terms, derive_listings
 from aiostore.services.reconciliation.readback import Written
 from aiostore.services.sync.context import ShopConnection, SyncContext
 from aiostore.services.sync.pacing import PACER
@@ -36,7 +36,6 @@ from aiostore.services.sync.push_items import (
     job_item,
     key_of,
     outcome,
-    record_outcomes,
 )
 
 # Plain columns, not Listing objects: a shop's 10,000 dirty listings as ORM objects (with their
@@ -78,22 +77,38 @@ async def plan_stock(
     return await plan_rows(session, shop, rows)
 
 
-async def plan_rows(session: AsyncSession, shop: ShopConnection, rows: Sequence[Row[Any]]) -> Targets:
+async def plan_rows(
+    session: AsyncSession, shop: ShopConnection, rows: Sequence[Row[Any]], terms: Terms | None = None
+) -> Targets:
     """What each of these listings (as `_listings` reads them) is to be sent."""
-    derived = await derive_listings(session, [(r, r) for r in rows], {shop.channel.id: shop.connector.limits})
+    limits = {shop.channel.id: shop.connector.limits}
+    derived = await derive_listings(session, [(r, r) for r in rows], limits, terms)
     return {key_of(d.listing): (d.listing, d.quantity) for d in derived}
 
 
-async def read_dirty(session: AsyncSession, channel_id: uuid.UUID) -> tuple[list[Row[Any]], bool]:
-    """A push round's look at its shop: the stock-dirty listings as `plan_rows` takes them, and whether a
-    committed price of the shop waits to be sent; one statement when stock is dirty (the rows carry the
-    answer about prices), two when not."""
+@dataclass(frozen=True)
+class Dirty:
+    """A push round's look at its shop (`read_dirty`)."""
+
+    rows: list[Row[Any]]  # the stock-dirty listings, as `plan_rows` takes them
+    prices: bool  # a committed price of the shop waits to be sent
+    terms: Terms  # whether allocation rules or promotion reservations may apply to those listings
+
+
+async def read_dirty(session: AsyncSession, channel_id: uuid.UUID) -> Dirty:
+    """The shop's stock-dirty listings, with on each row whether a price of the shop is pending, whether
+    the shop has any allocation rule and whether a promotion reserves units of the listing's variant: one
+    statement when stock is dirty (two when not), where a count, the listings and a look for rules and
+    promotions took three. A shop with a rule (for any variant) has its rules loaded for the listings."""
     other = aliased(Listing)
-    pending = exists().where(other.channel_account_id == channel_id, other.price_dirty.is_(True))
-    rows = list((await session.execute(_listings(channel_id, None).add_columns(pending))).all())
-    if rows:
-        return rows, bool(rows[0][-1])
-    return [], bool(await session.scalar(select(pending)))
+    prices = exists().where(other.channel_account_id == channel_id, other.price_dirty.is_(True))
+    rules = exists().where(AllocationRule.channel_account_id == channel_id)
+    promotions = exists().where(PromotionReservation.variant_id == Listing.variant_id)
+    stmt = _listings(channel_id, None).add_columns(prices, rules, promotions)
+    rows = list((await session.execute(stmt)).all())
+    if not rows:
+        return Dirty([], bool(await session.scalar(select(prices))), Terms(False, False))
+    return Dirty(rows, bool(rows[0][-3]), Terms(bool(rows[0][-2]), any(row[-1] for row in rows)))
 
 
 Then = Callable[[AsyncSession, dict[str, Any], Passing], Awaitable[None]]
@@ -142,16 +157,17 @@ async def push_stock_of(
 # The listings are locked in id order first (the CTE), as sales lock them (services/inventory.mark_dirty),
 # so a push and a sale never deadlock: in the same statement as the update, not a statement before it.
 # The same statement notes on the job the sales the push carried (a retried job keeps the oldest sale any
-# of its attempts carried, and when that one was taken).
-_RECORD = text(
-    """WITH locked AS (
+# of its attempts carried, and when that one was taken) and writes the job's items ({items}: the insert
+# `bulk.insert_sql` makes of them).
+_RECORD = """WITH locked AS (
         SELECT id FROM listings WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR NO KEY UPDATE),
     carried AS (
         UPDATE sync_jobs SET sales_carried = coalesce(sales_carried, 0) + :count,
             pushed_at = CASE WHEN sale_at IS NULL OR CAST(:oldest AS timestamptz) < sale_at
                              THEN :now ELSE pushed_at END,
             sale_at = LEAST(sale_at, CAST(:oldest AS timestamptz))
-        WHERE id = :job AND CAST(:count AS integer) > 0)
+        WHERE id = :job AND CAST(:count AS integer) > 0),
+    items AS ({items})
     UPDATE listings AS t SET sync_state = v.sync_state, last_error = v.last_error,
         last_synced_at = :now, updated_at = :now,
         platform_stock = CASE WHEN v.applied THEN v.quantity ELSE t.platform_stock END,
@@ -163,7 +179,6 @@ _RECORD = text(
                 CAST(:versions AS bigint[]), CAST(:carried AS integer[]))
         AS v(id, sync_state, last_error, applied, quantity, clean, version, carried)
     WHERE t.id = v.id AND t.id IN (SELECT id FROM locked)"""
-)
 
 
 @dataclass
@@ -183,9 +198,9 @@ class _Carried:
 async def _record(
     session: AsyncSession, job: SyncJob, targets: Targets, results: list[ItemResult], pushed_at: datetime
 ) -> None:
-    """Each listing's outcome and the sales the push carried in one statement that locks the listings
-    first (a change committed after the read keeps the listing dirty, a sale noted after it stays
-    pending), then the job's items."""
+    """Each listing's outcome, the sales the push carried and the job's items, in one statement that
+    locks the listings first (a change committed after the read keeps the listing dirty, a sale noted
+    after it stays pending)."""
     columns: dict[str, list[Any]] = {
         n: [] for n in ("ids", "states", "errors", "applied", "quantities", "clean", "versions", "carried")
     }
@@ -210,5 +225,7 @@ async def _record(
             carried.add(listing.sale_pending)
         items.append(job_item(listing, result, {"stock": quantity}))
     sales = {"count": carried.count, "oldest": carried.oldest, "job": job.id}
-    await session.execute(_RECORD, {"now": pushed_at, **columns, **sales})
-    await record_outcomes(session, job, [], [], items, version="stock_version")
+    base = {"org_id": job.org_id, "job_id": job.id}
+    insert, params, rows = bulk.insert_sql(SyncJobItem, [base | item for item in items], prefix="item")
+    statement = text(_RECORD.format(items=insert)).bindparams(*params)
+    await session.execute(statement, {"now": pushed_at, **columns, **sales, **rows})
