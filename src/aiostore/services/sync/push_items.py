@@ -1,6 +1,6 @@
 """What the stock and price pushes share: per-item outcomes, listing locks, the dry-run requests, and
-the bulk writes that record what a push did (a listing's sync state, its dirty flag cleared, the job's
-items), a few statements per 2,000 listings instead of two UPDATEs and one ORM object per listing."""
+the job's items written in bulk (each push records its listings' outcomes from column arrays in one
+statement of its own), a few statements per 2,000 listings instead of an ORM object per listing."""
 
 from __future__ import annotations
 
@@ -134,29 +134,14 @@ def job_item(
     }
 
 
-async def record_outcomes(
-    session: AsyncSession,
-    job: SyncJob,
-    states: list[dict[str, Any]],
-    cleared: list[dict[str, Any]],
-    items: list[dict[str, Any]],
-    *,
-    version: str,
-    sets: dict[str, str] | None = None,
-) -> None:
-    """Write a push's outcome in bulk: each listing's sync state (`states`, grouped by the columns they
-    name: every row of one statement names the same ones), the dirty flag cleared where the listing's
-    `version` column still holds the value read before the push (`cleared`: {id, version, flag}), and
-    the job's items."""
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in states:
-        groups.setdefault(tuple(row), []).append(row)
-    for rows in groups.values():
-        for start in range(0, len(rows), CHUNK):
-            await bulk.update_by_key(session, Listing, "id", rows[start : start + CHUNK], sets=sets)
-    for start in range(0, len(cleared), CHUNK):
-        chunk = cleared[start : start + CHUNK]
-        await bulk.update_by_key(session, Listing, "id", chunk, match=(version,))
+def item_rows(job: SyncJob, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A push's items (`job_item`) as rows of `sync_job_items`."""
     base = {"org_id": job.org_id, "job_id": job.id}
-    for start in range(0, len(items), CHUNK):
-        await bulk.insert_rows(session, SyncJobItem, [base | item for item in items[start : start + CHUNK]])
+    return [base | item for item in items]
+
+
+async def record_items(session: AsyncSession, job: SyncJob, items: list[dict[str, Any]]) -> None:
+    """The job's items in bulk, one statement per CHUNK of them."""
+    rows = item_rows(job, items)
+    for start in range(0, len(rows), CHUNK):
+        await bulk.insert_rows(session, SyncJobItem, rows[start : start + CHUNK])

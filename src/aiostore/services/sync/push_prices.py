@@ -35,7 +35,7 @@ from aiostore.services.sync.push_items import (
     key_of,
     lock_listings,
     outcome,
-    record_outcomes,
+    record_items,
 )
 
 # Plain columns, not Listing and VariantPrice objects (see push_stock.py).
@@ -169,7 +169,7 @@ async def _record(
                     columns[name].append(value)
                 items.append(job_item(listing, result, seen, prefix="price:"))
             await session.execute(_RECORD, {"now": now, **columns})
-            await record_outcomes(session, job, [], [], items, version="price_version")
+            await record_items(session, job, items)
 
 
 _NAMES = ("ids", "states", "errors", "applied", "prices", "currencies", "clean", "versions")

@@ -33,6 +33,7 @@ from aiostore.services.sync.context import ShopConnection, SyncContext
 from aiostore.services.sync.pacing import PACER
 from aiostore.services.sync.push_items import (
     Passing,
+    item_rows,
     job_item,
     key_of,
     outcome,
@@ -225,7 +226,6 @@ async def _record(
             carried.add(listing.sale_pending)
         items.append(job_item(listing, result, {"stock": quantity}))
     sales = {"count": carried.count, "oldest": carried.oldest, "job": job.id}
-    base = {"org_id": job.org_id, "job_id": job.id}
-    insert, params, rows = bulk.insert_sql(SyncJobItem, [base | item for item in items], prefix="item")
+    insert, params, rows = bulk.insert_sql(SyncJobItem, item_rows(job, items), prefix="item")
     statement = text(_RECORD.format(items=insert)).bindparams(*params)
     await session.execute(statement, {"now": pushed_at, **columns, **sales, **rows})
