@@ -2,7 +2,7 @@
 
     bench/propagation.py [--orders 300] [--rate 10] [--latency-ms 50] [--platforms NAME,NAME,...]
                          [--worker-concurrency N] [--worker-processes N] [--service-setting NAME=VALUE]
-                         [--count-statements]
+                         [--count-statements] [--profile-service PATH] [--profile-workers PATH]
 
 Starts everything by itself: the chosen sandboxes (default all four) as uvicorn servers on loopback
 ports, every API call delayed by --latency-ms; an embedded PostgreSQL in a temporary folder; and
@@ -185,6 +185,7 @@ class Options:
     worker_processes: int
     seed: int
     profile_service: Path | None
+    profile_workers: Path | None
     service_settings: dict[str, str]
     count_statements: bool = False
 
@@ -251,8 +252,9 @@ async def prepare(opts: Options, monitor: Monitor, stack: contextlib.AsyncExitSt
     concurrency = str(opts.worker_concurrency or 8)
     for n in range(opts.worker_processes):  # the scaled-out layout: `aiostore worker` processes
         worker = Service.start(
-            tmp, port, env, command=("worker", "--concurrency", concurrency), name=f"worker-{n}"
-        )
+            tmp, port, env, command=("worker", "--concurrency", concurrency), name=f"worker-{n}",
+            profile=opts.profile_workers and opts.profile_workers.with_suffix(f".{n}.prof"),
+        )  # fmt: skip
         stack.callback(worker.stop)
         pids["workers"].append(worker.process.pid)
     seller = Seller(service.url)
@@ -379,6 +381,11 @@ def parse(argv: list[str] | None) -> Options:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile-service", type=Path, help="write the service's cProfile statistics here")
     parser.add_argument(
+        "--profile-workers",
+        type=Path,
+        help="write each worker process's cProfile statistics beside this path (PATH.N.prof for worker N)",
+    )
+    parser.add_argument(
         "--count-statements",
         action="store_true",
         help="log every statement the service runs while the orders are placed and processed, and print"
@@ -413,6 +420,7 @@ def parse(argv: list[str] | None) -> Options:
         args.worker_processes,
         args.seed,
         args.profile_service,
+        args.profile_workers,
         dict(item.split("=", 1) for item in args.service_setting),
         args.count_statements,
     )
