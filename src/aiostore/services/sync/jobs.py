@@ -47,6 +47,9 @@ KINDS = frozenset(
 )
 MAX_ATTEMPTS = 5
 RUN_JOB = "sync.run_job"  # the task (worker/tasks/sync.py) that runs a job by id
+# A shop's push task (services/sync/push.py): its job lock (one push of the shop runs at a time) and its
+# queueing lock (one waits), each this prefix and the shop's id.
+PUSH_LOCK, PUSH_QUEUEING_LOCK = "push_stock:", "push:"
 BASE_DELAY = 2.0
 MAX_DELAY = 300.0
 

@@ -74,7 +74,7 @@ _QUEUE = text(
         SELECT s, n, pg_advisory_xact_lock_shared({_GATE_KEY.format("s")}) AS held
         FROM unnest(CAST(:shops AS text[])) WITH ORDINALITY AS shops(s, n))
     INSERT INTO procrastinate_jobs (queue_name, task_name, lock, queueing_lock, args)
-    SELECT :queue, :task, 'push_stock:' || s, 'push:' || s,
+    SELECT :queue, :task, '{jobs.PUSH_LOCK}' || s, '{jobs.PUSH_QUEUEING_LOCK}' || s,
            jsonb_build_object('org_id', CAST(:org AS text), 'channel_id', s)
     FROM gates ORDER BY n
     ON CONFLICT (queueing_lock) WHERE status = 'todo' DO NOTHING"""  # noqa: S608

@@ -53,11 +53,11 @@ _ENDED = text(
 )
 # Running rows that name no queue job, of shops with no push running.
 _UNLINKED = text(
-    """SELECT j.id FROM sync_jobs j
+    f"""SELECT j.id FROM sync_jobs j
     WHERE j.status = 'running' AND j.queue_job_id IS NULL AND j.kind = 'push_stock'
       AND NOT EXISTS (SELECT 1 FROM procrastinate_jobs q
-                      WHERE q.lock = 'push_stock:' || j.channel_account_id::text AND q.status = 'doing')
-    ORDER BY j.id"""
+                      WHERE q.lock = '{jobs.PUSH_LOCK}' || j.channel_account_id::text AND q.status = 'doing')
+    ORDER BY j.id"""  # noqa: S608  (constants only)
 )
 
 

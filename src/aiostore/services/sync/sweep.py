@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, text
 from sqlalchemy.orm import InstrumentedAttribute
 
 from aiostore.db.models import Listing
-from aiostore.services.sync import push
+from aiostore.services.sync import jobs, push
 from aiostore.services.sync.context import SyncContext
 from aiostore.services.sync.schedule import active_routes
 
@@ -57,7 +57,7 @@ async def sweep(sc: SyncContext, now: datetime | None = None) -> list[uuid.UUID]
             )
             if dirty is None:
                 continue
-            lock = f"push_stock:{channel_id}"
+            lock = f"{jobs.PUSH_LOCK}{channel_id}"
             if (await session.execute(PUSH_IN_FLIGHT, {"lock": lock})).first() is not None:
                 continue
             requested += await push.request_pushes(session, org_id, [channel_id])
