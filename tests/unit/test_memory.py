@@ -13,3 +13,13 @@ async def test_only_large_work_is_released_and_only_once() -> None:
     memory.note_large(5)  # a small request after it keeps the note
     assert await memory.release_noted() is True
     assert await memory.release_noted() is False
+
+
+async def test_a_job_trims_only_once_the_process_has_grown() -> None:
+    await memory.release_grown()  # from where the process stands now
+    assert await memory.release_grown() is False  # a small job after it: no trim
+    held = [bytes(4000) for _ in range(2 * memory.GROWTH // 4000)]  # a large job's rows, resident
+    assert await memory.release_grown() is True
+    assert await memory.release_grown() is False  # measured from the trim, not from the start again
+    del held
+    assert await memory.release_grown() is False  # what was freed makes no growth

@@ -11,7 +11,6 @@ absolute stock sets, order state machines), so a job run again after a crash doe
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -133,7 +132,7 @@ async def execute(sc: SyncContext, org_id: uuid.UUID, job: SyncJob, handle: Hand
         log.exception("job.crashed", kind=job.kind)
         return await _retry_or_fail(sc, org_id, job_id, f"{type(exc).__name__}: {exc}", None)
     finally:  # a pull or push of 10,000s of rows leaves its freed pages resident otherwise
-        await asyncio.to_thread(memory.release)
+        await memory.release_grown()
     if isinstance(result, Closed):
         return jobs.SUCCEEDED
     return await _finish(sc, org_id, job_id, jobs.SUCCEEDED, result=result)
