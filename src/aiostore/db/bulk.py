@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import JSON, BindParameter, ColumnElement, Text, any_, bindparam, text
+from sqlalchemy import JSON, BindParameter, ColumnElement, Text, TextClause, any_, bindparam, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -38,34 +40,71 @@ def among(
     return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(element)))
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """The part of an array statement that depends only on the table, its columns and the prefix."""
+
+    source: str  # `ROWS FROM (unnest(…), …) AS v(names)`
+    values: tuple[str, ...]  # each column's value expression
+    params: tuple[BindParameter[Any], ...]  # the parameters, without values
+    json: tuple[bool, ...]  # which columns travel as one JSON document
+
+
+@lru_cache(maxsize=256)
+def _shape(model: type[Base], names: tuple[str, ...], prefix: str) -> _Shape:
+    table = model.__table__
+    sources: list[str] = []
+    values: list[str] = []
+    params: list[BindParameter[Any]] = []
+    kinds: list[bool] = []
+    for n, name in enumerate(names):
+        kind = table.c[name].type
+        sql_type = kind.compile(dialect=_DIALECT)
+        kinds.append(isinstance(kind, JSON))
+        if kinds[-1]:
+            sources.append(f"jsonb_array_elements(CAST(:{prefix}{n} AS jsonb))")
+            values.append(f"CAST(NULLIF(v.{name}, 'null'::jsonb) AS {sql_type})")  # None is SQL NULL
+            params.append(bindparam(f"{prefix}{n}", type_=Text()))
+        else:
+            sources.append(f"unnest(CAST(:{prefix}{n} AS {sql_type}[]))")
+            values.append(f"v.{name}")
+            params.append(bindparam(f"{prefix}{n}"))  # the driver adapts the list, as it would a bound one
+    source = f"ROWS FROM ({', '.join(sources)}) AS v({', '.join(names)})"
+    return _Shape(source, tuple(values), tuple(params), tuple(kinds))
+
+
 def _arrays(
     model: type[Base], names: Sequence[str], rows: Rows, *, prefix: str = "a"
 ) -> tuple[str, list[str], list[BindParameter[Any]], dict[str, Any]]:
     """`ROWS FROM (unnest(…), …) AS v(names)` with one array per column, each column's value
     expression, the parameters (without values) and their values. JSON columns travel as one
     JSON document each (`jsonb_array_elements`): as a text array every quote inside would be escaped
-    one by one."""
-    table = model.__table__
-    sources: list[str] = []
-    values: list[str] = []
-    params: list[BindParameter[Any]] = []
+    one by one. The shape is built once per table, columns and prefix."""
+    shape = _shape(model, tuple(names), prefix)
     arguments: dict[str, Any] = {}
-    for n, name in enumerate(names):
-        kind = table.c[name].type
-        sql_type = kind.compile(dialect=_DIALECT)
+    for n, (name, is_json) in enumerate(zip(names, shape.json, strict=True)):
         column = [row[name] for row in rows]
-        if isinstance(kind, JSON):
-            sources.append(f"jsonb_array_elements(CAST(:{prefix}{n} AS jsonb))")
-            values.append(f"CAST(NULLIF(v.{name}, 'null'::jsonb) AS {sql_type})")  # None is SQL NULL
-            # compact: no spaces
-            arguments[f"{prefix}{n}"] = json.dumps(column, separators=(",", ":"), check_circular=False)
-            params.append(bindparam(f"{prefix}{n}", type_=Text()))
-        else:
-            sources.append(f"unnest(CAST(:{prefix}{n} AS {sql_type}[]))")
-            values.append(f"v.{name}")
-            arguments[f"{prefix}{n}"] = column
-            params.append(bindparam(f"{prefix}{n}"))  # the driver adapts the list, as it would a bound one
-    return f"ROWS FROM ({', '.join(sources)}) AS v({', '.join(names)})", values, params, arguments
+        # compact JSON: no spaces
+        arguments[f"{prefix}{n}"] = (
+            json.dumps(column, separators=(",", ":"), check_circular=False) if is_json else column
+        )
+    return shape.source, list(shape.values), list(shape.params), arguments
+
+
+_STATEMENTS: dict[str, TextClause] = {}
+_MAX_STATEMENTS = 256
+
+
+def statement(sql: str, params: Sequence[BindParameter[Any]]) -> TextClause:
+    """`text(sql).bindparams(*params)`, made once per SQL text (`params` are what `insert_sql` or
+    `_arrays` returned with it, which the text determines): parsing a long statement for its
+    parameters on every call cost more than building the rest of it."""
+    found = _STATEMENTS.get(sql)
+    if found is None:
+        if len(_STATEMENTS) >= _MAX_STATEMENTS:
+            _STATEMENTS.pop(next(iter(_STATEMENTS)))  # the oldest
+        found = _STATEMENTS[sql] = text(sql).bindparams(*params)
+    return found
 
 
 def insert_sql(
@@ -103,7 +142,7 @@ async def insert_rows(
         sql += f" ON CONFLICT ({', '.join(skip_conflicts_on)}) DO NOTHING"
     if returning:
         sql += f" RETURNING {', '.join(returning)}"
-    result = await session.execute(text(sql).bindparams(*params), arguments)
+    result = await session.execute(statement(sql, params), arguments)
     return [tuple(row) for row in result.all()] if returning else []
 
 
@@ -139,4 +178,4 @@ async def update_by_key(
         f"UPDATE {model.__tablename__} AS t SET {', '.join(assignments)} "  # noqa: S608  (names from the model)
         f"FROM {source} WHERE {where}"
     )
-    await session.execute(text(sql).bindparams(*params), arguments)
+    await session.execute(statement(sql, params), arguments)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, Uuid, bindparam, exists, select, text
+from sqlalchemy import Row, Select, Uuid, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -236,5 +236,5 @@ async def _record(
         items.append(job_item(listing, result, {"stock": quantity}))
     sales = {"count": carried.count, "oldest": carried.oldest, "job": job.id}
     insert, params, rows = bulk.insert_sql(SyncJobItem, item_rows(job, items), prefix="item")
-    statement = text(_RECORD.format(items=insert)).bindparams(*params)
+    statement = bulk.statement(_RECORD.format(items=insert), params)
     await session.execute(statement, {"now": pushed_at, **columns, **sales, **rows})
