@@ -25,7 +25,10 @@ The last line printed is one JSON object: orders, p50_ms, p95_ms, p99_ms, calls_
 calls made by our service during the run, per order), mismatches, then target_met (p99 < 300 ms, issue
 #15's goal, and no mismatch), CPU seconds per process, stage medians, p95 and p99 by the platform the
 order was placed on (an order placed on Tokopedia needs no Tokopedia call: the path its 5 stock calls a
-second do not pace), p99 by the shop reached (from the push to that shop showing the sale) and more.
+second do not pace), p99 by the shop reached (from the push to that shop showing the sale),
+p99_ms_unpaced (from the push until every other shop whose quota never paces a push round showed the
+sale: `paced_platforms` are left out, as services/sync/pacing.SHARED_BELOW decides from each platform's
+limits; the sync engine's figure without a platform's pace) and more.
 With --count-statements, the server logs every statement while the orders are placed and processed; the
 JSON adds `statements_per_order` (the service's processes, the bench's own connection left out) and
 stderr lists the commonest kinds. A figure of the work, not of this machine's speed: it compares from run
@@ -55,7 +58,9 @@ from typing import Any
 import httpx
 import psycopg
 
+from aiostore.connectors.registry import default_limits
 from aiostore.log import configure_logging
+from aiostore.services.sync.pacing import SHARED_BELOW
 from propagation_db import OrderTimes, StatementLog, mismatches, ms, percentile, stages, wait_idle
 from propagation_support import (
     PLATFORMS,
@@ -91,6 +96,13 @@ class Order:
         if self.done is None or self.sent is None:
             return None
         return (self.done - self.sent) * 1000
+
+    def latency_to(self, platforms: set[str]) -> float | None:
+        """Milliseconds from the push until every other shop among `platforms` showed the sale."""
+        wanted = platforms - {self.platform}
+        if self.sent is None or not wanted or not wanted <= self.reached.keys():
+            return None
+        return (max(self.reached[p] for p in wanted) - self.sent) * 1000
 
 
 class Monitor:
@@ -305,6 +317,9 @@ async def run(opts: Options) -> dict[str, Any]:
         where = await stages(db, monitor.times())
     latencies = [o.latency_ms for o in monitor.orders if o.latency_ms is not None]
     p99 = percentile(latencies, 99)
+    paced = [p for p in opts.platforms if default_limits(p).rate_per_second < SHARED_BELOW]
+    fast = set(opts.platforms) - set(paced)
+    unpaced = [x for o in monitor.orders if (x := o.latency_to(fast)) is not None]
     from_sale = [(o.done - o.placed) * 1000 for o in monitor.orders if o.done is not None]
     for name, figures in sorted(where.items(), key=lambda kv: ("," in kv[0], kv[0])):
         log(f"stage {name:28} {figures}")
@@ -342,6 +357,10 @@ async def run(opts: Options) -> dict[str, Any]:
             p: ms(percentile([o.latency_ms for o in monitor.orders if o.platform == p and o.latency_ms], 95))
             for p in opts.platforms
         },
+        # the same, counting only the shops whose quota is fast enough never to pace a push round
+        # (services/sync/pacing.SHARED_BELOW): the sync engine's own figure, without the platform's pace
+        "paced_platforms": paced,
+        "p99_ms_unpaced": ms(percentile(unpaced, 99)),
         "p99_ms_by_platform": {
             p: ms(percentile([o.latency_ms for o in monitor.orders if o.platform == p and o.latency_ms], 99))
             for p in opts.platforms
