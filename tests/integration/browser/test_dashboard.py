@@ -15,7 +15,7 @@ from aiostore.db.models import ChannelAccount, Customer, Membership, Order, Sync
 from aiostore.db.session import Database
 from aiostore.domain.permissions import Role
 from aiostore.services import accounts
-from tests.factories import PASSWORD, Caller
+from tests.factories import PASSWORD, Caller, product_body
 from tests.integration.api.test_channels import World, world  # noqa: F401  (fixture)
 from tests.integration.browser.conftest import Browsing, Served, open_context, serve
 from tests.integration.pages.test_shops import _connect
@@ -294,3 +294,33 @@ async def test_jobs_list_updates_live(served: Served, tab: Browsing, db: Databas
     else:
         raise AssertionError("the jobs list never updated from the event stream")
     assert page.url == f"{served.url}/jobs"  # no reload: the SSE event made htmx fetch the list
+
+
+async def test_a_search_fetches_its_list_once_and_a_tick_survives(
+    served: Served, tab: Browsing, owner: Caller
+) -> None:
+    """Enter in the search field is a change, a submit and a key-up: each used to fetch the same list and
+    swap it in, and a product ticked after the first swap was unticked by the next one."""
+    for sku in ("FIND", "OTHER"):
+        assert (await owner.post("/api/products", json=product_body(sku))).status_code == 201
+    page = tab.page
+    await _sign_in(page, served.url, owner.email)
+    await page.get_by_role("link", name="Catalog").click()
+    await expect(page.locator('input[name="product"]')).to_have_count(2)
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if r.headers.get("hx-request") else None)
+    await page.locator("#f-q").fill("FIND-")
+    async with page.expect_response(lambda r: "/catalog?" in r.url):
+        await page.locator("#f-q").press("Enter")
+    product = page.locator('input[name="product"]')
+    await expect(product).to_have_count(1)
+    await product.check()
+    await page.wait_for_timeout(1_000)  # past the search field's 400 ms key-up delay
+    assert len(fetched) == 1, fetched
+    await expect(product).to_be_checked()
+    async with page.expect_request(lambda r: "/catalog?" in r.url):
+        await page.get_by_role("button", name="Filter").click()  # pressed on purpose: fetched again
+    await page.locator("#f-q").fill("")
+    async with page.expect_request(lambda r: "q=OTHER-" in r.url):
+        await page.locator("#f-q").press_sequentially("OTHER-")  # typed: fetched once the typing pauses
+    await expect(page.get_by_role("link", name="Kaos Polos Premium")).to_have_count(1)

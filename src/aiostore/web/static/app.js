@@ -54,3 +54,40 @@ document.addEventListener("sse:job", function () {
     if (list) { htmx.trigger(list, "sse-tail"); }
   }, 1500);
 });
+
+// A filter form fetches a query once. Enter in its search field is a change, a submit and a key-up, and
+// each fetched the same list again and swapped it in, unticking what the seller had just ticked in it.
+// So a request for the query already on its way is dropped, and so is one for the query already shown
+// unless the form was submitted (the Filter button, or Enter alone, asks for a fresh list).
+var filters = new WeakMap();
+
+function filterQuery(form) { return new URLSearchParams(new FormData(form)).toString(); }
+
+document.addEventListener("htmx:load", function (event) {
+  var root = event.detail.elt;
+  var forms = root.matches && root.matches("form.filters[hx-get]") ? [root] : [];
+  root.querySelectorAll("form.filters[hx-get]").forEach(function (form) { forms.push(form); });
+  forms.forEach(function (form) { filters.set(form, { shown: filterQuery(form), sending: null }); });
+});
+
+document.addEventListener("htmx:confirm", function (event) {
+  var state = filters.get(event.detail.elt);
+  if (!state) return;
+  var query = filterQuery(event.detail.elt);
+  var submitted = event.detail.triggeringEvent && event.detail.triggeringEvent.type === "submit";
+  if (query === state.sending || (query === state.shown && !submitted && state.sending === null)) {
+    event.preventDefault();
+  }
+});
+
+document.addEventListener("htmx:beforeRequest", function (event) {
+  var state = filters.get(event.detail.elt);
+  if (state) state.sending = filterQuery(event.detail.elt);
+});
+
+document.addEventListener("htmx:afterRequest", function (event) {
+  var state = filters.get(event.detail.elt);
+  if (!state) return;
+  if (event.detail.successful) state.shown = state.sending;
+  state.sending = null;
+});
