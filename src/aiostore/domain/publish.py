@@ -121,10 +121,17 @@ def desired_state(
         "category": mapping.category_id if mapping else None,
         "brand": mapping.brand_id if mapping else None,
         "status": ACTIVE if product.status == ACTIVE else INACTIVE,
-        "variants": {v.sku: list(v.options) for v in variants},
+        "variants": tiers_of({v.sku: v.options for v in variants}),
         "price": {v.sku: v.price for v in variants},
         "stock": {v.sku: v.stock for v in variants},
     }
+
+
+def tiers_of(options: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """Each SKU's option values as the platform holds them: none for a product of one variant. It is
+    created without tiers and a pull reads none, so its own values (a size) are never a change to send
+    (they were, after every pull: a "variants" update that Shopee's mapping could not even build)."""
+    return {sku: list(values) if len(options) > 1 else [] for sku, values in options.items()}
 
 
 def diff(old: State | None, new: State) -> dict[str, dict[str, Any]]:

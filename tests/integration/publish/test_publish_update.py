@@ -266,3 +266,32 @@ async def test_a_title_and_a_price_changed_together_are_both_kept_and_a_second_p
     assert (listing.platform_state["name"], listing.platform_state["price"]) == (title, "160000")
     again = await support.preview(owner, [made["id"]], [shop])
     assert again["items"] == [] and again["summary"]["actions"]["unchanged"] == 1
+
+
+@pytest.mark.parametrize("platform", ["shopee", "tiktokshop", "lazada", "tokopedia"])
+async def test_a_product_of_one_variant_has_nothing_to_update_after_its_shop_is_pulled(
+    make_market: MarketFactory,  # noqa: F811
+    platform: str,
+) -> None:
+    """A product of one variant is created without options (no tiers), and a pull reads none; its own
+    size option is not a change to send. It was: the pull's empty options against the master's size made
+    a "variants" update, which crashed Shopee's mapping (a single model's tier looked up by its option
+    in a tier of SKUs), and a publish job at a minute's schedule tick died of it."""
+    market, owner = await make_market([platform], products=1, variants=1)
+    shop = (await support.connect_all(market, owner))[platform]
+    plain = support.plain_leaf(platform)
+    await support.read_categories(market, {platform: [plain]})
+    made = await support.product(owner, "ONE", variants=support.body("ONE")["variants"][:1])
+    await support.map_to(owner, made["id"], platform, plain)
+    shown = await support.preview(owner, [made["id"]], [shop])
+    assert [i["action"] for i in shown["items"]] == ["create"]
+    await _commit(market, owner, shown)
+    pulled = await owner.post(
+        "/api/sync/pull", json={"channel_account_ids": [str(shop)], "kinds": ["products"]}
+    )
+    assert pulled.status_code == 202, pulled.text
+    await market.settle()
+    [listing] = [x for x in await support.listings(market, shop) if x.platform_sku == "ONE-M"]
+    assert not listing.platform_item_id.startswith("pending:")
+    again = await support.preview(owner, [made["id"]], [shop])
+    assert again["items"] == [] and again["summary"]["actions"]["unchanged"] == 1, again["items"]

@@ -71,6 +71,17 @@ def test_shopee_an_item_without_models_gets_its_tiers_initialised() -> None:
     assert [m["model_sku"] for m in body["model"]] == ["A-M", "A-L"]
 
 
+def test_shopee_variants_with_options_but_no_tier_names_are_one_tier_of_skus() -> None:
+    """The tiers and each model's index come from one choice: with no tier names, the SKUs (a model's
+    own option is not looked up in a tier of SKUs: that raised ValueError)."""
+    [(op, body)] = shopee.model_bodies(ProductUpdate("42", variants=_variants(("0", "M", "A-M"))))
+    assert op == "init_tier_variation"
+    assert body["tier_variation"] == [{"name": "option 1", "option_list": [{"option": "A-M"}]}]
+    assert [m["tier_index"] for m in body["model"]] == [[0]]
+    [(_, kept)] = shopee.model_bodies(ProductUpdate("42", variants=_variants(("901", "M", "A-M"))))
+    assert kept["model_list"] == [{"tier_index": [0], "model_id": 901}]
+
+
 DETAIL: dict[str, Any] = {
     "title": "Old title",
     "description": "Old description",

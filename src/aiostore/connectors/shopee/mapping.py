@@ -250,32 +250,38 @@ def add_item_body(draft: ProductDraft) -> dict[str, Any]:
 Variants = Sequence[VariantDraft | VariantEdit]
 
 
-def _tiers(option_names: Sequence[str], variants: Variants) -> tuple[list[str], list[list[str]]]:
-    """The tier names and each tier's options in first-seen order (one tier of SKUs when the variants
-    carry no options: a single variant left of several)."""
-    if not option_names or not any(v.option_values for v in variants):
-        return ["option 1"], [list(dict.fromkeys(v.seller_sku for v in variants))]
-    tiers: list[list[str]] = [[] for _ in option_names]
+def _by_sku(option_names: Sequence[str], variants: Variants) -> bool:
+    """One tier of SKUs: no tier names, or no variant carries options (a single variant left of several)."""
+    return not option_names or not any(v.option_values for v in variants)
+
+
+def _values(variant: VariantDraft | VariantEdit, by_sku: bool) -> Sequence[str]:
+    return (variant.seller_sku,) if by_sku else variant.option_values
+
+
+def _tiers(option_names: Sequence[str], variants: Variants) -> tuple[list[str], list[list[str]], bool]:
+    """The tier names, each tier's options in first-seen order, and whether the one tier is of SKUs."""
+    by_sku = _by_sku(option_names, variants)
+    names = ["option 1"] if by_sku else list(option_names)
+    tiers: list[list[str]] = [[] for _ in names]
     for variant in variants:
-        for n, value in enumerate(variant.option_values):
+        for n, value in enumerate(_values(variant, by_sku)):
             if value not in tiers[n]:
                 tiers[n].append(value)
-    return list(option_names), tiers
+    return names, tiers, by_sku
 
 
-def _tier_index(variant: VariantDraft | VariantEdit, tiers: list[list[str]]) -> list[int]:
-    if not variant.option_values:
-        return [tiers[0].index(variant.seller_sku)]
-    return [tiers[n].index(v) for n, v in enumerate(variant.option_values)]
+def _tier_index(variant: VariantDraft | VariantEdit, tiers: list[list[str]], by_sku: bool) -> list[int]:
+    return [tiers[n].index(v) for n, v in enumerate(_values(variant, by_sku))]
 
 
 def _tier_variation(names: list[str], tiers: list[list[str]]) -> list[dict[str, Any]]:
     return [{"name": name, "option_list": [{"option": o} for o in tiers[n]]} for n, name in enumerate(names)]
 
 
-def _model(variant: VariantDraft | VariantEdit, tiers: list[list[str]]) -> dict[str, Any]:
+def _model(variant: VariantDraft | VariantEdit, tiers: list[list[str]], by_sku: bool) -> dict[str, Any]:
     return {
-        "tier_index": _tier_index(variant, tiers),
+        "tier_index": _tier_index(variant, tiers, by_sku),
         "original_price": money_to_shopee(variant.price),
         "model_sku": variant.seller_sku,
         "seller_stock": [{"stock": variant.stock}],
@@ -287,11 +293,11 @@ def init_tier_variation_body(
 ) -> dict[str, Any]:
     """Models for an item without any (Shopee v2.product.init_tier_variation); ``item_id`` None in a
     dry run of a create."""
-    names, tiers = _tiers(option_names, variants)
+    names, tiers, by_sku = _tiers(option_names, variants)
     return {
         "item_id": int(item_id) if item_id else 0,
         "tier_variation": _tier_variation(names, tiers),
-        "model": [_model(v, tiers) for v in variants],
+        "model": [_model(v, tiers, by_sku) for v in variants],
     }
 
 
@@ -304,9 +310,9 @@ def model_bodies(update: ProductUpdate) -> list[tuple[str, dict[str, Any]]]:
     if not any(v.variant_id not in ("", "0") for v in variants):
         init = init_tier_variation_body(update.item_id, update.option_names, variants)
         return [("init_tier_variation", init)]
-    names, tiers = _tiers(update.option_names, variants)
+    names, tiers, by_sku = _tiers(update.option_names, variants)
     kept = [
-        {"tier_index": _tier_index(v, tiers), "model_id": int(v.variant_id)}
+        {"tier_index": _tier_index(v, tiers, by_sku), "model_id": int(v.variant_id)}
         for v in variants
         if v.variant_id not in ("", "0")
     ]
@@ -316,7 +322,7 @@ def model_bodies(update: ProductUpdate) -> list[tuple[str, dict[str, Any]]]:
             {"item_id": item_id, "tier_variation": _tier_variation(names, tiers), "model_list": kept},
         )
     ]
-    added = [_model(v, tiers) for v in variants if v.variant_id in ("", "0")]
+    added = [_model(v, tiers, by_sku) for v in variants if v.variant_id in ("", "0")]
     if added:
         calls.append(("add_model", {"item_id": item_id, "model_list": added}))
     return calls

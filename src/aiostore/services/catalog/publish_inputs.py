@@ -235,6 +235,7 @@ def observed(listings: Sequence[ListingRow], skus: dict[str, str], exponent: int
         state["variants"][sku] = list(row.options or [])
         state["price"][sku] = publish.price_text(row.price, exponent)
         state["stock"][sku] = row.stock
+    state["variants"] = publish.tiers_of(state["variants"])
     return state
 
 

@@ -12,7 +12,8 @@ Python. A target is certainly unchanged when
 - the product is not active and no listing on the platform is active (nothing to unlist), or
 - the product is active, some listing is active, no listing of the target has overrides, every variant
   of the product has exactly one listing on the platform, and each of them holds what the master wants:
-  options, price (the currency's decimals), stock, and every product-level field it holds (name,
+  options (none compared for a product of one variant: domain/publish.tiers_of), price (the
+  currency's decimals), stock, and every product-level field it holds (name,
   description, images, category, brand, attributes; a field it lacks is not compared, as in Python).
   Python compares the product-level fields of the target's first listing only; checking all of them is
   stricter, hence still exact.
@@ -76,7 +77,7 @@ per_target AS (
          max(l.platform_state->>'name' COLLATE "C") FILTER (WHERE l.status NOT IN (:pending, :refused))
            AS high_name,
          bool_and((
-             coalesce(nullif(l.platform_state->'options', 'null'), '[]') = w.options
+             (w.n = 1 OR coalesce(nullif(l.platform_state->'options', 'null'), '[]') = w.options)
              AND coalesce(l.platform_state->>'price', '') = coalesce(pr.price, '')
              AND l.platform_stock IS NOT DISTINCT FROM w.stock
              AND coalesce(l.platform_state->'name', '""') = t.jtitle
