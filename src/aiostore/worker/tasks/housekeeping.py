@@ -6,13 +6,13 @@ import structlog
 from sqlalchemy import text
 
 from aiostore.services import auth, login_throttle
-from aiostore.worker import runtime
+from aiostore.worker import at, runtime
 from aiostore.worker.app import queue
 
 log = structlog.get_logger(__name__)
 
 
-@queue.periodic(cron="*/15 * * * *", periodic_id="housekeeping")
+@queue.periodic(cron=f"*/15 * * * * {at.HOUSEKEEPING}", periodic_id="housekeeping")
 @queue.task(queue="housekeeping", name="housekeeping.purge_expired", queueing_lock="housekeeping")
 async def purge_expired(timestamp: int) -> None:
     rt = runtime.current()
