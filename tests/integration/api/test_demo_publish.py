@@ -67,9 +67,8 @@ async def test_a_demo_product_not_yet_listed_goes_live_on_all_four_shops(demo_ap
         states = {(r.status, r.sync_state, r.review_state) for r in mine}
         assert states == {("active", "in_sync", "live")}, (shop["platform"], states, mine[0].last_error)
     async with demo_app.db.transaction(visitor.org_id) as session:  # served in process, uploaded
-        uploaded = set(
-            (await session.execute(select(ImageUpload.source_url, ImageUpload.channel_account_id))).tuples()
-        )
+        rows = await session.execute(select(ImageUpload.source_url, ImageUpload.channel_account_id))
+        uploaded = {(url, shop) for url, shop in rows}
     assert {
         (url, uuid.UUID(s["id"])) for url in ready[0]["images"] for s in shops if s["platform"] != "tokopedia"
     } <= uploaded

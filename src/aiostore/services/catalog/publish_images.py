@@ -79,7 +79,7 @@ async def uploads_needed(
             ImageUpload.channel_account_id.in_(list(urls)), ImageUpload.source_url.in_(list(every))
         )
     )
-    for shop_id, url in rows.tuples():
+    for shop_id, url in rows:
         urls[shop_id].discard(url)
     return {shop_id: len(found) for shop_id, found in urls.items() if found}
 
@@ -186,7 +186,7 @@ async def upload_all(
                 ImageUpload.channel_account_id == shop.channel.id, ImageUpload.source_url.in_(urls)
             )
         )
-        out.ids.update(rows.tuples().all())
+        out.ids.update((url, image_id) for url, image_id in rows)
     if job.dry_run:  # an upload is a write
         return out
     limit = max(1, shop.connector.limits.image_upload_batch)
