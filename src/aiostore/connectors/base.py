@@ -83,7 +83,12 @@ class MarketplaceConnector(Protocol):
         """Every product (with its variants) changed since ``updated_since``, each exactly once."""
         ...
 
-    async def get_products(self, ids: Sequence[str]) -> list[ProductDTO]: ...
+    async def get_products(
+        self, ids: Sequence[str], skus: Mapping[str, str] | None = None
+    ) -> list[ProductDTO]:
+        """These products (unknown ids left out). `skus` (item id → one seller SKU of it) lets a platform
+        whose read by SKU takes more products a call (`limits.sku_read_batch`) read them that way."""
+        ...
 
     # -- reference data --------------------------------------------------------------------------
 

@@ -48,6 +48,9 @@ class ConnectorLimits:
     # quantity plus what that channel's open orders hold, so the platform's sellable quantity equals
     # ours; False when the platform deducts sold units from the stock we set.
     stock_counts_reserved: bool = False
+    # Products readable per call by their sellers' SKUs (Lazada's /products/get `sku_seller_list`), when
+    # that is larger than reading them by id (`product_detail_batch`); 0: no such read.
+    sku_read_batch: int = 0
     # With stock_counts_reserved: the platform order statuses (lower case) whose units the platform still
     # holds inside the stock we set. Once an order leaves them (packed and handed over...), the platform
     # has taken its units out of the stock itself, and we must not add them back.

@@ -105,8 +105,10 @@ class RecordingConnector:
     def list_products(self, updated_since: datetime | None = None) -> AsyncIterator[ProductDTO]:
         return self.inner.list_products(updated_since)
 
-    async def get_products(self, ids: Sequence[str]) -> list[ProductDTO]:
-        return await self.inner.get_products(ids)
+    async def get_products(
+        self, ids: Sequence[str], skus: Mapping[str, str] | None = None
+    ) -> list[ProductDTO]:
+        return await self.inner.get_products(ids, skus)
 
     def list_orders(self, since: datetime, until: datetime | None = None) -> AsyncIterator[OrderRef]:
         return self.inner.list_orders(since, until)

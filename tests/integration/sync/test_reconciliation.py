@@ -193,3 +193,27 @@ async def test_a_read_back_that_fails_leaves_the_push_done(make_market: MarketFa
     assert failed_reads and all(r["checked"] == 0 for r in failed_reads)
     assert {r["error"] for r in failed_reads} <= {"PlatformUnavailable", "CircuitOpen"}
     assert await findings(owner, kind="stock") == []  # nothing flagged from a read that failed
+
+
+async def test_lazada_reads_back_a_burst_by_seller_sku_in_one_call(make_market: MarketFactory) -> None:
+    """Lazada's /product/item/get reads one product a call; the read-back asks /products/get for the
+    written listings' seller SKUs instead, 50 products a call: six products written, one read."""
+    market, owner = await make_market(["lazada"], products=6, variants=1)
+    units = await linked_shop(market, owner, "lazada", 6, on_hand=10)
+    h = market.shops["lazada"]
+    by_id, listed = h.call_count("/product/item/get"), h.call_count("/products/get")
+    for n in range(6):
+        variant = (await owner.get("/api/products", params={"q": f"R-{n}"})).json()["items"][0]["variants"][0]
+        resp = await owner.put(f"/api/variants/{variant['id']}/inventory", json={"on_hand": 3})
+        assert resp.status_code == 200, resp.text
+    await market.settle()
+    assert [h.unit(u.item_id, u.variant_id).stock for u in units] == [3] * 6
+    read = (await _read_backs(owner))[0]
+    assert read["status"] == "succeeded", read
+    assert (read["result"]["checked"], read["result"]["not_applied"], read["result"]["read_calls"]) == (
+        6,
+        0,
+        1,
+    )
+    assert h.call_count("/product/item/get") == by_id
+    assert h.call_count("/products/get") == listed + 1

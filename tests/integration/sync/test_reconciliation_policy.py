@@ -115,25 +115,33 @@ async def test_bad_resolutions_name_the_field(make_market: MarketFactory) -> Non
 
 
 async def test_the_reconciliation_keeps_to_its_read_budget(make_market: MarketFactory) -> None:
-    market, owner = await make_market(["lazada"], products=6, variants=2)
+    """Lazada reads by seller SKU, up to 50 products a call; a chunk still keeps back the calls its worst
+    case would cost (one per item its SKU did not bring back, plus two), so the budget is never passed."""
+    market, owner = await make_market(["lazada"], products=12, variants=1)
     units = await linked_shop(market, owner, "lazada", 12, on_hand=5)
     runtime.current().sync.settings.reconcile_read_calls = 5
     h = market.shops["lazada"]
     last = units[-1]
     h.set_unit(last.item_id, last.variant_id, stock=1)  # drift on the shop's last item
-    before, pushed = h.call_count("/product/item/get"), await _read_back_calls(owner)
+    before, pushed = _reads(h), await _read_back_calls(owner)
+    by_id = h.call_count("/product/item/get")
     runs = await reconcile(market)  # newest first; the worker's own tick may go on in the same settle
-    first = runs[-1]  # 5 calls read 3 of the 6 items (one call each; a chunk keeps 2 calls back)
-    assert (first["items_read"], first["items_left"], first["read_calls"]) == (3, 3, 3)
+    first = runs[-1]  # 5 calls: chunks of 3, 2 and 1 items, one call each
+    assert (first["items_read"], first["items_left"], first["read_calls"]) == (6, 6, 3)
     if runs[0]["items_left"]:
         assert sellable(market, "lazada", (last.item_id, last.variant_id)) == 1  # not read yet
         runs = await reconcile(market) + runs
     assert runs[0]["items_left"] == 0  # the next run went on from where the first stopped
-    assert [r["items_read"] for r in runs[-2:]] == [3, 3]
+    assert [r["items_read"] for r in runs[-2:]] == [6, 6]
     assert all(r["read_calls"] <= 5 for r in runs)
     assert sellable(market, "lazada", (last.item_id, last.variant_id)) == 5  # found and repaired
     read_back = await _read_back_calls(owner) - pushed  # the repair's push read its item back
-    assert h.call_count("/product/item/get") - before == sum(r["read_calls"] for r in runs) + read_back
+    assert _reads(h) - before == sum(r["read_calls"] for r in runs) + read_back
+    assert h.call_count("/product/item/get") == by_id  # every item came back by its SKU
+
+
+def _reads(h: Any) -> int:
+    return int(h.call_count("/products/get") + h.call_count("/product/item/get"))
 
 
 async def _read_back_calls(owner: Caller) -> int:

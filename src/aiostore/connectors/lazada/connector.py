@@ -8,6 +8,7 @@ and the time zone. Token create and refresh go to the one auth host.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -31,6 +32,7 @@ from aiostore.http.client import ApiRequest, JSONObject
 LAZADA_LIMITS = dtos.ConnectorLimits(
     product_page=50,  # /products/get limit ≤ 50
     product_detail_batch=1,  # /product/item/get reads one product
+    sku_read_batch=50,  # /products/get `sku_seller_list`, one page of ≤ 50
     variant_batch=None,  # SKUs come inline with their product
     stock_batch=50,  # /product/price_quantity/update: ≤ 50 SKUs of any products
     stock_items_per_call=None,
@@ -239,8 +241,29 @@ class LazadaConnector(LazadaWrites):
         found = await batching.gather_bounded([partial(one, i) for i in unique], self.limits.concurrency)
         return [(i, item) for i, item in zip(unique, found, strict=True) if item is not None]
 
-    async def get_products(self, ids: Sequence[str]) -> list[dtos.ProductDTO]:
-        return [mapping.product(item, self.currency) for _, item in await self._items(ids)]
+    async def get_products(
+        self, ids: Sequence[str], skus: Mapping[str, str] | None = None
+    ) -> list[dtos.ProductDTO]:
+        """With `skus`, /products/get by `sku_seller_list`: up to 50 products a call where /product/item/get
+        reads one. An id its SKU did not bring back (the SKU changed on the platform) is read by id."""
+        unique = list(dict.fromkeys(ids))
+        found: dict[str, dtos.ProductDTO] = {}
+        by_sku = [i for i in unique if skus and skus.get(i)]
+        for chunk in batching.chunks(by_sku, self.limits.sku_read_batch):
+            for product in await self._by_sku([skus[i] for i in chunk] if skus else []):
+                found.setdefault(product.item_id, product)
+        rest = [i for i in unique if i not in found]
+        found |= {i: mapping.product(item, self.currency) for i, item in await self._items(rest)}
+        return [found[i] for i in unique if i in found]
+
+    async def _by_sku(self, skus: Sequence[str]) -> list[dtos.ProductDTO]:
+        """The products holding these seller SKUs (one page: no more products than SKUs)."""
+        params = [("filter", "all"), ("offset", "0"), ("limit", str(self.limits.product_page))]
+        params.append(("sku_seller_list", json.dumps(list(skus), separators=(",", ":"))))
+        data = await self._data(
+            self.api("GET", "/products/get", params, op="products.get", safe_to_repeat=True)
+        )
+        return [mapping.product(p, self.currency) for p in data.get("products") or () if isinstance(p, dict)]
 
     async def review_states(self, item_ids: Sequence[str]) -> list[dtos.ReviewDTO]:
         found = [review.review(i, item) for i, item in await self._items(item_ids)]

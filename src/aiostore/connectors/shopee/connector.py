@@ -223,7 +223,9 @@ class ShopeeConnector(ShopeeWrites):
             for product in await self.get_products(pending):
                 yield product
 
-    async def get_products(self, ids: Sequence[str]) -> list[dtos.ProductDTO]:
+    async def get_products(
+        self, ids: Sequence[str], skus: Mapping[str, str] | None = None
+    ) -> list[dtos.ProductDTO]:
         bases: list[JSONObject] = []
         for chunk in batching.chunks(dict.fromkeys(ids), self.limits.product_detail_batch):
             answer = await self._send(

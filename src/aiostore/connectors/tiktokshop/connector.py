@@ -256,7 +256,9 @@ class TikTokShopConnector(TikTokShopWrites):
         found = await batching.gather_bounded(thunks, self.limits.concurrency)
         return [(i, d) for i, d in zip(unique, found, strict=True) if d is not None]
 
-    async def get_products(self, ids: Sequence[str]) -> list[dtos.ProductDTO]:
+    async def get_products(
+        self, ids: Sequence[str], skus: Mapping[str, str] | None = None
+    ) -> list[dtos.ProductDTO]:
         return [mapping.product(data, self.currency) for _, data in await self._details(ids)]
 
     async def review_states(self, item_ids: Sequence[str]) -> list[dtos.ReviewDTO]:

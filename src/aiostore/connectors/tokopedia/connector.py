@@ -264,7 +264,9 @@ class TokopediaConnector(TokopediaWrites):
         found = [review.review(row) for row in await self._rows_by_id(item_ids)]
         return [r for r in found if r is not None and r.item_id in wanted]
 
-    async def get_products(self, ids: Sequence[str]) -> list[dtos.ProductDTO]:
+    async def get_products(
+        self, ids: Sequence[str], skus: Mapping[str, str] | None = None
+    ) -> list[dtos.ProductDTO]:
         assembler = mapping.ProductAssembler()
         found: dict[str, dtos.ProductDTO] = {}
         for row in await self._rows_by_id(ids):

@@ -53,6 +53,7 @@ class Written:
 
     stock: dict[Key, tuple[uuid.UUID, int]] = field(default_factory=dict)
     prices: dict[Key, tuple[uuid.UUID, Money]] = field(default_factory=dict)
+    skus: dict[str, str] = field(default_factory=dict)  # item id → a seller SKU of it (reads by SKU)
 
     def items(self) -> list[str]:
         return sorted({k[0] for k in self.stock} | {k[0] for k in self.prices})
@@ -131,13 +132,15 @@ async def read_back(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
         shop = await open_channel(sc, job.org_id, job.channel_account_id, session)
         rows = (
             await session.execute(
-                select(Listing.id, Listing.platform_item_id, Listing.platform_model_id).where(
-                    bulk.among(Listing.id, sorted(stock.keys() | prices.keys()))
-                )
+                select(
+                    Listing.id, Listing.platform_item_id, Listing.platform_model_id, Listing.platform_sku
+                ).where(bulk.among(Listing.id, sorted(stock.keys() | prices.keys())))
             )
         ).all()
     written = Written()
     for row in rows:
+        if row.platform_sku:
+            written.skus.setdefault(row.platform_item_id, row.platform_sku)
         if row.id in stock:
             written.stock[key_of(row)] = (row.id, stock[row.id])
         if row.id in prices:
@@ -171,7 +174,7 @@ async def check(sc: SyncContext, org_id: uuid.UUID, shop: ShopConnection, writte
     if not items or not enabled(sc.settings):
         return {"checked": 0, "not_applied": 0, "unchecked_items": len(items)}
     try:
-        read = await read_within(shop.connector, items, budget)
+        read = await read_within(shop.connector, items, budget, written.skus)
     except Exception as exc:  # the writes stand; the schedule reads them later
         cause = _platform_failure(exc)
         if cause is None:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 
 from aiostore.db.models import ChannelAccount, Listing, ReconciliationFinding, SyncJob
 from aiostore.domain.permissions import Role
@@ -75,16 +75,18 @@ async def reconcile(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
         shop = await open_channel(sc, org_id, channel_id, session)
         cursor = shop.channel.reconcile_cursor
         stmt = (
-            select(Listing.platform_item_id)
+            select(Listing.platform_item_id, func.min(Listing.platform_sku))
             .where(Listing.channel_account_id == channel_id, Listing.variant_id.is_not(None))
             .group_by(Listing.platform_item_id)
             .order_by(Listing.platform_item_id)
         )
         if cursor is not None:
             stmt = stmt.where(Listing.platform_item_id > cursor)
-        items = list((await session.scalars(stmt)).all())
+        skus = {item: sku for item, sku in (await session.execute(stmt)).all()}
         policy = await get_policy(session, system(org_id))
-    read = await read_within(shop.connector, items, sc.settings.reconcile_read_calls)
+    items = list(skus)
+    known = {item: sku for item, sku in skus.items() if sku}
+    read = await read_within(shop.connector, items, sc.settings.reconcile_read_calls, known)
     finished = len(read.items) == len(items)
     acting = frozenset(k for k, v in policy.model_dump().items() if v != "ask")
     async with sc.tx(org_id) as session:
