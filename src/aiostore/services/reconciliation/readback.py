@@ -203,7 +203,7 @@ async def check(sc: SyncContext, org_id: uuid.UUID, shop: ShopConnection, writte
         ("stock", k, lid, str(qty)) for k, (lid, qty) in written.stock.items() if k[0] in done
     ] + [("price", k, lid, str(m.to_major())) for k, (lid, m) in written.prices.items() if k[0] in done]
     flagged = checked = superseded = 0
-    again = Written(skus=written.skus)
+    again = Written()
     async with sc.tx(org_id) as session:
         ids = sorted({lid for _, _, lid, _ in sent})
         await lock_listings(session, ids)

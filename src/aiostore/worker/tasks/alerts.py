@@ -11,12 +11,11 @@ import structlog
 from aiostore.services.alerts import delivery, evaluate
 from aiostore.worker import at, runtime
 from aiostore.worker.app import queue
-from aiostore.worker.at import minutely
 
 log = structlog.get_logger(__name__)
 
 
-@queue.periodic(cron=minutely(at.ALERTS), periodic_id="alerts-evaluate")
+@queue.periodic(cron=at.minutely(at.ALERTS), periodic_id="alerts-evaluate")
 @queue.task(name="alerts.evaluate_all", queue="alerts", queueing_lock="alerts-evaluate-all")
 async def evaluate_all(timestamp: int) -> None:
     rt = runtime.current()

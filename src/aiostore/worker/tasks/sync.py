@@ -27,7 +27,6 @@ from aiostore.services.sync import (  # noqa: F401  (register handlers)
 )
 from aiostore.worker import at, runtime
 from aiostore.worker.app import queue
-from aiostore.worker.at import minutely
 
 log = structlog.get_logger(__name__)
 
@@ -60,7 +59,7 @@ async def process_webhook(org_id: str, event_id: str) -> None:
     await webhooks.process(runtime.current().sync, uuid.UUID(org_id), uuid.UUID(event_id))
 
 
-@queue.periodic(cron=minutely(at.SCHEDULE), periodic_id="sync-schedule")
+@queue.periodic(cron=at.minutely(at.SCHEDULE), periodic_id="sync-schedule")
 @queue.task(name="sync.schedule", queue="housekeeping", queueing_lock="sync-schedule")
 async def tick(timestamp: int) -> None:
     """Every minute: queue the periodic work that is due on each shop (intervals in settings)."""
@@ -69,7 +68,7 @@ async def tick(timestamp: int) -> None:
         log.info("schedule.queued", jobs=created)
 
 
-@queue.periodic(cron=minutely(at.SWEEP), periodic_id="dirty-sweep")
+@queue.periodic(cron=at.minutely(at.SWEEP), periodic_id="dirty-sweep")
 @queue.task(name="sync.sweep_dirty", queue="housekeeping", queueing_lock="dirty-sweep")
 async def sweep_dirty(timestamp: int) -> None:
     """Every minute: shops left dirty by a dead-lettered push or webhook get their push requested."""
@@ -78,7 +77,7 @@ async def sweep_dirty(timestamp: int) -> None:
         log.warning("sweep.pushes_requested", shops=len(shops))
 
 
-@queue.periodic(cron=minutely(at.RECONCILE), periodic_id="reconcile")
+@queue.periodic(cron=at.minutely(at.RECONCILE), periodic_id="reconcile")
 @queue.task(name="sync.reconcile", queue="housekeeping", queueing_lock="reconcile")
 async def reconcile(timestamp: int) -> None:
     """Every minute: a `reconcile` job on each shop due (AIOSTORE_RECONCILE_INTERVAL_MINUTES), or whose
@@ -88,7 +87,7 @@ async def reconcile(timestamp: int) -> None:
         log.info("reconcile.queued", jobs=created)
 
 
-@queue.periodic(cron=minutely(at.STALLED), periodic_id="stalled-jobs")
+@queue.periodic(cron=at.minutely(at.STALLED), periodic_id="stalled-jobs")
 @queue.task(name="sync.retry_stalled", queue="housekeeping", queueing_lock="stalled-jobs")
 async def retry_stalled(timestamp: int) -> None:
     """Jobs of workers that died (no heartbeat) go back to the queue (their effects are idempotent);
