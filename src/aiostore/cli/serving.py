@@ -24,6 +24,17 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
+async def _stop(task: asyncio.Task[None] | None) -> None:
+    """Cancel once and wait: a worker cancelled once finishes the jobs it runs (a second would abort them),
+    so this is safe to call again once the task has ended."""
+    if task is None:
+        return
+    if not task.done():
+        task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+
+
 async def _build_demo(app: FastAPI, console: Console) -> None:
     from aiostore.services.demo.build import ensure
 
@@ -60,34 +71,34 @@ async def serve_forever(settings: Settings, console: Console) -> None:
     demo_task: asyncio.Task[None] | None = None
     try:
         async with queue.open_async():
-            if settings.run_worker:
-                worker_task = asyncio.create_task(
-                    run_embedded_worker(queue, Slots.of(settings, settings.worker_concurrency))
-                )
-            url = f"http://{settings.host}:{settings.port}"
-            console.print(
-                f"[bold green]AIOStore[/] listening on [link]{url}[/link]"
-                f"  (API docs: {url}/docs, write mode: {settings.write_mode.value})"
-            )
-            if app.state.demo_enabled:
+            try:
+                if settings.run_worker:
+                    worker_task = asyncio.create_task(
+                        run_embedded_worker(queue, Slots.of(settings, settings.worker_concurrency))
+                    )
+                # Stopped by the app's shutdown, before it closes the platforms' HTTP client and while the
+                # queue is open: a push round in flight finishes and its job's end is recorded.
+                app.state.on_stop.append(lambda: _stop(worker_task))
+                app.state.on_stop.append(lambda: _stop(demo_task))
+                url = f"http://{settings.host}:{settings.port}"
                 console.print(
-                    f"[bold]Demo:[/] open [link]{url}[/link] and choose [bold]Try the demo[/] "
-                    f"(or POST {url}/demo): four sandbox shops in this process, live write mode"
+                    f"[bold green]AIOStore[/] listening on [link]{url}[/link]"
+                    f"  (API docs: {url}/docs, write mode: {settings.write_mode.value})"
                 )
-                if settings.demo:  # asked for: build it now, so the first visitor does not wait
-                    demo_task = asyncio.create_task(_build_demo(app, console))
-            # uvicorn re-raises the SIGTERM that stopped it once it has shut down; with the default handler
-            # the process would die there, before this function's cleanup and the CLI's (which stops the
-            # embedded database). Exiting normally instead runs both.
-            signal.signal(signal.SIGTERM, _exit_on_sigterm)
-            await server.serve()
+                if app.state.demo_enabled:
+                    console.print(
+                        f"[bold]Demo:[/] open [link]{url}[/link] and choose [bold]Try the demo[/] "
+                        f"(or POST {url}/demo): four sandbox shops in this process, live write mode"
+                    )
+                    if settings.demo:  # asked for: build it now, so the first visitor does not wait
+                        demo_task = asyncio.create_task(_build_demo(app, console))
+                # uvicorn re-raises the SIGTERM that stopped it once it has shut down; with the default
+                # handler the process would die there, before this function's cleanup and the CLI's (which
+                # stops the embedded database). Exiting normally instead runs both.
+                signal.signal(signal.SIGTERM, _exit_on_sigterm)
+                await server.serve()
+            finally:  # done already when the app shut down; not when it failed to start
+                await _stop(demo_task)
+                await _stop(worker_task)
     finally:
-        if demo_task is not None:
-            demo_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await demo_task
-        if worker_task is not None:
-            worker_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await worker_task
         await db.dispose()

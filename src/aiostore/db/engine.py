@@ -124,16 +124,26 @@ def release_embedded(data_dir: Path, started_before: frozenset[Path]) -> str | N
     server = _embedded.get(pgdata)
     if pgdata not in _started_here or pgdata in started_before or server is None:
         return None
-    others = server.psql(
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid();"
-    )
-    found = re.search(r"^\s*(\d+)\s*$", others, re.M)
-    if found is None or int(found.group(1)) > 0:
+    # A backend whose client has just closed its connection (this process's pools, disposed a moment ago)
+    # is still listed until it has exited: give those a moment to go.
+    deadline = time.monotonic() + 3.0
+    while (others := _other_clients(server)) != 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if others != 0:
         log.warning("db.embedded.left_running", pgdata=str(pgdata), reason="other clients are connected")
         return "in use"
     stop_embedded(data_dir)
     return "stopped"
+
+
+def _other_clients(server: Any) -> int | None:
+    """How many other client sessions the server has (None: the answer could not be read)."""
+    answer = server.psql(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid();"
+    )
+    found = re.search(r"^\s*(\d+)\s*$", answer, re.M)
+    return None if found is None else int(found.group(1))
 
 
 def resolve_urls(settings: Settings) -> DatabaseURLs:

@@ -133,6 +133,10 @@ def create_app(
                 orders.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await orders
+            # What runs on this app's connectors and database stops before they close: `aiostore serve`'s
+            # worker finishes the jobs it runs (a push round mid-call) while the client can still send.
+            for stop in reversed(app.state.on_stop):
+                await stop()
             if owned:
                 await app.state.db.dispose()
             if owns_http:
@@ -149,6 +153,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.on_stop = []  # awaited first when the app stops, last added first (see lifespan)
     origins = the_demo.browser_origins() if the_demo is not None else {}
     if policy is None:  # with a database, quotas and breakers are shared with every worker process
         policy = policy_for(settings, db.engine if db is not None else None)

@@ -140,3 +140,42 @@ def test_stopping_serve_stops_the_database_it_started(home: Path) -> None:
     assert proc.returncode == 0, output
     assert "embedded database stopped" in output
     assert embedded_pid(data) is None
+
+
+def test_stopping_serve_lets_the_worker_finish_its_jobs_first(home: Path) -> None:
+    """SIGTERM while the demo's orders keep the embedded worker busy: the app's shutdown stops the worker
+    (each job it runs finishes and its end is recorded) before the platforms' HTTP client and the job
+    queue close. Stopped the other way round, the pushes in flight failed on the closed client and the
+    queue could not record their end."""
+    import socket
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    data, log = home / "data", home / "serve.log"
+    env = _env(data) | {"AIOSTORE_PORT": str(port), "AIOSTORE_DEMO_ORDER_SECONDS": "0.2"}
+    with log.open("w") as out:
+        proc = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "aiostore.cli.main", "serve", "--demo"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline and proc.poll() is None:
+                text = log.read_text()
+                if "demo ready" in text and text.count("demo.order_placed") >= 10:
+                    break
+                time.sleep(0.2)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=90)
+    output = log.read_text()
+    assert text.count("demo.order_placed") >= 10, output[-3000:]
+    assert proc.returncode == 0, output[-3000:]
+    for failure in ("has been closed", "App was not open", "never retrieved", "Traceback"):
+        assert failure not in output, output[max(0, output.index(failure) - 2000) :][:4000]
+    assert "embedded database stopped" in output
