@@ -246,11 +246,11 @@ class LazadaConnector(LazadaWrites):
     ) -> list[dtos.ProductDTO]:
         """With `skus`, /products/get by `sku_seller_list`: up to 50 products a call where /product/item/get
         reads one. An id its SKU did not bring back (the SKU changed on the platform) is read by id."""
-        unique = list(dict.fromkeys(ids))
+        unique, skus = list(dict.fromkeys(ids)), skus or {}
         found: dict[str, dtos.ProductDTO] = {}
-        by_sku = [i for i in unique if skus and skus.get(i)]
+        by_sku = [i for i in unique if skus.get(i)]
         for chunk in batching.chunks(by_sku, self.limits.sku_read_batch):
-            for product in await self._by_sku([skus[i] for i in chunk] if skus else []):
+            for product in await self._by_sku([skus[i] for i in chunk]):
                 found.setdefault(product.item_id, product)
         rest = [i for i in unique if i not in found]
         found |= {i: mapping.product(item, self.currency) for i, item in await self._items(rest)}

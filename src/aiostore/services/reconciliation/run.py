@@ -82,11 +82,11 @@ async def reconcile(sc: SyncContext, job: SyncJob) -> dict[str, Any]:
         )
         if cursor is not None:
             stmt = stmt.where(Listing.platform_item_id > cursor)
-        skus = {item: sku for item, sku in (await session.execute(stmt)).all()}
+        rows = (await session.execute(stmt)).all()
         policy = await get_policy(session, system(org_id))
-    items = list(skus)
-    known = {item: sku for item, sku in skus.items() if sku}
-    read = await read_within(shop.connector, items, sc.settings.reconcile_read_calls, known)
+    items = [item for item, _ in rows]
+    skus = {item: sku for item, sku in rows if sku}
+    read = await read_within(shop.connector, items, sc.settings.reconcile_read_calls, skus)
     finished = len(read.items) == len(items)
     acting = frozenset(k for k, v in policy.model_dump().items() if v != "ask")
     async with sc.tx(org_id) as session:
